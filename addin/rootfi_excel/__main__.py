@@ -1,0 +1,3 @@
+from rootfi_excel.cli.main import main
+
+main()

@@ -1,0 +1,45 @@
+"""Every URL the product uses, in one table.
+
+When the real API turns out to differ from the docs, this is the one file to edit.
+Paths are relative to the base URL (a setting; see DEFAULT_BASE_URL).
+"""
+
+# Production v4 URL from the Create Invoice Payment page. Another v4 page names
+# https://api.rootfi.dev/v4 (and https://api.sa.rootfi.dev/v4 for the Saudi region).
+DEFAULT_BASE_URL = "https://api.integrations.commenda.io/v4"
+
+KNOWN_BASE_URLS = {
+    "production": DEFAULT_BASE_URL,
+    "rootfi": "https://api.rootfi.dev/v4",
+    "saudi": "https://api.sa.rootfi.dev/v4",
+}
+
+# The two models we write, by their name in the API path.
+INVOICE_PAYMENTS = "invoice_payments"
+INVOICE_CREDIT_NOTES = "invoice_credit_notes"
+
+PATHS = {
+    # Company: which integration it is connected to, and the connection status.
+    "company": "/core/companies/{company_id}",
+    # Writes (POST). {"data": {...}} is synchronous; {"data": [...]} needs ?run_async=true.
+    "write": "/core/companies/{company_id}/{model}",
+    # Lists (GET) of the models we write, for duplicate checks and reconciliation.
+    "list": "/core/companies/{company_id}/{model}",
+    # Lookups (GET), v4 names these under /shared for contacts and invoices.
+    "contacts": "/core/companies/{company_id}/shared/contacts",
+    "invoices": "/core/companies/{company_id}/shared/invoices",
+    "accounts": "/core/companies/{company_id}/accounts",
+    "currencies": "/core/companies/{company_id}/currencies",
+    "tax_rates": "/core/companies/{company_id}/tax_rates",
+    "items": "/core/companies/{company_id}/items",
+    # Async writes become PUSH syncs; one job per record.
+    "company_syncs": "/core/companies/{company_id}/syncs",  # ?jobType=PUSH
+    "sync": "/core/syncs/{sync_id}",
+    "sync_jobs": "/core/syncs/{sync_id}/jobs",
+    "job": "/core/syncs/jobs/{job_id}",
+}
+
+
+def path(name: str, **params: object) -> str:
+    """The path called `name`, with its parameters filled in."""
+    return PATHS[name].format(**params)

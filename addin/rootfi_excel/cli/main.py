@@ -1,0 +1,50 @@
+"""The rootfi-excel command line.
+
+Commands are imported only when used (a lazy click group), so `rootfi-excel validate`
+does not pay for the sandbox's web server imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from rootfi_excel import __version__
+
+# command name -> "module:attribute" of a click command
+COMMANDS = {
+    "validate": "rootfi_excel.cli.validate_cmd:validate",
+    "submit": "rootfi_excel.cli.submit_cmd:submit",
+    "demo": "rootfi_excel.cli.demo_cmd:demo",
+    "sandbox": "rootfi_excel.cli.sandbox_cmd:sandbox",
+    "login": "rootfi_excel.cli.login_cmd:login",
+    "logout": "rootfi_excel.cli.login_cmd:logout",
+    "template": "rootfi_excel.cli.template_cmd:template",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rootfi-excel")
+def cli() -> None:
+    """RootFi for Excel: validate and submit invoice payments and credit notes from a workbook."""
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()
