@@ -1,0 +1,125 @@
+"""The API key lives only in the OS keyring (or, for unattended runs, in ROOTFI_API_KEY).
+
+One keyring entry per profile (service "rootfi-excel", username = profile name), so
+one person can hold keys for several companies or environments.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import keyring
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
+
+from rootfi_excel.api.errors import RootFiError
+
+SERVICE = "rootfi-excel"
+DEFAULT_PROFILE = "default"
+ENV_VAR = "ROOTFI_API_KEY"
+
+
+class CredentialsError(RootFiError):
+    """No usable API key; the message says what to do."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def get_api_key(profile: str = DEFAULT_PROFILE) -> str:
+    """ROOTFI_API_KEY if set, else the keyring entry of `profile`."""
+    from_env = os.environ.get(ENV_VAR, "").strip()
+    if from_env:
+        return from_env
+    backend = _backend()
+    try:
+        key = backend.get_password(SERVICE, profile)
+    except NoKeyringError:
+        raise CredentialsError(_no_keyring_message()) from None
+    except KeyringError as exc:
+        raise CredentialsError(f"Could not read the system keyring ({type(exc).__name__}). {_unlock_hint()}") from None
+    if not key:
+        raise CredentialsError(
+            f"No RootFi API key is stored for profile '{profile}'. "
+            f"Run: rootfi-excel login --profile {profile}"
+        )
+    return key
+
+
+def store_api_key(profile: str, key: str) -> None:
+    key = key.strip()
+    if not key:
+        raise CredentialsError("The API key is empty; nothing was stored.")
+    backend = _backend()
+    try:
+        backend.set_password(SERVICE, profile, key)
+    except NoKeyringError:
+        raise CredentialsError(_no_keyring_message()) from None
+    except KeyringError as exc:
+        raise CredentialsError(f"Could not save to the system keyring ({type(exc).__name__}). {_unlock_hint()}") from None
+
+
+def delete_api_key(profile: str = DEFAULT_PROFILE) -> bool:
+    """Remove the profile's key; False when there was none."""
+    backend = _backend()
+    try:
+        backend.delete_password(SERVICE, profile)
+    except PasswordDeleteError:
+        return False
+    except NoKeyringError:
+        raise CredentialsError(_no_keyring_message()) from None
+    except KeyringError as exc:
+        raise CredentialsError(f"Could not change the system keyring ({type(exc).__name__}). {_unlock_hint()}") from None
+    return True
+
+
+def has_api_key(profile: str = DEFAULT_PROFILE) -> bool:
+    """True when the keyring holds a key for `profile` (ROOTFI_API_KEY is not consulted)."""
+    try:
+        return bool(_backend().get_password(SERVICE, profile))
+    except (KeyringError, CredentialsError):
+        return False
+
+
+def keyring_name() -> str:
+    """A human name for where keys are stored (for `login` to say where)."""
+    backend = keyring.get_keyring()
+    return getattr(backend, "name", type(backend).__name__)
+
+
+def _backend() -> KeyringBackend:
+    backend = keyring.get_keyring()
+    if _is_unusable(backend):
+        raise CredentialsError(_no_keyring_message())
+    return backend
+
+
+def _is_unusable(backend: KeyringBackend) -> bool:
+    # keyring picks fail.Keyring (raises on use) or null.Keyring (forgets everything)
+    # when the system offers no secret store; a chainer with no members is the same.
+    module = type(backend).__module__
+    if module in ("keyring.backends.fail", "keyring.backends.null"):
+        return True
+    members = getattr(backend, "backends", None)
+    return module == "keyring.backends.chainer" and not members
+
+
+def _no_keyring_message() -> str:
+    if sys.platform.startswith("linux"):
+        where = (
+            "On Linux, install and unlock a Secret Service keyring such as GNOME Keyring "
+            "(gnome-keyring) or KWallet, then run `rootfi-excel login` again."
+        )
+    elif sys.platform == "darwin":
+        where = "On macOS, make sure your login Keychain is available, then run `rootfi-excel login` again."
+    else:
+        where = "Make sure Windows Credential Manager is available, then run `rootfi-excel login` again."
+    return (
+        "No system keyring is available to hold the RootFi API key. "
+        f"{where} For unattended runs, set the environment variable {ENV_VAR} instead."
+    )
+
+
+def _unlock_hint() -> str:
+    return f"Unlock your keyring and try again, or set {ENV_VAR} for unattended runs."

@@ -1,0 +1,103 @@
+"""The template's own business rules, on top of the API.
+
+The API marks every field optional; a payment without an invoice or a credit note
+without lines would still be refused by the platform, or worse, accepted. These
+rules say what *this template* demands before anything is sent. They are a plain
+table, so a finance team can read them (the Instructions sheet lists them too) and
+an engineer can change one line to change a rule.
+
+Each rule: the field, the check, and why (the "why" is shown to the user).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Rule:
+    field: str
+    check: str  # a key of CHECKS
+    why: str
+
+
+# Dates outside this range are almost always a typo (a year of 2206, an Excel serial
+# read as 1900-01-05) rather than a real payment.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+PAYMENT_RULES: tuple[Rule, ...] = (
+    Rule("invoice_id", "required", "a payment must say which invoice it pays"),
+    Rule("amount", "required", "a payment needs an amount"),
+    Rule("amount", "positive", "a payment must be above zero; record refunds separately"),
+    Rule("payment_date", "required", "a payment needs the date it was received"),
+    Rule("payment_date", "plausible_date", "the date looks like a typo"),
+    Rule("document_number", "required",
+         "Submit uses the payment reference to find a payment again after a lost answer, "
+         "so that it is never created twice"),
+    Rule("currency_rate", "positive", "an exchange rate must be above zero"),
+)
+
+CREDIT_NOTE_RULES: tuple[Rule, ...] = (
+    Rule("document_number", "required", "lines are grouped into credit notes by their document_number"),
+    Rule("contact_id", "required", "a credit note must say which customer it is for"),
+    Rule("posted_date", "required", "a credit note needs its date"),
+    Rule("posted_date", "plausible_date", "the date looks like a typo"),
+)
+
+CREDIT_NOTE_LINE_RULES: tuple[Rule, ...] = (
+    Rule("quantity", "required", "each line needs a quantity (1 for a single amount)"),
+    Rule("quantity", "positive", "a quantity must be above zero; a credit note already reduces the amount"),
+    Rule("unit_amount", "required", "each line needs a unit amount"),
+    Rule("unit_amount", "not_negative", "a credit note line is written as a positive amount"),
+    Rule("discount_amount", "not_negative", "a discount is written as a positive amount"),
+)
+
+# A line must name an income account or an item, or the platform has nowhere to post it.
+CREDIT_NOTE_LINE_NEEDS_ONE_OF = ("account_id", "item_id")
+
+
+def _required(value: Any) -> str | None:
+    return "is required" if value is None or value == "" or value == [] else None
+
+
+def _positive(value: Any) -> str | None:
+    return f"must be above zero (it is {value:g})" if isinstance(value, float) and value <= 0 else None
+
+
+def _not_negative(value: Any) -> str | None:
+    return f"must not be negative (it is {value:g})" if isinstance(value, float) and value < 0 else None
+
+
+def _plausible_date(value: Any) -> str | None:
+    if isinstance(value, dt.date) and not EARLIEST_DATE <= value <= LATEST_DATE:
+        return f"{value.isoformat()} is outside {EARLIEST_DATE.year}-{LATEST_DATE.year}; check the year"
+    return None
+
+
+CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "required": _required,
+    "positive": _positive,
+    "not_negative": _not_negative,
+    "plausible_date": _plausible_date,
+}
+
+
+def broken_rules(rules: tuple[Rule, ...], values: dict[str, Any], skip: set[str] | frozenset = frozenset()) -> list[tuple[str, str]]:
+    """[(field, message)] for every rule the values break; a blank field only breaks
+    'required'. Fields in `skip` (cells already reported as unreadable) are not checked."""
+    broken = []
+    for rule in rules:
+        if rule.field in skip:
+            continue
+        problem = CHECKS[rule.check](values.get(rule.field))
+        if problem:
+            broken.append((rule.field, f"{problem} — {rule.why}"))
+    return broken
+
+
+def required_fields(rules: tuple[Rule, ...]) -> tuple[str, ...]:
+    """The columns a sheet must have for these rules to be checked."""
+    return tuple(dict.fromkeys(r.field for r in rules if r.check == "required"))

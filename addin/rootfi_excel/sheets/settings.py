@@ -1,0 +1,142 @@
+"""The workbook's Settings sheet -> typed settings, with a message per bad value.
+
+The Settings sheet never holds a key: each person's API key is in their own OS
+keyring, under the profile named here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rootfi_excel.api.paths import DEFAULT_BASE_URL, KNOWN_BASE_URLS
+from rootfi_excel.fields.integrations import canonical_integration
+from rootfi_excel.sheets.cells import CellError, CellFormat, read_id, read_text
+
+DATE_ORDERS = ("DMY", "MDY", "YMD")
+DECIMAL_SEPARATORS = (".", ",")
+ENVIRONMENTS = (*KNOWN_BASE_URLS, "sandbox", "custom")
+DEFAULT_BATCH_SIZE = 100
+MAX_BATCH_SIZE = 1000
+
+# Setting names a person might type, -> ours.
+_ALIASES = {
+    "company": "company_id",
+    "rootfi_company_id": "company_id",
+    "platform": "integration",
+    "integration_type": "integration",
+    "url": "base_url",
+    "api_url": "base_url",
+    "profile": "key_profile",
+    "key": "key_profile",  # a key *profile* name; a key itself is refused below
+    "api_key_profile": "key_profile",
+    "dates": "date_order",
+    "decimal": "decimal_separator",
+    "timezone": "time_zone",
+    "version": "template_version",
+}
+
+# Words that must never be a setting: the template is shared, so it holds no secret.
+_SECRET_NAMES = ("api_key", "apikey", "password", "secret", "token")
+
+
+@dataclass
+class WorkbookSettings:
+    company_id: int | None = None
+    integration: str | None = None  # canonical name, e.g. NETSUITE
+    environment: str = "production"
+    base_url: str = DEFAULT_BASE_URL
+    key_profile: str = "default"
+    date_order: str = "DMY"
+    decimal_separator: str = "."
+    time_zone: str | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+    template_version: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def cell_format(self) -> CellFormat:
+        return CellFormat(self.date_order, self.decimal_separator)
+
+
+def _normalize_name(name: Any) -> str:
+    text = str(name or "").strip().lower().replace(" ", "_").replace("-", "_")
+    return _ALIASES.get(text, text)
+
+
+def read_settings(raw: dict[str, Any]) -> WorkbookSettings:
+    """{setting: value} as the workbook has them -> WorkbookSettings (+ problems)."""
+    values = {_normalize_name(k): v for k, v in raw.items()}
+    settings = WorkbookSettings()
+    fmt = CellFormat()
+    problems = settings.problems
+
+    for name in values:
+        if any(secret in name for secret in _SECRET_NAMES) and name != "key_profile":
+            problems.append(
+                f"Settings: remove the '{name}' row. This workbook is shared and must never hold a key; "
+                "each person stores their own with the Login button (rootfi-excel login)."
+            )
+
+    def text(name: str) -> str | None:
+        try:
+            return read_text(values.get(name), fmt)
+        except CellError as error:
+            problems.append(f"Settings: {name} {error}")
+            return None
+
+    try:
+        company = read_id(values.get("company_id"), fmt)
+        if company is not None:
+            if not company.isdigit():
+                raise CellError(f"'{company}' is not a RootFi company id (a whole number)")
+            settings.company_id = int(company)
+    except CellError as error:
+        problems.append(f"Settings: company_id {error}")
+
+    settings.integration = canonical_integration(text("integration"))
+
+    environment = (text("environment") or "production").lower()
+    base_url = text("base_url")
+    if base_url:
+        settings.base_url = base_url.rstrip("/")
+        settings.environment = environment if environment in ENVIRONMENTS else "custom"
+    elif environment in KNOWN_BASE_URLS:
+        settings.environment, settings.base_url = environment, KNOWN_BASE_URLS[environment]
+    else:
+        problems.append(
+            f"Settings: environment '{environment}' needs a base_url (the API address); "
+            f"or choose one of {', '.join(KNOWN_BASE_URLS)}"
+        )
+    if not settings.base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        problems.append("Settings: base_url must start with https:// (plain http only for a local sandbox)")
+
+    settings.key_profile = text("key_profile") or "default"
+
+    order = (text("date_order") or "DMY").upper().replace("/", "").replace("-", "")
+    if order in DATE_ORDERS:
+        settings.date_order = order
+    else:
+        problems.append(f"Settings: date_order '{order}' must be one of {', '.join(DATE_ORDERS)}")
+
+    separator = text("decimal_separator") or "."
+    if separator.lower() in ("comma", ","):
+        settings.decimal_separator = ","
+    elif separator.lower() in ("dot", "point", "period", "."):
+        settings.decimal_separator = "."
+    else:
+        problems.append("Settings: decimal_separator must be '.' or ','")
+
+    settings.time_zone = text("time_zone")
+    settings.template_version = text("template_version")
+
+    batch = values.get("batch_size")
+    if batch not in (None, ""):
+        try:
+            size = int(float(str(batch).strip()))
+            if not 1 <= size <= MAX_BATCH_SIZE:
+                raise ValueError
+            settings.batch_size = size
+        except ValueError:
+            problems.append(f"Settings: batch_size must be a whole number from 1 to {MAX_BATCH_SIZE}")
+    return settings

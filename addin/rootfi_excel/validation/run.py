@@ -1,0 +1,53 @@
+"""Validate a whole workbook through a port: read settings and both sheets, validate,
+and write status and message into the result columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rootfi_excel.fields.integrations import RequirementBook, requirements_from_rows
+from rootfi_excel.sheets.layout import MESSAGE, STATUS, TABLES, Status
+from rootfi_excel.sheets.settings import WorkbookSettings, read_settings
+from rootfi_excel.validation.validate import SheetValidation, validate_table
+from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort
+
+
+@dataclass
+class WorkbookValidation:
+    settings: WorkbookSettings
+    sheets: dict[str, SheetValidation]  # layout key -> validation
+    problems: list[str] = field(default_factory=list)  # settings and Integration Fields rows
+
+    @property
+    def all_valid(self) -> bool:
+        return not self.problems and all(s.count(Status.INVALID) == 0 for s in self.sheets.values())
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        for sheet in self.sheets.values():
+            counts = [f"{sheet.count(s)} {s.lower()}" for s in Status.ALL if sheet.count(s)]
+            lines.append(f"{sheet.layout.sheet}: {len(sheet.results)} rows"
+                         + (f" ({', '.join(counts)})" if counts else "")
+                         + (f", {len(sheet.units)} credit notes" if sheet.layout.key == "credit_note_lines" else ""))
+        return lines
+
+
+def read_workbook_settings(port: WorkbookPort) -> tuple[WorkbookSettings, RequirementBook, list[str]]:
+    settings = read_settings(port.read_settings())
+    extra, problems = requirements_from_rows(port.read_integration_fields())
+    return settings, RequirementBook(extra), [*settings.problems, *problems]
+
+
+def validate_workbook(port: WorkbookPort) -> WorkbookValidation:
+    settings, book, problems = read_workbook_settings(port)
+    sheets = {key: validate_table(layout, port.read_table(layout), settings, book) for key, layout in TABLES.items()}
+    return WorkbookValidation(settings, sheets, problems)
+
+
+def write_validation(port: WorkbookPort, report: WorkbookValidation) -> None:
+    """Write status and message of every non-blank row, one block per sheet."""
+    for sheet in report.sheets.values():
+        update = ResultUpdate()
+        for index, result in sheet.results.items():
+            update.set(index, **{STATUS: result.status, MESSAGE: result.message})
+        port.write_results(sheet.layout, update)

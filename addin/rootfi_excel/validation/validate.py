@@ -1,0 +1,315 @@
+"""Validation: a sheet's table -> units to send and one result per row.
+
+A *unit* is what becomes one API record: one payment row, or all the line rows of
+one credit note (grouped by document_number). Everything here is pure: tables in,
+results out; nothing touches Excel or the network.
+
+Checks, in order: cells that cannot be read (sheets.cells), the template's rules
+(fields.rules), the integration's required raw_data fields (fields.integrations),
+credit-note header fields that disagree between lines, and duplicates in the sheet.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from rootfi_excel.fields import rules
+from rootfi_excel.fields.integrations import RequirementBook
+from rootfi_excel.fields.models import (
+    CreditNoteLineRequest,
+    InvoiceCreditNoteRequest,
+    InvoicePaymentRequest,
+)
+from rootfi_excel.sheets.layout import (
+    CREDIT_NOTE_HEADER_FIELDS,
+    CREDIT_NOTE_LINE_FIELDS,
+    CREDIT_NOTE_LINES,
+    PAYMENTS,
+    STATUS,
+    Status,
+    TableLayout,
+)
+from rootfi_excel.sheets.records import ColumnMap, ParsedRow, map_columns, parse_rows
+from rootfi_excel.sheets.settings import WorkbookSettings
+from rootfi_excel.workbook.port import Table
+
+# Rows in these states were already sent: validation leaves their result columns alone.
+SENT_STATUSES = frozenset({Status.CREATED, Status.PENDING, Status.UNKNOWN})
+
+
+@dataclass
+class Unit:
+    """One record to send: a payment (one row) or a credit note (its line rows)."""
+
+    model: str  # "invoice_payments" | "invoice_credit_notes"
+    rows: list[ParsedRow]
+    request: InvoicePaymentRequest | InvoiceCreditNoteRequest | None = None
+    messages: dict[int, list[str]] = field(default_factory=dict)  # row index -> messages
+
+    @property
+    def document_number(self) -> str | None:
+        return self.rows[0].values.get("document_number")
+
+    @property
+    def rootfi_id(self) -> str | None:
+        return next((r.rootfi_id for r in self.rows if r.rootfi_id), None)
+
+    @property
+    def already_sent(self) -> bool:
+        return self.rootfi_id is not None
+
+    @property
+    def valid(self) -> bool:
+        return self.request is not None and not any(self.messages.values())
+
+    def add(self, row: ParsedRow, message: str) -> None:
+        self.messages.setdefault(row.index, []).append(message)
+
+    @property
+    def row_numbers(self) -> list[int]:
+        return [r.row_number for r in self.rows]
+
+
+@dataclass
+class RowResult:
+    status: str
+    message: str = ""
+
+
+@dataclass
+class SheetValidation:
+    layout: TableLayout
+    units: list[Unit]
+    results: dict[int, RowResult]  # row index -> result, for every non-blank row
+    columns: ColumnMap | None = None
+    problems: list[str] = field(default_factory=list)  # about the sheet as a whole
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results.values() if r.status == status)
+
+    @property
+    def ready(self) -> list[Unit]:
+        """Units that are valid and were never sent."""
+        return [u for u in self.units if u.valid and not u.already_sent]
+
+
+# ----------------------------------------------------------------- payments
+
+
+def validate_payments(table: Table, settings: WorkbookSettings, book: RequirementBook) -> SheetValidation:
+    model = "invoice_payments"
+    raw_fields = book.raw_data_fields(model)
+    columns = map_columns(table, PAYMENTS, raw_fields, rules.required_fields(rules.PAYMENT_RULES))
+    rows = parse_rows(table, PAYMENTS, columns, settings.cell_format)
+    required = book.required(model, settings.integration)
+    units: list[Unit] = []
+    for row in rows:
+        unit = Unit(model, [row])
+        for message in row.errors:
+            unit.add(row, message)
+        for name, problem in rules.broken_rules(rules.PAYMENT_RULES, row.values, row.unreadable):
+            unit.add(row, f"{columns.label(name)}: {problem}")
+        _check_requirements(unit, row, row.raw_data, required, columns, settings.integration)
+        units.append(unit)
+    _flag_duplicate_payments(units, columns)
+    for unit in units:
+        if not any(unit.messages.values()):
+            row = unit.rows[0]
+            unit.request = _build(unit, row, InvoicePaymentRequest, {**row.values, "raw_data": row.raw_data or None})
+    return _finish(PAYMENTS, units, columns)
+
+
+def _flag_duplicate_payments(units: list[Unit], columns: ColumnMap) -> None:
+    """One reference may pay several invoices, but one invoice twice with one
+    reference is the same payment entered twice."""
+    seen: dict[tuple[str, str], list[Unit]] = defaultdict(list)
+    for unit in units:
+        values = unit.rows[0].values
+        if values.get("document_number") and values.get("invoice_id"):
+            seen[(values["document_number"].casefold(), values["invoice_id"])].append(unit)
+    for (_, invoice), group in seen.items():
+        if len(group) < 2:
+            continue
+        for unit in group:
+            others = ", ".join(str(u.rows[0].row_number) for u in group if u is not unit)
+            unit.add(
+                unit.rows[0],
+                f"{columns.label('document_number')}: the same payment ({unit.document_number} for invoice "
+                f"{invoice}) is also on row {others}; delete the extra row, or give each payment its own reference",
+            )
+
+
+# ------------------------------------------------------------- credit notes
+
+
+def validate_credit_notes(table: Table, settings: WorkbookSettings, book: RequirementBook) -> SheetValidation:
+    model = "invoice_credit_notes"
+    raw_fields = book.raw_data_fields(model)
+    needed = rules.required_fields(rules.CREDIT_NOTE_RULES) + rules.required_fields(rules.CREDIT_NOTE_LINE_RULES)
+    columns = map_columns(table, CREDIT_NOTE_LINES, raw_fields, needed)
+    rows = parse_rows(table, CREDIT_NOTE_LINES, columns, settings.cell_format)
+    required = book.required(model, settings.integration)
+
+    groups: dict[str, list[ParsedRow]] = {}
+    units: list[Unit] = []
+    for row in rows:
+        number = row.values.get("document_number")
+        if number is None:
+            unit = Unit(model, [row])  # cannot be grouped: its own unit, invalid
+            units.append(unit)
+        else:
+            groups.setdefault(number, []).append(row)
+    units.extend(Unit(model, group_rows) for group_rows in groups.values())
+    units.sort(key=lambda u: u.rows[0].index)
+
+    for unit in units:
+        _check_credit_note(unit, columns, required, settings.integration)
+        if not any(unit.messages.values()):
+            unit.request = _build(unit, unit.rows[0], InvoiceCreditNoteRequest, _credit_note_body(unit))
+    return _finish(CREDIT_NOTE_LINES, units, columns)
+
+
+def _check_credit_note(unit: Unit, columns: ColumnMap, required: list, integration: str | None) -> None:
+    first = unit.rows[0]
+    for row in unit.rows:
+        for message in row.errors:
+            unit.add(row, message)
+    header = _merge_header(unit, columns)
+    raw_data = _merge_raw_data(unit, columns)
+    unreadable = set().union(*(r.unreadable for r in unit.rows))
+    for name, problem in rules.broken_rules(rules.CREDIT_NOTE_RULES, header, unreadable):
+        unit.add(first, f"{columns.label(name)}: {problem}")
+    for row in unit.rows:
+        for name, problem in rules.broken_rules(rules.CREDIT_NOTE_LINE_RULES, row.values, row.unreadable):
+            unit.add(row, f"{columns.label(name)}: {problem}")
+        if not any(row.values.get(n) or n in row.unreadable for n in rules.CREDIT_NOTE_LINE_NEEDS_ONE_OF):
+            names = " or ".join(columns.label(n) for n in rules.CREDIT_NOTE_LINE_NEEDS_ONE_OF)
+            unit.add(row, f"{names}: a line needs an income account or an item, so the platform knows where to post it")
+    _check_requirements(unit, first, raw_data, required, columns, integration)
+
+    if unit.already_sent:
+        for row in unit.rows:
+            if not row.rootfi_id:
+                unit.add(row, f"credit note {unit.document_number} was already created (rootfi_id {unit.rootfi_id}); "
+                              "a line added now is not sent: create a new credit note for it")
+    # A credit note is sent whole: one bad line holds back every line of it.
+    bad_rows = [r.row_number for r in unit.rows if unit.messages.get(r.index)]
+    if bad_rows and len(unit.rows) > 1:
+        listed = ", ".join(map(str, bad_rows))
+        for row in unit.rows:
+            if not unit.messages.get(row.index):
+                unit.add(row, f"not sent: credit note {unit.document_number} has a problem on row {listed}")
+
+
+def _merge_header(unit: Unit, columns: ColumnMap) -> dict[str, Any]:
+    """The credit note's header values: the first non-blank value of each header field.
+    A later line with another non-blank value is an error on that line."""
+    header: dict[str, Any] = {}
+    where: dict[str, int] = {}
+    for row in unit.rows:
+        for name in CREDIT_NOTE_HEADER_FIELDS:
+            value = row.values.get(name)
+            if value is None:
+                continue
+            if name not in header:
+                header[name], where[name] = value, row.row_number
+            elif value != header[name]:
+                unit.add(row, _disagreement(unit, columns.label(name), name, value, header[name], where[name]))
+    return header
+
+
+def _merge_raw_data(unit: Unit, columns: ColumnMap) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    where: dict[str, int] = {}
+    for row in unit.rows:
+        for key, value in row.raw_data.items():
+            if key not in merged:
+                merged[key], where[key] = value, row.row_number
+            elif value != merged[key]:
+                unit.add(row, _disagreement(unit, columns.label(key), key, value, merged[key], where[key]))
+    return merged
+
+
+def _disagreement(unit: Unit, label: str, name: str, value: Any, first: Any, first_row: int) -> str:
+    if name == "contact_id":
+        return (f"{label}: document_number {unit.document_number} is used for two customers ({_show(first)} on row "
+                f"{first_row}, {_show(value)} here); give each credit note its own number")
+    return (f"{label}: {_show(value)} differs from {_show(first)} on row {first_row}; every line of credit note "
+            f"{unit.document_number} must have the same {label} (or leave it blank after the first line)")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "'" + ", ".join(value) + "'"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return f"'{value}'" if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _credit_note_body(unit: Unit) -> dict[str, Any]:
+    header: dict[str, Any] = {}
+    raw_data: dict[str, Any] = {}
+    for row in unit.rows:
+        for name in CREDIT_NOTE_HEADER_FIELDS:
+            if header.get(name) is None:
+                header[name] = row.values.get(name)
+        for key, value in row.raw_data.items():
+            raw_data.setdefault(key, value)
+    lines = [
+        CreditNoteLineRequest(**{n: row.values.get(n) for n in CREDIT_NOTE_LINE_FIELDS if n in row.values})
+        for row in unit.rows
+    ]
+    return {**header, "line_items": lines, "raw_data": raw_data or None}
+
+
+# ------------------------------------------------------------------ shared
+
+
+def _check_requirements(unit: Unit, row: ParsedRow, raw_data: dict[str, Any], required: list,
+                        columns: ColumnMap, integration: str | None) -> None:
+    for requirement in required:
+        if raw_data.get(requirement.field) is not None:
+            continue
+        what = f" ({requirement.description.rstrip('.')})" if requirement.description else ""
+        if requirement.field in columns.raw_data:
+            unit.add(row, f"{columns.label(requirement.field)}: is required by {integration}{what}")
+        else:
+            unit.add(row, f"{requirement.field}: {integration} requires this field{what}; "
+                          f"add a column named {requirement.field} and fill it in")
+
+
+def _build(unit: Unit, row: ParsedRow, model: type, body: dict[str, Any]) -> Any:
+    try:
+        return model(**body)
+    except ValidationError as error:  # a bug guard: the readers should have caught it
+        for item in error.errors():
+            unit.add(row, f"{'.'.join(map(str, item['loc']))}: {item['msg']}")
+        return None
+
+
+def _finish(layout: TableLayout, units: list[Unit], columns: ColumnMap) -> SheetValidation:
+    results: dict[int, RowResult] = {}
+    for unit in units:
+        for row in unit.rows:
+            messages = unit.messages.get(row.index) or []
+            if unit.already_sent and row.rootfi_id:
+                results[row.index] = RowResult(Status.CREATED, str(row.results.get("message") or ""))
+            elif not messages and str(row.results.get(STATUS) or "") in SENT_STATUSES:
+                results[row.index] = RowResult(str(row.results[STATUS]), str(row.results.get("message") or ""))
+            elif messages:
+                results[row.index] = RowResult(Status.INVALID, "; ".join(dict.fromkeys(messages)))
+            else:
+                results[row.index] = RowResult(Status.VALID, "")
+    return SheetValidation(layout, units, results, columns)
+
+
+def validate_table(layout: TableLayout, table: Table, settings: WorkbookSettings,
+                   book: RequirementBook) -> SheetValidation:
+    if layout.key == PAYMENTS.key:
+        return validate_payments(table, settings, book)
+    return validate_credit_notes(table, settings, book)
+

@@ -1,0 +1,62 @@
+"""The workbook port: the small interface the core needs from a workbook.
+
+Two adapters implement it: `xlsx.XlsxWorkbook` (an .xlsx file through openpyxl: the
+headless CLI, CI, Linux) and `excel.ExcelWorkbook` (live Excel through xlwings). Both
+read a whole table in one go and write a block of result columns in one go, never a
+call per cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rootfi_excel.sheets.layout import TableLayout
+
+
+class WorkbookError(Exception):
+    """The workbook cannot be used as it is: a sheet, table or header is missing."""
+
+
+@dataclass
+class Table:
+    """A table exactly as the workbook gave it: a header row and value rows.
+
+    Values are what xlwings/openpyxl return: str, int, float, bool, datetime, date,
+    None, or Excel error strings such as '#N/A'. `first_row` is the sheet row number
+    of rows[0], used only to name rows in messages ("row 7").
+    """
+
+    headers: list[Any]
+    rows: list[list[Any]]
+    first_row: int = 2
+    name: str = ""
+
+    def row_number(self, index: int) -> int:
+        return self.first_row + index
+
+
+@dataclass
+class ResultUpdate:
+    """New values of result columns for some rows: {row index: {column: value}}.
+
+    Columns are result column names (status, message, rootfi_id, ...); rows not
+    mentioned keep what they have.
+    """
+
+    values: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def set(self, index: int, **columns: Any) -> None:
+        self.values.setdefault(index, {}).update(columns)
+
+
+class WorkbookPort(Protocol):
+    def read_table(self, layout: TableLayout) -> Table: ...
+
+    def read_settings(self) -> dict[str, Any]: ...
+
+    def read_integration_fields(self) -> list[dict[str, Any]]: ...
+
+    def write_results(self, layout: TableLayout, update: ResultUpdate) -> None: ...
+
+    def save(self) -> None: ...
