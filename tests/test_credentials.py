@@ -91,4 +91,5 @@ def test_login_logout_without_keyring_exit_1(no_keyring, api_key, command):
     result = CliRunner().invoke(cli, command, input=api_key + "\n")
     assert result.exit_code == 1
     assert "No system keyring" in result.output
+    assert "API key for profile" not in result.output  # not asked for a key it cannot keep
     assert api_key not in result.output

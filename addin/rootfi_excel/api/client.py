@@ -39,7 +39,7 @@ from rootfi_excel.api.retry import (
 
 log = logging.getLogger("rootfi_excel.api")
 
-RUNNING_STATUSES = frozenset({"RUNNING", "CREATED", "PENDING"})
+RUNNING_STATUSES = frozenset({"RUNNING", "CREATED", "PENDING", "QUEUED"})
 FILTER_OPERATORS = frozenset(
     {"eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "is_null", "not_null", "contains", "not_contains"}
 )
@@ -266,13 +266,14 @@ class RootFiClient:
             try:
                 response = self._http.request(method, url, params=params, json=json)
             except httpx.TransportError as exc:
-                error = _transport_error(exc, url, is_write)
-                if attempt < self.retry.max_attempts and (not is_write or write_may_be_retried(error=exc)):
-                    self._count_attempt(exc)
+                never_sent = write_may_be_retried(error=exc)
+                if not never_sent:
+                    self.requests_sent += 1
+                if attempt < self.retry.max_attempts and (not is_write or never_sent):
                     self._wait_before_retry(method, url, attempt, type(exc).__name__)
                     continue
-                self._count_attempt(exc)
-                raise error from None  # httpx errors carry the request (and its headers): not chained
+                # httpx errors carry the request (and its headers): never chained to ours.
+                raise _transport_error(exc, url, is_write) from None
             self.requests_sent += 1
             self.limiter.observe(response.headers)
             if response.is_success:
@@ -307,10 +308,6 @@ class RootFiClient:
         log.info("%s %s failed (%s); retrying in %.2f s (attempt %d/%d)",
                  method, url, reason, delay, attempt, self.retry.max_attempts)
         self._sleep(delay)
-
-    def _count_attempt(self, exc: httpx.TransportError) -> None:
-        if not write_may_be_retried(error=exc):  # a connection that never opened sent nothing
-            self.requests_sent += 1
 
     def _json_body(self, response: httpx.Response, url: str, is_write: bool) -> dict[str, Any]:
         try:

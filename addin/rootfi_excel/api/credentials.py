@@ -82,6 +82,11 @@ def has_api_key(profile: str = DEFAULT_PROFILE) -> bool:
         return False
 
 
+def ensure_keyring() -> None:
+    """Raise CredentialsError now if no keyring backend exists (before asking for a key)."""
+    _backend()
+
+
 def keyring_name() -> str:
     """A human name for where keys are stored (for `login` to say where)."""
     backend = keyring.get_keyring()

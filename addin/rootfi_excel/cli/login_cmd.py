@@ -9,6 +9,7 @@ from rootfi_excel.api.credentials import (
     SERVICE,
     CredentialsError,
     delete_api_key,
+    ensure_keyring,
     keyring_name,
     store_api_key,
 )
@@ -25,8 +26,9 @@ _profile_option = click.option(
 @_profile_option
 def login(profile: str) -> None:
     """Store a RootFi API key in the system keyring."""
-    key = click.prompt(f"RootFi API key for profile '{profile}'", hide_input=True)
     try:
+        ensure_keyring()  # say so before the user types the key for nothing
+        key = click.prompt(f"RootFi API key for profile '{profile}'", hide_input=True)
         store_api_key(profile, key)
     except CredentialsError as exc:
         raise click.ClickException(str(exc)) from None

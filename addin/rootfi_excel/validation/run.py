@@ -39,7 +39,12 @@ def read_workbook_settings(port: WorkbookPort) -> tuple[WorkbookSettings, Requir
 
 
 def validate_workbook(port: WorkbookPort) -> WorkbookValidation:
-    settings, book, problems = read_workbook_settings(port)
+    return validate_with(port, *read_workbook_settings(port))
+
+
+def validate_with(port: WorkbookPort, settings: WorkbookSettings, book: RequirementBook,
+                  problems: list[str]) -> WorkbookValidation:
+    """Validate both sheets with settings already read (and perhaps overridden)."""
     sheets = {key: validate_table(layout, port.read_table(layout), settings, book) for key, layout in TABLES.items()}
     return WorkbookValidation(settings, sheets, problems)
 

@@ -28,6 +28,7 @@ from rootfi_excel.sheets.layout import (
     CREDIT_NOTE_HEADER_FIELDS,
     CREDIT_NOTE_LINE_FIELDS,
     CREDIT_NOTE_LINES,
+    MESSAGE,
     PAYMENTS,
     STATUS,
     Status,
@@ -78,6 +79,7 @@ class Unit:
 class RowResult:
     status: str
     message: str = ""
+    row_number: int = 0  # the sheet's row number, for summaries
 
 
 @dataclass
@@ -296,14 +298,17 @@ def _finish(layout: TableLayout, units: list[Unit], columns: ColumnMap) -> Sheet
     for unit in units:
         for row in unit.rows:
             messages = unit.messages.get(row.index) or []
+            previous = str(row.results.get(MESSAGE) or "")
             if unit.already_sent and row.rootfi_id:
-                results[row.index] = RowResult(Status.CREATED, str(row.results.get("message") or ""))
+                result = RowResult(Status.CREATED, previous)
             elif not messages and str(row.results.get(STATUS) or "") in SENT_STATUSES:
-                results[row.index] = RowResult(str(row.results[STATUS]), str(row.results.get("message") or ""))
+                result = RowResult(str(row.results[STATUS]), previous)
             elif messages:
-                results[row.index] = RowResult(Status.INVALID, "; ".join(dict.fromkeys(messages)))
+                result = RowResult(Status.INVALID, "; ".join(dict.fromkeys(messages)))
             else:
-                results[row.index] = RowResult(Status.VALID, "")
+                result = RowResult(Status.VALID, "")
+            result.row_number = row.row_number
+            results[row.index] = result
     return SheetValidation(layout, units, results, columns)
 
 

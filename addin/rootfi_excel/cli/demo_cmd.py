@@ -1,0 +1,85 @@
+"""rootfi-excel demo — the whole job end to end, on a machine without Excel.
+
+Starts the local sandbox of the RootFi API, makes a workbook from the template filled
+with realistic month-end data (some rows deliberately wrong), validates it, submits it
+(bulk writes, progress bar) and writes the results into the .xlsx.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+
+import click
+
+from rootfi_excel.cli.output import print_validation
+
+
+@click.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("rootfi-demo.xlsx"),
+              show_default=True, help="The workbook to write.")
+@click.option("--company", "company_id", type=int, default=1003, show_default=True,
+              help="Sandbox company: 1001 QuickBooks, 1002 Xero, 1003 NetSuite, 1004 Dynamics 365, "
+                   "1005 Sage, 1006 FreshBooks.")
+@click.option("--payments", type=click.IntRange(0, 5000), default=300, show_default=True)
+@click.option("--credit-notes", type=click.IntRange(0, 1000), default=40, show_default=True)
+@click.option("--rate-limit", type=int, default=100, show_default=True, help="Sandbox requests per minute (0 = off).")
+@click.option("--latency-ms", type=int, default=50, show_default=True, help="Sandbox latency per request.")
+@click.option("--faults", default="", help='Sandbox faults, e.g. "500=0.1,drop=0.05" (see rootfi-excel sandbox).')
+def demo(out: Path, company_id: int, payments: int, credit_notes: int, rate_limit: int, latency_ms: int,
+         faults: str) -> None:
+    """Run the whole job against a local sandbox of the API and write OUT."""
+    from rootfi_excel.api.client import RootFiClient
+    from rootfi_excel.cli.sandbox_cmd import parse_faults
+    from rootfi_excel.cli.submit_cmd import run_submit
+    from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
+    from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
+    from rootfi_excel.submission.run import Overrides, read_settings_for_submit
+    from rootfi_excel.validation.run import validate_workbook, write_validation
+    from rootfi_excel.workbook.template import build_template
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook
+
+    work = Path(tempfile.mkdtemp(prefix="rootfi-demo-"))
+    key = secrets.token_urlsafe(24)  # a throwaway key for this sandbox only; never printed
+    sandbox = start_in_thread(SandboxConfig(
+        db_path=work / "sandbox.sqlite3", api_keys=[key], rate_limit_per_minute=rate_limit or None,
+        latency_ms=latency_ms, faults=parse_faults(faults), fault_seed=7,
+    ))
+    try:
+        with RootFiClient(key, base_url=sandbox.base_url, timeout=10.0) as client:
+            company = client.get_company(company_id)
+            click.secho(f"1. Sandbox of the RootFi API running at {sandbox.base_url}", bold=True)
+            click.echo(f"   company {company_id}: {company.name} on {company.integration}")
+
+            lookups = fetch_lookups(client, company_id)
+            pay = payment_rows(lookups, payments, integration=company.integration)
+            notes = credit_note_rows(lookups, credit_notes, integration=company.integration)
+            build_template(out, payments=pay, credit_note_lines=notes, settings={
+                "company_id": company_id, "integration": company.integration, "environment": "sandbox",
+                "base_url": sandbox.base_url, "key_profile": "demo",
+            })
+            click.secho(f"2. Workbook {out} made from the template: {len(pay)} payments, "
+                        f"{len(notes)} credit-note lines ({credit_notes} credit notes)", bold=True)
+
+            workbook = XlsxWorkbook.open(out)
+            report = validate_workbook(workbook)
+            write_validation(workbook, report)
+            workbook.save()
+            click.secho("3. Validate", bold=True)
+            print_validation(report, out.name)
+
+            click.secho("4. Submit", bold=True)
+            workbook = XlsxWorkbook.open(out)
+            settings, requirements, problems = read_settings_for_submit(workbook, Overrides())
+            code = run_submit(workbook, settings, requirements, problems, out.name, yes=True, client=client,
+                              journal_path=work / "journal.sqlite3")
+            stats = sandbox.count_records(company_id, "invoice_payments"), \
+                sandbox.count_records(company_id, "invoice_credit_notes")
+            click.secho(f"5. The sandbox now holds {stats[0]} payments and {stats[1]} credit notes for company "
+                        f"{company_id} ({sandbox.requests_seen()} API requests in all).", bold=True)
+            click.echo(f"Open {out.resolve()} to see status, rootfi_id and messages on every row.")
+    finally:
+        sandbox.stop()
+    if code == 2:
+        raise SystemExit(2)

@@ -1,0 +1,84 @@
+"""What the command line prints: short summaries that fit on one screen."""
+
+from __future__ import annotations
+
+import click
+
+from rootfi_excel.sheets.layout import Status
+from rootfi_excel.validation.run import WorkbookValidation
+
+EXIT_OK = 0
+EXIT_INVALID = 1  # some rows are invalid or failed
+EXIT_UNUSABLE = 2  # the workbook cannot be used as it is
+
+MAX_ROWS_SHOWN = 8
+
+
+def print_validation(report: WorkbookValidation, name: str) -> None:
+    click.echo(f"Validated {name}" + (f" for {report.settings.integration}" if report.settings.integration
+                                      else " (no integration set in Settings: integration-specific fields not checked)"))
+    for problem in report.problems:
+        click.secho(f"  ! {problem}", fg="yellow")
+    for line in report.summary_lines():
+        click.echo(f"  {line}")
+    shown = 0
+    hidden = 0
+    for sheet in report.sheets.values():
+        for result in sheet.results.values():
+            if result.status != Status.INVALID:
+                continue
+            if shown < MAX_ROWS_SHOWN:
+                click.secho(f"  {sheet.layout.sheet} row {result.row_number}: {_short(result.message)}", fg="red")
+                shown += 1
+            else:
+                hidden += 1
+    if hidden:
+        click.echo(f"  ... and {hidden} more invalid rows: see the message column in the workbook")
+    if report.all_valid:
+        click.secho("All rows are valid.", fg="green")
+    else:
+        click.echo("Fix the rows marked Invalid (the message names the column), then validate again.")
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def print_submission(submission, name: str) -> None:
+    """Counts by status, the first rows that need attention, and the requests used."""
+    click.echo(f"Results written to {name}:")
+    for status in Status.ALL:
+        count = submission.count(status)
+        if count:
+            colour = {Status.CREATED: "green", Status.INVALID: "red", Status.FAILED: "red"}.get(status, "yellow")
+            click.secho(f"  {count:6d} {status}", fg=colour)
+    shown = 0
+    for key, sheet in submission.validation.sheets.items():
+        outcomes = submission.outcomes.get(key, {})
+        for index, result in sheet.results.items():
+            outcome = outcomes.get(index)
+            status, message = (outcome.status, outcome.message) if outcome else (result.status, result.message)
+            if status in (Status.CREATED, Status.VALID) or shown >= MAX_ROWS_SHOWN:
+                continue
+            click.echo(f"  {sheet.layout.sheet} row {result.row_number} {status}: {_short(message)}")
+            shown += 1
+    click.echo(f"  API requests used: {submission.requests_used}")
+
+
+class progress_bar:
+    """A progress bar on stderr for the submission engine's progress callback."""
+
+    def __enter__(self):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(TextColumn("{task.description:<36}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), transient=False)
+        self._progress.start()
+        self._task = self._progress.add_task("Submitting", total=None)
+        return self
+
+    def __call__(self, done: int, total: int, text: str) -> None:
+        self._progress.update(self._task, completed=done, total=total or None, description=text[:36])
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()

@@ -1,0 +1,106 @@
+"""rootfi-excel submit BOOK.xlsx — validate, show what will be sent, send, write results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_submission, progress_bar
+from rootfi_excel.sheets.layout import Status
+from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
+from rootfi_excel.submission.journal import Journal
+from rootfi_excel.submission.run import (
+    Overrides,
+    plan_submission,
+    read_settings_for_submit,
+    send_planned,
+    write_submission,
+)
+from rootfi_excel.workbook.port import WorkbookError
+
+
+@click.command()
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--base-url", help="API address (overrides Settings), e.g. a local sandbox's URL.")
+@click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")
+@click.option("--profile", "key_profile", help="Key profile in your keyring (overrides Settings).")
+@click.option("--batch-size", type=click.IntRange(1, 1000), help="Records per bulk write (overrides Settings).")
+@click.option("--yes", is_flag=True, help="Do not ask before sending.")
+def submit(book: Path, base_url: str | None, company_id: int | None, key_profile: str | None,
+           batch_size: int | None, yes: bool) -> None:
+    """Validate BOOK, send its valid rows to RootFi and write status, rootfi_id and
+    messages into its result columns. Rows already created are never sent again.
+
+    Exit code 0 when every row ends Created, 1 when some did not, 2 when nothing
+    could be sent (workbook, key or company problem).
+    """
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook
+
+    try:
+        workbook = XlsxWorkbook.open(book)
+        settings, requirements, problems = read_settings_for_submit(
+            workbook, Overrides(base_url=base_url, company_id=company_id, key_profile=key_profile))
+    except WorkbookError as error:
+        _stop(f"Cannot use {book.name}: {error}")
+    if problems:
+        _stop("Fix the Settings sheet first:\n  " + "\n  ".join(problems))
+    if batch_size:
+        settings.batch_size = batch_size
+
+    code = run_submit(workbook, settings, requirements, problems, book.name, yes=yes)
+    raise SystemExit(code)
+
+
+def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bool,
+               client=None, options: SubmitOptions | None = None, journal_path=None) -> int:
+    """The submit flow on an open workbook; shared with `rootfi-excel demo`."""
+    from rootfi_excel.api.client import RootFiClient
+    from rootfi_excel.api.credentials import CredentialsError, get_api_key
+    from rootfi_excel.api.errors import RootFiError
+
+    own_client = client is None
+    try:
+        if own_client:
+            client = RootFiClient(get_api_key(settings.key_profile), base_url=settings.base_url)
+        submission = plan_submission(client, workbook, settings, requirements, problems)
+        plan = submission.plan
+        click.echo(f"Company {settings.company_id}: {plan.company.name or ''} on {plan.company.integration} "
+                   f"({settings.base_url})")
+        for sheet, count in plan.to_send.items():
+            click.echo(f"  {sheet}: {count} to send")
+        if plan.invalid_rows:
+            click.secho(f"  {plan.invalid_rows} invalid rows will not be sent (see their message)", fg="yellow")
+        if plan.already_created_rows:
+            click.echo(f"  {plan.already_created_rows} rows were created before and are skipped")
+        if sum(plan.to_send.values()) and not yes:
+            if not click.confirm("Send them now?", default=False):
+                click.echo("Nothing was sent.")
+                return EXIT_INVALID
+        with Journal(journal_path) as journal, progress_bar() as progress:
+            send_planned(submission, client, journal, options=options, progress=progress)
+        write_submission(workbook, submission)
+        try:
+            workbook.save()
+        except WorkbookError as error:
+            click.secho(f"The results could not be written into {name}: {error}\n"
+                        "They are safe in this computer's journal: close the workbook and run submit again "
+                        "to write them (nothing will be sent twice).", fg="red", err=True)
+            return EXIT_UNUSABLE
+    except (CredentialsError, SubmitAborted) as error:
+        click.secho(str(error), fg="red", err=True)
+        return EXIT_UNUSABLE
+    except RootFiError as error:
+        click.secho(f"Could not check the company: {error}. Nothing was sent.", fg="red", err=True)
+        return EXIT_UNUSABLE
+    finally:
+        if own_client and client is not None:
+            client.close()
+    print_submission(submission, name)
+    rows = sum(len(s.results) for s in submission.validation.sheets.values())
+    return EXIT_OK if submission.count(Status.CREATED) == rows else EXIT_INVALID
+
+
+def _stop(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    raise SystemExit(EXIT_UNUSABLE)

@@ -1,0 +1,125 @@
+"""Start and stop the sandbox: a real HTTP server (uvicorn, h11) on 127.0.0.1.
+
+    handle = start_in_thread(SandboxConfig(api_keys=["rk_test_..."]))
+    httpx.get(handle.base_url + "/core/companies/1001", headers={"api_key": "rk_test_..."})
+    handle.stop()
+"""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+
+from rootfi_excel.sandbox.app import build_app
+from rootfi_excel.sandbox.db import Database
+from rootfi_excel.sandbox.faults import FaultPlan, Gate, Stats
+from rootfi_excel.sandbox.jobs import JobWorker
+from rootfi_excel.sandbox.seed import seed_if_empty
+
+
+@dataclass
+class SandboxConfig:
+    db_path: Path | str | None = None      # SQLite file; None = a temp file
+    host: str = "127.0.0.1"
+    port: int = 0                           # 0 = pick a free port
+    api_keys: list[str] = field(default_factory=list)  # accepted keys; must be non-empty to serve
+    latency_ms: int = 0                     # added to every API request
+    rate_limit_per_minute: int | None = None  # None or 0 = no limit; else token bucket per key, burst = 2x
+    retry_after_header: bool = True         # send Retry-After on 429s
+    faults: dict[str, float] = field(default_factory=dict)  # kind -> probability per API request
+    fault_seed: int | None = None
+    burst_429_length: int = 3               # a triggered "429" fault answers this many requests in a row with 429
+    slow_ms: int = 3000                     # how late a "slow" answer comes
+    job_delay_ms: int = 2                   # processing time per record in async syncs
+    seed_demo_data: bool = True
+
+
+class RunningSandbox:
+    """A started sandbox; stop() shuts the server, the job worker and the database."""
+
+    def __init__(self, config: SandboxConfig, server: uvicorn.Server, thread: threading.Thread | None,
+                 sock: socket.socket, db: Database, worker: JobWorker, stats: Stats):
+        self.config = config
+        self.port: int = sock.getsockname()[1]
+        self.base_url = f"http://{config.host}:{self.port}/v4"
+        self.db_path = db.path
+        self._server, self._thread, self._sock = server, thread, sock
+        self._db, self._worker, self._stats = db, worker, stats
+        self._stopped = False
+
+    def count_records(self, company_id: int, model: str) -> int:
+        return self._db.count_records(company_id, model)
+
+    def requests_seen(self) -> int:
+        return self._stats.get("requests")
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+        self._close()
+
+    def _close(self) -> None:
+        self._worker.stop()
+        self._sock.close()
+        self._db.close()
+
+
+def _prepare(config: SandboxConfig) -> RunningSandbox:
+    if not config.api_keys:
+        raise ValueError("SandboxConfig.api_keys must hold at least one key")
+    fault_plan = FaultPlan(config.faults, config.fault_seed, config.burst_429_length)  # validates early
+    db_path = Path(config.db_path) if config.db_path else Path(tempfile.mkdtemp(prefix="rootfi-sandbox-")) / "sandbox.sqlite3"
+    db = Database(db_path)
+    if config.seed_demo_data:
+        seed_if_empty(db)
+    stats = Stats()
+    worker = JobWorker(db, config.job_delay_ms)
+    app = Gate(build_app(db, worker, stats), api_keys=config.api_keys, latency_ms=config.latency_ms,
+               rate_limit_per_minute=config.rate_limit_per_minute, retry_after_header=config.retry_after_header,
+               faults=fault_plan, slow_ms=config.slow_ms, stats=stats)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((config.host, config.port))
+    # access_log off: request lines are never logged (and the key is a header anyway).
+    server = uvicorn.Server(uvicorn.Config(
+        app, http="h11", loop="asyncio", lifespan="off", access_log=False, log_level="warning",
+        timeout_graceful_shutdown=2,
+    ))
+    worker.start()
+    return RunningSandbox(config, server, None, sock, db, worker, stats)
+
+
+def start_in_thread(config: SandboxConfig) -> RunningSandbox:
+    """Start in a background thread; returns once the server accepts connections."""
+    handle = _prepare(config)
+    thread = threading.Thread(target=handle._server.run, kwargs={"sockets": [handle._sock]},
+                              name="sandbox-http", daemon=True)
+    handle._thread = thread
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not handle._server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            handle.stop()
+            raise RuntimeError("the sandbox server did not start")
+        time.sleep(0.01)
+    return handle
+
+
+def run(config: SandboxConfig) -> None:
+    """Serve in the foreground until Ctrl+C (uvicorn handles the signal)."""
+    handle = _prepare(config)
+    try:
+        handle._server.run(sockets=[handle._sock])
+    finally:
+        handle._stopped = True
+        handle._close()

@@ -1,0 +1,217 @@
+"""The local journal: every attempt to create a record, written down before it is sent.
+
+The API has no idempotency key, so this journal is what guarantees a row is never
+created twice: a record is identified by its *fingerprint* (the exact body we send,
+plus where we send it), and every attempt moves through these states:
+
+    SENDING  -> written and committed just before the request goes out
+    PENDING  -> a bulk (async) write was accepted; its sync_id is known
+    CREATED  -> the record exists; rootfi_id / platform_id known
+    FAILED   -> the API said no; nothing was created, so sending again is safe
+    UNKNOWN  -> the answer was lost; look the record up before sending again
+
+A process that dies anywhere leaves SENDING/PENDING/UNKNOWN rows behind, and the next
+run reconciles them before it sends anything; results that reached the journal but
+not the workbook are written back from here.
+
+The journal holds business data (the records) and never the API key. It lives in the
+user's data folder (ROOTFI_EXCEL_HOME overrides it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import platformdirs
+
+SENDING, PENDING, CREATED, FAILED, UNKNOWN = "SENDING", "PENDING", "CREATED", "FAILED", "UNKNOWN"
+OPEN_STATES = (SENDING, PENDING, UNKNOWN)  # outcome not known yet: never send again blindly
+_UPDATABLE = frozenset({"sync_id", "rootfi_id", "platform_id", "message", "error_code"})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    fingerprint TEXT NOT NULL,
+    base_url TEXT NOT NULL,
+    company_id INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    document_number TEXT,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL,
+    batch_id TEXT,
+    sync_id TEXT,
+    rootfi_id TEXT,
+    platform_id TEXT,
+    message TEXT,
+    error_code TEXT,
+    sent_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_fingerprint ON attempts (fingerprint, id);
+CREATE INDEX IF NOT EXISTS attempts_document ON attempts (company_id, model, document_number);
+CREATE INDEX IF NOT EXISTS attempts_state ON attempts (state);
+"""
+
+
+def default_path() -> Path:
+    home = os.environ.get("ROOTFI_EXCEL_HOME")
+    folder = Path(home) if home else Path(platformdirs.user_data_dir("rootfi-excel", appauthor=False))
+    return folder / "journal.sqlite3"
+
+
+def fingerprint(base_url: str, company_id: int, model: str, body: dict[str, Any]) -> str:
+    """The identity of one record we mean to create: same body, same place -> same record."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = f"{base_url.rstrip('/')}\n{company_id}\n{model}\n{canonical}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class Attempt:
+    id: int
+    fingerprint: str
+    company_id: int
+    model: str
+    document_number: str | None
+    payload: dict[str, Any]
+    state: str
+    batch_id: str | None
+    sync_id: str | None
+    rootfi_id: str | None
+    platform_id: str | None
+    message: str | None
+    error_code: str | None
+    sent_at: str
+    updated_at: str
+
+
+class Journal:
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path else default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # autocommit: every write below is one transaction, committed when it returns
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # an attempt must survive a power cut
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Journal":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writes
+
+    def begin(self, base_url: str, company_id: int, model: str,
+              records: Iterable[tuple[str, str | None, dict[str, Any]]]) -> tuple[str, list[int], str]:
+        """Write SENDING attempts for one request (one batch), committed before sending.
+
+        records: (fingerprint, document_number, body), in the order they are sent.
+        Returns (batch_id, attempt ids, sent_at).
+        """
+        batch_id = uuid.uuid4().hex
+        now = utc_now()
+        ids = []
+        with self._transaction():
+            for fp, number, body in records:
+                cursor = self._db.execute(
+                    "INSERT INTO attempts (fingerprint, base_url, company_id, model, document_number, payload,"
+                    " state, batch_id, sent_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (fp, base_url, company_id, model, number, json.dumps(body, ensure_ascii=False),
+                     SENDING, batch_id, now, now),
+                )
+                ids.append(int(cursor.lastrowid))
+        return batch_id, ids, now
+
+    def update(self, attempt_ids: Iterable[int], state: str, **fields: Any) -> None:
+        self.settle({attempt_id: (state, fields) for attempt_id in attempt_ids})
+
+    def settle(self, outcomes: dict[int, tuple[str, dict[str, Any]]]) -> None:
+        """Many updates in one transaction: {attempt id: (state, fields)}."""
+        with self._transaction():
+            for attempt_id, (state, fields) in outcomes.items():
+                unknown = set(fields) - _UPDATABLE
+                if unknown:
+                    raise ValueError(f"unknown journal fields: {sorted(unknown)}")
+                assignments = "".join(f", {name} = ?" for name in fields)
+                values = [None if v is None else str(v) for v in fields.values()]
+                self._db.execute(
+                    f"UPDATE attempts SET state = ?, updated_at = ?{assignments} WHERE id = ?",
+                    (state, utc_now(), *values, attempt_id),
+                )
+
+    # ------------------------------------------------------------------- reads
+
+    def latest(self, fingerprints: Iterable[str]) -> dict[str, Attempt]:
+        """The newest attempt of each fingerprint that has one."""
+        found: dict[str, Attempt] = {}
+        wanted = list(dict.fromkeys(fingerprints))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(
+                f"SELECT * FROM attempts WHERE id IN (SELECT MAX(id) FROM attempts WHERE fingerprint IN ({marks})"
+                " GROUP BY fingerprint)", chunk,
+            ):
+                attempt = _attempt(row)
+                found[attempt.fingerprint] = attempt
+        return found
+
+    def created_with_number(self, company_id: int, model: str, document_number: str) -> list[Attempt]:
+        rows = self._db.execute(
+            "SELECT * FROM attempts WHERE company_id = ? AND model = ? AND document_number = ? AND state = ?",
+            (company_id, model, document_number, CREATED),
+        )
+        return [_attempt(r) for r in rows]
+
+    def batch_positions(self, batch_id: str) -> dict[int, int]:
+        """{attempt id: position in the request} for one batch (attempts are written in order)."""
+        rows = self._db.execute("SELECT id FROM attempts WHERE batch_id = ? ORDER BY id", (batch_id,))
+        return {row["id"]: position for position, row in enumerate(rows)}
+
+    def attempts(self, state: str | None = None) -> list[Attempt]:
+        query = "SELECT * FROM attempts" + (" WHERE state = ?" if state else "") + " ORDER BY id"
+        return [_attempt(r) for r in self._db.execute(query, (state,) if state else ())]
+
+    # ---------------------------------------------------------------- helpers
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _attempt(row: sqlite3.Row) -> Attempt:
+    return Attempt(
+        id=row["id"], fingerprint=row["fingerprint"], company_id=row["company_id"], model=row["model"],
+        document_number=row["document_number"], payload=json.loads(row["payload"]), state=row["state"],
+        batch_id=row["batch_id"], sync_id=row["sync_id"], rootfi_id=row["rootfi_id"],
+        platform_id=row["platform_id"], message=row["message"], error_code=row["error_code"],
+        sent_at=row["sent_at"], updated_at=row["updated_at"],
+    )

@@ -1,0 +1,200 @@
+"""Submit a whole workbook through a port: validate, check the company, send, write back.
+
+Order matters for "nothing is lost": every answer goes into the journal (inside the
+engine) before anything is written to the workbook, so if Excel or the save fails,
+the next Submit writes the same results back from the journal instead of sending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rootfi_excel.api.client import Company
+from rootfi_excel.fields.integrations import canonical_integration
+from rootfi_excel.sheets.layout import (
+    MESSAGE,
+    PLATFORM_ID,
+    ROOTFI_ID,
+    STATUS,
+    SUBMITTED_AT,
+    SYNC_ID,
+    TABLES,
+    Status,
+)
+from rootfi_excel.submission.engine import Outcome, SubmitAborted, SubmitOptions, Submitter
+from rootfi_excel.submission.journal import Journal
+from rootfi_excel.sheets.settings import WorkbookSettings
+from rootfi_excel.validation.run import (
+    WorkbookValidation,
+    read_workbook_settings,
+    validate_with,
+    write_validation,
+)
+from rootfi_excel.validation.validate import SheetValidation
+from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort
+
+MODEL_OF_TABLE = {"payments": "invoice_payments", "credit_note_lines": "invoice_credit_notes"}
+HEALTHY = "HEALTHY"
+
+
+@dataclass
+class Overrides:
+    """Command-line flags that win over the Settings sheet."""
+
+    base_url: str | None = None
+    company_id: int | None = None
+    key_profile: str | None = None
+
+
+@dataclass
+class Plan:
+    """What a Submit is about to do, shown before anything is sent."""
+
+    company: Company
+    to_send: dict[str, int]  # sheet name -> units ready to send
+    invalid_rows: int
+    already_created_rows: int
+
+
+@dataclass
+class WorkbookSubmission:
+    validation: WorkbookValidation
+    plan: Plan | None = None
+    outcomes: dict[str, dict[int, Outcome]] = field(default_factory=dict)  # sheet key -> row index -> outcome
+    requests_used: int = 0
+
+    def count(self, status: str) -> int:
+        rows = 0
+        for key, sheet in self.validation.sheets.items():
+            outcomes = self.outcomes.get(key, {})
+            for index, result in sheet.results.items():
+                current = outcomes[index].status if index in outcomes else result.status
+                rows += current == status
+        return rows
+
+
+def apply_overrides(settings: WorkbookSettings, overrides: Overrides) -> None:
+    if overrides.base_url:
+        settings.base_url = overrides.base_url.rstrip("/")
+    if overrides.company_id is not None:
+        settings.company_id = overrides.company_id
+    if overrides.key_profile:
+        settings.key_profile = overrides.key_profile
+
+
+def check_company(client: Any, settings: WorkbookSettings) -> Company:
+    """The company must exist, be connected, and be on the integration the workbook says."""
+    if settings.company_id is None:
+        raise SubmitAborted("Settings: company_id is empty; fill in your RootFi company id (or pass --company).")
+    company = client.get_company(settings.company_id)
+    status = (company.connection_status or "").upper()
+    if status and status != HEALTHY:
+        raise SubmitAborted(
+            f"Company {settings.company_id} is {status} on RootFi, not connected: reconnect "
+            f"{company.integration or 'its platform'} in RootFi, then submit again. Nothing was sent."
+        )
+    actual = canonical_integration(company.integration)
+    if settings.integration and actual and settings.integration != actual:
+        raise SubmitAborted(
+            f"Settings says the integration is {settings.integration}, but company {settings.company_id} is connected "
+            f"to {actual}. Correct the integration (or the company id) in Settings. Nothing was sent."
+        )
+    return company
+
+
+def read_settings_for_submit(port: WorkbookPort, overrides: Overrides) -> tuple[WorkbookSettings, Any, list[str]]:
+    settings, book, problems = read_workbook_settings(port)
+    apply_overrides(settings, overrides)
+    return settings, book, problems
+
+
+def plan_submission(client: Any, port: WorkbookPort, settings: WorkbookSettings, book: Any,
+                    problems: list[str]) -> WorkbookSubmission:
+    """Check the company, validate against its integration, count what would be sent. Sends nothing."""
+    company = check_company(client, settings)
+    settings.integration = settings.integration or canonical_integration(company.integration)
+    report = validate_with(port, settings, book, problems)
+    submission = WorkbookSubmission(report)
+    submission.plan = Plan(
+        company=company,
+        to_send={sheet.layout.sheet: len(sheet.ready) for sheet in report.sheets.values()},
+        invalid_rows=sum(s.count(Status.INVALID) for s in report.sheets.values()),
+        already_created_rows=sum(s.count(Status.CREATED) for s in report.sheets.values()),
+    )
+    return submission
+
+
+def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, *,
+                 options: SubmitOptions | None = None,
+                 progress: Callable[[int, int, str], None] | None = None) -> WorkbookSubmission:
+    """Send every ready unit; outcomes per row. The journal has each answer before this returns."""
+    settings = submission.validation.settings
+    options = options or SubmitOptions(batch_size=settings.batch_size)
+    submitter = Submitter(client, journal, base_url=settings.base_url, company_id=settings.company_id,
+                          integration=settings.integration, options=options, progress=progress)
+    before = getattr(client, "requests_sent", 0)
+    for key, sheet in submission.validation.sheets.items():
+        ready = sheet.ready
+        if not ready:
+            continue
+        report = submitter.submit(MODEL_OF_TABLE[key], ready)
+        rows: dict[int, Outcome] = {}
+        for position, outcome in report.outcomes.items():
+            for row in ready[position].rows:
+                rows[row.index] = outcome
+        submission.outcomes[key] = rows
+    submission.requests_used = getattr(client, "requests_sent", 0) - before
+    return submission
+
+
+def write_submission(port: WorkbookPort, submission: WorkbookSubmission) -> None:
+    """Write every row's result: validation for rows not sent, outcomes for sent ones."""
+    write_validation(port, _without_sent_rows(submission))
+    zone = _zone(submission.validation.settings.time_zone)
+    for key, outcomes in submission.outcomes.items():
+        update = ResultUpdate()
+        for index, outcome in outcomes.items():
+            update.set(index, **{
+                STATUS: outcome.status,
+                MESSAGE: outcome.message,
+                ROOTFI_ID: _as_number(outcome.rootfi_id),
+                PLATFORM_ID: outcome.platform_id,
+                SYNC_ID: outcome.sync_id,
+                SUBMITTED_AT: _local_time(outcome.submitted_at, zone),
+            })
+        port.write_results(TABLES[key], update)
+
+
+def _without_sent_rows(submission: WorkbookSubmission) -> WorkbookValidation:
+    sheets: dict[str, SheetValidation] = {}
+    for key, sheet in submission.validation.sheets.items():
+        sent = submission.outcomes.get(key, {})
+        results = {i: r for i, r in sheet.results.items() if i not in sent}
+        sheets[key] = SheetValidation(sheet.layout, sheet.units, results, sheet.columns, sheet.problems)
+    return WorkbookValidation(submission.validation.settings, sheets, submission.validation.problems)
+
+
+def _as_number(value: str | None) -> int | str | None:
+    return int(value) if value and value.isdigit() and len(value) < 16 else value
+
+
+def _zone(name: str | None) -> dt.tzinfo | None:
+    if not name:
+        return None  # this computer's zone
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _local_time(stamp: str | None, zone: dt.tzinfo | None) -> dt.datetime | None:
+    """UTC ISO time -> a naive local datetime, as Excel wants it (Excel has no time zones)."""
+    if not stamp:
+        return None
+    moment = dt.datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(zone).replace(tzinfo=None)
