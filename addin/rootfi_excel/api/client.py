@@ -43,9 +43,13 @@ RUNNING_STATUSES = frozenset({"RUNNING", "CREATED", "PENDING", "QUEUED"})
 FILTER_OPERATORS = frozenset(
     {"eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "is_null", "not_null", "contains", "not_contains"}
 )
-# Budget for the encoded document numbers of one `document_number[in]` lookup:
-# URLs stay far below the common 8 kB limit of servers and proxies.
-LOOKUP_QUERY_BUDGET = 1500
+# Budget for the encoded document numbers of one `document_number[in]` lookup: the
+# whole URL stays below the common 8 kB limit of servers and proxies, while a month's
+# references need few requests (the rate limit is the scarce resource).
+LOOKUP_QUERY_BUDGET = 6000
+# Page size for the lists we read in bulk (jobs of a sync, lookups); the API's maximum is
+# undocumented, so a server that gives fewer per page is followed with its cursors.
+BULK_PAGE_SIZE = 1000
 
 Filters = Mapping[str, Any]
 
@@ -155,7 +159,7 @@ class RootFiClient:
         return self._get_data(path("sync", sync_id=sync_id))
 
     def list_sync_jobs(self, sync_id: str) -> list[dict[str, Any]]:
-        return list(self._paginate(path("sync_jobs", sync_id=sync_id), {}))
+        return list(self._paginate(path("sync_jobs", sync_id=sync_id), {"limit": str(BULK_PAGE_SIZE)}))
 
     def get_job(self, job_id: str) -> dict[str, Any]:
         return self._get_data(path("job", job_id=job_id))
@@ -224,7 +228,8 @@ class RootFiClient:
             else:
                 filters = {"document_number": ("in", chunk)}
             found.extend(
-                self.iter_records(company_id, "list", filters, model=model, include_deleted=include_deleted)
+                self.iter_records(company_id, "list", filters, model=model, include_deleted=include_deleted,
+                                  limit=BULK_PAGE_SIZE)
             )
         return found
 

@@ -87,7 +87,9 @@ def _prepare(config: SandboxConfig) -> RunningSandbox:
     app = Gate(build_app(db, worker, stats), api_keys=config.api_keys, latency_ms=config.latency_ms,
                rate_limit_per_minute=config.rate_limit_per_minute, retry_after_header=config.retry_after_header,
                faults=fault_plan, slow_ms=config.slow_ms, stats=stats)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say so,
+    # and without it every small answer waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((config.host, config.port))
     # access_log off: request lines are never logged (and the key is a header anyway).

@@ -16,7 +16,9 @@ from rootfi_excel.sheets.cells import CellError, CellFormat, read_id, read_text
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 DECIMAL_SEPARATORS = (".", ",")
 ENVIRONMENTS = (*KNOWN_BASE_URLS, "sandbox", "custom")
-DEFAULT_BATCH_SIZE = 100
+# Records per bulk write. Bigger batches spend fewer of the ~100 requests a minute; the
+# API's own cap on a batch is undocumented, so this stays a setting.
+DEFAULT_BATCH_SIZE = 200
 MAX_BATCH_SIZE = 1000
 
 # Setting names a person might type, -> ours.

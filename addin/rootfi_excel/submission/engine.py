@@ -54,7 +54,7 @@ class Client(Protocol):  # what the engine needs of api.client.RootFiClient
 
 @dataclass
 class SubmitOptions:
-    batch_size: int = 100  # records per bulk (async) write
+    batch_size: int = 200  # records per bulk (async) write
     sync_threshold: int = 3  # this many records or fewer go one by one, synchronously
     max_rounds: int = 3  # send / collect / reconcile rounds within one run
     sync_timeout: float = 900.0  # how long to wait for one bulk write to finish
@@ -347,8 +347,12 @@ class Submitter:
         running: list[_Item] = []
         for sync_id, items in pending.items():
             try:
-                self.client.wait_for_sync(sync_id, timeout=self.options.sync_timeout)
+                # Bulk writes are all sent before any is collected, so most are finished by
+                # now: read the jobs first, and poll the sync only when some are not done.
                 jobs = self.client.list_sync_jobs(sync_id)
+                if not jobs or any(str(j.get("status") or "").upper() in RUNNING_SYNC for j in jobs):
+                    self.client.wait_for_sync(sync_id, timeout=self.options.sync_timeout)
+                    jobs = self.client.list_sync_jobs(sync_id)
             except SyncTimeoutError:
                 running += items
                 continue

@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rootfi_excel.fields.integrations import KNOWN_INTEGRATIONS, Requirement, default_requirements
 from rootfi_excel.sheets import layout as L
+from rootfi_excel.sheets.settings import DEFAULT_BATCH_SIZE
 
 FORMATTED_ROWS = 2000  # rows below a header that get formats, validations and colours
 
@@ -83,7 +84,7 @@ SETTINGS_ROWS: tuple[tuple[str, Any, str, str | None], ...] = (
     ("decimal_separator", ".", "'.' for 1,234.50 or ',' for 1.234,50 (numbers typed as text).",
      "DecimalSeparatorList"),
     ("time_zone", None, "Blank = this computer's zone, or e.g. Europe/London (for submitted_at).", None),
-    ("batch_size", 100, "How many records are sent per request.", None),
+    ("batch_size", DEFAULT_BATCH_SIZE, "How many records are sent per request.", None),
     ("template_version", L.TEMPLATE_VERSION, "Version of this template: do not change.", None),
 )
 NO_KEY_NOTE = ("This workbook never holds an API key: each person's key is kept in their own "

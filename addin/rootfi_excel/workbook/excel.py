@@ -1,0 +1,149 @@
+"""The workbook port for live Excel, through xlwings (classic, open-source engine).
+
+Thin on purpose: every decision lives in the core. Each call into Excel costs
+milliseconds, so a table is read in one call (header row, data body) and results are
+written one column block at a time: the number of Excel calls never grows with the
+number of rows.
+
+Only a small part of xlwings is used (Book.sheets, Sheet.tables, Table.header_row_range
+/ data_body_range, Range.options(ndim=2).value, Range.columns, Range.row, Sheet.used_range,
+App.status_bar); tests/support/fake_xlwings.py imitates exactly that part.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rootfi_excel.sheets.layout import (
+    INTEGRATION_FIELDS_SHEET,
+    INTEGRATION_FIELDS_TABLE,
+    SETTINGS_SHEET,
+    SETTINGS_TABLE,
+    TableLayout,
+    header_lookup,
+    normalize_header,
+)
+from rootfi_excel.workbook.port import ResultUpdate, Table, WorkbookError
+
+# Text that Excel would read as a formula (=, +, -, @) gets a leading apostrophe:
+# Excel then stores it as text and does not show the apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+class ExcelWorkbook:
+    def __init__(self, book: Any) -> None:
+        self.book = book
+
+    @classmethod
+    def caller(cls) -> "ExcelWorkbook":
+        """The workbook whose button ran the macro (Windows and macOS only)."""
+        import xlwings as xw
+
+        return cls(xw.Book.caller())
+
+    # ------------------------------------------------------------------ reads
+
+    def read_table(self, layout: TableLayout) -> Table:
+        return self._read(layout.sheet, layout.table, required=True)
+
+    def read_settings(self) -> dict[str, Any]:
+        rows = self._read(SETTINGS_SHEET, SETTINGS_TABLE, required=False).rows
+        return {str(r[0]).strip().lower(): (r[1] if len(r) > 1 else None) for r in rows if r and r[0] is not None}
+
+    def read_integration_fields(self) -> list[dict[str, Any]]:
+        table = self._read(INTEGRATION_FIELDS_SHEET, INTEGRATION_FIELDS_TABLE, required=False)
+        names = [normalize_header(h) for h in table.headers]
+        return [dict(zip(names, row)) for row in table.rows]
+
+    # ----------------------------------------------------------------- writes
+
+    def write_results(self, layout: TableLayout, update: ResultUpdate) -> None:
+        """One read and one write per result column that changes."""
+        if not update.values:
+            return
+        sheet = self._sheet(layout.sheet)
+        table = self._table(sheet, layout.table)
+        if table is None or table.data_body_range is None:
+            raise WorkbookError(f"Sheet '{layout.sheet}' has no Excel table '{layout.table}' to write results into")
+        lookup = header_lookup(layout)
+        positions = {}
+        for position, header in enumerate(_row(table.header_row_range.options(ndim=2, err_to_str=True).value)):
+            name = lookup.get(normalize_header(header))
+            if name is not None:
+                positions.setdefault(name, position)
+        columns = {column for values in update.values.values() for column in values}
+        body = table.data_body_range
+        for column in sorted(columns):
+            if column not in positions:
+                raise WorkbookError(f"Sheet '{layout.sheet}' has no '{column}' column; add it to the table")
+            block = body.columns[positions[column]]
+            values = block.options(ndim=2).value
+            for index, changes in update.values.items():
+                if column in changes and index < len(values):
+                    values[index] = [_cell(changes[column])]
+            block.options(ndim=2).value = values
+
+    def save(self) -> None:
+        """The workbook stays open in Excel; the person saves it. Results are already
+        in the journal, so nothing is lost if Excel closes before that."""
+
+    def status(self, text: str | None) -> None:
+        """Show progress in Excel's status bar (None gives it back to Excel)."""
+        self.book.app.status_bar = text if text else False
+
+    # ---------------------------------------------------------------- helpers
+
+    def _sheet(self, name: str) -> Any:
+        names = [s.name for s in self.book.sheets]
+        if name not in names:
+            raise WorkbookError(f"The workbook has no sheet named '{name}'")
+        return self.book.sheets[name]
+
+    @staticmethod
+    def _table(sheet: Any, name: str) -> Any | None:
+        for table in sheet.tables:
+            if table.name == name:
+                return table
+        return None
+
+    def _read(self, sheet_name: str, table_name: str, *, required: bool) -> Table:
+        """The Excel table (or, without one, the used range) in two or three calls."""
+        try:
+            sheet = self._sheet(sheet_name)
+        except WorkbookError:
+            if required:
+                raise
+            return Table([], [], 2, table_name)
+        table = self._table(sheet, table_name)
+        if table is None:
+            return self._read_used_range(sheet, table_name)
+        headers = _row(table.header_row_range.options(ndim=2, err_to_str=True).value)
+        body = table.data_body_range
+        if body is None:
+            return Table(headers, [], table.header_row_range.row + 1, table_name)
+        return Table(headers, body.options(ndim=2, err_to_str=True).value, body.row, table_name)
+
+    @staticmethod
+    def _read_used_range(sheet: Any, name: str) -> Table:
+        block = sheet.used_range
+        values = block.options(ndim=2, err_to_str=True).value or [[]]
+        start = 0
+        while start < len(values) and not any(v not in (None, "") for v in values[start]):
+            start += 1
+        if start == len(values):
+            return Table([], [], block.row + 1, name)
+        return Table(values[start], values[start + 1:], block.row + start + 1, name)
+
+
+def _row(values: list[list[Any]] | None) -> list[Any]:
+    return list(values[0]) if values else []
+
+
+def _cell(value: Any) -> Any:
+    """A value as Excel should hold it: text never becomes a formula; no time zones."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value

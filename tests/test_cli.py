@@ -1,0 +1,246 @@
+"""The command line on real .xlsx files: validate, submit (also killed halfway), demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from rootfi_excel.cli.main import cli
+from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
+from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
+from rootfi_excel.workbook.template import build_template
+from tests.support.books import PAYMENT_HEADERS, row_of, write_book
+from tests.support.submitting import fast_client
+from tests.test_submission_engine import assert_no_duplicates_in_sandbox_db
+
+NETSUITE = 1003
+
+
+def table_rows(path: Path, sheet: str) -> list[dict]:
+    ws = openpyxl.load_workbook(path)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    headers = rows[0]
+    return [dict(zip(headers, r)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def demo_book(path: Path, sandbox, api_key: str, payments: int, notes: int, company: int = NETSUITE) -> Path:
+    client = fast_client(sandbox, api_key)
+    company_info = client.get_company(company)
+    lookups = fetch_lookups(client, company)
+    return build_template(path, payments=payment_rows(lookups, payments, integration=company_info.integration,
+                                                      with_mistakes=False),
+                          credit_note_lines=credit_note_rows(lookups, notes, integration=company_info.integration,
+                                                             with_mistakes=False),
+                          settings={"company_id": company, "integration": company_info.integration,
+                                    "environment": "sandbox", "base_url": sandbox.base_url})
+
+
+# --------------------------------------------------------------------- validate
+
+def test_validate_writes_status_and_keeps_everything_else(tmp_path):
+    good = row_of(PAYMENT_HEADERS, document_number="P-1", invoice_id="1", amount=5, payment_date=dt.datetime(2026, 3, 1))
+    bad = row_of(PAYMENT_HEADERS, document_number="P-2", invoice_id="2", amount=-5, payment_date="31/02/2026")
+    path = write_book(tmp_path / "b.xlsx", payments=([*PAYMENT_HEADERS, "team notes"], [good + ["keep"], bad + ["me"]]))
+    wb = openpyxl.load_workbook(path)
+    wb["Invoice Payments"]["Z1"] = "=1+1"
+    wb.create_sheet("Our own sheet")["A1"] = "untouched"
+    wb.save(path)
+
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "Invoice Payments: 2 rows (1 valid, 1 invalid)" in result.output
+    assert "row 3" in result.output and "amount: must be above zero" in result.output
+    rows = table_rows(path, "Invoice Payments")
+    assert [r["status"] for r in rows] == [Status.VALID, Status.INVALID]
+    assert "payment_date: '31/02/2026' is not a real date" in rows[1]["message"]
+    assert [r["team notes"] for r in rows] == ["keep", "me"]
+    wb = openpyxl.load_workbook(path)
+    assert wb["Invoice Payments"]["Z1"].value == "=1+1"
+    assert wb["Our own sheet"]["A1"].value == "untouched"
+    assert wb["Invoice Payments"].tables["InvoicePayments"].ref == "A1:S3"
+
+
+def test_validate_exit_codes(tmp_path):
+    good = row_of(PAYMENT_HEADERS, document_number="P-1", invoice_id="1", amount=5, payment_date=dt.datetime(2026, 3, 1))
+    path = write_book(tmp_path / "ok.xlsx", payments=(PAYMENT_HEADERS, [good]))
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "All rows are valid" in result.output
+    broken = write_book(tmp_path / "broken.xlsx", payments=([h for h in PAYMENT_HEADERS if h != "amount"], [good[:-1]]))
+    result = CliRunner().invoke(cli, ["validate", str(broken)])
+    assert result.exit_code == 2 and "no column for amount" in result.output
+    wb = openpyxl.Workbook()
+    wb.save(tmp_path / "empty.xlsx")
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "empty.xlsx")])
+    assert result.exit_code == 2 and "Invoice Payments" in result.output
+
+
+def test_the_shipped_template_validates_with_nothing_to_do():
+    template = Path(__file__).parents[1] / "workbook_templates" / "RootFi-Invoice-Import.xlsx"
+    copy = Path(os.environ["ROOTFI_EXCEL_HOME"]) / "t.xlsx"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(template.read_bytes())
+    result = CliRunner().invoke(cli, ["validate", str(copy)])
+    assert result.exit_code == 0, result.output
+
+
+# ----------------------------------------------------------------------- submit
+
+def test_submit_creates_every_valid_row_and_writes_ids(sandbox, api_key, tmp_path, monkeypatch):
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=30, notes=6)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert result.exit_code == 0, result.output
+    payments = table_rows(path, PAYMENTS.sheet)
+    lines = table_rows(path, CREDIT_NOTE_LINES.sheet)
+    assert {r["status"] for r in payments + lines} == {Status.CREATED}
+    assert all(isinstance(r["rootfi_id"], int) and r["platform_id"] and r["submitted_at"] for r in payments + lines)
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 30
+    assert sandbox.count_records(NETSUITE, "invoice_credit_notes") == 6
+    # Lines of one credit note share its ids.
+    by_note: dict[str, set] = {}
+    current = None
+    for line in lines:
+        current = line["document_number"] or current
+        by_note.setdefault(current, set()).add(line["rootfi_id"])
+    assert all(len(ids) == 1 for ids in by_note.values())
+    # Submitting again sends nothing and changes nothing.
+    again = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert again.exit_code == 0, again.output
+    assert "0 to send" in again.output
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 30
+
+
+def test_submit_asks_before_sending_and_overrides_settings(sandbox, api_key, tmp_path, monkeypatch):
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=5, notes=0)
+    wb = openpyxl.load_workbook(path)
+    settings = wb["Settings"]
+    for row in settings.iter_rows(min_row=2):
+        if row[0].value == "base_url":
+            row[1].value = "https://api.example.invalid/v4"
+    wb.save(path)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    answer_no = CliRunner().invoke(cli, ["submit", str(path), "--base-url", sandbox.base_url], input="n\n")
+    assert "Send them now?" in answer_no.output and "Nothing was sent" in answer_no.output
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
+    answer_yes = CliRunner().invoke(cli, ["submit", str(path), "--base-url", sandbox.base_url], input="y\n")
+    assert answer_yes.exit_code == 0, answer_yes.output
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 5
+
+
+def test_submit_without_a_key_store_says_what_to_do(sandbox, api_key, tmp_path):
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=2, notes=0)
+    keyring.set_keyring(NoKeyring())
+    result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert result.exit_code == 2
+    assert "ROOTFI_API_KEY" in result.output and "keyring" in result.output.lower()
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
+
+
+def test_submit_refuses_a_company_on_another_integration(sandbox, api_key, tmp_path, monkeypatch):
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=2, notes=0)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    result = CliRunner().invoke(cli, ["submit", str(path), "--yes", "--company", "1002"])
+    assert result.exit_code == 2
+    assert "connected to XERO" in result.output
+    disconnected = CliRunner().invoke(cli, ["submit", str(path), "--yes", "--company", "1007"])
+    assert disconnected.exit_code == 2 and "DISCONNECTED" in disconnected.output
+
+
+def test_results_that_never_reached_the_workbook_are_written_back_from_the_journal(sandbox, api_key, tmp_path,
+                                                                                 monkeypatch):
+    from rootfi_excel.workbook import xlsx
+
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=12, notes=2)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    real_save = xlsx.XlsxWorkbook.save
+
+    def locked(self, *args, **kwargs):
+        raise xlsx.WorkbookError("the file is open in Excel")
+
+    monkeypatch.setattr(xlsx.XlsxWorkbook, "save", locked)
+    first = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert first.exit_code == 2 and "safe in this computer's journal" in first.output
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 12
+    assert {r["status"] for r in table_rows(path, PAYMENTS.sheet)} == {None}  # nothing reached the file
+
+    monkeypatch.setattr(xlsx.XlsxWorkbook, "save", real_save)
+    seen = sandbox.requests_seen()
+    second = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert second.exit_code == 0, second.output
+    rows = table_rows(path, PAYMENTS.sheet)
+    assert {r["status"] for r in rows} == {Status.CREATED} and all(r["rootfi_id"] for r in rows)
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 12
+    assert sandbox.requests_seen() - seen <= 3, "only the company check and lookups, no writes"
+
+
+@pytest.mark.slow
+def test_a_submit_killed_halfway_loses_nothing_and_duplicates_nothing(make_sandbox, api_key, tmp_path):
+    sandbox = make_sandbox(latency_ms=40)
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=300, notes=30)
+    home = tmp_path / "home"
+    env = {**os.environ, "ROOTFI_API_KEY": api_key, "ROOTFI_EXCEL_HOME": str(home)}
+    command = [sys.executable, "-m", "rootfi_excel", "submit", str(path), "--yes", "--batch-size", "20"]
+
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    journal = home / "journal.sqlite3"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if journal.exists() and _attempts(journal) >= 100:
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # mid-run: some batches sent, some answers unread, nothing saved
+    process.wait()
+    sent_before_kill = _attempts(journal)
+    assert 0 < sent_before_kill < 330, "the kill came halfway"
+    assert {r["status"] for r in table_rows(path, PAYMENTS.sheet)} == {None}, "the workbook was not saved before"
+
+    for _ in range(4):
+        finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        if finished.returncode == 0:
+            break
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    rows = table_rows(path, PAYMENTS.sheet) + table_rows(path, CREDIT_NOTE_LINES.sheet)
+    assert {r["status"] for r in rows} == {Status.CREATED} and all(r["rootfi_id"] for r in rows)
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 300
+    assert sandbox.count_records(NETSUITE, "invoice_credit_notes") == 30
+    assert_no_duplicates_in_sandbox_db(sandbox.db_path, NETSUITE)
+
+
+def _attempts(journal: Path) -> int:
+    try:
+        with sqlite3.connect(journal) as db:
+            return db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+# ------------------------------------------------------------------------- demo
+
+@pytest.mark.slow
+def test_demo_runs_end_to_end(tmp_path):
+    out = tmp_path / "demo.xlsx"
+    result = CliRunner().invoke(cli, ["demo", "--out", str(out), "--payments", "60", "--credit-notes", "8",
+                                      "--latency-ms", "0"])
+    assert result.exit_code == 0, result.output
+    rows = table_rows(out, PAYMENTS.sheet)
+    statuses = [r["status"] for r in rows]
+    assert statuses.count(Status.CREATED) >= 50
+    assert Status.INVALID in statuses and Status.FAILED in statuses  # the deliberate mistakes
+    assert all(r["rootfi_id"] for r in rows if r["status"] == Status.CREATED)
+    assert all(r["message"] for r in rows if r["status"] in (Status.INVALID, Status.FAILED))
+    assert "The sandbox now holds" in result.output

@@ -1,0 +1,136 @@
+"""The live-Excel adapter and the ribbon macros, on a faithful fake of xlwings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from rootfi_excel import ribbon
+from rootfi_excel.sheets.layout import (
+    CREDIT_NOTE_LINES,
+    PAYMENTS,
+    RESULT_COLUMNS,
+    SETTINGS_SHEET,
+    SETTINGS_TABLE,
+    Status,
+)
+from rootfi_excel.validation.run import validate_workbook, write_validation
+from rootfi_excel.workbook.excel import ExcelWorkbook
+from rootfi_excel.workbook.port import ResultUpdate, WorkbookError
+from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS, row_of
+from tests.support.fake_xlwings import ExcelError, FakeBook, Formula
+
+GOOD = dict(document_number="P-1", invoice_id="INV-1", amount=100, payment_date=dt.datetime(2026, 3, 4))
+
+
+def fake_book(payments: list[list], settings: dict | None = None, lines: list[list] | None = None) -> FakeBook:
+    book = FakeBook()
+    book.add_sheet("Instructions").put(1, 1, [["Read me"]])
+    sheet = book.add_sheet(PAYMENTS.sheet)
+    sheet.put(1, 1, [["Invoice payments for March"]])  # a title above the table
+    headers = PAYMENT_HEADERS + list(RESULT_COLUMNS)
+    sheet.add_table(PAYMENTS.table, 3, 2, headers, [r + [None] * (len(headers) - len(r)) for r in payments])
+    lines_sheet = book.add_sheet(CREDIT_NOTE_LINES.sheet)
+    line_headers = LINE_HEADERS + list(RESULT_COLUMNS)
+    lines_sheet.add_table(CREDIT_NOTE_LINES.table, 1, 1, line_headers,
+                          [r + [None] * (len(line_headers) - len(r)) for r in (lines or [])])
+    values = {"company_id": 1001, "date_order": "DMY", **(settings or {})}
+    book.add_sheet(SETTINGS_SHEET).add_table(SETTINGS_TABLE, 1, 1, ["setting", "value"],
+                                             [[k, v] for k, v in values.items()])
+    return book
+
+
+def column(book: FakeBook, name: str) -> list:
+    sheet = book.sheets[PAYMENTS.sheet]
+    table = sheet.tables[0]
+    position = (PAYMENT_HEADERS + list(RESULT_COLUMNS)).index(name)
+    return [sheet.cells.get((r, table.left + position)) for r in range(table.top + 1, table.top + 1 + table.count)]
+
+
+def test_validate_reads_the_table_and_writes_status_and_message(monkeypatch):
+    rows = [row_of(PAYMENT_HEADERS, **GOOD),
+            row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": "P-2", "amount": ExcelError("#N/A")})]
+    book = fake_book(rows)
+    workbook = ExcelWorkbook(book)
+    report = validate_workbook(workbook)
+    write_validation(workbook, report)
+    assert column(book, "status") == [Status.VALID, Status.INVALID]
+    assert "amount: holds the Excel error #N/A" in column(book, "message")[1]
+    assert report.sheets[PAYMENTS.key].results[1].row_number == 5  # the table starts at row 3
+
+
+def test_excel_calls_do_not_grow_with_the_number_of_rows():
+    def calls(count: int) -> int:
+        rows = [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"P-{i}"}) for i in range(count)]
+        book = fake_book(rows)
+        workbook = ExcelWorkbook(book)
+        write_validation(workbook, validate_workbook(workbook))
+        assert set(column(book, "status")) == {Status.VALID}
+        return book.calls
+
+    assert calls(5) == calls(2000)
+
+
+def test_numbers_as_floats_become_ids_without_decimals():
+    book = fake_book([row_of(PAYMENT_HEADERS, **{**GOOD, "invoice_id": 123456})])  # xlwings gives 123456.0
+    report = validate_workbook(ExcelWorkbook(book))
+    assert report.sheets[PAYMENTS.key].ready[0].request.invoice_id == "123456"
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text():
+    book = fake_book([row_of(PAYMENT_HEADERS, **GOOD)])
+    update = ResultUpdate()
+    update.set(0, message="=HYPERLINK(\"http://evil\")", status="-1", platform_id="@x")
+    ExcelWorkbook(book).write_results(PAYMENTS, update)
+    assert column(book, "message") == ['=HYPERLINK("http://evil")']
+    assert not any(isinstance(v, Formula) for v in column(book, "message") + column(book, "status"))
+
+
+def test_a_missing_sheet_or_result_column_is_a_clear_error():
+    book = fake_book([])
+    book.sheets.items = [s for s in book.sheets if s.name != CREDIT_NOTE_LINES.sheet]
+    with pytest.raises(WorkbookError, match="no sheet named 'Credit Note Lines'"):
+        validate_workbook(ExcelWorkbook(book))
+    update = ResultUpdate()
+    update.set(0, not_a_column="x")
+    with pytest.raises(WorkbookError, match="no 'not_a_column' column"):
+        ExcelWorkbook(fake_book([row_of(PAYMENT_HEADERS, **GOOD)])).write_results(PAYMENTS, update)
+
+
+def test_the_validate_button_tells_the_person(monkeypatch):
+    book = fake_book([row_of(PAYMENT_HEADERS, **{**GOOD, "amount": -1})])
+    text = ribbon.validate(ExcelWorkbook(book))
+    assert "Fix the rows marked Invalid" in text
+    assert book.app.alerts[-1][0] == text
+
+
+def test_the_submit_button_sends_and_writes_ids(sandbox, api_key, tmp_path, monkeypatch):
+    from tests.support.submitting import fast_client
+
+    client = fast_client(sandbox, api_key)
+    invoices = list(itertools.islice(client.iter_records(1001, "invoices", {"amount_due": ("gt", 10)}), 5))
+    rows = [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"X-{i}", "invoice_id": inv["platform_id"],
+                                        "amount": 1}) for i, inv in enumerate(invoices)]
+    book = fake_book(rows, settings={"company_id": 1001, "environment": "sandbox", "base_url": sandbox.base_url})
+    text = ribbon.submit(ExcelWorkbook(book), client=client, journal_path=tmp_path / "j.sqlite3")
+    assert "5 created" in text, text
+    assert column(book, "status") == [Status.CREATED] * 5
+    assert all(isinstance(v, (int, float)) for v in column(book, "rootfi_id"))
+    assert book.app.status_bar is False  # given back to Excel
+    assert sandbox.count_records(1001, "invoice_payments") == 5
+    # The person says no: nothing is sent.
+    book.app.answer = "no"
+    more = fake_book([row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": "Y-1", "invoice_id": invoices[0]["platform_id"],
+                                                 "amount": 1})],
+                     settings={"company_id": 1001, "environment": "sandbox", "base_url": sandbox.base_url})
+    more.app.answer = "no"
+    assert ribbon.submit(ExcelWorkbook(more), client=client, journal_path=tmp_path / "j.sqlite3") == "Nothing was sent."
+    assert sandbox.count_records(1001, "invoice_payments") == 5
+
+
+def test_dispatch_routes_a_button_tag(monkeypatch):
+    seen = []
+    monkeypatch.setitem(ribbon.BUTTONS, "validate", lambda: seen.append("validate") or "ok")
+    assert ribbon.dispatch("validate") == "ok" and seen == ["validate"]
