@@ -18,6 +18,7 @@ from rootfi_excel.sheets.layout import (
     RESULT_COLUMNS,
     SETTINGS_SHEET,
     SETTINGS_TABLE,
+    normalize_header,
 )
 
 PAYMENT_HEADERS = [c.name for c in PAYMENTS.columns]
@@ -50,7 +51,8 @@ def write_book(path: Path, *, payments: tuple[Sequence[str], Sequence[Sequence[A
     for layout, data, default in ((PAYMENTS, payments, PAYMENT_HEADERS), (CREDIT_NOTE_LINES, credit_notes, LINE_HEADERS)):
         headers, rows = data if data else (default, [])
         headers = list(headers)
-        missing = [c for c in RESULT_COLUMNS if c not in headers]
+        present = {normalize_header(h).replace("_", "") for h in headers}
+        missing = [c for c in RESULT_COLUMNS if c.replace("_", "") not in present]
         rows = [list(r) + [None] * (len(headers) - len(r)) + [None] * len(missing) for r in rows]
         add_table(wb, layout.sheet, layout.table, headers + missing, rows)
     settings_rows = [[k, v] for k, v in {"company_id": 1001, "date_order": "DMY", "decimal_separator": ".",

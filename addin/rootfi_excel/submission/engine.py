@@ -314,7 +314,7 @@ class Submitter:
         return sync_id, []
 
     def _fail(self, items: list[_Item], error: RootFiError) -> None:
-        message = f"{error}; fix the row and submit again"
+        message = f"{str(error).rstrip('.')}; fix the row and submit again"
         self.journal.update([i.attempt_id for i in items], FAILED, message=str(error), error_code=error.code)
         for item in items:
             item.outcome = Outcome(Status.FAILED, message, submitted_at=item.sent_at)
@@ -384,7 +384,7 @@ class Submitter:
                 error = job.get("error") or {}
                 text = _job_error(error)
                 failures[item.attempt_id] = (FAILED, {"message": text, "error_code": error.get("code")})
-                item.outcome = Outcome(Status.FAILED, f"{text}; fix the row and submit again", sync_id=sync_id,
+                item.outcome = Outcome(Status.FAILED, f"{text.rstrip('.')}; fix the row and submit again", sync_id=sync_id,
                                        submitted_at=item.sent_at)
                 settled.add(id(item))
                 self._done += 1
