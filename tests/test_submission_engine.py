@@ -137,3 +137,21 @@ def assert_no_duplicates_in_sandbox_db(db_path, company_id):
         "GROUP BY 1, 2, 3 HAVING COUNT(*) > 1", (company_id,)).fetchall()
     db.close()
     assert twice == [], f"created more than once: {twice[:5]}"
+
+
+@pytest.mark.parametrize("how_many", [2, 8])  # one by one, and in a bulk write
+def test_record_already_exists_is_resolved_by_a_lookup_not_a_retry_loop(sandbox, api_key, tmp_path, how_many):
+    client = fast_client(sandbox, api_key)
+    units = payment_units(client, XERO, how_many, "XERO")
+    first, _ = submitter(client, tmp_path / "a.sqlite3", sandbox, XERO, "XERO")
+    created = first.submit("invoice_payments", units)
+    # A colleague without our journal, and without the pre-check, sends the same rows;
+    # one of them with a changed amount: Xero refuses both as duplicates.
+    units[1].request.amount = round(units[1].request.amount / 2, 2)
+    other, _ = submitter(client, tmp_path / "b.sqlite3", sandbox, XERO, "XERO", check_platform=False)
+    report = other.submit("invoice_payments", units)
+    assert report.outcomes[0].status == Status.CREATED
+    assert report.outcomes[0].rootfi_id == created.outcomes[0].rootfi_id
+    assert report.outcomes[1].status == Status.FAILED
+    assert "give this row its own document_number" in report.outcomes[1].message
+    assert sandbox.count_records(XERO, "invoice_payments") == how_many

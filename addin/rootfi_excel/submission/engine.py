@@ -37,6 +37,7 @@ from rootfi_excel.validation.validate import Unit
 
 RUNNING_SYNC = frozenset({"RUNNING", "CREATED", "PENDING", "QUEUED"})
 LOST_ANSWER = "lost-answer-not-found"  # error_code of an attempt closed after a lookup found nothing
+ALREADY_EXISTS = "record-already-exists"
 
 
 class SubmitAborted(Exception):
@@ -82,6 +83,7 @@ class _Item:
     batch_id: str | None = None
     batch_index: int | None = None
     sent_at: str | None = None
+    bulk: bool = False  # sent in a bulk (async) write: a lost answer may still become records
     outcome: Outcome | None = None
 
 
@@ -182,6 +184,9 @@ class Submitter:
                 item.outcome = Outcome(Status.PENDING, sync_id=attempt.sync_id, submitted_at=attempt.sent_at)
                 pending[attempt.sync_id].append(item)
             else:  # SENDING or UNKNOWN: the process died or the answer was lost
+                if attempt.batch_id not in batch_positions:
+                    batch_positions[attempt.batch_id] = self.journal.batch_positions(attempt.batch_id)
+                item.bulk = len(batch_positions[attempt.batch_id]) > 1
                 lost.append(item)
 
     def _conflicts_with_journal(self, model: str, item: _Item) -> bool:
@@ -270,6 +275,7 @@ class Submitter:
         )
         for index, (item, attempt_id) in enumerate(zip(items, ids)):
             item.attempt_id, item.batch_id, item.batch_index, item.sent_at = attempt_id, batch_id, index, sent_at
+            item.bulk = len(items) > 1
 
     def _send_one(self, model: str, item: _Item) -> bool:
         """Synchronous write of one record. True when its answer was lost."""
@@ -280,10 +286,10 @@ class Submitter:
             self.journal.update([item.attempt_id], UNKNOWN, message=str(error))
             return True
         except ApiValidationError as error:
-            if error.code == "record-already-exists":
-                self.journal.update([item.attempt_id], UNKNOWN, message=str(error), error_code=error.code)
-                return True  # maybe ours from a lost answer: the lookup decides
-            self._fail([item], error)
+            if error.code == ALREADY_EXISTS:
+                self._settle_existing(model, [item], str(error))
+            else:
+                self._fail([item], error)
             return False
         except RootFiError as error:  # auth, network, rate limit: the write was not processed
             self._not_sent([item], error)
@@ -361,13 +367,13 @@ class Submitter:
             except RootFiError:  # NotFound included: RootFi does not know this sync
                 unclear += items
                 continue
-            unclear += self._settle_jobs(sync_id, items, jobs)
+            unclear += self._settle_jobs(model, sync_id, items, jobs)
         if not unclear:
             return [], running
         _, still_unknown = self._resolve_by_lookup(model, unclear, close_missing=False)
         return still_unknown, running
 
-    def _settle_jobs(self, sync_id: str, items: list[_Item], jobs: list[dict[str, Any]]) -> list[_Item]:
+    def _settle_jobs(self, model: str, sync_id: str, items: list[_Item], jobs: list[dict[str, Any]]) -> list[_Item]:
         """Match each job to its item; settle FAILED/SUCCESS ones. Returns items with no clear job."""
         by_index = {item.batch_index: item for item in items if item.batch_index is not None}
         by_number: dict[str, list[_Item]] = defaultdict(list)
@@ -375,13 +381,17 @@ class Submitter:
             by_number[str(item.body.get("document_number"))].append(item)
         settled: set[int] = set()
         failures: dict[int, tuple[str, dict[str, Any]]] = {}
+        exists: list[_Item] = []
         for job in jobs:
             item = _job_item(job, by_index, by_number)
             if item is None or id(item) in settled:
                 continue
             status = str(job.get("status") or "").upper()
-            if status == "FAILED":
-                error = job.get("error") or {}
+            error = job.get("error") if isinstance(job.get("error"), dict) else {}
+            if status == "FAILED" and error.get("code") == ALREADY_EXISTS:
+                exists.append(item)
+                settled.add(id(item))
+            elif status == "FAILED":
                 text = _job_error(error)
                 failures[item.attempt_id] = (FAILED, {"message": text, "error_code": error.get("code")})
                 item.outcome = Outcome(Status.FAILED, f"{text.rstrip('.')}; fix the row and submit again", sync_id=sync_id,
@@ -396,8 +406,35 @@ class Submitter:
                     self._done += 1
         if failures:
             self.journal.settle(failures)
+        if exists:
+            self._settle_existing(model, exists, "already exists", sync_id=sync_id)
         self.progress(min(self._done, self._total), self._total, f"collected bulk write {sync_id}")
         return [item for item in items if id(item) not in settled]
+
+    def _settle_existing(self, model: str, items: list[_Item], reason: str, sync_id: str | None = None) -> None:
+        """The platform says the document number exists: ours (from a lost answer or a
+        colleague) becomes Created; anyone else's is a clear Failed, never a retry loop."""
+        records = self._lookup(model, [i.body["document_number"] for i in items if i.body.get("document_number")])
+        if records is None:  # the lookup failed: the next Submit looks again before sending
+            self.journal.update([i.attempt_id for i in items], UNKNOWN, message=reason, error_code=ALREADY_EXISTS)
+            for item in items:
+                item.outcome = Outcome(Status.UNKNOWN, f"{self.platform} says this record already exists; the next "
+                                       "Submit checks which record it is", sync_id=sync_id, submitted_at=item.sent_at)
+            return
+        claimed = self._claimed_ids(model, records)
+        for item in items:
+            candidates = records.get(item.body.get("document_number"), [])
+            match = matching.find_match(model, item.body, candidates, claimed)
+            if match is not None:
+                claimed.add(str(match.get("rootfi_id")))
+                self._created(item, match, message=f"already in {self.platform}: not sent again", sync_id=sync_id)
+            else:
+                other = candidates[0].get("rootfi_id") if candidates else "unknown"
+                text = (f"{self.platform} already has a record with document_number {item.body.get('document_number')} "
+                        f"(rootfi_id {other}) and refused a second one; give this row its own document_number")
+                self.journal.update([item.attempt_id], FAILED, message=reason, error_code=ALREADY_EXISTS)
+                item.outcome = Outcome(Status.FAILED, text, sync_id=sync_id, submitted_at=item.sent_at)
+            self._tick(1, "already exists")
 
     # ------------------------------------------------------------ 5. reconcile
 
@@ -406,7 +443,8 @@ class Submitter:
 
         Returns (items certainly not there, to send again; items still unknown)."""
         self.sleep(self.options.reconcile_grace)
-        self._wait_for_running_syncs()
+        if any(item.bulk for item in items):
+            self._wait_for_running_syncs()
         return self._resolve_by_lookup(model, items, close_missing=True)
 
     def _wait_for_running_syncs(self) -> None:
@@ -446,7 +484,7 @@ class Submitter:
                 self._created(item, match, message="the answer was lost, but the record was found in RootFi: "
                                                    "not sent again", sync_id=item.outcome.sync_id if item.outcome else None)
                 self._tick(1, "found after a lost answer")
-            elif close_missing:
+            elif close_missing and item.body.get("document_number"):
                 self.journal.update([item.attempt_id], FAILED, message="not found after a lost answer: sent again",
                                     error_code=LOST_ANSWER)
                 item.outcome = None
