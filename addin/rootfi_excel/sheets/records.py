@@ -21,7 +21,7 @@ from rootfi_excel.sheets.layout import (
     header_lookup,
     normalize_header,
 )
-from rootfi_excel.workbook.port import Table, WorkbookError
+from rootfi_excel.workbook.port import Table, UncalculatedFormula, WorkbookError
 
 
 class HeaderError(WorkbookError):
@@ -133,6 +133,11 @@ def parse_rows(table: Table, layout: TableLayout, columns: ColumnMap, fmt: CellF
 
 
 def _read(row: ParsedRow, name: str, label: str, reader: Any, value: Any, fmt: CellFormat) -> Any:
+    if isinstance(value, UncalculatedFormula):
+        row.error(label, f"holds the formula {value.formula} but no calculated value; open the workbook in Excel "
+                         "and save it, or type the value")
+        row.unreadable.add(name)
+        return None
     try:
         return reader(value, fmt)
     except CellError as error:

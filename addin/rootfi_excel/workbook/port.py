@@ -18,6 +18,14 @@ class WorkbookError(Exception):
     """The workbook cannot be used as it is: a sheet, table or header is missing."""
 
 
+@dataclass(frozen=True)
+class UncalculatedFormula:
+    """A formula cell that holds no calculated value (a file saved by a program, not by
+    Excel). The parser reports it on its row instead of guessing a value."""
+
+    formula: str
+
+
 @dataclass
 class Table:
     """A table exactly as the workbook gave it: a header row and value rows.

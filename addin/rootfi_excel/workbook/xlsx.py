@@ -29,7 +29,7 @@ from rootfi_excel.sheets.layout import (
     header_lookup,
     normalize_header,
 )
-from rootfi_excel.workbook.port import ResultUpdate, Table, WorkbookError
+from rootfi_excel.workbook.port import ResultUpdate, Table, UncalculatedFormula, WorkbookError
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -141,6 +141,7 @@ class XlsxWorkbook:
         value = self._values[sheet.title].cell(row, column).value
         if value is None:
             self.formula_without_value.append(f"{sheet.title}!{cell.coordinate}")
+            return UncalculatedFormula(str(getattr(cell.value, "text", cell.value)))
         return value
 
 
