@@ -24,11 +24,8 @@ from rootfi_excel.sheets.layout import (
     header_lookup,
     normalize_header,
 )
-from rootfi_excel.workbook.port import ResultUpdate, Table, WorkbookError
+from rootfi_excel.workbook.port import FORMULA_STARTS, ResultUpdate, Table, WorkbookError
 
-# Text that Excel would read as a formula (=, +, -, @) gets a leading apostrophe:
-# Excel then stores it as text and does not show the apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 class ExcelWorkbook:
@@ -141,7 +138,8 @@ def _row(values: list[list[Any]] | None) -> list[Any]:
 
 
 def _cell(value: Any) -> Any:
-    """A value as Excel should hold it: text never becomes a formula; no time zones."""
+    """A value as Excel should hold it: text never becomes a formula (a leading
+    apostrophe makes Excel keep it as text, unseen); no time zones."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     if isinstance(value, dt.datetime) and value.tzinfo is not None:

@@ -14,6 +14,11 @@ from typing import Any, Protocol
 from rootfi_excel.sheets.layout import TableLayout
 
 
+# Text Excel would take for a formula. Text from the API that starts with one of these
+# (a message, an id) is always written as text, never as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 class WorkbookError(Exception):
     """The workbook cannot be used as it is: a sheet, table or header is missing."""
 

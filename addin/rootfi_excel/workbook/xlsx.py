@@ -29,9 +29,8 @@ from rootfi_excel.sheets.layout import (
     header_lookup,
     normalize_header,
 )
-from rootfi_excel.workbook.port import ResultUpdate, Table, UncalculatedFormula, WorkbookError
+from rootfi_excel.workbook.port import FORMULA_STARTS, ResultUpdate, Table, UncalculatedFormula, WorkbookError
 
-FORMULA_STARTS = ("=", "+", "-", "@")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
