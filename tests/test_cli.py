@@ -244,3 +244,23 @@ def test_demo_runs_end_to_end(tmp_path):
     assert all(r["rootfi_id"] for r in rows if r["status"] == Status.CREATED)
     assert all(r["message"] for r in rows if r["status"] in (Status.INVALID, Status.FAILED))
     assert "The sandbox now holds" in result.output
+
+
+@pytest.mark.slow
+def test_submit_again_until_nothing_is_left_under_mixed_faults(make_sandbox, api_key, tmp_path, monkeypatch):
+    sandbox = make_sandbox(faults={"429": 0.04, "500": 0.04, "502": 0.03, "503": 0.03, "slow": 0.03, "drop": 0.05},
+                           fault_seed=5, slow_ms=500, burst_429_length=2)
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=500, notes=100)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    runs = []
+    for _ in range(6):
+        result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+        runs.append(result.exit_code)
+        if result.exit_code == 0:
+            break
+    assert runs[-1] == 0, f"exit codes {runs}: {result.output[-2000:]}"
+    rows = table_rows(path, PAYMENTS.sheet) + table_rows(path, CREDIT_NOTE_LINES.sheet)
+    assert {r["status"] for r in rows} == {Status.CREATED} and all(r["rootfi_id"] for r in rows)
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 500
+    assert sandbox.count_records(NETSUITE, "invoice_credit_notes") == 100
+    assert_no_duplicates_in_sandbox_db(sandbox.db_path, NETSUITE)
