@@ -59,14 +59,14 @@ def test_no_rate_limit_headers_when_off(sandbox, api_key):
 
 
 def test_latency_is_added(make_sandbox, api_key):
-    sandbox = make_sandbox(latency_ms=150)
+    sandbox = make_sandbox(latency_ms=600)
     with client(sandbox, api_key) as api:
         started = time.monotonic()
         assert api.get(COMPANY).status_code == 200
-        assert time.monotonic() - started >= 0.15
+        assert time.monotonic() - started >= 0.6
     started = time.monotonic()
     httpx.get(admin_url(sandbox))
-    assert time.monotonic() - started < 0.15
+    assert time.monotonic() - started < 0.5  # admin routes get no latency (a wide margin for busy machines)
 
 
 def test_429_fault_comes_in_bursts(make_sandbox, api_key):

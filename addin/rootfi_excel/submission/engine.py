@@ -38,6 +38,7 @@ from rootfi_excel.validation.validate import Unit
 RUNNING_SYNC = frozenset({"RUNNING", "CREATED", "PENDING", "QUEUED"})
 LOST_ANSWER = "lost-answer-not-found"  # error_code of an attempt closed after a lookup found nothing
 ALREADY_EXISTS = "record-already-exists"
+_LABELS = {"invoice_payments": "payments", "invoice_credit_notes": "credit notes"}
 
 
 class SubmitAborted(Exception):
@@ -116,7 +117,7 @@ class Submitter:
     def submit(self, model: str, units: list[Unit]) -> SubmitReport:
         """Send the units (valid, never created) of one model; an outcome for each."""
         items = [self._item(position, model, unit) for position, unit in enumerate(units) if unit.request]
-        self._done, self._total = 0, len(items)
+        self._done, self._total, self._model = 0, len(items), model
         pending: dict[str, list[_Item]] = defaultdict(list)
         lost: list[_Item] = []
         fresh: list[_Item] = []
@@ -157,7 +158,10 @@ class Submitter:
 
     def _tick(self, count: int, text: str) -> None:
         self._done += count
-        self.progress(min(self._done, self._total), self._total, text)
+        self._report(text)
+
+    def _report(self, text: str) -> None:
+        self.progress(min(self._done, self._total), self._total, f"{_LABELS.get(self._model, self._model)}: {text}")
 
     # ------------------------------------------------------------ 1. journal
 
@@ -316,7 +320,7 @@ class Submitter:
         self.journal.update(ids, PENDING, sync_id=sync_id)
         for item in batch:
             item.outcome = Outcome(Status.PENDING, sync_id=sync_id, submitted_at=item.sent_at)
-        self.progress(self._done, self._total, f"sent {len(batch)} in bulk write {sync_id}")
+        self._report(f"sent {len(batch)} in one bulk write")
         return sync_id, []
 
     def _fail(self, items: list[_Item], error: RootFiError) -> None:
@@ -408,7 +412,7 @@ class Submitter:
             self.journal.settle(failures)
         if exists:
             self._settle_existing(model, exists, "already exists", sync_id=sync_id)
-        self.progress(min(self._done, self._total), self._total, f"collected bulk write {sync_id}")
+        self._report("collected a bulk write")
         return [item for item in items if id(item) not in settled]
 
     def _settle_existing(self, model: str, items: list[_Item], reason: str, sync_id: str | None = None) -> None:
