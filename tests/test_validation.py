@@ -187,6 +187,7 @@ def test_one_document_number_for_two_customers_is_an_error(tmp_path):
     got = messages(sheet)
     assert "used for two customers ('C-1' on row 2, 'C-2' here)" in got[3]
     assert "not sent: credit note CN-1 has a problem on row 3" in got[2]
+    assert {r.row_number: r.status for r in sheet.results.values()} == {2: Status.SKIPPED, 3: Status.INVALID}
     assert sheet.ready == []
 
 

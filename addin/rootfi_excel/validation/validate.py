@@ -50,6 +50,7 @@ class Unit:
     rows: list[ParsedRow]
     request: InvoicePaymentRequest | InvoiceCreditNoteRequest | None = None
     messages: dict[int, list[str]] = field(default_factory=dict)  # row index -> messages
+    held_back: set[int] = field(default_factory=set)  # good lines of a credit note with a bad line
 
     @property
     def document_number(self) -> str | None:
@@ -205,6 +206,7 @@ def _check_credit_note(unit: Unit, columns: ColumnMap, required: list, integrati
         for row in unit.rows:
             if not unit.messages.get(row.index):
                 unit.add(row, f"not sent: credit note {unit.document_number} has a problem on row {listed}")
+                unit.held_back.add(row.index)
 
 
 def _merge_header(unit: Unit, columns: ColumnMap) -> dict[str, Any]:
@@ -303,6 +305,8 @@ def _finish(layout: TableLayout, units: list[Unit], columns: ColumnMap) -> Sheet
                 result = RowResult(Status.CREATED, previous)
             elif not messages and str(row.results.get(STATUS) or "") in SENT_STATUSES:
                 result = RowResult(str(row.results[STATUS]), previous)
+            elif row.index in unit.held_back:
+                result = RowResult(Status.SKIPPED, "; ".join(messages))
             elif messages:
                 result = RowResult(Status.INVALID, "; ".join(dict.fromkeys(messages)))
             else:
