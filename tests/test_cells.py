@@ -103,6 +103,10 @@ def test_numbers(value, fmt, expected):
     ("#VALUE!", DMY, "#VALUE!"),
     ("#DIV/0!", DMY, "#DIV/0!"),
     (float("inf"), DMY, "finite"),
+    ("$", DMY, "no number"),
+    ("( )", DMY, "no number"),
+    ("€", EURO, "no number"),
+    ("-", DMY, "no number"),
 ])
 def test_bad_numbers_get_a_message(value, fmt, fragment):
     with pytest.raises(CellError, match=fragment):
@@ -166,6 +170,7 @@ def test_bad_dates_get_a_message(value, fmt, fragment):
     ("  Cash ", "Cash"),
     (12.0, "12"),
     (12.5, "12.5"),
+    (0.1 + 0.2, "0.3"),
     (True, "TRUE"),
     (dt.date(2026, 3, 4), "2026-03-04"),
     ("", None),

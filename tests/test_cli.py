@@ -193,7 +193,8 @@ def test_a_submit_killed_halfway_loses_nothing_and_duplicates_nothing(make_sandb
     path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=300, notes=30)
     home = tmp_path / "home"
     env = {**os.environ, "ROOTFI_API_KEY": api_key, "ROOTFI_EXCEL_HOME": str(home)}
-    command = [sys.executable, "-m", "rootfi_excel", "submit", str(path), "--yes", "--batch-size", "20"]
+    command = [sys.executable, "-m", "rootfi_excel", "submit", str(path), "--yes", "--batch-size", "20",
+               "--lost-answer-wait", "0.5"]
 
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
@@ -254,7 +255,7 @@ def test_submit_again_until_nothing_is_left_under_mixed_faults(make_sandbox, api
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
     runs = []
     for _ in range(6):
-        result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+        result = CliRunner().invoke(cli, ["submit", str(path), "--yes", "--lost-answer-wait", "0.5"])
         runs.append(result.exit_code)
         if result.exit_code == 0:
             break

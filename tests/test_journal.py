@@ -44,15 +44,17 @@ sys.exit(0 if attempt.state == {SENDING!r} and attempt.document_number == "P-1" 
     assert (latest.state, latest.rootfi_id, latest.sync_id, latest.batch_id) == (CREATED, "157", "S1", batch_id)
 
 
-def test_latest_attempt_wins_and_batch_positions_follow_sending_order(tmp_path):
+def test_latest_attempt_wins_and_batches_keep_sending_order(tmp_path):
     journal = Journal(tmp_path / "j.sqlite3")
     records = [(f"fp{i}", f"P-{i}", {"i": i}) for i in range(3)]
-    batch, ids, _ = journal.begin("u", 1, "invoice_payments", records)
-    assert journal.batch_positions(batch) == {ids[0]: 0, ids[1]: 1, ids[2]: 2}
-    _, again, _ = journal.begin("u", 1, "invoice_payments", records[:1])
+    batch, ids, _ = journal.begin("https://a/v4", 1, "invoice_payments", records)
+    assert [a.id for a in journal.batch_attempts(batch)] == ids
+    _, again, _ = journal.begin("https://a/v4", 1, "invoice_payments", records[:1])
     assert journal.latest(["fp0"])["fp0"].id == again[0]
     journal.update(again, CREATED, rootfi_id="9")
-    assert [a.rootfi_id for a in journal.created_with_number(1, "invoice_payments", "P-0")] == ["9"]
+    assert [a.rootfi_id for a in journal.with_number("https://a/v4/", 1, "invoice_payments", "P-0")] == ["9"]
+    # Another environment never sees these attempts.
+    assert journal.with_number("https://b/v4", 1, "invoice_payments", "P-0") == []
 
 
 def test_the_journal_lives_under_the_data_folder(monkeypatch, tmp_path):

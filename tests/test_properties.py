@@ -22,7 +22,7 @@ cell_values = st.one_of(
     st.none(),
     st.text(max_size=30),
     st.sampled_from(["", "  ", "1,234.50", "1.234,50", "03/04/2026", "2026-03-04", "1.23457E+15", "(100)",
-                     "$5", "INV-1, INV-2", "=SUM(A1)", "TRUE", "31/02/2026", *sorted(EXCEL_ERRORS)]),
+                     "$5", "$", "( )", "€", "-", "INV-1, INV-2", "=SUM(A1)", "TRUE", "31/02/2026", *sorted(EXCEL_ERRORS)]),
     st.integers(min_value=-10**18, max_value=10**18),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),

@@ -48,10 +48,10 @@ def test_the_key_appears_in_no_output(make_sandbox, tmp_path, caplog, monkeypatc
     outputs.append(login.output)
     assert login.exit_code == 0, login.output
     outputs.append(runner.invoke(cli, ["validate", str(book)]).output)
-    submitted = runner.invoke(cli, ["submit", str(book), "--yes"])
+    submitted = runner.invoke(cli, ["submit", str(book), "--yes", "--lost-answer-wait", "0.5"])
     outputs.append(submitted.output)
     assert submitted.exit_code in (0, 1), submitted.output
-    outputs.append(runner.invoke(cli, ["submit", str(book), "--yes"]).output)
+    outputs.append(runner.invoke(cli, ["submit", str(book), "--yes", "--lost-answer-wait", "0.5"]).output)
 
     # A key the API refuses: the error says so without repeating it.
     wrong = "rk_SENTINEL_WRONG_" + secrets.token_hex(8)

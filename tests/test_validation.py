@@ -83,6 +83,8 @@ def test_two_columns_meaning_the_same_field_are_refused(tmp_path):
     (dict(invoice_id="1.23457E+15"), "invoice_id", "Excel shortened"),
     (dict(payment_date="12/25/2026"), "payment_date", "date order is DMY"),
     (dict(payment_date=True), "payment_date", "TRUE/FALSE"),
+    (dict(document_number=dt.datetime(2026, 3, 1)), "document_number", "is a date"),  # Excel made "3-1" a date
+    (dict(document_number=1234567890123456.0), "document_number", "16 or more digits"),
 ])
 def test_each_rule_and_bad_cell_is_a_message_naming_the_column(tmp_path, change, column, fragment):
     sheet = payments(tmp_path, [row_of(PAYMENT_HEADERS, **{**GOOD_PAYMENT, **change})])

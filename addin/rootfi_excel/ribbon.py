@@ -73,7 +73,8 @@ def submit(workbook: ExcelWorkbook | None = None, *, client: Any = None, journal
         if own_client and client is not None:
             client.close()
     counts = ", ".join(f"{submission.count(s)} {s.lower()}" for s in Status.ALL if submission.count(s))
-    return _tell(workbook, f"Submitted: {counts}. Each row's status column says what became of it.")
+    stopped = f"\nStopped early: {submission.aborted}" if submission.aborted else ""
+    return _tell(workbook, f"Submitted: {counts}. Each row's status column says what became of it.{stopped}")
 
 
 BUTTONS: dict[str, Callable[..., str]] = {"validate": validate, "submit": submit}

@@ -18,7 +18,7 @@ from rootfi_excel.submission.journal import Journal
 from rootfi_excel.validation.validate import Unit, validate_credit_notes, validate_payments
 from rootfi_excel.workbook.port import Table
 
-FAST_OPTIONS = dict(batch_size=100, reconcile_grace=0.05, sync_timeout=60.0, max_rounds=3)
+FAST_OPTIONS = dict(batch_size=100, resend_after=0.3, sync_timeout=60.0, max_rounds=3)
 
 
 def fast_client(sandbox: Any, api_key: str, **overrides: Any) -> RootFiClient:

@@ -35,6 +35,7 @@ def demo(out: Path, company_id: int, payments: int, credit_notes: int, rate_limi
     from rootfi_excel.cli.submit_cmd import run_submit
     from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
     from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
+    from rootfi_excel.submission.engine import SubmitOptions
     from rootfi_excel.submission.run import Overrides, read_settings_for_submit
     from rootfi_excel.validation.run import validate_workbook, write_validation
     from rootfi_excel.workbook.template import build_template
@@ -72,8 +73,11 @@ def demo(out: Path, company_id: int, payments: int, credit_notes: int, rate_limi
             click.secho("4. Submit", bold=True)
             workbook = XlsxWorkbook.open(out)
             settings, requirements, problems = read_settings_for_submit(workbook, Overrides())
+            # The sandbox commits a write before it answers, so a lost answer can be checked
+            # after a few seconds (against the real API the engine waits longer).
+            options = SubmitOptions(batch_size=settings.batch_size, resend_after=3.0)
             code = run_submit(workbook, settings, requirements, problems, out.name, yes=True, client=client,
-                              journal_path=work / "journal.sqlite3")
+                              journal_path=work / "journal.sqlite3", options=options)
             stats = sandbox.count_records(company_id, "invoice_payments"), \
                 sandbox.count_records(company_id, "invoice_credit_notes")
             click.secho(f"5. The sandbox now holds {stats[0]} payments and {stats[1]} credit notes for company "

@@ -26,9 +26,11 @@ from rootfi_excel.workbook.port import WorkbookError
 @click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")
 @click.option("--profile", "key_profile", help="Key profile in your keyring (overrides Settings).")
 @click.option("--batch-size", type=click.IntRange(1, 1000), help="Records per bulk write (overrides Settings).")
+@click.option("--lost-answer-wait", type=click.FloatRange(0), default=SubmitOptions.resend_after, show_default=True,
+              help="Seconds a lost answer must age before it is looked up and, if not found, sent again.")
 @click.option("--yes", is_flag=True, help="Do not ask before sending.")
 def submit(book: Path, base_url: str | None, company_id: int | None, key_profile: str | None,
-           batch_size: int | None, yes: bool) -> None:
+           batch_size: int | None, lost_answer_wait: float, yes: bool) -> None:
     """Validate BOOK, send its valid rows to RootFi and write status, rootfi_id and
     messages into its result columns. Rows already created are never sent again.
 
@@ -48,7 +50,8 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
     if batch_size:
         settings.batch_size = batch_size
 
-    code = run_submit(workbook, settings, requirements, problems, book.name, yes=yes)
+    options = SubmitOptions(batch_size=settings.batch_size, resend_after=lost_answer_wait)
+    code = run_submit(workbook, settings, requirements, problems, book.name, yes=yes, options=options)
     raise SystemExit(code)
 
 
@@ -97,6 +100,9 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
         if own_client and client is not None:
             client.close()
     print_submission(submission, name)
+    if submission.aborted:
+        click.secho(f"Stopped early: {submission.aborted}", fg="red", err=True)
+        return EXIT_UNUSABLE
     rows = sum(len(s.results) for s in submission.validation.sheets.values())
     return EXIT_OK if submission.count(Status.CREATED) == rows else EXIT_INVALID
 

@@ -68,7 +68,8 @@ def read_text(value: Any, fmt: CellFormat) -> str | None:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise CellError("is not a finite number")
-        return str(int(value)) if value.is_integer() and abs(value) < _LARGEST_SAFE_ID else repr(value)
+        # 15 significant digits, as Excel shows them: 0.1+0.2 reads 0.3, not 0.30000000000000004
+        return str(int(value)) if value.is_integer() and abs(value) < _LARGEST_SAFE_ID else f"{value:.15g}"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.datetime):
@@ -172,6 +173,8 @@ def read_number(value: Any, fmt: CellFormat) -> float | None:
 def _parse_number_text(text: str, separator: str) -> float:
     body = text.strip(_CURRENCY_SIGNS + " ")
     negative = False
+    if not body.strip("()+- "):
+        raise CellError(f"'{text}' has no number in it")
     if body.startswith("(") and body.endswith(")"):
         negative, body = True, body[1:-1].strip(_CURRENCY_SIGNS + " ")
     if body[:1] in "+-":

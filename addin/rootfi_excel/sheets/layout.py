@@ -74,7 +74,8 @@ PAYMENTS = TableLayout(
     sheet="Invoice Payments",
     table="InvoicePayments",
     columns=(
-        Column("document_number", "text", "Payment reference (cheque no., bank ref.)",
+        # A reference is read like an id: a date or a 16-digit number Excel rounded is refused.
+        Column("document_number", "id", "Payment reference (cheque no., bank ref.)",
                ("reference", "ref", "payment_reference", "payment_number", "doc_number", "number"), 16),
         Column("invoice_id", "id", "Platform id of the invoice being paid", ("invoice",), 14),
         Column("contact_id", "id", "Platform id of the customer", ("contact", "customer", "customer_id"), 14),
@@ -97,7 +98,7 @@ CREDIT_NOTE_LINES = TableLayout(
     table="CreditNoteLines",
     columns=(
         # Header fields: the same on every line of one credit note (blank = same as above).
-        Column("document_number", "text", "Credit note number; lines with one number form one credit note",
+        Column("document_number", "id", "Credit note number; lines with one number form one credit note",
                ("credit_note_number", "reference", "ref", "doc_number", "number"), 16),
         Column("contact_id", "id", "Platform id of the customer", ("contact", "customer", "customer_id"), 14),
         Column("posted_date", "date", "Date of the credit note", ("date", "credit_note_date", "issue_date"), 12),

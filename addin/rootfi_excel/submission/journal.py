@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS attempts (
 CREATE INDEX IF NOT EXISTS attempts_fingerprint ON attempts (fingerprint, id);
 CREATE INDEX IF NOT EXISTS attempts_document ON attempts (company_id, model, document_number);
 CREATE INDEX IF NOT EXISTS attempts_state ON attempts (state);
+CREATE INDEX IF NOT EXISTS attempts_batch ON attempts (batch_id, id);
 """
 
 
@@ -82,6 +83,7 @@ def utc_now() -> str:
 class Attempt:
     id: int
     fingerprint: str
+    base_url: str
     company_id: int
     model: str
     document_number: str | None
@@ -134,7 +136,7 @@ class Journal:
                 cursor = self._db.execute(
                     "INSERT INTO attempts (fingerprint, base_url, company_id, model, document_number, payload,"
                     " state, batch_id, sent_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (fp, base_url, company_id, model, number, json.dumps(body, ensure_ascii=False),
+                    (fp, base_url.rstrip("/"), company_id, model, number, json.dumps(body, ensure_ascii=False),
                      SENDING, batch_id, now, now),
                 )
                 ids.append(int(cursor.lastrowid))
@@ -174,17 +176,21 @@ class Journal:
                 found[attempt.fingerprint] = attempt
         return found
 
-    def created_with_number(self, company_id: int, model: str, document_number: str) -> list[Attempt]:
+    def with_number(self, base_url: str, company_id: int, model: str, document_number: str,
+                    states: tuple[str, ...] = (CREATED,)) -> list[Attempt]:
+        """Attempts for one document number in one place (an environment never sees another's)."""
+        marks = ",".join("?" * len(states))
         rows = self._db.execute(
-            "SELECT * FROM attempts WHERE company_id = ? AND model = ? AND document_number = ? AND state = ?",
-            (company_id, model, document_number, CREATED),
+            f"SELECT * FROM attempts WHERE base_url = ? AND company_id = ? AND model = ? AND document_number = ?"
+            f" AND state IN ({marks}) ORDER BY id",
+            (base_url.rstrip("/"), company_id, model, document_number, *states),
         )
         return [_attempt(r) for r in rows]
 
-    def batch_positions(self, batch_id: str) -> dict[int, int]:
-        """{attempt id: position in the request} for one batch (attempts are written in order)."""
-        rows = self._db.execute("SELECT id FROM attempts WHERE batch_id = ? ORDER BY id", (batch_id,))
-        return {row["id"]: position for position, row in enumerate(rows)}
+    def batch_attempts(self, batch_id: str) -> list[Attempt]:
+        """Every attempt of one request, in the order the records were sent."""
+        rows = self._db.execute("SELECT * FROM attempts WHERE batch_id = ? ORDER BY id", (batch_id,))
+        return [_attempt(r) for r in rows]
 
     def attempts(self, state: str | None = None) -> list[Attempt]:
         query = "SELECT * FROM attempts" + (" WHERE state = ?" if state else "") + " ORDER BY id"
@@ -209,7 +215,8 @@ class _Transaction:
 
 def _attempt(row: sqlite3.Row) -> Attempt:
     return Attempt(
-        id=row["id"], fingerprint=row["fingerprint"], company_id=row["company_id"], model=row["model"],
+        id=row["id"], fingerprint=row["fingerprint"], base_url=row["base_url"], company_id=row["company_id"],
+        model=row["model"],
         document_number=row["document_number"], payload=json.loads(row["payload"]), state=row["state"],
         batch_id=row["batch_id"], sync_id=row["sync_id"], rootfi_id=row["rootfi_id"],
         platform_id=row["platform_id"], message=row["message"], error_code=row["error_code"],

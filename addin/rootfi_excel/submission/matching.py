@@ -28,7 +28,14 @@ def same_record(model: str, body: dict[str, Any], record: dict[str, Any]) -> boo
         return False
     if model == "invoice_payments":
         return _close(body.get("amount"), record.get("amount"))
-    return str(body.get("contact_id") or "") == str(record.get("contact_id") or "")
+    if str(body.get("contact_id") or "") != str(record.get("contact_id") or ""):
+        return False
+    # A credit note's lines must agree too, when the platform lists them: same number of
+    # lines and the same amount before tax.
+    if isinstance(record.get("line_items"), list) and record["line_items"]:
+        mine, theirs = body.get("line_items") or [], record["line_items"]
+        return len(mine) == len(theirs) and _close(_lines_total(mine), _lines_total(theirs))
+    return True
 
 
 def find_match(model: str, body: dict[str, Any], records: Iterable[dict[str, Any]],
@@ -49,6 +56,16 @@ def find_conflict(model: str, body: dict[str, Any], records: Iterable[dict[str, 
         if lookup_key(model, record) == key and not same_record(model, body, record):
             return record
     return None
+
+
+def _lines_total(lines: list[dict[str, Any]]) -> float:
+    total = 0.0
+    for line in lines:
+        quantity = float(line.get("quantity") or 0)
+        unit = float(line.get("unit_amount") or 0)
+        discount = float(line.get("discount_amount") or line.get("total_discount") or 0)
+        total += quantity * unit - discount
+    return round(total, 2)
 
 
 def _close(a: Any, b: Any) -> bool:

@@ -65,6 +65,7 @@ class WorkbookSubmission:
     plan: Plan | None = None
     outcomes: dict[str, dict[int, Outcome]] = field(default_factory=dict)  # sheet key -> row index -> outcome
     requests_used: int = 0
+    aborted: str | None = None  # why sending stopped early; what was settled before is still written
 
     def count(self, status: str) -> int:
         rows = 0
@@ -140,7 +141,11 @@ def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, 
         ready = sheet.ready
         if not ready:
             continue
-        report = submitter.submit(MODEL_OF_TABLE[key], ready)
+        try:
+            report = submitter.submit(MODEL_OF_TABLE[key], ready)
+        except SubmitAborted as error:  # the journal has every answer so far; write what this run knows
+            submission.aborted = str(error)
+            break
         rows: dict[int, Outcome] = {}
         for position, outcome in report.outcomes.items():
             for row in ready[position].rows:

@@ -1,0 +1,86 @@
+"""An in-memory stand-in for the API client, for engine scenarios a real server cannot be
+made to produce on cue (a lookup failing at one exact moment, a bulk write outliving its
+wait, a record that lands after its answer was lost). Everything else is tested against
+the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from rootfi_excel.api.errors import OutcomeUnknownError
+from rootfi_excel.fields.integrations import RequirementBook
+from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUMNS
+from rootfi_excel.sheets.settings import WorkbookSettings
+from rootfi_excel.submission.engine import SubmitOptions, Submitter
+from rootfi_excel.validation.validate import validate_credit_notes, validate_payments
+from rootfi_excel.workbook.port import Table
+
+
+class FakeApi:
+    def __init__(self) -> None:
+        self.records: list[dict] = []  # what list endpoints show
+        self.ids = itertools.count(1000)
+        self.lose_next_create = False
+        self.syncs: dict[str, list[dict]] = {}
+        self.creates = 0
+
+    def _make(self, body: dict) -> dict:
+        record = dict(body, rootfi_id=next(self.ids))
+        record["platform_id"] = f"P{record['rootfi_id']}"
+        return record
+
+    def create(self, company_id, model, body):
+        self.creates += 1
+        record = self._make(body)
+        self.records.append(record)
+        if self.lose_next_create:
+            self.lose_next_create = False
+            raise OutcomeUnknownError("ReadTimeout (simulated)")
+        return record
+
+    def create_async(self, company_id, model, bodies):
+        self.creates += len(bodies)
+        sync_id = f"S{len(self.syncs) + 1}"
+        jobs = []
+        for index, body in enumerate(bodies):
+            record = self._make(body)
+            self.records.append(record)
+            jobs.append({"status": "SUCCESS", "data": {"rootfi_id": record["rootfi_id"], "platform_id": record["platform_id"]},
+                         "variables": {"record_index": index, "document_number": body.get("document_number")}})
+        self.syncs[sync_id] = jobs
+        return sync_id
+
+    def wait_for_sync(self, sync_id, timeout=0):
+        return {"status": "SUCCESS"}
+
+    def list_sync_jobs(self, sync_id):
+        return self.syncs[sync_id]
+
+    def list_company_syncs(self, company_id, job_type="PUSH"):
+        return []
+
+    def find_by_document_numbers(self, company_id, model, numbers):
+        wanted = set(numbers)
+        return [r for r in self.records if r.get("document_number") in wanted]
+
+
+def payments(rows: list[dict]):
+    headers = [c.name for c in PAYMENTS.columns] + list(RESULT_COLUMNS)
+    table = Table(headers, [[r.get(h) for h in headers] for r in rows])
+    return validate_payments(table, WorkbookSettings(), RequirementBook()).ready
+
+
+def credit_notes(rows: list[dict]):
+    headers = [c.name for c in CREDIT_NOTE_LINES.columns] + list(RESULT_COLUMNS)
+    table = Table(headers, [[r.get(h) for h in headers] for r in rows])
+    return validate_credit_notes(table, WorkbookSettings(), RequirementBook()).ready
+
+
+def engine(api, journal, base_url="https://api.example/v4", **options) -> Submitter:
+    return Submitter(api, journal, base_url=base_url, company_id=1, integration="QUICKBOOKS",
+                     options=SubmitOptions(**{"resend_after": 0, **options}), sleep=lambda seconds: None)
+
+
+def pay(number: str, invoice: str, amount: float) -> dict:
+    return {"document_number": number, "invoice_id": invoice, "amount": amount, "payment_date": dt.date(2026, 3, 3)}
