@@ -56,7 +56,8 @@ def sandbox(host: str, port: int, db_path: Path | None, latency_ms: int, rate_li
     click.echo(f"Database: {db_path}")
     if api_key is None:
         click.echo(f"API key (shown once): {config.api_keys[0]}")
-    click.echo(f"Rate limit: {rate_limit or 'off'} per minute; faults: {faults or 'none'}. Ctrl+C to stop.")
+    limit = f"{rate_limit} requests per minute" if rate_limit else "off"
+    click.echo(f"Rate limit: {limit}; faults: {faults or 'none'}. Ctrl+C to stop.")
     try:
         run(config)
     except ValueError as error:
