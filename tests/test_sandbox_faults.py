@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from tests.sandbox_helpers import XERO, admin_url, bank_account, client, open_invoice, wait_for_sync
+from tests.sandbox_helpers import XERO, admin_url, bank_account, client, open_invoice
 
 COMPANY = f"/core/companies/{XERO}"
 PAYMENTS = f"/core/companies/{XERO}/invoice_payments"

@@ -21,10 +21,16 @@ from rootfi_excel.sheets.layout import (
     SETTINGS_SHEET,
     SETTINGS_TABLE,
     TableLayout,
-    header_lookup,
-    normalize_header,
 )
-from rootfi_excel.workbook.port import FORMULA_STARTS, ResultUpdate, Table, WorkbookError
+from rootfi_excel.workbook.port import (
+    FORMULA_STARTS,
+    ResultUpdate,
+    Table,
+    WorkbookError,
+    records_from,
+    result_positions,
+    settings_from,
+)
 
 
 
@@ -45,13 +51,10 @@ class ExcelWorkbook:
         return self._read(layout.sheet, layout.table, required=True)
 
     def read_settings(self) -> dict[str, Any]:
-        rows = self._read(SETTINGS_SHEET, SETTINGS_TABLE, required=False).rows
-        return {str(r[0]).strip().lower(): (r[1] if len(r) > 1 else None) for r in rows if r and r[0] is not None}
+        return settings_from(self._read(SETTINGS_SHEET, SETTINGS_TABLE, required=False))
 
     def read_integration_fields(self) -> list[dict[str, Any]]:
-        table = self._read(INTEGRATION_FIELDS_SHEET, INTEGRATION_FIELDS_TABLE, required=False)
-        names = [normalize_header(h) for h in table.headers]
-        return [dict(zip(names, row)) for row in table.rows]
+        return records_from(self._read(INTEGRATION_FIELDS_SHEET, INTEGRATION_FIELDS_TABLE, required=False))
 
     # ----------------------------------------------------------------- writes
 
@@ -63,12 +66,7 @@ class ExcelWorkbook:
         table = self._table(sheet, layout.table)
         if table is None or table.data_body_range is None:
             raise WorkbookError(f"Sheet '{layout.sheet}' has no Excel table '{layout.table}' to write results into")
-        lookup = header_lookup(layout)
-        positions = {}
-        for position, header in enumerate(_row(table.header_row_range.options(ndim=2, err_to_str=True).value)):
-            name = lookup.get(normalize_header(header))
-            if name is not None:
-                positions.setdefault(name, position)
+        positions = result_positions(layout, _row(table.header_row_range.options(ndim=2, err_to_str=True).value))
         columns = {column for values in update.values.values() for column in values}
         body = table.data_body_range
         for column in sorted(columns):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from rootfi_excel.sheets.layout import TableLayout
+from rootfi_excel.sheets.layout import TableLayout, header_lookup, normalize_header
 
 
 # Text Excel would take for a formula. Text from the API that starts with one of these
@@ -61,6 +61,29 @@ class ResultUpdate:
 
     def set(self, index: int, **columns: Any) -> None:
         self.values.setdefault(index, {}).update(columns)
+
+
+def settings_from(table: Table) -> dict[str, Any]:
+    """A Settings table (setting, value, ...) -> {setting in lower case: value}."""
+    return {str(r[0]).strip().lower(): (r[1] if len(r) > 1 else None)
+            for r in table.rows if r and r[0] is not None and str(r[0]).strip()}
+
+
+def records_from(table: Table) -> list[dict[str, Any]]:
+    """A table -> one dict per row, keyed by normalized header."""
+    names = [normalize_header(h) for h in table.headers]
+    return [dict(zip(names, row)) for row in table.rows]
+
+
+def result_positions(layout: TableLayout, headers: list[Any]) -> dict[str, int]:
+    """Result column name -> its 0-based position among `headers` (the first one wins)."""
+    lookup = header_lookup(layout)
+    positions: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        name = lookup.get(normalize_header(header))
+        if name is not None:
+            positions.setdefault(name, position)
+    return positions
 
 
 class WorkbookPort(Protocol):

@@ -26,10 +26,17 @@ from rootfi_excel.sheets.layout import (
     SETTINGS_SHEET,
     SETTINGS_TABLE,
     TableLayout,
-    header_lookup,
-    normalize_header,
 )
-from rootfi_excel.workbook.port import FORMULA_STARTS, ResultUpdate, Table, UncalculatedFormula, WorkbookError
+from rootfi_excel.workbook.port import (
+    FORMULA_STARTS,
+    ResultUpdate,
+    Table,
+    UncalculatedFormula,
+    WorkbookError,
+    records_from,
+    result_positions,
+    settings_from,
+)
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
@@ -55,16 +62,12 @@ class XlsxWorkbook:
     def read_settings(self) -> dict[str, Any]:
         if SETTINGS_SHEET not in self.book.sheetnames:
             return {}
-        table = self._read(self.book[SETTINGS_SHEET], SETTINGS_TABLE)
-        return {str(r[0]).strip().lower(): (r[1] if len(r) > 1 else None)
-                for r in table.rows if r and r[0] is not None and str(r[0]).strip()}
+        return settings_from(self._read(self.book[SETTINGS_SHEET], SETTINGS_TABLE))
 
     def read_integration_fields(self) -> list[dict[str, Any]]:
         if INTEGRATION_FIELDS_SHEET not in self.book.sheetnames:
             return []
-        table = self._read(self.book[INTEGRATION_FIELDS_SHEET], INTEGRATION_FIELDS_TABLE)
-        names = [normalize_header(h) for h in table.headers]
-        return [dict(zip(names, row)) for row in table.rows]
+        return records_from(self._read(self.book[INTEGRATION_FIELDS_SHEET], INTEGRATION_FIELDS_TABLE))
 
     # ----------------------------------------------------------------- writes
 
@@ -73,12 +76,8 @@ class XlsxWorkbook:
             return
         sheet = self._sheet(layout.sheet)
         left, top, right, bottom = self._bounds(sheet, layout.table)
-        lookup = header_lookup(layout)
-        positions: dict[str, int] = {}
-        for column in range(left, right + 1):
-            name = lookup.get(normalize_header(sheet.cell(top, column).value))
-            if name is not None:
-                positions.setdefault(name, column)
+        headers = [sheet.cell(top, column).value for column in range(left, right + 1)]
+        positions = {name: left + offset for name, offset in result_positions(layout, headers).items()}
         rows = bottom - top
         for index, values in update.values.items():
             if not 0 <= index < rows:
