@@ -149,3 +149,19 @@ def test_a_job_without_index_on_a_shared_cheque_keeps_its_reason(tmp_path):
     assert report.outcomes[1].status == Status.FAILED and "INV-B is closed" in report.outcomes[1].message
     assert [report.outcomes[i].status for i in (0, 2, 3)] == [Status.CREATED] * 3
     assert api.creates == 4
+
+
+def test_an_old_stuck_bulk_write_does_not_block_reconciling_a_new_lost_one(tmp_path):
+    class OldStuckSync(LostBulkStillRunning):
+        def list_company_syncs(self, company_id, job_type="PUSH"):
+            return [{"sync_id": "OLD", "status": "RUNNING", "start_time": "2020-01-01T00:00:00.000Z"}]
+
+        def wait_for_sync(self, sync_id, timeout=0):
+            raise SyncTimeoutError("stuck for years")
+
+    api, journal = OldStuckSync(), Journal(tmp_path / "j.sqlite3")
+    api.queue = []
+    rows = payments([pay(f"CHQ-{i}", f"INV-{i}", 100.0 + i) for i in range(6)])
+    report = engine(api, journal).submit("invoice_payments", rows)
+    assert {o.status for o in report.outcomes.values()} == {Status.CREATED}
+    assert set(Counter(r["document_number"] for r in api.records).values()) == {1}

@@ -57,6 +57,7 @@ RUNNING_SYNC = frozenset({"RUNNING", "CREATED", "PENDING", "QUEUED"})
 LOST_ANSWER = "lost-answer-not-found"  # error_code of an attempt closed after a lookup found nothing
 ALREADY_EXISTS = "record-already-exists"
 _LABELS = {"invoice_payments": "payments", "invoice_credit_notes": "credit notes"}
+CLOCK_SKEW = dt.timedelta(minutes=10)  # between this computer's clock and RootFi's
 
 
 class SubmitAborted(Exception):
@@ -552,15 +553,17 @@ class Submitter:
             if wait > 0:
                 self._report(f"checking {len(items)} lost answers in {wait:.0f} s")
                 self.sleep(wait)
-        if any(item.bulk for item in items) and not self._no_bulk_write_running():
+        oldest = min((_moment(i.sent_at) for i in items if i.sent_at), default=None)
+        if any(item.bulk for item in items) and not self._no_bulk_write_running(since=oldest):
             work.lost += items  # a lost bulk write may still be creating them: never resend now
             return
         again, unknown = self._resolve_by_lookup(items, close_missing=True)
         work.fresh += [item for item in again if not item.ghost]
         work.lost += unknown
 
-    def _no_bulk_write_running(self) -> bool:
-        """Wait for the company's running bulk writes; False if one still runs or the check failed."""
+    def _no_bulk_write_running(self, since: dt.datetime | None) -> bool:
+        """Wait for the company's bulk writes that started since our lost ones were sent
+        (less a margin for clock skew); False if one still runs or the check failed."""
         try:
             syncs = self.client.list_company_syncs(self.company_id, "PUSH")
         except AuthError as error:
@@ -568,6 +571,9 @@ class Submitter:
         except RootFiError:
             return False
         for sync in syncs:
+            started = _started(sync)
+            if since is not None and started is not None and started < since - CLOCK_SKEW:
+                continue  # older than our lost writes: cannot be one of them
             if str(sync.get("status") or "").upper() in RUNNING_SYNC and sync.get("sync_id"):
                 try:
                     self.client.wait_for_sync(str(sync["sync_id"]), timeout=self.options.sync_timeout)
@@ -610,6 +616,15 @@ def _describe(model: str, body: dict[str, Any]) -> str:
     if model == "invoice_payments":
         return f"payment {body.get('document_number')} for invoice {body.get('invoice_id')}"
     return f"credit note {body.get('document_number')}"
+
+
+def _started(sync: dict[str, Any]) -> dt.datetime | None:
+    for name in ("start_time", "rootfi_created_at"):
+        try:
+            return _moment(str(sync[name]).replace("Z", "+00:00"))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return None
 
 
 def _moment(stamp: str) -> dt.datetime:
