@@ -136,8 +136,17 @@ def sync_view(db: Database, row: sqlite3.Row) -> dict:
         "running_count": running,
         "pending_count": pending,
         "start_time": row["created_at"],
-        "end_time": row["end_time"] if status != "RUNNING" else None,
+        "end_time": _end_time(db, row) if status != "RUNNING" else None,
     }
+
+
+def _end_time(db: Database, row: sqlite3.Row) -> str | None:
+    """The worker stamps the sync's end a moment after its last job; in between, the last
+    job's end is the sync's end (a finished sync never answers end_time null)."""
+    if row["end_time"]:
+        return row["end_time"]
+    found = db.query("SELECT MAX(end_time) AS end_time FROM jobs WHERE sync_id = ?", (row["sync_id"],))
+    return found[0]["end_time"] if found else None
 
 
 def job_view(db: Database, row: sqlite3.Row, integration: str, model: str) -> dict:
