@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import quote_sheetname
 
 from rootfi_excel.sheets import layout as L
 from rootfi_excel.workbook.template import build_template
@@ -101,9 +102,41 @@ def test_data_rows_grow_the_tables(tmp_path):
     assert settings["company_id"] == 1001
 
 
+# Optional visual check: needs LibreOffice (CI installs libreoffice-calc only when it is cheap).
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (apt-get install libreoffice-calc)")
 def test_libreoffice_opens_and_renders_the_template(fresh, tmp_path):
     result = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(fresh)],
                             capture_output=True, text=True, timeout=180)
     pdf = tmp_path / "fresh.pdf"
     assert pdf.exists() and pdf.stat().st_size > 10_000, result.stderr
+
+
+def test_header_notes_validations_names_and_properties(fresh):
+    wb = openpyxl.load_workbook(fresh)
+    ws = wb[L.PAYMENTS.sheet]
+    headers = {c.value: c for c in ws[1]}
+    assert "MS_DYNAMICS_365" in headers["payment_journal_id"].comment.text  # raw_data: who needs it
+    assert "do not type here" in headers["status"].comment.text
+    assert ws.cell(2, list(headers).index("rootfi_id") + 1).number_format == "0"
+    checks = {(dv.type, dv.operator, dv.formula1): str(dv.sqref) for dv in ws.data_validations.dataValidation}
+    amount = openpyxl.utils.get_column_letter(list(headers).index("amount") + 1)
+    assert checks[("decimal", "greaterThan", "0")].startswith(f"{amount}2:")  # amount above zero
+    assert ("date", "greaterThan", "0") in checks
+    payment_mode = next(dv for dv in ws.data_validations.dataValidation if dv.formula1 == "=PaymentModeList")
+    assert payment_mode.errorStyle == "warning"  # free text: other values allowed
+    for name in ("IntegrationList", "PaymentModeList", "CurrencyList", "EnvironmentList", "DateOrderList",
+                 "DecimalSeparatorList", "LiveContactsIds"):
+        assert wb.defined_names[name].attr_text.startswith(quote_sheetname(L.LOOKUPS_SHEET) + "!$"), name
+    assert wb[L.SETTINGS_SHEET].tables[L.SETTINGS_TABLE].ref.startswith("A1:C")
+    assert wb[L.INTEGRATION_FIELDS_SHEET].tables[L.INTEGRATION_FIELDS_TABLE].ref == "A1:E5"
+    assert {p.name: p.value for p in wb.custom_doc_props}["RootFiTemplateVersion"] == L.TEMPLATE_VERSION
+    assert wb.sheetnames[-1] == L.LOOKUPS_SHEET
+
+
+def test_credit_note_lines_table_and_the_empty_row_to_type_into(fresh):
+    ws = openpyxl.load_workbook(fresh)[L.CREDIT_NOTE_LINES.sheet]
+    assert ws.tables[L.CREDIT_NOTE_LINES.table].ref == f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}2"
+    assert all(c.value is None for c in ws[2])
+    headers = [c.value for c in ws[1]]
+    assert ws.cell(2, headers.index("posted_date") + 1).number_format == "yyyy-mm-dd"
+    assert ws.cell(2, headers.index("unit_amount") + 1).number_format == "#,##0.00"

@@ -11,7 +11,7 @@ colours are conditional formats (rules on the status column), never painted cell
 
 from __future__ import annotations
 
-import math
+import textwrap
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -309,6 +309,9 @@ def _status_colours(ws: Worksheet, cells: str, status_cell: str) -> None:
 
 # ---- Settings, Integration Fields, Lookups --------------------------------------------
 
+_SETTINGS_NOTE_WIDTH = 76
+
+
 def _settings_sheet(wb: Workbook, overrides: dict) -> None:
     ws = wb.create_sheet(L.SETTINGS_SHEET)
     values = {name: value for name, value, _, _ in SETTINGS_ROWS}
@@ -318,15 +321,19 @@ def _settings_sheet(wb: Workbook, overrides: dict) -> None:
     for row in rows:
         ws.append(row)
     for r in range(2, len(rows) + 1):
-        ws.cell(row=r, column=2).number_format = "@" if ws.cell(row=r, column=1).value != "batch_size" else "0"
+        value = ws.cell(row=r, column=2)
+        value.number_format = "@" if ws.cell(row=r, column=1).value != "batch_size" else "0"
+        value.alignment = Alignment(horizontal="left", vertical="top")  # numbers too: next to the note
+        ws.cell(row=r, column=1).alignment = Alignment(vertical="top")
         ws.cell(row=r, column=3).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[r].height = 15 * _lines(rows[r - 1][2], _SETTINGS_NOTE_WIDTH)
     for name, _, _, dropdown in SETTINGS_ROWS:
         if dropdown:
             r = 2 + list(values).index(name)
             dv = _list_validation(dropdown, notes[name], strict=name != "integration")
             dv.add(f"B{r}")
             ws.add_data_validation(dv)
-    _simple_table(ws, L.SETTINGS_TABLE, rows, widths=(20, 28, 62))
+    _simple_table(ws, L.SETTINGS_TABLE, rows, widths=(20, 28, _SETTINGS_NOTE_WIDTH))
     _side_note(ws, "E1", NO_KEY_NOTE, width=48, bold=True)
     _print_setup(ws)
     ws.sheet_properties.tabColor = RESULT_FILL
@@ -365,7 +372,7 @@ def _lookups_sheet(wb: Workbook) -> None:
         for r, value in enumerate(values, start=2):
             ws.cell(row=r, column=col, value=value).number_format = "@"
         _define(wb, name, col, 2, 1 + len(values))
-        ws.column_dimensions[get_column_letter(col)].width = max(14, len(title) + 4)
+        ws.column_dimensions[get_column_letter(col)].width = max(14, len(title) + 4, *(len(v) + 2 for v in values))
         col += 1
     col += 1  # a gap before the live lists
     for live in LIVE_LISTS:
@@ -459,7 +466,8 @@ def _column_table(ws: Worksheet, r: int, layout: L.TableLayout, raw: dict[str, l
              for name, reqs in raw.items()]
     rows += [(name, RESULT_MEANINGS[name], RESULT_NOTE, "") for name in L.RESULT_COLUMNS]
     for name, meaning, required, example in rows:
-        ws.cell(row=r, column=2, value=name).font = Font(bold=True)
+        name_cell = ws.cell(row=r, column=2, value=name)
+        name_cell.font, name_cell.alignment = Font(bold=True), Alignment(vertical="top")
         for col, text in ((3, meaning), (4, required), (5, example)):
             _wrapped(ws, r, col, text)
         ws.row_dimensions[r].height = 15 * max(_lines(meaning, 58), _lines(required, 28), _lines(example, 24))
@@ -485,7 +493,8 @@ def _wrapped(ws: Worksheet, r: int, col: int, text: str, span: int = 1) -> None:
 
 
 def _lines(text: Any, width: float) -> int:
-    return max(1, math.ceil(len(str(text or "")) * 1.1 / width))
+    """How many lines `text` wraps to in a column `width` characters wide (roughly)."""
+    return max(1, len(textwrap.wrap(str(text or ""), max(1, int(width)))))
 
 
 # ---- Small helpers --------------------------------------------------------------------

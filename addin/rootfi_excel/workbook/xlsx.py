@@ -15,6 +15,7 @@ from typing import Any
 from zipfile import BadZipFile
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
@@ -39,6 +40,8 @@ from rootfi_excel.workbook.port import (
 )
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MAX_CELL_TEXT = 32767  # Excel's limit for one cell
+MACRO_SUFFIXES = (".xlsm", ".xltm")  # files whose VBA project must survive a save
 
 
 class XlsxWorkbook:
@@ -96,8 +99,9 @@ class XlsxWorkbook:
             self.book.save(temporary)
             os.replace(temporary, target)
         except PermissionError:
-            temporary.unlink(missing_ok=True)
             raise WorkbookError(f"{target.name} is open in another program (Excel?): close it and try again") from None
+        finally:
+            temporary.unlink(missing_ok=True)  # left only when the save failed
 
     # ---------------------------------------------------------------- helpers
 
@@ -145,7 +149,7 @@ class XlsxWorkbook:
 
 def _load(path: Path, *, data_only: bool) -> Workbook:
     try:
-        return load_workbook(path, data_only=data_only, keep_vba=path.suffix.lower() == ".xlsm")
+        return load_workbook(path, data_only=data_only, keep_vba=path.suffix.lower() in MACRO_SUFFIXES)
     except PermissionError:
         raise WorkbookError(f"{path.name} is open in another program (Excel?): close it and try again") from None
     except (InvalidFileException, BadZipFile, KeyError, OSError) as error:
@@ -162,6 +166,10 @@ def _put(cell: Any, value: Any) -> None:
         cell.value = value.replace(tzinfo=None)
         cell.number_format = DATETIME_FORMAT
         return
+    if isinstance(value, str):
+        # API text may hold control characters (openpyxl refuses them) or be longer
+        # than a cell can hold: clean it rather than fail the whole write.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
     cell.value = value
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"  # never a formula: API text such as "=cmd" stays text
