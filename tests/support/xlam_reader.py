@@ -6,13 +6,20 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import olefile
-from oletools.olevba import VBA_Project
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)  # oletools' own pyparsing calls, at import
+    from oletools.olevba import VBA_Parser, VBA_Project
+
+__all__ = ["VBA_Parser", "config_rows", "parts", "read_vba", "read_vba_bin", "relationships", "sheet_cells",
+           "vba_string_concatenation"]
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -43,7 +50,11 @@ def parts(path: Path) -> dict[str, bytes]:
 
 def read_vba(path: Path) -> OleProject:
     """oletools' parser of the dir stream and modules, on the package's vbaProject.bin."""
-    ole = olefile.OleFileIO(io.BytesIO(parts(path)["xl/vbaProject.bin"]))
+    return read_vba_bin(parts(path)["xl/vbaProject.bin"])
+
+
+def read_vba_bin(vba_project: bytes) -> OleProject:
+    ole = olefile.OleFileIO(io.BytesIO(vba_project))
     try:
         project = VBA_Project(ole, "", "PROJECT", "VBA/dir", relaxed=False)
         project.parse_project_stream()
