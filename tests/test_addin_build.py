@@ -112,6 +112,13 @@ def test_every_module_holds_exactly_what_the_build_put_in(built, ole, template_m
         assert ole.modules[name].code == template_modules[name]
 
 
+def test_the_builds_own_read_back_notices_a_wrong_module(built):
+    assert build_module.read_back_problems(built.path, built.modules) == []
+    wrong = {**built.modules, vba.RIBBON_MODULE: built.modules[vba.RIBBON_MODULE].replace("Tag", "Id")}
+    assert build_module.read_back_problems(built.path, wrong) == [
+        "module RootFiRibbon does not hold the source the build set"]
+
+
 def test_the_set_sources_are_the_repository_and_xlwings_files(built):
     ribbon_file = Path(vba.__file__).with_name("RootFiRibbon.bas").read_text(encoding="ascii")
     assert built.modules[vba.RIBBON_MODULE] == ribbon_file.replace("\n", "\r\n")

@@ -113,9 +113,9 @@ def read_back_problems(path: Path, modules: dict[str, str]) -> list[str]:
     from pyopenvba import ExcelFile, check_file
 
     report = check_file(path)
-    found = [f"{issue.severity} {issue.code} at {issue.location}: {issue.message}" for issue in report.issues]
+    found = [f"{issue.code} at {issue.location}: {issue.message}" for issue in report.errors]
     if not report.complete:
-        found.append("pyOpenVBA could not check every part")
+        found.append("pyOpenVBA could not check every part: " + "; ".join(i.message for i in report.warnings))
     with ExcelFile(path) as book:
         project = book.vba_project()
         if project.name != vba.PROJECT:
