@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -100,9 +101,11 @@ def build_addin(out_dir: Path, settings: AddinSettings | None = None) -> BuiltAd
             if problems:
                 raise AddinBuildError("The built add-in did not read back as written:\n  " + "\n  ".join(problems))
             data = finished.read_bytes()
-    except (PackageError, PyOpenVBAError, KeyError) as error:
+    except (PackageError, PyOpenVBAError, ValueError, KeyError, zipfile.BadZipFile) as error:
         raise AddinBuildError(f"xlwings {version}'s add-in template could not be turned into {ADDIN_FILE}: "
                               f"{error}") from None
+    except OSError as error:
+        raise AddinBuildError(f"Could not build {ADDIN_FILE} in a temporary folder: {error}") from None
     path = _publish(Path(out_dir), data)
     tags = [button["tag"] for button in customui.buttons(custom_ui)]
     return BuiltAddin(path, version, modules, tags, settings)
