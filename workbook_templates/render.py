@@ -2,9 +2,10 @@
 
     .venv/bin/python workbook_templates/render.py                 # the shipped template
     .venv/bin/python workbook_templates/render.py --demo          # + a fresh demo workbook
-    .venv/bin/python workbook_templates/render.py BOOK.xlsx ...   # any workbooks
+    .venv/bin/python workbook_templates/render.py BOOK.xlsx ...   # any workbooks, e.g. rootfi-demo.xlsx
 
-Needs LibreOffice (`soffice`) and poppler (`pdftoppm`):
+Needs LibreOffice (`soffice`) and poppler (`pdftoppm`); Carlito has Calibri's metrics, so
+text is as wide as in Excel:
     apt-get install -y libreoffice-calc poppler-utils fonts-crosextra-carlito
 
 Each workbook is rendered twice, into OUT/<name>/ (default out/render/):
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -94,9 +96,11 @@ def render(book: Path, out: Path) -> dict[str, list[Path]]:
 def make_demo(target: Path) -> Path:
     """A demo workbook (sandbox, validate, submit) as `rootfi-excel demo` makes it."""
     target.unlink(missing_ok=True)
-    subprocess.run([sys.executable, "-m", "rootfi_excel", "demo", "--out", str(target), "--payments", "60",
-                    "--credit-notes", "12", "--rate-limit", "0", "--latency-ms", "0"],
-                   check=True, capture_output=True, timeout=600)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="rootfi-render-") as scratch:  # the demo's sandbox and journal
+        subprocess.run([sys.executable, "-m", "rootfi_excel", "demo", "--out", str(target), "--payments", "60",
+                        "--credit-notes", "12", "--rate-limit", "0", "--latency-ms", "0"],
+                       check=True, capture_output=True, timeout=600, env={**os.environ, "TMPDIR": scratch})
     return target
 
 
