@@ -16,8 +16,9 @@ from rootfi_excel.workbook.port import WorkbookError
 def validate(book: Path) -> None:
     """Validate both sheets of BOOK and write status and message into its result columns.
 
-    Exit code 0 when every row is valid, 1 when some are not, 2 when the workbook
-    cannot be used (a missing sheet or column).
+    Exit code 0 when there are rows and every one is valid (ready to submit), 1 when
+    something must be fixed first (invalid rows, a Settings problem, no rows at all),
+    2 when the workbook cannot be used (a missing sheet or column).
     """
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 

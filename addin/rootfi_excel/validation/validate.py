@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from rootfi_excel.fields import rules
-from rootfi_excel.fields.integrations import RequirementBook
+from rootfi_excel.fields.integrations import RequirementBook, display_name
 from rootfi_excel.fields.models import (
     CreditNoteLineRequest,
     InvoiceCreditNoteRequest,
@@ -275,6 +275,7 @@ def _credit_note_body(unit: Unit) -> dict[str, Any]:
 
 def _check_requirements(unit: Unit, row: ParsedRow, raw_data: dict[str, Any], required: list,
                         columns: ColumnMap, integration: str | None) -> None:
+    integration = display_name(integration)  # what people call it: "Microsoft Dynamics 365"
     for requirement in required:
         if raw_data.get(requirement.field) is not None:
             continue
