@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rootfi_excel.app.selection import Selection
 from rootfi_excel.app.ui import UserInterface
-from rootfi_excel.sheets.layout import ROOTFI_ID, STATUS, TABLES, Status
+from rootfi_excel.sheets.layout import RESULT_COLUMNS, ROOTFI_ID, STATUS, TABLES, Status
 from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort, result_positions
 
 
@@ -20,7 +20,8 @@ def clear_results(port: WorkbookPort, ui: UserInterface, selection: Selection | 
     columns: dict[str, list[str]] = {}
     for key, layout in TABLES.items():
         table = port.read_table(layout)
-        positions = result_positions(layout, table.headers)
+        positions = {name: p for name, p in result_positions(layout, table.headers).items()
+                     if name in RESULT_COLUMNS}  # never an input column
         columns[key] = list(positions)
         chosen = sorted(selection.get(key, set())) if selection is not None else range(len(table.rows))
         rows = [table.rows[i] for i in chosen if i < len(table.rows)]
