@@ -50,6 +50,7 @@ from rootfi_excel.workbook.port import (
 # Every xlwings attribute the Excel side uses (this module, excel_ui.py, ribbon.py).
 XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
     "App": ("alert", "books", "calculation", "enable_events", "screen_updating", "status_bar"),
+    "Apps": ("active",),  # xw.apps.active: only when no workbook is open
     "Book": ("app", "caller", "fullname", "selection", "sheets"),
     "Books": ("open",),
     "Sheet": ("activate", "name", "tables", "used_range"),
