@@ -132,10 +132,14 @@ def dispatch(tag: str) -> None:
         workbook: ExcelWorkbook | None = ExcelWorkbook.caller()
         app = workbook.book.app
     except Exception as error:  # no workbook is open (xlwings' caller is the active workbook)
-        import xlwings as xw
-
         log_exception(f"button {tag}: no calling workbook", error)
-        workbook, app = None, xw.apps.active
+        try:
+            import xlwings as xw
+
+            workbook, app = None, xw.apps.active
+        except Exception as no_excel:  # no Excel to talk to: the log file is all there is
+            log_exception(f"button {tag}: no Excel", no_excel)
+            return
     press(tag, workbook, ExcelUI(app))
 
 

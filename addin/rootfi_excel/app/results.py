@@ -29,12 +29,13 @@ def clear_results(port: WorkbookPort, ui: UserInterface, selection: Selection | 
                        if any(not _blank(row[p]) for p in positions.values() if p < len(row))]
         created[key] = {i for i, row in zip(chosen, rows) if _is_created(row, positions)}
     count = sum(len(rows) for rows in filled.values())
-    where = "the selected rows" if selection is not None else "the workbook"
     if not count:
+        where = "the selected rows" if selection is not None else "the workbook"
         ui.tell(f"There are no results to clear in {where}.")
         return 0
+    rows_meant = f"the {count} selected rows" if selection is not None else f"all {count} rows that have results"
     details = [f"{TABLES[key].sheet}: {len(rows)} rows" for key, rows in filled.items() if rows]
-    if not ui.confirm(f"Clear the results (status, message, ids) of {count} rows in {where}? "
+    if not ui.confirm(f"Clear the results (status, message, ids) of {rows_meant}? "
                       "The columns you filled in are not touched.", details):
         ui.tell("Nothing was cleared.")
         return 0
