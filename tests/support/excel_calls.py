@@ -36,13 +36,14 @@ def payments_book(rows: int, base_url: str, invoices: list[str], prefix: str) ->
 
 
 def count_calls(rows: int, base_url: str, invoices: list[str], *, prefix: str,
-                clock: Callable[[], float]) -> dict[str, int]:
-    """{'validate': calls, 'submit': calls}; raises if Submit did not create every row."""
+                clock: Callable[[], float], min_interval: float = 0.25) -> dict[str, int]:
+    """{'validate': calls, 'submit': calls}; raises if Submit did not create every row.
+    min_interval=0 shows every progress report (the status bar before the throttle)."""
     book = payments_book(rows, base_url, invoices, prefix)
     counts = {}
     for tag in ("validate", "submit"):
         before = book.app.calls
-        ribbon.press(tag, ExcelWorkbook(book), ExcelUI(book.app, clock=clock))
+        ribbon.press(tag, ExcelWorkbook(book), ExcelUI(book.app, clock=clock, min_interval=min_interval))
         counts[tag] = book.app.calls - before
     table = book.sheets[PAYMENTS.sheet].tables[0]
     status = table.left + len(PAYMENT_HEADERS)
