@@ -133,7 +133,7 @@ def test_submit_asks_before_sending_and_overrides_settings(sandbox, api_key, tmp
     wb.save(path)
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
     answer_no = CliRunner().invoke(cli, ["submit", str(path), "--base-url", sandbox.base_url], input="n\n")
-    assert "Send them now?" in answer_no.output and "Nothing was sent" in answer_no.output
+    assert "Send 5 payments to" in answer_no.output and "Nothing was sent" in answer_no.output
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
     answer_yes = CliRunner().invoke(cli, ["submit", str(path), "--base-url", sandbox.base_url], input="y\n")
     assert answer_yes.exit_code == 0, answer_yes.output

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_validation
-from rootfi_excel.validation.run import validate_workbook, write_validation
+from rootfi_excel.app.validate import validate as validate_and_mark
 from rootfi_excel.workbook.port import WorkbookError
 
 
@@ -24,8 +24,7 @@ def validate(book: Path) -> None:
 
     try:
         workbook = XlsxWorkbook.open(book)
-        report = validate_workbook(workbook)
-        write_validation(workbook, report)
+        report = validate_and_mark(workbook)
         workbook.save()
     except WorkbookError as error:
         click.echo(f"Cannot use {book.name}: {error}", err=True)
