@@ -94,7 +94,7 @@ def test_submit_asks_what_goes_where_writes_ids_as_text_and_never_sends_twice(ex
     press("submit", book)
     question, buttons = book.app.alerts[0]
     assert buttons == "yes_no"
-    assert question.startswith(f"Send 5 payments to QUICKBOOKS, company {COMPANY} (")
+    assert question.startswith(f"Send 5 payments to QuickBooks Online, company {COMPANY} (")
     assert "1 invalid rows will not be sent" in question
     assert column(book, "status") == [Status.CREATED] * 5 + [Status.INVALID]
     ids = column(book, "rootfi_id")[:5]
@@ -233,7 +233,7 @@ def test_check_connection_reports_company_platform_health_and_profile(excel, san
     book = excel(1)
     press("check_connection", book)
     text = last_alert(book)
-    assert f"Company {COMPANY}:" in text and "Platform: QUICKBOOKS" in text
+    assert f"Company {COMPANY}:" in text and "Platform: QuickBooks Online" in text
     assert "Connection health: HEALTHY" in text and "Key profile: default (this computer's key store)" in text
     book = excel(1, company_id=1007)
     press("check_connection", book)

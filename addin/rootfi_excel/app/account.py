@@ -37,8 +37,7 @@ def platform_name(integration: str | None) -> str:
     """'NETSUITE' -> 'NetSuite' where the platform list knows a display name."""
     if not integration:
         return "its platform"
-    display = getattr(integrations, "display_name", None)  # added with the template's platform names
-    return display(integration) if display else integration
+    return integrations.display_name(integration)
 
 
 def set_api_key(port: WorkbookPort, ui: UserInterface) -> bool:
