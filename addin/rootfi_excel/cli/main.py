@@ -21,6 +21,10 @@ COMMANDS = {
     "login": "rootfi_excel.cli.login_cmd:login",
     "logout": "rootfi_excel.cli.login_cmd:logout",
     "template": "rootfi_excel.cli.template_cmd:template",
+    "install": "rootfi_excel.cli.install_cmd:install",
+    "upgrade": "rootfi_excel.cli.install_cmd:upgrade",
+    "uninstall": "rootfi_excel.cli.install_cmd:uninstall",
+    "doctor": "rootfi_excel.cli.install_cmd:doctor",
 }
 
 
