@@ -67,8 +67,7 @@ def addin_sheet_settings(path: Path) -> dict[str, str]:
     import openpyxl
 
     try:
-        # openpyxl refuses the .xlam suffix by name, not by content: hand it the bytes.
-        book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(_as_workbook_package(path), read_only=True, data_only=True)
     except Exception as exc:  # any unreadable package: the caller reports it
         raise AddinError(f"{path} is not a readable Excel add-in ({type(exc).__name__}).") from exc
     try:
@@ -79,3 +78,18 @@ def addin_sheet_settings(path: Path) -> dict[str, str]:
                 for row in book[name].iter_rows(max_col=2, values_only=True) if row and row[0]}
     finally:
         book.close()
+
+
+def _as_workbook_package(path: Path) -> io.BytesIO:
+    """The add-in's package with its main part typed as a macro workbook's, which openpyxl reads
+    (it knows no add-in content type); only the copy in memory changes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.ms-excel.addin.macroEnabled.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+            copy.writestr(item, data)
+    out.seek(0)
+    return out

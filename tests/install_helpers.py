@@ -1,0 +1,78 @@
+"""Helpers for the install/doctor tests: a simulated home per OS, an add-in builder, a tree snapshot.
+
+The builder is the real one (rootfi_excel.excel_addin) when that package exists. Until
+then the stand-in copies xlwings' own Excel-made add-in template from the installed
+wheel: a real .xlam whose xlwings VBA module carries the installed xlwings version, so
+every read-back (version, settings) runs on a genuine file. It is a test double of the
+builder only; the installer itself never builds or copies an add-in on its own.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import xlwings
+
+from rootfi_excel.install.layout import MACOS, WINDOWS, Layout
+
+XLWINGS_DIR = Path(xlwings.__file__).parent
+REAL_BUILDER = importlib.util.find_spec("rootfi_excel.excel_addin") is not None
+
+
+def stand_in_builder(path: Path, interpreter: Path) -> None:
+    shutil.copyfile(XLWINGS_DIR / "quickstart_addin_ribbon.xlam", path)
+
+
+def builder():
+    if REAL_BUILDER:
+        from rootfi_excel.install.addin_file import build_addin_into
+
+        return build_addin_into
+    return stand_in_builder
+
+
+def set_addin_xlwings_version(path: Path, version: str) -> None:
+    """Rewrite the add-in's xlwings module as if built by another xlwings (pyOpenVBA)."""
+    from pyopenvba import ExcelFile
+
+    with ExcelFile(str(path)) as book:
+        modules = book.vba_modules()
+        name = next(n for n, src in modules.items() if "XLWINGS_VERSION" in src)
+        book.set_module(name, modules[name].replace(f'"{xlwings.__version__}"', f'"{version}"'))
+        book.save(str(path))
+
+
+def make_env(root: Path, system: str) -> Path:
+    """A Python environment's folder with the interpreter file Excel must start."""
+    prefix = root / "env"
+    if system == WINDOWS:
+        (prefix / "Scripts").mkdir(parents=True)
+        (prefix / "Scripts" / "pythonw.exe").write_bytes(b"MZ")
+        (prefix / "Scripts" / "python.exe").write_bytes(b"MZ")
+    else:
+        (prefix / "bin").mkdir(parents=True)
+        (prefix / "bin" / "python").write_bytes(b"#!")
+    return prefix
+
+
+def make_layout(tmp_path: Path, system: str) -> Layout:
+    home = tmp_path / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    appdata = home / "AppData" / "Roaming" if system == WINDOWS else None
+    if system == MACOS:  # Excel's own folders exist once Excel has run
+        (home / "Library" / "Containers" / "com.microsoft.Excel" / "Data").mkdir(parents=True)
+    return Layout.for_system(system, home, env_prefix=make_env(tmp_path, system), appdata=appdata,
+                             data_dir=tmp_path / "data")
+
+
+def snapshot(*roots: Path) -> dict[str, bytes]:
+    """Every file and folder under the roots -> its bytes (b'<dir>' for folders)."""
+    seen: dict[str, bytes] = {}
+    for root in roots:
+        if not root.exists():
+            continue
+        for path in sorted(root.rglob("*")):
+            seen[str(path)] = b"<dir>" if path.is_dir() else path.read_bytes()
+    return seen
