@@ -9,6 +9,7 @@ pretended "ok".
 from __future__ import annotations
 
 import os
+import re
 import struct
 import sys
 from collections.abc import Callable
@@ -70,7 +71,7 @@ def check_python(system: str, *, version: tuple[int, ...] = tuple(sys.version_in
     if tuple(version[:2]) < MIN_PYTHON:
         return Check(FAIL, f"Python {shown} is too old (RootFi needs {'.'.join(map(str, MIN_PYTHON))} or newer).",
                      "Run the RootFi installer script again: it installs a suitable Python.")
-    if system == WINDOWS and "WindowsApps" in Path(executable).parts:
+    if system == WINDOWS and "windowsapps" in map(str.lower, _parts(executable)):
         return Check(FAIL, f"Python {shown} is the Microsoft Store build, which Excel cannot start reliably.",
                      "Run the RootFi installer script again: it installs a python.org Python.")
     if system == LINUX:
@@ -172,20 +173,26 @@ def check_blocked(layout: Layout, paths: list[Path]) -> Check:
     return Check(OK, "No installed file is marked as downloaded from the internet.")
 
 
-def check_workbook_location(workbook: Path | None) -> Check:
+def _parts(path: str | Path) -> list[str]:
+    """A path's folder names, Windows or POSIX separators alike."""
+    return [part for part in re.split(r"[\\/]+", str(path)) if part]
+
+
+def check_workbook_location(workbook: str | Path | None) -> Check:
     if workbook is None:
         return Check(SKIP, "Workbook location: no workbook given (rootfi-excel doctor BOOK.xlsx checks one).")
-    text = str(workbook)
-    cloud = text.lower().startswith(("http://", "https://")) or any(
-        part.lower().startswith(("onedrive", "sharepoint")) or part.lower().endswith(" - sharepoint")
-        for part in Path(text).parts)
+    parts = _parts(workbook)
+    name = parts[-1] if parts else str(workbook)
+    parts = [part.lower() for part in parts]
+    cloud = str(workbook).lower().startswith(("http:", "https:")) or any(
+        part.startswith(("onedrive", "sharepoint")) or part.endswith(" - sharepoint") for part in parts)
     if cloud:
-        return Check(WARN, f"{workbook.name} is on OneDrive/SharePoint. The ribbon works there (RootFi does not load "
+        return Check(WARN, f"{name} is on OneDrive/SharePoint. The ribbon works there (RootFi does not load "
                            "code from the workbook's folder), but Excel may give the file a web address instead of a "
                            "folder path.",
                      "Use the buttons in Excel; for `rootfi-excel validate/submit` use the synced copy on this "
                      "computer, and let one person submit a shared workbook at a time.")
-    return Check(OK, f"{workbook.name} is in a local folder.")
+    return Check(OK, f"{name} is in a local folder.")
 
 
 # -- key and API -----------------------------------------------------------------------
