@@ -336,3 +336,43 @@ def test_install_with_the_real_add_in_builder(tmp_path):
     layout = make_layout(tmp_path, WINDOWS)
     run_install(layout, tmp_path, builder=build_addin_into)
     assert addin_xlwings_version(layout.addin_path) == VERSION
+
+
+# ------------------------------------------------------------- the commands, on this Linux machine
+
+
+def test_cli_install_dry_run_then_install_then_uninstall_on_linux(tmp_path, memory_keyring, api_key):
+    from click.testing import CliRunner
+
+    from rootfi_excel.cli.main import cli
+
+    templates = tmp_path / "share"
+    data = Path(__import__("os").environ["ROOTFI_EXCEL_HOME"])
+    dry = CliRunner().invoke(cli, ["install", "--templates-dir", str(templates), "--dry-run"], input=f"{api_key}\n")
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run: nothing is written." in dry.output
+    assert f"would write {templates / TEMPLATE_FILE}" in dry.output
+    assert not templates.exists() and not data.exists() and memory_keyring.store == {}
+
+    result = CliRunner().invoke(cli, ["install", "--templates-dir", str(templates)], input=f"{api_key}\n")
+    assert result.exit_code == 0, result.output
+    assert "No Excel on Linux: setting up the command line (rootfi-excel) and the templates only." in result.output
+    assert api_key not in result.output  # the prompt hides it
+    assert (templates / TEMPLATE_FILE).is_file() and memory_keyring.store == {(SERVICE, "default"): api_key}
+
+    again = CliRunner().invoke(cli, ["upgrade"])
+    assert again.exit_code == 0, again.output
+
+    gone = CliRunner().invoke(cli, ["uninstall", "--remove-key"])
+    assert gone.exit_code == 0, gone.output
+    assert not (templates / TEMPLATE_FILE).exists() and memory_keyring.store == {}
+
+
+def test_cli_upgrade_before_install_is_a_clear_message():
+    from click.testing import CliRunner
+
+    from rootfi_excel.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["upgrade"])
+    assert result.exit_code == 1 and "Run `rootfi-excel install`" in result.output
+    assert "Traceback" not in result.output
