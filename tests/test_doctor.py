@@ -97,6 +97,16 @@ def test_missing_interpreter_and_missing_setting(tmp_path):
     assert doctor.check_interpreter_setting(layout).status == WARN  # a console window on every button
 
 
+def test_macos_interpreter_path_with_a_space(tmp_path):
+    layout = installed(tmp_path, MACOS)
+    spaced = tmp_path / "My Env" / "bin" / "python"
+    spaced.parent.mkdir(parents=True)
+    spaced.write_bytes(b"#!")
+    settings_file.write_settings(layout.settings_path, {"INTERPRETER_MAC": str(spaced)})
+    check = doctor.check_interpreter_setting(layout)
+    assert check.status == FAIL and "has a space" in check.what
+
+
 def test_missing_applescript_on_macos(tmp_path):
     layout = installed(tmp_path, MACOS)
     layout.applescript_path(VERSION).unlink()

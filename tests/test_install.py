@@ -275,6 +275,9 @@ def test_install_refuses_the_microsoft_store_python_and_a_missing_interpreter(tm
                               env_prefix=tmp_path / "Microsoft" / "WindowsApps" / "Python311")
     with pytest.raises(InstallError, match="Microsoft Store"):
         run_install(store, tmp_path)
+    spaced = Layout.for_system(MACOS, layout.home, data_dir=layout.data_dir, env_prefix=tmp_path / "My Env")
+    with pytest.raises(InstallError, match="has a space"):
+        run_install(spaced, tmp_path)
     missing = Layout.for_system(MACOS, layout.home, data_dir=layout.data_dir, env_prefix=tmp_path / "nowhere")
     with pytest.raises(InstallError, match="does not exist"):
         run_install(missing, tmp_path)

@@ -16,7 +16,7 @@ from pathlib import Path
 from rootfi_excel import __version__
 from rootfi_excel.install import settings_file
 from rootfi_excel.install.addin_file import AddinError, addin_xlwings_version, build_addin_into
-from rootfi_excel.install.layout import WINDOWS, Layout
+from rootfi_excel.install.layout import MACOS, WINDOWS, Layout
 from rootfi_excel.install.manifest import Manifest, WrittenSetting, load_manifest, save_manifest, sha256
 from rootfi_excel.install.unblock import is_blocked, unblock
 
@@ -109,6 +109,10 @@ def _check_interpreter(layout: Layout) -> None:
     if "WindowsApps" in interpreter.parts:
         raise InstallError("This Python comes from the Microsoft Store, which Excel cannot start reliably. "
                            "Run the RootFi installer script: it installs a python.org Python for you.")
+    if layout.system == MACOS and " " in str(interpreter):
+        # xlwings' AppleScript puts the interpreter path into a shell command unquoted.
+        raise InstallError(f"Excel for Mac cannot start a Python whose path has a space ({interpreter}). "
+                           "Run the RootFi installer script: it makes the environment in ~/Library/RootFi/env.")
     if layout.has_excel and not interpreter.exists():
         raise InstallError(f"Excel would start {interpreter}, which does not exist. Run the RootFi "
                            "installer script again: it creates the environment this command runs in.")

@@ -142,6 +142,9 @@ def check_interpreter_setting(layout: Layout) -> Check:
     if not path.is_file():
         return Check(FAIL, f"The add-in's {key} is {value}, which does not exist.",
                      "Run the RootFi installer script again (it recreates the Python environment).")
+    if layout.system == MACOS and " " in value:
+        return Check(FAIL, f"The add-in's {key} is {value}: the path has a space, which xlwings' AppleScript "
+                           "cannot start.", "Run the RootFi installer script again (it uses ~/Library/RootFi/env).")
     if layout.system == WINDOWS and path.name.lower() != "pythonw.exe":
         return Check(WARN, f"The add-in starts {value}: a black console window opens on every button.",
                      "Run `rootfi-excel install` again to use pythonw.exe.")
