@@ -1,16 +1,8 @@
-"""Helpers for the install/doctor tests: a simulated home per OS, an add-in builder, a tree snapshot.
-
-The builder is the real one (rootfi_excel.excel_addin) when that package exists. Until
-then the stand-in copies xlwings' own Excel-made add-in template from the installed
-wheel: a real .xlam whose xlwings VBA module carries the installed xlwings version, so
-every read-back (version, settings) runs on a genuine file. It is a test double of the
-builder only; the installer itself never builds or copies an add-in on its own.
-"""
+"""Helpers for the install/doctor tests: a simulated home per OS, a tree snapshot, and a
+way to make an add-in look as if an older xlwings had built it."""
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
 from pathlib import Path
 
 import xlwings
@@ -18,19 +10,6 @@ import xlwings
 from rootfi_excel.install.layout import MACOS, WINDOWS, Layout
 
 XLWINGS_DIR = Path(xlwings.__file__).parent
-REAL_BUILDER = importlib.util.find_spec("rootfi_excel.excel_addin") is not None
-
-
-def stand_in_builder(path: Path, interpreter: Path) -> None:
-    shutil.copyfile(XLWINGS_DIR / "quickstart_addin_ribbon.xlam", path)
-
-
-def builder():
-    if REAL_BUILDER:
-        from rootfi_excel.install.addin_file import build_addin_into
-
-        return build_addin_into
-    return stand_in_builder
 
 
 def set_addin_xlwings_version(path: Path, version: str) -> None:
@@ -40,7 +19,9 @@ def set_addin_xlwings_version(path: Path, version: str) -> None:
     with ExcelFile(str(path)) as book:
         modules = book.vba_modules()
         name = next(n for n, src in modules.items() if "XLWINGS_VERSION" in src)
-        book.set_module(name, modules[name].replace(f'"{xlwings.__version__}"', f'"{version}"'))
+        old = modules[name].replace(f'"{xlwings.__version__}"', f'"{version}"')
+        old = old.replace(f"-{xlwings.__version__}.dll", f"-{version}.dll")
+        book.set_module(name, old)
         book.save(str(path))
 
 

@@ -20,7 +20,8 @@ from rootfi_excel.install.doctor import FAIL, OK, SKIP, WARN
 from rootfi_excel.install.layout import LINUX, MACOS, WINDOWS
 from rootfi_excel.install.unblock import zone_stream
 from rootfi_excel.workbook.template import build_template
-from tests.install_helpers import builder, make_layout, set_addin_xlwings_version
+from rootfi_excel.install.addin_file import build_addin_into
+from tests.install_helpers import make_layout, set_addin_xlwings_version
 
 VERSION = xlwings.__version__
 NETSUITE, DISCONNECTED = 1003, 1007
@@ -28,7 +29,7 @@ NETSUITE, DISCONNECTED = 1003, 1007
 
 def installed(tmp_path: Path, system: str):
     layout = make_layout(tmp_path, system)
-    install(layout, templates_dir=tmp_path / "templates", tell=lambda _: None, builder=builder())
+    install(layout, templates_dir=tmp_path / "templates", tell=lambda _: None, builder=build_addin_into)
     return layout
 
 
@@ -85,7 +86,8 @@ def test_missing_interpreter_and_missing_setting(tmp_path):
     layout = installed(tmp_path, WINDOWS)
     layout.interpreter.unlink()
     check = doctor.check_interpreter_setting(layout)
-    assert check.status == FAIL and f"INTERPRETER_WIN is {layout.interpreter}, which does not exist" in check.what
+    assert check.status == FAIL
+    assert f"INTERPRETER_WIN is {layout.interpreter} (set in {layout.settings_path}), which does not exist" in check.what
     assert "installer script" in check.todo
 
     settings_file.write_settings(layout.settings_path, {"SHOW CONSOLE": "True"})
@@ -95,6 +97,17 @@ def test_missing_interpreter_and_missing_setting(tmp_path):
     python_exe = layout.interpreter.with_name("python.exe")
     settings_file.write_settings(layout.settings_path, {"INTERPRETER_WIN": str(python_exe)})
     assert doctor.check_interpreter_setting(layout).status == WARN  # a console window on every button
+
+
+def test_an_interpreter_in_the_add_ins_own_sheet_wins_over_the_file(tmp_path):
+    from rootfi_excel.excel_addin import AddinSettings, build_addin
+
+    layout = installed(tmp_path, WINDOWS)
+    elsewhere = r"C:\Python\gone\pythonw.exe"
+    build_addin(layout.addin_path.parent, AddinSettings(interpreter_win=elsewhere))  # `addin build --interpreter-win`
+    check = doctor.check_interpreter_setting(layout)
+    assert check.status == FAIL
+    assert f"INTERPRETER_WIN is {elsewhere} (set in the add-in's own settings sheet (rootfi.xlam))" in check.what
 
 
 def test_macos_interpreter_path_with_a_space(tmp_path):

@@ -16,15 +16,8 @@ from rootfi_excel.install.addin_file import addin_xlwings_version
 from rootfi_excel.install.layout import LINUX, MACOS, WINDOWS, Layout
 from rootfi_excel.install.manifest import load_manifest
 from rootfi_excel.install.unblock import zone_stream
-from tests.install_helpers import (
-    REAL_BUILDER,
-    XLWINGS_DIR,
-    builder,
-    make_layout,
-    set_addin_xlwings_version,
-    snapshot,
-    stand_in_builder,
-)
+from rootfi_excel.install.addin_file import addin_sheet_settings, build_addin_into
+from tests.install_helpers import XLWINGS_DIR, make_layout, set_addin_xlwings_version, snapshot
 
 VERSION = xlwings.__version__
 EXCEL_SYSTEMS = [WINDOWS, MACOS]
@@ -34,7 +27,7 @@ def run_install(layout: Layout, tmp_path: Path, *, key: str | None = None, **opt
     said: list[str] = []
     options.setdefault("templates_dir", tmp_path / "team-share" / "RootFi")
     manifest = install(layout, tell=said.append, ask_key=(lambda _prompt: key) if key is not None else None,
-                       builder=options.pop("builder", builder()), **options)
+                       builder=options.pop("builder", build_addin_into), **options)
     return manifest, said
 
 
@@ -80,7 +73,10 @@ def test_install_writes_exactly_the_add_in_settings_applescript_and_template(tmp
     # the add-in's settings name this environment's interpreter, in the format the VBA reads
     interpreter = layout.interpreter
     assert interpreter.name == ("pythonw.exe" if system == WINDOWS else "python")
-    assert layout.settings_path.read_bytes() == f'"{layout.interpreter_key}","{interpreter}"\r\n'.encode()
+    assert layout.settings_path.read_text().splitlines() == [f'"{layout.interpreter_key}","{interpreter}"',
+                                                             '"ADD_WORKBOOK_TO_PYTHONPATH","false"']
+    # and the add-in's own sheet names no interpreter, so this file decides
+    assert addin_sheet_settings(layout.addin_path) == {"ADD_WORKBOOK_TO_PYTHONPATH": "false"}
     if system == MACOS:  # what `xlwings runpython install` copies
         script = layout.applescript_path(VERSION)
         assert script.read_bytes() == (XLWINGS_DIR / script.name).read_bytes()
@@ -94,7 +90,8 @@ def test_install_writes_exactly_the_add_in_settings_applescript_and_template(tmp
     recorded = load_manifest(layout.manifest_path)
     assert {Path(f.path) for f in recorded.files} == expected_files(layout, tmp_path) - {layout.settings_path}
     assert [(s.file, s.key, s.value) for s in recorded.settings] == [
-        (str(layout.settings_path), layout.interpreter_key, str(interpreter))]
+        (str(layout.settings_path), layout.interpreter_key, str(interpreter)),
+        (str(layout.settings_path), "ADD_WORKBOOK_TO_PYTHONPATH", "false")]
     assert recorded.key_profiles == ["default"] and recorded.xlwings_version == VERSION
     # and said each of them
     for path in expected_files(layout, tmp_path):
@@ -137,7 +134,7 @@ def test_uninstall_restores_a_setting_it_replaced_and_keeps_the_persons_own(tmp_
                                                         "SHOW CONSOLE": "True"})
     run_install(layout, tmp_path)
     assert settings_file.read_settings(layout.settings_path) == {
-        "INTERPRETER_WIN": str(layout.interpreter), "SHOW CONSOLE": "True"}
+        "INTERPRETER_WIN": str(layout.interpreter), "SHOW CONSOLE": "True", "ADD_WORKBOOK_TO_PYTHONPATH": "false"}
     uninstall(layout, tell=lambda _: None)
     assert settings_file.read_settings(layout.settings_path) == {
         "INTERPRETER_WIN": r"C:\old\pythonw.exe", "SHOW CONSOLE": "True"}
@@ -189,7 +186,7 @@ def test_dry_run_writes_nothing_and_names_every_file_and_setting(tmp_path, syste
     for written in manifest.files:
         assert f"would remove {written.path}" in "\n".join(said)
     said = []
-    upgrade(layout, dry_run=True, tell=said.append, builder=builder())
+    upgrade(layout, dry_run=True, tell=said.append, builder=build_addin_into)
     assert snapshot(*roots) == before
 
 
@@ -217,11 +214,11 @@ def test_upgrade_rebuilds_the_add_in_for_the_new_xlwings_and_keeps_key_and_setti
     template_bytes = template.read_bytes()
 
     said: list[str] = []
-    upgrade(layout, tell=said.append, builder=builder())
+    upgrade(layout, tell=said.append, builder=build_addin_into)
 
     assert addin_xlwings_version(layout.addin_path) == VERSION
     assert settings_file.read_settings(layout.settings_path) == {
-        layout.interpreter_key: str(layout.interpreter), "SHOW CONSOLE": "True"}
+        layout.interpreter_key: str(layout.interpreter), "ADD_WORKBOOK_TO_PYTHONPATH": "false", "SHOW CONSOLE": "True"}
     assert memory_keyring.store == {(SERVICE, "default"): api_key}
     assert template.read_bytes() == template_bytes
     after = load_manifest(layout.manifest_path)
@@ -243,9 +240,10 @@ def test_upgrade_keeps_an_interpreter_the_person_chose_and_install_resets_it(tmp
     layout = make_layout(tmp_path, WINDOWS)
     run_install(layout, tmp_path)
     chosen = str(tmp_path / "elsewhere" / "pythonw.exe")
-    settings_file.write_settings(layout.settings_path, {"INTERPRETER_WIN": chosen})
+    settings_file.write_settings(layout.settings_path, {**settings_file.read_settings(layout.settings_path),
+                                                        "INTERPRETER_WIN": chosen})
     said: list[str] = []
-    upgrade(layout, tell=said.append, builder=builder())
+    upgrade(layout, tell=said.append, builder=build_addin_into)
     assert settings_file.read_settings(layout.settings_path)["INTERPRETER_WIN"] == chosen
     assert any("changed by you" in line for line in said)
     run_install(layout, tmp_path)
@@ -254,14 +252,14 @@ def test_upgrade_keeps_an_interpreter_the_person_chose_and_install_resets_it(tmp
 
 def test_upgrade_without_install_says_to_install(tmp_path):
     with pytest.raises(InstallError, match="rootfi-excel install"):
-        upgrade(make_layout(tmp_path, WINDOWS), tell=lambda _: None, builder=builder())
+        upgrade(make_layout(tmp_path, WINDOWS), tell=lambda _: None, builder=build_addin_into)
 
 
 def test_install_refuses_an_add_in_built_for_another_xlwings(tmp_path):
     layout = make_layout(tmp_path, WINDOWS)
 
-    def wrong_version(path: Path, interpreter: Path) -> None:
-        stand_in_builder(path, interpreter)
+    def wrong_version(path: Path) -> None:
+        build_addin_into(path)
         set_addin_xlwings_version(path, "0.30.0")
 
     with pytest.raises(InstallError, match="xlwings 0.30.0"):
@@ -330,15 +328,6 @@ def test_manifest_is_plain_json_without_secrets(tmp_path, api_key):
     data = json.loads(layout.manifest_path.read_text())
     assert set(data) >= {"files", "settings", "dirs", "key_profiles", "xlwings_version"}
     assert api_key not in layout.manifest_path.read_text()
-
-
-@pytest.mark.skipif(not REAL_BUILDER, reason="the add-in builder (rootfi_excel.excel_addin) is not in this branch yet")
-def test_install_with_the_real_add_in_builder(tmp_path):
-    from rootfi_excel.install.addin_file import build_addin_into
-
-    layout = make_layout(tmp_path, WINDOWS)
-    run_install(layout, tmp_path, builder=build_addin_into)
-    assert addin_xlwings_version(layout.addin_path) == VERSION
 
 
 # ------------------------------------------------------------- the commands, on this Linux machine

@@ -15,7 +15,14 @@ from pathlib import Path
 
 from rootfi_excel import __version__
 from rootfi_excel.install import settings_file
-from rootfi_excel.install.addin_file import AddinError, addin_xlwings_version, build_addin_into
+from rootfi_excel.excel_addin import AddinSettings
+from rootfi_excel.install.addin_file import (
+    AddinError,
+    addin_xlwings_version,
+    build_addin_into,
+    interpreter_settings,
+    write_interpreter,
+)
 from rootfi_excel.install.layout import MACOS, WINDOWS, Layout
 from rootfi_excel.install.manifest import Manifest, WrittenSetting, load_manifest, save_manifest, sha256
 from rootfi_excel.install.unblock import is_blocked, unblock
@@ -24,7 +31,7 @@ TEMPLATE_FILE = "RootFi-Invoice-Import.xlsx"
 
 Tell = Callable[[str], None]
 AskKey = Callable[[str], "str | None"]
-Builder = Callable[[Path, Path], None]
+Builder = Callable[[Path], None]
 
 
 class InstallError(Exception):
@@ -78,25 +85,47 @@ class _Run:
                                    "Quit Excel (all windows), then run this command again.") from None
         self.manifest.add_file(target, kind)
 
-    def set_setting(self, file: Path, key: str, value: str, *, keep_user_edit: bool) -> None:
+    def set_addin_settings(self, file: Path, settings: AddinSettings, *, keep_user_edit: bool) -> None:
+        """Set the add-in's settings in the person's file with the add-in package's writer,
+        recording each key's value before, so uninstall can put it back."""
         current = settings_file.read_settings(file)
-        mine = self.manifest.setting(file, key)
-        if keep_user_edit and mine and key in current and current[key] != mine.value:
-            self.tell(f"keep {file}: {key} = {current[key]}  (changed by you since install)")
-            return
-        if current.get(key) == value and mine:
-            self.tell(f"unchanged {file}: {key} = {value}")
+        wanted = dict(settings.rows())
+        if keep_user_edit:
+            for key in wanted:
+                mine = self.manifest.setting(file, key)
+                if mine and key in current and current[key] != mine.value:
+                    self.tell(f"keep {file}: {key} = {current[key]}  (changed by you since install)")
+                    wanted[key] = current[key]
+        changes = {key: value for key, value in wanted.items() if current.get(key) != value}
+        for key, value in wanted.items():
+            if key not in changes and self.manifest.setting(file, key):
+                self.tell(f"unchanged {file}: {key} = {value}")
+        if not changes:
             return
         self.make_dir(file.parent)
-        self.say(f"set {file}: {key} = {value}")
+        for key, value in changes.items():
+            self.say(f"set {file}: {key} = {value}")
         if self.dry_run:
             return
-        if mine is None:
-            mine = WrittenSetting(str(file), key, value, previous=current.get(key),
-                                  created_file=not file.exists())
-            self.manifest.settings.append(mine)
-        mine.value = value
-        settings_file.write_settings(file, {**current, key: value})
+        created = not file.exists()
+        write_interpreter(file, settings_with(settings, wanted))
+        for key, value in wanted.items():
+            mine = self.manifest.setting(file, key)
+            if mine is None:
+                if key not in changes:
+                    continue  # the person had this exact value already: not ours to remove
+                mine = WrittenSetting(str(file), key, value, previous=current.get(key), created_file=created)
+                self.manifest.settings.append(mine)
+            elif key in changes:
+                mine.value = value
+
+
+def settings_with(settings: AddinSettings, values: dict[str, str]) -> AddinSettings:
+    """`settings` with the interpreter the person chose, where they chose one."""
+    from dataclasses import replace
+
+    return replace(settings, interpreter_win=values.get("INTERPRETER_WIN", settings.interpreter_win),
+                   interpreter_mac=values.get("INTERPRETER_MAC", settings.interpreter_mac))
 
 
 def _new_manifest(layout: Layout) -> Manifest:
@@ -124,7 +153,7 @@ def _addin(run: _Run, builder: Builder, *, upgrading: bool) -> None:
 
     def write(staged: Path) -> None:
         try:
-            builder(staged, interpreter)
+            builder(staged)
         except AddinError as exc:
             raise InstallError(str(exc)) from None
         built = addin_xlwings_version(staged)
@@ -134,7 +163,11 @@ def _addin(run: _Run, builder: Builder, *, upgrading: bool) -> None:
 
     run.put_file(layout.addin_path, "add-in", write, f"the RootFi add-in, xlwings {version}")
     # install sets the interpreter; upgrade keeps a path the person chose since.
-    run.set_setting(layout.settings_path, layout.interpreter_key, str(interpreter), keep_user_edit=upgrading)
+    try:
+        run.set_addin_settings(layout.settings_path, interpreter_settings(layout.interpreter_key, str(interpreter)),
+                               keep_user_edit=upgrading)
+    except AddinError as exc:
+        raise InstallError(str(exc)) from None
 
 
 def _applescript(run: _Run) -> None:

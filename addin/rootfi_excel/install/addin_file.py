@@ -1,50 +1,59 @@
-"""The one door between the installer and the add-in builder (package excel_addin).
+"""The one door between the installer and the add-in package (rootfi_excel.excel_addin).
 
-The installer never builds an .xlam itself: it asks `rootfi_excel.excel_addin` (the
-"addin build" command's package) to build one from the installed xlwings. Reading an
-add-in back (its xlwings version, its settings sheet) is done here with pyOpenVBA,
-the library the builder writes with.
+The installer never builds an .xlam or formats the add-in's settings itself: it calls
+the builder (`build_addin`) and the settings writer (`write_user_config`) of the package
+behind `rootfi-excel addin build`. Reading an add-in back (the xlwings version its VBA
+is stamped with, its own settings sheet) is done here with pyOpenVBA and openpyxl.
 """
 
 from __future__ import annotations
 
 import io
-import re
+import os
 import zipfile
 from pathlib import Path
 
-from rootfi_excel.install.layout import PROJECT_NAME
-
-_VERSION = re.compile(r'XLWINGS_VERSION\s+As\s+String\s*=\s*"([^"]+)"', re.IGNORECASE)
+from rootfi_excel.excel_addin import AddinBuildError, AddinSettings, build_addin, write_user_config
+from rootfi_excel.excel_addin.settings import CONFIG_SHEET, SettingsError
+from rootfi_excel.excel_addin.vba import version_stamps
 
 
 class AddinError(Exception):
-    """The add-in cannot be built or read; the message says what to do."""
+    """The add-in cannot be built, read or configured; the message says what to do."""
 
 
-def build_addin_into(path: Path, interpreter: Path) -> None:
-    """Build rootfi.xlam at `path`, set to start `interpreter`.
+def build_addin_into(path: Path) -> None:
+    """Build rootfi.xlam at `path` from the installed xlwings.
 
-    Assumed API of the builder (package rootfi_excel.excel_addin, being written):
-    `build_addin(out: Path, *, interpreter: Path | None = None) -> Path`.
+    No interpreter is written into the add-in itself: a key in the add-in's own sheet
+    would hide the person's settings file, and that file (written by
+    `write_interpreter`) is what upgrade keeps and uninstall restores.
     """
     try:
-        from rootfi_excel.excel_addin import build_addin
-    except ImportError as exc:
-        raise AddinError(
-            "This copy of RootFi for Excel has no add-in builder (rootfi_excel.excel_addin). "
-            "Install a newer version, then run `rootfi-excel install` again."
-        ) from exc
-    path.parent.mkdir(parents=True, exist_ok=True)
-    built = Path(build_addin(path, interpreter=interpreter))
-    if built != path and built.exists():
-        built.replace(path)
+        built = build_addin(path.parent, AddinSettings())
+    except AddinBuildError as exc:
+        raise AddinError(f"The RootFi add-in could not be built: {exc}") from None
+    if built.path != path:
+        os.replace(built.path, path)
+
+
+def interpreter_settings(key: str, interpreter: str) -> AddinSettings:
+    """The settings that make the add-in start `interpreter` (key INTERPRETER_WIN or _MAC)."""
+    if key == "INTERPRETER_WIN":
+        return AddinSettings(interpreter_win=interpreter)
+    return AddinSettings(interpreter_mac=interpreter)
+
+
+def write_interpreter(settings_path: Path, settings: AddinSettings) -> None:
+    try:
+        write_user_config(settings, settings_path)
+    except SettingsError as exc:
+        raise AddinError(str(exc)) from None
 
 
 def addin_modules(path: Path) -> dict[str, str]:
     """Module name -> VBA source of an add-in file."""
-    from pyopenvba import ExcelFile
-    from pyopenvba.exceptions import PyOpenVBAError
+    from pyopenvba import ExcelFile, PyOpenVBAError
 
     try:
         with ExcelFile(str(path)) as book:
@@ -54,16 +63,20 @@ def addin_modules(path: Path) -> dict[str, str]:
 
 
 def addin_xlwings_version(path: Path) -> str | None:
-    """The XLWINGS_VERSION constant of the add-in's VBA, or None when no module has one."""
+    """The xlwings version the add-in's VBA names (its constant and its DLLs); None when none.
+
+    Several different versions in one add-in come back joined ("0.30.0, 0.37.8"), so they
+    can never equal the installed one.
+    """
+    found: set[str] = set()
     for source in addin_modules(path).values():
-        found = _VERSION.search(source)
-        if found:
-            return found.group(1)
-    return None
+        for versions in version_stamps(source).values():
+            found |= versions
+    return ", ".join(sorted(found)) or None
 
 
 def addin_sheet_settings(path: Path) -> dict[str, str]:
-    """The add-in's own `<project>.conf` sheet (it overrides the settings file), KEY -> value."""
+    """The add-in's own `rootfi.conf` sheet (it overrides the settings file), KEY -> value."""
     import openpyxl
 
     try:
@@ -71,7 +84,7 @@ def addin_sheet_settings(path: Path) -> dict[str, str]:
     except Exception as exc:  # any unreadable package: the caller reports it
         raise AddinError(f"{path} is not a readable Excel add-in ({type(exc).__name__}).") from exc
     try:
-        name = next((n for n in book.sheetnames if n.lower() == f"{PROJECT_NAME}.conf"), None)
+        name = next((n for n in book.sheetnames if n.lower() == CONFIG_SHEET), None)
         if name is None:
             return {}
         return {str(row[0]).strip().upper(): "" if len(row) < 2 or row[1] is None else str(row[1])

@@ -140,7 +140,7 @@ def check_interpreter_setting(layout: Layout) -> Check:
                            "\"Could not find Interpreter!\".", "Run `rootfi-excel install` again.")
     path = Path(os.path.expandvars(value))
     if not path.is_file():
-        return Check(FAIL, f"The add-in's {key} is {value}, which does not exist.",
+        return Check(FAIL, f"The add-in's {key} is {value} (set in {where}), which does not exist.",
                      "Run the RootFi installer script again (it recreates the Python environment).")
     if layout.system == MACOS and " " in value:
         return Check(FAIL, f"The add-in's {key} is {value}: the path has a space, which xlwings' AppleScript "

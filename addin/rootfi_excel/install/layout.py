@@ -21,16 +21,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-# The add-in's file name and its VBA PROJECT_NAME (which names its settings file).
-ADDIN_FILE = "rootfi.xlam"
-PROJECT_NAME = "rootfi"
+from rootfi_excel.excel_addin.build import ADDIN_FILE
+from rootfi_excel.excel_addin.settings import user_config_path
 
 WINDOWS, MACOS, LINUX = "windows", "macos", "linux"
 SYSTEMS = (WINDOWS, MACOS, LINUX)
 
 MAC_STARTUP = ("Library", "Group Containers", "UBF8T346G9.Office", "User Content.localized",
                "Startup.localized", "Excel")
-MAC_EXCEL_SANDBOX = ("Library", "Containers", "com.microsoft.Excel", "Data")
 MAC_SCRIPTS = ("Library", "Application Scripts", "com.microsoft.Excel")
 
 
@@ -94,11 +92,9 @@ class Layout:
     @property
     def settings_path(self) -> Path | None:
         """The add-in's user settings file (xlwings' GetConfigFilePath for PROJECT_NAME)."""
-        if self.system == WINDOWS:
-            return self.home / f".{PROJECT_NAME}" / f"{PROJECT_NAME}.conf"
-        if self.system == MACOS:
-            return self.home.joinpath(*MAC_EXCEL_SANDBOX) / f"{PROJECT_NAME}.conf"
-        return None
+        if not self.has_excel:
+            return None
+        return user_config_path("win32" if self.system == WINDOWS else "darwin", self.home)
 
     @property
     def interpreter_key(self) -> str | None:

@@ -1,38 +1,35 @@
-"""The add-in's user settings file, in the format xlwings' VBA reads.
+"""The person's settings file of the add-in (rootfi.conf), read and rewritten for uninstall.
 
-One `"KEY","VALUE"` line per setting (VBA's `Input #` reads them; xlwings' own
-`update_user_config` writes the same). No blank lines: blank config lines are a known
-cause of "Could not activate Python COM server".
+Setting values goes through the add-in package's own writer (addin_file.write_interpreter
+-> excel_addin.write_user_config). Removing a key, which that writer does not do, is
+here, in the same format and encoding: one `"KEY","value"` line per key in the system's
+code page, which is what VBA's `Input #` reads (and what xlwings writes for its own file).
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import locale
+import os
 from pathlib import Path
+
+from rootfi_excel.excel_addin.settings import read_user_config
 
 
 def read_settings(path: Path) -> dict[str, str]:
     """KEY -> value (keys upper-cased, as the VBA compares them); {} when there is no file."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        return {}
-    settings: dict[str, str] = {}
-    for row in csv.reader(io.StringIO(text)):
-        if row and row[0].strip():
-            settings[row[0].strip().upper()] = row[1] if len(row) > 1 else ""
-    return settings
-
-
-def render_settings(settings: dict[str, str]) -> str:
-    # CRLF: the file is read by VBA on Windows; macOS VBA accepts it too.
-    return "".join(f'"{key}","{value}"\r\n' for key, value in settings.items())
+    return read_user_config(path)
 
 
 def write_settings(path: Path, settings: dict[str, str]) -> None:
+    """Replace the whole file with `settings` (atomically)."""
     for key, value in settings.items():
-        if '"' in key or '"' in value or "\n" in value:
+        if '"' in key + value or "\n" in value or "\r" in value:
             raise ValueError(f"setting {key} cannot hold quotes or line breaks")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(render_settings(settings).encode("utf-8"))
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with open(partial, "w", encoding=locale.getpreferredencoding(False)) as handle:
+            handle.write("".join(f'"{key}","{value}"\n' for key, value in settings.items()))
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
