@@ -17,8 +17,9 @@
 #>
 [CmdletBinding()]
 param(
-    # What pip installs: the package name, or the path of a wheel shipped beside this script.
-    [string]$Package = "rootfi-excel",
+    # What pip installs: default the newest rootfi_excel-*.whl beside this script, else
+    # "rootfi-excel" from the package index pip is set up for.
+    [string]$Package = "",
     # The isolated environment (one per user; no admin rights needed).
     [string]$EnvDir = (Join-Path $env:LOCALAPPDATA "RootFi\env"),
     # python.org version installed when no suitable Python is found.
@@ -130,9 +131,20 @@ function Invoke-Checked([string]$Exe, [string[]]$Arguments, [string]$What) {
     if ($LASTEXITCODE -ne 0) { Stop-WithMessage "$What failed (exit code $LASTEXITCODE). Run this script again; if it fails again, send this window's text to support." }
 }
 
+function Get-PackageToInstall {
+    if ($Package) { return $Package }
+    if ($PSScriptRoot) {
+        $wheel = Get-ChildItem -Path $PSScriptRoot -Filter "rootfi_excel-*.whl" -File -ErrorAction SilentlyContinue |
+            Sort-Object LastWriteTime -Descending | Select-Object -First 1
+        if ($wheel) { return $wheel.FullName }
+    }
+    return "rootfi-excel"
+}
+
 # ---------------------------------------------------------------------------- main
 
 Unblock-Here
+$Package = Get-PackageToInstall
 $rootfi = Join-Path $EnvDir "Scripts\rootfi-excel.exe"
 $envPython = Join-Path $EnvDir "Scripts\python.exe"
 

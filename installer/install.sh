@@ -10,14 +10,15 @@
 #   bash install.sh --upgrade       new version: rebuild the add-in, keep key and settings
 #   bash install.sh --uninstall     remove what install wrote, then the environment
 #
-# Options: --python PATH (a Python 3.11+ to use), --package SPEC (default rootfi-excel,
-# or the path of a wheel), --env-dir DIR; anything after -- goes to `rootfi-excel install`.
+# Options: --python PATH (a Python 3.11+ to use), --package SPEC (default: the newest
+# rootfi_excel-*.whl beside this script, else rootfi-excel from the package index),
+# --env-dir DIR; anything after -- goes to `rootfi-excel install`.
 #
 # Bash 3.2 compatible (the bash macOS ships).
 
 set -euo pipefail
 
-PACKAGE="rootfi-excel"
+PACKAGE=""
 PYTHON_VERSION="3.12.8"
 MINIMUM="3.11"
 ACTION="install"
@@ -33,7 +34,7 @@ say() { printf 'RootFi: %s\n' "$*" >&2; }
 die() { printf 'RootFi: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 PASS_ON=()
@@ -52,6 +53,13 @@ while [ $# -gt 0 ]; do
 done
 
 ROOTFI="$ENV_DIR/bin/rootfi-excel"
+
+if [ -z "$PACKAGE" ]; then
+    HERE="$(cd "$(dirname "$0")" && pwd)"
+    # shellcheck disable=SC2012  # names are ours (rootfi_excel-<version>-py3-none-any.whl)
+    PACKAGE="$(ls -t "$HERE"/rootfi_excel-*.whl 2>/dev/null | head -n 1 || true)"
+    PACKAGE="${PACKAGE:-rootfi-excel}"
+fi
 
 # True when $1 runs and is Python $MINIMUM or newer.
 suitable() {

@@ -26,6 +26,9 @@ def _ask_key(text: str) -> str | None:
 
 
 def _fail(exc: Exception) -> click.ClickException:
+    if isinstance(exc, OSError) and exc.filename:
+        return click.ClickException(f"Could not change {exc.filename}: {exc.strerror}. Nothing after this was done; "
+                                    "fix that (permissions, disk space, Excel holding the file), then run again.")
     return click.ClickException(str(exc))
 
 
@@ -50,7 +53,7 @@ def install(templates_dir: Path | None, profile: str, no_key: bool, yes: bool, d
     try:
         run_install(layout, templates_dir=templates_dir, profile=profile, dry_run=dry_run, tell=click.echo,
                     ask_key=None if (no_key or yes) else _ask_key)
-    except (InstallError, ValueError) as exc:
+    except (InstallError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     if not dry_run:
         click.echo("Done." + (" Restart Excel: the RootFi tab appears on the ribbon." if layout.has_excel else "")
@@ -66,7 +69,7 @@ def upgrade(dry_run: bool) -> None:
 
     try:
         run_upgrade(_layout(), dry_run=dry_run, tell=click.echo)
-    except (InstallError, ValueError) as exc:
+    except (InstallError, ValueError, OSError) as exc:
         raise _fail(exc) from None
 
 
@@ -84,7 +87,7 @@ def uninstall(remove_key: bool, remove_journal: bool, profiles: tuple[str, ...],
     try:
         run_uninstall(_layout(), remove_key=remove_key, remove_journal=remove_journal, profiles=profiles,
                       dry_run=dry_run, tell=click.echo)
-    except (InstallError, ValueError) as exc:
+    except (InstallError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     if not dry_run:
         click.echo("Python and this environment stay; delete the folder the installer script named to remove them.")
