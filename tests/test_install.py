@@ -286,8 +286,12 @@ def test_install_unblocks_downloaded_files_on_windows(tmp_path):
     layout = make_layout(tmp_path, WINDOWS)
     zone = zone_stream(layout.interpreter)  # on NTFS an alternate stream; here a sibling file
     zone.write_text("[ZoneTransfer]\r\nZoneId=3\r\n")
+    shared = tmp_path / "team-share" / "RootFi" / TEMPLATE_FILE
+    shared.parent.mkdir(parents=True)
+    shared.write_bytes(b"downloaded copy")
+    zone_stream(shared).write_text("[ZoneTransfer]\r\nZoneId=3\r\n")
     _, said = run_install(layout, tmp_path)
-    assert not zone.exists()
+    assert not zone.exists() and not zone_stream(shared).exists()
     assert any(line.startswith("unblock") and str(layout.interpreter) in line for line in said)
 
 

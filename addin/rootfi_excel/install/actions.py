@@ -189,6 +189,8 @@ def _unblock(run: _Run) -> None:
     if run.layout.system != WINDOWS:
         return
     candidates = [Path(f.path) for f in run.manifest.files]
+    if run.manifest.templates_dir:  # a copy already in the (shared) folder is used as well
+        candidates.append(Path(run.manifest.templates_dir) / TEMPLATE_FILE)
     candidates += [run.layout.interpreter, *sorted(xlwings_dir().glob("*.dll"))]
     for path in candidates:
         if path.is_file() and is_blocked(path):
