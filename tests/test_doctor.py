@@ -39,6 +39,12 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def _no_real_home(tmp_path, monkeypatch):
+    """Whatever a command falls back to (Path.home()) is a temporary folder, never the real home."""
+    monkeypatch.setenv("HOME", str(tmp_path / "guarded-home"))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "guarded-home"))
+
 # ------------------------------------------------------------- Excel side, simulated
 
 

@@ -23,6 +23,12 @@ VERSION = xlwings.__version__
 EXCEL_SYSTEMS = [WINDOWS, MACOS]
 
 
+@pytest.fixture(autouse=True)
+def _no_real_home(tmp_path, monkeypatch):
+    """Whatever a command falls back to (Path.home()) is a temporary folder, never the real home."""
+    monkeypatch.setenv("HOME", str(tmp_path / "guarded-home"))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "guarded-home"))
+
 def run_install(layout: Layout, tmp_path: Path, *, key: str | None = None, **options) -> tuple[object, list[str]]:
     said: list[str] = []
     options.setdefault("templates_dir", tmp_path / "team-share" / "RootFi")
@@ -372,3 +378,24 @@ def test_cli_upgrade_before_install_is_a_clear_message():
     result = CliRunner().invoke(cli, ["upgrade"])
     assert result.exit_code == 1 and "Run `rootfi-excel install`" in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_install_asks_for_the_template_folder_and_the_key(tmp_path, memory_keyring, api_key, monkeypatch):
+    from click.testing import CliRunner
+
+    from rootfi_excel.cli.main import cli
+
+    chosen = tmp_path / "Finance share" / "RootFi"
+    result = CliRunner().invoke(cli, ["install", "--profile", "acme"], input=f"{chosen}\n{api_key}\n")
+    assert result.exit_code == 0, result.output
+    assert "Folder for the workbook template (a shared team folder works)" in result.output
+    assert "RootFi API key for profile 'acme' (leave empty to skip)" in result.output
+    assert api_key not in result.output
+    assert (chosen / TEMPLATE_FILE).is_file()
+    assert memory_keyring.store == {(SERVICE, "acme"): api_key}
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # --yes takes ~/Documents/RootFi: a temporary one
+    skipped = CliRunner().invoke(cli, ["install", "--yes"])
+    assert skipped.exit_code == 0 and "Folder for the workbook template" not in skipped.output
+    assert (tmp_path / "home" / "Documents" / "RootFi" / TEMPLATE_FILE).is_file()
+    assert "skip the API key" in skipped.output or "keep the API key" in skipped.output
