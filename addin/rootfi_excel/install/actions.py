@@ -21,7 +21,7 @@ from rootfi_excel.install.addin_file import (
     addin_xlwings_version,
     build_addin_into,
     interpreter_settings,
-    write_interpreter,
+    write_addin_settings,
 )
 from rootfi_excel.install.layout import MACOS, WINDOWS, Layout
 from rootfi_excel.install.manifest import Manifest, WrittenSetting, load_manifest, save_manifest, sha256
@@ -108,7 +108,7 @@ class _Run:
         if self.dry_run:
             return
         created = not file.exists()
-        write_interpreter(file, settings_with(settings, wanted))
+        write_addin_settings(file, settings_with(settings, wanted))
         for key, value in wanted.items():
             mine = self.manifest.setting(file, key)
             if mine is None:

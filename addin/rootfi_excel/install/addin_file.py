@@ -27,7 +27,7 @@ def build_addin_into(path: Path) -> None:
 
     No interpreter is written into the add-in itself: a key in the add-in's own sheet
     would hide the person's settings file, and that file (written by
-    `write_interpreter`) is what upgrade keeps and uninstall restores.
+    `write_addin_settings`) is what upgrade keeps and uninstall restores.
     """
     try:
         built = build_addin(path.parent, AddinSettings())
@@ -44,7 +44,7 @@ def interpreter_settings(key: str, interpreter: str) -> AddinSettings:
     return AddinSettings(interpreter_mac=interpreter)
 
 
-def write_interpreter(settings_path: Path, settings: AddinSettings) -> None:
+def write_addin_settings(settings_path: Path, settings: AddinSettings) -> None:
     try:
         write_user_config(settings, settings_path)
     except SettingsError as exc:

@@ -1,6 +1,6 @@
 """The person's settings file of the add-in (rootfi.conf), read and rewritten for uninstall.
 
-Setting values goes through the add-in package's own writer (addin_file.write_interpreter
+Setting values goes through the add-in package's own writer (addin_file.write_addin_settings
 -> excel_addin.write_user_config). Removing a key, which that writer does not do, is
 here, in the same format and encoding: one `"KEY","value"` line per key in the system's
 code page, which is what VBA's `Input #` reads (and what xlwings writes for its own file).
