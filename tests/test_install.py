@@ -184,6 +184,7 @@ def test_dry_run_writes_nothing_and_names_every_file_and_setting(tmp_path, syste
     for setting in manifest.settings:
         assert f"would set {setting.file}: {setting.key} = {setting.value}" in text
     assert "would ask for the API key of profile 'default'" in text
+    assert f"would write {layout.manifest_path}" in text
 
     before = snapshot(*roots)
     said = []

@@ -246,6 +246,7 @@ def _offer_key(run: _Run, profile: str, ask_key: AskKey | None) -> None:
 
 
 def _finish(run: _Run) -> None:
+    run.say(f"write {run.layout.manifest_path}  (the record of what was installed, for upgrade and uninstall)")
     if not run.dry_run:
         save_manifest(run.layout.manifest_path, run.manifest)
 

@@ -207,7 +207,8 @@ def check_keyring() -> Check:
     try:
         ensure_keyring()
     except CredentialsError as exc:
-        return Check(FAIL, "No system keyring is available to hold the API key.", str(exc))
+        said, _, todo = str(exc).partition(". ")  # "No system keyring ... key. <what to do>"
+        return Check(FAIL, f"{said}.", todo or "Make the system keyring available, then run doctor again.")
     return Check(OK, f"Keys are kept in {keyring_name()}.")
 
 
