@@ -8,8 +8,8 @@ deliberately plain and is used only by tests: whatever a table holds, the produc
 messages (naming the same columns) and the same requests as this does.
 
 It shares only what the fast path did not change: the cell readers (sheets.cells), the
-column finder (records.map_columns), the rules table, the requirement book and the
-pydantic request models.
+column finder (records.map_columns), the rules table and its checks, the requirement
+book and the pydantic request models.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def validate_payments(table: Table, settings: WorkbookSettings, book: Requiremen
         unit = Unit([row])
         for message in row.errors:
             unit.add(row, message)
-        for name, problem in rules.broken_rules(rules.PAYMENT_RULES, row.values, row.unreadable):
+        for name, problem in broken_rules(rules.PAYMENT_RULES, row.values, row.unreadable):
             unit.add(row, f"{columns.label(name)}: {problem}")
         _check_requirements(unit, row, row.raw_data, required, columns, settings.integration)
         units.append(unit)
@@ -204,10 +204,10 @@ def _check_credit_note(unit: Unit, columns: ColumnMap, required: list, integrati
     header = _merge(unit, columns, lambda row: {n: row.values.get(n) for n in CREDIT_NOTE_HEADER_FIELDS})
     raw_data = _merge(unit, columns, lambda row: row.raw_data)
     unreadable = set().union(*(r.unreadable for r in unit.rows))
-    for name, problem in rules.broken_rules(rules.CREDIT_NOTE_RULES, header, unreadable):
+    for name, problem in broken_rules(rules.CREDIT_NOTE_RULES, header, unreadable):
         unit.add(first, f"{columns.label(name)}: {problem}")
     for row in unit.rows:
-        for name, problem in rules.broken_rules(rules.CREDIT_NOTE_LINE_RULES, row.values, row.unreadable):
+        for name, problem in broken_rules(rules.CREDIT_NOTE_LINE_RULES, row.values, row.unreadable):
             unit.add(row, f"{columns.label(name)}: {problem}")
         if not any(row.values.get(n) or n in row.unreadable for n in rules.CREDIT_NOTE_LINE_NEEDS_ONE_OF):
             names = " or ".join(columns.label(n) for n in rules.CREDIT_NOTE_LINE_NEEDS_ONE_OF)
@@ -274,6 +274,16 @@ def _credit_note_body(unit: Unit) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ shared
+
+
+def broken_rules(table: tuple[rules.Rule, ...], values: dict[str, Any], skip: set[str]) -> list[tuple[str, str]]:
+    broken = []
+    for rule in table:
+        if rule.field not in skip:
+            problem = rules.CHECKS[rule.check](values.get(rule.field))
+            if problem:
+                broken.append((rule.field, f"{problem} — {rule.why}"))
+    return broken
 
 
 def _check_requirements(unit: Unit, row: Row, raw_data: dict[str, Any], required: list, columns: ColumnMap,

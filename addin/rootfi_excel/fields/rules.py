@@ -104,11 +104,6 @@ class RuleChecker:
         return broken
 
 
-def broken_rules(rules: tuple[Rule, ...], values: dict[str, Any], skip: set[str] | frozenset = frozenset()) -> list[tuple[str, str]]:
-    """The rules `values` break (see RuleChecker.broken), for a single row."""
-    return RuleChecker(rules).broken(values, skip)
-
-
 def required_fields(rules: tuple[Rule, ...]) -> tuple[str, ...]:
     """The columns a sheet must have for these rules to be checked."""
     return tuple(dict.fromkeys(r.field for r in rules if r.check == "required"))

@@ -109,9 +109,10 @@ def map_columns(
     return mapped
 
 
+_Reader = Callable[[Any, CellFormat], Any]
 # One column of one table, worked out once per table: (field or raw_data key, position,
 # reader, the header that messages name).
-_Column = tuple[str, int, Callable[[Any, CellFormat], Any], str]
+_Column = tuple[str, int, _Reader, str]
 
 
 def parse_rows(table: Table, layout: TableLayout, columns: ColumnMap, fmt: CellFormat) -> list[ParsedRow]:
@@ -158,7 +159,7 @@ def _read_cells(row: ParsedRow, into: dict[str, Any], cells: list[Any], columns:
             into[name] = value
 
 
-def _read_results(cells: list[Any], results: list[tuple[str, int, Callable[[Any, CellFormat], Any]]]) -> dict[str, Any]:
+def _read_results(cells: list[Any], results: list[tuple[str, int, _Reader]]) -> dict[str, Any]:
     """What the result columns hold now, blank ones left out; a cell that cannot be
     read counts as blank."""
     read: dict[str, Any] = {}
