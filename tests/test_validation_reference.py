@@ -141,7 +141,8 @@ def test_credit_notes_match_the_reference(sheet):
 # --------------------------------------------------- the paused collector
 
 
-def _mixed_table() -> Table:
+def _payments() -> Table:
+    """20 good payments and 20 with a bad cell in most columns."""
     headers = [c.name for c in PAYMENTS.columns] + ["arr_account_id", *RESULT_COLUMNS]
     bad = ["P-X", 1.5e16, True, "#N/A", "abc", "31/02/2026", UncalculatedFormula("=A1"), None, "x", None, None, None, None]
     rows = []
@@ -151,16 +152,27 @@ def _mixed_table() -> Table:
     return Table(headers, rows)
 
 
-@pytest.mark.parametrize("validate", [validate_payments, validate_credit_notes])
-def test_the_collector_is_restored_as_it_was(validate):
-    table = _mixed_table() if validate is validate_payments else Table([c.name for c in CREDIT_NOTE_LINES.columns]
-                                                                       + list(RESULT_COLUMNS), [["CN-1"]])
+def _credit_notes() -> Table:
+    """10 good credit notes of two lines, and 10 whose second line is bad and disagrees."""
+    headers = [c.name for c in CREDIT_NOTE_LINES.columns] + list(RESULT_COLUMNS)
+    rows = []
+    for i in range(20):
+        first = [f"CN-{i}", "C-1", "2026-03-31", "USD", "INV-1, INV-2", "Returns", "Goods", "4000", None, None, 1, 9.5]
+        second = [f"CN-{i}", None, None, None, None, None, "More", None, "IT-1", None, 2, "3.50"]
+        if i % 2:
+            second[1:4] = ["C-2", "#REF!", UncalculatedFormula("=B2")]
+        rows += [first, second]
+    return Table(headers, rows)
+
+
+@pytest.mark.parametrize("validate,table", [(validate_payments, _payments), (validate_credit_notes, _credit_notes)])
+def test_the_collector_is_restored_as_it_was(validate, table):
     assert gc.isenabled()
-    validate(table, WorkbookSettings(integration="NETSUITE"), RequirementBook())
+    validate(table(), WorkbookSettings(integration="NETSUITE"), RequirementBook())
     assert gc.isenabled(), "turned back on"
     gc.disable()
     try:
-        validate(table, WorkbookSettings(), RequirementBook())
+        validate(table(), WorkbookSettings(), RequirementBook())
         assert not gc.isenabled(), "left off when the caller had turned it off"
     finally:
         gc.enable()
@@ -169,16 +181,18 @@ def test_the_collector_is_restored_as_it_was(validate):
     assert gc.isenabled(), "turned back on after an error too"
 
 
-def test_validation_leaves_no_garbage_cycles_for_the_paused_collector():
+@pytest.mark.parametrize("validate,table,counts", [(validate_payments, _payments, (20, 20, 0)),
+                                                   (validate_credit_notes, _credit_notes, (20, 10, 10))])
+def test_validation_leaves_no_garbage_cycles_for_the_paused_collector(validate, table, counts):
     """Pausing the collector is only free because validation makes no reference cycles:
     everything it drops, reference counting frees at once."""
-    table, book_settings = _mixed_table(), WorkbookSettings(integration="NETSUITE")
-    validate_payments(table, book_settings, RequirementBook())  # warm caches (regexes, pydantic)
+    book_settings = WorkbookSettings(integration="NETSUITE")
+    validate(table(), book_settings, RequirementBook())  # warm caches (regexes, pydantic)
     gc.collect()
     gc.disable()
     try:
-        sheet = validate_payments(table, book_settings, RequirementBook())
-        assert sheet.count(Status.INVALID) == 20 and len(sheet.ready) == 20
+        sheet = validate(table(), book_settings, RequirementBook())
+        assert tuple(sheet.count(s) for s in (Status.VALID, Status.INVALID, Status.SKIPPED)) == counts
         del sheet
         assert gc.collect() == 0, "no cycles left for the collector to find"
     finally:

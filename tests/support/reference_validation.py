@@ -9,7 +9,7 @@ messages (naming the same columns) and the same requests as this does.
 
 It shares only what the fast path did not change: the cell readers (sheets.cells), the
 column finder (records.map_columns), the rules table and its checks, the requirement
-book and the pydantic request models.
+book, the pydantic request models and the Unit container (validate.Unit).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from rootfi_excel.sheets.layout import (
 )
 from rootfi_excel.sheets.records import ColumnMap, map_columns
 from rootfi_excel.sheets.settings import WorkbookSettings
+from rootfi_excel.validation.validate import Unit
 from rootfi_excel.workbook.port import Table, UncalculatedFormula
 
 SENT_STATUSES = frozenset({Status.CREATED, Status.PENDING, Status.UNKNOWN})
@@ -54,33 +55,6 @@ class Row:
     @property
     def rootfi_id(self) -> str | None:
         return self.results.get(ROOTFI_ID)
-
-
-@dataclass
-class Unit:
-    rows: list[Row]
-    request: Any = None
-    messages: dict[int, list[str]] = field(default_factory=dict)
-    held_back: set[int] = field(default_factory=set)
-
-    @property
-    def document_number(self) -> str | None:
-        return self.rows[0].values.get("document_number")
-
-    @property
-    def rootfi_id(self) -> str | None:
-        return next((r.rootfi_id for r in self.rows if r.rootfi_id), None)
-
-    @property
-    def already_sent(self) -> bool:
-        return self.rootfi_id is not None
-
-    @property
-    def valid(self) -> bool:
-        return self.request is not None and not any(self.messages.values())
-
-    def add(self, row: Row, message: str) -> None:
-        self.messages.setdefault(row.index, []).append(message)
 
 
 @dataclass
@@ -146,7 +120,7 @@ def validate_payments(table: Table, settings: WorkbookSettings, book: Requiremen
     required = book.required(model, settings.integration)
     units = []
     for row in parse_rows(table, PAYMENTS, columns, settings.cell_format):
-        unit = Unit([row])
+        unit = Unit(model, [row])
         for message in row.errors:
             unit.add(row, message)
         for name, problem in broken_rules(rules.PAYMENT_RULES, row.values, row.unreadable):
@@ -184,10 +158,10 @@ def validate_credit_notes(table: Table, settings: WorkbookSettings, book: Requir
     for row in parse_rows(table, CREDIT_NOTE_LINES, columns, settings.cell_format):
         number = row.values.get("document_number")
         if number is None:
-            units.append(Unit([row]))
+            units.append(Unit(model, [row]))
         else:
             groups.setdefault(number, []).append(row)
-    units.extend(Unit(group) for group in groups.values())
+    units.extend(Unit(model, group) for group in groups.values())
     units.sort(key=lambda u: u.rows[0].index)
     for unit in units:
         _check_credit_note(unit, columns, required, settings.integration)
@@ -224,7 +198,7 @@ def _check_credit_note(unit: Unit, columns: ColumnMap, required: list, integrati
         for row in unit.rows:
             if not unit.messages.get(row.index):
                 unit.add(row, f"not sent: credit note {unit.document_number} has a problem on row {listed}")
-                unit.held_back.add(row.index)
+                unit.held_back |= {row.index}
 
 
 def _merge(unit: Unit, columns: ColumnMap, values_of: Any) -> dict[str, Any]:
