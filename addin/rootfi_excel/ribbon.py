@@ -27,7 +27,7 @@ def validate(workbook: ExcelWorkbook | None = None) -> str:
         write_validation(workbook, report)
     except WorkbookError as error:
         return _tell(workbook, f"This workbook cannot be used as it is: {error}")
-    lines = [*report.problems, *report.summary_lines()]
+    lines = [*workbook.notices, *report.problems, *report.summary_lines()]
     lines.append("All rows are valid." if report.all_valid else
                  "Fix the rows marked Invalid (the message column says how), then Validate again.")
     return _tell(workbook, "\n".join(lines))
@@ -57,7 +57,8 @@ def submit(workbook: ExcelWorkbook | None = None, *, client: Any = None, journal
             client = RootFiClient(get_api_key(settings.key_profile), base_url=settings.base_url)
         submission = plan_submission(client, workbook, settings, requirements, problems)
         count = sum(submission.plan.to_send.values())
-        if count and not _ask(workbook, f"Send {count} records to {submission.plan.company.name or ''} "
+        notices = "".join(f"{notice}.\n" for notice in workbook.notices)
+        if count and not _ask(workbook, f"{notices}Send {count} records to {submission.plan.company.name or ''} "
                                         f"({submission.plan.company.integration})?"):
             return _tell(workbook, "Nothing was sent.")
         with Journal(journal_path) as journal:
@@ -81,8 +82,22 @@ BUTTONS: dict[str, Callable[..., str]] = {"validate": validate, "submit": submit
 
 
 def dispatch(tag: str) -> str:
-    """The one VBA callback lands here with the ribbon button's tag."""
-    return BUTTONS[tag]()
+    """The one VBA callback lands here with the ribbon button's tag.
+
+    Whatever goes wrong is told in one message naming what to do (the detail goes to the
+    log file, see rootfi_excel.failures), never as a Python traceback."""
+    from rootfi_excel.failures import logging_to_file, report
+
+    with logging_to_file():
+        try:
+            return BUTTONS[tag]()
+        except Exception as error:
+            text = report(error, doing=f"{tag} this workbook")
+            try:
+                _tell(ExcelWorkbook.caller(), text)
+            except Exception:
+                pass  # no workbook to tell it in: the log has it
+            return text
 
 
 def _tell(workbook: ExcelWorkbook, text: str) -> str:

@@ -6,10 +6,21 @@ from pathlib import Path
 
 import click
 
-from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_submission, progress_bar
+from rootfi_excel.cli.guarded import GuardedCommand
+from rootfi_excel.cli.output import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    print_notices,
+    print_submission,
+    progress_bar,
+    say,
+    stop,
+)
+from rootfi_excel.safe_text import hide
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
-from rootfi_excel.submission.journal import Journal
+from rootfi_excel.submission.journal import Journal, JournalError
 from rootfi_excel.submission.run import (
     Overrides,
     plan_submission,
@@ -19,8 +30,11 @@ from rootfi_excel.submission.run import (
 )
 from rootfi_excel.workbook.port import WorkbookError
 
+STOPPED = ("Stopped (Ctrl+C): nothing more is sent. Answers already received are kept in this computer's journal; "
+           "submit {file} again to write them into it (nothing is sent twice).")
 
-@click.command()
+
+@click.command(cls=GuardedCommand, stopped=STOPPED)
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--base-url", help="API address (overrides Settings), e.g. a local sandbox's URL.")
 @click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")
@@ -35,23 +49,20 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
     messages into its result columns. Rows already created are never sent again.
 
     Exit code 0 when every row ends Created, 1 when some did not, 2 when nothing
-    could be sent (workbook, key or company problem).
+    could be sent (workbook, key, company or journal problem) or the results could not
+    be saved (they are kept in the journal and written by the next submit).
     """
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
-    try:
-        workbook = XlsxWorkbook.open(book)
+    with XlsxWorkbook.open(book) as workbook:
         settings, requirements, problems = read_settings_for_submit(
             workbook, Overrides(base_url=base_url, company_id=company_id, key_profile=key_profile))
-    except WorkbookError as error:
-        _stop(f"Cannot use {book.name}: {error}")
-    if problems:
-        _stop("Fix the Settings sheet first:\n  " + "\n  ".join(problems))
-    if batch_size:
-        settings.batch_size = batch_size
-
-    options = SubmitOptions(batch_size=settings.batch_size, resend_after=lost_answer_wait)
-    code = run_submit(workbook, settings, requirements, problems, book.name, yes=yes, options=options)
+        if problems:
+            stop("Fix the Settings sheet first:\n  " + "\n  ".join(problems))
+        if batch_size:
+            settings.batch_size = batch_size
+        options = SubmitOptions(batch_size=settings.batch_size, resend_after=lost_answer_wait)
+        code = run_submit(workbook, settings, requirements, problems, book.name, yes=yes, options=options)
     raise SystemExit(code)
 
 
@@ -63,50 +74,56 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
     from rootfi_excel.api.errors import RootFiError
 
     own_client = client is None
+    journal = None
     try:
         if own_client:
-            client = RootFiClient(get_api_key(settings.key_profile), base_url=settings.base_url)
+            key = get_api_key(settings.key_profile)
+            hide(key)  # never in the log or a message
+            client = RootFiClient(key, base_url=settings.base_url)
+        try:
+            journal = Journal(journal_path)  # nothing is sent without a journal to record it
+        except JournalError as error:
+            say(f"{error} Nothing was sent.", fg="red", err=True)
+            return EXIT_UNUSABLE
         submission = plan_submission(client, workbook, settings, requirements, problems)
         plan = submission.plan
-        click.echo(f"Company {settings.company_id}: {plan.company.name or ''} on {plan.company.integration} "
-                   f"({settings.base_url})")
+        print_notices(workbook)
+        say(f"Company {settings.company_id}: {plan.company.name or ''} on {plan.company.integration} "
+            f"({settings.base_url})")
         for sheet, count in plan.to_send.items():
-            click.echo(f"  {sheet}: {count} to send")
+            say(f"  {sheet}: {count} to send")
         if plan.invalid_rows:
-            click.secho(f"  {plan.invalid_rows} invalid rows will not be sent (see their message)", fg="yellow")
+            say(f"  {plan.invalid_rows} invalid rows will not be sent (see their message)", fg="yellow")
         if plan.already_created_rows:
-            click.echo(f"  {plan.already_created_rows} rows were created before and are skipped")
+            say(f"  {plan.already_created_rows} rows were created before and are skipped")
         if sum(plan.to_send.values()) and not yes:
             if not click.confirm("Send them now?", default=False):
-                click.echo("Nothing was sent.")
+                say("Nothing was sent.")
                 return EXIT_INVALID
-        with Journal(journal_path) as journal, progress_bar() as progress:
+        with progress_bar() as progress:
             send_planned(submission, client, journal, options=options, progress=progress)
         write_submission(workbook, submission)
         try:
             workbook.save()
         except WorkbookError as error:
-            click.secho(f"The results could not be written into {name}: {error}\n"
-                        "They are safe in this computer's journal: close the workbook and run submit again "
-                        "to write them (nothing will be sent twice).", fg="red", err=True)
+            say(f"The results could not be written into {name}: {error}\n"
+                "They are safe in this computer's journal: run submit again to write them "
+                "(nothing will be sent twice).", fg="red", err=True)
             return EXIT_UNUSABLE
     except (CredentialsError, SubmitAborted) as error:
-        click.secho(str(error), fg="red", err=True)
+        say(str(error), fg="red", err=True)
         return EXIT_UNUSABLE
     except RootFiError as error:
-        click.secho(f"Could not check the company: {error}. Nothing was sent.", fg="red", err=True)
+        say(f"Could not check the company: {error}. Nothing was sent.", fg="red", err=True)
         return EXIT_UNUSABLE
     finally:
+        if journal is not None:
+            journal.close()
         if own_client and client is not None:
             client.close()
     print_submission(submission, name)
     if submission.aborted:
-        click.secho(f"Stopped early: {submission.aborted}", fg="red", err=True)
+        say(f"Stopped early: {submission.aborted}", fg="red", err=True)
         return EXIT_UNUSABLE
     rows = sum(len(s.results) for s in submission.validation.sheets.values())
     return EXIT_OK if submission.count(Status.CREATED) == rows else EXIT_INVALID
-
-
-def _stop(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    raise SystemExit(EXIT_UNUSABLE)

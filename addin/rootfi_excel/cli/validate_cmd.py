@@ -6,28 +6,25 @@ from pathlib import Path
 
 import click
 
-from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_validation
+from rootfi_excel.cli.guarded import GuardedCommand
+from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, print_notices, print_validation
 from rootfi_excel.validation.run import validate_workbook, write_validation
-from rootfi_excel.workbook.port import WorkbookError
 
 
-@click.command()
+@click.command(cls=GuardedCommand, stopped="Stopped (Ctrl+C): {file} is never saved half-written; validate it again.")
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate(book: Path) -> None:
     """Validate both sheets of BOOK and write status and message into its result columns.
 
     Exit code 0 when every row is valid, 1 when some are not, 2 when the workbook
-    cannot be used (a missing sheet or column).
+    cannot be used (a missing sheet or column, a damaged or read-only file).
     """
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
-    try:
-        workbook = XlsxWorkbook.open(book)
+    with XlsxWorkbook.open(book) as workbook:
         report = validate_workbook(workbook)
         write_validation(workbook, report)
         workbook.save()
-    except WorkbookError as error:
-        click.echo(f"Cannot use {book.name}: {error}", err=True)
-        raise SystemExit(EXIT_UNUSABLE) from None
+    print_notices(workbook)
     print_validation(report, book.name)
     raise SystemExit(EXIT_OK if report.all_valid else EXIT_INVALID)

@@ -5,8 +5,14 @@ milliseconds, so a table is read in one call (header row, data body) and results
 written one column block at a time: the number of Excel calls never grows with the
 number of rows.
 
-Only a small part of xlwings is used (Book.sheets, Sheet.tables, Table.header_row_range
-/ data_body_range, Range.options(ndim=2).value, Range.columns, Range.row, Sheet.used_range,
+Rows typed or pasted directly below a table (outside its range) are read with one more
+call (the block between the table and the end of the sheet's used range) and the table
+is resized over them, as Excel itself does when a row is typed right under a table;
+`notices` says so.
+
+Only a small part of xlwings is used (Book.sheets, Sheet.tables, Sheet.range,
+Sheet.used_range, Table.header_row_range / data_body_range / show_totals / resize,
+Range.options(ndim=2).value, Range.columns, Range.row, Range.column, Range.last_cell,
 App.status_bar); tests/support/fake_xlwings.py imitates exactly that part.
 """
 
@@ -32,11 +38,13 @@ from rootfi_excel.workbook.port import (
     settings_from,
 )
 
+MAX_ROWS_BELOW = 100_000  # rows below a table read in one call when looking for typed rows
 
 
 class ExcelWorkbook:
     def __init__(self, book: Any) -> None:
         self.book = book
+        self.notices: list[str] = []  # what the adapter did on its own, to tell the person
 
     @classmethod
     def caller(cls) -> "ExcelWorkbook":
@@ -113,11 +121,36 @@ class ExcelWorkbook:
         table = self._table(sheet, table_name)
         if table is None:
             return self._read_used_range(sheet, table_name)
-        headers = _row(table.header_row_range.options(ndim=2, err_to_str=True).value)
+        header = table.header_row_range
+        headers = _row(header.options(ndim=2, err_to_str=True).value)
         body = table.data_body_range
-        if body is None:
-            return Table(headers, [], table.header_row_range.row + 1, table_name)
-        return Table(headers, body.options(ndim=2, err_to_str=True).value, body.row, table_name)
+        rows = [] if body is None else body.options(ndim=2, err_to_str=True).value
+        rows = rows + self._take_rows_below(sheet, table, header, len(headers), len(rows))
+        return Table(headers, rows, header.row + 1, table_name)
+
+    def _take_rows_below(self, sheet: Any, table: Any, header: Any, width: int, count: int) -> list[list[Any]]:
+        """Rows filled in directly below the table: the table is resized over them."""
+        last = header.row + count + (1 if table.show_totals else 0)
+        end = sheet.used_range.last_cell.row
+        if end <= last:
+            return []
+        stop = min(end, last + MAX_ROWS_BELOW)
+        block = sheet.range((last + 1, header.column), (stop, header.column + width - 1))
+        below = block.options(ndim=2, err_to_str=True).value or []
+        taken = 0
+        for row in below:
+            if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+                break
+            taken += 1
+        if not taken:
+            return []
+        if table.show_totals or (taken == len(below) and stop < end):
+            where = "below the table's total row" if table.show_totals else "below the table, more than can be read"
+            raise WorkbookError(f"Sheet '{sheet.name}': rows {last + 1}-{last + taken} are {where}: "
+                                "resize the table over them (Table Design > Resize Table), then run again")
+        table.resize(sheet.range((header.row, header.column), (last + taken, header.column + width - 1)))
+        self.notices.append(f"{sheet.name}: the table was extended over rows {last + 1}-{last + taken} typed below it")
+        return below[:taken]
 
     @staticmethod
     def _read_used_range(sheet: Any, name: str) -> Table:
