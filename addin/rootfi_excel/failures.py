@@ -52,11 +52,12 @@ def log_file() -> Path:
     return log_dir() / LOG_NAME
 
 
-def report(error: BaseException, *, doing: str) -> str:
+def report(error: BaseException, *, doing: str, note: str = "") -> str:
     """Log `error` with its traceback; return the one line to show for it.
 
     `doing` names the action and the file, e.g. "submit Book1.xlsx": the line reads
     "Cannot submit Book1.xlsx: <what went wrong and what to do> (details: <log file>)".
+    `note` is added when the error is unexpected (e.g. "Nothing is sent twice: ...").
     Never raises.
     """
     try:
@@ -64,22 +65,34 @@ def report(error: BaseException, *, doing: str) -> str:
     except Exception:  # the boundary itself must never fail
         where = None
     line = f"Cannot {doing}: {explain(error)}"
+    if note and not is_expected(error):
+        line += f" {note}"
     if _has_detail(error):
         line += f" (details: {where})" if where else " (no log could be written)"
     return one_line(line)
 
 
+def is_expected(error: BaseException) -> bool:
+    """An error whose own message says what is wrong and what to do (a workbook, journal,
+    key or company problem), as opposed to a failure nobody planned for."""
+    return _is(error, *READABLE)
+
+
 def explain(error: BaseException) -> str:
     """What went wrong and what to do, in words for an accountant."""
-    if _is(error, *READABLE):
+    if is_expected(error):
         return str(error)
     if _is(error, API_ERROR):
-        return f"{error}. Try again in a while (nothing is sent twice)."
+        status = getattr(error, "status", None)
+        if status in (401, 403):
+            return f"{error}. Check the API key (rootfi-excel login) and the company, then try again."
+        if status == 404:
+            return f"{error}. Check the company id and base_url in Settings, then try again."
+        return f"{error}. Try again in a while."
     if isinstance(error, OSError):
         return _explain_os_error(error)
-    return (f"an unexpected problem ({type(error).__name__}: {error}). Nothing is sent twice, and answers already "
-            "received are kept in this computer's journal: run it again, and if it happens again, send the "
-            "log file to your RootFi contact.")
+    return (f"an unexpected problem ({type(error).__name__}: {error}). Run it again; if it happens again, send "
+            "the log file to your RootFi contact.")
 
 
 def one_line(text: str) -> str:
@@ -154,7 +167,7 @@ def _is(error: BaseException, *kinds: tuple[str, str]) -> bool:
 
 def _has_detail(error: BaseException) -> bool:
     """Worth pointing at the log: anything unexpected, or a readable error with a cause below it."""
-    return not _is(error, *READABLE) or error.__cause__ is not None
+    return not is_expected(error) or error.__cause__ is not None
 
 
 def _explain_os_error(error: OSError) -> str:

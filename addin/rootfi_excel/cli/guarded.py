@@ -22,13 +22,15 @@ class GuardedCommand(click.Command):
 
     doing:   what the command does, for "Cannot <doing>: ..." ({file} = its file's name).
     stopped: the line shown after Ctrl+C ({file} likewise).
+    note:    added to the line of an unexpected error (e.g. that nothing is sent twice).
     """
 
     def __init__(self, *args: Any, doing: str = "{name} {file}", stopped: str = "Stopped (Ctrl+C).",
-                 **kwargs: Any) -> None:
+                 note: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.doing = doing
         self.stopped = stopped
+        self.note = note
 
     def invoke(self, ctx: click.Context) -> Any:
         with logging_to_file():
@@ -44,7 +46,7 @@ class GuardedCommand(click.Command):
             except KeyboardInterrupt:
                 self._stopped(ctx)
             except Exception as error:
-                say(report(error, doing=self._text(self.doing, ctx)), err=True, fg="red")
+                say(report(error, doing=self._text(self.doing, ctx), note=self.note), err=True, fg="red")
                 ctx.exit(EXIT_UNUSABLE)
 
     def _stopped(self, ctx: click.Context) -> None:

@@ -32,9 +32,11 @@ from rootfi_excel.workbook.port import WorkbookError
 
 STOPPED = ("Stopped (Ctrl+C): nothing more is sent. Answers already received are kept in this computer's journal; "
            "submit {file} again to write them into it (nothing is sent twice).")
+NOTE = ("Nothing is sent twice: answers already received are kept in this computer's journal, and the next submit "
+        "writes them into the workbook.")
 
 
-@click.command(cls=GuardedCommand, stopped=STOPPED)
+@click.command(cls=GuardedCommand, stopped=STOPPED, note=NOTE)
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--base-url", help="API address (overrides Settings), e.g. a local sandbox's URL.")
 @click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")

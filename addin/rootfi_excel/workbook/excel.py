@@ -35,6 +35,7 @@ from rootfi_excel.workbook.port import (
     WorkbookError,
     records_from,
     result_positions,
+    rows_text,
     settings_from,
 )
 
@@ -146,10 +147,10 @@ class ExcelWorkbook:
             return []
         if table.show_totals or (taken == len(below) and stop < end):
             where = "below the table's total row" if table.show_totals else "below the table, more than can be read"
-            raise WorkbookError(f"Sheet '{sheet.name}': rows {last + 1}-{last + taken} are {where}: "
+            raise WorkbookError(f"Sheet '{sheet.name}': {rows_text(last + 1, last + taken)} are {where}: "
                                 "resize the table over them (Table Design > Resize Table), then run again")
         table.resize(sheet.range((header.row, header.column), (last + taken, header.column + width - 1)))
-        self.notices.append(f"{sheet.name}: the table was extended over rows {last + 1}-{last + taken} typed below it")
+        self.notices.append(f"{sheet.name}: the table was extended over {rows_text(last + 1, last + taken)} typed below it")
         return below[:taken]
 
     @staticmethod

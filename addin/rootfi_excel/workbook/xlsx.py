@@ -55,6 +55,7 @@ from rootfi_excel.workbook.port import (
     WorkbookError,
     records_from,
     result_positions,
+    rows_text,
     settings_from,
 )
 
@@ -63,7 +64,7 @@ log = logging.getLogger(__name__)
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 MACRO_SUFFIXES = (".xlsm", ".xltm")  # files whose VBA project must survive a save
-LARGEST_NUMBER = 1.7976931348623157e308  # a cell holds a double: a longer integer cannot be a number
+LARGEST_NUMBER = 1.7976931348623157e308  # a cell holds a double: a longer integer is no Excel number
 
 class XlsxWorkbook:
     def __init__(self, path: Path, book: Workbook, *, source: bytes = b"", lock: FileLock | None = None) -> None:
@@ -173,11 +174,11 @@ class XlsxWorkbook:
             below = _filled_rows_below(sheet, left, right, bottom)
             if below and table.totalsRowCount:
                 raise WorkbookError(
-                    f"Sheet '{sheet.title}': rows {bottom + 1}-{bottom + below} are below the table's total row, "
+                    f"Sheet '{sheet.title}': {rows_text(bottom + 1, bottom + below)} are below the table's total row, "
                     "outside the table: move them above the total row (or resize the table), then run again.")
             if below:
                 _extend(table, bottom + below)
-                self.notices.append(f"{sheet.title}: the table was extended over rows {bottom + 1}-{bottom + below} "
+                self.notices.append(f"{sheet.title}: the table was extended over {rows_text(bottom + 1, bottom + below)} "
                                     "typed below it")
                 bottom += below
             bottom -= table.totalsRowCount or 0
@@ -196,8 +197,9 @@ class XlsxWorkbook:
             for offset, value in enumerate(row):
                 if isinstance(value, str) and value.startswith("=") or _is_array_formula(value):
                     row[offset] = self._formula_value(sheet, top + 1 + index, left + offset)
-                elif type(value) is int and abs(value) > LARGEST_NUMBER:
-                    row[offset] = float("inf")  # what Excel would make of it: not a usable number
+                elif type(value) is int and abs(value) > LARGEST_NUMBER:  # openpyxl could not save it back
+                    raise WorkbookError(f"Sheet '{sheet.title}': cell {sheet.cell(top + 1 + index, left + offset).coordinate}"
+                                        " holds a number longer than Excel can hold: retype it, then run again")
         return Table(headers, rows, top + 1, table_name)
 
     def _formula_value(self, sheet: Worksheet, row: int, column: int) -> Any:
@@ -303,7 +305,11 @@ def _replace(target: Path, book: Workbook, name: str) -> bytes:
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".saving")
     try:
         with os.fdopen(handle, "wb") as stream:
-            book.save(stream)
+            try:
+                book.save(stream)
+            except (ValueError, TypeError, ArithmeticError, KeyError, AttributeError) as error:
+                raise WorkbookError(f"{name} holds something that cannot be written back ({type(error).__name__}: "
+                                    f"{error}): open it in Excel, save it again, then run again") from error
         os.chmod(temporary, stat.S_IMODE(mode.st_mode))
         if hasattr(os, "chown"):
             try:
