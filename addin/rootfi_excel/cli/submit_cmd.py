@@ -60,7 +60,7 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
         settings, requirements, problems = read_settings_for_submit(
             workbook, Overrides(base_url=base_url, company_id=company_id, key_profile=key_profile))
         if problems:
-            stop("Fix the Settings sheet first:\n  " + "\n  ".join(problems))
+            stop(f"Fix the Settings sheet of {book.name} first:\n  " + "\n  ".join(problems))
         if batch_size:
             settings.batch_size = batch_size
         options = SubmitOptions(batch_size=settings.batch_size, resend_after=lost_answer_wait)
@@ -85,8 +85,7 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
         try:
             journal = Journal(journal_path)  # nothing is sent without a journal to record it
         except JournalError as error:
-            say(f"{error} Nothing was sent.", fg="red", err=True)
-            return EXIT_UNUSABLE
+            return _refuse(name, f"{error} Nothing was sent.")
         submission = plan_submission(client, workbook, settings, requirements, problems)
         plan = submission.plan
         print_notices(workbook)
@@ -113,11 +112,9 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
                 "(nothing will be sent twice).", fg="red", err=True)
             return EXIT_UNUSABLE
     except (CredentialsError, SubmitAborted) as error:
-        say(str(error), fg="red", err=True)
-        return EXIT_UNUSABLE
+        return _refuse(name, str(error))
     except RootFiError as error:
-        say(f"Could not check the company: {error}. Nothing was sent.", fg="red", err=True)
-        return EXIT_UNUSABLE
+        return _refuse(name, f"could not check the company: {error}. Nothing was sent.")
     finally:
         if journal is not None:
             journal.close()
@@ -129,3 +126,8 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
         return EXIT_UNUSABLE
     rows = sum(len(s.results) for s in submission.validation.sheets.values())
     return EXIT_OK if submission.count(Status.CREATED) == rows else EXIT_INVALID
+
+
+def _refuse(name: str, reason: str) -> int:
+    say(f"Cannot submit {name}: {reason}", fg="red", err=True)
+    return EXIT_UNUSABLE

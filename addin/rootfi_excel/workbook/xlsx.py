@@ -302,29 +302,35 @@ def _replace(target: Path, book: Workbook, name: str) -> bytes:
     (and group), then rename it over target: a crash never leaves half a workbook, and a
     link to target stays a link. Returns the digest of what was written."""
     mode = target.stat()
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".saving")
+    buffer = io.BytesIO()  # in memory first: a save that fails halfway leaves no open file behind
     try:
+        book.save(buffer)
+    except (ValueError, TypeError, ArithmeticError, KeyError, AttributeError) as error:
+        raise WorkbookError(f"{name} holds something that cannot be written back ({type(error).__name__}: "
+                            f"{error}): open it in Excel, save it again, then run again") from error
+    data = buffer.getvalue()
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".saving")
         with os.fdopen(handle, "wb") as stream:
-            try:
-                book.save(stream)
-            except (ValueError, TypeError, ArithmeticError, KeyError, AttributeError) as error:
-                raise WorkbookError(f"{name} holds something that cannot be written back ({type(error).__name__}: "
-                                    f"{error}): open it in Excel, save it again, then run again") from error
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())  # on disk before it replaces the workbook
         os.chmod(temporary, stat.S_IMODE(mode.st_mode))
         if hasattr(os, "chown"):
             try:
                 os.chown(temporary, -1, mode.st_gid)  # the team's group keeps its access
             except OSError:
                 pass
-        digest = hashlib.sha256(Path(temporary).read_bytes()).digest()
         os.replace(temporary, target)
-        return digest
+        return hashlib.sha256(data).digest()
     except PermissionError:
         raise WorkbookError(f"{name} is open in another program (Excel?): close it and try again") from None
     except OSError as error:
         raise WorkbookError(f"{name} could not be saved: {error.strerror or error}") from error
     finally:
-        Path(temporary).unlink(missing_ok=True)  # left only when the save failed
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)  # left only when the save failed
 
 
 def _filled_rows_below(sheet: Worksheet, left: int, right: int, bottom: int) -> int:
