@@ -183,3 +183,26 @@ def test_readable_errors_are_not_called_unexpected():
         "Cannot validate b.xlsx: The workbook has no sheet named 'Invoice Payments'")
     assert "unexpected" in failures.explain(KeyError("x"))
     assert "check the path" in failures.explain(FileNotFoundError(2, "No such file or directory", "/x/y.xlsx"))
+
+
+def test_a_ribbon_button_never_ends_in_a_traceback(monkeypatch):
+    from rootfi_excel import ribbon
+
+    def broken():
+        raise RuntimeError("the macro hit something")
+
+    monkeypatch.setitem(ribbon.BUTTONS, "validate", broken)
+    text = ribbon.dispatch("validate")  # no Excel here to show it in: the text is still returned
+    assert text.startswith("Cannot validate this workbook: an unexpected problem (RuntimeError: the macro hit")
+    assert "RuntimeError: the macro hit something" in (home() / "logs" / "rootfi-excel.log").read_text()
+
+
+def test_the_validate_button_says_when_it_took_rows_typed_below_the_table():
+    from rootfi_excel import ribbon
+    from rootfi_excel.workbook.excel import ExcelWorkbook
+    from tests.test_workbook_files import excel_book
+
+    book, _ = excel_book(rows=1, below=2)
+    text = ribbon.validate(ExcelWorkbook(book))
+    assert text.startswith("Invoice Payments: the table was extended over rows 5-6 typed below it")
+    assert "3 rows (3 valid)" in text

@@ -92,6 +92,8 @@ def result_positions(layout: TableLayout, headers: list[Any]) -> dict[str, int]:
 
 
 class WorkbookPort(Protocol):
+    notices: list[str]  # what the adapter did on its own (a table extended over rows below it), to tell
+
     def read_table(self, layout: TableLayout) -> Table: ...
 
     def read_settings(self) -> dict[str, Any]: ...
