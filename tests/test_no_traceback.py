@@ -22,7 +22,6 @@ import secrets
 import shutil
 import signal
 import socketserver
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -36,7 +35,7 @@ from click.testing import CliRunner
 from rootfi_excel.cli.main import cli
 from rootfi_excel.sandbox.faults import FAULT_KINDS
 from tests.support.broken_books import BROKEN, ODD, good_book
-from tests.test_cli import NETSUITE, demo_book, table_rows
+from tests.test_cli import NETSUITE, _attempts, demo_book, table_rows
 
 DOCUMENTED = {"validate": {0, 1, 2}, "submit": {0, 1, 2}}
 KEY = "rk_sweep_" + secrets.token_urlsafe(16)
@@ -327,11 +326,3 @@ def test_ctrl_c_during_submit_says_stopped_and_the_next_submit_finishes_the_job(
     assert len(rows) == 120 and {r["status"] for r in rows} == {"Created"}
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 120
     assert_no_duplicates_in_sandbox_db(sandbox.db_path, NETSUITE)
-
-
-def _attempts(journal: Path) -> int:
-    try:
-        with sqlite3.connect(journal) as db:
-            return db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
-    except sqlite3.Error:
-        return 0

@@ -98,29 +98,26 @@ def zip_without_workbook(folder: Path) -> Path:
     return write_parts(folder / "just-a-zip.xlsx", {"hello.txt": b"not a workbook"})
 
 
-def not_a_zip(folder: Path) -> Path:
-    path = folder / "text.xlsx"
-    path.write_text("document_number,amount\nP-1,5\n")
+def _file(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
     return path
+
+
+def not_a_zip(folder: Path) -> Path:
+    return _file(folder / "text.xlsx", b"document_number,amount\nP-1,5\n")
 
 
 def empty_file(folder: Path) -> Path:
-    path = folder / "empty.xlsx"
-    path.write_bytes(b"")
-    return path
+    return _file(folder / "empty.xlsx", b"")
 
 
 def ole_file(folder: Path) -> Path:
     """What an old .xls or a password-protected workbook looks like: an OLE compound file."""
-    path = folder / "protected.xlsx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))
-    return path
+    return _file(folder / "protected.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))
 
 
 def csv_file(folder: Path) -> Path:
-    path = folder / "payments.csv"
-    path.write_text("document_number,invoice_id,amount\nP-1,INV-1,5\n")
-    return path
+    return _file(folder / "payments.csv", b"document_number,invoice_id,amount\nP-1,INV-1,5\n")
 
 
 def missing_sheets(folder: Path) -> Path:
