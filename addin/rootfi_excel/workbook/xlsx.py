@@ -5,13 +5,10 @@ formatting, other sheets and extra columns all survive saving); cached formula
 values are read from a second, values-only load of the same bytes, made only when a
 table holds a formula. Only result cells are ever written.
 
-Saving is safe for a file other people and programs share:
-- it is atomic (a temporary file beside the workbook, then a rename), written through
-  a symbolic link (the link stays a link), keeping the file's permission bits;
-- a read-only workbook is refused when it is opened, before anything is sent;
-- one run at a time: a lock (in this computer's data folder) is held from open to save,
-  and a workbook that changed on disk since it was opened (another run or program saved
-  it) is never overwritten: the results stay in the journal for the next run.
+The file itself is handled by `files` (atomic saving through links, keeping its mode,
+read-only files refused, one run at a time). A workbook that changed on disk since it
+was opened (another run or program saved it) is never overwritten: the results stay in
+the journal for the next run.
 
 Rows typed directly below an Excel table (outside its range) are taken into it: the
 table is extended over them, and `notices` says so.
@@ -23,14 +20,11 @@ import datetime as dt
 import hashlib
 import io
 import logging
-import os
-import stat
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
+from filelock import FileLock
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.utils import get_column_letter
@@ -39,7 +33,6 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rootfi_excel.folders import data_dir
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
     INTEGRATION_FIELDS_TABLE,
@@ -58,6 +51,7 @@ from rootfi_excel.workbook.port import (
     rows_text,
     settings_from,
 )
+from rootfi_excel.workbook.files import lock_file, read_file, read_only, replace_file, writable_file
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +59,7 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 MACRO_SUFFIXES = (".xlsm", ".xltm")  # files whose VBA project must survive a save
 LARGEST_NUMBER = 1.7976931348623157e308  # a cell holds a double: a longer integer is no Excel number
+
 
 class XlsxWorkbook:
     def __init__(self, path: Path, book: Workbook, *, source: bytes = b"", lock: FileLock | None = None) -> None:
@@ -82,10 +77,10 @@ class XlsxWorkbook:
     def open(cls, path: str | Path) -> "XlsxWorkbook":
         """Open a workbook to read and write back; held (locked) until `save` or `close`."""
         path = Path(path)
-        target = _writable_file(path)
-        lock = _lock(target, path.name)
+        target = writable_file(path)
+        lock = lock_file(target, path.name)
         try:
-            source = _read_bytes(target, path.name)
+            source = read_file(target, path.name)
             return cls(path, _load(path, source, data_only=False), source=source, lock=lock)
         except BaseException:
             lock.release()
@@ -147,14 +142,14 @@ class XlsxWorkbook:
         disappeared or changed on disk since it was opened."""
         name = self.path.name
         try:
-            if _read_only(self.target):
+            if read_only(self.target):
                 raise WorkbookError(f"{name} became read-only while it was open: its results were not written. "
                                     "Make it writable, then run again.")
-            if hashlib.sha256(_read_bytes(self.target, name)).digest() != self._opened:
+            if hashlib.sha256(read_file(self.target, name)).digest() != self._opened:
                 raise WorkbookError(f"{name} was changed by another program or run while this one was working "
                                     "(saved in Excel, or by a colleague): its results were not written over those "
                                     "changes. Close it in other programs and run again.")
-            self._opened = _replace(self.target, self.book, name)
+            self._opened = replace_file(self.target, _saved(self.book, name), name)
         finally:
             self.close()
 
@@ -215,60 +210,6 @@ class XlsxWorkbook:
         return value
 
 
-def _writable_file(path: Path) -> Path:
-    """The file behind `path` (through links), refused unless it is a workbook we may write."""
-    try:
-        target = path.resolve(strict=True)
-    except (OSError, RuntimeError):  # missing, a link to nowhere, a loop of links
-        where = " (the link points to nothing)" if path.is_symlink() else ""
-        raise WorkbookError(f"{path.name} was not found{where}: check the file's name and folder") from None
-    if target.is_dir():
-        raise WorkbookError(f"{path.name} is a folder, not a workbook: give the path of the .xlsx file")
-    if _read_only(target):
-        raise WorkbookError(f"{path.name} is read-only, so its results could not be written into it: make it "
-                            "writable (Properties: untick Read-only; or chmod u+w), then run again")
-    return target
-
-
-def _read_only(target: Path) -> bool:
-    """No write permission bit (a read-only file on Windows too), or not writable by this user."""
-    try:
-        mode = target.stat().st_mode
-    except OSError:
-        return False  # reported by whatever reads it next
-    return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK)
-
-
-def _lock(target: Path, name: str) -> FileLock:
-    """This computer's lock on one workbook file; another run that holds it is not waited for."""
-    digest = hashlib.sha256(str(target).encode("utf-8")).hexdigest()[:32]
-    try:
-        folder = data_dir() / "locks"
-        folder.mkdir(parents=True, exist_ok=True)
-        # One lock object per file in this process (re-entrant): only another process is kept out.
-        lock = FileLock(folder / f"{digest}.lock", blocking=False, is_singleton=True, thread_local=False)
-        lock.acquire()
-    except Timeout:
-        raise WorkbookError(f"{name} is in use by another rootfi-excel run on this computer (validate or submit): "
-                            "wait for it to finish, then run again") from None
-    except OSError as error:
-        raise WorkbookError(f"{name} could not be locked for this run: {error.strerror or error} "
-                            f"({folder}); set ROOTFI_EXCEL_HOME to a folder you can write") from error
-    return lock
-
-
-def _read_bytes(target: Path, name: str) -> bytes:
-    try:
-        return target.read_bytes()
-    except PermissionError:
-        raise WorkbookError(f"{name} is open in another program (Excel?): close it and try again") from None
-    except FileNotFoundError:
-        raise WorkbookError(f"{name} was moved or deleted while this run was working: its results were not "
-                            "written; put it back and run again") from None
-    except OSError as error:
-        raise WorkbookError(f"{name} could not be read: {error.strerror or error}") from error
-
-
 def _load(path: Path, source: bytes, *, data_only: bool) -> Workbook:
     """Parse the workbook's bytes. openpyxl fails in many ways on a damaged or foreign file
     (zip, XML, styles, a missing part): every one of them is "cannot be read"."""
@@ -297,40 +238,16 @@ def _what_is_wrong(error: Exception, source: bytes) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _replace(target: Path, book: Workbook, name: str) -> bytes:
-    """Write `book` to a temporary file beside `target`, give it target's permission bits
-    (and group), then rename it over target: a crash never leaves half a workbook, and a
-    link to target stays a link. Returns the digest of what was written."""
-    mode = target.stat()
-    buffer = io.BytesIO()  # in memory first: a save that fails halfway leaves no open file behind
+def _saved(book: Workbook, name: str) -> bytes:
+    """The workbook as the bytes of an .xlsx file (in memory: a save that fails halfway
+    leaves no open file behind)."""
+    buffer = io.BytesIO()
     try:
         book.save(buffer)
     except (ValueError, TypeError, ArithmeticError, KeyError, AttributeError) as error:
         raise WorkbookError(f"{name} holds something that cannot be written back ({type(error).__name__}: "
                             f"{error}): open it in Excel, save it again, then run again") from error
-    data = buffer.getvalue()
-    temporary = None
-    try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".saving")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())  # on disk before it replaces the workbook
-        os.chmod(temporary, stat.S_IMODE(mode.st_mode))
-        if hasattr(os, "chown"):
-            try:
-                os.chown(temporary, -1, mode.st_gid)  # the team's group keeps its access
-            except OSError:
-                pass
-        os.replace(temporary, target)
-        return hashlib.sha256(data).digest()
-    except PermissionError:
-        raise WorkbookError(f"{name} is open in another program (Excel?): close it and try again") from None
-    except OSError as error:
-        raise WorkbookError(f"{name} could not be saved: {error.strerror or error}") from error
-    finally:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)  # left only when the save failed
+    return buffer.getvalue()
 
 
 def _filled_rows_below(sheet: Worksheet, left: int, right: int, bottom: int) -> int:
