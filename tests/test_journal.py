@@ -145,4 +145,5 @@ def test_submit_with_a_journal_it_cannot_use_sends_nothing(spoil, said, sandbox,
     [line] = result.stderr.strip().splitlines()
     assert str(journal) in line and said in line and line.endswith("Nothing was sent.")
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
+    assert "Cannot submit book.xlsx" in (journal.parent / "logs" / "rootfi-excel.log").read_text()  # the detail
     assert "Traceback" not in result.output

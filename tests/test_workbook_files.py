@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -165,6 +166,8 @@ def test_a_workbook_saved_elsewhere_during_submit_keeps_both_the_edit_and_the_re
     assert "was changed by another program or run" in first.output and "safe in this computer's journal" in first.output
     assert openpyxl.load_workbook(path)["Instructions"]["H1"].value == "checked by Sam"  # not overwritten
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 6
+    log = Path(os.environ["ROOTFI_EXCEL_HOME"]) / "logs" / "rootfi-excel.log"
+    assert "Cannot save the results into book.xlsx" in log.read_text()
 
     monkeypatch.undo()
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)

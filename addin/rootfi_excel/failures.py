@@ -60,10 +60,7 @@ def report(error: BaseException, *, doing: str, note: str = "") -> str:
     `note` is added when the error is unexpected (e.g. "Nothing is sent twice: ...").
     Never raises.
     """
-    try:
-        where = _log(error, doing)
-    except Exception:  # the boundary itself must never fail
-        where = None
+    where = record(error, doing=doing)
     line = f"Cannot {doing}: {explain(error)}"
     if note and not is_expected(error):
         line += f" {note}"
@@ -100,6 +97,26 @@ def one_line(text: str) -> str:
     return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
 
 
+def record(error: BaseException, *, doing: str) -> Path | None:
+    """Write `error` and its traceback to the log (for an error already told to the person
+    in other words); return the log file, or None when it could not be written. Never raises."""
+    try:
+        # The traceback is redacted here, before any handler sees it (a host's own log too).
+        detail = redact("".join(traceback.format_exception(type(error), error, error.__traceback__)))
+        logger = logging.getLogger(LOGGER)
+        if _active:
+            logger.error("Cannot %s\n%s", doing, detail)
+        else:
+            with logging_to_file():
+                if not _active:
+                    return None
+                logger.error("Cannot %s\n%s", doing, detail)
+        path = log_file()
+        return path if path.exists() else None
+    except Exception:  # the boundary itself must never fail
+        return None
+
+
 @contextmanager
 def logging_to_file() -> Iterator[None]:
     """While the block runs, log records of rootfi_excel (INFO and up) go to the log file."""
@@ -129,21 +146,6 @@ class SafeFormatter(logging.Formatter):
 
 
 # ---------------------------------------------------------------------------- helpers
-
-def _log(error: BaseException, doing: str) -> Path | None:
-    # The traceback is redacted here, before any handler sees it (a host's own log too).
-    detail = redact("".join(traceback.format_exception(type(error), error, error.__traceback__)))
-    logger = logging.getLogger(LOGGER)
-    if _active:
-        logger.error("Cannot %s\n%s", doing, detail)
-    else:
-        with logging_to_file():
-            if not _active:
-                return None
-            logger.error("Cannot %s\n%s", doing, detail)
-    path = log_file()
-    return path if path.exists() else None
-
 
 def _open_handler() -> logging.Handler | None:
     try:

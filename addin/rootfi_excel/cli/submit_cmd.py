@@ -17,6 +17,7 @@ from rootfi_excel.cli.output import (
     say,
     stop,
 )
+from rootfi_excel.failures import record
 from rootfi_excel.safe_text import hide
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
@@ -85,7 +86,7 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
         try:
             journal = Journal(journal_path)  # nothing is sent without a journal to record it
         except JournalError as error:
-            return _refuse(name, f"{error} Nothing was sent.")
+            return _refuse(name, f"{error} Nothing was sent.", error)
         submission = plan_submission(client, workbook, settings, requirements, problems)
         plan = submission.plan
         print_notices(workbook)
@@ -107,14 +108,15 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
         try:
             workbook.save()
         except WorkbookError as error:
+            record(error, doing=f"save the results into {name}")
             say(f"The results could not be written into {name}: {error}\n"
                 "They are safe in this computer's journal: run submit again to write them "
                 "(nothing will be sent twice).", fg="red", err=True)
             return EXIT_UNUSABLE
     except (CredentialsError, SubmitAborted) as error:
-        return _refuse(name, str(error))
+        return _refuse(name, str(error), error)
     except RootFiError as error:
-        return _refuse(name, f"could not check the company: {error}. Nothing was sent.")
+        return _refuse(name, f"could not check the company: {error}. Nothing was sent.", error)
     finally:
         if journal is not None:
             journal.close()
@@ -128,6 +130,8 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
     return EXIT_OK if submission.count(Status.CREATED) == rows else EXIT_INVALID
 
 
-def _refuse(name: str, reason: str) -> int:
+def _refuse(name: str, reason: str, error: Exception) -> int:
+    """One line saying why the submit stopped; the error's detail goes to the log."""
+    record(error, doing=f"submit {name}")
     say(f"Cannot submit {name}: {reason}", fg="red", err=True)
     return EXIT_UNUSABLE
