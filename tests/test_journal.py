@@ -60,3 +60,90 @@ def test_latest_attempt_wins_and_batches_keep_sending_order(tmp_path):
 def test_the_journal_lives_under_the_data_folder(monkeypatch, tmp_path):
     monkeypatch.setenv("ROOTFI_EXCEL_HOME", str(tmp_path / "home"))
     assert default_path() == tmp_path / "home" / "journal.sqlite3"
+
+
+# ---- A journal that cannot be used: a readable error naming it, and nothing is sent ----------
+
+import sqlite3  # noqa: E402
+
+import pytest  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from rootfi_excel.cli.main import cli  # noqa: E402
+from rootfi_excel.submission import journal as journal_module  # noqa: E402
+from rootfi_excel.submission.journal import JournalError  # noqa: E402
+
+
+def test_a_damaged_journal_is_a_journal_error_naming_the_file(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    path.write_bytes(b"this is not a database " * 200)
+    with pytest.raises(JournalError, match=f"The journal {path} is damaged .*Rename it"):
+        Journal(path)
+
+
+def test_a_journal_damaged_after_it_was_opened_fails_readably_too(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path)
+    journal.begin("u", 1, "m", [(f"fp{i}", "n", {"x": "y" * 500}) for i in range(200)])
+    journal.close()
+    data = bytearray(path.read_bytes())
+    data[4096:len(data) - 4096] = b"\xff" * (len(data) - 8192)  # keep the header, ruin the pages
+    path.write_bytes(bytes(data))
+    with pytest.raises(JournalError, match="damaged"):
+        Journal(path).attempts()
+
+
+def test_a_journal_in_a_place_that_cannot_be_written(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(JournalError, match="cannot be written .*ROOTFI_EXCEL_HOME"):
+        Journal(tmp_path / "a-file" / "journal.sqlite3")
+    (tmp_path / "folder.sqlite3").mkdir()
+    with pytest.raises(JournalError, match="cannot be written"):
+        Journal(tmp_path / "folder.sqlite3")
+
+
+def test_a_journal_locked_by_another_program_is_said_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(journal_module, "LOCK_WAIT", 0.2)
+    path = tmp_path / "journal.sqlite3"
+    Journal(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(JournalError, match="is locked by another program"):
+            Journal(path)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+@pytest.mark.parametrize("spoil, said", [
+    (lambda path: path.write_bytes(b"garbage" * 500), "is damaged"),
+    (lambda path: path.mkdir(), "cannot be written"),
+    ("lock", "is locked by another program"),
+])
+def test_submit_with_a_journal_it_cannot_use_sends_nothing(spoil, said, sandbox, api_key, tmp_path, monkeypatch):
+    from tests.test_cli import NETSUITE, demo_book
+
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=4, notes=0)
+    journal = default_path()
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    other = None
+    if spoil == "lock":
+        monkeypatch.setattr(journal_module, "LOCK_WAIT", 0.2)
+        Journal(journal).close()
+        other = sqlite3.connect(journal, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+    else:
+        spoil(journal)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    try:
+        result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    finally:
+        if other is not None:
+            other.close()
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert str(journal) in line and said in line and line.endswith("Nothing was sent.")
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
+    assert "Cannot submit book.xlsx" in (journal.parent / "logs" / "rootfi-excel.log").read_text()  # the detail
+    assert "Traceback" not in result.output

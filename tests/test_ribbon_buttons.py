@@ -198,7 +198,7 @@ def test_clear_results_clears_only_result_columns_and_guards_rootfi_id(excel, sa
 
 def test_an_unexpected_error_ends_in_a_message_box_with_the_log_file(excel, monkeypatch):
     from rootfi_excel.app import validate as validating
-    from rootfi_excel.logfile import log_path
+    from rootfi_excel.failures import log_file as log_path
 
     def broken(port):
         raise RuntimeError("disk on fire")
@@ -258,7 +258,7 @@ def test_new_workbook_makes_a_template_copy_with_the_settings_and_opens_it(excel
 
 
 def test_help_opens_the_instructions_and_open_log_opens_the_log_folder(excel):
-    from rootfi_excel.logfile import log_folder
+    from rootfi_excel.folders import log_dir as log_folder
 
     book = excel(1)
     press("help", book)

@@ -23,7 +23,8 @@ from typing import Any, Callable
 from rootfi_excel.app import account, new_book, results
 from rootfi_excel.app import submit as submitting
 from rootfi_excel.app import validate as validating
-from rootfi_excel.logfile import log_exception, log_folder
+from rootfi_excel.failures import logging_to_file, record
+from rootfi_excel.folders import log_dir
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, INSTRUCTIONS_SHEET, PAYMENTS
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI, choose_save_path
@@ -37,7 +38,7 @@ SELECT_FIRST = (f"Select one or more rows in the {PAYMENTS.sheet} or {CREDIT_NOT
 
 def validate(workbook: ExcelWorkbook, ui: ExcelUI, selection: dict | None = None) -> None:
     report = validating.validate(workbook, selection)
-    text = validating.summary(report)
+    text = "\n".join([*workbook.notices, validating.summary(report)])
     if selection is None:
         text += "\n(Every row was checked, hidden and filtered rows included.)"
     (ui.tell if not workbook.unplaced else ui.warn)(text + _moved_rows(workbook, "Validate"))
@@ -103,7 +104,8 @@ def show_help(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
 
 
 def open_log(workbook: ExcelWorkbook | None, ui: ExcelUI, opener: Callable[[Path], None] | None = None) -> None:
-    folder = log_folder()
+    folder = log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
     (opener or _open_folder)(folder)
     ui.tell(f"The log file is in {folder}.\nSend rootfi-excel.log to support with a few words on what you did. "
             "It holds error details, never your API key.")
@@ -132,13 +134,13 @@ def dispatch(tag: str) -> None:
         workbook: ExcelWorkbook | None = ExcelWorkbook.caller()
         app = workbook.book.app
     except Exception as error:  # no workbook is open (xlwings' caller is the active workbook)
-        log_exception(f"button {tag}: no calling workbook", error)
+        record(error, doing=f"find the workbook for the {tag} button")
         try:
             import xlwings as xw
 
             workbook, app = None, xw.apps.active
         except Exception as no_excel:  # no Excel to talk to: the log file is all there is
-            log_exception(f"button {tag}: no Excel", no_excel)
+            record(no_excel, doing=f"reach Excel for the {tag} button")
             return
     press(tag, workbook, ExcelUI(app))
 
@@ -146,7 +148,7 @@ def dispatch(tag: str) -> None:
 def press(tag: str, workbook: ExcelWorkbook | None, ui: ExcelUI, **options: Any) -> None:
     """Run one button inside the session and the error boundary (tests call this)."""
     button = BUTTONS.get(tag)
-    with ui.session():
+    with logging_to_file(), ui.session():
         try:
             if button is None:
                 return ui.error(f"This version of RootFi has no button '{tag}'. Update the add-in "
@@ -157,7 +159,7 @@ def press(tag: str, workbook: ExcelWorkbook | None, ui: ExcelUI, **options: Any)
         except WorkbookError as error:
             ui.error(f"This workbook cannot be used as it is: {error}")
         except Exception as error:
-            path = log_exception(f"button {tag}", error)
+            path = record(error, doing=f"press the {tag} button")
             ui.error(f"RootFi stopped because of an unexpected problem ({type(error).__name__}).\n\n"
                      "Anything already sent is kept in this computer's journal: the next Submit writes it "
                      "back without sending it again.\n\n"

@@ -3,7 +3,7 @@
 Faithful where it matters to the adapter: numbers come back as floats and dates as
 datetimes (as xlwings gives them), error cells as None unless err_to_str=True, a text
 written with a leading apostrophe is stored as text, a text starting with '=' becomes
-a formula, a text that reads as a number becomes a number (a General cell), a table
+a formula, the used range spans every cell that was ever filled (as Excel's does), a text that reads as a number becomes a number (a General cell), a table
 with no rows has no data_body_range, hidden rows are read and written like the others,
 and every read or write of a range's value, of an App property, every message box and
 every selection lookup counts as one cross-application call (`app.calls`).
@@ -176,6 +176,11 @@ class FakeSheet:
         self.tables.append(table)
         return table
 
+    def range(self, first: tuple[int, int], last: tuple[int, int] | None = None) -> "FakeRange":
+        """sheet.range((row, column), (row, column)), as in xlwings."""
+        last = last or first
+        return FakeRange(self, first[0], first[1], last[0], last[1])
+
     @property
     def used_range(self) -> "FakeRange":
         rows = [r for r, _ in self.cells] or [1]
@@ -186,6 +191,15 @@ class FakeSheet:
 class FakeTable:
     def __init__(self, sheet: FakeSheet, name: str, top: int, left: int, width: int, count: int) -> None:
         self.sheet, self.name, self.top, self.left, self.width, self.count = sheet, name, top, left, width, count
+        self.show_totals = False
+
+    def resize(self, block: "FakeRange") -> None:
+        """Table.resize(range): the range's first row is the header row."""
+        if block.sheet is not self.sheet:
+            raise ValueError("a table is resized within its own sheet")
+        self.sheet.book.app._count()
+        self.top, self.left = block.top, block.left
+        self.width, self.count = block.right - block.left + 1, block.bottom - block.top
 
     @property
     def header_row_range(self) -> "FakeRange":
@@ -245,6 +259,14 @@ class FakeRange:
         first = f"${_letters(self.left)}${self.top}"
         last = f"${_letters(self.right)}${self.bottom}"
         return first if first == last else f"{first}:{last}"
+
+    @property
+    def column(self) -> int:
+        return self.left
+
+    @property
+    def last_cell(self) -> "FakeRange":
+        return FakeRange(self.sheet, self.bottom, self.right, self.bottom, self.right)
 
     def options(self, ndim: int | None = None, err_to_str: bool = False, **_: Any) -> "FakeRange":
         return FakeRange(self.sheet, self.top, self.left, self.bottom, self.right, ndim, err_to_str)

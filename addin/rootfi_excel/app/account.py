@@ -30,7 +30,11 @@ def open_client(settings: WorkbookSettings) -> Any:
     """A client for the workbook's API address with the key of its key profile."""
     from rootfi_excel.api.client import RootFiClient
 
-    return RootFiClient(get_api_key(settings.key_profile), base_url=settings.base_url, **CLIENT_OPTIONS)
+    from rootfi_excel.safe_text import hide
+
+    key = get_api_key(settings.key_profile)
+    hide(key)  # never in the log or a message
+    return RootFiClient(key, base_url=settings.base_url, **CLIENT_OPTIONS)
 
 
 def platform_name(integration: str | None) -> str:

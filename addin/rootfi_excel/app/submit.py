@@ -18,7 +18,8 @@ from rootfi_excel.app.selection import Selection, narrow
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
-from rootfi_excel.submission.journal import Journal
+from rootfi_excel.failures import record
+from rootfi_excel.submission.journal import Journal, JournalError
 from rootfi_excel.submission.run import (
     Overrides,
     WorkbookSubmission,
@@ -64,35 +65,40 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
                          options: SubmitOptions | None = None, journal_path: Path | None = None,
                          selection: Selection | None = None, retry_hint: str = EXCEL_RETRY) -> SubmitRun:
     own_client = client is None
+    journal: Journal | None = None
     try:
         if own_client:
             client = open_client(settings)
+        journal = Journal(journal_path)  # nothing is sent without a journal to record it
         submission = plan_submission(client, port, settings, requirements, problems,
                                      select=lambda report: narrow(report, selection))
         plan = submission.plan
-        details = plan_lines(submission, settings)
+        details = [*getattr(port, "notices", ()), *plan_lines(submission, settings)]
         if sum(plan.to_send.values()):
             if not ui.confirm(question(submission, settings), details):
                 ui.tell("Nothing was sent.")
                 return SubmitRun(DECLINED, submission)
         else:
             ui.note("\n".join(details))
-        with Journal(journal_path) as journal, ui.working("Submitting"):
+        with ui.working("Submitting"):
             send_planned(submission, client, journal, options=options, progress=ui.progress)
         try:
             write_submission(port, submission)
             port.save()
         except WorkbookError as error:
+            record(error, doing=f"save the results into {name}")
             ui.error(f"The results could not be written into {name}: {error}\n"
                      f"They are safe in this computer's journal: {retry_hint}")
             return SubmitRun(UNWRITTEN, submission)
+    except JournalError as error:
+        return _refused(ui, name, f"{error} Nothing was sent.", error)
     except (CredentialsError, SubmitAborted) as error:
-        ui.error(str(error))
-        return SubmitRun(STOPPED)
+        return _refused(ui, name, str(error), error)
     except RootFiError as error:
-        ui.error(f"Could not check the company: {error}. Nothing was sent.")
-        return SubmitRun(STOPPED)
+        return _refused(ui, name, f"Could not check the company: {error}. Nothing was sent.", error)
     finally:
+        if journal is not None:
+            journal.close()
         if own_client and client is not None:
             client.close()
     unplaced = sum(getattr(port, "unplaced", {}).values())
@@ -101,6 +107,13 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
                 f"(rows sorted, edited or deleted). Their results are safe in this computer's journal: {retry_hint}")
         return SubmitRun(UNWRITTEN, submission)
     return SubmitRun(DONE, submission)
+
+
+def _refused(ui: UserInterface, name: str, reason: str, error: Exception) -> SubmitRun:
+    """Say why the submit stopped before sending; the error's detail goes to the log."""
+    record(error, doing=f"submit {name}")
+    ui.error(f"Cannot submit {name}: {reason}")
+    return SubmitRun(STOPPED)
 
 
 def question(submission: WorkbookSubmission, settings: Any) -> str:

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import click
 
+from rootfi_excel.cli.guarded import GuardedCommand
+from rootfi_excel.cli.output import say
+
 
 @click.group()
 def addin() -> None:
     """The Excel add-in (rootfi.xlam)."""
 
 
-@addin.command()
+@addin.command(cls=GuardedCommand, doing="build the add-in")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
               show_default=True, help="Folder to write rootfi.xlam into (replaced if it is there).")
 @click.option("--interpreter-win", metavar="PATH",
@@ -41,14 +44,14 @@ def build(out_dir: Path, interpreter_win: str | None, interpreter_mac: str | Non
         built = build_addin(out_dir, settings)
     except AddinBuildError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Built {built.path} (xlwings {built.xlwings_version}; ribbon buttons: {', '.join(built.tags)}).")
+    say(f"Built {built.path} (xlwings {built.xlwings_version}; ribbon buttons: {', '.join(built.tags)}).")
     for system, value in (("Windows", settings.interpreter_win), ("macOS", settings.interpreter_mac)):
         if value:
-            click.echo(f"  Python for Excel on {system}: {value}")
+            say(f"  Python for Excel on {system}: {value}")
     if not (settings.interpreter_win or settings.interpreter_mac):
-        click.echo("  No Python is written into the add-in: Excel uses INTERPRETER_WIN / INTERPRETER_MAC from the "
+        say("  No Python is written into the add-in: Excel uses INTERPRETER_WIN / INTERPRETER_MAC from the "
                    "user's rootfi.conf (Windows: %USERPROFILE%\\.rootfi\\rootfi.conf; macOS: "
                    "~/Library/Containers/com.microsoft.Excel/Data/rootfi.conf), else 'python' on the PATH.")
     if sys.platform == "darwin":
-        click.echo("  On macOS run 'xlwings runpython install' once (installs the AppleScript the add-in calls).")
-    click.echo("  Load it in Excel as docs/excel-verification.md says.")
+        say("  On macOS run 'xlwings runpython install' once (installs the AppleScript the add-in calls).")
+    say("  Load it in Excel as docs/excel-verification.md says.")

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import click
 
-from rootfi_excel.cli.output import print_validation
+from rootfi_excel.cli.guarded import GuardedCommand
+from rootfi_excel.cli.output import print_notices, print_validation, say
+from rootfi_excel.safe_text import hide
 
 
-@click.command()
+@click.command(cls=GuardedCommand, doing="run the demo ({file})",
+               stopped="Stopped (Ctrl+C): the demo's sandbox is stopped; {file} may hold part of the results.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("rootfi-demo.xlsx"),
               show_default=True, help="The workbook to write.")
 @click.option("--company", "company_id", type=int, default=1003, show_default=True,
@@ -43,6 +46,7 @@ def demo(out: Path, company_id: int, payments: int, credit_notes: int, rate_limi
 
     work = Path(tempfile.mkdtemp(prefix="rootfi-demo-"))
     key = secrets.token_urlsafe(24)  # a throwaway key for this sandbox only; never printed
+    hide(key)
     sandbox = start_in_thread(SandboxConfig(
         db_path=work / "sandbox.sqlite3", api_keys=[key], rate_limit_per_minute=rate_limit or None,
         latency_ms=latency_ms, faults=parse_faults(faults), fault_seed=7,
@@ -50,8 +54,8 @@ def demo(out: Path, company_id: int, payments: int, credit_notes: int, rate_limi
     try:
         with RootFiClient(key, base_url=sandbox.base_url, timeout=10.0) as client:
             company = client.get_company(company_id)
-            click.secho(f"1. Sandbox of the RootFi API running at {sandbox.base_url}", bold=True)
-            click.echo(f"   company {company_id}: {company.name} on {company.integration}")
+            say(f"1. Sandbox of the RootFi API running at {sandbox.base_url}", bold=True)
+            say(f"   company {company_id}: {company.name} on {company.integration}")
 
             lookups = fetch_lookups(client, company_id)
             pay = payment_rows(lookups, payments, integration=company.integration)
@@ -60,29 +64,30 @@ def demo(out: Path, company_id: int, payments: int, credit_notes: int, rate_limi
                 "company_id": company_id, "integration": company.integration, "environment": "sandbox",
                 "base_url": sandbox.base_url, "key_profile": "demo",
             })
-            click.secho(f"2. Workbook {out} made from the template: {len(pay)} payments, "
+            say(f"2. Workbook {out} made from the template: {len(pay)} payments, "
                         f"{len(notes)} credit-note lines ({credit_notes} credit notes)", bold=True)
 
-            workbook = XlsxWorkbook.open(out)
-            report = validate_workbook(workbook)
-            write_validation(workbook, report)
-            workbook.save()
-            click.secho("3. Validate", bold=True)
+            with XlsxWorkbook.open(out) as workbook:
+                report = validate_workbook(workbook)
+                write_validation(workbook, report)
+                workbook.save()
+            say("3. Validate", bold=True)
+            print_notices(workbook)
             print_validation(report, out.name)
 
-            click.secho("4. Submit", bold=True)
-            workbook = XlsxWorkbook.open(out)
-            settings, requirements, problems = read_settings_for_submit(workbook, Overrides())
-            # The sandbox commits a write before it answers, so a lost answer can be checked
-            # after a few seconds (against the real API the engine waits longer).
-            options = SubmitOptions(batch_size=settings.batch_size, resend_after=3.0)
-            code = run_submit(workbook, settings, requirements, problems, out.name, yes=True, client=client,
-                              journal_path=work / "journal.sqlite3", options=options)
+            say("4. Submit", bold=True)
+            with XlsxWorkbook.open(out) as workbook:
+                settings, requirements, problems = read_settings_for_submit(workbook, Overrides())
+                # The sandbox commits a write before it answers, so a lost answer can be checked
+                # after a few seconds (against the real API the engine waits longer).
+                options = SubmitOptions(batch_size=settings.batch_size, resend_after=3.0)
+                code = run_submit(workbook, settings, requirements, problems, out.name, yes=True, client=client,
+                                  journal_path=work / "journal.sqlite3", options=options)
             stats = sandbox.count_records(company_id, "invoice_payments"), \
                 sandbox.count_records(company_id, "invoice_credit_notes")
-            click.secho(f"5. The sandbox now holds {stats[0]} payments and {stats[1]} credit notes for company "
+            say(f"5. The sandbox now holds {stats[0]} payments and {stats[1]} credit notes for company "
                         f"{company_id} ({sandbox.requests_seen()} API requests in all).", bold=True)
-            click.echo(f"Open {out.resolve()} to see status, rootfi_id and messages on every row.")
+            say(f"Open {out.resolve()} to see status, rootfi_id and messages on every row.")
     finally:
         sandbox.stop()
     if code == 2:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from rootfi_excel.cli.guarded import GuardedCommand
+from rootfi_excel.cli.output import say
+
 from rootfi_excel.api.credentials import DEFAULT_PROFILE
 
 _dry_run = click.option("--dry-run", is_flag=True,
@@ -32,7 +35,7 @@ def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
-@click.command()
+@click.command(cls=GuardedCommand, doing="install RootFi for Excel")
 @click.option("--templates-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the workbook template (a shared team folder works). Asked when not given.")
 @click.option("--profile", default=DEFAULT_PROFILE, show_default=True, help="Key profile for the API key.")
@@ -49,18 +52,18 @@ def install(templates_dir: Path | None, profile: str, no_key: bool, yes: bool, d
         templates_dir = click.prompt("Folder for the workbook template (a shared team folder works)",
                                      default=str(layout.default_templates_dir), type=click.Path(path_type=Path))
     if dry_run:
-        click.echo("Dry run: nothing is written.")
+        say("Dry run: nothing is written.")
     try:
-        run_install(layout, templates_dir=templates_dir, profile=profile, dry_run=dry_run, tell=click.echo,
+        run_install(layout, templates_dir=templates_dir, profile=profile, dry_run=dry_run, tell=say,
                     ask_key=None if (no_key or yes) else _ask_key)
     except (InstallError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     if not dry_run:
-        click.echo("Done." + (" Restart Excel: the RootFi tab appears on the ribbon." if layout.has_excel else "")
+        say("Done." + (" Restart Excel: the RootFi tab appears on the ribbon." if layout.has_excel else "")
                    + " Check this computer any time with `rootfi-excel doctor`.")
 
 
-@click.command()
+@click.command(cls=GuardedCommand, doing="upgrade RootFi for Excel")
 @_dry_run
 def upgrade(dry_run: bool) -> None:
     """Rebuild the add-in for the installed version; keep the key, templates and your settings."""
@@ -68,12 +71,12 @@ def upgrade(dry_run: bool) -> None:
     from rootfi_excel.install.actions import upgrade as run_upgrade
 
     try:
-        run_upgrade(_layout(), dry_run=dry_run, tell=click.echo)
+        run_upgrade(_layout(), dry_run=dry_run, tell=say)
     except (InstallError, ValueError, OSError) as exc:
         raise _fail(exc) from None
 
 
-@click.command()
+@click.command(cls=GuardedCommand, doing="uninstall RootFi for Excel")
 @click.option("--remove-key", is_flag=True, help="Also remove the stored API key(s).")
 @click.option("--remove-journal", is_flag=True,
               help="Also remove the submission journal (it is what stops a row being sent twice).")
@@ -86,14 +89,14 @@ def uninstall(remove_key: bool, remove_journal: bool, profiles: tuple[str, ...],
 
     try:
         run_uninstall(_layout(), remove_key=remove_key, remove_journal=remove_journal, profiles=profiles,
-                      dry_run=dry_run, tell=click.echo)
+                      dry_run=dry_run, tell=say)
     except (InstallError, ValueError, OSError) as exc:
         raise _fail(exc) from None
     if not dry_run:
-        click.echo("Python and this environment stay; delete the folder the installer script named to remove them.")
+        say("Python and this environment stay; delete the folder the installer script named to remove them.")
 
 
-@click.command()
+@click.command(cls=GuardedCommand, doing="check this computer")
 @click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--base-url", help="RootFi API address (default: the workbook's Settings, else production).")
 @click.option("--company", type=int, help="RootFi company id (default: the workbook's Settings).")
@@ -112,6 +115,6 @@ def doctor(workbook: Path | None, base_url: str | None, company: int | None, pro
     installed = [Path(f.path) for f in manifest.files] if manifest else []
     checks = run_doctor(layout, xlwings_version=xlwings_version(), workbook=workbook, base_url=base_url,
                         company_id=company, profile=profile, installed_files=installed)
-    click.echo(f"RootFi for Excel doctor ({layout.system})")
-    click.echo(render(checks))
+    say(f"RootFi for Excel doctor ({layout.system})")
+    say(render(checks))
     raise SystemExit(exit_code(checks))

@@ -7,12 +7,14 @@ import click
 from rootfi_excel.api.credentials import (
     DEFAULT_PROFILE,
     SERVICE,
-    CredentialsError,
     delete_api_key,
     ensure_keyring,
     keyring_name,
     store_api_key,
 )
+from rootfi_excel.cli.guarded import GuardedCommand
+from rootfi_excel.cli.output import say
+from rootfi_excel.safe_text import hide
 
 _profile_option = click.option(
     "--profile",
@@ -22,28 +24,25 @@ _profile_option = click.option(
 )
 
 
-@click.command()
+# A key store that cannot be used raises CredentialsError: the command's error boundary
+# shows its message (it says what to do) and ends with exit code 2.
+
+@click.command(cls=GuardedCommand, doing="store the API key", stopped="Stopped (Ctrl+C): no key was stored.")
 @_profile_option
 def login(profile: str) -> None:
     """Store a RootFi API key in the system keyring."""
-    try:
-        ensure_keyring()  # say so before the user types the key for nothing
-        key = click.prompt(f"RootFi API key for profile '{profile}'", hide_input=True)
-        store_api_key(profile, key)
-    except CredentialsError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Saved the API key for profile '{profile}' in {keyring_name()} (service '{SERVICE}').")
+    ensure_keyring()  # say so before the user types the key for nothing
+    key = click.prompt(f"RootFi API key for profile '{profile}'", hide_input=True)
+    hide(key)  # never in a log or a message, even if the key store's error repeats it
+    store_api_key(profile, key)
+    say(f"Saved the API key for profile '{profile}' in {keyring_name()} (service '{SERVICE}').")
 
 
-@click.command()
+@click.command(cls=GuardedCommand, doing="remove the API key")
 @_profile_option
 def logout(profile: str) -> None:
     """Remove a RootFi API key from the system keyring."""
-    try:
-        removed = delete_api_key(profile)
-    except CredentialsError as exc:
-        raise click.ClickException(str(exc)) from None
-    if removed:
-        click.echo(f"Removed the API key for profile '{profile}'.")
+    if delete_api_key(profile):
+        say(f"Removed the API key for profile '{profile}'.")
     else:
-        click.echo(f"No API key was stored for profile '{profile}'.")
+        say(f"No API key was stored for profile '{profile}'.")

@@ -1,26 +1,53 @@
-"""What the command line prints: short summaries that fit on one screen."""
+"""What the command line prints: short summaries that fit on one screen.
+
+Everything goes through `say`, which strips terminal control sequences (server text,
+cell text and file names come from outside) and the API key.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NoReturn
+
 import click
 
+from rootfi_excel.safe_text import printable, redact
 from rootfi_excel.sheets.layout import Status
-from rootfi_excel.validation.run import WorkbookValidation
+
+if TYPE_CHECKING:
+    from rootfi_excel.validation.run import WorkbookValidation
 
 EXIT_OK = 0
 EXIT_INVALID = 1  # some rows are invalid or failed
-EXIT_UNUSABLE = 2  # the workbook cannot be used as it is
+EXIT_UNUSABLE = 2  # the workbook (or the key, the company, the journal) cannot be used as it is
+EXIT_STOPPED = 130  # stopped with Ctrl+C (the shell's convention for an interrupt)
 
 MAX_ROWS_SHOWN = 8
 
 
+def say(text: object = "", *, err: bool = False, fg: str | None = None, bold: bool = False) -> None:
+    """Print one message: the one way the command line prints anything."""
+    click.secho(printable(redact(text)), err=err, fg=fg, bold=bold)
+
+
+def stop(message: str) -> NoReturn:
+    """Print `message` in red on stderr and end the command with exit code 2."""
+    say(message, err=True, fg="red")
+    raise SystemExit(EXIT_UNUSABLE)
+
+
+def print_notices(workbook: object) -> None:
+    """What the workbook adapter did on its own (e.g. a table extended over rows below it)."""
+    for notice in getattr(workbook, "notices", ()):
+        say(f"  ! {notice}", fg="yellow")
+
+
 def print_validation(report: WorkbookValidation, name: str) -> None:
-    click.echo(f"Validated {name}" + (f" for {report.settings.integration}" if report.settings.integration
+    say(f"Validated {name}" + (f" for {report.settings.integration}" if report.settings.integration
                                       else " (no integration set in Settings: integration-specific fields not checked)"))
     for problem in report.problems:
-        click.secho(f"  ! {problem}", fg="yellow")
+        say(f"  ! {problem}", fg="yellow")
     for line in report.summary_lines():
-        click.echo(f"  {line}")
+        say(f"  {line}")
     shown = 0
     hidden = 0
     for sheet in report.sheets.values():
@@ -28,13 +55,13 @@ def print_validation(report: WorkbookValidation, name: str) -> None:
             if result.status != Status.INVALID:
                 continue
             if shown < MAX_ROWS_SHOWN:
-                click.secho(f"  {sheet.layout.sheet} row {result.row_number}: {_short(result.message)}", fg="red")
+                say(f"  {sheet.layout.sheet} row {result.row_number}: {_short(result.message)}", fg="red")
                 shown += 1
             else:
                 hidden += 1
     if hidden:
-        click.echo(f"  ... and {hidden} more invalid rows: see the message column in the workbook")
-    click.secho(report.verdict(), fg="green" if report.all_valid else None)
+        say(f"  ... and {hidden} more invalid rows: see the message column in the workbook")
+    say(report.verdict(), fg="green" if report.all_valid else None)
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -43,12 +70,12 @@ def _short(text: str, limit: int = 160) -> str:
 
 def print_submission(submission, name: str) -> None:
     """Counts by status, the first rows that need attention, and the requests used."""
-    click.echo(f"Results written to {name}:")
+    say(f"Results written to {name}:")
     for status in Status.ALL:
         count = submission.count(status)
         if count:
             colour = {Status.CREATED: "green", Status.INVALID: "red", Status.FAILED: "red"}.get(status, "yellow")
-            click.secho(f"  {count:6d} {status}", fg=colour)
+            say(f"  {count:6d} {status}", fg=colour)
     shown = 0
     for key, sheet in submission.validation.sheets.items():
         outcomes = submission.outcomes.get(key, {})
@@ -57,9 +84,9 @@ def print_submission(submission, name: str) -> None:
             status, message = (outcome.status, outcome.message) if outcome else (result.status, result.message)
             if status in (Status.CREATED, Status.VALID) or shown >= MAX_ROWS_SHOWN:
                 continue
-            click.echo(f"  {sheet.layout.sheet} row {result.row_number} {status}: {_short(message)}")
+            say(f"  {sheet.layout.sheet} row {result.row_number} {status}: {_short(message)}")
             shown += 1
-    click.echo(f"  API requests used: {submission.requests_used}")
+    say(f"  API requests used: {submission.requests_used}")
 
 
 class progress_bar:
@@ -75,7 +102,7 @@ class progress_bar:
         return self
 
     def __call__(self, done: int, total: int, text: str) -> None:
-        self._progress.update(self._task, completed=done, total=total or None, description=text[:36])
+        self._progress.update(self._task, completed=done, total=total or None, description=printable(redact(text))[:36])
 
     def __exit__(self, *exc: object) -> None:
         self._progress.stop()

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import click
 
+from rootfi_excel.cli.guarded import GuardedCommand
+from rootfi_excel.cli.output import say
+from rootfi_excel.safe_text import printable
 from rootfi_excel.sandbox.faults import FAULT_KINDS
 
 
@@ -18,16 +21,16 @@ def parse_faults(text: str) -> dict[str, float]:
         kind, _, value = part.partition("=")
         kind = kind.strip()
         if kind not in FAULT_KINDS:
-            raise click.BadParameter(f"unknown fault '{kind}'; use {', '.join(FAULT_KINDS)}", param_hint="--faults")
+            raise click.BadParameter(f"unknown fault '{printable(kind)}'; use {', '.join(FAULT_KINDS)}", param_hint="--faults")
         try:
             faults[kind] = float(value)
         except ValueError:
-            raise click.BadParameter(f"'{part}' needs a probability, e.g. {kind}=0.1",
+            raise click.BadParameter(f"'{printable(part)}' needs a probability, e.g. {kind}=0.1",
                                      param_hint="--faults") from None
     return faults
 
 
-@click.command()
+@click.command(cls=GuardedCommand, doing="run the sandbox", stopped="Sandbox stopped.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=int)
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -52,12 +55,12 @@ def sandbox(host: str, port: int, db_path: Path | None, latency_ms: int, rate_li
         db_path=db_path, host=host, port=port, latency_ms=latency_ms, rate_limit_per_minute=rate_limit or None,
         faults=faults, fault_seed=fault_seed, api_keys=[api_key or "rk_sandbox_" + secrets.token_urlsafe(24)],
     )
-    click.echo(f"RootFi sandbox on http://{host}:{port}/v4")
-    click.echo(f"Database: {db_path}")
+    say(f"RootFi sandbox on http://{host}:{port}/v4")
+    say(f"Database: {db_path}")
     if api_key is None:
-        click.echo(f"API key (shown once): {config.api_keys[0]}")
+        say(f"API key (shown once): {config.api_keys[0]}")
     limit = f"{rate_limit} requests per minute" if rate_limit else "off"
-    click.echo(f"Rate limit: {limit}; faults: {faults or 'none'}. Ctrl+C to stop.")
+    say(f"Rate limit: {limit}; faults: {faults or 'none'}. Ctrl+C to stop.")
     try:
         run(config)
     except ValueError as error:

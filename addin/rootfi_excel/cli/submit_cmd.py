@@ -7,15 +7,20 @@ from pathlib import Path
 import click
 
 from rootfi_excel.app.submit import DECLINED, DONE, submit_with_settings
-from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_submission
+from rootfi_excel.cli.guarded import GuardedCommand
+from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_submission, say, stop
 from rootfi_excel.cli.terminal_ui import TerminalUI
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitOptions
 from rootfi_excel.submission.run import Overrides, read_settings_for_submit
-from rootfi_excel.workbook.port import WorkbookError
+
+STOPPED = ("Stopped (Ctrl+C): nothing more is sent. Answers already received are kept in this computer's journal; "
+           "submit {file} again to write them into it (nothing is sent twice).")
+NOTE = ("Nothing is sent twice: answers already received are kept in this computer's journal, and the next submit "
+        "writes them into the workbook.")
 
 
-@click.command()
+@click.command(cls=GuardedCommand, stopped=STOPPED, note=NOTE)
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--base-url", help="API address (overrides Settings), e.g. a local sandbox's URL.")
 @click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")
@@ -30,23 +35,20 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
     messages into its result columns. Rows already created are never sent again.
 
     Exit code 0 when every row ends Created, 1 when some did not, 2 when nothing
-    could be sent (workbook, key or company problem).
+    could be sent (workbook, key, company or journal problem) or the results could not
+    be saved (they are kept in the journal and written by the next submit).
     """
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
-    try:
-        workbook = XlsxWorkbook.open(book)
+    with XlsxWorkbook.open(book) as workbook:
         settings, requirements, problems = read_settings_for_submit(
             workbook, Overrides(base_url=base_url, company_id=company_id, key_profile=key_profile))
-    except WorkbookError as error:
-        _stop(f"Cannot use {book.name}: {error}")
-    if problems:
-        _stop("Fix the Settings sheet first:\n  " + "\n  ".join(problems))
-    if batch_size:
-        settings.batch_size = batch_size
-
-    options = SubmitOptions(batch_size=settings.batch_size, resend_after=lost_answer_wait)
-    code = run_submit(workbook, settings, requirements, problems, book.name, yes=yes, options=options)
+        if problems:
+            stop(f"Fix the Settings sheet of {book.name} first:\n  " + "\n  ".join(problems))
+        if batch_size:
+            settings.batch_size = batch_size
+        options = SubmitOptions(batch_size=settings.batch_size, resend_after=lost_answer_wait)
+        code = run_submit(workbook, settings, requirements, problems, book.name, yes=yes, options=options)
     raise SystemExit(code)
 
 
@@ -64,12 +66,8 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
     submission = run.submission
     print_submission(submission, name)
     if submission.aborted:
-        click.secho(f"Stopped early: {submission.aborted}", fg="red", err=True)
+        say(f"Stopped early: {submission.aborted}", fg="red", err=True)
         return EXIT_UNUSABLE
     rows = sum(len(s.results) for s in submission.validation.sheets.values())
     return EXIT_OK if submission.count(Status.CREATED) == rows else EXIT_INVALID
 
-
-def _stop(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    raise SystemExit(EXIT_UNUSABLE)

@@ -7,7 +7,7 @@ from typing import Iterator, Sequence
 
 import click
 
-from rootfi_excel.cli.output import progress_bar
+from rootfi_excel.cli.output import progress_bar, say
 
 
 class TerminalUI:
@@ -17,20 +17,20 @@ class TerminalUI:
 
     def confirm(self, question: str, details: Sequence[str] = ()) -> bool:
         for line in details:
-            click.echo(line)
+            say(line)
         return self.yes or click.confirm(question, default=False)
 
     def tell(self, text: str) -> None:
-        click.echo(text)
+        say(text)
 
     def note(self, text: str) -> None:
-        click.echo(text)
+        say(text)
 
     def warn(self, text: str) -> None:
-        click.secho(text, fg="yellow", err=True)
+        say(text, fg="yellow", err=True)
 
     def error(self, text: str) -> None:
-        click.secho(text, fg="red", err=True)
+        say(text, fg="red", err=True)
 
     def progress(self, done: int, total: int, text: str) -> None:
         if self._bar is not None:

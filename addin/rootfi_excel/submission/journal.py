@@ -15,26 +15,31 @@ run reconciles them before it sends anything; results that reached the journal b
 not the workbook are written back from here.
 
 The journal holds business data (the records) and never the API key. It lives in the
-user's data folder (ROOTFI_EXCEL_HOME overrides it).
+user's data folder (ROOTFI_EXCEL_HOME overrides it). A journal that cannot be opened,
+read or written (damaged, locked by another program, in a folder that cannot be
+written) raises JournalError, whose message names the file and what to do; it is opened
+before anything is sent, so nothing is sent without it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import functools
 import hashlib
 import json
-import os
 import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
-import platformdirs
+from rootfi_excel.folders import data_dir
 
 SENDING, PENDING, CREATED, FAILED, UNKNOWN = "SENDING", "PENDING", "CREATED", "FAILED", "UNKNOWN"
 OPEN_STATES = (SENDING, PENDING, UNKNOWN)  # outcome not known yet: never send again blindly
 _UPDATABLE = frozenset({"sync_id", "rootfi_id", "platform_id", "message", "error_code"})
+LOCK_WAIT = 5.0  # seconds to wait for another program's write to the journal before giving up
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -63,9 +68,46 @@ CREATE INDEX IF NOT EXISTS attempts_batch ON attempts (batch_id, id);
 
 
 def default_path() -> Path:
-    home = os.environ.get("ROOTFI_EXCEL_HOME")
-    folder = Path(home) if home else Path(platformdirs.user_data_dir("rootfi-excel", appauthor=False))
-    return folder / "journal.sqlite3"
+    return data_dir() / "journal.sqlite3"
+
+
+class JournalError(Exception):
+    """The journal cannot be used; the message names its file and what to do."""
+
+
+def journal_error(path: Path, error: BaseException) -> JournalError:
+    """The readable JournalError for an sqlite3 or file-system error on the journal at `path`."""
+    detail = str(error) or type(error).__name__
+    text = detail.lower()
+    if "locked" in text or "busy" in text:
+        advice = (f"The journal {path} is locked by another program (another rootfi-excel run, or a tool that "
+                  "opened it): wait for it to finish or close that program, then try again.")
+    elif isinstance(error, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text
+                                                       or "corrupt" in text):
+        advice = (f"The journal {path} is damaged ({detail}). Rename it (keep it for support) and try again: "
+                  "Submit then looks in RootFi for records already there before it sends anything.")
+    elif "disk is full" in text or getattr(error, "errno", None) == errno.ENOSPC:
+        advice = f"The disk holding the journal {path} is full: free some space, then try again."
+    else:
+        advice = (f"The journal {path} cannot be written ({detail}): make its folder writable, or set "
+                  "ROOTFI_EXCEL_HOME to a folder you can write, then try again.")
+    return JournalError(advice)
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _readable_errors(method: _Method) -> _Method:
+    """Turn sqlite3 and file-system errors of a Journal method into a JournalError."""
+
+    @functools.wraps(method)
+    def wrapper(self: "Journal", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as error:
+            raise journal_error(self.path, error) from error
+
+    return wrapper  # type: ignore[return-value]
 
 
 def fingerprint(base_url: str, company_id: int, model: str, body: dict[str, Any]) -> str:
@@ -102,16 +144,29 @@ class Attempt:
 class Journal:
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path else default_path()
+        self._db: sqlite3.Connection | None = None
+        try:
+            self._open()
+        except (sqlite3.Error, OSError) as error:
+            self.close()
+            raise journal_error(self.path, error) from error
+
+    def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # autocommit: every write below is one transaction, committed when it returns
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # an attempt must survive a power cut
         self._db.executescript(_SCHEMA)
+        # Take the write lock once: a journal that cannot record attempts fails here,
+        # before anything is sent, not halfway through a run.
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("ROLLBACK")
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
 
     def __enter__(self) -> "Journal":
         return self
@@ -121,6 +176,7 @@ class Journal:
 
     # ------------------------------------------------------------------ writes
 
+    @_readable_errors
     def begin(self, base_url: str, company_id: int, model: str,
               records: Iterable[tuple[str, str | None, dict[str, Any]]]) -> tuple[str, list[int], str]:
         """Write SENDING attempts for one request (one batch), committed before sending.
@@ -145,6 +201,7 @@ class Journal:
     def update(self, attempt_ids: Iterable[int], state: str, **fields: Any) -> None:
         self.settle({attempt_id: (state, fields) for attempt_id in attempt_ids})
 
+    @_readable_errors
     def settle(self, outcomes: dict[int, tuple[str, dict[str, Any]]]) -> None:
         """Many updates in one transaction: {attempt id: (state, fields)}."""
         with self._transaction():
@@ -161,6 +218,7 @@ class Journal:
 
     # ------------------------------------------------------------------- reads
 
+    @_readable_errors
     def latest(self, fingerprints: Iterable[str]) -> dict[str, Attempt]:
         """The newest attempt of each fingerprint that has one."""
         found: dict[str, Attempt] = {}
@@ -176,6 +234,7 @@ class Journal:
                 found[attempt.fingerprint] = attempt
         return found
 
+    @_readable_errors
     def with_number(self, base_url: str, company_id: int, model: str, document_number: str,
                     states: tuple[str, ...] = (CREATED,)) -> list[Attempt]:
         """Attempts for one document number in one place (an environment never sees another's)."""
@@ -187,11 +246,13 @@ class Journal:
         )
         return [_attempt(r) for r in rows]
 
+    @_readable_errors
     def batch_attempts(self, batch_id: str) -> list[Attempt]:
         """Every attempt of one request, in the order the records were sent."""
         rows = self._db.execute("SELECT * FROM attempts WHERE batch_id = ? ORDER BY id", (batch_id,))
         return [_attempt(r) for r in rows]
 
+    @_readable_errors
     def attempts(self, state: str | None = None) -> list[Attempt]:
         query = "SELECT * FROM attempts" + (" WHERE state = ?" if state else "") + " ORDER BY id"
         return [_attempt(r) for r in self._db.execute(query, (state,) if state else ())]

@@ -13,6 +13,11 @@ in the journal and `unplaced` counts it, so the run can say "press Submit again"
 Hidden and filtered rows are read and written like the others (Range.value ignores
 filters).
 
+Rows typed or pasted directly below a table (outside its range) are read with one more
+call (the block between the table and the end of the sheet's used range) and the table
+is resized over them, as Excel itself does when a row is typed right under a table;
+`notices` says so.
+
 Only a small part of xlwings is used; XLWINGS_SURFACE lists it, a test checks every
 name exists on the real xlwings classes, and tests/support/fake_xlwings.py imitates it.
 """
@@ -44,6 +49,7 @@ from rootfi_excel.workbook.port import (
     WorkbookError,
     records_from,
     result_positions,
+    rows_text,
     settings_from,
 )
 
@@ -53,13 +59,14 @@ XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
     "Apps": ("active",),  # xw.apps.active: only when no workbook is open
     "Book": ("app", "caller", "fullname", "selection", "sheets"),
     "Books": ("open",),
-    "Sheet": ("activate", "name", "tables", "used_range"),
-    "Table": ("data_body_range", "header_row_range", "name"),
-    "Range": ("address", "columns", "options", "row", "shape", "sheet", "value"),
+    "Sheet": ("activate", "name", "range", "tables", "used_range"),
+    "Table": ("data_body_range", "header_row_range", "name", "resize", "show_totals"),
+    "Range": ("address", "column", "columns", "last_cell", "options", "row", "shape", "sheet", "value"),
 }
 
 # Result columns that hold ids: always written as text (a long id must not become 1.2E+15).
 ID_COLUMNS = frozenset({ROOTFI_ID, PLATFORM_ID, SYNC_ID})
+MAX_ROWS_BELOW = 100_000  # rows below a table read in one call when looking for typed rows
 
 
 class ExcelWorkbook:
@@ -67,6 +74,7 @@ class ExcelWorkbook:
         self.book = book
         self.unplaced: dict[str, int] = {}  # sheet -> rows whose results could not be placed
         self._as_read: dict[str, Table] = {}  # table key -> the table as read, to find rows again
+        self.notices: list[str] = []  # what the adapter did on its own, to tell the person
 
     @classmethod
     def caller(cls) -> "ExcelWorkbook":
@@ -206,11 +214,36 @@ class ExcelWorkbook:
         table = self._table(sheet, table_name)
         if table is None:
             return self._read_used_range(sheet, table_name)
-        headers = _row(table.header_row_range.options(ndim=2, err_to_str=True).value)
+        header = table.header_row_range
+        headers = _row(header.options(ndim=2, err_to_str=True).value)
         body = table.data_body_range
-        if body is None:
-            return Table(headers, [], table.header_row_range.row + 1, table_name)
-        return Table(headers, body.options(ndim=2, err_to_str=True).value, body.row, table_name)
+        rows = [] if body is None else body.options(ndim=2, err_to_str=True).value
+        rows = rows + self._take_rows_below(sheet, table, header, len(headers), len(rows))
+        return Table(headers, rows, header.row + 1, table_name)
+
+    def _take_rows_below(self, sheet: Any, table: Any, header: Any, width: int, count: int) -> list[list[Any]]:
+        """Rows filled in directly below the table: the table is resized over them."""
+        last = header.row + count + (1 if table.show_totals else 0)
+        end = sheet.used_range.last_cell.row
+        if end <= last:
+            return []
+        stop = min(end, last + MAX_ROWS_BELOW)
+        block = sheet.range((last + 1, header.column), (stop, header.column + width - 1))
+        below = block.options(ndim=2, err_to_str=True).value or []
+        taken = 0
+        for row in below:
+            if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+                break
+            taken += 1
+        if not taken:
+            return []
+        if table.show_totals or (taken == len(below) and stop < end):
+            where = "below the table's total row" if table.show_totals else "below the table, more than can be read"
+            raise WorkbookError(f"Sheet '{sheet.name}': {rows_text(last + 1, last + taken)} are {where}: "
+                                "resize the table over them (Table Design > Resize Table), then run again")
+        table.resize(sheet.range((header.row, header.column), (last + taken, header.column + width - 1)))
+        self.notices.append(f"{sheet.name}: the table was extended over {rows_text(last + 1, last + taken)} typed below it")
+        return below[:taken]
 
     @staticmethod
     def _read_used_range(sheet: Any, name: str) -> Table:

@@ -63,6 +63,11 @@ class ResultUpdate:
         self.values.setdefault(index, {}).update(columns)
 
 
+def rows_text(first: int, last: int) -> str:
+    """'row 7' or 'rows 7-9', for messages."""
+    return f"row {first}" if first == last else f"rows {first}-{last}"
+
+
 def settings_from(table: Table) -> dict[str, Any]:
     """A Settings table (setting, value, ...) -> {setting in lower case: value}."""
     return {str(r[0]).strip().lower(): (r[1] if len(r) > 1 else None)
@@ -87,6 +92,8 @@ def result_positions(layout: TableLayout, headers: list[Any]) -> dict[str, int]:
 
 
 class WorkbookPort(Protocol):
+    notices: list[str]  # what the adapter did on its own (a table extended over rows below it), to tell
+
     def read_table(self, layout: TableLayout) -> Table: ...
 
     def read_settings(self) -> dict[str, Any]: ...

@@ -2,23 +2,35 @@
 
 The file is opened once as it is (formulas, formats, validations, conditional
 formatting, other sheets and extra columns all survive saving); cached formula
-values are read from a second, values-only load, made only when a table holds a
-formula. Only result cells are ever written, and saving is atomic.
+values are read from a second, values-only load of the same bytes, made only when a
+table holds a formula. Only result cells are ever written.
+
+The file itself is handled by `files` (atomic saving through links, keeping its mode,
+read-only files refused, one run at a time). A workbook that changed on disk since it
+was opened (another run or program saved it) is never overwritten: the results stay in
+the journal for the next run.
+
+Rows typed directly below an Excel table (outside its range) are taken into it: the
+table is extended over them, and `notices` says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import hashlib
+import io
+import logging
+import warnings
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
 
+from filelock import FileLock
 from openpyxl import load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rootfi_excel.sheets.layout import (
@@ -36,31 +48,63 @@ from rootfi_excel.workbook.port import (
     WorkbookError,
     records_from,
     result_positions,
+    rows_text,
     settings_from,
 )
+from rootfi_excel.workbook.files import lock_file, read_file, read_only, replace_file, writable_file
+
+log = logging.getLogger(__name__)
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 MACRO_SUFFIXES = (".xlsm", ".xltm")  # files whose VBA project must survive a save
+LARGEST_NUMBER = 1.7976931348623157e308  # a cell holds a double: a longer integer is no Excel number
 
 
 class XlsxWorkbook:
-    def __init__(self, path: Path, book: Workbook) -> None:
-        self.path = path
+    def __init__(self, path: Path, book: Workbook, *, source: bytes = b"", lock: FileLock | None = None) -> None:
+        self.path = path  # as the person named it (perhaps a link)
+        self.target = path.resolve()  # the file itself: read, checked and replaced
         self.book = book
-        self._values: Workbook | None = None  # the values-only load, made when needed
+        self.notices: list[str] = []  # what the adapter did on its own, to tell the person
         self.formula_without_value: list[str] = []  # cells whose formula was never calculated
+        self._source = source  # the bytes loaded, for the values-only load
+        self._opened = hashlib.sha256(source).digest()  # to notice a change on disk before saving
+        self._values: Workbook | None = None  # the values-only load, made when needed
+        self._lock = lock
 
     @classmethod
     def open(cls, path: str | Path) -> "XlsxWorkbook":
+        """Open a workbook to read and write back; held (locked) until `save` or `close`."""
         path = Path(path)
-        return cls(path, _load(path, data_only=False))
+        target = writable_file(path)
+        lock = lock_file(target, path.name)
+        try:
+            source = read_file(target, path.name)
+            return cls(path, _load(path, source, data_only=False), source=source, lock=lock)
+        except BaseException:
+            lock.release()
+            raise
+
+    def close(self) -> None:
+        """Let another run use the workbook (saving does this too)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> "XlsxWorkbook":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # ------------------------------------------------------------------ reads
 
     def read_table(self, layout: TableLayout) -> Table:
         sheet = self._sheet(layout.sheet)
-        return self._read(sheet, layout.table)
+        table = self._read(sheet, layout.table)
+        _refuse_merged_result_cells(sheet, layout, table.headers, self._bounds(sheet, layout.table))
+        return table
 
     def read_settings(self) -> dict[str, Any]:
         if SETTINGS_SHEET not in self.book.sheetnames:
@@ -80,6 +124,7 @@ class XlsxWorkbook:
         sheet = self._sheet(layout.sheet)
         left, top, right, bottom = self._bounds(sheet, layout.table)
         headers = [sheet.cell(top, column).value for column in range(left, right + 1)]
+        _refuse_merged_result_cells(sheet, layout, headers, (left, top, right, bottom))
         positions = {name: left + offset for name, offset in result_positions(layout, headers).items()}
         rows = bottom - top
         for index, values in update.values.items():
@@ -90,18 +135,23 @@ class XlsxWorkbook:
                     raise WorkbookError(f"Sheet '{layout.sheet}' has no '{name}' column; add it to the table")
                 _put(sheet.cell(top + 1 + index, positions[name]), value)
 
-    def save(self, path: str | Path | None = None) -> None:
-        """Write to a temporary file beside the target, then replace it: a crash never
-        leaves half a workbook."""
-        target = Path(path) if path else self.path
-        temporary = target.with_name(f".{target.stem}.saving{target.suffix}")
+    def save(self) -> None:
+        """Write the workbook back in place of the file it was opened from, then let it go.
+
+        Refused (WorkbookError, the file untouched) when the file became read-only,
+        disappeared or changed on disk since it was opened."""
+        name = self.path.name
         try:
-            self.book.save(temporary)
-            os.replace(temporary, target)
-        except PermissionError:
-            raise WorkbookError(f"{target.name} is open in another program (Excel?): close it and try again") from None
+            if read_only(self.target):
+                raise WorkbookError(f"{name} became read-only while it was open: its results were not written. "
+                                    "Make it writable, then run again.")
+            if hashlib.sha256(read_file(self.target, name)).digest() != self._opened:
+                raise WorkbookError(f"{name} was changed by another program or run while this one was working "
+                                    "(saved in Excel, or by a colleague): its results were not written over those "
+                                    "changes. Close it in other programs and run again.")
+            self._opened = replace_file(self.target, _saved(self.book, name), name)
         finally:
-            temporary.unlink(missing_ok=True)  # left only when the save failed
+            self.close()
 
     # ---------------------------------------------------------------- helpers
 
@@ -116,6 +166,16 @@ class XlsxWorkbook:
         if table_name in sheet.tables:
             table = sheet.tables[table_name]
             left, top, right, bottom = range_boundaries(table.ref)
+            below = _filled_rows_below(sheet, left, right, bottom)
+            if below and table.totalsRowCount:
+                raise WorkbookError(
+                    f"Sheet '{sheet.title}': {rows_text(bottom + 1, bottom + below)} are below the table's total row, "
+                    "outside the table: move them above the total row (or resize the table), then run again.")
+            if below:
+                _extend(table, bottom + below)
+                self.notices.append(f"{sheet.title}: the table was extended over {rows_text(bottom + 1, bottom + below)} "
+                                    "typed below it")
+                bottom += below
             bottom -= table.totalsRowCount or 0
             return left, top, right, bottom
         top = next((row[0].row for row in sheet.iter_rows() if any(c.value not in (None, "") for c in row)), None)
@@ -132,6 +192,9 @@ class XlsxWorkbook:
             for offset, value in enumerate(row):
                 if isinstance(value, str) and value.startswith("=") or _is_array_formula(value):
                     row[offset] = self._formula_value(sheet, top + 1 + index, left + offset)
+                elif type(value) is int and abs(value) > LARGEST_NUMBER:  # openpyxl could not save it back
+                    raise WorkbookError(f"Sheet '{sheet.title}': cell {sheet.cell(top + 1 + index, left + offset).coordinate}"
+                                        " holds a number longer than Excel can hold: retype it, then run again")
         return Table(headers, rows, top + 1, table_name)
 
     def _formula_value(self, sheet: Worksheet, row: int, column: int) -> Any:
@@ -139,7 +202,7 @@ class XlsxWorkbook:
         if cell.data_type != "f" and not _is_array_formula(cell.value):
             return cell.value  # text that merely starts with "="
         if self._values is None:
-            self._values = _load(self.path, data_only=True)
+            self._values = _load(self.path, self._source, data_only=True)
         value = self._values[sheet.title].cell(row, column).value
         if value is None:
             self.formula_without_value.append(f"{sheet.title}!{cell.coordinate}")
@@ -147,13 +210,77 @@ class XlsxWorkbook:
         return value
 
 
-def _load(path: Path, *, data_only: bool) -> Workbook:
+def _load(path: Path, source: bytes, *, data_only: bool) -> Workbook:
+    """Parse the workbook's bytes. openpyxl fails in many ways on a damaged or foreign file
+    (zip, XML, styles, a missing part): every one of them is "cannot be read"."""
     try:
-        return load_workbook(path, data_only=data_only, keep_vba=path.suffix.lower() in MACRO_SUFFIXES)
-    except PermissionError:
-        raise WorkbookError(f"{path.name} is open in another program (Excel?): close it and try again") from None
-    except (InvalidFileException, BadZipFile, KeyError, OSError) as error:
-        raise WorkbookError(f"{path.name} is not an Excel workbook that can be read ({type(error).__name__})") from None
+        with warnings.catch_warnings(record=True) as noticed:
+            warnings.simplefilter("always")
+            book = load_workbook(io.BytesIO(source), data_only=data_only,
+                                 keep_vba=path.suffix.lower() in MACRO_SUFFIXES)
+    except Exception as error:
+        raise WorkbookError(f"{path.name} is not an Excel workbook that can be read ({_what_is_wrong(error, source)}): "
+                            "open it in Excel and save it as an .xlsx workbook, then run again") from error
+    for warning in noticed:  # openpyxl's remarks (features it drops, odd cells) go to the log, not the screen
+        log.info("%s: %s", path.name, warning.message)
+    return book
+
+
+def _what_is_wrong(error: Exception, source: bytes) -> str:
+    if not source:
+        return "the file is empty"
+    if not source.startswith(b"PK"):
+        return "it is not an .xlsx file: perhaps a CSV or an old .xls"
+    if isinstance(error, SyntaxError):  # xml.etree's ParseError
+        return "a part of it is damaged XML"
+    if isinstance(error, KeyError):
+        return f"a part it refers to is missing: {error}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _saved(book: Workbook, name: str) -> bytes:
+    """The workbook as the bytes of an .xlsx file (in memory: a save that fails halfway
+    leaves no open file behind)."""
+    buffer = io.BytesIO()
+    try:
+        book.save(buffer)
+    except (ValueError, TypeError, ArithmeticError, KeyError, AttributeError) as error:
+        raise WorkbookError(f"{name} holds something that cannot be written back ({type(error).__name__}: "
+                            f"{error}): open it in Excel, save it again, then run again") from error
+    return buffer.getvalue()
+
+
+def _filled_rows_below(sheet: Worksheet, left: int, right: int, bottom: int) -> int:
+    """How many rows directly below row `bottom` hold something between columns left..right."""
+    count = 0
+    for row in sheet.iter_rows(min_row=bottom + 1, max_row=max(sheet.max_row, bottom + 1), min_col=left,
+                               max_col=right, values_only=True):
+        if not any(value is not None and (not isinstance(value, str) or value.strip()) for value in row):
+            break
+        count += 1
+    return count
+
+
+def _extend(table: ExcelTable, bottom: int) -> None:
+    left, top, right, _ = range_boundaries(table.ref)
+    table.ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
+    if table.autoFilter is not None and table.autoFilter.ref:
+        table.autoFilter.ref = table.ref
+
+
+def _refuse_merged_result_cells(sheet: Worksheet, layout: TableLayout, headers: list[Any],
+                                bounds: tuple[int, int, int, int]) -> None:
+    """Results cannot be written into merged cells: say so before anything is sent."""
+    left, top, _, bottom = bounds
+    columns = {left + offset: name for name, offset in result_positions(layout, headers).items()}
+    for merged in sheet.merged_cells.ranges:
+        if merged.max_row <= top or merged.min_row > bottom:
+            continue
+        hit = [name for column, name in columns.items() if merged.min_col <= column <= merged.max_col]
+        if hit:
+            raise WorkbookError(
+                f"Sheet '{sheet.title}': cells {merged.coord} are merged over the '{hit[0]}' column, so results "
+                "cannot be written there: unmerge them (Home > Merge & Center > Unmerge Cells), then run again")
 
 
 def _is_array_formula(value: Any) -> bool:
@@ -162,6 +289,8 @@ def _is_array_formula(value: Any) -> bool:
 
 def _put(cell: Any, value: Any) -> None:
     """Write one result cell: text stays text, datetimes get a date format, no time zones."""
+    if isinstance(cell, MergedCell):
+        raise WorkbookError(f"Sheet '{cell.parent.title}': cell {cell.coordinate} is merged: unmerge it, then run again")
     if isinstance(value, dt.datetime):
         cell.value = value.replace(tzinfo=None)
         cell.number_format = DATETIME_FORMAT

@@ -1,0 +1,196 @@
+"""The error boundary: any failure becomes one readable line, its detail goes to the log.
+
+Every command ends through here instead of in a traceback, and the Excel ribbon can do
+the same:
+
+    try:
+        ...
+    except Exception as error:
+        tell(report(error, doing="submit Book1.xlsx"))
+
+`report` writes the traceback to the log file (`log_file()`, under the user's log
+folder; the API key and terminal control sequences removed) and returns one line: what
+went wrong, what to do, and where the detail is. `logging_to_file()` also sends the
+package's own log records (retries, waits) to that file while a command runs, so they
+never land on the screen unfiltered.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import logging.handlers
+import sys
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from rootfi_excel.folders import log_dir
+from rootfi_excel.safe_text import printable, redact
+
+LOG_NAME = "rootfi-excel.log"
+LOGGER = "rootfi_excel"
+MAX_LOG_BYTES = 1_000_000  # then the file is renamed .1 (and .1 to .2) and a new one begun
+OLD_LOGS = 2
+MAX_LINE = 700  # characters of one error line; server text can be long
+
+# Errors whose message already says what is wrong and what to do: (module, class). Checked
+# through sys.modules, so a failure while validating never imports the HTTP stack.
+READABLE = (
+    ("rootfi_excel.workbook.port", "WorkbookError"),
+    ("rootfi_excel.submission.journal", "JournalError"),
+    ("rootfi_excel.api.credentials", "CredentialsError"),
+    ("rootfi_excel.submission.engine", "SubmitAborted"),
+)
+API_ERROR = ("rootfi_excel.api.errors", "RootFiError")
+
+_active: list[logging.Handler] = []
+
+
+def log_file() -> Path:
+    return log_dir() / LOG_NAME
+
+
+def report(error: BaseException, *, doing: str, note: str = "") -> str:
+    """Log `error` with its traceback; return the one line to show for it.
+
+    `doing` names the action and the file, e.g. "submit Book1.xlsx": the line reads
+    "Cannot submit Book1.xlsx: <what went wrong and what to do> (details: <log file>)".
+    `note` is added when the error is unexpected (e.g. "Nothing is sent twice: ...").
+    Never raises.
+    """
+    where = record(error, doing=doing)
+    line = f"Cannot {doing}: {explain(error)}"
+    if note and not is_expected(error):
+        line += f" {note}"
+    if _has_detail(error):
+        line += f" (details: {where})" if where else " (no log could be written)"
+    return one_line(line)
+
+
+def is_expected(error: BaseException) -> bool:
+    """An error whose own message says what is wrong and what to do (a workbook, journal,
+    key or company problem), as opposed to a failure nobody planned for."""
+    return _is(error, *READABLE)
+
+
+def explain(error: BaseException) -> str:
+    """What went wrong and what to do, in words for an accountant."""
+    if is_expected(error):
+        return str(error)
+    if _is(error, API_ERROR):
+        status = getattr(error, "status", None)
+        if status in (401, 403):
+            return f"{error}. Check the API key (rootfi-excel login) and the company, then try again."
+        if status == 404:
+            return f"{error}. Check the company id and base_url in Settings, then try again."
+        return f"{error}. Try again in a while."
+    if isinstance(error, OSError):
+        return _explain_os_error(error)
+    return (f"an unexpected problem ({type(error).__name__}: {error}). Run it again; if it happens again, send "
+            "the log file to your RootFi contact.")
+
+
+def one_line(text: str) -> str:
+    text = " ".join(redact(text).split())
+    return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"
+
+
+def record(error: BaseException, *, doing: str) -> Path | None:
+    """Write `error` and its traceback to the log (for an error already told to the person
+    in other words); return the log file, or None when it could not be written. Never raises."""
+    try:
+        # The traceback is redacted here, before any handler sees it (a host's own log too).
+        detail = redact("".join(traceback.format_exception(type(error), error, error.__traceback__)))
+        logger = logging.getLogger(LOGGER)
+        if _active:
+            logger.error("Cannot %s\n%s", doing, detail)
+        else:
+            with logging_to_file():
+                if not _active:
+                    return None
+                logger.error("Cannot %s\n%s", doing, detail)
+        path = log_file()
+        return path if path.exists() else None
+    except Exception:  # the boundary itself must never fail
+        return None
+
+
+@contextmanager
+def logging_to_file() -> Iterator[None]:
+    """While the block runs, log records of rootfi_excel (INFO and up) go to the log file."""
+    logger = logging.getLogger(LOGGER)
+    handler = _open_handler()
+    level = logger.level
+    if handler is not None:
+        logger.addHandler(handler)
+        _active.append(handler)
+    if level == logging.NOTSET or level > logging.INFO:
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+        if handler is not None:
+            logger.removeHandler(handler)
+            _active.remove(handler)
+            handler.close()
+
+
+class SafeFormatter(logging.Formatter):
+    """Every line written to the log: without the key, without terminal control sequences."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(redact(super().format(record)))
+
+
+# ---------------------------------------------------------------------------- helpers
+
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The log file, made (with its folder) only when something is logged: a command that
+    logs nothing, such as a dry run, leaves no trace on the disk."""
+
+    def _open(self):  # type: ignore[override]
+        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        return super()._open()
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass  # a log that cannot be written must not print a traceback of its own
+
+
+def _open_handler() -> logging.Handler | None:
+    try:
+        handler = _LogFile(log_dir() / LOG_NAME, maxBytes=MAX_LOG_BYTES, backupCount=OLD_LOGS,
+                           encoding="utf-8", delay=True)
+    except OSError:
+        return None  # no log is better than a failure while reporting a failure
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    return handler
+
+
+def _is(error: BaseException, *kinds: tuple[str, str]) -> bool:
+    for module, name in kinds:
+        kind = getattr(sys.modules.get(module), name, None)
+        if kind is not None and isinstance(error, kind):
+            return True
+    return False
+
+
+def _has_detail(error: BaseException) -> bool:
+    """Worth pointing at the log: anything unexpected, or a readable error with a cause below it."""
+    return not is_expected(error) or error.__cause__ is not None
+
+
+def _explain_os_error(error: OSError) -> str:
+    where = f" ({error.filename})" if error.filename else ""
+    reason = error.strerror or str(error)
+    if isinstance(error, PermissionError):
+        advice = "check that you may write there (and that no other program holds the file), then try again."
+    elif isinstance(error, (FileNotFoundError, NotADirectoryError)):
+        advice = "check the path, then try again."
+    elif error.errno == errno.ENOSPC:
+        advice = "free some disk space, then try again."
+    else:
+        advice = "try again; if it happens again, send the log file to your RootFi contact."
+    return f"{reason}{where}: {advice}"
