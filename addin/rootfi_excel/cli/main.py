@@ -21,6 +21,7 @@ COMMANDS = {
     "login": "rootfi_excel.cli.login_cmd:login",
     "logout": "rootfi_excel.cli.login_cmd:logout",
     "template": "rootfi_excel.cli.template_cmd:template",
+    "lookups": "rootfi_excel.cli.lookups_cmd:lookups",
 }
 
 

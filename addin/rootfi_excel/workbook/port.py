@@ -63,6 +63,17 @@ class ResultUpdate:
         self.values.setdefault(index, {}).update(columns)
 
 
+@dataclass
+class LookupTable:
+    """A live list for the Lookups sheet: an Excel table, and defined names over some of
+    its columns (data cells only) that the input columns' data validation points at."""
+
+    name: str                     # Excel table name, e.g. "LiveInvoices"
+    headers: list[str]
+    rows: list[list[Any]]
+    names: dict[str, str] = field(default_factory=dict)  # defined name -> header of its column
+
+
 def settings_from(table: Table) -> dict[str, Any]:
     """A Settings table (setting, value, ...) -> {setting in lower case: value}."""
     return {str(r[0]).strip().lower(): (r[1] if len(r) > 1 else None)
@@ -94,5 +105,8 @@ class WorkbookPort(Protocol):
     def read_integration_fields(self) -> list[dict[str, Any]]: ...
 
     def write_results(self, layout: TableLayout, update: ResultUpdate) -> None: ...
+
+    def write_lookup_table(self, table: LookupTable) -> None:
+        """Replace the Lookups sheet's table `table.name` (made if absent) and point its defined names."""
 
     def save(self) -> None: ...
