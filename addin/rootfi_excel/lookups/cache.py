@@ -118,6 +118,12 @@ class LookupCache:
                                "ORDER BY refreshed_at DESC LIMIT 1").fetchone()
         return CompanyLookups(self._db, row) if row else None
 
+    def latest_of(self, company_id: int) -> CompanyLookups | None:
+        """The most recently refreshed copy of a company, whatever its base URL."""
+        row = self._db.execute("SELECT * FROM companies WHERE company_id = ? AND refreshed_at IS NOT NULL "
+                               "ORDER BY refreshed_at DESC LIMIT 1", (int(company_id),)).fetchone()
+        return CompanyLookups(self._db, row) if row else None
+
     def marks(self, base_url: str, company_id: int) -> dict[str, str | None]:
         """kind -> mark of every list refreshed before (a list not in it needs a full refresh)."""
         row = self._company_row(base_url, company_id)
@@ -134,7 +140,7 @@ class LookupCache:
 
     def apply(self, base_url: str, company_id: int, changes: Iterable[ListChanges], when: dt.datetime) -> None:
         """Store one refresh, all lists or none."""
-        stamp = when.isoformat(timespec="seconds")
+        stamp = when.isoformat(timespec="milliseconds")
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
