@@ -18,12 +18,14 @@ from typing import Any
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
     INTEGRATION_FIELDS_TABLE,
+    LOOKUPS_SHEET,
     SETTINGS_SHEET,
     SETTINGS_TABLE,
     TableLayout,
 )
 from rootfi_excel.workbook.port import (
     FORMULA_STARTS,
+    LookupTable,
     ResultUpdate,
     Table,
     WorkbookError,
@@ -78,6 +80,37 @@ class ExcelWorkbook:
                 if column in changes and index < len(values):
                     values[index] = [_cell(changes[column])]
             block.options(ndim=2).value = values
+
+    def write_lookup_table(self, table: LookupTable) -> None:
+        """A live list on the Lookups sheet in a fixed number of Excel calls: clear the old
+        table, write headers and rows as one block, make or resize the Excel table over it,
+        and point its defined names at its columns' data cells (Names.Add redefines a name)."""
+        from openpyxl.utils import get_column_letter
+
+        if LOOKUPS_SHEET in [s.name for s in self.book.sheets]:
+            sheet = self.book.sheets[LOOKUPS_SHEET]
+        else:
+            sheet = self.book.sheets.add(LOOKUPS_SHEET, after=self.book.sheets[len(self.book.sheets) - 1])
+        existing = self._table(sheet, table.name)
+        if existing is not None:
+            top, left = existing.range.row, existing.range.column
+            existing.range.clear_contents()
+        else:  # new tables go to the right of everything on the sheet, after one empty column
+            used = sheet.used_range
+            top, left = 1, used.column + used.columns.count + 1
+        width, height = len(table.headers), max(len(table.rows), 1)
+        block = [list(table.headers)] + [[_cell(v) for v in row] for row in table.rows]
+        if not table.rows:
+            block.append([None] * width)  # an Excel table needs one data row
+        sheet.range((top, left)).options(ndim=2).value = block
+        target = sheet.range((top, left), (top + height, left + width - 1))
+        if existing is not None:
+            existing.resize(target)
+        else:
+            sheet.tables.add(source=target, name=table.name, table_style_name="TableStyleLight1")
+        for defined, header in table.names.items():
+            letter = get_column_letter(left + table.headers.index(header))
+            self.book.names.add(defined, f"='{LOOKUPS_SHEET}'!${letter}${top + 1}:${letter}${top + height}")
 
     def save(self) -> None:
         """The workbook stays open in Excel; the person saves it. Results are already
