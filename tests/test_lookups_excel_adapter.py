@@ -27,6 +27,8 @@ class Range:
 
     @property
     def value(self) -> Any:
+        if self.row == self.bottom and self.column == self.right:
+            return self.sheet.cells.values.get((self.row, self.column))
         return [[self.sheet.cells.values.get((r, c)) for c in range(self.column, self.right + 1)]
                 for r in range(self.row, self.bottom + 1)]
 
@@ -106,15 +108,15 @@ def test_live_table_written_in_a_few_calls_then_rewritten_in_place():
     table = sheet.tables[0]
     assert (table.name, table.range.row, table.range.bottom) == ("LiveInvoices", 1, 501)
     left = table.range.column
-    assert book.names["LiveInvoicesIds"] == f"='{LOOKUPS_SHEET}'!$D$2:$D$501" and left == 3
+    assert book.names["LiveInvoicesIds"] == f"='{LOOKUPS_SHEET}'!$B$2:$B$501" and left == 1  # an empty sheet
     assert sheet.cells.values[(2, left + 2)] == "'=cmd"  # text, never a formula
 
     workbook.write_lookup_table(LookupTable("LiveInvoices", ["number", "id", "memo"], rows[:2],
                                             {"LiveInvoicesIds": "id"}))
     assert len(sheet.tables) == 1 and sheet.tables[0].range.bottom == 3
     assert sheet.cells.values.get((4, left)) is None  # old rows cleared
-    assert book.names["LiveInvoicesIds"] == f"='{LOOKUPS_SHEET}'!$D$2:$D$3"
+    assert book.names["LiveInvoicesIds"] == f"='{LOOKUPS_SHEET}'!$B$2:$B$3"
 
     workbook.write_lookup_table(LookupTable("LiveItems", ["name", "id"], [], {"LiveItemsIds": "id"}))
     items = sheet.tables[1]
-    assert items.range.column > table.range.right and items.range.bottom == 2  # one empty data row
+    assert items.range.column == table.range.right + 2 and items.range.bottom == 2  # one empty data row

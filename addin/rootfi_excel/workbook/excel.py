@@ -18,7 +18,6 @@ from typing import Any
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
     INTEGRATION_FIELDS_TABLE,
-    LOOKUPS_SHEET,
     SETTINGS_SHEET,
     SETTINGS_TABLE,
     TableLayout,
@@ -82,22 +81,23 @@ class ExcelWorkbook:
             block.options(ndim=2).value = values
 
     def write_lookup_table(self, table: LookupTable) -> None:
-        """A live list on the Lookups sheet in a fixed number of Excel calls: clear the old
+        """A whole table (a live list, the Posted report) in a fixed number of Excel calls: clear the old
         table, write headers and rows as one block, make or resize the Excel table over it,
         and point its defined names at its columns' data cells (Names.Add redefines a name)."""
         from openpyxl.utils import get_column_letter
 
-        if LOOKUPS_SHEET in [s.name for s in self.book.sheets]:
-            sheet = self.book.sheets[LOOKUPS_SHEET]
+        if table.sheet in [s.name for s in self.book.sheets]:
+            sheet = self.book.sheets[table.sheet]
         else:
-            sheet = self.book.sheets.add(LOOKUPS_SHEET, after=self.book.sheets[len(self.book.sheets) - 1])
+            sheet = self.book.sheets.add(table.sheet, after=self.book.sheets[len(self.book.sheets) - 1])
         existing = self._table(sheet, table.name)
         if existing is not None:
             top, left = existing.range.row, existing.range.column
             existing.range.clear_contents()
         else:  # new tables go to the right of everything on the sheet, after one empty column
             used = sheet.used_range
-            top, left = 1, used.column + used.columns.count + 1
+            empty = used.columns.count == 1 and used.row == 1 and used.column == 1 and used.value is None
+            top, left = 1, 1 if empty else used.column + used.columns.count + 1
         width, height = len(table.headers), max(len(table.rows), 1)
         block = [list(table.headers)] + [[_cell(v) for v in row] for row in table.rows]
         if not table.rows:
@@ -110,7 +110,7 @@ class ExcelWorkbook:
             sheet.tables.add(source=target, name=table.name, table_style_name="TableStyleLight1")
         for defined, header in table.names.items():
             letter = get_column_letter(left + table.headers.index(header))
-            self.book.names.add(defined, f"='{LOOKUPS_SHEET}'!${letter}${top + 1}:${letter}${top + height}")
+            self.book.names.add(defined, f"='{table.sheet}'!${letter}${top + 1}:${letter}${top + height}")
 
     def save(self) -> None:
         """The workbook stays open in Excel; the person saves it. Results are already

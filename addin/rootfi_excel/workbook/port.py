@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from rootfi_excel.sheets.layout import TableLayout, header_lookup, normalize_header
+from rootfi_excel.sheets.layout import LOOKUPS_SHEET, TableLayout, header_lookup, normalize_header
 
 
 # Text Excel would take for a formula. Text from the API that starts with one of these
@@ -65,13 +65,15 @@ class ResultUpdate:
 
 @dataclass
 class LookupTable:
-    """A live list for the Lookups sheet: an Excel table, and defined names over some of
-    its columns (data cells only) that the input columns' data validation points at."""
+    """A table the add-in writes whole: a live list on the Lookups sheet (with defined
+    names over some of its columns' data cells, which the input columns' data validation
+    points at), or a report such as the Posted sheet."""
 
     name: str                     # Excel table name, e.g. "LiveInvoices"
     headers: list[str]
     rows: list[list[Any]]
     names: dict[str, str] = field(default_factory=dict)  # defined name -> header of its column
+    sheet: str = LOOKUPS_SHEET    # made (last) if the workbook has no such sheet
 
 
 def settings_from(table: Table) -> dict[str, Any]:
@@ -107,6 +109,6 @@ class WorkbookPort(Protocol):
     def write_results(self, layout: TableLayout, update: ResultUpdate) -> None: ...
 
     def write_lookup_table(self, table: LookupTable) -> None:
-        """Replace the Lookups sheet's table `table.name` (made if absent) and point its defined names."""
+        """Replace the table `table.name` on `table.sheet` (both made if absent) and point its defined names."""
 
     def save(self) -> None: ...

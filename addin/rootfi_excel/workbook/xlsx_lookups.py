@@ -1,4 +1,4 @@
-"""Writing live lookup tables onto the Lookups sheet of an .xlsx file (openpyxl).
+"""Writing whole tables (live lookup lists, the Posted report) into an .xlsx file (openpyxl).
 
 Each live list is an Excel table on the Lookups sheet, side by side to the right of the
 template's fixed lists. A table that exists is rewritten where it is; a new one goes
@@ -20,7 +20,6 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rootfi_excel.sheets.layout import LOOKUPS_SHEET
 from rootfi_excel.workbook.port import FORMULA_STARTS, LookupTable, WorkbookError
 
 # The template's reserved, empty live columns: "contacts: id", "tax_rates: name", ...
@@ -29,9 +28,9 @@ _PLACEHOLDER = re.compile(r"^[a-z_]+: (id|name)$")
 
 def write_lookup_table(book: Workbook, table: LookupTable) -> None:
     for other in book.worksheets:
-        if other.title != LOOKUPS_SHEET and table.name in other.tables:
+        if other.title != table.sheet and table.name in other.tables:
             raise WorkbookError(f"Sheet '{other.title}' already has a table named {table.name}; rename it")
-    sheet = book[LOOKUPS_SHEET] if LOOKUPS_SHEET in book.sheetnames else book.create_sheet(LOOKUPS_SHEET)
+    sheet = book[table.sheet] if table.sheet in book.sheetnames else book.create_sheet(table.sheet)
     left, top = _place(sheet, table)
     for offset, header in enumerate(table.headers):
         cell = sheet.cell(top, left + offset, header)
@@ -48,7 +47,7 @@ def write_lookup_table(book: Workbook, table: LookupTable) -> None:
     sheet.add_table(excel_table)
     for defined, header in table.names.items():
         letter = get_column_letter(left + table.headers.index(header))
-        target = f"{quote_sheetname(LOOKUPS_SHEET)}!${letter}${top + 1}:${letter}${last_row}"
+        target = f"{quote_sheetname(table.sheet)}!${letter}${top + 1}:${letter}${last_row}"
         book.defined_names[defined] = DefinedName(defined, attr_text=target)
 
 
@@ -65,7 +64,7 @@ def _place(sheet: Worksheet, table: LookupTable) -> tuple[int, int]:
     used = max((c.column for row in sheet.iter_rows() for c in row if c.value not in (None, "")), default=0)
     for other in sheet.tables.values():  # an empty table still owns its columns
         used = max(used, range_boundaries(other.ref)[2])
-    return used + 2, 1
+    return (used + 2 if used else 1), 1
 
 
 def _clear(sheet: Worksheet, left: int, top: int, right: int, bottom: int) -> None:
