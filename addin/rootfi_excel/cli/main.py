@@ -22,6 +22,7 @@ COMMANDS = {
     "logout": "rootfi_excel.cli.login_cmd:logout",
     "template": "rootfi_excel.cli.template_cmd:template",
     "lookups": "rootfi_excel.cli.lookups_cmd:lookups",
+    "posted": "rootfi_excel.cli.posted_cmd:posted",
 }
 
 
