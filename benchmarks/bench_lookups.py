@@ -4,7 +4,10 @@ through the sandbox at the real rate limit (100 requests/minute per key, bursts 
 handful of changes on the platform. Baseline in the same run: reading the same lists
 whole with the API's default page size (100), as a naive importer would on every refresh.
 
-    python benchmarks/bench_lookups.py [--invoices 20000] [--contacts 2000] [--latency-ms 150]
+Then Validate's online checks on --rows payment rows that name their invoice by number
+(resolved to ids through the cache), against the offline validation of the same rows.
+
+    python benchmarks/bench_lookups.py [--invoices 20000] [--contacts 2000] [--latency-ms 150] [--rows 10000]
 """
 
 from __future__ import annotations
@@ -16,11 +19,19 @@ import time
 from itertools import islice
 from pathlib import Path
 
+import datetime as dt
+
 from rootfi_excel.api.client import RootFiClient
+from rootfi_excel.fields.integrations import RequirementBook
 from rootfi_excel.lookups.cache import KINDS, LookupCache
 from rootfi_excel.lookups.refresh import refresh
 from rootfi_excel.sandbox.seed import VOLUME_COMPANY
 from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
+from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS
+from rootfi_excel.sheets.settings import WorkbookSettings
+from rootfi_excel.validation.online import check_sheet
+from rootfi_excel.validation.validate import validate_payments
+from rootfi_excel.workbook.port import Table
 
 COMPANY = VOLUME_COMPANY[0]
 RATE_PER_MINUTE = 100
@@ -46,11 +57,33 @@ def naive_full_read(sandbox, key: str) -> tuple[int, float]:
     return requests, seconds
 
 
+def online_checks(cache: LookupCache, base_url: str, rows: int) -> None:
+    lookups = cache.company(base_url, COMPANY)
+    open_invoices = [i for i in lookups.records("invoices") if i["amount_due"] > 1]
+    headers = [c.name for c in PAYMENTS.columns] + list(RESULT_COLUMNS)
+    data = []
+    for n in range(rows):
+        invoice = open_invoices[n % len(open_invoices)]
+        values = {"document_number": f"RCPT-{n:06d}", "invoice_id": invoice["document_number"], "amount": 0.01,
+                  "payment_date": dt.datetime(2026, 3, 31), "currency_id": invoice["currency_id"]}
+        data.append([values.get(h) for h in headers])
+    start = time.perf_counter()
+    sheet = validate_payments(Table(headers, data), WorkbookSettings(integration="QUICKBOOKS"), RequirementBook())
+    offline = time.perf_counter() - start
+    start = time.perf_counter()
+    check_sheet(sheet, cache.company(base_url, COMPANY))  # a fresh view: nothing remembered yet
+    online = time.perf_counter() - start
+    assert len(sheet.ready) == rows and sheet.ready[0].request.invoice_id == open_invoices[0]["platform_id"]
+    print(f"\nValidate {rows} payment rows naming invoices by number: offline {offline:.2f} s, "
+          f"online checks {online:.2f} s more ({online / offline:.2f}x the offline time)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--invoices", type=int, default=20000)
     parser.add_argument("--contacts", type=int, default=2000)
     parser.add_argument("--latency-ms", type=int, default=150)
+    parser.add_argument("--rows", type=int, default=10000)
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="rootfi-bench-lookups-"))
@@ -74,6 +107,7 @@ def main() -> None:
                                   .records("contacts")[0]["platform_id"], delete=True)
             second_requests, second_seconds = timed_refresh(sandbox, keys[0], cache, "second refresh (incremental)")
             size = (folder / "lookups.sqlite3").stat().st_size
+            online_checks(cache, sandbox.base_url, args.rows)
         naive_requests, naive_seconds = naive_full_read(sandbox, keys[1])
     finally:
         sandbox.stop()

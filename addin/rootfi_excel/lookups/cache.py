@@ -193,20 +193,31 @@ class CompanyLookups:
         self.base_url: str = row["base_url"]
         self.company_id: int = row["company_id"]
         self.refreshed_at = dt.datetime.fromisoformat(row["refreshed_at"])
+        # A view is short-lived (one Validate, one cell): answers are remembered, so a
+        # sheet that names one invoice a thousand times asks SQLite once.
+        self._by_id: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._by_label: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
     def age(self, now: dt.datetime | None = None) -> dt.timedelta:
         return (now or utc_now()) - self.refreshed_at
 
     def get(self, kind: str, platform_id: Any) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT data FROM records WHERE company = ? AND kind = ? AND platform_id = ?",
-                               (self._id, kind, str(platform_id))).fetchone()
-        return json.loads(row["data"]) if row else None
+        key = (kind, str(platform_id))
+        if key not in self._by_id:
+            row = self._db.execute("SELECT data FROM records WHERE company = ? AND kind = ? AND platform_id = ?",
+                                   (self._id, *key)).fetchone()
+            self._by_id[key] = json.loads(row["data"]) if row else None
+        return self._by_id[key]
 
     def with_label(self, kind: str, value: Any) -> list[dict[str, Any]]:
         """Records whose label (name, document number, code) equals value, ignoring case and spaces."""
-        rows = self._db.execute("SELECT data FROM records WHERE company = ? AND kind = ? AND label_key = ?"
-                                " ORDER BY platform_id", (self._id, kind, label_key(value)))
-        return [json.loads(r["data"]) for r in rows]
+        key = (kind, label_key(value))
+        if key not in self._by_label:
+            # No ORDER BY in SQL: it would make SQLite walk the primary key instead of the label index.
+            rows = self._db.execute("SELECT platform_id, data FROM records WHERE company = ? AND kind = ?"
+                                    " AND label_key = ?", (self._id, *key)).fetchall()
+            self._by_label[key] = [json.loads(r["data"]) for r in sorted(rows, key=lambda r: r["platform_id"])]
+        return self._by_label[key]
 
     def records(self, kind: str) -> list[dict[str, Any]]:
         rows = self._db.execute("SELECT data FROM records WHERE company = ? AND kind = ? ORDER BY rowid",
