@@ -102,6 +102,18 @@ def test_payments_checked_and_resolved_against_the_cache(sandbox, lookups, tmp_p
     assert report.sheets[PAYMENTS.key].ready == [report.sheets[PAYMENTS.key].units[0]]
 
 
+def test_payment_accounts_must_take_deposits(sandbox, lookups, tmp_path):
+    view, contacts = lookups
+    invoice = invoices_of(view, contacts[0]["platform_id"], 1)[0]
+    rows = [payment(invoice_id=invoice["platform_id"], account_id=name)
+            for name in ("Sales", "Old Operating Account", "Undeposited Funds")]
+    path = write_book(tmp_path / "book.xlsx", payments=(PAYMENT_HEADERS, rows), settings=settings_for(sandbox))
+    got = results(validate_workbook(XlsxWorkbook.open(path)), PAYMENTS)
+    assert got[0].status == Status.INVALID and "is an income account" in got[0].message
+    assert got[1].status == Status.INVALID and "is archived" in got[1].message
+    assert got[2].status == Status.VALID, got[2].message
+
+
 def test_one_payment_above_the_amount_due(sandbox, lookups, tmp_path):
     view, contacts = lookups
     invoice = invoices_of(view, contacts[0]["platform_id"], 1)[0]
@@ -171,3 +183,15 @@ def test_old_cache_is_a_warning_and_no_cache_means_offline_only(sandbox, lookups
     got = results(offline, PAYMENTS)
     assert got[0].status == Status.VALID  # nothing to check it against
     assert got[1].status == Status.INVALID and "amount" in got[1].message  # offline rules still work
+
+
+def test_a_damaged_cache_does_not_stop_validate(sandbox, tmp_path):
+    from rootfi_excel.lookups.cache import default_path
+
+    default_path().parent.mkdir(parents=True, exist_ok=True)
+    default_path().write_bytes(b"this is not a database" * 100)
+    path = write_book(tmp_path / "book.xlsx", payments=(PAYMENT_HEADERS, [payment(invoice_id="INV-10001")]),
+                      settings=settings_for(sandbox))
+    report = validate_workbook(XlsxWorkbook.open(path))
+    assert any("could not be read" in n for n in report.notes)
+    assert results(report, PAYMENTS)[0].status == Status.VALID

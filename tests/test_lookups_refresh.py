@@ -104,3 +104,16 @@ def test_human_values_resolve_and_twins_are_refused(make_sandbox, api_key, cache
     assert single.platform_id == contacts[3]["platform_id"]
     unknown = resolve(lookups, "contacts", "Nobody Ltd")
     assert not unknown.found and "not a known contact" in unknown.problem()
+
+
+def test_an_id_that_is_also_another_records_label_is_ambiguous(cache):
+    from rootfi_excel.lookups.cache import ListChanges, utc_now
+
+    invoices = [{"platform_id": "591", "document_number": "INV-1"},
+                {"platform_id": "592", "document_number": "591"}]  # a number that is another invoice's id
+    cache.apply("http://example.test/v4/", 7, [ListChanges("invoices", invoices, [], True, None)], utc_now())
+    lookups = cache.company("http://example.test/v4", 7)  # the trailing slash does not matter
+    clash = resolve(lookups, "invoices", "591")
+    assert not clash.found and clash.ambiguous and "592" in clash.problem()
+    assert resolve(lookups, "invoices", "592").platform_id == "592"
+    assert resolve(lookups, "invoices", " inv-1 ").platform_id == "591"

@@ -119,3 +119,15 @@ def test_empty_list_still_makes_a_valid_table(tmp_path):
     workbook.save()
     book = openpyxl.load_workbook(path)
     assert column_values(book, "LiveEmptyIds") == [None]
+
+
+def test_a_damaged_cache_is_reported_without_a_traceback(sandbox, api_key, tmp_path, monkeypatch):
+    from rootfi_excel.lookups.cache import default_path
+
+    path = template_for(tmp_path / "book.xlsx", sandbox)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    default_path().parent.mkdir(parents=True, exist_ok=True)
+    default_path().write_bytes(b"not sqlite" * 200)
+    result = CliRunner().invoke(cli, ["lookups", str(path)])
+    assert result.exit_code == 2 and "delete that file" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

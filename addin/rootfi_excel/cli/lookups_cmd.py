@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
@@ -24,7 +25,7 @@ def lookups(book: Path, base_url: str | None, company_id: int | None, key_profil
     """
     from rootfi_excel.api.client import RootFiClient
     from rootfi_excel.api.credentials import CredentialsError, get_api_key
-    from rootfi_excel.lookups.cache import LookupCache
+    from rootfi_excel.lookups.cache import LookupCache, default_path
     from rootfi_excel.lookups.workbook import refresh_workbook
     from rootfi_excel.submission.run import Overrides, apply_overrides
     from rootfi_excel.validation.run import read_workbook_settings
@@ -45,13 +46,17 @@ def lookups(book: Path, base_url: str | None, company_id: int | None, key_profil
         key = get_api_key(settings.key_profile)
     except CredentialsError as error:
         _stop(str(error))
-    with RootFiClient(key, base_url=settings.base_url) as client, LookupCache() as cache:
-        report = refresh_workbook(workbook, client, cache, settings, full=full,
-                                  progress=lambda text: click.echo(f"  {text}"))
-        try:
-            workbook.save()
-        except WorkbookError as error:
-            _stop(f"The lists are cached, but {book.name} could not be saved: {error}")
+    try:
+        with RootFiClient(key, base_url=settings.base_url) as client, LookupCache() as cache:
+            report = refresh_workbook(workbook, client, cache, settings, full=full,
+                                      progress=lambda text: click.echo(f"  {text}"))
+    except sqlite3.Error as error:
+        _stop(f"The lookups cache ({default_path()}) cannot be used ({error}); delete that file and refresh again. "
+              f"{book.name} was not changed.")
+    try:
+        workbook.save()
+    except WorkbookError as error:
+        _stop(f"The lists are cached, but {book.name} could not be saved: {error}")
     if not report.ok:
         click.secho(report.summary(), fg="red", err=True)
         raise SystemExit(EXIT_INVALID)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import click
@@ -46,12 +47,15 @@ def posted(book: Path, start: dt.datetime, end: dt.datetime, base_url: str | Non
         key = get_api_key(settings.key_profile)
     except CredentialsError as error:
         _stop(str(error))
-    cache = LookupCache() if default_path().exists() else None  # names instead of ids, when known
+    try:
+        cache = LookupCache() if default_path().exists() else None  # names instead of ids, when known
+    except sqlite3.Error:
+        cache = None  # a damaged cache only costs the names: ids are shown instead
     try:
         lookups = cache.company(settings.base_url, settings.company_id) if cache else None
         with RootFiClient(key, base_url=settings.base_url) as client:
             report = posted_report(client, workbook, settings.company_id, start.date(), end.date(), lookups)
-    except RootFiError as error:
+    except (RootFiError, sqlite3.Error) as error:
         _stop(f"Could not read the company's records: {error}. {book.name} was not changed.")
     finally:
         if cache is not None:

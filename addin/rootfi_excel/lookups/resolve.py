@@ -86,6 +86,8 @@ def describe(kind: str, record: dict[str, Any]) -> str:
     extra = []
     if kind == "contacts":
         extra = [record.get("contact_type"), record.get("currency_id"), record.get("tax_number")]
+    elif kind == "accounts":
+        extra = [record.get("category"), record.get("currency_id")]
     elif kind == "invoices":
         extra = [record.get("posted_date", "")[:10] if record.get("posted_date") else None,
                  record.get("currency_id"), record.get("total_amount")]

@@ -9,7 +9,8 @@ references were checked offline only. Nothing here calls the API.
   resolved to the id that will be sent, and the row says so; an ambiguous one is refused
   with the candidates named;
 - a payment's contact and currency must be its invoice's; payments of this sheet to one
-  invoice together must not exceed its amount due;
+  invoice together must not exceed its amount due; its account must be active and not an
+  income or expense account;
 - a credit note's invoices must belong to its customer;
 - a cache older than max_age is a note (a warning), not an error.
 """
@@ -17,6 +18,7 @@ references were checked offline only. Nothing here calls the API.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,8 @@ PAYMENT_REFERENCES = {"invoice_id": "invoices", "contact_id": "contacts", "accou
                       "currency_id": "currencies"}
 NOTE_REFERENCES = {"contact_id": "contacts", "currency_id": "currencies"}
 LINE_REFERENCES = {"account_id": "accounts", "item_id": "items", "tax_id": "tax_rates"}
+# Account categories a payment can never be deposited into (platforms name the others differently).
+PAYMENT_ACCOUNT_REFUSED = frozenset({"INCOME", "EXPENSE"})
 
 
 def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetime | None = None,
@@ -46,9 +50,14 @@ def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetim
         return
     path = cache_path or default_path()
     lookups = None
-    cache = LookupCache(path) if path.exists() else None
-    if cache is not None:
-        lookups = cache.company(settings.base_url, settings.company_id)
+    try:
+        cache = LookupCache(path) if path.exists() else None
+        if cache is not None:
+            lookups = cache.company(settings.base_url, settings.company_id)
+    except sqlite3.Error as error:  # a damaged or locked cache must not stop Validate or Submit
+        report.notes.append(f"The lookups cache ({path}) could not be read ({error}): references were checked "
+                            "offline only. Refresh lookups to rebuild it.")
+        return
     if lookups is None:
         if cache is not None:
             cache.close()
@@ -89,6 +98,9 @@ def _check_payment(unit: Unit, sheet: SheetValidation, lookups: CompanyLookups,
                    notes: dict[int, list[str]]) -> dict[str, Any] | None:
     row = unit.rows[0]
     found = {name: _resolved(unit, row, sheet, lookups, name, kind, notes) for name, kind in PAYMENT_REFERENCES.items()}
+    account = found["account_id"]
+    if account is not None:
+        _check_deposit_account(unit, row, sheet, account)
     invoice = found["invoice_id"]
     if invoice is None:
         return None
@@ -104,6 +116,18 @@ def _check_payment(unit: Unit, sheet: SheetValidation, lookups: CompanyLookups,
         unit.add(row, f"{_label(sheet, 'currency_id')}: {currency['platform_id']} differs from the currency of "
                       f"invoice {invoice_name}, {invoice['currency_id']}")
     return invoice
+
+
+def _check_deposit_account(unit: Unit, row: ParsedRow, sheet: SheetValidation, account: dict[str, Any]) -> None:
+    """Money received goes into an active bank or deposit account, never an income or expense one."""
+    status = str(account.get("status") or "ACTIVE").upper()
+    category = str(account.get("category") or "").upper()
+    if status != "ACTIVE":
+        unit.add(row, f"{_label(sheet, 'account_id')}: {describe('accounts', account)} is {status.lower()}; "
+                      "pick an active bank or deposit account")
+    elif category in PAYMENT_ACCOUNT_REFUSED:
+        unit.add(row, f"{_label(sheet, 'account_id')}: {describe('accounts', account)} is an {category.lower()} "
+                      "account; a payment goes into a bank or deposit account (e.g. Undeposited Funds)")
 
 
 def _check_totals(units: list[Unit], invoices: dict[int, dict[str, Any] | None], sheet: SheetValidation) -> None:
@@ -143,8 +167,9 @@ def _check_credit_note(unit: Unit, sheet: SheetValidation, lookups: CompanyLooku
             record = _resolved(unit, row, sheet, lookups, name, kind, notes)
             if name == "contact_id" and record is not None and contact is None:
                 contact = record
+    for line, row in enumerate(unit.rows):
         for name, kind in LINE_REFERENCES.items():
-            _resolved(unit, row, sheet, lookups, name, kind, notes, line=unit.rows.index(row))
+            _resolved(unit, row, sheet, lookups, name, kind, notes, line=line)
     for row in unit.rows:
         given = row.values.get("invoice_ids") or []
         ids = []
