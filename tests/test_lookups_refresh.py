@@ -117,3 +117,30 @@ def test_an_id_that_is_also_another_records_label_is_ambiguous(cache):
     assert not clash.found and clash.ambiguous and "592" in clash.problem()
     assert resolve(lookups, "invoices", "592").platform_id == "592"
     assert resolve(lookups, "invoices", " inv-1 ").platform_id == "591"
+
+
+
+def test_a_refresh_that_fails_halfway_stores_nothing(sandbox, api_key, cache):
+    """Contacts, invoices and accounts read, then the connection drops: the cache keeps the
+    old lists and marks, so the next good refresh still reads every change."""
+    from rootfi_excel.api.errors import NetworkError
+
+    class DropsAtCurrencies(RootFiClient):
+        def iter_records(self, company_id, name, *args, **kwargs):
+            if name == "currencies":
+                raise NetworkError("ReadError: connection reset")
+            yield from super().iter_records(company_id, name, *args, **kwargs)
+
+    assert refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO).ok
+    lookups = cache.company(sandbox.base_url, XERO)
+    account = lookups.records("accounts")[0]
+    sandbox.change_record(XERO, "accounts", account["platform_id"], name="Renamed Account")
+
+    with DropsAtCurrencies(api_key, base_url=sandbox.base_url) as flaky:
+        failed = refresh(flaky, cache, sandbox.base_url, XERO)
+    assert not failed.ok and failed.requests == 3 and "connection reset" in failed.summary()
+    assert cache.company(sandbox.base_url, XERO).get("accounts", account["platform_id"])["name"] == account["name"]
+
+    good = refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO)
+    assert good.ok and good.changed["accounts"] == 1
+    assert cache.company(sandbox.base_url, XERO).get("accounts", account["platform_id"])["name"] == "Renamed Account"
