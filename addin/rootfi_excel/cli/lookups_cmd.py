@@ -24,9 +24,33 @@ def lookups(book: Path, base_url: str | None, company_id: int | None, key_profil
     2 when nothing could be done (workbook, settings or key problem).
     """
     from rootfi_excel.api.client import RootFiClient
-    from rootfi_excel.api.credentials import CredentialsError, get_api_key
     from rootfi_excel.lookups.cache import LookupCache, default_path
     from rootfi_excel.lookups.workbook import refresh_workbook
+    from rootfi_excel.workbook.port import WorkbookError
+
+    workbook, settings, key = open_for_company(book, base_url, company_id, key_profile)
+    try:
+        with RootFiClient(key, base_url=settings.base_url) as client, LookupCache() as cache:
+            report = refresh_workbook(workbook, client, cache, settings, full=full,
+                                      progress=lambda text: click.echo(f"  {text}"))
+    except sqlite3.Error as error:
+        _stop(f"The lookups cache ({default_path()}) cannot be used ({error}); delete that file and refresh again. "
+              f"{book.name} was not changed.")
+    try:
+        workbook.save()
+    except WorkbookError as error:
+        _stop(f"The lists are cached, but {book.name} could not be saved: {error}")
+    if not report.ok:
+        click.secho(report.summary(), fg="red", err=True)
+        raise SystemExit(EXIT_INVALID)
+    click.echo(f"Wrote the live lists onto the Lookups sheet of {book.name}.")
+    raise SystemExit(EXIT_OK)
+
+
+def open_for_company(book: Path, base_url: str | None, company_id: int | None, key_profile: str | None):
+    """The workbook, its settings (with the command line's overrides) and the API key; stops
+    with a message when the workbook, its company_id or the key is missing. Shared by `posted`."""
+    from rootfi_excel.api.credentials import CredentialsError, get_api_key
     from rootfi_excel.submission.run import Overrides, apply_overrides
     from rootfi_excel.validation.run import read_workbook_settings
     from rootfi_excel.workbook.port import WorkbookError
@@ -46,22 +70,7 @@ def lookups(book: Path, base_url: str | None, company_id: int | None, key_profil
         key = get_api_key(settings.key_profile)
     except CredentialsError as error:
         _stop(str(error))
-    try:
-        with RootFiClient(key, base_url=settings.base_url) as client, LookupCache() as cache:
-            report = refresh_workbook(workbook, client, cache, settings, full=full,
-                                      progress=lambda text: click.echo(f"  {text}"))
-    except sqlite3.Error as error:
-        _stop(f"The lookups cache ({default_path()}) cannot be used ({error}); delete that file and refresh again. "
-              f"{book.name} was not changed.")
-    try:
-        workbook.save()
-    except WorkbookError as error:
-        _stop(f"The lists are cached, but {book.name} could not be saved: {error}")
-    if not report.ok:
-        click.secho(report.summary(), fg="red", err=True)
-        raise SystemExit(EXIT_INVALID)
-    click.echo(f"Wrote the live lists onto the Lookups sheet of {book.name}.")
-    raise SystemExit(EXIT_OK)
+    return workbook, settings, key
 
 
 def _stop(message: str) -> None:

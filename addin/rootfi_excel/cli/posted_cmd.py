@@ -24,29 +24,15 @@ def posted(book: Path, start: dt.datetime, end: dt.datetime, base_url: str | Non
     sheet: which rows of BOOK each came from, and possible duplicates (shared document numbers).
     """
     from rootfi_excel.api.client import RootFiClient
-    from rootfi_excel.api.credentials import CredentialsError, get_api_key
     from rootfi_excel.api.errors import RootFiError
+    from rootfi_excel.cli.lookups_cmd import open_for_company
     from rootfi_excel.lookups.cache import LookupCache, default_path
     from rootfi_excel.lookups.posted import POSTED_SHEET, posted_report
-    from rootfi_excel.submission.run import Overrides, apply_overrides
-    from rootfi_excel.validation.run import read_workbook_settings
     from rootfi_excel.workbook.port import WorkbookError
-    from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
     if end < start:
         _stop("--to is before --from.")
-    try:
-        workbook = XlsxWorkbook.open(book)
-        settings, _, _ = read_workbook_settings(workbook)
-    except WorkbookError as error:
-        _stop(f"Cannot use {book.name}: {error}")
-    apply_overrides(settings, Overrides(base_url=base_url, company_id=company_id, key_profile=key_profile))
-    if settings.company_id is None:
-        _stop("Settings: company_id is empty; fill in your RootFi company id (or pass --company).")
-    try:
-        key = get_api_key(settings.key_profile)
-    except CredentialsError as error:
-        _stop(str(error))
+    workbook, settings, key = open_for_company(book, base_url, company_id, key_profile)
     try:
         cache = LookupCache() if default_path().exists() else None  # names instead of ids, when known
     except sqlite3.Error:

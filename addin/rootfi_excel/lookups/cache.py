@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import platformdirs
+from rootfi_excel.submission.journal import default_path as journal_path
 
 # list name -> the field people recognise a record by (shown in dropdowns, typed in rows)
 LABEL_FIELDS = {
@@ -61,9 +60,7 @@ CREATE INDEX IF NOT EXISTS records_by_label ON records (company, kind, label_key
 
 def default_path() -> Path:
     """lookups.sqlite3 beside the journal: ROOTFI_EXCEL_HOME, else the user's data folder."""
-    home = os.environ.get("ROOTFI_EXCEL_HOME")
-    folder = Path(home) if home else Path(platformdirs.user_data_dir("rootfi-excel", appauthor=False))
-    return folder / "lookups.sqlite3"
+    return journal_path().with_name("lookups.sqlite3")
 
 
 def label_key(value: Any) -> str:
