@@ -275,3 +275,20 @@ def test_dispatch_finds_the_caller_and_an_unknown_tag_is_a_message(monkeypatch):
     assert "no button 'no_such_button'" in last_alert(book)
     assert set(ribbon.BUTTONS) == {"validate", "validate_selection", "submit", "submit_selection", "clear_results",
                                    "new_workbook", "set_api_key", "check_connection", "help", "open_log"}
+
+
+def test_refresh_lookups_fills_the_lookups_sheet_then_refreshes_only_what_changed(excel, sandbox):
+    book = excel(1)
+    press("refresh_lookups", book)
+    assert "Refreshed" in last_alert(book) or "refreshed" in last_alert(book), last_alert(book)
+    sheet = book.sheets["Lookups"]
+    names = {t.name for t in sheet.tables}
+    assert {"LiveContacts", "LiveInvoices", "LiveAccounts"} <= names
+    assert book.names.refers_to["LiveInvoicesIds"].startswith("='Lookups'!$")
+    invoices = next(t for t in sheet.tables if t.name == "LiveInvoices")
+    assert invoices.count > 10  # the sandbox's open invoices, one row each
+    before = sandbox.requests_seen()
+    press("refresh_lookups", book)
+    assert sandbox.requests_seen() - before <= 6  # one incremental request per list
+    assert len([t for t in sheet.tables if t.name == "LiveInvoices"]) == 1  # rewritten in place
+    assert_excel_given_back(book)

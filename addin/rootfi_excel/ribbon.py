@@ -87,6 +87,19 @@ def new_workbook(workbook: ExcelWorkbook | None, ui: ExcelUI,
             + "Fill in the Invoice Payments and Credit Note Lines sheets, then press Validate.")
 
 
+def refresh_lookups(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
+    from rootfi_excel.lookups.cache import LookupCache
+    from rootfi_excel.lookups.workbook import refresh_workbook
+    from rootfi_excel.validation.run import read_workbook_settings
+
+    settings, _, _ = read_workbook_settings(workbook)
+    if settings.company_id is None:
+        return ui.error("Fill in company_id on the Settings sheet first, then press Refresh lookups again.")
+    with account.open_client(settings) as client, LookupCache() as cache, ui.working("Refreshing lookups"):
+        report = refresh_workbook(workbook, client, cache, settings, progress=lambda text: ui.progress(0, 0, text))
+    (ui.tell if report.ok else ui.warn)(report.summary())
+
+
 def set_api_key(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
     account.set_api_key(workbook, ui)
 
@@ -117,6 +130,7 @@ BUTTONS: dict[str, Callable[..., Any]] = {
     "submit": submit,
     "submit_selection": submit_selection,
     "clear_results": clear_results,
+    "refresh_lookups": refresh_lookups,
     "new_workbook": new_workbook,
     "set_api_key": set_api_key,
     "check_connection": check_connection,

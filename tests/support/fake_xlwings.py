@@ -119,7 +119,8 @@ class FakeBooks:
 class FakeBook:
     def __init__(self, app: FakeApp | None = None, fullname: str = "C:\\Users\\me\\March.xlsx") -> None:
         self.app = app or FakeApp()
-        self.sheets = FakeSheets()
+        self.sheets = FakeSheets(self)
+        self.names = FakeNames(self)
         self.fullname = fullname
         self.active_sheet: FakeSheet | None = None
 
@@ -137,9 +138,30 @@ class FakeBook:
         return sheet
 
 
+class FakeNames:
+    """Book.names: defined names; add() (re)defines one, as Names.Add does."""
+
+    def __init__(self, book: "FakeBook") -> None:
+        self.book, self.refers_to = book, {}
+
+    def add(self, name: str, refers_to: str) -> None:
+        self.book.app._count()
+        self.refers_to[name] = refers_to
+
+
 class FakeSheets:
-    def __init__(self) -> None:
+    def __init__(self, book: "FakeBook | None" = None) -> None:
+        self.book = book
         self.items: list[FakeSheet] = []
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def add(self, name: str, after: "FakeSheet | None" = None) -> "FakeSheet":
+        self.book.app._count()
+        sheet = FakeSheet(self.book, name)
+        self.items.insert(self.items.index(after) + 1 if after in self.items else len(self.items), sheet)
+        return sheet
 
     def __iter__(self):
         return iter(self.items)
@@ -158,7 +180,7 @@ class FakeSheet:
         self.book = book
         self.name = name
         self.cells: dict[tuple[int, int], Any] = {}
-        self.tables: list[FakeTable] = []
+        self.tables = FakeTables(self)
         self.hidden_rows: set[int] = set()  # filtered out or hidden: still read and written
 
     def activate(self) -> None:
@@ -188,6 +210,21 @@ class FakeSheet:
         return FakeRange(self, min(rows), min(cols), max(rows), max(cols))
 
 
+class FakeTables(list):
+    """Sheet.tables: a list of the sheet's tables; add() makes one over a range (header row first)."""
+
+    def __init__(self, sheet: "FakeSheet") -> None:
+        super().__init__()
+        self.sheet = sheet
+
+    def add(self, source: "FakeRange", name: str, table_style_name: str = "", **_: Any) -> "FakeTable":
+        self.sheet.book.app._count()
+        table = FakeTable(self.sheet, name, source.top, source.left, source.right - source.left + 1,
+                          source.bottom - source.top)
+        self.append(table)
+        return table
+
+
 class FakeTable:
     def __init__(self, sheet: FakeSheet, name: str, top: int, left: int, width: int, count: int) -> None:
         self.sheet, self.name, self.top, self.left, self.width, self.count = sheet, name, top, left, width, count
@@ -200,6 +237,11 @@ class FakeTable:
         self.sheet.book.app._count()
         self.top, self.left = block.top, block.left
         self.width, self.count = block.right - block.left + 1, block.bottom - block.top
+
+    @property
+    def range(self) -> "FakeRange":
+        """The whole table: header row and data rows."""
+        return FakeRange(self.sheet, self.top, self.left, self.top + self.count, self.left + self.width - 1)
 
     @property
     def header_row_range(self) -> "FakeRange":
@@ -268,6 +310,12 @@ class FakeRange:
     def last_cell(self) -> "FakeRange":
         return FakeRange(self.sheet, self.bottom, self.right, self.bottom, self.right)
 
+    def clear_contents(self) -> None:
+        self.sheet.book.app._count()
+        for r in range(self.top, self.bottom + 1):
+            for c in range(self.left, self.right + 1):
+                self.sheet.cells.pop((r, c), None)
+
     def options(self, ndim: int | None = None, err_to_str: bool = False, **_: Any) -> "FakeRange":
         return FakeRange(self.sheet, self.top, self.left, self.bottom, self.right, ndim, err_to_str)
 
@@ -323,6 +371,10 @@ class FakeRange:
 class _Columns:
     def __init__(self, block: FakeRange) -> None:
         self.block = block
+
+    @property
+    def count(self) -> int:
+        return self.block.right - self.block.left + 1
 
     def __getitem__(self, index: int) -> FakeRange:
         column = self.block.left + index

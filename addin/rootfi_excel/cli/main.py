@@ -26,6 +26,8 @@ COMMANDS = {
     "upgrade": "rootfi_excel.cli.install_cmd:upgrade",
     "uninstall": "rootfi_excel.cli.install_cmd:uninstall",
     "doctor": "rootfi_excel.cli.install_cmd:doctor",
+    "lookups": "rootfi_excel.cli.lookups_cmd:lookups",
+    "posted": "rootfi_excel.cli.posted_cmd:posted",
 }
 
 

@@ -43,9 +43,12 @@ def parse_faults(text: str) -> dict[str, float]:
               help='Fault probabilities per request, e.g. "429=0.2,500=0.1,502=0.1,503=0.1,slow=0.1,drop=0.1".')
 @click.option("--fault-seed", type=int, help="Seed for the fault dice (same seed, same faults).")
 @click.option("--api-key", help="The key to accept. Default: a random key, printed once.")
+@click.option("--volume", is_flag=True,
+              help="Also seed company 1008 with 20,000 invoices and 2,000 customers (to measure a lookups refresh).")
 def sandbox(host: str, port: int, db_path: Path | None, latency_ms: int, rate_limit: int, faults_text: str,
-            fault_seed: int | None, api_key: str | None) -> None:
+            fault_seed: int | None, api_key: str | None, volume: bool) -> None:
     """Run the local RootFi API sandbox (seeded demo companies 1001-1007) until Ctrl+C."""
+    from rootfi_excel.sandbox.seed import VOLUME_CONTACTS, VOLUME_INVOICES
     from rootfi_excel.sandbox.server import SandboxConfig, run  # the web stack loads only here
 
     faults = parse_faults(faults_text)
@@ -54,6 +57,7 @@ def sandbox(host: str, port: int, db_path: Path | None, latency_ms: int, rate_li
     config = SandboxConfig(
         db_path=db_path, host=host, port=port, latency_ms=latency_ms, rate_limit_per_minute=rate_limit or None,
         faults=faults, fault_seed=fault_seed, api_keys=[api_key or "rk_sandbox_" + secrets.token_urlsafe(24)],
+        volume=(VOLUME_INVOICES, VOLUME_CONTACTS) if volume else None,
     )
     say(f"RootFi sandbox on http://{host}:{port}/v4")
     say(f"Database: {db_path}")

@@ -168,6 +168,22 @@ class Database:
         )
         return record_from_row(rows[0]) if rows else None
 
+    def change_record(self, company_id: int, model: str, platform_id: str, *, delete: bool = False,
+                      **fields: Any) -> dict | None:
+        """Edit or delete a live record as the platform would (a test and benchmark helper):
+        rootfi_updated_at and updated_at move to now, so incremental lists see it."""
+        with self.transaction():
+            record = self.find_record(company_id, model, platform_id)
+            if record is None:
+                return None
+            stamp = now_iso()
+            record.update(fields, rootfi_updated_at=stamp, updated_at=stamp)
+            if delete:
+                record["rootfi_deleted_at"] = stamp
+                self.query("UPDATE records SET deleted_at = ? WHERE rootfi_id = ?", (stamp, record["rootfi_id"]))
+            self.update_record(record["rootfi_id"], record)
+            return record
+
     def count_records(self, company_id: int, model: str) -> int:
         rows = self.query(
             "SELECT COUNT(*) AS n FROM records WHERE company_id = ? AND model = ?", (company_id, model)

@@ -163,6 +163,12 @@ class _CompanySeeder:
         return self.db.insert_record(self.company_id, model, record)
 
     def run(self) -> None:
+        accounts, taxes = self.run_lists()
+        customers = self._contacts(self.rng)
+        self._invoices(self.rng, customers, taxes[0])
+
+    def run_lists(self) -> tuple[dict, list[dict]]:
+        """Currencies, accounts, tax rates and items; returns (accounts by name, tax rates)."""
         rng = self.rng
         for code, (name, symbol, usd) in CURRENCIES.items():
             # Currency ids are the ISO codes on every platform here (as in the v4 example "GBP").
@@ -207,9 +213,7 @@ class _CompanySeeder:
                                  "tax_id": taxes[0]["platform_id"]},
                 "bill_item": None,
             })
-
-        customers = self._contacts(rng)
-        self._invoices(rng, customers, taxes[0])
+        return accounts, taxes
 
     def _contacts(self, rng: random.Random) -> list[dict]:
         firsts = rng.sample(NAME_FIRST, 32)
@@ -259,3 +263,61 @@ class _CompanySeeder:
                 "sub_total": sub_total, "tax_amount": tax_amount, "total_discount": 0.0,
                 "total_amount": total, "amount_due": due, "sales_order_ids": [],
             }, deleted=index >= 615)
+
+
+# ---- Volume company: realistic numbers for measuring a lookups refresh ----------------
+
+VOLUME_COMPANY = (1008, "Meridian Wholesale Group Inc.", "QUICKBOOKS", "HEALTHY", "USD")
+VOLUME_INVOICES = 20000
+VOLUME_CONTACTS = 2000
+
+
+def seed_volume_company(db: Database, invoices: int = VOLUME_INVOICES, contacts: int = VOLUME_CONTACTS) -> bool:
+    """Add company 1008 with `contacts` customers and `invoices` invoices (once; False if present)."""
+    company_id, name, integration, status, base = VOLUME_COMPANY
+    if db.company(company_id) is not None:
+        return False
+    with db.transaction():
+        db.insert_company(company_record(company_id, name, integration, status))
+        _seed_volume(_CompanySeeder(db, company_id, integration, base), invoices, contacts)
+    return True
+
+
+def _volume_contact_name(index: int) -> str:
+    """Unique names (a branch number after 512 of them), except that every 500th customer
+    shares the previous one's name on purpose: twin names are real and must be told apart."""
+    if index % 500 == 499:
+        index -= 1
+    first = NAME_FIRST[index % len(NAME_FIRST)]
+    second = NAME_SECOND[(index // len(NAME_FIRST)) % len(NAME_SECOND)]
+    branch = index // (len(NAME_FIRST) * len(NAME_SECOND))
+    return f"{first} {second} Inc." + (f" ({branch + 1})" if branch else "")
+
+
+def _seed_volume(self: _CompanySeeder, invoices: int, contacts: int) -> None:
+    """Currencies, accounts, taxes and items as usual, then many customers and invoices."""
+    rng = self.rng
+    self.run_lists()
+    customers = [
+        self.add("contacts", {
+            "name": _volume_contact_name(index), "contact_name": f"{rng.choice(PEOPLE_FIRST)} {rng.choice(PEOPLE_LAST)}",
+            "contact_type": "CUSTOMER", "currency_id": self.base if index % 10 else "EUR",
+            "tax_number": None, "registration_number": None, "status": "ACTIVE",
+        })
+        for index in range(contacts)
+    ]
+    for index in range(invoices):
+        customer = customers[index % len(customers)]
+        total = round(rng.uniform(100, 9000), 2)
+        paid = index % 4 == 0  # a quarter of the history is paid
+        month, day = 1 + index % 12, 1 + index % 28
+        self.add("invoices", {
+            "document_number": f"INV-{100001 + index}", "contact_id": customer["platform_id"],
+            "currency_id": customer["currency_id"], "currency_rate": 1.0,
+            "posted_date": f"2024-{month:02d}-{day:02d}T00:00:00.000Z",
+            "due_date": f"2024-{month:02d}-{day:02d}T00:00:00.000Z",
+            "memo": None, "status": "PAID" if paid else "SUBMITTED",
+            "sub_total": total, "tax_amount": 0.0, "total_discount": 0.0,
+            "total_amount": total, "amount_due": 0.0 if paid else total, "sales_order_ids": [],
+        })
+

@@ -20,7 +20,7 @@ from rootfi_excel.sandbox.app import build_app
 from rootfi_excel.sandbox.db import Database
 from rootfi_excel.sandbox.faults import FaultPlan, Gate, Stats
 from rootfi_excel.sandbox.jobs import JobWorker
-from rootfi_excel.sandbox.seed import seed_if_empty
+from rootfi_excel.sandbox.seed import seed_if_empty, seed_volume_company
 
 
 @dataclass
@@ -38,6 +38,8 @@ class SandboxConfig:
     slow_ms: int = 3000                     # how late a "slow" answer comes
     job_delay_ms: int = 2                   # processing time per record in async syncs
     seed_demo_data: bool = True
+    # (invoices, contacts) for the volume company 1008, e.g. (20000, 2000); None = no such company
+    volume: tuple[int, int] | None = None
 
 
 class RunningSandbox:
@@ -55,6 +57,11 @@ class RunningSandbox:
 
     def count_records(self, company_id: int, model: str) -> int:
         return self._db.count_records(company_id, model)
+
+    def change_record(self, company_id: int, model: str, platform_id: str, *, delete: bool = False,
+                      **fields: object) -> dict | None:
+        """Edit (fields) or delete a record as the platform would; its rootfi_updated_at moves to now."""
+        return self._db.change_record(company_id, model, platform_id, delete=delete, **fields)
 
     def requests_seen(self) -> int:
         return self._stats.get("requests")
@@ -82,6 +89,8 @@ def _prepare(config: SandboxConfig) -> RunningSandbox:
     db = Database(db_path)
     if config.seed_demo_data:
         seed_if_empty(db)
+    if config.volume:
+        seed_volume_company(db, *config.volume)
     stats = Stats()
     worker = JobWorker(db, config.job_delay_ms)
     app = Gate(build_app(db, worker, stats), api_keys=config.api_keys, latency_ms=config.latency_ms,

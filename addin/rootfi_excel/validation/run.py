@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from rootfi_excel.fields.integrations import RequirementBook, requirements_from_rows
 from rootfi_excel.sheets.layout import MESSAGE, STATUS, TABLES, Status
 from rootfi_excel.sheets.settings import BLANK_COMPANY_ID, WorkbookSettings, read_settings
+from rootfi_excel.validation.online import check_online
 from rootfi_excel.validation.validate import SheetValidation, validate_table
 from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort
 
@@ -17,6 +18,7 @@ class WorkbookValidation:
     settings: WorkbookSettings
     sheets: dict[str, SheetValidation]  # layout key -> validation
     problems: list[str] = field(default_factory=list)  # settings and Integration Fields rows
+    notes: list[str] = field(default_factory=list)  # not errors: e.g. the lookups' age (validation/online.py)
 
     @property
     def rows(self) -> int:
@@ -42,7 +44,7 @@ class WorkbookValidation:
             lines.append(f"{sheet.layout.sheet}: {len(sheet.results)} rows"
                          + (f" ({', '.join(counts)})" if counts else "")
                          + (f", {len(sheet.units)} credit notes" if sheet.layout.key == "credit_note_lines" else ""))
-        return lines
+        return lines + self.notes
 
 
 def read_workbook_settings(port: WorkbookPort) -> tuple[WorkbookSettings, RequirementBook, list[str]]:
@@ -69,7 +71,9 @@ def validate_with(port: WorkbookPort, settings: WorkbookSettings, book: Requirem
                   problems: list[str]) -> WorkbookValidation:
     """Validate both sheets with settings already read (and perhaps overridden)."""
     sheets = {key: validate_table(layout, port.read_table(layout), settings, book) for key, layout in TABLES.items()}
-    return WorkbookValidation(settings, sheets, problems)
+    report = WorkbookValidation(settings, sheets, problems)
+    check_online(report)  # references against the lookup cache, when there is one
+    return report
 
 
 def write_validation(port: WorkbookPort, report: WorkbookValidation) -> None:

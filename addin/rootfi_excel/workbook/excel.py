@@ -44,6 +44,7 @@ from rootfi_excel.sheets.layout import (
 )
 from rootfi_excel.workbook.port import (
     FORMULA_STARTS,
+    LookupTable,
     ResultUpdate,
     Table,
     WorkbookError,
@@ -57,11 +58,14 @@ from rootfi_excel.workbook.port import (
 XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
     "App": ("alert", "books", "calculation", "enable_events", "screen_updating", "status_bar"),
     "Apps": ("active",),  # xw.apps.active: only when no workbook is open
-    "Book": ("app", "caller", "fullname", "selection", "sheets"),
+    "Book": ("app", "caller", "fullname", "names", "selection", "sheets"),
+    "Sheets": ("add",),  # write_lookup_table: the Lookups sheet when the workbook has none
+    "Names": ("add",),
+    "Tables": ("add",),
     "Books": ("open",),
     "Sheet": ("activate", "name", "range", "tables", "used_range"),
-    "Table": ("data_body_range", "header_row_range", "name", "resize", "show_totals"),
-    "Range": ("address", "column", "columns", "last_cell", "options", "row", "shape", "sheet", "value"),
+    "Table": ("data_body_range", "header_row_range", "name", "range", "resize", "show_totals"),
+    "Range": ("address", "clear_contents", "column", "columns", "last_cell", "options", "row", "shape", "sheet", "value"),
 }
 
 # Result columns that hold ids: always written as text (a long id must not become 1.2E+15).
@@ -147,6 +151,38 @@ class ExcelWorkbook:
                 if column in changes and index in targets:
                     values[targets[index]] = [_cell(column, changes[column])]
             body.columns[position].options(ndim=2).value = values
+
+    def write_lookup_table(self, table: LookupTable) -> None:
+        """A whole table (a live list, the Posted report) in a fixed number of Excel calls: clear the old
+        table, write headers and rows as one block, make or resize the Excel table over it,
+        and point its defined names at its columns' data cells (Names.Add redefines a name)."""
+        from openpyxl.utils import get_column_letter
+
+        if table.sheet in [s.name for s in self.book.sheets]:
+            sheet = self.book.sheets[table.sheet]
+        else:
+            sheet = self.book.sheets.add(table.sheet, after=self.book.sheets[len(self.book.sheets) - 1])
+        existing = self._table(sheet, table.name)
+        if existing is not None:
+            top, left = existing.range.row, existing.range.column
+            existing.range.clear_contents()
+        else:  # new tables go to the right of everything on the sheet, after one empty column
+            used = sheet.used_range
+            empty = used.columns.count == 1 and used.row == 1 and used.column == 1 and used.value is None
+            top, left = 1, 1 if empty else used.column + used.columns.count + 1
+        width, height = len(table.headers), max(len(table.rows), 1)
+        block = [list(table.headers)] + [[_cell("", v) for v in row] for row in table.rows]
+        if not table.rows:
+            block.append([None] * width)  # an Excel table needs one data row
+        sheet.range((top, left)).options(ndim=2).value = block
+        target = sheet.range((top, left), (top + height, left + width - 1))
+        if existing is not None:
+            existing.resize(target)
+        else:
+            sheet.tables.add(source=target, name=table.name, table_style_name="TableStyleLight1")
+        for defined, header in table.names.items():
+            letter = get_column_letter(left + table.headers.index(header))
+            self.book.names.add(defined, f"='{table.sheet}'!${letter}${top + 1}:${letter}${top + height}")
 
     def save(self) -> None:
         """The workbook stays open in Excel; the person saves it. Results are already

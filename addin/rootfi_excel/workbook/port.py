@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from rootfi_excel.sheets.layout import TableLayout, header_lookup, normalize_header
+from rootfi_excel.sheets.layout import LOOKUPS_SHEET, TableLayout, header_lookup, normalize_header
 
 
 # Text Excel would take for a formula. Text from the API that starts with one of these
@@ -68,6 +68,19 @@ def rows_text(first: int, last: int) -> str:
     return f"row {first}" if first == last else f"rows {first}-{last}"
 
 
+@dataclass
+class LookupTable:
+    """A table the add-in writes whole: a live list on the Lookups sheet (with defined
+    names over some of its columns' data cells, which the input columns' data validation
+    points at), or a report such as the Posted sheet."""
+
+    name: str                     # Excel table name, e.g. "LiveInvoices"
+    headers: list[str]
+    rows: list[list[Any]]
+    names: dict[str, str] = field(default_factory=dict)  # defined name -> header of its column
+    sheet: str = LOOKUPS_SHEET    # made (last) if the workbook has no such sheet
+
+
 def settings_from(table: Table) -> dict[str, Any]:
     """A Settings table (setting, value, ...) -> {setting in lower case: value}."""
     return {str(r[0]).strip().lower(): (r[1] if len(r) > 1 else None)
@@ -101,5 +114,8 @@ class WorkbookPort(Protocol):
     def read_integration_fields(self) -> list[dict[str, Any]]: ...
 
     def write_results(self, layout: TableLayout, update: ResultUpdate) -> None: ...
+
+    def write_lookup_table(self, table: LookupTable) -> None:
+        """Replace the table `table.name` on `table.sheet` (both made if absent) and point its defined names."""
 
     def save(self) -> None: ...

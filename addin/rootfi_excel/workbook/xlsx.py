@@ -42,6 +42,7 @@ from rootfi_excel.sheets.layout import (
 )
 from rootfi_excel.workbook.port import (
     FORMULA_STARTS,
+    LookupTable,
     ResultUpdate,
     Table,
     UncalculatedFormula,
@@ -134,6 +135,12 @@ class XlsxWorkbook:
                 if name not in positions:
                     raise WorkbookError(f"Sheet '{layout.sheet}' has no '{name}' column; add it to the table")
                 _put(sheet.cell(top + 1 + index, positions[name]), value)
+
+    def write_lookup_table(self, table: LookupTable) -> None:
+        """A live list on the Lookups sheet, as an Excel table with defined names (see xlsx_lookups)."""
+        from rootfi_excel.workbook.xlsx_lookups import write_lookup_table
+
+        write_lookup_table(self.book, table)
 
     def save(self) -> None:
         """Write the workbook back in place of the file it was opened from, then let it go.

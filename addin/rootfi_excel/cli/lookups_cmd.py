@@ -1,0 +1,75 @@
+"""rootfi-excel lookups BOOK.xlsx — refresh the company's lists and the Lookups sheet."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import click
+
+from rootfi_excel.cli.guarded import GuardedCommand
+from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, say, stop
+
+
+@click.command(cls=GuardedCommand, doing="refresh the lookups of {file}")
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--base-url", help="API address (overrides Settings), e.g. a local sandbox's URL.")
+@click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")
+@click.option("--profile", "key_profile", help="Key profile in your keyring (overrides Settings).")
+@click.option("--full", is_flag=True, help="Read every list whole instead of only what changed.")
+def lookups(book: Path, base_url: str | None, company_id: int | None, key_profile: str | None, full: bool) -> None:
+    """Refresh the lookup cache of BOOK's company and write its live lists (customers, open
+    invoices, accounts, currencies, tax rates, items) onto the Lookups sheet.
+
+    Exit code 0 when refreshed, 1 when the refresh failed (the previous lists are kept),
+    2 when nothing could be done (workbook, settings or key problem).
+    """
+    from rootfi_excel.api.client import RootFiClient
+    from rootfi_excel.lookups.cache import LookupCache, default_path
+    from rootfi_excel.lookups.workbook import refresh_workbook
+    from rootfi_excel.workbook.port import WorkbookError
+
+    workbook, settings, key = open_for_company(book, base_url, company_id, key_profile)
+    try:
+        with RootFiClient(key, base_url=settings.base_url) as client, LookupCache() as cache:
+            report = refresh_workbook(workbook, client, cache, settings, full=full,
+                                      progress=lambda text: say(f"  {text}"))
+    except sqlite3.Error as error:
+        stop(f"The lookups cache ({default_path()}) cannot be used ({error}); delete that file and refresh again. "
+              f"{book.name} was not changed.")
+    try:
+        workbook.save()
+    except WorkbookError as error:
+        stop(f"The lists are cached, but {book.name} could not be saved: {error}")
+    if not report.ok:
+        say(report.summary(), fg="red", err=True)
+        raise SystemExit(EXIT_INVALID)
+    say(f"Wrote the live lists onto the Lookups sheet of {book.name}.")
+    raise SystemExit(EXIT_OK)
+
+
+def open_for_company(book: Path, base_url: str | None, company_id: int | None, key_profile: str | None):
+    """The workbook, its settings (with the command line's overrides) and the API key; stops
+    with a message when the workbook, its company_id or the key is missing. Shared by `posted`."""
+    from rootfi_excel.api.credentials import CredentialsError, get_api_key
+    from rootfi_excel.submission.run import Overrides, apply_overrides
+    from rootfi_excel.validation.run import read_workbook_settings
+    from rootfi_excel.workbook.port import WorkbookError
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook
+
+    try:
+        workbook = XlsxWorkbook.open(book)
+        settings, _, problems = read_workbook_settings(workbook)
+    except WorkbookError as error:
+        stop(f"Cannot use {book.name}: {error}")
+    for problem in problems:
+        say(f"  ! {problem}", fg="yellow")
+    apply_overrides(settings, Overrides(base_url=base_url, company_id=company_id, key_profile=key_profile))
+    if settings.company_id is None:
+        stop("Settings: company_id is empty; fill in your RootFi company id (or pass --company).")
+    try:
+        key = get_api_key(settings.key_profile)
+    except CredentialsError as error:
+        stop(str(error))
+    return workbook, settings, key
+

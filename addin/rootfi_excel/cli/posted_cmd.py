@@ -1,0 +1,58 @@
+"""rootfi-excel posted BOOK.xlsx --from DATE --to DATE — the Posted sheet for a period."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import click
+
+from rootfi_excel.cli.guarded import GuardedCommand
+from rootfi_excel.cli.output import EXIT_OK, EXIT_UNUSABLE, say, stop
+
+
+@click.command(cls=GuardedCommand, doing="list the posted records into {file}")
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD.")
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
+@click.option("--base-url", help="API address (overrides Settings), e.g. a local sandbox's URL.")
+@click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")
+@click.option("--profile", "key_profile", help="Key profile in your keyring (overrides Settings).")
+def posted(book: Path, start: dt.datetime, end: dt.datetime, base_url: str | None, company_id: int | None,
+           key_profile: str | None) -> None:
+    """List the company's invoice payments and credit notes of a period on BOOK's Posted
+    sheet: which rows of BOOK each came from, and possible duplicates (shared document numbers).
+    """
+    from rootfi_excel.api.client import RootFiClient
+    from rootfi_excel.api.errors import RootFiError
+    from rootfi_excel.cli.lookups_cmd import open_for_company
+    from rootfi_excel.lookups.cache import LookupCache, default_path
+    from rootfi_excel.lookups.posted import POSTED_SHEET, posted_report
+    from rootfi_excel.workbook.port import WorkbookError
+
+    if end < start:
+        stop("--to is before --from.")
+    workbook, settings, key = open_for_company(book, base_url, company_id, key_profile)
+    try:
+        cache = LookupCache() if default_path().exists() else None  # names instead of ids, when known
+    except sqlite3.Error:
+        cache = None  # a damaged cache only costs the names: ids are shown instead
+    try:
+        lookups = cache.company(settings.base_url, settings.company_id) if cache else None
+        with RootFiClient(key, base_url=settings.base_url) as client:
+            report = posted_report(client, workbook, settings.company_id, start.date(), end.date(), lookups)
+    except (RootFiError, sqlite3.Error) as error:
+        stop(f"Could not read the company's records: {error}. {book.name} was not changed.")
+    finally:
+        if cache is not None:
+            cache.close()
+    try:
+        workbook.write_lookup_table(report.table)
+        workbook.save()
+    except WorkbookError as error:
+        stop(f"Cannot write the {POSTED_SHEET} sheet of {book.name}: {error}")
+    say(report.summary())
+    say(f"Wrote them onto the {POSTED_SHEET} sheet of {book.name}.")
+    raise SystemExit(EXIT_OK)
+

@@ -1,0 +1,50 @@
+"""The Lookups sheet's live lists, built from the cache: one Excel table per list, with
+defined names for the dropdowns (Live<List>Ids over the ids, Live<List>Names over what
+people recognise: customer names, invoice numbers, account names, ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rootfi_excel.lookups.cache import CompanyLookups
+from rootfi_excel.workbook.port import LookupTable
+
+
+def _date(value: Any) -> str | None:
+    return str(value)[:10] if value else None
+
+
+def lookup_tables(lookups: CompanyLookups) -> list[LookupTable]:
+    contacts = lookups.records("contacts")
+    contact_names = {str(c["platform_id"]): c.get("name") for c in contacts}
+    customers = [c for c in contacts if (c.get("contact_type") or "CUSTOMER").upper() != "VENDOR"]
+    open_invoices = [i for i in lookups.records("invoices") if (i.get("amount_due") or 0) > 0]
+    accounts = [a for a in lookups.records("accounts") if (a.get("status") or "ACTIVE").upper() == "ACTIVE"]
+    return [
+        _table("Contacts", ["name", "id", "type", "currency", "tax number"],
+               [[c.get("name"), str(c["platform_id"]), c.get("contact_type"), c.get("currency_id"),
+                 c.get("tax_number")] for c in customers]),
+        _table("Invoices", ["number", "id", "customer", "customer id", "currency", "total", "amount due",
+                            "date", "due date", "status"],
+               [[i.get("document_number"), str(i["platform_id"]), contact_names.get(str(i.get("contact_id"))),
+                 i.get("contact_id"), i.get("currency_id"), i.get("total_amount"), i.get("amount_due"),
+                 _date(i.get("posted_date")), _date(i.get("due_date")), i.get("status")] for i in open_invoices]),
+        _table("Accounts", ["name", "id", "category", "sub category", "currency", "code"],
+               [[a.get("name"), str(a["platform_id"]), a.get("category"), a.get("sub_category"),
+                 a.get("currency_id"), a.get("nominal_code")] for a in accounts]),
+        _table("Currencies", ["name", "id", "currency name", "base"],
+               [[c.get("code"), str(c["platform_id"]), c.get("name"), bool(c.get("is_base_currency"))]
+                for c in lookups.records("currencies")]),
+        _table("TaxRates", ["name", "id", "rate %", "code"],
+               [[t.get("name"), str(t["platform_id"]), t.get("effective_tax_rate"), t.get("code")]
+                for t in lookups.records("tax_rates")]),
+        _table("Items", ["name", "id", "code", "type"],
+               [[i.get("name"), str(i["platform_id"]), i.get("code"), i.get("type")]
+                for i in lookups.records("items") if (i.get("status") or "ACTIVE").upper() == "ACTIVE"]),
+    ]
+
+
+def _table(stem: str, headers: list[str], rows: list[list[Any]]) -> LookupTable:
+    """Live<stem>: the first column holds what people recognise, the second the id."""
+    return LookupTable(f"Live{stem}", headers, rows,
+                       names={f"Live{stem}Names": headers[0], f"Live{stem}Ids": "id"})

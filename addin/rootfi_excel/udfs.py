@@ -1,0 +1,131 @@
+"""Worksheet functions served from the lookup cache and the journal: no API call per cell.
+
+Plain functions (tested on Linux):
+
+    contact(id_or_name, field="name")          -> a field of a cached contact
+    invoice(number_or_id, field="amount_due")  -> a field of a cached invoice
+    status(document_number, field="status")    -> Created/Failed/Pending/... or the rootfi_id,
+                                                  from this computer's journal
+
+Each takes optional company_id and base_url; without them, the company whose lookups
+were refreshed last. A value that is not found, or is ambiguous, gives a short text
+starting with "#" (Excel shows it in the cell) instead of an error.
+
+ROOTFI_CONTACT, ROOTFI_INVOICE and ROOTFI_STATUS are the same functions wrapped as
+xlwings UDFs (see udfs/README.md). On Linux xlwings' decorators are no-ops, so the
+wrapped functions can be called and tested like the plain ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rootfi_excel.lookups.cache import CompanyLookups, LookupCache
+from rootfi_excel.lookups.resolve import resolve
+from rootfi_excel.submission import journal as journal_module
+
+JOURNAL_STATES = {  # journal state -> the status a row would show
+    journal_module.CREATED: "Created",
+    journal_module.FAILED: "Failed",
+    journal_module.PENDING: "Pending",
+    journal_module.SENDING: "Unknown",
+    journal_module.UNKNOWN: "Unknown",
+}
+MODELS = ("invoice_payments", "invoice_credit_notes")
+
+
+def contact(id_or_name: Any, field: str = "name", company_id: int | None = None,
+            base_url: str | None = None) -> Any:
+    return _field("contacts", id_or_name, field, company_id, base_url)
+
+
+def invoice(number_or_id: Any, field: str = "amount_due", company_id: int | None = None,
+            base_url: str | None = None) -> Any:
+    return _field("invoices", number_or_id, field, company_id, base_url)
+
+
+def status(document_number: Any, field: str = "status", company_id: int | None = None,
+           base_url: str | None = None) -> Any:
+    """The newest journal attempt for a document number: its status, rootfi_id, message, ..."""
+    if document_number in (None, ""):
+        return ""
+    with LookupCache() as cache:
+        lookups = _company(cache, company_id, base_url)
+        if isinstance(lookups, str):
+            return lookups
+    with journal_module.Journal() as journal:
+        attempts = [a for model in MODELS for a in journal.with_number(
+            lookups.base_url, lookups.company_id, model, _text(document_number), tuple(JOURNAL_STATES))]
+    if not attempts:
+        return "#NOT SENT"
+    newest = max(attempts, key=lambda a: a.id)
+    values = {"status": JOURNAL_STATES[newest.state], "rootfi_id": newest.rootfi_id,
+              "platform_id": newest.platform_id, "message": newest.message, "sent_at": newest.sent_at}
+    if field not in values:
+        return f"#FIELD? use one of {', '.join(values)}"
+    return values[field] if values[field] is not None else ""
+
+
+def _field(kind: str, value: Any, field: str, company_id: int | None, base_url: str | None) -> Any:
+    if value in (None, ""):
+        return ""
+    with LookupCache() as cache:
+        lookups = _company(cache, company_id, base_url)
+        if isinstance(lookups, str):
+            return lookups
+        found = resolve(lookups, kind, _text(value))
+        if not found.found:
+            return f"#AMBIGUOUS: {found.problem()}" if found.ambiguous else f"#N/A: {found.problem()}"
+        record = found.record
+    field = "platform_id" if field == "id" else field
+    if field not in record:
+        return f"#FIELD? '{field}' is not a field of {kind.rstrip('s')} records"
+    result = record[field]
+    return "" if result is None else result
+
+
+def _company(cache: LookupCache, company_id: int | None, base_url: str | None) -> CompanyLookups | str:
+    if company_id is None:
+        lookups = cache.latest() if base_url is None else None
+    else:
+        lookups = cache.company(base_url, int(company_id)) if base_url else cache.latest_of(int(company_id))
+    if lookups is None:
+        return "#NO LOOKUPS: refresh lookups first"
+    return lookups
+
+
+def _text(value: Any) -> str:
+    """Excel gives numbers as floats: 591.0 is the id '591'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# ---- xlwings UDFs (Windows/macOS Excel; no-ops on Linux) ------------------------------
+
+try:
+    import xlwings as _xw
+except ImportError:  # pragma: no cover - xlwings is a dependency; keep the plain functions usable anyway
+    _xw = None
+
+
+def _udf(function: Any) -> Any:
+    return _xw.func(function) if _xw is not None else function
+
+
+@_udf
+def ROOTFI_CONTACT(id_or_name, field="name", company_id=None):  # noqa: N802 - Excel function names
+    """A field of a contact from the lookup cache, e.g. =ROOTFI_CONTACT("Acme Ltd", "currency_id")."""
+    return contact(id_or_name, field, company_id)
+
+
+@_udf
+def ROOTFI_INVOICE(number_or_id, field="amount_due", company_id=None):  # noqa: N802
+    """A field of an invoice from the lookup cache, e.g. =ROOTFI_INVOICE("INV-10002", "amount_due")."""
+    return invoice(number_or_id, field, company_id)
+
+
+@_udf
+def ROOTFI_STATUS(document_number, field="status", company_id=None):  # noqa: N802
+    """What happened to a document number sent from this computer, e.g. =ROOTFI_STATUS("RCPT-001")."""
+    return status(document_number, field, company_id)

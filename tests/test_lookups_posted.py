@@ -1,0 +1,71 @@
+"""`rootfi-excel posted`: the period's payments and credit notes on the Posted sheet, the
+workbook rows they came from, and twins sharing a document number flagged."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+from click.testing import CliRunner
+
+from rootfi_excel.cli.main import cli
+from rootfi_excel.lookups.posted import HEADERS, POSTED_SHEET, POSTED_TABLE
+from rootfi_excel.sheets.layout import PAYMENTS
+from tests.sandbox_helpers import QUICKBOOKS, client
+from tests.support.books import PAYMENT_HEADERS, row_of, write_book
+
+
+def sheet_rows(path, sheet):
+    rows = list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def test_posted_sheet_marks_workbook_rows_and_twins(sandbox, api_key, tmp_path, monkeypatch):
+    api = client(sandbox, api_key)
+    invoices = api.get(f"/core/companies/{QUICKBOOKS}/shared/invoices",
+                       params={"limit": 3, "status[eq]": "SUBMITTED"}).json()["data"]
+    day = dt.datetime(2026, 3, 31)
+    rows = [row_of(PAYMENT_HEADERS, document_number=f"RCPT-{n}", invoice_id=inv["platform_id"], amount=5.0,
+                   payment_date=day) for n, inv in enumerate(invoices)]
+    settings = {"company_id": QUICKBOOKS, "integration": "QUICKBOOKS", "environment": "sandbox",
+                "base_url": sandbox.base_url}
+    path = write_book(tmp_path / "book.xlsx", payments=(PAYMENT_HEADERS, rows), settings=settings)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    submitted = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert submitted.exit_code == 0, submitted.output
+    # Someone enters RCPT-0 again by hand (QuickBooks accepts it), and a payment outside the period.
+    twin = api.post(f"/core/companies/{QUICKBOOKS}/invoice_payments", json={"data": {
+        "document_number": "RCPT-0", "invoice_id": invoices[0]["platform_id"], "amount": 5.0,
+        "payment_date": "2026-03-31T10:00:00Z"}}).json()["data"]
+    api.post(f"/core/companies/{QUICKBOOKS}/invoice_payments", json={"data": {
+        "document_number": "RCPT-LATER", "invoice_id": invoices[1]["platform_id"], "amount": 1.0,
+        "payment_date": "2026-04-01T00:00:00Z"}})
+
+    result = CliRunner().invoke(cli, ["lookups", str(path)])  # names instead of ids on the Posted sheet
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["posted", str(path), "--from", "2026-03-01", "--to", "2026-03-31"])
+    assert result.exit_code == 0, result.output
+    assert "4 payments and credit notes" in result.output and "3 from this workbook" in result.output
+    assert "2 possible duplicates" in result.output
+
+    posted = {r["rootfi_id"]: r for r in sheet_rows(path, POSTED_SHEET)}
+    assert list(sheet_rows(path, POSTED_SHEET)[0]) == HEADERS
+    book_rows = sheet_rows(path, PAYMENTS.sheet)
+    assert len(posted) == 4
+    for number, row in enumerate(book_rows, start=2):
+        entry = posted[row["rootfi_id"]]
+        assert entry["from this workbook"] == f"{PAYMENTS.sheet} row {number}"
+        assert entry["invoice"] == invoices[number - 2]["document_number"]  # the number, from the cache
+    assert posted[twin["rootfi_id"]]["from this workbook"] is None
+    assert f"rootfi_id {book_rows[0]['rootfi_id']}" in posted[twin["rootfi_id"]]["possible duplicate"]
+    assert f"rootfi_id {twin['rootfi_id']}" in posted[book_rows[0]["rootfi_id"]]["possible duplicate"]
+    assert posted[book_rows[1]["rootfi_id"]]["possible duplicate"] is None
+    assert POSTED_TABLE in openpyxl.load_workbook(path)[POSTED_SHEET].tables
+
+
+def test_posted_refuses_a_reversed_period(tmp_path, sandbox, api_key, monkeypatch):
+    path = write_book(tmp_path / "book.xlsx", settings={"company_id": QUICKBOOKS, "base_url": sandbox.base_url,
+                                                         "environment": "sandbox"})
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    result = CliRunner().invoke(cli, ["posted", str(path), "--from", "2026-03-31", "--to", "2026-03-01"])
+    assert result.exit_code == 2 and "before" in result.output
