@@ -73,8 +73,12 @@ def submit(workbook: ExcelWorkbook | None = None, *, client: Any = None, journal
         if own_client and client is not None:
             client.close()
     counts = ", ".join(f"{submission.count(s)} {s.lower()}" for s in Status.ALL if submission.count(s))
-    stopped = f"\nStopped early: {submission.aborted}" if submission.aborted else ""
-    return _tell(workbook, f"Submitted: {counts}. Each row's status column says what became of it.{stopped}")
+    notes = [f"{submission.possible_duplicates} possible duplicates: see their rows"] \
+        if submission.possible_duplicates else []
+    notes += submission.warnings
+    notes += [f"Stopped early: {submission.aborted}"] if submission.aborted else []
+    extra = "".join(f"\n{note}" for note in notes)
+    return _tell(workbook, f"Submitted: {counts}. Each row's status column says what became of it.{extra}")
 
 
 BUTTONS: dict[str, Callable[..., str]] = {"validate": validate, "submit": submit}

@@ -34,8 +34,9 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
     """Validate BOOK, send its valid rows to RootFi and write status, rootfi_id and
     messages into its result columns. Rows already created are never sent again.
 
-    Exit code 0 when every row ends Created, 1 when some did not, 2 when nothing
-    could be sent (workbook, key or company problem).
+    Exit code 0 when every row ends Created, 1 when some did not or a row needs a
+    look (a possible duplicate, a check that could not run), 2 when nothing could be
+    sent or the run stopped early (workbook, key or company problem).
     """
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
@@ -102,8 +103,12 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
     print_submission(submission, name)
     if submission.aborted:
         click.secho(f"Stopped early: {submission.aborted}", fg="red", err=True)
+        if isinstance(submission.error, Exception):  # the results are saved; now let the error be reported
+            raise submission.error
         return EXIT_UNUSABLE
     rows = sum(len(s.results) for s in submission.validation.sheets.values())
+    if submission.needs_attention:
+        return EXIT_INVALID
     return EXIT_OK if submission.count(Status.CREATED) == rows else EXIT_INVALID
 
 

@@ -53,13 +53,16 @@ CREATE TABLE IF NOT EXISTS attempts (
     message TEXT,
     error_code TEXT,
     sent_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    server_sent_at TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_fingerprint ON attempts (fingerprint, id);
 CREATE INDEX IF NOT EXISTS attempts_document ON attempts (company_id, model, document_number);
 CREATE INDEX IF NOT EXISTS attempts_state ON attempts (state);
 CREATE INDEX IF NOT EXISTS attempts_batch ON attempts (batch_id, id);
 """
+# Columns added since the first release: (name, SQL type). Older journals get them on open.
+_ADDED_COLUMNS = (("server_sent_at", "TEXT"),)
 
 
 def default_path() -> Path:
@@ -95,8 +98,9 @@ class Attempt:
     platform_id: str | None
     message: str | None
     error_code: str | None
-    sent_at: str
+    sent_at: str  # this computer's clock (UTC), shown in the workbook
     updated_at: str
+    server_sent_at: str | None = None  # RootFi's clock at the send, as learnt from its answers; None if unknown
 
 
 class Journal:
@@ -109,6 +113,13 @@ class Journal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # an attempt must survive a power cut
         self._db.executescript(_SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        present = {row["name"] for row in self._db.execute("PRAGMA table_info(attempts)")}
+        for name, kind in _ADDED_COLUMNS:
+            if name not in present:
+                self._db.execute(f"ALTER TABLE attempts ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self._db.close()
@@ -122,10 +133,12 @@ class Journal:
     # ------------------------------------------------------------------ writes
 
     def begin(self, base_url: str, company_id: int, model: str,
-              records: Iterable[tuple[str, str | None, dict[str, Any]]]) -> tuple[str, list[int], str]:
+              records: Iterable[tuple[str, str | None, dict[str, Any]]],
+              server_sent_at: str | None = None) -> tuple[str, list[int], str]:
         """Write SENDING attempts for one request (one batch), committed before sending.
 
         records: (fingerprint, document_number, body), in the order they are sent.
+        server_sent_at: RootFi's clock now (ISO), when known.
         Returns (batch_id, attempt ids, sent_at).
         """
         batch_id = uuid.uuid4().hex
@@ -135,9 +148,9 @@ class Journal:
             for fp, number, body in records:
                 cursor = self._db.execute(
                     "INSERT INTO attempts (fingerprint, base_url, company_id, model, document_number, payload,"
-                    " state, batch_id, sent_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    " state, batch_id, sent_at, updated_at, server_sent_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (fp, base_url.rstrip("/"), company_id, model, number, json.dumps(body, ensure_ascii=False),
-                     SENDING, batch_id, now, now),
+                     SENDING, batch_id, now, now, server_sent_at),
                 )
                 ids.append(int(cursor.lastrowid))
         return batch_id, ids, now
@@ -187,6 +200,12 @@ class Journal:
         )
         return [_attempt(r) for r in rows]
 
+    def sync_ids(self, base_url: str, company_id: int) -> set[str]:
+        """Every sync id this journal knows for a company: bulk writes sent from here."""
+        rows = self._db.execute("SELECT DISTINCT sync_id FROM attempts WHERE base_url = ? AND company_id = ?"
+                                " AND sync_id IS NOT NULL", (base_url.rstrip("/"), company_id))
+        return {row["sync_id"] for row in rows}
+
     def batch_attempts(self, batch_id: str) -> list[Attempt]:
         """Every attempt of one request, in the order the records were sent."""
         rows = self._db.execute("SELECT * FROM attempts WHERE batch_id = ? ORDER BY id", (batch_id,))
@@ -220,5 +239,5 @@ def _attempt(row: sqlite3.Row) -> Attempt:
         document_number=row["document_number"], payload=json.loads(row["payload"]), state=row["state"],
         batch_id=row["batch_id"], sync_id=row["sync_id"], rootfi_id=row["rootfi_id"],
         platform_id=row["platform_id"], message=row["message"], error_code=row["error_code"],
-        sent_at=row["sent_at"], updated_at=row["updated_at"],
+        sent_at=row["sent_at"], updated_at=row["updated_at"], server_sent_at=row["server_sent_at"],
     )
