@@ -153,7 +153,7 @@ class Submitter:
         except (Exception, KeyboardInterrupt) as error:  # whatever it is, what is known so far is kept
             report.aborted = f"Submit stopped on an unexpected error ({type(error).__name__}: {error})"
             report.error = error
-        _close_leftovers(work, items, report.aborted)
+        _close_leftovers(items, work, report.aborted)
         report.outcomes = {item.position: item.outcome for item in items if item.outcome}
         report.warnings = run.warnings
         return report
@@ -247,17 +247,19 @@ class Submitter:
         return True
 
 
-def _close_leftovers(work: Work, items: list[Item], stopped: str | None) -> None:
-    """An outcome for every item still open when the run ends (or stops)."""
-    for item in work.parked + [i for group in work.pending.values() for i in group]:
-        if item.outcome is None:
-            item.outcome = Outcome(Status.PENDING, "sent in a bulk write that is still running at RootFi; "
-                                   "press Submit again later to collect the result",
-                                   sync_id=item.sync_id, submitted_at=item.sent_at)
+def _close_leftovers(items: list[Item], work: Work, stopped: str | None) -> None:
+    """An outcome for every item still open when the run ends (or stops), from what is
+    known of it: an answer still lost is Unknown, a bulk write with a sync id Pending,
+    another sent record Unknown; the rest were never sent."""
+    lost = {id(item) for item in work.lost + work.unsettled}
     for item in items:
         if item.outcome is not None:
             continue
-        if item.attempt_id is not None:  # sent (now or before), answer not settled
+        if item.sync_id and id(item) not in lost:
+            item.outcome = Outcome(Status.PENDING, "sent in a bulk write that is still running at RootFi; "
+                                   "press Submit again later to collect the result",
+                                   sync_id=item.sync_id, submitted_at=item.sent_at)
+        elif item.attempt_id is not None:  # sent (now or before), answer not settled
             item.outcome = Outcome(Status.UNKNOWN, "the answer from RootFi was lost; the next Submit looks the "
                                    "record up before it sends anything again", submitted_at=item.sent_at)
         elif stopped:
