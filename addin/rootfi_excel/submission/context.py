@@ -186,7 +186,13 @@ def ghost(run: Run, attempt: Attempt) -> Item:
     """An item for an attempt whose row is no longer in the workbook: settled all the same."""
     return Item(-1, attempt.payload, attempt.fingerprint, attempt_id=attempt.id, batch_id=attempt.batch_id,
                 sent_at=attempt.sent_at, server_sent_at=attempt.server_sent_at, sync_id=attempt.sync_id,
-                bulk=len(run.journal.batch_attempts(attempt.batch_id)) > 1)
+                bulk=was_bulk(attempt))
+
+
+def was_bulk(attempt: Attempt) -> bool:
+    """Sent as a bulk write (its records may land long after the answer was lost)? An
+    attempt from an older journal that did not record it counts as bulk: the safe side."""
+    return attempt.bulk is not False
 
 
 def describe(model: str, body: dict[str, Any]) -> str:

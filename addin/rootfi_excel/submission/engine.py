@@ -52,6 +52,7 @@ from rootfi_excel.submission.context import (
     Work,
     describe,
     ghost,
+    was_bulk,
 )
 from rootfi_excel.submission.journal import CREATED, FAILED, OPEN_STATES, PENDING, Attempt, Journal, fingerprint
 from rootfi_excel.submission.reconciling import reconcile
@@ -194,7 +195,7 @@ class Submitter:
             attempt.id, attempt.batch_id, attempt.sent_at, attempt.server_sent_at, attempt.sync_id)
         work.seen_attempts.add(attempt.id)
         if attempt.state == CREATED:
-            flag = attempt.error_code if attempt.error_code in (POSSIBLE_DUPLICATE, TWIN_CHECK_FAILED) else None
+            flag = _flag_of(attempt)
             message = attempt.message if flag else ("created by an earlier Submit (from this computer's journal); "
                                                     "not sent again")
             item.outcome = Outcome(Status.CREATED, message, attempt.rootfi_id, attempt.platform_id, attempt.sync_id,
@@ -203,7 +204,7 @@ class Submitter:
         elif attempt.state == PENDING and attempt.sync_id:
             work.add_pending(item)
         else:  # SENDING or UNKNOWN: the process died or the answer was lost
-            item.bulk = len(self.journal.batch_attempts(attempt.batch_id)) > 1
+            item.bulk = was_bulk(attempt)
             work.lost.append(item)
 
     def _settled_elsewhere(self, run: Run, item: Item, work: Work) -> bool:
@@ -218,13 +219,15 @@ class Submitter:
         earlier = [a for a in self.journal.with_number(self.base_url, self.company_id, run.model, item.number,
                                                        (CREATED, *OPEN_STATES))
                    if matching.lookup_key(run.model, a.payload) == key]
-        created = next((a for a in earlier if a.state == CREATED), None)
-        if created is not None:
+        created = sorted((a for a in earlier if a.state == CREATED), key=lambda a: _flag_of(a) is None)
+        if created:
+            first, flag = created[0], _flag_of(created[0])
             item.outcome = Outcome(
                 Status.FAILED,
-                f"{describe(run.model, item.body)} was already created (rootfi_id {created.rootfi_id}, "
-                f"{created.sent_at[:10]}) with other values; RootFi cannot change it from here: correct it in "
-                "the platform, or give this row a new document_number",
+                f"{describe(run.model, item.body)} was already created (rootfi_id {first.rootfi_id}, "
+                f"{first.sent_at[:10]}) with other values; RootFi cannot change it from here: correct it in "
+                "the platform, or give this row a new document_number" + (f". {first.message}" if flag else ""),
+                flag=flag,
             )
             run.tick(item, "already created with other values")
             return True
@@ -245,6 +248,11 @@ class Submitter:
         )
         run.tick(item, "waiting for an earlier attempt")
         return True
+
+
+def _flag_of(attempt: Attempt) -> str | None:
+    """The flag a created record carries in the journal (a possible duplicate, ...), if any."""
+    return attempt.error_code if attempt.error_code in (POSSIBLE_DUPLICATE, TWIN_CHECK_FAILED) else None
 
 
 def _close_leftovers(items: list[Item], work: Work, stopped: str | None) -> None:

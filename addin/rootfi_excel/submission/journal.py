@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     error_code TEXT,
     sent_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    server_sent_at TEXT
+    server_sent_at TEXT,
+    bulk INTEGER
 );
 CREATE INDEX IF NOT EXISTS attempts_fingerprint ON attempts (fingerprint, id);
 CREATE INDEX IF NOT EXISTS attempts_document ON attempts (company_id, model, document_number);
@@ -62,7 +63,7 @@ CREATE INDEX IF NOT EXISTS attempts_state ON attempts (state);
 CREATE INDEX IF NOT EXISTS attempts_batch ON attempts (batch_id, id);
 """
 # Columns added since the first release: (name, SQL type). Older journals get them on open.
-_ADDED_COLUMNS = (("server_sent_at", "TEXT"),)
+_ADDED_COLUMNS = (("server_sent_at", "TEXT"), ("bulk", "INTEGER"))
 
 
 def default_path() -> Path:
@@ -101,6 +102,7 @@ class Attempt:
     sent_at: str  # this computer's clock (UTC), shown in the workbook
     updated_at: str
     server_sent_at: str | None = None  # RootFi's clock at the send, as learnt from its answers; None if unknown
+    bulk: bool | None = None  # sent as a bulk (async) write; None in journals older than this column
 
 
 class Journal:
@@ -134,11 +136,11 @@ class Journal:
 
     def begin(self, base_url: str, company_id: int, model: str,
               records: Iterable[tuple[str, str | None, dict[str, Any]]],
-              server_sent_at: str | None = None) -> tuple[str, list[int], str]:
+              server_sent_at: str | None = None, bulk: bool | None = None) -> tuple[str, list[int], str]:
         """Write SENDING attempts for one request (one batch), committed before sending.
 
         records: (fingerprint, document_number, body), in the order they are sent.
-        server_sent_at: RootFi's clock now (ISO), when known.
+        server_sent_at: RootFi's clock now (ISO), when known. bulk: sent as a bulk write.
         Returns (batch_id, attempt ids, sent_at).
         """
         batch_id = uuid.uuid4().hex
@@ -148,9 +150,9 @@ class Journal:
             for fp, number, body in records:
                 cursor = self._db.execute(
                     "INSERT INTO attempts (fingerprint, base_url, company_id, model, document_number, payload,"
-                    " state, batch_id, sent_at, updated_at, server_sent_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    " state, batch_id, sent_at, updated_at, server_sent_at, bulk) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (fp, base_url.rstrip("/"), company_id, model, number, json.dumps(body, ensure_ascii=False),
-                     SENDING, batch_id, now, now, server_sent_at),
+                     SENDING, batch_id, now, now, server_sent_at, None if bulk is None else int(bulk)),
                 )
                 ids.append(int(cursor.lastrowid))
         return batch_id, ids, now
@@ -240,4 +242,5 @@ def _attempt(row: sqlite3.Row) -> Attempt:
         batch_id=row["batch_id"], sync_id=row["sync_id"], rootfi_id=row["rootfi_id"],
         platform_id=row["platform_id"], message=row["message"], error_code=row["error_code"],
         sent_at=row["sent_at"], updated_at=row["updated_at"], server_sent_at=row["server_sent_at"],
+        bulk=None if row["bulk"] is None else bool(row["bulk"]),
     )

@@ -27,21 +27,21 @@ def send(run: Run, items: list[Item], work: Work) -> None:
             _send_batch(run, batch, work)
 
 
-def _begin(run: Run, items: list[Item]) -> None:
+def _begin(run: Run, items: list[Item], *, bulk: bool) -> None:
     server_now = run.server_now()
     server_sent_at = server_now.isoformat() if server_now is not None else None
     batch_id, ids, sent_at = run.journal.begin(
         run.base_url, run.company_id, run.model, [(item.fingerprint, item.number, item.body) for item in items],
-        server_sent_at=server_sent_at)
+        server_sent_at=server_sent_at, bulk=bulk)
     for item, attempt_id in zip(items, ids):
         item.attempt_id, item.batch_id, item.sent_at, item.sync_id = attempt_id, batch_id, sent_at, None
         item.server_sent_at = server_sent_at
-        item.bulk = len(items) > 1
+        item.bulk = bulk  # a bulk write of one record may land late all the same
 
 
 def _send_one(run: Run, item: Item, work: Work) -> None:
     """Synchronous write of one record."""
-    _begin(run, [item])
+    _begin(run, [item], bulk=False)
     try:
         record = run.client.create(run.company_id, run.model, item.body)
     except OutcomeUnknownError as error:
@@ -63,7 +63,7 @@ def _send_one(run: Run, item: Item, work: Work) -> None:
 
 def _send_batch(run: Run, batch: list[Item], work: Work) -> None:
     """One bulk async write."""
-    _begin(run, batch)
+    _begin(run, batch, bulk=True)
     ids = [item.attempt_id for item in batch]
     try:
         sync_id = run.client.create_async(run.company_id, run.model, [item.body for item in batch])
