@@ -146,7 +146,7 @@ class Job(_Answer):
     @property
     def ids(self) -> dict[str, Any] | None:
         """{rootfi_id, platform_id} of the created record, when the job carries them."""
-        return self.data if self.data and self.data.get("rootfi_id") not in (None, "") else None
+        return self.data if self.data and is_id(self.data.get("rootfi_id")) else None
 
 
 # ------------------------------------------------------------------ parsing
@@ -185,7 +185,7 @@ def created_record(body: Any) -> dict[str, Any]:
     data = body.get("data", body) if isinstance(body, Mapping) else body
     if isinstance(data, list) and len(data) == 1:
         data = data[0]
-    if not isinstance(data, Mapping) or data.get("rootfi_id") in (None, ""):
+    if not isinstance(data, Mapping) or not is_id(data.get("rootfi_id")):
         raise UnexpectedAnswerError("the answer did not name the created record (no rootfi_id)")
     return dict(data)
 
@@ -194,7 +194,7 @@ def sync_id_of_write(body: Any) -> str:
     data = body.get("data") if isinstance(body, Mapping) else None
     found = (body.get("sync_id") if isinstance(body, Mapping) else None) or \
         (data.get("sync_id") if isinstance(data, Mapping) else None)
-    if isinstance(found, (str, int)) and not isinstance(found, bool) and str(found).strip():
+    if is_id(found):
         return str(found)
     raise UnexpectedAnswerError("the answer did not contain a sync_id")
 
@@ -221,7 +221,7 @@ def page_of(body: Any, *, limit: int | None) -> tuple[list[dict[str, Any]], str 
 def records_of(items: Iterable[Mapping[str, Any]], what: str) -> list[dict[str, Any]]:
     """Records from a lookup: each must carry a rootfi_id, or it cannot be told apart from another."""
     records = [dict(item) for item in items]
-    if any(record.get("rootfi_id") in (None, "") for record in records):
+    if not all(is_id(record.get("rootfi_id")) for record in records):
         raise UnexpectedAnswerError(f"a record in the {what} list had no rootfi_id")
     return records
 
@@ -246,8 +246,13 @@ def _objects(items: list[Any]) -> list[dict[str, Any]]:
     return [dict(item) for item in items]
 
 
+def is_id(value: Any) -> bool:
+    """An id is text or a whole number, never empty (and never an object, a list or a bool)."""
+    return isinstance(value, (str, int)) and not isinstance(value, bool) and bool(str(value).strip())
+
+
 def _id(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
+    if not is_id(value):
         raise ValueError("must be a non-empty id")
     return str(value)
 

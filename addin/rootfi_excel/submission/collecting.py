@@ -14,6 +14,7 @@ from rootfi_excel.submission import jobs as job_reading
 from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Outcome, Run, Work, ghost
 from rootfi_excel.submission.journal import CREATED, FAILED, PENDING
 from rootfi_excel.submission.lookups import resolve_by_lookup, settle_existing
+from rootfi_excel.submission.running_syncs import round_reader
 
 _GONE = object()  # the jobs list answered 404: RootFi does not know this sync
 
@@ -36,7 +37,8 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
             waiting[sync_id] = batch
     if waiting:
         poll = poll_syncs(run.client.get_sync, waiting, until=run.until(run.options.sync_timeout), clock=run.clock,
-                          sleep=run.sleep, on_wait=lambda count, waited: run.report(
+                          sleep=run.sleep, read_round=round_reader(run, len(waiting), run.options.sync_timeout),
+                          on_wait=lambda count, waited: run.report(
                               f"waiting for {count} bulk write(s) to finish ({waited:.0f} s)"))
         for sync_id, batch in waiting.items():
             if sync_id in poll.missing:  # RootFi does not know this sync: look the records up

@@ -133,17 +133,16 @@ class Run:
         return server_now() if server_now is not None else None
 
     def age(self, item: Item) -> float | None:
-        """Seconds since the item was sent: RootFi's clock against RootFi's clock when both
-        are known, else this computer's against its own; None when it cannot be told
-        (a clock that went back)."""
+        """Seconds since the item was sent, the smaller of RootFi's clock against RootFi's
+        clock and this computer's against its own (either may jump; the smaller age means
+        the longer wait); None when neither can tell (a clock that went back)."""
+        ages = []
         server_now = self.server_now()
         if item.server_sent_at and server_now is not None:
-            seconds = (server_now - moment(item.server_sent_at)).total_seconds()
-        elif item.sent_at:
-            seconds = (self.now() - moment(item.sent_at)).total_seconds()
-        else:
-            return None
-        return seconds if seconds >= 0 else None
+            ages.append((server_now - moment(item.server_sent_at)).total_seconds())
+        if item.sent_at:
+            ages.append((self.now() - moment(item.sent_at)).total_seconds())
+        return min(ages) if ages and min(ages) >= 0 else None
 
     # -- outcomes ----------------------------------------------------------------
 

@@ -88,6 +88,9 @@ class SubmitOptions:
     # are still running (a colleague's records may not have landed yet); then hold the rows.
     running_wait: float = 600.0
     check_twins: bool = True  # after sending, look for a twin of each record created
+    # Before that check, wait this long at most for bulk writes others started meanwhile
+    # (they may be twins still landing; their sender's own check sees ours in any case).
+    twin_wait: float = 120.0
     time_limit: float = 1800.0  # one overall bound for the whole run (every sheet), in seconds
 
 

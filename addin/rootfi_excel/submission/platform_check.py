@@ -87,7 +87,7 @@ def flag_twins(run: Run) -> None:
     if not items or not run.options.check_twins:
         return
     # A colleague's bulk write started meanwhile may still be landing its records.
-    wait_for_bulk_writes(run, since=earliest_send(items), bound=run.options.sync_timeout, skip_stale=True,
+    wait_for_bulk_writes(run, since=earliest_send(items), bound=run.options.twin_wait, skip_stale=True,
                          what="started by someone else meanwhile")
     try:
         records = lookup(run, [item.number for item in items])
@@ -103,8 +103,8 @@ def flag_twins(run: Run) -> None:
         return
     for item in items:
         ours = item.outcome.rootfi_id
-        twins = [text(r.get("rootfi_id")) for r in records.get(item.number, [])
-                 if text(r.get("rootfi_id")) != ours and matching.same_record(run.model, item.body, r)]
+        twins = list(dict.fromkeys(text(r.get("rootfi_id")) for r in records.get(item.number, [])
+                                   if text(r.get("rootfi_id")) != ours and matching.same_record(run.model, item.body, r)))
         if twins:
             _flag(run, item, POSSIBLE_DUPLICATE,
                   f"Possible duplicate: rootfi_id {ours} and {' and '.join(map(str, twins))} — void one in the "

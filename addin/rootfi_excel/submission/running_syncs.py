@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rootfi_excel.api.answers import Sync
 from rootfi_excel.api.errors import AuthError, RootFiError
-from rootfi_excel.api.polling import poll_syncs
+from rootfi_excel.api.polling import RoundReader, from_list, one_by_one, poll_syncs
 from rootfi_excel.submission.context import Run, moment
 
 # How much earlier than our send (on RootFi's clock) a sync may have started and still
@@ -21,6 +21,9 @@ from rootfi_excel.submission.context import Run, moment
 MARGIN = dt.timedelta(minutes=2)
 # A sync still "running" after this long is stuck: it is not waited for before sending.
 STALE_AFTER = dt.timedelta(hours=24)
+# More syncs than this running at once are polled from one list of the company's syncs
+# per round (usually one request) instead of one request each.
+POLL_ONE_BY_ONE = 3
 
 
 @dataclass
@@ -51,10 +54,19 @@ def wait_for_bulk_writes(run: Run, *, since: dt.datetime | None, bound: float, w
     if not candidates:
         return RunningCheck()
     poll = poll_syncs(run.client.get_sync, candidates, until=run.until(bound), clock=run.clock, sleep=run.sleep,
-                      known=candidates,
+                      known=candidates, read_round=round_reader(run, len(candidates), bound),
                       on_wait=lambda count, waited: run.report(f"waiting for {count} bulk write(s) {what} "
                                                                f"({waited:.0f} s)"))
     return RunningCheck(running=sorted(poll.running) + sorted(poll.missing))
+
+
+def round_reader(run: Run, count: int, bound: float) -> RoundReader | None:
+    """How to read `count` running syncs each round: one by one (None: the default) when
+    few, else from one list of the company's syncs (and one by one what it lacks)."""
+    if count <= POLL_ONE_BY_ONE:
+        return None
+    return from_list(lambda: run.client.list_company_syncs(run.company_id, "PUSH"),
+                     one_by_one(run.client.get_sync, run.until(bound), run.clock))
 
 
 def earliest_send(items: list) -> dt.datetime | None:
