@@ -218,6 +218,42 @@ def test_5_two_submitters_at_the_same_moment_see_every_twin_on_its_row(make_sand
         assert statuses(report) == {Status.CREATED: rows}
 
 
+class BeginsTogether(Journal):
+    """The same journal file opened by two Submits on one computer, both past their
+    reading of it when they start to write."""
+
+    def __init__(self, path, barrier: threading.Barrier) -> None:
+        super().__init__(path)
+        self._barrier = barrier
+
+    def begin(self, *args, **kwargs):
+        self._barrier.wait(timeout=60)
+        return super().begin(*args, **kwargs)
+
+
+def test_5_two_submits_on_one_computer_never_send_the_same_row_twice(make_sandbox, api_key, tmp_path):
+    sandbox = make_sandbox()
+    units = payment_units(fast_client(sandbox, api_key), QUICKBOOKS, 2, "QUICKBOOKS")[:1]
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def press_submit() -> None:
+        client = fast_client(sandbox, api_key)
+        journal = BeginsTogether(tmp_path / "journal.sqlite3", barrier)
+        engine, _ = submitter(client, tmp_path / "unused.sqlite3", sandbox, QUICKBOOKS, "QUICKBOOKS")
+        engine.journal = journal
+        reports.append(engine.submit(PAYMENTS, units))
+
+    clicks = [threading.Thread(target=press_submit) for _ in range(2)]
+    for thread in clicks:
+        thread.start()
+    for thread in clicks:
+        thread.join(timeout=120)
+    assert sandbox.count_records(QUICKBOOKS, PAYMENTS) == 1
+    assert sorted(r.outcomes[0].status for r in reports) == [Status.CREATED, Status.SKIPPED]
+    assert any("another Submit on this computer" in r.outcomes[0].message for r in reports)
+
+
 # ---------------------------------------------------------- 6. odd answer shapes
 
 

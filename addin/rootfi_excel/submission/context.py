@@ -56,6 +56,7 @@ class Item:
     sync_id: str | None = None
     bulk: bool = False  # sent in a bulk (async) write: a lost answer may still become records
     outcome: Outcome | None = None
+    basis: int | None = None  # the newest attempt of this record when it was decided to send it
 
     @property
     def ghost(self) -> bool:

@@ -187,6 +187,7 @@ class Submitter:
         for item in items:
             attempt = latest.get(item.fingerprint)
             if attempt is None or attempt.state == FAILED:
+                item.basis = attempt.id if attempt is not None else None
                 if not self._settled_elsewhere(run, item, work):
                     work.fresh.append(item)
                 continue

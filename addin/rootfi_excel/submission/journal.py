@@ -136,18 +136,28 @@ class Journal:
 
     def begin(self, base_url: str, company_id: int, model: str,
               records: Iterable[tuple[str, str | None, dict[str, Any]]],
-              server_sent_at: str | None = None, bulk: bool | None = None) -> tuple[str, list[int], str]:
+              server_sent_at: str | None = None, bulk: bool | None = None,
+              basis: list[int | None] | None = None) -> tuple[str, list[int | None], str]:
         """Write SENDING attempts for one request (one batch), committed before sending.
 
         records: (fingerprint, document_number, body), in the order they are sent.
         server_sent_at: RootFi's clock now (ISO), when known. bulk: sent as a bulk write.
+        basis: for each record, the newest attempt of its fingerprint that the caller's
+        decision to send rests on (None: there was none). A record whose fingerprint has
+        a newer attempt by now (another Submit on this computer is sending it) is left
+        out, atomically: its id in the answer is None.
         Returns (batch_id, attempt ids, sent_at).
         """
         batch_id = uuid.uuid4().hex
         now = utc_now()
-        ids = []
-        with self._transaction():
-            for fp, number, body in records:
+        ids: list[int | None] = []
+        with self._transaction():  # BEGIN IMMEDIATE: one writer at a time, across processes
+            for index, (fp, number, body) in enumerate(records):
+                if basis is not None:
+                    newest = self._db.execute("SELECT MAX(id) FROM attempts WHERE fingerprint = ?", (fp,)).fetchone()[0]
+                    if newest != basis[index]:
+                        ids.append(None)
+                        continue
                 cursor = self._db.execute(
                     "INSERT INTO attempts (fingerprint, base_url, company_id, model, document_number, payload,"
                     " state, batch_id, sent_at, updated_at, server_sent_at, bulk) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -97,7 +97,7 @@ def resolve_by_lookup(run: Run, items: list[Item], *, close_missing: bool) -> tu
         elif close_missing and item.number:
             run.journal.update([item.attempt_id], FAILED, message="not found after a lost answer: sent again",
                                error_code=LOST_ANSWER)
-            item.outcome = None
+            item.outcome, item.basis = None, item.attempt_id
             again.append(item)
         else:
             run.journal.update([item.attempt_id], UNKNOWN)

@@ -9,6 +9,8 @@ from rootfi_excel.submission.journal import PENDING, UNKNOWN
 from rootfi_excel.submission.lookups import settle_existing
 
 TIME_LIMIT = "Not sent: Submit's time limit was reached before this row was sent; press Submit again"
+SENT_ELSEWHERE = ("Not sent: another Submit on this computer is sending this row right now; press Submit again "
+                  "when it has finished")
 
 
 def send(run: Run, items: list[Item], work: Work) -> None:
@@ -27,21 +29,30 @@ def send(run: Run, items: list[Item], work: Work) -> None:
             _send_batch(run, batch, work)
 
 
-def _begin(run: Run, items: list[Item], *, bulk: bool) -> None:
+def _begin(run: Run, items: list[Item], *, bulk: bool) -> list[Item]:
+    """Journal the attempts; returns the items claimed (another process on this computer
+    may have started sending some of them since this run read the journal)."""
     server_now = run.server_now()
     server_sent_at = server_now.isoformat() if server_now is not None else None
     batch_id, ids, sent_at = run.journal.begin(
         run.base_url, run.company_id, run.model, [(item.fingerprint, item.number, item.body) for item in items],
-        server_sent_at=server_sent_at, bulk=bulk)
+        server_sent_at=server_sent_at, bulk=bulk, basis=[item.basis for item in items])
+    claimed = []
     for item, attempt_id in zip(items, ids):
+        if attempt_id is None:
+            run.skip([item], SENT_ELSEWHERE, "sent by another Submit")
+            continue
         item.attempt_id, item.batch_id, item.sent_at, item.sync_id = attempt_id, batch_id, sent_at, None
         item.server_sent_at = server_sent_at
         item.bulk = bulk  # a bulk write of one record may land late all the same
+        claimed.append(item)
+    return claimed
 
 
 def _send_one(run: Run, item: Item, work: Work) -> None:
     """Synchronous write of one record."""
-    _begin(run, [item], bulk=False)
+    if not _begin(run, [item], bulk=False):
+        return
     try:
         record = run.client.create(run.company_id, run.model, item.body)
     except OutcomeUnknownError as error:
@@ -63,7 +74,9 @@ def _send_one(run: Run, item: Item, work: Work) -> None:
 
 def _send_batch(run: Run, batch: list[Item], work: Work) -> None:
     """One bulk async write."""
-    _begin(run, batch, bulk=True)
+    batch = _begin(run, batch, bulk=True)
+    if not batch:
+        return
     ids = [item.attempt_id for item in batch]
     try:
         sync_id = run.client.create_async(run.company_id, run.model, [item.body for item in batch])
