@@ -60,9 +60,23 @@ class Company(_Answer):
         return parse(cls, data, "company")
 
 
-class Sync(_Answer):
-    sync_id: str
+class _Running(_Answer):
+    """Something RootFi works on (a sync, a job): finished only in a final status."""
+
     status: str = ""  # upper case; "" when the answer had none (= still running)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def read_status(cls, value: Any) -> str:
+        return "" if value is None else str(value).strip().upper()
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+
+class Sync(_Running):
+    sync_id: str
     start_time: dt.datetime | None = None  # the server's clock
     end_time: dt.datetime | None = None
     job_type: str | None = None
@@ -73,11 +87,6 @@ class Sync(_Answer):
     @classmethod
     def read_id(cls, value: Any) -> str:
         return _id(value)
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def read_status(cls, value: Any) -> str:
-        return _status(value)
 
     @field_validator("start_time", "end_time", mode="before")
     @classmethod
@@ -96,18 +105,13 @@ class Sync(_Answer):
             return {**data, "start_time": data["rootfi_created_at"]}
         return data
 
-    @property
-    def finished(self) -> bool:
-        return self.status in FINISHED_STATUSES
-
     def models(self) -> set[str]:
         """The data models this sync writes (upper case), when it says."""
         return {m.upper() for m in [*self.sync_data_models, self.data_model or ""] if m}
 
 
-class Job(_Answer):
+class Job(_Running):
     job_id: str | None = None
-    status: str = ""
     variables: dict[str, Any] = {}
     error: dict[str, Any] = {}
     data: dict[str, Any] | None = None
@@ -116,11 +120,6 @@ class Job(_Answer):
     @classmethod
     def read_id(cls, value: Any) -> str | None:
         return None if value in (None, "") else _id(value)
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def read_status(cls, value: Any) -> str:
-        return _status(value)
 
     @field_validator("variables", mode="before")
     @classmethod
@@ -138,10 +137,6 @@ class Job(_Answer):
     @classmethod
     def read_data(cls, value: Any) -> Any:
         return value if isinstance(value, Mapping) else None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in FINISHED_STATUSES
 
     @property
     def ids(self) -> dict[str, Any] | None:
@@ -255,10 +250,6 @@ def _id(value: Any) -> str:
     if not is_id(value):
         raise ValueError("must be a non-empty id")
     return str(value)
-
-
-def _status(value: Any) -> str:
-    return "" if value is None else str(value).strip().upper()
 
 
 def _names(value: Any) -> list[str]:
