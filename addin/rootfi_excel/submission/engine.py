@@ -154,7 +154,9 @@ class Submitter:
             report.aborted = str(stop)
         except AuthError as error:
             report.aborted = f"{error}. Check the key with rootfi-excel login; nothing more was sent."
-        except (Exception, KeyboardInterrupt) as error:  # whatever it is, what is known so far is kept
+        except KeyboardInterrupt as error:
+            report.aborted, report.error = "Submit was stopped (Ctrl+C)", error
+        except Exception as error:  # whatever it is, what is known so far is kept
             report.aborted = f"Submit stopped on an unexpected error ({type(error).__name__}: {error})"
             report.error = error
         _close_leftovers(items, work, report.aborted)
