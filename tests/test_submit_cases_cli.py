@@ -90,6 +90,28 @@ def test_7_a_key_refused_mid_run_keeps_and_writes_what_was_done(make_sandbox, ap
     assert_no_duplicates_in_sandbox_db(db, NETSUITE)
 
 
+def test_7_an_unexpected_error_inside_the_engine_still_writes_what_was_done(sandbox, api_key, tmp_path,
+                                                                          monkeypatch):
+    from rootfi_excel.submission import jobs
+
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=30, notes=0)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    real_match_jobs, calls = jobs.match_jobs, []
+
+    def breaks_on_the_second_bulk_write(*args):
+        calls.append(1)
+        if len(calls) > 1:
+            raise RuntimeError("a bug in the engine")
+        return real_match_jobs(*args)
+
+    monkeypatch.setattr(jobs, "match_jobs", breaks_on_the_second_bulk_write)
+    result = CliRunner().invoke(cli, ["submit", str(path), "--yes", "--batch-size", "10"])
+    assert isinstance(result.exception, RuntimeError)  # reported once the results are saved
+    rows = table_rows(path, PAYMENTS.sheet)
+    assert {r["status"] for r in rows} <= {Status.CREATED, Status.PENDING}
+    assert len([r for r in rows if r["status"] == Status.CREATED and r["rootfi_id"]]) >= 10
+
+
 def test_12_a_server_that_echoes_the_key_never_gets_it_into_the_book_the_journal_or_the_console(
         make_sandbox, tmp_path, monkeypatch):
     key = "rk_SENTINEL_" + secrets.token_hex(12)
