@@ -41,6 +41,8 @@ def test_fault_specs_are_checked():
         FaultPlan({"503@everywhere": 0.1}, None, 1)
     with pytest.raises(ValueError, match="add up to more than 1"):
         FaultPlan({"503@lookups": 0.7, "500": 0.5}, None, 1)
+    with pytest.raises(ValueError, match="can never hit"):
+        FaultPlan({"no-list@writes": 1.0}, None, 1)
     FaultPlan({"503@lookups": 1.0, "drop@writes": 1.0}, None, 1)  # never both on one request
 
 

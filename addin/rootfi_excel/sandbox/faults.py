@@ -24,6 +24,7 @@ import threading
 FAULT_KINDS = ("429", "500", "502", "503", "400", "slow", "drop", "no-list", "no-id")
 SCOPES = ("all", "writes", "reads", "lookups", "lists", "syncs")
 _ONLY_ON = {"no-list": "lists", "no-id": "writes"}
+_SCOPES_FOR = {"no-list": ("all", "reads", "lookups", "lists", "syncs"), "no-id": ("all", "writes")}
 
 _LOOKUP = re.compile(r"^/v4/core/companies/[^/]+/(invoice_payments|invoice_credit_notes)$")
 _COMPANY_LIST = re.compile(r"^/v4/core/companies/[^/]+/(shared/)?[^/]+$")
@@ -62,6 +63,8 @@ def parse_fault(name: str) -> tuple[str, str]:
         raise ValueError(f"unknown fault kind '{kind}'; use {', '.join(FAULT_KINDS)}")
     if scope not in SCOPES:
         raise ValueError(f"unknown fault scope '{scope}' in '{name}'; use {', '.join(SCOPES)}")
+    if scope not in _SCOPES_FOR.get(kind, SCOPES):
+        raise ValueError(f"'{kind}' can never hit '{scope}' requests; use {', '.join(_SCOPES_FOR[kind])}")
     return kind, scope
 
 
