@@ -2,8 +2,9 @@
 landed, and no bulk write that may hold it is still running, look it up; found ->
 Created, certainly absent -> sent again, anything unsure -> Unknown for the next Submit.
 
-Ages are measured on RootFi's clock when it is known (the journal keeps RootFi's time
-of each send), so a wrong clock on this computer cannot make a lost answer look old.
+An age is the smaller of the age on RootFi's clock (the journal keeps RootFi's time of
+each send) and the age on this computer's clock, so neither clock jumping forward can
+make a lost answer look old.
 """
 
 from __future__ import annotations
