@@ -299,6 +299,23 @@ def test_8_a_created_answer_without_rootfi_id_is_settled_by_lookup(make_sandbox,
     assert sandbox.count_records(XERO, PAYMENTS) == 2
 
 
+def test_8_a_record_journalled_created_without_an_id_is_looked_up(sandbox, api_key, tmp_path):
+    client = fast_client(sandbox, api_key)
+    units = payment_units(client, XERO, 2, "XERO")
+    journal = Journal(tmp_path / "j.sqlite3")
+    # What an earlier version wrote after a 200 that named no record: CREATED, no id.
+    for body in bodies(units):
+        client.create(XERO, PAYMENTS, body)
+        _, ids, _ = journal.begin(sandbox.base_url, XERO, PAYMENTS,
+                                  [(fingerprint(sandbox.base_url, XERO, PAYMENTS, body), body["document_number"], body)])
+        journal.update(ids, CREATED)
+    engine, _ = submitter(client, tmp_path / "j.sqlite3", sandbox, XERO, "XERO")
+    report = engine.submit(PAYMENTS, units)
+    assert statuses(report) == {Status.CREATED: 2} and all(o.rootfi_id for o in report.outcomes.values())
+    assert all(a.rootfi_id for a in journal.attempts(CREATED))
+    assert sandbox.count_records(XERO, PAYMENTS) == 2
+
+
 # ------------------------------------------------------------------ 9. bounded waits
 
 

@@ -200,7 +200,9 @@ class Submitter:
         item.attempt_id, item.batch_id, item.sent_at, item.server_sent_at, item.sync_id = (
             attempt.id, attempt.batch_id, attempt.sent_at, attempt.server_sent_at, attempt.sync_id)
         work.seen_attempts.add(attempt.id)
-        if attempt.state == CREATED:
+        if attempt.state == CREATED and not attempt.rootfi_id:  # journalled so by an older version
+            work.lost.append(item)  # which record it is, only a lookup can tell
+        elif attempt.state == CREATED:
             flag = _flag_of(attempt)
             message = attempt.message if flag else ("created by an earlier Submit (from this computer's journal); "
                                                     "not sent again")
