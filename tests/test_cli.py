@@ -85,13 +85,15 @@ def test_validate_exit_codes(tmp_path):
     assert result.exit_code == 2 and "Invoice Payments" in result.output
 
 
-def test_the_shipped_template_validates_with_nothing_to_do():
+def test_the_empty_template_is_not_reported_valid():
     template = Path(__file__).parents[1] / "workbook_templates" / "RootFi-Invoice-Import.xlsx"
     copy = Path(os.environ["ROOTFI_EXCEL_HOME"]) / "t.xlsx"
     copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_bytes(template.read_bytes())
     result = CliRunner().invoke(cli, ["validate", str(copy)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # nothing to fix in a row, but nothing ready either
+    assert "company_id is blank" in result.output and "No rows to validate" in result.output
+    assert "valid." not in result.output
 
 
 # ----------------------------------------------------------------------- submit
@@ -131,7 +133,7 @@ def test_submit_asks_before_sending_and_overrides_settings(sandbox, api_key, tmp
     wb.save(path)
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
     answer_no = CliRunner().invoke(cli, ["submit", str(path), "--base-url", sandbox.base_url], input="n\n")
-    assert "Send them now?" in answer_no.output and "Nothing was sent" in answer_no.output
+    assert "Send 5 payments to" in answer_no.output and "Nothing was sent" in answer_no.output
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
     answer_yes = CliRunner().invoke(cli, ["submit", str(path), "--base-url", sandbox.base_url], input="y\n")
     assert answer_yes.exit_code == 0, answer_yes.output

@@ -7,7 +7,6 @@ import itertools
 
 import pytest
 
-from rootfi_excel import ribbon
 from rootfi_excel.sheets.layout import (
     CREDIT_NOTE_LINES,
     PAYMENTS,
@@ -88,6 +87,62 @@ def test_text_that_looks_like_a_formula_is_written_as_text():
     assert not any(isinstance(v, Formula) for v in column(book, "message") + column(book, "status"))
 
 
+def test_ids_are_written_as_text_and_stay_exact():
+    book = fake_book([row_of(PAYMENT_HEADERS, **GOOD), row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": "P-2"})])
+    update = ResultUpdate()
+    update.set(0, rootfi_id=1234567890123456789, platform_id="00123", sync_id="7")
+    update.set(1, rootfi_id=42)
+    ExcelWorkbook(book).write_results(PAYMENTS, update)
+    assert column(book, "rootfi_id") == ["1234567890123456789", "42"]
+    assert column(book, "platform_id") == ["00123", None]  # a General cell would have made it 123.0
+    assert column(book, "sync_id") == ["7", None]
+
+
+def test_a_general_cell_turns_numeric_text_into_a_number_so_the_fake_catches_it():
+    book = fake_book([row_of(PAYMENT_HEADERS, **GOOD)])
+    sheet = book.sheets[PAYMENTS.sheet]
+    sheet.tables[0].data_body_range.columns[0].value = "00123"
+    assert sheet.cells[(4, 2)] == 123.0
+
+
+def test_results_follow_rows_that_moved_and_refuse_rows_that_cannot_be_found():
+    rows = [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"P-{i}", "amount": 10 + i}) for i in range(4)]
+    book = fake_book(rows)
+    workbook = ExcelWorkbook(book)
+    workbook.read_table(PAYMENTS)
+    table = book.sheets[PAYMENTS.sheet].tables[0]
+    table.sort(PAYMENT_HEADERS.index("amount"), reverse=True)  # P-3, P-2, P-1, P-0
+    table.insert_row(0)  # a blank row on top
+    amount = PAYMENT_HEADERS.index("amount")
+    table.sheet.cells[(table.top + 1 + 4, table.left + amount)] = 99  # P-0 edited meanwhile
+    update = ResultUpdate()
+    for i in range(4):
+        update.set(i, status=f"S{i}")
+    workbook.write_results(PAYMENTS, update)
+    assert column(book, "status") == [None, "S3", "S2", "S1", None]
+    assert workbook.unplaced == {PAYMENTS.sheet: 1}
+
+
+def test_identical_rows_are_placed_only_when_their_results_are_identical():
+    rows = [row_of(PAYMENT_HEADERS, **GOOD), row_of(PAYMENT_HEADERS, **GOOD),
+            row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": "A-0"})]
+    book = fake_book(rows)
+    workbook = ExcelWorkbook(book)
+    workbook.read_table(PAYMENTS)
+    book.sheets[PAYMENTS.sheet].tables[0].sort(0)  # A-0 first
+    same = ResultUpdate()
+    for i in range(3):
+        same.set(i, status="Invalid" if i < 2 else "Valid")
+    workbook.write_results(PAYMENTS, same)
+    assert column(book, "status") == ["Valid", "Invalid", "Invalid"]
+    different = ResultUpdate()
+    different.set(0, status="Created")
+    different.set(1, status="Failed")
+    workbook.write_results(PAYMENTS, different)
+    assert column(book, "status") == ["Valid", "Invalid", "Invalid"]  # not guessed
+    assert workbook.unplaced == {PAYMENTS.sheet: 2}
+
+
 def test_a_missing_sheet_or_result_column_is_a_clear_error():
     book = fake_book([])
     book.sheets.items = [s for s in book.sheets if s.name != CREDIT_NOTE_LINES.sheet]
@@ -97,40 +152,3 @@ def test_a_missing_sheet_or_result_column_is_a_clear_error():
     update.set(0, not_a_column="x")
     with pytest.raises(WorkbookError, match="no 'not_a_column' column"):
         ExcelWorkbook(fake_book([row_of(PAYMENT_HEADERS, **GOOD)])).write_results(PAYMENTS, update)
-
-
-def test_the_validate_button_tells_the_person(monkeypatch):
-    book = fake_book([row_of(PAYMENT_HEADERS, **{**GOOD, "amount": -1})])
-    text = ribbon.validate(ExcelWorkbook(book))
-    assert "Fix the rows marked Invalid" in text
-    assert book.app.alerts[-1][0] == text
-
-
-def test_the_submit_button_sends_and_writes_ids(sandbox, api_key, tmp_path, monkeypatch):
-    from tests.support.submitting import fast_client
-
-    client = fast_client(sandbox, api_key)
-    invoices = list(itertools.islice(client.iter_records(1001, "invoices", {"amount_due": ("gt", 10)}), 5))
-    rows = [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"X-{i}", "invoice_id": inv["platform_id"],
-                                        "amount": 1}) for i, inv in enumerate(invoices)]
-    book = fake_book(rows, settings={"company_id": 1001, "environment": "sandbox", "base_url": sandbox.base_url})
-    text = ribbon.submit(ExcelWorkbook(book), client=client, journal_path=tmp_path / "j.sqlite3")
-    assert "5 created" in text, text
-    assert column(book, "status") == [Status.CREATED] * 5
-    assert all(isinstance(v, (int, float)) for v in column(book, "rootfi_id"))
-    assert book.app.status_bar is False  # given back to Excel
-    assert sandbox.count_records(1001, "invoice_payments") == 5
-    # The person says no: nothing is sent.
-    book.app.answer = "no"
-    more = fake_book([row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": "Y-1", "invoice_id": invoices[0]["platform_id"],
-                                                 "amount": 1})],
-                     settings={"company_id": 1001, "environment": "sandbox", "base_url": sandbox.base_url})
-    more.app.answer = "no"
-    assert ribbon.submit(ExcelWorkbook(more), client=client, journal_path=tmp_path / "j.sqlite3") == "Nothing was sent."
-    assert sandbox.count_records(1001, "invoice_payments") == 5
-
-
-def test_dispatch_routes_a_button_tag(monkeypatch):
-    seen = []
-    monkeypatch.setitem(ribbon.BUTTONS, "validate", lambda: seen.append("validate") or "ok")
-    assert ribbon.dispatch("validate") == "ok" and seen == ["validate"]

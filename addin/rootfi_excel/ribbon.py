@@ -4,95 +4,177 @@ The add-in's only VBA callback passes the button's tag here:
 
     RunPython "import rootfi_excel.ribbon as r; r.dispatch('validate')"
 
-so a new button is ribbon XML plus a function in BUTTONS. Each function is a few lines:
-get the calling workbook, call the core, write the results, tell the person.
+so a new button is ribbon XML plus a function in BUTTONS. Each button is a few lines
+that wire the calling workbook and Excel's UserInterface to the application layer
+(rootfi_excel.app). `press` runs every button inside one session (screen updating,
+events, calculation and the status bar given back afterwards) and one error boundary:
+an unexpected error ends in a message box that says what to do, with the traceback in
+the log file, never in a Python traceback dialog.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any, Callable
 
-from rootfi_excel.sheets.layout import Status
-from rootfi_excel.validation.run import validate_workbook, write_validation
+from rootfi_excel.app import account, new_book, results
+from rootfi_excel.app import submit as submitting
+from rootfi_excel.app import validate as validating
+from rootfi_excel.logfile import log_exception, log_folder
+from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, INSTRUCTIONS_SHEET, PAYMENTS
 from rootfi_excel.workbook.excel import ExcelWorkbook
+from rootfi_excel.workbook.excel_ui import ExcelUI, choose_save_path
 from rootfi_excel.workbook.port import WorkbookError
 
-TITLE = "RootFi"
+SELECT_FIRST = (f"Select one or more rows in the {PAYMENTS.sheet} or {CREDIT_NOTE_LINES.sheet} table first "
+                "(any cell of a row will do), then press the button again.")
 
 
-def validate(workbook: ExcelWorkbook | None = None) -> str:
-    workbook = workbook or ExcelWorkbook.caller()
+# ------------------------------------------------------------------- buttons
+
+def validate(workbook: ExcelWorkbook, ui: ExcelUI, selection: dict | None = None) -> None:
+    report = validating.validate(workbook, selection)
+    text = validating.summary(report)
+    if selection is None:
+        text += "\n(Every row was checked, hidden and filtered rows included.)"
+    (ui.tell if not workbook.unplaced else ui.warn)(text + _moved_rows(workbook, "Validate"))
+
+
+def validate_selection(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
+    selection = workbook.selected_rows()
+    if selection is None:
+        return ui.warn(SELECT_FIRST)
+    validate(workbook, ui, selection)
+
+
+def submit(workbook: ExcelWorkbook, ui: ExcelUI, selection: dict | None = None) -> None:
+    run = submitting.submit(workbook, ui, selection=selection)
+    if run.submission is not None and run.ended in (submitting.DONE, submitting.UNWRITTEN):
+        ui.tell(submitting.summary(run))
+
+
+def submit_selection(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
+    selection = workbook.selected_rows()
+    if selection is None:
+        return ui.warn(SELECT_FIRST)
+    submit(workbook, ui, selection)
+
+
+def clear_results(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
+    results.clear_results(workbook, ui, workbook.selected_rows())
+    if workbook.unplaced:
+        ui.warn(_moved_rows(workbook, "Clear results").strip())
+
+
+def new_workbook(workbook: ExcelWorkbook | None, ui: ExcelUI,
+                 choose: Callable[[Path], Path | None] = choose_save_path) -> None:
+    suggested = new_book.default_path()
     try:
-        report = validate_workbook(workbook)
-        write_validation(workbook, report)
-    except WorkbookError as error:
-        return _tell(workbook, f"This workbook cannot be used as it is: {error}")
-    lines = [*report.problems, *report.summary_lines()]
-    lines.append("All rows are valid." if report.all_valid else
-                 "Fix the rows marked Invalid (the message column says how), then Validate again.")
-    return _tell(workbook, "\n".join(lines))
+        path = choose(suggested)
+    except Exception:  # no dialog available (tkinter missing): use the suggested name
+        path = suggested
+    if path is None:
+        return ui.tell("No workbook was made.")
+    settings = workbook.read_settings() if workbook is not None else {}
+    new_book.new_workbook(path, settings)
+    ui.app.books.open(str(path))
+    ui.tell(f"A new RootFi workbook is open: {path}\n"
+            + ("Its Settings were copied from the workbook you were in. " if settings else "")
+            + "Fill in the Invoice Payments and Credit Note Lines sheets, then press Validate.")
 
 
-def submit(workbook: ExcelWorkbook | None = None, *, client: Any = None, journal_path: Any = None) -> str:
-    from rootfi_excel.api.client import RootFiClient
-    from rootfi_excel.api.credentials import CredentialsError, get_api_key
-    from rootfi_excel.api.errors import RootFiError
-    from rootfi_excel.submission.engine import SubmitAborted
-    from rootfi_excel.submission.journal import Journal
-    from rootfi_excel.submission.run import (
-        Overrides,
-        plan_submission,
-        read_settings_for_submit,
-        send_planned,
-        write_submission,
-    )
-
-    workbook = workbook or ExcelWorkbook.caller()
-    own_client = client is None
-    try:
-        settings, requirements, problems = read_settings_for_submit(workbook, Overrides())
-        if problems:
-            return _tell(workbook, "Fix the Settings sheet first:\n" + "\n".join(problems))
-        if own_client:
-            client = RootFiClient(get_api_key(settings.key_profile), base_url=settings.base_url)
-        submission = plan_submission(client, workbook, settings, requirements, problems)
-        count = sum(submission.plan.to_send.values())
-        if count and not _ask(workbook, f"Send {count} records to {submission.plan.company.name or ''} "
-                                        f"({submission.plan.company.integration})?"):
-            return _tell(workbook, "Nothing was sent.")
-        with Journal(journal_path) as journal:
-            send_planned(submission, client, journal, progress=lambda done, total, text:
-                         workbook.status(f"RootFi: {text} ({done}/{total})"))
-        write_submission(workbook, submission)
-    except (CredentialsError, SubmitAborted, WorkbookError) as error:
-        return _tell(workbook, str(error))
-    except RootFiError as error:
-        return _tell(workbook, f"Could not reach RootFi: {error}. Nothing was sent.")
-    finally:
-        workbook.status(None)
-        if own_client and client is not None:
-            client.close()
-    counts = ", ".join(f"{submission.count(s)} {s.lower()}" for s in Status.ALL if submission.count(s))
-    notes = [f"{submission.possible_duplicates} possible duplicates: see their rows"] \
-        if submission.possible_duplicates else []
-    notes += submission.warnings
-    notes += [f"Stopped early: {submission.aborted}"] if submission.aborted else []
-    extra = "".join(f"\n{note}" for note in notes)
-    return _tell(workbook, f"Submitted: {counts}. Each row's status column says what became of it.{extra}")
+def set_api_key(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
+    account.set_api_key(workbook, ui)
 
 
-BUTTONS: dict[str, Callable[..., str]] = {"validate": validate, "submit": submit}
+def check_connection(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
+    account.check_connection(workbook, ui)
 
 
-def dispatch(tag: str) -> str:
+def show_help(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
+    sheets = [s.name for s in workbook.book.sheets]
+    if INSTRUCTIONS_SHEET not in sheets:
+        return ui.warn("This workbook has no Instructions sheet. Press New workbook for a fresh copy of the "
+                       "template: its first sheet explains every column and button.")
+    workbook.book.sheets[INSTRUCTIONS_SHEET].activate()
+
+
+def open_log(workbook: ExcelWorkbook | None, ui: ExcelUI, opener: Callable[[Path], None] | None = None) -> None:
+    folder = log_folder()
+    (opener or _open_folder)(folder)
+    ui.tell(f"The log file is in {folder}.\nSend rootfi-excel.log to support with a few words on what you did. "
+            "It holds error details, never your API key.")
+
+
+BUTTONS: dict[str, Callable[..., Any]] = {
+    "validate": validate,
+    "validate_selection": validate_selection,
+    "submit": submit,
+    "submit_selection": submit_selection,
+    "clear_results": clear_results,
+    "new_workbook": new_workbook,
+    "set_api_key": set_api_key,
+    "check_connection": check_connection,
+    "help": show_help,
+    "open_log": open_log,
+}
+NEEDS_NO_WORKBOOK = frozenset({"new_workbook", "open_log"})
+
+
+# --------------------------------------------------------------- the wiring
+
+def dispatch(tag: str) -> None:
     """The one VBA callback lands here with the ribbon button's tag."""
-    return BUTTONS[tag]()
+    try:
+        workbook: ExcelWorkbook | None = ExcelWorkbook.caller()
+        app = workbook.book.app
+    except Exception as error:  # no workbook is open (xlwings' caller is the active workbook)
+        log_exception(f"button {tag}: no calling workbook", error)
+        try:
+            import xlwings as xw
+
+            workbook, app = None, xw.apps.active
+        except Exception as no_excel:  # no Excel to talk to: the log file is all there is
+            log_exception(f"button {tag}: no Excel", no_excel)
+            return
+    press(tag, workbook, ExcelUI(app))
 
 
-def _tell(workbook: ExcelWorkbook, text: str) -> str:
-    workbook.book.app.alert(text, title=TITLE)
-    return text
+def press(tag: str, workbook: ExcelWorkbook | None, ui: ExcelUI, **options: Any) -> None:
+    """Run one button inside the session and the error boundary (tests call this)."""
+    button = BUTTONS.get(tag)
+    with ui.session():
+        try:
+            if button is None:
+                return ui.error(f"This version of RootFi has no button '{tag}'. Update the add-in "
+                                "(rootfi-excel upgrade), then restart Excel.")
+            if workbook is None and tag not in NEEDS_NO_WORKBOOK:
+                return ui.error("Open a RootFi workbook first (or press New workbook), then press the button again.")
+            button(workbook, ui, **options)
+        except WorkbookError as error:
+            ui.error(f"This workbook cannot be used as it is: {error}")
+        except Exception as error:
+            path = log_exception(f"button {tag}", error)
+            ui.error(f"RootFi stopped because of an unexpected problem ({type(error).__name__}).\n\n"
+                     "Anything already sent is kept in this computer's journal: the next Submit writes it "
+                     "back without sending it again.\n\n"
+                     f"The details are in the log file:\n{path}\n"
+                     "Press Open log on the RootFi tab and send that file to support.")
 
 
-def _ask(workbook: ExcelWorkbook, text: str) -> bool:
-    return workbook.book.app.alert(text, title=TITLE, buttons="yes_no") == "yes"
+def _moved_rows(workbook: ExcelWorkbook, button: str) -> str:
+    count = sum(workbook.unplaced.values())
+    if not count:
+        return ""
+    return (f"\n\n{count} rows were not written because the table changed while RootFi was working (rows "
+            f"sorted, edited or deleted). Press {button} again.")
+
+
+def _open_folder(folder: Path) -> None:
+    if sys.platform.startswith("win"):
+        os.startfile(folder)  # type: ignore[attr-defined]  # Windows only
+    else:
+        subprocess.Popen(["open" if sys.platform == "darwin" else "xdg-open", str(folder)])

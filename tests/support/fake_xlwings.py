@@ -3,15 +3,33 @@
 Faithful where it matters to the adapter: numbers come back as floats and dates as
 datetimes (as xlwings gives them), error cells as None unless err_to_str=True, a text
 written with a leading apostrophe is stored as text, a text starting with '=' becomes
-a formula, a table with no rows has no data_body_range, and every read or write of a
-range's value counts as one cross-application call.
+a formula, a text that reads as a number becomes a number (a General cell), a table
+with no rows has no data_body_range, hidden rows are read and written like the others,
+and every read or write of a range's value, of an App property, every message box and
+every selection lookup counts as one cross-application call (`app.calls`).
+
+Test helpers (not xlwings): FakeApp.answers (what the person clicks), FakeApp.select,
+FakeApp.on_status (run code when the status bar changes, e.g. sort mid-run),
+FakeTable.sort / insert_row / hide_rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _letters(column: int) -> str:
+    text = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        text = chr(65 + rest) + text
+    return text
 
 
 @dataclass(frozen=True)
@@ -26,20 +44,92 @@ class Formula:
 
 class FakeApp:
     def __init__(self, answer: str = "yes") -> None:
-        self.status_bar: Any = False
+        self.calls = 0
+        self._status_bar: Any = False
+        self.status_history: list[Any] = []
+        self.on_status: list[Callable[[Any], None]] = []
+        self._screen_updating, self._enable_events, self._calculation = True, True, "automatic"
         self.alerts: list[tuple[str, str | None]] = []
-        self.answer = answer
+        self.alert_modes: list[str | None] = []
+        self.answer = answer  # the button clicked on every yes/no box ...
+        self.answers: list[str] = []  # ... unless these are given, one per box, in order
+        self._selection: FakeRange | None = None
+        self.books = FakeBooks(self)
 
-    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok", **_: Any) -> str:
+    def _count(self) -> None:
+        self.calls += 1
+
+    def _property(name: str) -> property:  # type: ignore[misc]
+        def get(self: "FakeApp") -> Any:
+            self._count()
+            return getattr(self, "_" + name)
+
+        def put(self: "FakeApp", value: Any) -> None:
+            self._count()
+            setattr(self, "_" + name, value)
+        return property(get, put)
+
+    screen_updating = _property("screen_updating")
+    enable_events = _property("enable_events")
+    calculation = _property("calculation")
+
+    @property
+    def status_bar(self) -> Any:
+        self._count()
+        return self._status_bar
+
+    @status_bar.setter
+    def status_bar(self, value: Any) -> None:
+        self._count()
+        self._status_bar = value
+        self.status_history.append(value)
+        for hook in list(self.on_status):
+            hook(value)
+
+    @property
+    def selection(self) -> "FakeRange | None":
+        self._count()
+        return self._selection
+
+    def select(self, sheet: "FakeSheet", top: int, bottom: int | None = None, left: int = 1, right: int = 1) -> None:
+        """Test helper: select rows top..bottom of `sheet`."""
+        self._selection = FakeRange(sheet, top, left, bottom or top, right)
+
+    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok", mode: str | None = None,
+              callback: str | None = None) -> str:
+        self._count()
         self.alerts.append((prompt, buttons))
-        return self.answer if buttons != "ok" else "ok"
+        self.alert_modes.append(mode)
+        if buttons == "ok":
+            return "ok"
+        return self.answers.pop(0) if self.answers else self.answer
+
+
+class FakeBooks:
+    def __init__(self, app: FakeApp) -> None:
+        self.app = app
+        self.opened: list[str] = []
+
+    def open(self, fullname: str) -> "FakeBook":
+        self.app._count()
+        self.opened.append(fullname)
+        return FakeBook(self.app)
 
 
 class FakeBook:
-    def __init__(self, app: FakeApp | None = None) -> None:
+    def __init__(self, app: FakeApp | None = None, fullname: str = "C:\\Users\\me\\March.xlsx") -> None:
         self.app = app or FakeApp()
         self.sheets = FakeSheets()
-        self.calls = 0
+        self.fullname = fullname
+        self.active_sheet: FakeSheet | None = None
+
+    @property
+    def calls(self) -> int:
+        return self.app.calls
+
+    @property
+    def selection(self) -> "FakeRange | None":
+        return self.app.selection
 
     def add_sheet(self, name: str) -> "FakeSheet":
         sheet = FakeSheet(self, name)
@@ -69,6 +159,11 @@ class FakeSheet:
         self.name = name
         self.cells: dict[tuple[int, int], Any] = {}
         self.tables: list[FakeTable] = []
+        self.hidden_rows: set[int] = set()  # filtered out or hidden: still read and written
+
+    def activate(self) -> None:
+        self.book.app._count()
+        self.book.active_sheet = self
 
     def put(self, top: int, left: int, rows: list[list[Any]]) -> None:
         for r, row in enumerate(rows):
@@ -102,6 +197,32 @@ class FakeTable:
             return None
         return FakeRange(self.sheet, self.top + 1, self.left, self.top + self.count, self.left + self.width - 1)
 
+    # Test helpers: what a person does to the table while a run goes on.
+    def body_rows(self) -> list[list[Any]]:
+        return [[self.sheet.cells.get((r, c)) for c in range(self.left, self.left + self.width)]
+                for r in range(self.top + 1, self.top + 1 + self.count)]
+
+    def _put_body(self, rows: list[list[Any]]) -> None:
+        self.count = len(rows)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                self.sheet.cells[(self.top + 1 + r, self.left + c)] = value
+
+    def sort(self, column: int, reverse: bool = False) -> None:
+        """Sort the data rows by the column at 0-based `column` (as Data > Sort does)."""
+        rows = self.body_rows()
+        rows.sort(key=lambda row: (row[column] is None, str(row[column])), reverse=reverse)
+        self._put_body(rows)
+
+    def insert_row(self, at: int, values: list[Any] | None = None) -> None:
+        """Insert a data row before 0-based row `at` (cells below move down)."""
+        rows = self.body_rows()
+        rows.insert(at, list(values or [None] * self.width))
+        self._put_body(rows)
+
+    def hide_rows(self, *indexes: int) -> None:
+        self.sheet.hidden_rows.update(self.top + 1 + i for i in indexes)
+
 
 class FakeRange:
     def __init__(self, sheet: FakeSheet, top: int, left: int, bottom: int, right: int,
@@ -113,6 +234,18 @@ class FakeRange:
     def row(self) -> int:
         return self.top
 
+    @property
+    def shape(self) -> tuple[int, int]:
+        self.sheet.book.app._count()
+        return (self.bottom - self.top + 1, self.right - self.left + 1)
+
+    @property
+    def address(self) -> str:
+        self.sheet.book.app._count()
+        first = f"${_letters(self.left)}${self.top}"
+        last = f"${_letters(self.right)}${self.bottom}"
+        return first if first == last else f"{first}:{last}"
+
     def options(self, ndim: int | None = None, err_to_str: bool = False, **_: Any) -> "FakeRange":
         return FakeRange(self.sheet, self.top, self.left, self.bottom, self.right, ndim, err_to_str)
 
@@ -122,7 +255,7 @@ class FakeRange:
 
     @property
     def value(self) -> Any:
-        self.sheet.book.calls += 1
+        self.sheet.book.app._count()
         grid = [[self._read(self.sheet.cells.get((r, c))) for c in range(self.left, self.right + 1)]
                 for r in range(self.top, self.bottom + 1)]
         if self.ndim == 2:
@@ -133,7 +266,7 @@ class FakeRange:
 
     @value.setter
     def value(self, data: Any) -> None:
-        self.sheet.book.calls += 1
+        self.sheet.book.app._count()
         rows = data if isinstance(data, list) and data and isinstance(data[0], list) else [[data]]
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
@@ -158,6 +291,8 @@ class FakeRange:
             return value[1:]  # Excel keeps it as text, without the apostrophe
         if isinstance(value, str) and value.startswith("="):
             return Formula(value)
+        if isinstance(value, str) and _NUMBER.match(value.strip()):
+            return float(value.strip())  # a General cell: Excel reads "00123" as the number 123
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             raise TypeError("Excel cannot hold a time zone")
         return value

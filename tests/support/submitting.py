@@ -21,10 +21,16 @@ from rootfi_excel.workbook.port import Table
 FAST_OPTIONS = dict(batch_size=100, resend_after=0.3, sync_timeout=60.0, max_rounds=3)
 
 
+def fast_client_options() -> dict[str, Any]:
+    """RootFiClient arguments for tests: a short timeout and quick retries; the limiter
+    still works, just faster."""
+    return dict(timeout=1.0, limiter=RateLimiter(per_minute=60_000, burst=500),
+                retry=RetryPolicy(max_attempts=8, base_delay=0.02, max_delay=0.2, max_retry_after=1.0))
+
+
 def fast_client(sandbox: Any, api_key: str, **overrides: Any) -> RootFiClient:
     """A client with a short timeout and quick retries; the limiter still works, just faster."""
-    options = dict(timeout=1.0, limiter=RateLimiter(per_minute=60_000, burst=500),
-                   retry=RetryPolicy(max_attempts=8, base_delay=0.02, max_delay=0.2, max_retry_after=1.0))
+    options = fast_client_options()
     options.update(overrides)
     return RootFiClient(api_key, base_url=sandbox.base_url, **options)
 

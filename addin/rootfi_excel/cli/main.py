@@ -21,6 +21,11 @@ COMMANDS = {
     "login": "rootfi_excel.cli.login_cmd:login",
     "logout": "rootfi_excel.cli.login_cmd:logout",
     "template": "rootfi_excel.cli.template_cmd:template",
+    "addin": "rootfi_excel.cli.addin_cmd:addin",
+    "install": "rootfi_excel.cli.install_cmd:install",
+    "upgrade": "rootfi_excel.cli.install_cmd:upgrade",
+    "uninstall": "rootfi_excel.cli.install_cmd:uninstall",
+    "doctor": "rootfi_excel.cli.install_cmd:doctor",
 }
 
 

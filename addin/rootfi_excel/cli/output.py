@@ -34,10 +34,7 @@ def print_validation(report: WorkbookValidation, name: str) -> None:
                 hidden += 1
     if hidden:
         click.echo(f"  ... and {hidden} more invalid rows: see the message column in the workbook")
-    if report.all_valid:
-        click.secho("All rows are valid.", fg="green")
-    else:
-        click.echo("Fix the rows marked Invalid (the message names the column), then validate again.")
+    click.secho(report.verdict(), fg="green" if report.all_valid else None)
 
 
 def _short(text: str, limit: int = 160) -> str:

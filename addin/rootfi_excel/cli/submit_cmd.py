@@ -6,17 +6,12 @@ from pathlib import Path
 
 import click
 
-from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_submission, progress_bar
+from rootfi_excel.app.submit import DECLINED, DONE, submit_with_settings
+from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_submission
+from rootfi_excel.cli.terminal_ui import TerminalUI
 from rootfi_excel.sheets.layout import Status
-from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
-from rootfi_excel.submission.journal import Journal
-from rootfi_excel.submission.run import (
-    Overrides,
-    plan_submission,
-    read_settings_for_submit,
-    send_planned,
-    write_submission,
-)
+from rootfi_excel.submission.engine import SubmitOptions
+from rootfi_excel.submission.run import Overrides, read_settings_for_submit
 from rootfi_excel.workbook.port import WorkbookError
 
 
@@ -58,48 +53,16 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
 
 def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bool,
                client=None, options: SubmitOptions | None = None, journal_path=None) -> int:
-    """The submit flow on an open workbook; shared with `rootfi-excel demo`."""
-    from rootfi_excel.api.client import RootFiClient
-    from rootfi_excel.api.credentials import CredentialsError, get_api_key
-    from rootfi_excel.api.errors import RootFiError
-
-    own_client = client is None
-    try:
-        if own_client:
-            client = RootFiClient(get_api_key(settings.key_profile), base_url=settings.base_url)
-        submission = plan_submission(client, workbook, settings, requirements, problems)
-        plan = submission.plan
-        click.echo(f"Company {settings.company_id}: {plan.company.name or ''} on {plan.company.integration} "
-                   f"({settings.base_url})")
-        for sheet, count in plan.to_send.items():
-            click.echo(f"  {sheet}: {count} to send")
-        if plan.invalid_rows:
-            click.secho(f"  {plan.invalid_rows} invalid rows will not be sent (see their message)", fg="yellow")
-        if plan.already_created_rows:
-            click.echo(f"  {plan.already_created_rows} rows were created before and are skipped")
-        if sum(plan.to_send.values()) and not yes:
-            if not click.confirm("Send them now?", default=False):
-                click.echo("Nothing was sent.")
-                return EXIT_INVALID
-        with Journal(journal_path) as journal, progress_bar() as progress:
-            send_planned(submission, client, journal, options=options, progress=progress)
-        write_submission(workbook, submission)
-        try:
-            workbook.save()
-        except WorkbookError as error:
-            click.secho(f"The results could not be written into {name}: {error}\n"
-                        "They are safe in this computer's journal: close the workbook and run submit again "
-                        "to write them (nothing will be sent twice).", fg="red", err=True)
-            return EXIT_UNUSABLE
-    except (CredentialsError, SubmitAborted) as error:
-        click.secho(str(error), fg="red", err=True)
+    """The submit flow on an open workbook (rootfi_excel.app.submit); shared with `rootfi-excel demo`."""
+    run = submit_with_settings(
+        workbook, TerminalUI(yes=yes), settings, requirements, problems, name=name, client=client,
+        options=options, journal_path=journal_path,
+        retry_hint="close the workbook and run submit again to write them (nothing will be sent twice).")
+    if run.ended == DECLINED:
+        return EXIT_INVALID
+    if run.ended != DONE:
         return EXIT_UNUSABLE
-    except RootFiError as error:
-        click.secho(f"Could not check the company: {error}. Nothing was sent.", fg="red", err=True)
-        return EXIT_UNUSABLE
-    finally:
-        if own_client and client is not None:
-            client.close()
+    submission = run.submission
     print_submission(submission, name)
     if submission.aborted:
         click.secho(f"Stopped early: {submission.aborted}", fg="red", err=True)

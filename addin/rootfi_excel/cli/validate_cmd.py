@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_validation
-from rootfi_excel.validation.run import validate_workbook, write_validation
+from rootfi_excel.app.validate import validate as validate_and_mark
 from rootfi_excel.workbook.port import WorkbookError
 
 
@@ -16,15 +16,15 @@ from rootfi_excel.workbook.port import WorkbookError
 def validate(book: Path) -> None:
     """Validate both sheets of BOOK and write status and message into its result columns.
 
-    Exit code 0 when every row is valid, 1 when some are not, 2 when the workbook
-    cannot be used (a missing sheet or column).
+    Exit code 0 when there are rows and every one is valid (ready to submit), 1 when
+    something must be fixed first (invalid rows, a Settings problem, no rows at all),
+    2 when the workbook cannot be used (a missing sheet or column).
     """
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
     try:
         workbook = XlsxWorkbook.open(book)
-        report = validate_workbook(workbook)
-        write_validation(workbook, report)
+        report = validate_and_mark(workbook)
         workbook.save()
     except WorkbookError as error:
         click.echo(f"Cannot use {book.name}: {error}", err=True)

@@ -8,6 +8,10 @@ Both are data, not if-statements:
   platform turns out to need without touching Python.
 - `integration_aliases.csv` maps the spellings the RootFi pages use inconsistently
   (FRESHBOOKS / FRESH_BOOKS, MS_DYNAMICS_365_FO / MS_DYNAMICS_365, ...) to one name.
+- `integration_names.csv` gives each code the name people know the platform by
+  (MS_DYNAMICS_365 -> Microsoft Dynamics 365): show `display_name(code)` wherever a
+  person reads a platform; keep the code wherever the program reads one (Settings).
+  A name typed instead of a code is understood too.
 """
 
 from __future__ import annotations
@@ -48,7 +52,14 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def _aliases() -> dict[str, str]:
-    return {_shape(row["alias"]): row["integration"] for row in _read_csv("integration_aliases.csv")}
+    aliases = {_shape(name): code for code, name in _names().items()}  # "Zoho Books" -> ZOHO_BOOKS
+    aliases.update((_shape(row["alias"]), row["integration"]) for row in _read_csv("integration_aliases.csv"))
+    return aliases
+
+
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    return {row["integration"]: row["name"] for row in _read_csv("integration_names.csv")}
 
 
 _SEPARATORS = re.compile(r"[^0-9A-Z]+")
@@ -68,6 +79,17 @@ def canonical_integration(name: Any) -> str | None:
         return None
     shaped = _shape(str(name))
     return _aliases().get(shaped, shaped)
+
+
+@lru_cache(maxsize=256)
+def display_name(integration: Any) -> str:
+    """The platform's name for people: 'MS_DYNAMICS_365' (or any known spelling) ->
+    'Microsoft Dynamics 365'; an unknown code -> its words ('NEW_LEDGER' -> 'New Ledger');
+    blank -> ''."""
+    code = canonical_integration(integration)
+    if code is None:
+        return ""
+    return _names().get(code) or code.replace("_", " ").title()
 
 
 @lru_cache(maxsize=1)

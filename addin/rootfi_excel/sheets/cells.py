@@ -138,6 +138,13 @@ def read_id_list(value: Any, fmt: CellFormat) -> list[str] | None:
     return [single] if single else None
 
 
+def read_currency(value: Any, fmt: CellFormat) -> str | None:
+    """A currency id: an ISO code in any case is sent in upper case ('usd' -> 'USD', as the
+    API knows it); any other id (a platform's number or GUID) is kept as typed."""
+    code = read_id(value, fmt)
+    return code.upper() if code and len(code) == 3 and code.isascii() and code.isalpha() else code
+
+
 # ----------------------------------------------------------------------- numbers
 
 _CURRENCY_SIGNS = "$£€¥₹"
@@ -296,6 +303,7 @@ READERS: dict[str, Callable[[Any, CellFormat], Any]] = {
     "text": read_text,
     "id": read_id,
     "id_list": read_id_list,
+    "currency": read_currency,
     "number": read_number,
     "amount": read_amount,
     "date": read_date,

@@ -17,7 +17,7 @@ TEMPLATE_VERSION = "1.0"
 @dataclass(frozen=True)
 class Column:
     name: str  # the API field name, used as the header in the template
-    kind: str  # how the cell is read: id, text, amount, number, date, id_list
+    kind: str  # how the cell is read: id, text, amount, number, date, id_list, currency
     title: str  # a short hint for people, shown in the Instructions sheet
     aliases: tuple[str, ...] = ()
     width: int = 14
@@ -43,7 +43,9 @@ ROOTFI_ID = "rootfi_id"
 PLATFORM_ID = "platform_id"
 SYNC_ID = "sync_id"
 SUBMITTED_AT = "submitted_at"
-RESULT_COLUMNS: tuple[str, ...] = (STATUS, MESSAGE, ROOTFI_ID, PLATFORM_ID, SYNC_ID, SUBMITTED_AT)
+# In template order: the message last, where a long reason can run on (and wrap) without
+# being hidden by the next cell. Readers find every column by name, never by position.
+RESULT_COLUMNS: tuple[str, ...] = (STATUS, ROOTFI_ID, PLATFORM_ID, SYNC_ID, SUBMITTED_AT, MESSAGE)
 RESULT_ALIASES = {
     "result": STATUS,
     "error": MESSAGE,
@@ -83,7 +85,7 @@ PAYMENTS = TableLayout(
         Column("amount", "amount", "Amount paid, above zero", ("payment_amount", "amount_paid"), 12),
         Column("payment_date", "date", "Date of the payment", ("date", "paid_on", "payment_day"), 12),
         Column("payment_mode", "text", "Cash, Cheque, Bank Transfer, Card, ...", ("mode", "method", "payment_method"), 14),
-        Column("currency_id", "id", "Currency (e.g. USD, GBP)", ("currency", "currency_code"), 10),
+        Column("currency_id", "currency", "Currency (e.g. USD, GBP)", ("currency", "currency_code"), 10),
         Column("currency_rate", "number", "Exchange rate to the base currency", ("exchange_rate", "fx_rate", "rate"), 12),
         Column("memo", "text", "Note on the payment", ("description", "note", "notes"), 24),
         Column("credit_note_id", "id", "Platform id of a credit note used as payment", ("credit_note",), 14),
@@ -102,11 +104,11 @@ CREDIT_NOTE_LINES = TableLayout(
                ("credit_note_number", "reference", "ref", "doc_number", "number"), 16),
         Column("contact_id", "id", "Platform id of the customer", ("contact", "customer", "customer_id"), 14),
         Column("posted_date", "date", "Date of the credit note", ("date", "credit_note_date", "issue_date"), 12),
-        Column("currency_id", "id", "Currency (e.g. USD, GBP)", ("currency", "currency_code"), 10),
+        Column("currency_id", "currency", "Currency (e.g. USD, GBP)", ("currency", "currency_code"), 10),
         Column("invoice_ids", "id_list", "Invoices it applies to, comma separated", ("invoices", "invoice_id", "invoice"), 16),
         Column("memo", "text", "Note on the credit note", ("note", "notes", "reason"), 22),
         # Line fields
-        Column("description", "text", "Line description", ("line_description", "line"), 24),
+        Column("description", "text", "Line description", ("line_description", "line"), 36),
         Column("account_id", "id", "Platform id of the income account", ("account",), 12),
         Column("item_id", "id", "Platform id of the item", ("item", "product", "product_id"), 12),
         Column("tax_id", "id", "Platform id of the tax rate", ("tax", "tax_rate", "tax_rate_id", "tax_code"), 10),

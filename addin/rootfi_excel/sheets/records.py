@@ -9,7 +9,7 @@ message on its row naming the column, and never stops the others.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from rootfi_excel.fields.integrations import Requirement
 from rootfi_excel.sheets.cells import READERS, CellError, CellFormat, read_id, read_text
@@ -41,22 +41,25 @@ class ColumnMap:
         return self.headers.get(name, name)
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     index: int  # position among the table's data rows (0-based)
     row_number: int  # the sheet's row number, for messages
     values: dict[str, Any]  # field -> typed value (None when blank)
     raw_data: dict[str, Any]  # raw_data key -> typed value (blank ones left out)
-    errors: list[str]  # "column: what is wrong and how to fix it"
-    results: dict[str, Any]  # what the result columns hold now (status, rootfi_id, ...)
-    unreadable: set[str] = field(default_factory=set)  # fields whose cell could not be read
+    results: dict[str, Any]  # the result columns that hold something now (status, rootfi_id, ...)
+    # Most rows have no bad cell: these stay the shared empty values until one is found.
+    errors: tuple[str, ...] = ()  # "column: what is wrong and how to fix it"
+    unreadable: frozenset[str] = frozenset()  # fields whose cell could not be read
 
     @property
     def rootfi_id(self) -> str | None:
         return self.results.get(ROOTFI_ID)
 
-    def error(self, label: str, message: str) -> None:
-        self.errors.append(f"{label}: {message}")
+    def error(self, name: str, label: str, message: str) -> None:
+        """The cell of `name` (headed `label`) could not be read."""
+        self.errors += (f"{label}: {message}",)
+        self.unreadable |= {name}
 
 
 def map_columns(
@@ -106,62 +109,81 @@ def map_columns(
     return mapped
 
 
+_Reader = Callable[[Any, CellFormat], Any]
+# One column of one table, worked out once per table: (field or raw_data key, position,
+# reader, the header that messages name).
+_Column = tuple[str, int, _Reader, str]
+
+
 def parse_rows(table: Table, layout: TableLayout, columns: ColumnMap, fmt: CellFormat) -> list[ParsedRow]:
-    """Every non-blank row, its cells read into typed values. Never raises for bad cells."""
+    """Every non-blank row, its cells read into typed values. Never raises for bad cells.
+
+    Each column's position, reader and label are worked out once for the table, so a
+    row costs one reader call per filled cell and nothing for a blank one."""
     kinds = {c.name: c.kind for c in layout.columns}
-    readers = [(name, pos, READERS[kinds[name]]) for name, pos in columns.fields.items()]
-    raw_readers = [(key, pos, READERS.get(kind, read_text)) for key, (pos, kind) in columns.raw_data.items()]
-    result_positions = list(columns.results.items())
+    fields = [(name, pos, READERS[kinds[name]], columns.label(name)) for name, pos in columns.fields.items()]
+    raw_data = [(key, pos, READERS.get(kind, read_text), columns.label(key))
+                for key, (pos, kind) in columns.raw_data.items()]
+    results = [(name, pos, read_id if name == ROOTFI_ID else _read_result_text) for name, pos in columns.results.items()]
+    inputs = [pos for _, pos, _, _ in fields + raw_data]
     width = len(table.headers)
     parsed: list[ParsedRow] = []
     for index, cells in enumerate(table.rows):
         if len(cells) < width:
             cells = list(cells) + [None] * (width - len(cells))
-        if _is_blank(cells, readers, raw_readers):
+        if _is_blank(cells, inputs):
             continue
-        row = ParsedRow(index, table.row_number(index), {}, {}, [], {})
-        for name, position, reader in readers:
-            row.values[name] = _read(row, name, columns.label(name), reader, cells[position], fmt)
-        for key, position, reader in raw_readers:
-            value = _read(row, key, columns.label(key), reader, cells[position], fmt)
-            if value is not None:
-                row.raw_data[key] = value
-        for name, position in result_positions:
-            row.results[name] = _read_result(name, cells[position])
+        row = ParsedRow(index, table.row_number(index), {}, {}, _read_results(cells, results))
+        _read_cells(row, row.values, cells, fields, fmt, keep_blank=True)
+        _read_cells(row, row.raw_data, cells, raw_data, fmt, keep_blank=False)
         parsed.append(row)
     return parsed
 
 
-def _read(row: ParsedRow, name: str, label: str, reader: Any, value: Any, fmt: CellFormat) -> Any:
-    if isinstance(value, UncalculatedFormula):
-        row.error(label, f"holds the formula {value.formula} but no calculated value; open the workbook in Excel "
-                         "and save it, or type the value")
-        row.unreadable.add(name)
-        return None
-    try:
-        return reader(value, fmt)
-    except CellError as error:
-        row.error(label, str(error))
-        row.unreadable.add(name)
-        return None
-
-
-def _read_result(name: str, value: Any) -> Any:
-    try:
-        if name == ROOTFI_ID:
-            return read_id(value, CellFormat())
-        return read_text(value, CellFormat()) if not hasattr(value, "isoformat") else value
-    except CellError:
-        return None
-
-
-def _is_blank(cells: list[Any], readers: list, raw_readers: list) -> bool:
-    """A row with nothing in any input column (result columns do not count)."""
-    for _, position, _ in readers:
+def _read_cells(row: ParsedRow, into: dict[str, Any], cells: list[Any], columns: list[_Column],
+                fmt: CellFormat, keep_blank: bool) -> None:
+    """Read the row's cells of `columns` into `into` (blank ones too if keep_blank); a cell
+    that cannot be read is left blank and becomes an error on the row naming its column."""
+    for name, position, read, label in columns:
         value = cells[position]
-        if value is not None and not (isinstance(value, str) and not value.strip()):
-            return False
-    for _, position, _ in raw_readers:
+        if value is not None:
+            try:
+                if isinstance(value, UncalculatedFormula):
+                    raise CellError(f"holds the formula {value.formula} but no calculated value; open the "
+                                    "workbook in Excel and save it, or type the value")
+                value = read(value, fmt)
+            except CellError as error:
+                row.error(name, label, str(error))
+                value = None
+        if value is not None or keep_blank:
+            into[name] = value
+
+
+def _read_results(cells: list[Any], results: list[tuple[str, int, _Reader]]) -> dict[str, Any]:
+    """What the result columns hold now, blank ones left out; a cell that cannot be
+    read counts as blank."""
+    read: dict[str, Any] = {}
+    for name, position, reader in results:
+        value = cells[position]
+        if value is not None:
+            try:
+                read[name] = reader(value, _PLAIN)
+            except CellError:
+                pass
+    return read
+
+
+def _read_result_text(value: Any, fmt: CellFormat) -> Any:
+    """A result cell as text; a date-time (submitted_at) is kept as it is."""
+    return value if hasattr(value, "isoformat") else read_text(value, fmt)
+
+
+_PLAIN = CellFormat()  # result cells are written by us, never in the workbook's own formats
+
+
+def _is_blank(cells: list[Any], positions: list[int]) -> bool:
+    """A row with nothing in any input column (result columns do not count)."""
+    for position in positions:
         value = cells[position]
         if value is not None and not (isinstance(value, str) and not value.strip()):
             return False

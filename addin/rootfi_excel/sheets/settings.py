@@ -38,6 +38,27 @@ _ALIASES = {
     "version": "template_version",
 }
 
+# What the Settings sheet's notes column says of each setting. Keep each note true to
+# read_settings below (the template shows them; a test checks the sheet has them).
+SETTING_NOTES = {
+    "company_id": "Your RootFi company id, a whole number (ask whoever set up RootFi). Submit needs it.",
+    "integration": "Your accounting platform, picked from the list (the Lookups sheet gives each code's name). "
+                   "Blank: Validate skips the fields only some platforms need, and Submit uses the "
+                   "company's platform.",
+    "environment": "Which RootFi server: production unless told otherwise (rootfi and saudi are the other "
+                   "RootFi addresses; sandbox and custom need a base_url).",
+    "base_url": "Leave blank to use the environment's address. An address typed here is used whatever "
+                "the environment says; it must start with https://.",
+    "key_profile": "Which saved key to use; 'default' for most people.",
+    "date_order": "How dates typed as text are read: DMY 31/01/2024, MDY 01/31/2024, YMD 2024-01-31.",
+    "decimal_separator": "'.' for 1,234.50 or ',' for 1.234,50 (numbers typed as text).",
+    "time_zone": "Blank = this computer's zone, or e.g. Europe/London (for submitted_at).",
+    "batch_size": f"How many records are sent per request (1 to {MAX_BATCH_SIZE}).",
+    "template_version": "Version of this template: do not change.",
+}
+BLANK_COMPANY_ID = ("Settings: company_id is blank. Type your RootFi company id (a whole number; ask whoever "
+                    "set up RootFi): Submit needs it.")
+
 # Words that must never be a setting: the template is shared, so it holds no secret.
 _SECRET_NAMES = ("api_key", "apikey", "password", "secret", "token")
 

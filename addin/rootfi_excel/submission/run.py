@@ -136,11 +136,16 @@ def read_settings_for_submit(port: WorkbookPort, overrides: Overrides) -> tuple[
 
 
 def plan_submission(client: Any, port: WorkbookPort, settings: WorkbookSettings, book: Any,
-                    problems: list[str]) -> WorkbookSubmission:
-    """Check the company, validate against its integration, count what would be sent. Sends nothing."""
+                    problems: list[str], *,
+                    select: Callable[[WorkbookValidation], WorkbookValidation] | None = None) -> WorkbookSubmission:
+    """Check the company, validate against its integration, count what would be sent. Sends nothing.
+
+    `select` narrows the validated workbook to the rows to submit (Submit selected rows)."""
     company = check_company(client, settings)
     settings.integration = settings.integration or canonical_integration(company.integration)
     report = validate_with(port, settings, book, problems)
+    if select is not None:
+        report = select(report)
     submission = WorkbookSubmission(report)
     submission.plan = Plan(
         company=company,

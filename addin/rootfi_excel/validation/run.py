@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from rootfi_excel.fields.integrations import RequirementBook, requirements_from_rows
 from rootfi_excel.sheets.layout import MESSAGE, STATUS, TABLES, Status
-from rootfi_excel.sheets.settings import WorkbookSettings, read_settings
+from rootfi_excel.sheets.settings import BLANK_COMPANY_ID, WorkbookSettings, read_settings
 from rootfi_excel.validation.validate import SheetValidation, validate_table
 from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort
 
@@ -19,8 +19,21 @@ class WorkbookValidation:
     problems: list[str] = field(default_factory=list)  # settings and Integration Fields rows
 
     @property
+    def rows(self) -> int:
+        return sum(len(s.results) for s in self.sheets.values())
+
+    @property
     def all_valid(self) -> bool:
-        return not self.problems and all(s.count(Status.INVALID) == 0 for s in self.sheets.values())
+        """Ready to submit: rows to send, none invalid, and no problem with the workbook."""
+        return not self.problems and self.rows > 0 and all(s.count(Status.INVALID) == 0 for s in self.sheets.values())
+
+    def verdict(self) -> str:
+        """The last line a person reads after Validate."""
+        if self.all_valid:
+            return "All rows are valid."
+        if any(s.count(Status.INVALID) for s in self.sheets.values()):
+            return "Fix the rows marked Invalid (the message names the column), then validate again."
+        return "Nothing is ready to submit: see above, then validate again."
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -39,7 +52,17 @@ def read_workbook_settings(port: WorkbookPort) -> tuple[WorkbookSettings, Requir
 
 
 def validate_workbook(port: WorkbookPort) -> WorkbookValidation:
-    return validate_with(port, *read_workbook_settings(port))
+    """Validate as the Validate button does: besides the rows, say what stops a Submit
+    that the rows do not show (a blank company_id, no rows at all)."""
+    settings, book, problems = read_workbook_settings(port)
+    if settings.company_id is None and not any(p.startswith("Settings: company_id") for p in problems):
+        problems.append(BLANK_COMPANY_ID)  # not in read_settings: submit --company may supply it
+    report = validate_with(port, settings, book, problems)
+    if not report.rows:
+        sheets = " and ".join(f"'{s.layout.sheet}'" for s in report.sheets.values())
+        report.problems.append(f"No rows to validate: {sheets} are empty. Type or paste your payments and "
+                               "credit-note lines, then validate again.")
+    return report
 
 
 def validate_with(port: WorkbookPort, settings: WorkbookSettings, book: RequirementBook,

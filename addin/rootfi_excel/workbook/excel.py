@@ -5,22 +5,37 @@ milliseconds, so a table is read in one call (header row, data body) and results
 written one column block at a time: the number of Excel calls never grows with the
 number of rows.
 
-Only a small part of xlwings is used (Book.sheets, Sheet.tables, Table.header_row_range
-/ data_body_range, Range.options(ndim=2).value, Range.columns, Range.row, Sheet.used_range,
-App.status_bar); tests/support/fake_xlwings.py imitates exactly that part.
+Rows can move while a long Submit runs (the person sorts, filters, inserts or deletes
+rows). So results are never written blindly by position: just before writing, the table
+is read again (one call) and each row is found by what its input columns hold, as read
+at the start. A row that cannot be found unambiguously is not written; its result stays
+in the journal and `unplaced` counts it, so the run can say "press Submit again".
+Hidden and filtered rows are read and written like the others (Range.value ignores
+filters).
+
+Only a small part of xlwings is used; XLWINGS_SURFACE lists it, a test checks every
+name exists on the real xlwings classes, and tests/support/fake_xlwings.py imitates it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import defaultdict
 from typing import Any
 
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
     INTEGRATION_FIELDS_TABLE,
+    PLATFORM_ID,
+    RESULT_COLUMNS,
+    ROOTFI_ID,
     SETTINGS_SHEET,
     SETTINGS_TABLE,
+    SYNC_ID,
+    TABLES,
     TableLayout,
+    normalize_header,
 )
 from rootfi_excel.workbook.port import (
     FORMULA_STARTS,
@@ -32,11 +47,26 @@ from rootfi_excel.workbook.port import (
     settings_from,
 )
 
+# Every xlwings attribute the Excel side uses (this module, excel_ui.py, ribbon.py).
+XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
+    "App": ("alert", "books", "calculation", "enable_events", "screen_updating", "status_bar"),
+    "Apps": ("active",),  # xw.apps.active: only when no workbook is open
+    "Book": ("app", "caller", "fullname", "selection", "sheets"),
+    "Books": ("open",),
+    "Sheet": ("activate", "name", "tables", "used_range"),
+    "Table": ("data_body_range", "header_row_range", "name"),
+    "Range": ("address", "columns", "options", "row", "shape", "sheet", "value"),
+}
+
+# Result columns that hold ids: always written as text (a long id must not become 1.2E+15).
+ID_COLUMNS = frozenset({ROOTFI_ID, PLATFORM_ID, SYNC_ID})
 
 
 class ExcelWorkbook:
     def __init__(self, book: Any) -> None:
         self.book = book
+        self.unplaced: dict[str, int] = {}  # sheet -> rows whose results could not be placed
+        self._as_read: dict[str, Table] = {}  # table key -> the table as read, to find rows again
 
     @classmethod
     def caller(cls) -> "ExcelWorkbook":
@@ -48,7 +78,9 @@ class ExcelWorkbook:
     # ------------------------------------------------------------------ reads
 
     def read_table(self, layout: TableLayout) -> Table:
-        return self._read(layout.sheet, layout.table, required=True)
+        table = self._read(layout.sheet, layout.table, required=True)
+        self._as_read[layout.key] = table
+        return table
 
     def read_settings(self) -> dict[str, Any]:
         return settings_from(self._read(SETTINGS_SHEET, SETTINGS_TABLE, required=False))
@@ -56,28 +88,57 @@ class ExcelWorkbook:
     def read_integration_fields(self) -> list[dict[str, Any]]:
         return records_from(self._read(INTEGRATION_FIELDS_SHEET, INTEGRATION_FIELDS_TABLE, required=False))
 
+    def selected_rows(self) -> dict[str, set[int]] | None:
+        """The selected rows of a data table as {table key: row indexes}; None when the
+        selection is not on a table's data rows. A few calls, whatever the selection."""
+        selection = self.book.selection
+        if selection is None:
+            return None
+        sheet_name = selection.sheet.name
+        layout = next((t for t in TABLES.values() if t.sheet == sheet_name), None)
+        if layout is None:
+            return None
+        table = self._table(self._sheet(sheet_name), layout.table)
+        body = table.data_body_range if table is not None else None
+        if body is None:
+            return None
+        top, count = body.row, body.shape[0]
+        rows: set[int] = set()
+        for first, last in row_spans(selection.address):
+            rows.update(range(max(first, top) - top, min(last, top + count - 1) - top + 1))
+        return {layout.key: rows} if rows else None
+
     # ----------------------------------------------------------------- writes
 
     def write_results(self, layout: TableLayout, update: ResultUpdate) -> None:
-        """One read and one write per result column that changes."""
+        """Read the table again (two calls), find each row, write one block per result column."""
         if not update.values:
             return
         sheet = self._sheet(layout.sheet)
         table = self._table(sheet, layout.table)
-        if table is None or table.data_body_range is None:
+        if table is None:
             raise WorkbookError(f"Sheet '{layout.sheet}' has no Excel table '{layout.table}' to write results into")
-        positions = result_positions(layout, _row(table.header_row_range.options(ndim=2, err_to_str=True).value))
-        columns = {column for values in update.values.values() for column in values}
-        body = table.data_body_range
-        for column in sorted(columns):
+        headers = _row(table.header_row_range.options(ndim=2, err_to_str=True).value)
+        positions = result_positions(layout, headers)
+        columns = sorted({column for values in update.values.values() for column in values})
+        for column in columns:
             if column not in positions:
                 raise WorkbookError(f"Sheet '{layout.sheet}' has no '{column}' column; add it to the table")
-            block = body.columns[positions[column]]
-            values = block.options(ndim=2).value
+        body = table.data_body_range
+        current = body.options(ndim=2, err_to_str=True).value if body is not None else []
+        targets = self._find_rows(layout, Table(headers, current), update)
+        missed = len(update.values) - len(targets)
+        if missed:
+            self.unplaced[layout.sheet] = self.unplaced.get(layout.sheet, 0) + missed
+        if not targets:
+            return
+        for column in columns:
+            position = positions[column]
+            values = [[_cell(column, row[position])] for row in current]
             for index, changes in update.values.items():
-                if column in changes and index < len(values):
-                    values[index] = [_cell(changes[column])]
-            block.options(ndim=2).value = values
+                if column in changes and index in targets:
+                    values[targets[index]] = [_cell(column, changes[column])]
+            body.columns[position].options(ndim=2).value = values
 
     def save(self) -> None:
         """The workbook stays open in Excel; the person saves it. Results are already
@@ -88,6 +149,38 @@ class ExcelWorkbook:
         self.book.app.status_bar = text if text else False
 
     # ---------------------------------------------------------------- helpers
+
+    def _find_rows(self, layout: TableLayout, now: Table, update: ResultUpdate) -> dict[int, int]:
+        """Row index as read at the start -> row index now, for the rows in `update`.
+
+        A row is found by the values of its input columns (matched by header name, so an
+        inserted column does not matter). Identical rows are placed only when they get
+        identical results; anything else that is not found exactly once is left out.
+        """
+        before = self._as_read.get(layout.key)
+        if before is None:  # not read through this adapter: positions are all we know
+            return {i: i for i in update.values if i < len(now.rows)}
+        names = _input_names(layout, before.headers) & _input_names(layout, now.headers)
+        old = _fingerprints(layout, before, names)
+        new = _fingerprints(layout, now, names)
+        if old == new:
+            return {i: i for i in update.values if i < len(new)}
+        old_at: dict[tuple, list[int]] = defaultdict(list)
+        new_at: dict[tuple, list[int]] = defaultdict(list)
+        for index, key in enumerate(old):
+            old_at[key].append(index)
+        for index, key in enumerate(new):
+            new_at[key].append(index)
+        targets: dict[int, int] = {}
+        for index, changes in update.values.items():
+            if index >= len(old):
+                continue
+            twins, places = old_at[old[index]], new_at.get(old[index], [])
+            if len(places) != len(twins):
+                continue
+            if len(twins) == 1 or all(update.values.get(t) == changes for t in twins):
+                targets[index] = places[twins.index(index)]
+        return targets
 
     def _sheet(self, name: str) -> Any:
         names = [s.name for s in self.book.sheets]
@@ -131,15 +224,53 @@ class ExcelWorkbook:
         return Table(values[start], values[start + 1:], block.row + start + 1, name)
 
 
+_AREA = re.compile(r"^\$?[A-Z]*\$?(\d*)(?::\$?[A-Z]*\$?(\d*))?$")
+
+
+def row_spans(address: str) -> list[tuple[int, int]]:
+    """'$B$4:$H$10,$B$15' -> [(4, 10), (15, 15)]; whole columns ('$A:$C') -> every row."""
+    spans = []
+    for area in address.replace(" ", "").split(","):
+        area = area.split("!")[-1]
+        match = _AREA.match(area.upper())
+        if not match:
+            continue
+        first, last = match.group(1), match.group(2)
+        if not first:  # whole columns
+            spans.append((1, 1_048_576))
+        else:
+            end = int(last) if last else int(first)
+            spans.append((min(int(first), end), max(int(first), end)))
+    return spans
+
+
+def _input_names(layout: TableLayout, headers: list[Any]) -> set[str]:
+    results = {p for name, p in result_positions(layout, headers).items() if name in RESULT_COLUMNS}
+    return {normalize_header(h) for p, h in enumerate(headers) if p not in results and normalize_header(h)}
+
+
+def _fingerprints(layout: TableLayout, table: Table, names: set[str]) -> list[tuple]:
+    """Each row's input values, in a fixed column order (by header name)."""
+    where: dict[str, int] = {}
+    for position, header in enumerate(table.headers):
+        where.setdefault(normalize_header(header), position)
+    order = [where[name] for name in sorted(names)]
+    return [tuple(row[p] if p < len(row) else None for p in order) for row in table.rows]
+
+
 def _row(values: list[list[Any]] | None) -> list[Any]:
     return list(values[0]) if values else []
 
 
-def _cell(value: Any) -> Any:
-    """A value as Excel should hold it: text never becomes a formula (a leading
-    apostrophe makes Excel keep it as text, unseen); no time zones."""
+def _cell(column: str, value: Any) -> Any:
+    """A value as Excel should hold it. A leading apostrophe makes Excel keep text as
+    text, unseen: ids (so 00123 or a 16-digit id stays exact) and text that Excel would
+    take for a formula. Excel has no time zones: datetimes arrive naive, in the user's zone."""
+    if column in ID_COLUMNS and value is not None and value != "":
+        text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        return "'" + text
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.replace(tzinfo=None)
+        return value.astimezone().replace(tzinfo=None)
     return value

@@ -4,14 +4,25 @@ Every sheet, table and column name comes from `sheets.layout`; the raw_data colu
 the Integration Fields rows come from the packaged `fields/integration_requirements.csv`,
 so a field a platform needs is added in one place.
 
-Formats, validations and status colours cover FORMATTED_ROWS rows below each header,
-not just the table's rows: a pasted block that grows the table keeps them, and status
-colours are conditional formats (rules on the status column), never painted cells.
+Formats, validations and status colours cover each column down to the sheet's last row
+(LAST_ROW), not just the table's rows: Excel extends a table's formats to a typed row
+but not to a pasted block (and openpyxl never extends anything), so whole-column ranges
+are the only ones that reach every row a table can grow to. Number formats and
+alignment are column styles (what Excel gives a new cell) as well as the style of
+every row written here. Status colours are conditional formats (rules on the status
+column), never painted cells.
+
+Result columns are written by the program and read by people: status first, the ids
+left-aligned so two ids never read as one number, and the message last, so a long
+reason runs on into the empty cells beside it instead of being cut by the next column.
+(It is not wrapped: Excel and LibreOffice do not always grow a row for wrapped text a
+program wrote, and a wrapped cell of one line's height shows only its first line.)
 """
 
 from __future__ import annotations
 
 import textwrap
+from functools import partial
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -26,11 +37,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rootfi_excel.fields.integrations import KNOWN_INTEGRATIONS, Requirement, default_requirements
+from rootfi_excel.fields import rules
+from rootfi_excel.fields.integrations import KNOWN_INTEGRATIONS, Requirement, default_requirements, display_name
 from rootfi_excel.sheets import layout as L
-from rootfi_excel.sheets.settings import DEFAULT_BATCH_SIZE
+from rootfi_excel.sheets.settings import DEFAULT_BATCH_SIZE, SETTING_NOTES
 
-FORMATTED_ROWS = 2000  # rows below a header that get formats, validations and colours
+LAST_ROW = 1_048_576  # Excel's last row: formats, validations and colours reach it
 
 # Which API model each data sheet writes (the `model` column of integration_requirements.csv).
 MODEL_OF = {L.PAYMENTS.key: "invoice_payments", L.CREDIT_NOTE_LINES.key: "invoice_credit_notes"}
@@ -44,7 +56,9 @@ _COMMON_INTEGRATIONS = (
     "ZOHO_BOOKS", "MYOB_BUSINESS", "WAVE", "ODOO_ACCOUNTING",
 )
 INTEGRATIONS = _COMMON_INTEGRATIONS + tuple(i for i in KNOWN_INTEGRATIONS if i not in _COMMON_INTEGRATIONS)
-PAYMENT_MODES = ("Cash", "Cheque", "Check", "Bank Transfer", "Credit Card", "Debit Card",
+# One spelling per mode: "Cheque" (the demo's and most platforms' outside the US). The list
+# is a suggestion, not a rule: any other text (such as "Check") is sent as typed.
+PAYMENT_MODES = ("Cash", "Cheque", "Bank Transfer", "Credit Card", "Debit Card",
                  "Direct Debit", "ACH", "Wire", "Other")
 CURRENCIES = (  # common ones first
     "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "INR", "SAR", "AED", "SGD", "ZAR", "JPY", "CHF",
@@ -56,7 +70,7 @@ ENVIRONMENTS = ("production", "rootfi", "saudi", "sandbox", "custom")
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 DECIMAL_SEPARATORS = (".", ",")
 
-# (defined name, column title, values)
+# (defined name, column title, values); the defined name covers the values only.
 LOOKUP_LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("IntegrationList", "integrations", INTEGRATIONS),
     ("PaymentModeList", "payment modes", PAYMENT_MODES),
@@ -65,6 +79,8 @@ LOOKUP_LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("DateOrderList", "date orders", DATE_ORDERS),
     ("DecimalSeparatorList", "decimal separators", DECIMAL_SEPARATORS),
 )
+# Columns beside a lookup list that explain its values (not part of the dropdown).
+LOOKUP_EXPLAINED = {"IntegrationList": ("platform", display_name)}
 # Live lists, empty in the template: a refresh command fills the id/name columns below
 # the title; the defined name Live<Name>Ids covers the id column.
 LIVE_LISTS = ("contacts", "invoices", "accounts", "tax_rates", "items")
@@ -72,20 +88,21 @@ LIVE_LIST_ROWS = 5000
 
 # ---- Settings -------------------------------------------------------------------------
 
-# (setting, default value, note, dropdown defined name or None)
-SETTINGS_ROWS: tuple[tuple[str, Any, str, str | None], ...] = (
-    ("company_id", None, "Your RootFi company id (ask whoever set up RootFi).", None),
-    ("integration", None, "Your accounting platform: pick it from the list.", "IntegrationList"),
-    ("environment", "production", "Which RootFi server: production unless told otherwise.", "EnvironmentList"),
-    ("base_url", None, "Leave blank: taken from environment. Only for environment = custom.", None),
-    ("key_profile", "default", "Which saved key to use; 'default' for most people.", None),
-    ("date_order", "DMY", "How dates typed as text are read: DMY 31/01/2024, MDY 01/31/2024, YMD 2024-01-31.",
-     "DateOrderList"),
-    ("decimal_separator", ".", "'.' for 1,234.50 or ',' for 1.234,50 (numbers typed as text).",
-     "DecimalSeparatorList"),
-    ("time_zone", None, "Blank = this computer's zone, or e.g. Europe/London (for submitted_at).", None),
-    ("batch_size", DEFAULT_BATCH_SIZE, "How many records are sent per request.", None),
-    ("template_version", L.TEMPLATE_VERSION, "Version of this template: do not change.", None),
+# (setting, default value, note, dropdown defined name or None); the notes live beside
+# the code that reads the settings (sheets/settings.py), so they stay true to it.
+SETTINGS_ROWS: tuple[tuple[str, Any, str, str | None], ...] = tuple(
+    (name, default, SETTING_NOTES[name], dropdown) for name, default, dropdown in (
+        ("company_id", None, None),
+        ("integration", None, "IntegrationList"),
+        ("environment", "production", "EnvironmentList"),
+        ("base_url", None, None),
+        ("key_profile", "default", None),
+        ("date_order", "DMY", "DateOrderList"),
+        ("decimal_separator", ".", "DecimalSeparatorList"),
+        ("time_zone", None, None),
+        ("batch_size", DEFAULT_BATCH_SIZE, None),
+        ("template_version", L.TEMPLATE_VERSION, None),
+    )
 )
 NO_KEY_NOTE = ("This workbook never holds an API key: each person's key is kept in their own "
                "computer's key store (run rootfi-excel login, or press Login on the RootFi tab).")
@@ -110,13 +127,15 @@ STATUS_MEANINGS = {
     L.Status.SKIPPED: "Not sent, e.g. another line of the same credit note is invalid.",
 }
 NUMBER_FORMATS = {"amount": "#,##0.00", "number": "General", "date": "yyyy-mm-dd",
-                  "id": "@", "id_list": "@", "text": "@"}
+                  "id": "@", "id_list": "@", "text": "@", "currency": "@"}
+# rootfi_id is written as a whole number (RootFi's ids are numbers): "0" shows every
+# digit, never 1.2E+15; the others are text. All are left-aligned (see _alignment).
 RESULT_FORMATS = {L.STATUS: "@", L.MESSAGE: "@", L.ROOTFI_ID: "0", L.PLATFORM_ID: "@",
-                  L.SYNC_ID: "@", L.SUBMITTED_AT: "yyyy-mm-dd hh:mm:ss"}
-RESULT_WIDTHS = {L.STATUS: 11, L.MESSAGE: 48, L.ROOTFI_ID: 12, L.PLATFORM_ID: 14,
-                 L.SYNC_ID: 14, L.SUBMITTED_AT: 19}
+                  L.SYNC_ID: "@", L.SUBMITTED_AT: "yyyy-mm-dd hh:mm"}
+RESULT_WIDTHS = {L.STATUS: 11, L.MESSAGE: 60, L.ROOTFI_ID: 12, L.PLATFORM_ID: 20,
+                 L.SYNC_ID: 20, L.SUBMITTED_AT: 17}
 RESULT_MEANINGS = {
-    L.STATUS: "Row status (see the colours below).",
+    L.STATUS: "Row status (see Status colours above).",
     L.MESSAGE: "Why the row is not valid or was not created; it names the column to fix.",
     L.ROOTFI_ID: "RootFi's id of the created record.",
     L.PLATFORM_ID: "Your platform's id of the created record.",
@@ -124,18 +143,6 @@ RESULT_MEANINGS = {
     L.SUBMITTED_AT: "When the row was sent.",
 }
 RESULT_NOTE = "Written by Validate/Submit, do not type here."
-
-REQUIRED = {
-    L.PAYMENTS.key: {
-        "document_number": "Required", "invoice_id": "Required",
-        "amount": "Required, above 0", "payment_date": "Required",
-    },
-    L.CREDIT_NOTE_LINES.key: {
-        "document_number": "Required on every line", "contact_id": "Required (first line)",
-        "posted_date": "Required (first line)", "quantity": "Required on at least one line",
-        "unit_amount": "Required on at least one line",
-    },
-}
 EXAMPLES = {
     L.PAYMENTS.key: {
         "document_number": "CHQ-10045", "invoice_id": "18245", "contact_id": "5521",
@@ -152,7 +159,39 @@ EXAMPLES = {
     },
 }
 
+# Every font names its face: a font without one is drawn in a serif face by LibreOffice.
+_font = partial(Font, name="Calibri", family=2, size=11)
 _THIN = Side(style="thin", color="BFBFBF")
+_RESULTS_EDGE = Border(left=Side(style="medium", color=RESULT_FILL))  # where the result columns start
+
+
+# ---- What Validate demands of each column, in words (from fields/rules.py) ------------
+
+_CHECK_WORDS = {"positive": "above 0", "not_negative": "not negative"}
+
+
+def requirement_text(layout: L.TableLayout, name: str) -> str:
+    """'Required, above 0', 'Required on every line', 'Optional', ... for the Instructions
+    and header notes, read from the rules Validate applies, so the two never disagree."""
+    if layout is L.PAYMENTS:
+        required, extra = _rule_words(rules.PAYMENT_RULES, name, "Required")
+    elif name == "document_number":  # the key lines are grouped by: a blank one is a line of its own
+        required, extra = "Required on every line", []
+    elif name in L.CREDIT_NOTE_HEADER_FIELDS:
+        required, extra = _rule_words(rules.CREDIT_NOTE_RULES, name,
+                                      "Required once per credit note (blank on later lines = the same)")
+    else:
+        required, extra = _rule_words(rules.CREDIT_NOTE_LINE_RULES, name, "Required on every line")
+        if name in rules.CREDIT_NOTE_LINE_NEEDS_ONE_OF:
+            others = " or ".join(rules.CREDIT_NOTE_LINE_NEEDS_ONE_OF)
+            required = required or f"Every line needs {others}"
+    words = [required or "Optional", *extra]
+    return ", ".join(words)
+
+
+def _rule_words(table: tuple[rules.Rule, ...], name: str, required_words: str) -> tuple[str, list[str]]:
+    checks = [r.check for r in table if r.field == name]
+    return (required_words if "required" in checks else ""), [_CHECK_WORDS[c] for c in checks if c in _CHECK_WORDS]
 
 
 # ---- Public ---------------------------------------------------------------------------
@@ -221,6 +260,7 @@ def _data_sheet(wb: Workbook, layout: L.TableLayout, raw: dict[str, list[Require
     kinds.update({name: reqs[0].type for name, reqs in raw.items()})
     formats = {name: NUMBER_FORMATS.get(kind, "General") for name, kind in kinds.items()} | RESULT_FORMATS
     widths = {c.name: c.width for c in layout.columns} | {n: 18 for n in raw} | RESULT_WIDTHS
+    first_result = headers[len(headers) - len(L.RESULT_COLUMNS)]
 
     for col, name in enumerate(headers, start=1):
         cell = ws.cell(row=1, column=col, value=name)
@@ -229,18 +269,27 @@ def _data_sheet(wb: Workbook, layout: L.TableLayout, raw: dict[str, list[Require
         elif name in L.RESULT_COLUMNS:
             fill, note = RESULT_FILL, RESULT_NOTE
         else:
-            fill, note = INPUT_FILL, f"{layout.column(name).title}. {REQUIRED[layout.key].get(name, 'Optional')}."
+            fill, note = INPUT_FILL, f"{layout.column(name).title}. {requirement_text(layout, name)}."
         cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-        cell.font = Font(bold=True, color="FFFFFF")
+        cell.font = _font(bold=True, color="FFFFFF")
+        cell.alignment = Alignment(horizontal="left", vertical="top", indent=1)  # clear of the filter button
         cell.comment = Comment(note, "RootFi for Excel", width=260, height=90)
         letter = get_column_letter(col)
-        ws.column_dimensions[letter].width = max(widths[name], len(name) + 4)  # + filter arrow
-        ws.column_dimensions[letter].number_format = formats[name]  # style for newly typed cells
+        column = ws.column_dimensions[letter]
+        column.width = max(widths[name], len(name) + 4)  # + filter arrow
+        # Column styles: what Excel gives a cell typed or pasted below the rows written here.
+        column.number_format = formats[name]
+        column.alignment = _alignment(name, kinds.get(name))
+        if name == first_result:
+            column.border = cell.border = _RESULTS_EDGE
 
     for r, row in enumerate(rows or [{}], start=2):
         for col, name in enumerate(headers, start=1):
             cell = ws.cell(row=r, column=col, value=row.get(name))
             cell.number_format = formats[name]
+            cell.alignment = _alignment(name, kinds.get(name))
+            if name == first_result:
+                cell.border = _RESULTS_EDGE
     last_row = 1 + max(len(rows), 1)
     last_col = get_column_letter(len(headers))
     table = Table(displayName=layout.table, ref=f"A1:{last_col}{last_row}")
@@ -249,52 +298,72 @@ def _data_sheet(wb: Workbook, layout: L.TableLayout, raw: dict[str, list[Require
     ws.freeze_panes = "A2"
     ws.sheet_properties.tabColor = INPUT_FILL
     _print_setup(ws)
+    # Printed: the columns a person typed (the result columns are for the screen).
+    ws.print_area = f"A1:{get_column_letter(len(headers) - len(L.RESULT_COLUMNS))}{LAST_ROW}"
 
-    end = max(last_row, FORMATTED_ROWS + 1)
-    _data_validations(ws, layout, headers, end)
+    _data_validations(ws, layout, headers)
     status_letter = get_column_letter(headers.index(L.STATUS) + 1)
-    _status_colours(ws, f"A2:{last_col}{end}", f"${status_letter}2")
+    _status_colours(ws, f"A2:{last_col}{LAST_ROW}", f"${status_letter}2")
+
+
+def _alignment(name: str, kind: str | None) -> Alignment:
+    """Text, ids and results to the left, dates centred, numbers to the right, each with
+    a character's margin: two values never touch, even when a long text is cut by the
+    next column or a coloured row hides the grid lines. Top-aligned, for rows a person
+    makes taller."""
+    if kind == "date" and name not in L.RESULT_COLUMNS:
+        return Alignment(horizontal="center", vertical="top")
+    if kind in ("amount", "number") and name not in L.RESULT_COLUMNS:
+        return Alignment(horizontal="right", vertical="top", indent=1)
+    return Alignment(horizontal="left", vertical="top", indent=1)
 
 
 def _raw_note(field: str, requirements: list[Requirement]) -> str:
-    needed_by = ", ".join(r.integration for r in requirements)
+    needed_by = ", ".join(display_name(r.integration) for r in requirements)
     return (f"raw_data field, needed by {needed_by}: {requirements[0].description} "
             "Leave blank for other platforms.")
 
 
-def _data_validations(ws: Worksheet, layout: L.TableLayout, headers: list[str], end: int) -> None:
-    def column_range(name: str) -> str:
-        letter = get_column_letter(headers.index(name) + 1)
-        return f"{letter}2:{letter}{end}"
-
+def _data_validations(ws: Worksheet, layout: L.TableLayout, headers: list[str]) -> None:
+    """Checks as a person types, each with an input message and an alert. Alerts are
+    warnings: Validate reads more than Excel's checks accept (dates typed as text in the
+    workbook's date order, for one) and has the last word."""
     for column in layout.columns:
-        dv = None
         if column.kind == "date":
-            dv = DataValidation(type="date", operator="greaterThan", formula1="0",
-                                promptTitle=column.name, prompt="A date, e.g. 2024-03-31.",
-                                errorTitle="Not a date", error="Type a date, e.g. 2024-03-31.")
+            dv = _validation("date", prompt=f"{column.title}: a date, e.g. 2024-03-31.",
+                             error="This is not a date Excel recognises. Type it like 2024-03-31.",
+                             operator="greaterThan", formula1="0")
         elif column.name == "amount" and layout is L.PAYMENTS:
-            dv = DataValidation(type="decimal", operator="greaterThan", formula1="0",
-                                errorTitle="Amount", error="The amount paid must be a number above 0.")
+            dv = _validation("decimal", prompt="The amount paid: a number above 0, e.g. 1250.00.",
+                             error="The amount paid must be a number above 0.",
+                             operator="greaterThan", formula1="0")
         elif column.kind in ("amount", "number"):
-            dv = DataValidation(type="decimal", operator="between", formula1="-1E+15", formula2="1E+15",
-                                errorTitle=column.name, error="Type a number, e.g. 12.50.")
+            dv = _validation("decimal", prompt=f"{column.title}.", error="Type a number, e.g. 12.50.",
+                             operator="between", formula1="-1E+15", formula2="1E+15")
         elif column.name == "payment_mode":
-            dv = _list_validation("PaymentModeList", "Pick from the list or type your own.")
+            dv = _list_validation("PaymentModeList", "Pick a payment mode, or type the one your platform uses.")
         elif column.name == "currency_id":
-            dv = _list_validation("CurrencyList", "Pick a currency or type your platform's currency id.")
-        if dv is not None:
-            dv.add(column_range(column.name))
-            ws.add_data_validation(dv)
+            dv = _list_validation("CurrencyList", "Pick a currency, or type your platform's currency code or id.")
+        else:
+            continue
+        dv.promptTitle = dv.errorTitle = column.name
+        letter = get_column_letter(headers.index(column.name) + 1)
+        dv.add(f"{letter}2:{letter}{LAST_ROW}")
+        ws.add_data_validation(dv)
+
+
+def _validation(kind: str, *, prompt: str, error: str, strict: bool = False, **formulas: str) -> DataValidation:
+    """A data validation that shows its input message and its alert (openpyxl switches
+    both off unless told)."""
+    return DataValidation(type=kind, allow_blank=True, showInputMessage=True, showErrorMessage=True,
+                          prompt=prompt, error=error, errorStyle="stop" if strict else "warning", **formulas)
 
 
 def _list_validation(defined_name: str, prompt: str, *, strict: bool = False) -> DataValidation:
     """A dropdown from a Lookups list; unless `strict`, other values are allowed (a warning)."""
-    return DataValidation(
-        type="list", formula1=f"={defined_name}", allow_blank=True, prompt=prompt,
-        errorStyle="stop" if strict else "warning", error="Not in the list." if strict else
-        "This value is not in the list. Keep it anyway?",
-    )
+    return _validation("list", formula1=f"={defined_name}", prompt=prompt, strict=strict,
+                       error="Pick a value from the list." if strict else
+                       "This value is not in the list. Keep it anyway?")
 
 
 def _status_colours(ws: Worksheet, cells: str, status_cell: str) -> None:
@@ -331,6 +400,7 @@ def _settings_sheet(wb: Workbook, overrides: dict) -> None:
         if dropdown:
             r = 2 + list(values).index(name)
             dv = _list_validation(dropdown, notes[name], strict=name != "integration")
+            dv.promptTitle = dv.errorTitle = name
             dv.add(f"B{r}")
             ws.add_data_validation(dv)
     _simple_table(ws, L.SETTINGS_TABLE, rows, widths=(20, 28, _SETTINGS_NOTE_WIDTH))
@@ -346,20 +416,30 @@ def _integration_fields_sheet(wb: Workbook, requirements: Iterable[Requirement])
     for row in rows:
         ws.append(row)
     for r in range(2, len(rows) + 1):
+        for col in range(1, 5):
+            ws.cell(row=r, column=col).alignment = Alignment(vertical="top")
         ws.cell(row=r, column=5).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[r].height = 15 * _lines(rows[r - 1][4], 60)  # wrapped rows are not grown for us
     _simple_table(ws, L.INTEGRATION_FIELDS_TABLE, rows, widths=(22, 26, 22, 10, 60))
-    for formula, col in (('"invoice_payments,invoice_credit_notes"', "A"), ('"id,text,number,amount,date"', "D")):
-        dv = DataValidation(type="list", formula1=formula, allow_blank=True)
-        dv.add(f"{col}2:{col}500")
+    checks = (
+        ("A", "model", _validation("list", formula1='"invoice_payments,invoice_credit_notes"', strict=True,
+                                   prompt="Which records need the field: invoice_payments or invoice_credit_notes.",
+                                   error="Pick invoice_payments or invoice_credit_notes.")),
+        ("B", "integration", _list_validation("IntegrationList", "The platform's code, from the list (the Lookups "
+                                              "sheet gives each code's name).")),
+        ("D", "type", _validation("list", formula1='"id,text,number,amount,date"', strict=True,
+                                  prompt="How the cell is read: id, text, number, amount or date.",
+                                  error="Pick id, text, number, amount or date.")),
+    )
+    for col, title, dv in checks:
+        dv.promptTitle = dv.errorTitle = title
+        dv.add(f"{col}2:{col}{LAST_ROW}")
         ws.add_data_validation(dv)
-    dv = _list_validation("IntegrationList", "Pick a platform or type its name.")
-    dv.add("B2:B500")
-    ws.add_data_validation(dv)
     _side_note(ws, "G1", (
         "When a platform needs another raw_data field, a finance team adds a row here "
-        "(model, integration, field, type, description). Then add a column headed with "
-        "that field name to the Invoice Payments or Credit Note Lines sheet: its values "
-        "are sent inside raw_data."), width=48)
+        "(model, integration, field, type, description; integration is the platform's code, "
+        "as on the Lookups sheet). Then add a column headed with that field name to the "
+        "Invoice Payments or Credit Note Lines sheet: its values are sent inside raw_data."), width=48)
     _print_setup(ws)
     ws.sheet_properties.tabColor = RAW_FILL
 
@@ -372,8 +452,16 @@ def _lookups_sheet(wb: Workbook) -> None:
         for r, value in enumerate(values, start=2):
             ws.cell(row=r, column=col, value=value).number_format = "@"
         _define(wb, name, col, 2, 1 + len(values))
-        ws.column_dimensions[get_column_letter(col)].width = max(14, len(title) + 4, *(len(v) + 2 for v in values))
+        ws.column_dimensions[get_column_letter(col)].width = max(14, len(title) + 4, *(_text_width(v) for v in values))
         col += 1
+        if name in LOOKUP_EXPLAINED:
+            title, explain = LOOKUP_EXPLAINED[name]
+            _heading(ws.cell(row=1, column=col, value=title))
+            texts = [explain(v) for v in values]
+            for r, text in enumerate(texts, start=2):
+                ws.cell(row=r, column=col, value=text)
+            ws.column_dimensions[get_column_letter(col)].width = max(14, *(_text_width(t) for t in texts))
+            col += 1
     col += 1  # a gap before the live lists
     for live in LIVE_LISTS:
         for part, width in (("id", 14), ("name", 28)):
@@ -384,7 +472,7 @@ def _lookups_sheet(wb: Workbook) -> None:
                 _define(wb, "Live" + live.title().replace("_", "") + "Ids", col, 2, LIVE_LIST_ROWS + 1)
             col += 1
     ws.cell(row=len(CURRENCIES) + 3, column=1,
-            value="Grey columns are filled by the refresh command with your company's lists.").font = Font(italic=True)
+            value="Grey columns are filled by the refresh command with your company's lists.").font = _font(italic=True)
     ws.freeze_panes = "A2"
     _print_setup(ws)
 
@@ -398,7 +486,6 @@ def _define(wb: Workbook, name: str, col: int, first: int, last: int) -> None:
 # ---- Instructions ---------------------------------------------------------------------
 
 _INSTRUCTION_WIDTHS = (5, 26, 58, 28, 24)  # A..E
-_TEXT_WIDTH = sum(_INSTRUCTION_WIDTHS[1:])  # steps span B:E
 
 
 def _steps() -> list[str]:
@@ -407,7 +494,8 @@ def _steps() -> list[str]:
         "Set up your key once per computer: press Login on the RootFi tab (or run "
         "rootfi-excel login). The key is kept in your computer's key store, never in this "
         "workbook, so the workbook can be shared.",
-        "Fill in the Settings sheet: company_id and integration (your accounting platform). "
+        "Fill in the Settings sheet: company_id and integration (your accounting platform's code, "
+        "e.g. MS_DYNAMICS_365 for Microsoft Dynamics 365: the Lookups sheet lists them). "
         "Change date_order if your dates are month-first (MDY), and decimal_separator if you "
         "write 1.234,50.",
         f"Paste (values only) or type your data: one row per payment on '{L.PAYMENTS.sheet}', one "
@@ -417,7 +505,8 @@ def _steps() -> list[str]:
         "platforms need (see Integration Fields). You may reorder columns or add your own.",
         "Press Validate. Each row gets a status; fix the red rows (the message names the column) "
         "and press Validate again.",
-        "Press Submit. Read each row's status and rootfi_id. Rows already Created are never sent "
+        "Press Submit. Read each row's status, rootfi_id and message (the last column). Rows "
+        "already Created are never sent "
         "again, so after fixing Failed rows just press Submit again: only rows that are not "
         "Created are sent. Do not type in the grey result columns.",
     ]
@@ -428,13 +517,13 @@ def _instructions_sheet(ws: Worksheet, requirements: Iterable[Requirement]) -> N
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.sheet_view.showGridLines = False
     ws["A1"] = "RootFi for Excel: invoice payments and credit notes"
-    ws["A1"].font = Font(bold=True, size=16, color=INPUT_FILL)
+    ws["A1"].font = _font(bold=True, size=16, color=INPUT_FILL)
     ws["A2"] = f"Template version {L.TEMPLATE_VERSION}. Nothing on this sheet is read by the add-in."
-    ws["A2"].font = Font(italic=True, color="595959")
+    ws["A2"].font = _font(italic=True, color="595959")
 
     r = _section(ws, 4, "How to use this workbook")
     for number, text in enumerate(_steps(), start=1):
-        ws.cell(row=r, column=1, value=f"{number}.").font = Font(bold=True)
+        ws.cell(row=r, column=1, value=f"{number}.").font = _font(bold=True)
         ws.cell(row=r, column=1).alignment = Alignment(vertical="top")
         _wrapped(ws, r, 2, text, span=4)
         r += 1
@@ -444,7 +533,7 @@ def _instructions_sheet(ws: Worksheet, requirements: Iterable[Requirement]) -> N
         for status in statuses:
             cell = ws.cell(row=r, column=2, value=status)
             cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-            cell.font = Font(bold=True, color=font)
+            cell.font = _font(bold=True, color=font)
             _wrapped(ws, r, 3, STATUS_MEANINGS[status], span=3)
             r += 1
 
@@ -460,14 +549,14 @@ def _column_table(ws: Worksheet, r: int, layout: L.TableLayout, raw: dict[str, l
     for col, title in enumerate(("column", "what it means", "required?", "example"), start=2):
         _heading(ws.cell(row=r, column=col, value=title))
     r += 1
-    rows = [(c.name, c.title, REQUIRED[layout.key].get(c.name, "Optional"), EXAMPLES[layout.key].get(c.name, ""))
+    rows = [(c.name, c.title, requirement_text(layout, c.name), EXAMPLES[layout.key].get(c.name, ""))
             for c in layout.columns]
-    rows += [(name, reqs[0].description, "Only for " + ", ".join(q.integration for q in reqs), "")
+    rows += [(name, reqs[0].description, "Only for " + ", ".join(display_name(q.integration) for q in reqs), "")
              for name, reqs in raw.items()]
     rows += [(name, RESULT_MEANINGS[name], RESULT_NOTE, "") for name in L.RESULT_COLUMNS]
     for name, meaning, required, example in rows:
         name_cell = ws.cell(row=r, column=2, value=name)
-        name_cell.font, name_cell.alignment = Font(bold=True), Alignment(vertical="top")
+        name_cell.font, name_cell.alignment = _font(bold=True), Alignment(vertical="top")
         for col, text in ((3, meaning), (4, required), (5, example)):
             _wrapped(ws, r, col, text)
         ws.row_dimensions[r].height = 15 * max(_lines(meaning, 58), _lines(required, 28), _lines(example, 24))
@@ -478,7 +567,7 @@ def _column_table(ws: Worksheet, r: int, layout: L.TableLayout, raw: dict[str, l
 
 
 def _section(ws: Worksheet, r: int, title: str) -> int:
-    ws.cell(row=r, column=1, value=title).font = Font(bold=True, size=13, color=INPUT_FILL)
+    ws.cell(row=r, column=1, value=title).font = _font(bold=True, size=13, color=INPUT_FILL)
     return r + 1
 
 
@@ -493,8 +582,15 @@ def _wrapped(ws: Worksheet, r: int, col: int, text: str, span: int = 1) -> None:
 
 
 def _lines(text: Any, width: float) -> int:
-    """How many lines `text` wraps to in a column `width` characters wide (roughly)."""
-    return max(1, len(textwrap.wrap(str(text or ""), max(1, int(width)))))
+    """How many lines `text` wraps to in a column `width` characters wide (roughly: a
+    width counts digits, and prose averages a little narrower)."""
+    return max(1, len(textwrap.wrap(str(text or ""), max(1, int(width * 1.1)))))
+
+
+def _text_width(text: str) -> float:
+    """A column width that shows `text` whole: capitals are wider than the digits a
+    width counts."""
+    return 2 + sum(1.25 if c.isupper() or c in "MW_" else 1 for c in text)
 
 
 # ---- Small helpers --------------------------------------------------------------------
@@ -510,7 +606,7 @@ def _simple_table(ws: Worksheet, name: str, rows: list[tuple], widths: tuple[int
 
 
 def _heading(cell, fill: str = INPUT_FILL) -> None:
-    cell.font = Font(bold=True, color="FFFFFF")
+    cell.font = _font(bold=True, color="FFFFFF")
     cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
 
 
@@ -519,7 +615,7 @@ def _side_note(ws: Worksheet, at: str, text: str, *, width: int, bold: bool = Fa
     table's own rows."""
     cell = ws[at]
     cell.value = text
-    cell.font = Font(bold=bold, color="9C0006" if bold else "404040")
+    cell.font = _font(bold=bold, color="9C0006" if bold else "404040")
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions[cell.column_letter].width = width
     rows = _lines(text, width) + 1

@@ -1,0 +1,143 @@
+"""Submit: settings -> client -> plan -> confirm -> journal -> send -> write.
+
+The one place this order lives; the ribbon and `rootfi-excel submit` both call it.
+Every answer is in the journal (inside the engine) before the workbook is touched, so
+whatever stops the write, the next Submit writes the same results back without sending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rootfi_excel.api.credentials import CredentialsError
+from rootfi_excel.api.errors import RootFiError
+from rootfi_excel.app.account import open_client, platform_name
+from rootfi_excel.app.selection import Selection, narrow
+from rootfi_excel.app.ui import UserInterface
+from rootfi_excel.sheets.layout import Status
+from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
+from rootfi_excel.submission.journal import Journal
+from rootfi_excel.submission.run import (
+    Overrides,
+    WorkbookSubmission,
+    plan_submission,
+    read_settings_for_submit,
+    send_planned,
+    write_submission,
+)
+from rootfi_excel.workbook.port import WorkbookError, WorkbookPort
+
+# How a Submit ended, for the front end to choose its exit code or message.
+DONE = "done"  # sent (or nothing to send) and written back
+DECLINED = "declined"  # the person said no; nothing was sent
+STOPPED = "stopped"  # could not start (settings, key, company); nothing was sent
+UNWRITTEN = "unwritten"  # sent, but some results are only in the journal
+
+NOUNS = {"payments": ("payment", "payments"), "credit_note_lines": ("credit note", "credit notes")}
+EXCEL_RETRY = "press Submit again to write them back (nothing is sent twice)."
+
+
+@dataclass
+class SubmitRun:
+    ended: str
+    submission: WorkbookSubmission | None = None
+
+
+def submit(port: WorkbookPort, ui: UserInterface, *, overrides: Overrides | None = None,
+           selection: Selection | None = None, **options: Any) -> SubmitRun:
+    """Read the settings, then `submit_with_settings` (the ribbon's way in)."""
+    try:
+        settings, requirements, problems = read_settings_for_submit(port, overrides or Overrides())
+    except WorkbookError as error:
+        ui.error(f"This workbook cannot be used as it is: {error}")
+        return SubmitRun(STOPPED)
+    if problems:
+        ui.error("Fix the Settings sheet first:\n  " + "\n  ".join(problems))
+        return SubmitRun(STOPPED)
+    return submit_with_settings(port, ui, settings, requirements, problems, selection=selection, **options)
+
+
+def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, requirements: Any,
+                         problems: list[str], *, name: str = "the workbook", client: Any = None,
+                         options: SubmitOptions | None = None, journal_path: Path | None = None,
+                         selection: Selection | None = None, retry_hint: str = EXCEL_RETRY) -> SubmitRun:
+    own_client = client is None
+    try:
+        if own_client:
+            client = open_client(settings)
+        submission = plan_submission(client, port, settings, requirements, problems,
+                                     select=lambda report: narrow(report, selection))
+        plan = submission.plan
+        details = plan_lines(submission, settings)
+        if sum(plan.to_send.values()):
+            if not ui.confirm(question(submission, settings), details):
+                ui.tell("Nothing was sent.")
+                return SubmitRun(DECLINED, submission)
+        else:
+            ui.note("\n".join(details))
+        with Journal(journal_path) as journal, ui.working("Submitting"):
+            send_planned(submission, client, journal, options=options, progress=ui.progress)
+        try:
+            write_submission(port, submission)
+            port.save()
+        except WorkbookError as error:
+            ui.error(f"The results could not be written into {name}: {error}\n"
+                     f"They are safe in this computer's journal: {retry_hint}")
+            return SubmitRun(UNWRITTEN, submission)
+    except (CredentialsError, SubmitAborted) as error:
+        ui.error(str(error))
+        return SubmitRun(STOPPED)
+    except RootFiError as error:
+        ui.error(f"Could not check the company: {error}. Nothing was sent.")
+        return SubmitRun(STOPPED)
+    finally:
+        if own_client and client is not None:
+            client.close()
+    unplaced = sum(getattr(port, "unplaced", {}).values())
+    if unplaced:
+        ui.warn(f"{unplaced} rows were not written back because the table changed while RootFi was working "
+                f"(rows sorted, edited or deleted). Their results are safe in this computer's journal: {retry_hint}")
+        return SubmitRun(UNWRITTEN, submission)
+    return SubmitRun(DONE, submission)
+
+
+def question(submission: WorkbookSubmission, settings: Any) -> str:
+    """'Send 812 payments and 64 credit notes to NetSuite, company 1089 (Acme Ltd)?'"""
+    plan = submission.plan
+    counts = []
+    for key, sheet in submission.validation.sheets.items():
+        number = plan.to_send.get(sheet.layout.sheet, 0)
+        if number:
+            one, many = NOUNS.get(key, ("record", "records"))
+            counts.append(f"{number} {one if number == 1 else many}")
+    name = f" ({plan.company.name})" if plan.company.name else ""
+    return (f"Send {' and '.join(counts)} to {platform_name(plan.company.integration)}, "
+            f"company {settings.company_id}{name}?")
+
+
+def plan_lines(submission: WorkbookSubmission, settings: Any) -> list[str]:
+    plan = submission.plan
+    lines = [f"Company {settings.company_id}: {plan.company.name or ''} on {plan.company.integration} "
+             f"({settings.base_url})"]
+    lines += [f"  {sheet}: {count} to send" for sheet, count in plan.to_send.items()]
+    if plan.invalid_rows:
+        lines.append(f"  {plan.invalid_rows} invalid rows will not be sent (see their message)")
+    if plan.already_created_rows:
+        lines.append(f"  {plan.already_created_rows} rows were created before and are skipped")
+    return lines
+
+
+def summary(run: SubmitRun) -> str:
+    """The end-of-run message for a message box."""
+    submission = run.submission
+    counts = ", ".join(f"{submission.count(s)} {s.lower()}" for s in Status.ALL if submission.count(s))
+    text = f"Submitted: {counts or 'no rows'}. Each row's status column says what became of it."
+    if submission.possible_duplicates:
+        text += (f"\n{submission.possible_duplicates} possible duplicates: someone submitted the same rows at the "
+                 "same moment; void one record of each pair in the platform (their rows say which).")
+    text += "".join(f"\n{warning}" for warning in submission.warnings)
+    if submission.aborted:
+        text += f"\nStopped early: {submission.aborted}"
+    return text

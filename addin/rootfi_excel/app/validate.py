@@ -1,0 +1,23 @@
+"""Validate: check every row, write status and message, say what to fix."""
+
+from __future__ import annotations
+
+from rootfi_excel.app.selection import Selection, narrow
+from rootfi_excel.validation.run import WorkbookValidation, validate_workbook, write_validation
+from rootfi_excel.workbook.port import WorkbookPort
+
+
+def validate(port: WorkbookPort, selection: Selection | None = None) -> WorkbookValidation:
+    """Validate the whole workbook and write the results of every row (or only of the
+    selected rows and their credit notes). Raises WorkbookError when it cannot be used."""
+    report = narrow(validate_workbook(port), selection)
+    write_validation(port, report)
+    return report
+
+
+def summary(report: WorkbookValidation) -> str:
+    """The end-of-run message for a message box."""
+    lines = [*report.problems, *report.summary_lines()]
+    lines.append("All rows are valid." if report.all_valid else
+                 "Fix the rows marked Invalid (the message column says how), then Validate again.")
+    return "\n".join(lines)

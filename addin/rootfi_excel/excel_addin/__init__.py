@@ -1,0 +1,20 @@
+"""The Excel add-in, rootfi.xlam: its ribbon, its VBA, its settings, and how it is built.
+
+    build.py          build_addin(): rootfi.xlam from xlwings' own Excel-made template
+    customUI.xml      the RootFi ribbon tab (one <button> per entry of ribbon.BUTTONS)
+    customui.py       the rules the ribbon XML must keep (checked by the build and tests)
+    RootFiRibbon.bas  the one VBA callback: passes a button's tag to ribbon.dispatch()
+    vba.py            the VBA sources the build sets, and the rules every module keeps
+    package.py        edits to the .xlam zip: ribbon, config sheet, titles, project name
+    settings.py       the add-in's settings (interpreter, PYTHONPATH) and the user's file
+
+A new ribbon button is a <button> in customUI.xml plus a function in
+rootfi_excel.ribbon.BUTTONS: no VBA changes. An installer calls build_addin() (with
+AddinSettings) and/or write_user_config().
+"""
+
+from rootfi_excel.excel_addin.build import ADDIN_FILE, AddinBuildError, BuiltAddin, build_addin
+from rootfi_excel.excel_addin.settings import AddinSettings, user_config_path, write_user_config
+
+__all__ = ["ADDIN_FILE", "AddinBuildError", "AddinSettings", "BuiltAddin", "build_addin", "user_config_path",
+           "write_user_config"]

@@ -1,0 +1,277 @@
+"""Every ribbon button end to end: the fake Excel (tests/support/fake_xlwings.py), the
+real application layer, and the sandbox over HTTP. The key sits in the in-memory test
+keyring, as it would in the OS key store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from rootfi_excel import ribbon
+from rootfi_excel.api.credentials import SERVICE, store_api_key
+from rootfi_excel.app import account
+from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, INSTRUCTIONS_SHEET, PAYMENTS, Status
+from rootfi_excel.workbook.excel import ExcelWorkbook
+from rootfi_excel.workbook.excel_ui import ExcelUI
+from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS, row_of
+from tests.support.fake_xlwings import FakeBook
+from tests.test_excel_adapter import GOOD, column, fake_book
+
+COMPANY = 1001  # QuickBooks in the sandbox
+
+
+@pytest.fixture
+def excel(sandbox, api_key, monkeypatch):
+    """The key in the (test) key store and a fast client; returns a workbook factory."""
+    from tests.support.submitting import fast_client, fast_client_options
+
+    store_api_key("default", api_key)
+    monkeypatch.setattr(account, "CLIENT_OPTIONS", fast_client_options())
+    fast = fast_client(sandbox, api_key)
+    invoices = [i["platform_id"] for i in itertools.islice(
+        fast.iter_records(COMPANY, "invoices", {"amount_due": ("gt", 100)}), 40)]
+    fast.close()
+
+    def make(count: int = 5, *, bad: int = 0, lines: list[list] | None = None, **settings) -> FakeBook:
+        rows = [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"X-{i:03d}",
+                                            "invoice_id": invoices[i % len(invoices)], "amount": 1 + i / 100})
+                for i in range(count)]
+        rows += [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"BAD-{i}", "amount": -1}) for i in range(bad)]
+        return fake_book(rows, lines=lines, settings={"company_id": COMPANY, "environment": "sandbox",
+                                                      "base_url": sandbox.base_url, **settings})
+    return make
+
+
+def press(tag: str, book: FakeBook, *, secret: str | None = None, **options) -> ExcelUI:
+    ui = ExcelUI(book.app, clock=lambda: 0.0, ask_secret=lambda prompt: secret)
+    ribbon.press(tag, ExcelWorkbook(book), ui, **options)
+    return ui
+
+
+def last_alert(book: FakeBook) -> str:
+    return book.app.alerts[-1][0]
+
+
+def assert_excel_given_back(book: FakeBook) -> None:
+    app = book.app
+    assert (app._screen_updating, app._enable_events, app._calculation) == (True, True, "automatic")
+    assert app._status_bar is False
+
+
+def test_validate_marks_bad_rows_and_gives_excel_back(excel):
+    book = excel(3, bad=1)
+    press("validate", book)
+    assert column(book, "status") == [Status.VALID] * 3 + [Status.INVALID]
+    assert "amount" in column(book, "message")[3]
+    assert "Fix the rows marked Invalid" in last_alert(book) and "hidden and filtered rows" in last_alert(book)
+    assert_excel_given_back(book)
+
+
+def test_validate_selection_marks_only_the_selected_rows_and_whole_credit_notes(excel):
+    line = dict(contact_id="C-1", posted_date=dt.datetime(2026, 3, 1), description="Refund", quantity=1,
+                unit_amount=10, account_id="400")
+    lines = [row_of(LINE_HEADERS, document_number="CN-1", **line),
+             row_of(LINE_HEADERS, document_number="CN-1", **{**line, "description": "Freight"}),
+             row_of(LINE_HEADERS, document_number="CN-2", **line)]
+    book = excel(3, lines=lines)
+    book.app.select(book.sheets[PAYMENTS.sheet], 5)  # the table starts at row 3: row 5 is the second payment
+    press("validate_selection", book)
+    assert column(book, "status") == [None, Status.VALID, None]
+    sheet = book.sheets[CREDIT_NOTE_LINES.sheet]
+    book.app.select(sheet, 3)  # the second line of CN-1 brings in the first
+    press("validate_selection", book)
+    status_at = sheet.tables[0].left + len(LINE_HEADERS)
+    assert [sheet.cells.get((r, status_at)) for r in (2, 3, 4)] == [Status.VALID, Status.VALID, None]
+    book.app.select(book.sheets["Settings"], 2)
+    press("validate_selection", book)
+    assert last_alert(book) == ribbon.SELECT_FIRST
+
+
+def test_submit_asks_what_goes_where_writes_ids_as_text_and_never_sends_twice(excel, sandbox):
+    book = excel(5, bad=1)
+    press("submit", book)
+    question, buttons = book.app.alerts[0]
+    assert buttons == "yes_no"
+    assert question.startswith(f"Send 5 payments to QuickBooks Online, company {COMPANY} (")
+    assert "1 invalid rows will not be sent" in question
+    assert column(book, "status") == [Status.CREATED] * 5 + [Status.INVALID]
+    ids = column(book, "rootfi_id")[:5]
+    assert all(isinstance(i, str) and i.isdigit() for i in ids), ids
+    assert all(isinstance(v, dt.datetime) and v.tzinfo is None for v in column(book, "submitted_at")[:5])
+    assert "5 created" in last_alert(book)
+    assert sandbox.count_records(COMPANY, "invoice_payments") == 5
+    assert_excel_given_back(book)
+
+    alerts = len(book.app.alerts)
+    press("submit", book)
+    assert [a for a in book.app.alerts[alerts:] if a[1] == "yes_no"] == []  # nothing to ask about
+    assert sandbox.count_records(COMPANY, "invoice_payments") == 5
+    assert column(book, "rootfi_id")[:5] == ids
+
+
+def test_submit_said_no_sends_nothing(excel, sandbox):
+    book = excel(2)
+    book.app.answer = "no"
+    press("submit", book)
+    assert last_alert(book) == "Nothing was sent."
+    assert sandbox.count_records(COMPANY, "invoice_payments") == 0
+
+
+def sort_when_sending_starts(book: FakeBook, column_name: str) -> None:
+    table = book.sheets[PAYMENTS.sheet].tables[0]
+
+    def hook(value) -> None:
+        if value and "payments" in str(value).lower() and book.app.on_status:
+            book.app.on_status.clear()
+            table.sort(PAYMENT_HEADERS.index(column_name), reverse=True)
+    book.app.on_status.append(hook)
+
+
+def test_submit_after_sorting_the_table_mid_run_writes_to_the_right_rows(excel, sandbox, api_key):
+    from tests.support.submitting import fast_client
+
+    book = excel(6)
+    sort_when_sending_starts(book, "document_number")
+    press("submit", book)
+    assert not book.app.on_status, "the table was sorted while Submit ran"
+    sheet = book.sheets[PAYMENTS.sheet]
+    numbers = [sheet.cells.get((r, sheet.tables[0].left)) for r in range(4, 10)]
+    assert numbers == sorted(numbers, reverse=True)
+    with fast_client(sandbox, api_key) as client:
+        created = {str(p["rootfi_id"]): p["document_number"]
+                   for p in client.iter_records(COMPANY, "list", model="invoice_payments")}
+    assert len(created) == 6
+    assert [created[i] for i in column(book, "rootfi_id")] == numbers  # each id on its own row
+    assert column(book, "status") == [Status.CREATED] * 6
+
+
+def test_a_row_edited_mid_run_is_not_written_blindly(excel, sandbox):
+    book = excel(3)
+    table = book.sheets[PAYMENTS.sheet].tables[0]
+    memo = table.left + PAYMENT_HEADERS.index("memo")
+
+    def hook(value) -> None:
+        if value and book.app.on_status:
+            book.app.on_status.clear()
+            table.sheet.cells[(table.top + 2, memo)] = "changed while it ran"
+    book.app.on_status.append(hook)
+    press("submit", book)
+    assert column(book, "status") == [Status.CREATED, None, Status.CREATED]
+    warning = next(a for a, _ in book.app.alerts if "rows were not written back" in a)
+    assert "press Submit again" in warning and "journal" in warning
+    assert sandbox.count_records(COMPANY, "invoice_payments") == 3
+
+
+def test_submit_selection_sends_only_the_selected_rows(excel, sandbox):
+    book = excel(4)
+    book.app.select(book.sheets[PAYMENTS.sheet], 4, 5)
+    press("submit_selection", book)
+    assert column(book, "status") == [Status.CREATED, Status.CREATED, None, None]
+    assert sandbox.count_records(COMPANY, "invoice_payments") == 2
+
+
+def test_clear_results_clears_only_result_columns_and_guards_rootfi_id(excel, sandbox):
+    book = excel(2, bad=1)
+    press("submit", book)
+    sheet = book.sheets[PAYMENTS.sheet]
+    width = len(PAYMENT_HEADERS)
+    inputs_before = [row[:width] for row in sheet.tables[0].body_rows()]
+
+    book.app.answers = ["yes", "no"]  # clear? yes. Also the rootfi_id of created rows? no.
+    press("clear_results", book)
+    assert column(book, "status") == [Status.CREATED, Status.CREATED, None]
+    assert column(book, "message")[2] is None
+    assert all(column(book, "rootfi_id")[:2])
+    assert "2 created rows were left as they are" in last_alert(book)
+
+    book.app.answers = ["yes", "yes"]
+    press("clear_results", book)
+    assert column(book, "status") == [None] * 3 and column(book, "rootfi_id") == [None] * 3
+    assert [row[:width] for row in sheet.tables[0].body_rows()] == inputs_before
+    book.app.answers = ["no"]
+    press("clear_results", book)
+    assert last_alert(book) == "There are no results to clear in the workbook."
+    assert_excel_given_back(book)
+
+
+def test_an_unexpected_error_ends_in_a_message_box_with_the_log_file(excel, monkeypatch):
+    from rootfi_excel.app import validate as validating
+    from rootfi_excel.logfile import log_path
+
+    def broken(port):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(validating, "validate_workbook", broken)
+    book = excel(1)
+    press("validate", book)
+    text = last_alert(book)
+    assert "unexpected problem (RuntimeError)" in text and str(log_path()) in text and "Traceback" not in text
+    assert book.app.alert_modes[-1] == "critical"
+    assert "disk on fire" in log_path().read_text() and "Traceback" in log_path().read_text()
+    assert_excel_given_back(book)
+
+
+def test_a_workbook_without_its_tables_gets_a_readable_message(excel):
+    book = excel(1)
+    book.sheets.items = [s for s in book.sheets if s.name != CREDIT_NOTE_LINES.sheet]
+    press("submit", book)
+    assert "no sheet named 'Credit Note Lines'" in last_alert(book)
+    assert_excel_given_back(book)
+
+
+def test_set_api_key_stores_the_key_under_the_workbook_profile(excel, memory_keyring):
+    book = excel(1, key_profile="acme-prod")
+    press("set_api_key", book, secret="  rk_live_typed_by_hand  ")
+    assert memory_keyring.get_password(SERVICE, "acme-prod") == "rk_live_typed_by_hand"
+    assert "acme-prod" in last_alert(book) and "rk_live" not in "".join(a for a, _ in book.app.alerts)
+    press("set_api_key", book, secret=None)
+    assert last_alert(book) == "Nothing was stored."
+
+
+def test_check_connection_reports_company_platform_health_and_profile(excel, sandbox):
+    book = excel(1)
+    press("check_connection", book)
+    text = last_alert(book)
+    assert f"Company {COMPANY}:" in text and "Platform: QuickBooks Online" in text
+    assert "Connection health: HEALTHY" in text and "Key profile: default (this computer's key store)" in text
+    book = excel(1, company_id=1007)
+    press("check_connection", book)
+    assert "DISCONNECTED" in last_alert(book) and "reconnect" in last_alert(book)
+    book = excel(1, key_profile="nobody")
+    press("check_connection", book)
+    assert "Press Set API key on the RootFi tab" in last_alert(book)
+    assert "rootfi-excel login" not in last_alert(book)
+
+
+def test_new_workbook_makes_a_template_copy_with_the_settings_and_opens_it(excel, tmp_path):
+    import openpyxl
+
+    book = excel(1)
+    target = tmp_path / "April.xlsx"
+    press("new_workbook", book, choose=lambda suggested: target)
+    assert book.app.books.opened == [str(target)]
+    settings = {r[0].value: r[1].value for r in openpyxl.load_workbook(target)["Settings"].iter_rows(min_row=2)}
+    assert str(settings["company_id"]) == str(COMPANY)
+    press("new_workbook", book, choose=lambda suggested: None)
+    assert last_alert(book) == "No workbook was made."
+
+
+def test_help_opens_the_instructions_and_open_log_opens_the_log_folder(excel):
+    from rootfi_excel.logfile import log_folder
+
+    book = excel(1)
+    press("help", book)
+    assert book.active_sheet is book.sheets[INSTRUCTIONS_SHEET]
+    opened = []
+    press("open_log", book, opener=opened.append)
+    assert opened == [log_folder()] and str(log_folder()) in last_alert(book)
+
+
+def test_dispatch_finds_the_caller_and_an_unknown_tag_is_a_message(monkeypatch):
+    book = FakeBook()
+    monkeypatch.setattr(ExcelWorkbook, "caller", classmethod(lambda cls: cls(book)))
+    ribbon.dispatch("no_such_button")
+    assert "no button 'no_such_button'" in last_alert(book)
+    assert set(ribbon.BUTTONS) == {"validate", "validate_selection", "submit", "submit_selection", "clear_results",
+                                   "new_workbook", "set_api_key", "check_connection", "help", "open_log"}
