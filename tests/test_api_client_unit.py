@@ -18,8 +18,8 @@ from rootfi_excel.api import (
     RateLimiter,
     RetryPolicy,
     RootFiClient,
-    ServerError,
     SyncTimeoutError,
+    UnexpectedAnswerError,
     encode_filters,
 )
 from rootfi_excel.api.client import LOOKUP_QUERY_BUDGET, chunk_for_lookup
@@ -64,7 +64,8 @@ def test_sends_the_api_key_header_and_timeouts():
     assert seen[0].headers["api_key"] == "rk_unit_key"
     assert seen[0].extensions["timeout"]["read"] == 12.0
     assert seen[0].url.path == "/v4/core/companies/1"
-    assert company == Company(1, "A", "XERO", "HEALTHY")
+    assert (company.rootfi_id, company.name, company.integration, company.connection_status) == (
+        1, "A", "XERO", "HEALTHY")
     assert "rk_unit_key" not in repr(client)
 
 
@@ -82,7 +83,7 @@ def test_retry_after_http_date_is_honoured():
     ])
     fake = FakeTime()
     with make_client(lambda request: next(answers), fake) as client:
-        assert client.get_sync("s1")["status"] == "SUCCESS"
+        assert client.get_sync("s1").status == "SUCCESS"
     assert 28 <= fake.now <= 31
     assert client.requests_sent == 2
 
@@ -132,9 +133,10 @@ def test_write_with_unreadable_success_body_is_outcome_unknown():
             client.create_async(1, "invoice_payments", [{"amount": 1}])
 
 
-def test_read_with_unreadable_success_body_is_server_error():
-    with make_client(lambda request: httpx.Response(200, text="<html>")) as client, pytest.raises(ServerError):
-        client.get_sync("s")
+def test_read_with_unreadable_success_body_is_an_unexpected_answer():
+    with make_client(lambda request: httpx.Response(200, text="<html>")) as client:
+        with pytest.raises(UnexpectedAnswerError):
+            client.get_sync("s")
 
 
 def test_read_network_errors_exhaust_retries():
@@ -155,16 +157,19 @@ def test_read_network_errors_exhaust_retries():
 
 def test_whole_url_next_cursor_and_repeated_cursor():
     pages = {
-        None: {"data": [{"n": 1}], "next": "https://api.example/syncs?next=c2"},
-        "c2": {"data": [{"n": 2}], "next": "c3"},
-        "c3": {"data": [{"n": 3}], "next": "c3"},  # a server bug must not loop forever
+        None: {"data": [{"job_id": "1"}], "next": "https://api.example/syncs?next=c2"},
+        "c2": {"data": [{"job_id": "2"}], "next": "c3"},
+        "c3": {"data": [{"job_id": "3"}], "next": None},
     }
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=pages[request.url.params.get("next")])
 
     with make_client(handler) as client:
-        assert [job["n"] for job in client.list_sync_jobs("s")] == [1, 2, 3]
+        assert [job.job_id for job in client.list_sync_jobs("s")] == ["1", "2", "3"]
+        pages["c3"]["next"] = "c3"  # a server bug must not loop forever, nor pass for a whole list
+        with pytest.raises(UnexpectedAnswerError, match="same next-page cursor twice"):
+            client.list_sync_jobs("s")
 
 
 def test_wait_for_sync_backs_off_and_times_out():
@@ -222,7 +227,8 @@ def test_find_by_document_numbers_builds_short_urls():
     def handler(request: httpx.Request) -> httpx.Response:
         urls.append(str(request.url))
         wanted = unquote(request.url.params.get("document_number[in]") or request.url.params["document_number[eq]"])
-        return httpx.Response(200, json={"data": [{"document_number": n} for n in wanted.split(",")[:1]]})
+        return httpx.Response(200, json={"data": [{"document_number": n, "rootfi_id": 1}
+                                                  for n in wanted.split(",")[:1]]})
 
     numbers = [f"PAY-{'x' * 30}-{i}" for i in range(300)]
     with make_client(handler, limiter=RateLimiter(per_minute=10_000, burst=1000)) as client:

@@ -121,12 +121,11 @@ def test_async_write_wait_and_jobs(make_sandbox, api_key):
         records = [_payment(client, i) for i in range(3)]
         sync_id = client.create_async(COMPANY, INVOICE_PAYMENTS, records)
         sync = client.wait_for_sync(sync_id, timeout=30, first_poll=0.05, max_interval=0.2)
-        assert sync["status"] == "SUCCESS"
+        assert sync.status == "SUCCESS" and sync.finished and sync.start_time is not None
         jobs = client.list_sync_jobs(sync_id)
-        assert len(jobs) == 3 and {job["status"] for job in jobs} == {"SUCCESS"}
-        job_id = jobs[0].get("job_id") or jobs[0].get("rootfi_id") or jobs[0].get("id")
-        assert client.get_job(job_id)["status"] == "SUCCESS"
-        assert sync_id in [s.get("sync_id") for s in client.list_company_syncs(COMPANY)]
+        assert len(jobs) == 3 and {job.status for job in jobs} == {"SUCCESS"} and all(job.ids for job in jobs)
+        assert client.get_job(jobs[0].job_id).status == "SUCCESS"
+        assert sync_id in [s.sync_id for s in client.list_company_syncs(COMPANY)]
         assert sandbox.count_records(COMPANY, INVOICE_PAYMENTS) == before + 3
 
 

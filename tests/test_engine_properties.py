@@ -1,7 +1,11 @@
 """Property-based test of the engine's promise, on the in-memory API: whatever answers
-are lost, whatever lookups fail, whatever rows the accountant edits or deletes between
-runs, no record is ever created twice, and a row shown Created points at a record
-that is really its own."""
+are lost, whatever lookups fail or answer in a shape nobody expected, whatever status a
+running bulk write reports and however long it runs, whatever rows the accountant
+edits or deletes between runs, no record is ever created twice, and a row shown Created
+points at a record that is really its own. The one exception: a colleague submitting
+the same rows at the same moment (with a journal of their own); then every twin is
+reported on a row.
+"""
 
 from __future__ import annotations
 
@@ -13,27 +17,54 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rootfi_excel.api.errors import NetworkError, OutcomeUnknownError
+from rootfi_excel.api.answers import Job, Sync
+from rootfi_excel.api.errors import NetworkError, OutcomeUnknownError, UnexpectedAnswerError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import matching
+from rootfi_excel.submission.engine import POSSIBLE_DUPLICATE, TWIN_CHECK_FAILED
 from rootfi_excel.submission.journal import Journal
 from tests.support.fake_api import FakeApi, engine, pay, payments
 
 # More examples for a deeper hunt: ENGINE_EXAMPLES=1000 pytest tests/test_engine_properties.py
 EXAMPLES = int(os.environ.get("ENGINE_EXAMPLES", "60"))
 FAULTS = ["ok", "ok", "ok", "lost-after-commit", "lost-before-commit", "not-sent"]
+READS = ["ok", "ok", "ok", "fail", "odd"]  # a lookup, a jobs list, a syncs list
+DURATIONS = [0, 0, 30, 2000]  # seconds until a bulk write's records land
+LATER = 3600  # seconds between the last runs: "press Submit again an hour later"
 
 
 class FlakyApi(FakeApi):
-    """Accepts duplicates (as QuickBooks does), so a double creation would show."""
+    """Accepts duplicates (as QuickBooks does), so a double creation would show. Bulk
+    writes land their records only when their (fake) time is up."""
 
-    def __init__(self, faults: list[str], lookups_fail: list[bool]) -> None:
+    def __init__(self, faults: list[str], reads: list[str], durations: list[int], running_status: str) -> None:
         super().__init__()
-        self.faults = list(faults)
-        self.lookups_fail = list(lookups_fail)
+        self.faults, self.reads, self.durations = list(faults), list(reads), list(durations)
+        self.running_status = running_status
+        self.bulk: dict[str, dict] = {}
+        self.before_first_write = None  # a colleague who presses Submit at the same moment
+
+    def calm(self) -> None:
+        self.faults, self.reads, self.durations = [], [], []
 
     def _fault(self) -> str:
+        if self.before_first_write is not None:
+            colleague, self.before_first_write = self.before_first_write, None
+            colleague()
         return self.faults.pop(0) if self.faults else "ok"
+
+    def _read(self, what: str) -> None:
+        kind = self.reads.pop(0) if self.reads else "ok"
+        if kind == "fail":
+            raise NetworkError(f"{what} failed (simulated)")
+        if kind == "odd":
+            raise UnexpectedAnswerError(f"{what} held no list (simulated)")
+
+    def _land(self) -> None:
+        for sync in self.bulk.values():
+            if not sync["landed"] and self.clock.now >= sync["done_at"]:
+                self.records += sync["records"]
+                sync["landed"] = True
 
     def create(self, company_id, model, body):
         fault = self._fault()
@@ -52,15 +83,49 @@ class FlakyApi(FakeApi):
             raise NetworkError("ConnectError (simulated)")
         if fault == "lost-before-commit":
             raise OutcomeUnknownError("502 before commit (simulated)")
-        sync_id = super().create_async(company_id, model, bodies)
+        self.creates += len(bodies)
+        sync_id = f"S{len(self.bulk) + 1}"
+        duration = self.durations.pop(0) if self.durations else 0
+        self.bulk[sync_id] = {"records": [self._make(b) for b in bodies], "done_at": self.clock.now + duration,
+                              "start": self.clock.server_now(), "landed": False}
+        self._land()
         if fault == "lost-after-commit":
             raise OutcomeUnknownError("connection dropped after commit (simulated)")
         return sync_id
 
+    def get_sync(self, sync_id):
+        self._land()
+        sync = self.bulk[sync_id]
+        return Sync(sync_id=sync_id, status="SUCCESS" if sync["landed"] else self.running_status,
+                    start_time=sync["start"].isoformat())
+
+    def list_sync_jobs(self, sync_id):
+        self._read("jobs list")
+        self._land()
+        sync = self.bulk[sync_id]
+        return [Job(status="SUCCESS", data={"rootfi_id": r["rootfi_id"], "platform_id": r["platform_id"]},
+                    variables={"record_index": i, "document_number": r["document_number"]})
+                if sync["landed"] else Job(status=self.running_status, variables={"record_index": i})
+                for i, r in enumerate(sync["records"])]
+
+    def list_company_syncs(self, company_id, job_type="PUSH"):
+        self._read("syncs list")
+        return [self.get_sync(sync_id) for sync_id in self.bulk]
+
     def find_by_document_numbers(self, company_id, model, numbers):
-        if self.lookups_fail and self.lookups_fail.pop(0):
-            raise NetworkError("lookup failed (simulated)")
+        self._read("lookup")
+        self._land()
         return super().find_by_document_numbers(company_id, model, numbers)
+
+
+class Person:
+    """One computer: its journal, and what its workbook shows."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+        self.created_rows: set[int] = set()  # rows the sheet shows Created (so never sent again)
+        self.last: dict[int, object] = {}
+        self.rows: list[int] = []
 
 
 run_plan = st.fixed_dictionaries({
@@ -72,39 +137,62 @@ run_plan = st.fixed_dictionaries({
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(runs=st.lists(run_plan, min_size=1, max_size=4),
        faults=st.lists(st.sampled_from(FAULTS), max_size=12),
-       lookups_fail=st.lists(st.booleans(), max_size=8),
+       reads=st.lists(st.sampled_from(READS), max_size=12),
+       durations=st.lists(st.sampled_from(DURATIONS), max_size=6),
+       running_status=st.sampled_from(["RUNNING", "SLEEPING", ""]),
+       colleague_at=st.none() | st.integers(0, 3),
        threshold=st.sampled_from([0, 3, 10]))
-def test_no_record_is_ever_created_twice(runs, faults, lookups_fail, threshold):
-    api = FlakyApi(faults, lookups_fail)
+def test_no_record_is_ever_created_twice(runs, faults, reads, durations, running_status, colleague_at, threshold):
+    api = FlakyApi(faults, reads, durations, running_status)
     amounts = {i: 100.0 + i for i in range(8)}
+    seen: list[tuple[int, object]] = []  # every (row, outcome) any submitter reported
     with tempfile.TemporaryDirectory() as folder:
-        journal = Journal(Path(folder) / "journal.sqlite3")
-        created_rows: set[int] = set()  # rows the sheet shows Created (so never sent again)
-        last: dict[int, object] = {}
+        mine = Person(Journal(Path(folder) / "journal.sqlite3"))
+        colleague = Person(Journal(Path(folder) / "colleague.sqlite3"))
 
-        def submit(present: list[int]) -> None:
-            rows = [i for i in present if i not in created_rows]
+        def submit(person: Person, present: list[int]) -> None:
+            rows = [i for i in present if i not in person.created_rows]
             units = payments([pay(f"CHQ-{i}", f"INV-{i}", amounts[i]) for i in rows])
-            report = engine(api, journal, sync_threshold=threshold, batch_size=3).submit("invoice_payments", units)
+            report = engine(api, person.journal, sync_threshold=threshold, batch_size=3).submit(
+                "invoice_payments", units)
             for position, outcome in report.outcomes.items():
-                last[rows[position]] = outcome
+                seen.append((rows[position], outcome))
+                person.last[rows[position]] = outcome
                 if outcome.status == Status.CREATED:
-                    created_rows.add(rows[position])
+                    person.created_rows.add(rows[position])
 
-        for run in runs:
+        for number, run in enumerate(runs):
             for row in run["edits"]:
-                if row not in created_rows:
+                if row not in mine.created_rows:
                     amounts[row] += 0.5
-            submit(sorted(run["rows"]))
-        api.faults, api.lookups_fail = [], []
-        for _ in range(4):  # then Submit again, all rows present, until nothing is left
-            submit(list(range(8)))
-        journal.close()
+            present = sorted(run["rows"])
+            if number == colleague_at:  # same rows, same moment, another computer with its own journal
+                colleague.rows = present
+                api.before_first_write = lambda: submit(colleague, colleague.rows)
+            submit(mine, present)
+            api.before_first_write = None
+        api.calm()
+        for _ in range(4):  # then both press Submit again, an hour apart, until nothing is left
+            api.clock.sleep(LATER)
+            submit(mine, list(range(8)))
+            if colleague.rows:
+                submit(colleague, colleague.rows)
+        mine.journal.close()
+        colleague.journal.close()
 
     keys = Counter((r["document_number"], r["invoice_id"]) for r in api.records)
-    assert all(count == 1 for count in keys.values()), f"created twice: {keys}"
+    twins = {key for key, count in keys.items() if count > 1}
+    if colleague_at is None:
+        assert not twins, f"created twice: {keys}"
+    for key in twins:
+        assert keys[key] == 2, f"more than one twin: {keys}"
+        ids = {str(r["rootfi_id"]) for r in api.records if (r["document_number"], r["invoice_id"]) == key}
+        row = int(key[0].split("-")[1])
+        reported = [o for r, o in seen if r == row and (
+            o.flag == TWIN_CHECK_FAILED or (o.flag == POSSIBLE_DUPLICATE and all(i in o.message for i in ids)))]
+        assert reported, f"twin {key} ({ids}) reported on no row"
     by_id = {str(r["rootfi_id"]): r for r in api.records}
-    for row, outcome in last.items():
+    for row, outcome in [*mine.last.items(), *colleague.last.items()]:
         if outcome.status == Status.CREATED:
             record = by_id[outcome.rootfi_id]
             body = {"document_number": f"CHQ-{row}", "invoice_id": f"INV-{row}"}

@@ -6,17 +6,22 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rootfi_excel.api.errors import NetworkError, OutcomeUnknownError, SyncTimeoutError
+from rootfi_excel.api.answers import Job, Sync
+from rootfi_excel.api.errors import NetworkError, OutcomeUnknownError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import CREATED, FAILED, Journal
 from tests.support.fake_api import FakeApi, credit_notes, engine, pay, payments
 
 
 class LookupDown(FakeApi):
+    """The check before sending works; every lookup after it fails until `down` is cleared."""
+
     down = True
+    lookups = 0
 
     def find_by_document_numbers(self, *args):
-        if self.down:
+        self.lookups += 1
+        if self.down and self.lookups > 1:
             raise NetworkError("ConnectError (simulated)")
         return super().find_by_document_numbers(*args)
 
@@ -54,20 +59,18 @@ class StillRunning(FakeApi):
     running = True
     fail_first = False
 
-    def wait_for_sync(self, sync_id, timeout=0):
-        if self.running:
-            raise SyncTimeoutError("still RUNNING")
-        return {"status": "SUCCESS"}
+    def get_sync(self, sync_id):
+        return Sync(sync_id=sync_id, status="RUNNING" if self.running else "SUCCESS")
 
     def list_sync_jobs(self, sync_id):
         if self.running:
-            return [{"status": "RUNNING"}]
+            return [Job(status="RUNNING")]
         jobs = [dict(job) for job in self.syncs[sync_id]]
         if self.fail_first:
             jobs[0] = {"status": "FAILED", "error": {"code": "platform-denied", "message": "invoice INV-A is closed"},
                        "variables": jobs[0]["variables"]}
             self.records = [r for r in self.records if r["invoice_id"] != "INV-A"]
-        return jobs
+        return [Job.model_validate(job) for job in jobs]
 
 
 def test_a_row_deleted_while_its_bulk_write_runs_does_not_shift_results(tmp_path):
@@ -104,12 +107,10 @@ class LostBulkStillRunning(FakeApi):
         return super().create_async(company_id, model, bodies)
 
     def list_company_syncs(self, company_id, job_type="PUSH"):
-        return [{"sync_id": "S0", "status": "RUNNING"}] if self.queue else []
+        return [Sync(sync_id="S0", status="RUNNING")] if self.queue else []
 
-    def wait_for_sync(self, sync_id, timeout=0):
-        if sync_id == "S0" and self.queue:
-            raise SyncTimeoutError("still RUNNING")
-        return {"status": "SUCCESS"}
+    def get_sync(self, sync_id):
+        return Sync(sync_id=sync_id, status="RUNNING" if sync_id == "S0" and self.queue else "SUCCESS")
 
 
 def test_a_lost_bulk_write_still_running_is_never_sent_again(tmp_path):
@@ -140,7 +141,7 @@ def test_a_job_without_index_on_a_shared_cheque_keeps_its_reason(tmp_path):
             jobs[1] = {"status": "FAILED", "error": {"code": "platform-denied", "message": "invoice INV-B is closed"},
                        "variables": {"document_number": "CHQ-1"}}
             self.records = [r for r in self.records if r["invoice_id"] != "INV-B"]
-            return jobs
+            return [Job.model_validate(job) for job in jobs]
 
     api = NoIndex()
     rows = payments([pay("CHQ-1", "INV-A", 1.0), pay("CHQ-1", "INV-B", 2.0), pay("CHQ-2", "INV-C", 3.0),
@@ -154,10 +155,10 @@ def test_a_job_without_index_on_a_shared_cheque_keeps_its_reason(tmp_path):
 def test_an_old_stuck_bulk_write_does_not_block_reconciling_a_new_lost_one(tmp_path):
     class OldStuckSync(LostBulkStillRunning):
         def list_company_syncs(self, company_id, job_type="PUSH"):
-            return [{"sync_id": "OLD", "status": "RUNNING", "start_time": "2020-01-01T00:00:00.000Z"}]
+            return [Sync(sync_id="OLD", status="RUNNING", start_time="2020-01-01T00:00:00.000Z")]
 
-        def wait_for_sync(self, sync_id, timeout=0):
-            raise SyncTimeoutError("stuck for years")
+        def get_sync(self, sync_id):
+            return Sync(sync_id=sync_id, status="RUNNING" if sync_id == "OLD" else "SUCCESS")
 
     api, journal = OldStuckSync(), Journal(tmp_path / "j.sqlite3")
     api.queue = []

@@ -274,7 +274,7 @@ def test_dispatch_finds_the_caller_and_an_unknown_tag_is_a_message(monkeypatch):
     ribbon.dispatch("no_such_button")
     assert "no button 'no_such_button'" in last_alert(book)
     assert set(ribbon.BUTTONS) == {"validate", "validate_selection", "submit", "submit_selection", "clear_results",
-                                   "new_workbook", "set_api_key", "check_connection", "help", "open_log"}
+                                   "refresh_lookups", "new_workbook", "set_api_key", "check_connection", "help", "open_log"}
 
 
 def test_refresh_lookups_fills_the_lookups_sheet_then_refreshes_only_what_changed(excel, sandbox):

@@ -53,6 +53,8 @@ def validate_selection(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
 
 def submit(workbook: ExcelWorkbook, ui: ExcelUI, selection: dict | None = None) -> None:
     run = submitting.submit(workbook, ui, selection=selection)
+    if run.submission is not None and isinstance(run.submission.error, Exception):
+        log_exception("button submit: stopped early, results written", run.submission.error)
     if run.submission is not None and run.ended in (submitting.DONE, submitting.UNWRITTEN):
         ui.tell(submitting.summary(run))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.errors import OutcomeUnknownError
 from rootfi_excel.fields.integrations import RequirementBook
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUMNS
@@ -24,6 +25,7 @@ class FakeApi:
         self.lose_next_create = False
         self.syncs: dict[str, list[dict]] = {}
         self.creates = 0
+        self.clock = FakeClock()
 
     def _make(self, body: dict) -> dict:
         record = dict(body, rootfi_id=next(self.ids))
@@ -51,14 +53,17 @@ class FakeApi:
         self.syncs[sync_id] = jobs
         return sync_id
 
-    def wait_for_sync(self, sync_id, timeout=0):
-        return {"status": "SUCCESS"}
+    def get_sync(self, sync_id):
+        return Sync(sync_id=sync_id, status="SUCCESS")
 
     def list_sync_jobs(self, sync_id):
-        return self.syncs[sync_id]
+        return [Job.model_validate(job) for job in self.syncs[sync_id]]
 
     def list_company_syncs(self, company_id, job_type="PUSH"):
         return []
+
+    def server_now(self):
+        return self.clock.server_now()
 
     def find_by_document_numbers(self, company_id, model, numbers):
         wanted = set(numbers)
@@ -77,9 +82,31 @@ def credit_notes(rows: list[dict]):
     return validate_credit_notes(table, WorkbookSettings(), RequirementBook()).ready
 
 
+class FakeClock:
+    """Time that passes only when the engine sleeps: waits cost nothing, deadlines still hold."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.start = dt.datetime(2026, 3, 31, 9, 0, tzinfo=dt.timezone.utc)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def server_now(self) -> dt.datetime:
+        return self.start + dt.timedelta(seconds=self.now)
+
+    def local_now(self) -> dt.datetime:
+        return self.server_now()
+
+
 def engine(api, journal, base_url="https://api.example/v4", **options) -> Submitter:
+    clock = getattr(api, "clock", None) or FakeClock()
     return Submitter(api, journal, base_url=base_url, company_id=1, integration="QUICKBOOKS",
-                     options=SubmitOptions(**{"resend_after": 0, **options}), sleep=lambda seconds: None)
+                     options=SubmitOptions(**{"resend_after": 0, **options}), sleep=clock.sleep,
+                     clock=clock.monotonic, now=clock.local_now)
 
 
 def pay(number: str, invoice: str, amount: float) -> dict:

@@ -6,7 +6,8 @@
         company = client.get_company(1001)
 """
 
-from rootfi_excel.api.client import Company, RootFiClient, encode_filters
+from rootfi_excel.api.answers import FINISHED_STATUSES, Company, Job, Sync
+from rootfi_excel.api.client import RootFiClient, encode_filters
 from rootfi_excel.api.credentials import (
     CredentialsError,
     delete_api_key,
@@ -24,6 +25,7 @@ from rootfi_excel.api.errors import (
     RootFiError,
     ServerError,
     SyncTimeoutError,
+    UnexpectedAnswerError,
 )
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, INVOICE_CREDIT_NOTES, INVOICE_PAYMENTS, PATHS, path
 from rootfi_excel.api.ratelimit import RateLimiter
@@ -31,6 +33,7 @@ from rootfi_excel.api.retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "FINISHED_STATUSES",
     "INVOICE_CREDIT_NOTES",
     "INVOICE_PAYMENTS",
     "PATHS",
@@ -38,6 +41,7 @@ __all__ = [
     "AuthError",
     "Company",
     "CredentialsError",
+    "Job",
     "NetworkError",
     "NotFoundError",
     "OutcomeUnknownError",
@@ -47,7 +51,9 @@ __all__ = [
     "RootFiClient",
     "RootFiError",
     "ServerError",
+    "Sync",
     "SyncTimeoutError",
+    "UnexpectedAnswerError",
     "delete_api_key",
     "encode_filters",
     "get_api_key",

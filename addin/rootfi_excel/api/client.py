@@ -5,31 +5,43 @@ retries what is safe to retry (RetryPolicy) and turns failures into typed errors
 Reads are retried on 429, 5xx and network errors. Writes have no idempotency key,
 so they are retried only when the server certainly did not process them; otherwise
 they raise OutcomeUnknownError and the caller looks the record up before resending.
+
+Every answer is read into a typed model (answers.py) with the API key taken out of
+its text (redact.py); an answer of another shape is UnexpectedAnswerError, or
+OutcomeUnknownError for a write (it may have been processed). The server's clock is
+learnt from each answer's Date header (`server_now`), so that the caller can compare
+the server's times with the server's times, never with this computer's clock.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
 from rootfi_excel import __version__
+from rootfi_excel.api import answers
+from rootfi_excel.api.answers import Company, Job, Sync
 from rootfi_excel.api.errors import (
     NetworkError,
     OutcomeUnknownError,
     RootFiError,
-    ServerError,
     SyncTimeoutError,
+    UnexpectedAnswerError,
     error_from_response,
 )
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, path
+from rootfi_excel.api.polling import poll_syncs
 from rootfi_excel.api.ratelimit import RateLimiter
+from rootfi_excel.api.redact import redact
 from rootfi_excel.api.retry import (
     RetryPolicy,
     is_retryable_status,
@@ -39,7 +51,6 @@ from rootfi_excel.api.retry import (
 
 log = logging.getLogger("rootfi_excel.api")
 
-RUNNING_STATUSES = frozenset({"RUNNING", "CREATED", "PENDING", "QUEUED"})
 FILTER_OPERATORS = frozenset(
     {"eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "is_null", "not_null", "contains", "not_contains"}
 )
@@ -50,36 +61,13 @@ LOOKUP_QUERY_BUDGET = 6000
 # Page size for the lists we read in bulk (jobs of a sync, lookups); the API's maximum is
 # undocumented, so a server that gives fewer per page is followed with its cursors.
 BULK_PAGE_SIZE = 1000
+# A list is followed for at most this many pages: a cursor that never ends must not
+# keep a run going forever (at BULK_PAGE_SIZE, 100,000 records).
+MAX_PAGES = 100
 
 Filters = Mapping[str, Any]
 
-
-@dataclass(frozen=True)
-class Company:
-    rootfi_id: int | None
-    name: str | None
-    integration: str | None
-    connection_status: str | None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Company:
-        """Accept the v4 names (integration, connectionStatus) and the v3 `connections` list."""
-        connections = data.get("connections") or []
-        first = connections[0] if connections and isinstance(connections[0], Mapping) else {}
-        return cls(
-            rootfi_id=data.get("rootfi_id", data.get("id")),
-            name=data.get("name"),
-            integration=data.get("integration")
-            or data.get("integration_type")
-            or first.get("integration_type")
-            or first.get("integration"),
-            connection_status=data.get("connectionStatus")
-            or data.get("connection_status")
-            or first.get("connection_status")
-            or first.get("connectionStatus"),
-            raw=dict(data),
-        )
+__all__ = ["Company", "Job", "RootFiClient", "Sync", "chunk_for_lookup", "encode_filters"]
 
 
 class RootFiClient:
@@ -94,15 +82,20 @@ class RootFiClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         if not api_key:
             raise ValueError("an API key is required")
         self._api_key = api_key
         self._sleep = sleep
         self._clock = clock
+        self._wall_clock = wall_clock
         self._rng = rng or random.Random()
+        self._server_offset: float | None = None  # server's clock minus ours, from the Date header
         self.retry = retry
+        self.max_pages = max_pages
         self.limiter = limiter or RateLimiter(clock=clock, sleep=sleep)
         self.requests_sent = 0
         self._http = httpx.Client(
@@ -127,45 +120,49 @@ class RootFiClient:
     # -- companies -------------------------------------------------------------
 
     def get_company(self, company_id: int) -> Company:
-        return Company.from_api(self._get_data(path("company", company_id=company_id)))
+        return Company.from_api(answers.object_of(self._send("GET", path("company", company_id=company_id)),
+                                                  f"company {company_id}"))
 
     # -- writes ----------------------------------------------------------------
 
     def create(self, company_id: int, model: str, record: Mapping[str, Any]) -> dict[str, Any]:
-        """Synchronous single write; returns the created record (rootfi_id, platform_id, ...)."""
-        body = self._send("POST", path("write", company_id=company_id, model=model), json={"data": record})
-        data = body.get("data")
-        if not isinstance(data, dict):
-            raise OutcomeUnknownError("the answer did not contain the created record", status=200)
-        return data
+        """Synchronous single write; returns the created record (rootfi_id, platform_id, ...).
+
+        An answer that does not name the created record (no rootfi_id) is OutcomeUnknownError:
+        the record may well exist, and only a lookup can tell which it is."""
+        url = path("write", company_id=company_id, model=model)
+        body = self._send("POST", url, json={"data": record})
+        try:
+            return answers.created_record(body)
+        except UnexpectedAnswerError as error:
+            raise OutcomeUnknownError(error.message, status=200, path=url) from None
 
     def create_async(self, company_id: int, model: str, records: list[Mapping[str, Any]]) -> str:
         """Bulk write (?run_async=true); returns the sync_id to follow with wait_for_sync."""
-        body = self._send(
-            "POST",
-            path("write", company_id=company_id, model=model),
-            params={"run_async": "true"},
-            json={"data": list(records)},
-        )
-        data = body.get("data")
-        sync_id = body.get("sync_id") or (data.get("sync_id") if isinstance(data, dict) else None)
-        if not sync_id:
-            raise OutcomeUnknownError("the answer did not contain a sync_id", status=200)
-        return str(sync_id)
+        url = path("write", company_id=company_id, model=model)
+        body = self._send("POST", url, params={"run_async": "true"}, json={"data": list(records)})
+        try:
+            return answers.sync_id_of_write(body)
+        except UnexpectedAnswerError as error:
+            raise OutcomeUnknownError(error.message, status=200, path=url) from None
 
     # -- syncs and jobs ----------------------------------------------------------
 
-    def get_sync(self, sync_id: str) -> dict[str, Any]:
-        return self._get_data(path("sync", sync_id=sync_id))
+    def get_sync(self, sync_id: str) -> Sync:
+        return answers.sync_of(self._send("GET", path("sync", sync_id=sync_id)), sync_id)
 
-    def list_sync_jobs(self, sync_id: str) -> list[dict[str, Any]]:
-        return list(self._paginate(path("sync_jobs", sync_id=sync_id), {"limit": str(BULK_PAGE_SIZE)}))
+    def list_sync_jobs(self, sync_id: str) -> list[Job]:
+        url = path("sync_jobs", sync_id=sync_id)
+        return [answers.parse(Job, item, f"job of sync {sync_id}")
+                for item in self._paginate(url, {"limit": str(BULK_PAGE_SIZE)})]
 
-    def get_job(self, job_id: str) -> dict[str, Any]:
-        return self._get_data(path("job", job_id=job_id))
+    def get_job(self, job_id: str) -> Job:
+        return answers.parse(Job, answers.object_of(self._send("GET", path("job", job_id=job_id)), "job"), "job")
 
-    def list_company_syncs(self, company_id: int, job_type: str = "PUSH") -> list[dict[str, Any]]:
-        return list(self._paginate(path("company_syncs", company_id=company_id), {"jobType": job_type}))
+    def list_company_syncs(self, company_id: int, job_type: str = "PUSH") -> list[Sync]:
+        url = path("company_syncs", company_id=company_id)
+        return [answers.parse(Sync, item, "sync")
+                for item in self._paginate(url, {"jobType": job_type, "limit": str(BULK_PAGE_SIZE)})]
 
     def wait_for_sync(
         self,
@@ -175,23 +172,26 @@ class RootFiClient:
         first_poll: float = 1.0,
         max_interval: float = 15.0,
         growth: float = 1.5,
-    ) -> dict[str, Any]:
-        """Poll until the sync leaves RUNNING/CREATED/PENDING; the interval grows to spare the rate limit."""
-        deadline = self._clock() + timeout
-        interval = first_poll
-        while True:
-            sync = self.get_sync(sync_id)
-            status = str(sync.get("status") or "").upper()
-            if status not in RUNNING_STATUSES:
-                return sync
-            remaining = deadline - self._clock()
-            if remaining <= 0:
-                raise SyncTimeoutError(
-                    f"sync {sync_id} is still {status} after {timeout:.0f} s; check it again later",
-                    code=status,
-                )
-            self._sleep(min(interval, remaining))
-            interval = min(max_interval, interval * growth)
+    ) -> Sync:
+        """Poll until the sync is finished (see answers.FINISHED_STATUSES); the interval grows."""
+        poll = poll_syncs(self.get_sync, [sync_id], until=self._clock() + timeout, clock=self._clock,
+                          sleep=self._sleep, first_poll=first_poll, max_interval=max_interval, growth=growth)
+        if sync_id in poll.finished:
+            return poll.finished[sync_id]
+        if sync_id in poll.missing:
+            raise poll.missing[sync_id]
+        if sync_id in poll.errors:
+            raise poll.errors[sync_id]
+        last = poll.running[sync_id]
+        status = last.status if last is not None and last.status else "without a status"
+        raise SyncTimeoutError(f"sync {sync_id} is still {status} after {timeout:.0f} s; check it again later",
+                               code=last.status if last is not None else None)
+
+    def server_now(self) -> dt.datetime | None:
+        """The server's clock now, as learnt from its last Date header; None before any answer."""
+        if self._server_offset is None:
+            return None
+        return dt.datetime.fromtimestamp(self._wall_clock() + self._server_offset, dt.timezone.utc)
 
     # -- lists -------------------------------------------------------------------
 
@@ -220,39 +220,42 @@ class RootFiClient:
     def find_by_document_numbers(
         self, company_id: int, model: str, numbers: Iterable[str], *, include_deleted: bool = False
     ) -> list[dict[str, Any]]:
-        """Records of `model` whose document_number is one of `numbers` (chunked lookups)."""
+        """Records of `model` whose document_number is one of `numbers` (chunked lookups).
+
+        Each record must carry a rootfi_id; an answer that is not a list of records is
+        UnexpectedAnswerError, never "nothing found"."""
         found: list[dict[str, Any]] = []
         for chunk in chunk_for_lookup(numbers):
             if len(chunk) == 1:  # also the road for a number that contains a comma
                 filters: Filters = {"document_number": ("eq", chunk[0])}
             else:
                 filters = {"document_number": ("in", chunk)}
-            found.extend(
+            found.extend(answers.records_of(
                 self.iter_records(company_id, "list", filters, model=model, include_deleted=include_deleted,
-                                  limit=BULK_PAGE_SIZE)
-            )
+                                  limit=BULK_PAGE_SIZE), model))
         return found
 
     # -- plumbing ------------------------------------------------------------------
 
-    def _get_data(self, url: str) -> dict[str, Any]:
-        body = self._send("GET", url)
-        data = body.get("data", body)
-        return data if isinstance(data, dict) else {"data": data}
-
     def _paginate(self, url: str, query: dict[str, str]) -> Iterator[dict[str, Any]]:
+        """Every item of a list, page after page; a cursor seen twice, or more than
+        max_pages pages, is UnexpectedAnswerError (a list cut short must not pass for whole)."""
         cursor: str | None = None
         seen: set[str] = set()
-        while True:
+        limit = int(query["limit"]) if str(query.get("limit", "")).isdigit() else None
+        for _ in range(self.max_pages):
             params = dict(query)
             if cursor:
                 params["next"] = cursor
-            body = self._send("GET", url, params=params)
-            yield from body.get("data") or []
-            cursor = _cursor(body.get("next"))
-            if not cursor or cursor in seen:  # a repeated cursor would loop forever
+            items, cursor = answers.page_of(self._send("GET", url, params=params), limit=limit)
+            yield from items
+            if not cursor:
                 return
+            if cursor in seen:
+                raise UnexpectedAnswerError(f"the list at {url} gave the same next-page cursor twice", path=url)
             seen.add(cursor)
+        raise UnexpectedAnswerError(f"the list at {url} went on past {self.max_pages} pages; stopped reading it",
+                                    path=url)
 
     def _send(
         self,
@@ -261,8 +264,8 @@ class RootFiClient:
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
-    ) -> dict[str, Any]:
-        """One API call with pacing, retries and typed errors; returns the JSON body."""
+    ) -> Any:
+        """One API call with pacing, retries and typed errors; returns the JSON body (key redacted)."""
         is_write = method != "GET"
         attempt = 0
         while True:
@@ -270,7 +273,7 @@ class RootFiClient:
             self.limiter.acquire()
             try:
                 response = self._http.request(method, url, params=params, json=json)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # transport failures, and an answer that cannot be decoded
                 never_sent = write_may_be_retried(error=exc)
                 if not never_sent:
                     self.requests_sent += 1
@@ -280,13 +283,14 @@ class RootFiClient:
                 # httpx errors carry the request (and its headers): never chained to ours.
                 raise _transport_error(exc, url, is_write) from None
             self.requests_sent += 1
+            self._learn_server_time(response)
             self.limiter.observe(response.headers)
             if response.is_success:
                 return self._json_body(response, url, is_write)
             status = response.status_code
             retryable = is_retryable_status(status) and (not is_write or write_may_be_retried(status=status))
             if retryable and attempt < self.retry.max_attempts:
-                retry_after = parse_retry_after(response.headers.get("retry-after"), time.time())
+                retry_after = parse_retry_after(response.headers.get("retry-after"), self._wall_clock())
                 if status == 429:
                     delay = self.retry.delay(attempt, retry_after, self._rng)
                     self.limiter.pause(delay)  # every later request waits too, not just this one
@@ -314,17 +318,24 @@ class RootFiClient:
                  method, url, reason, delay, attempt, self.retry.max_attempts)
         self._sleep(delay)
 
-    def _json_body(self, response: httpx.Response, url: str, is_write: bool) -> dict[str, Any]:
+    def _json_body(self, response: httpx.Response, url: str, is_write: bool) -> Any:
         try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict):
-            return body
-        message = f"the answer to {url} was not the expected JSON object"
-        if is_write:  # accepted, but we cannot tell what was created
-            raise OutcomeUnknownError(message, status=response.status_code, path=url)
-        raise ServerError(message, status=response.status_code, path=url)
+            return redact(response.json(), self._api_key)
+        except (ValueError, RecursionError):  # not JSON, or nested beyond reason
+            message = f"the answer to {url} was not readable JSON"
+            if is_write:  # accepted, but we cannot tell what was created
+                raise OutcomeUnknownError(message, status=response.status_code, path=url) from None
+            raise UnexpectedAnswerError(message, status=response.status_code, path=url) from None
+
+    def _learn_server_time(self, response: httpx.Response) -> None:
+        try:
+            server = parsedate_to_datetime(response.headers.get("date", ""))
+            # A Date header counts whole seconds: the middle of that second is the best guess.
+            offset = server.timestamp() + 0.5 - self._wall_clock()
+        except (TypeError, ValueError, IndexError, OverflowError, AttributeError):
+            return
+        if server.tzinfo is not None and math.isfinite(offset):
+            self._server_offset = offset
 
 
 def encode_filters(filters: Filters) -> dict[str, str]:
@@ -374,18 +385,7 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _cursor(value: Any) -> str | None:
-    """The `next` cursor; v3 sometimes sends a whole URL with ?next=... instead."""
-    if not value:
-        return None
-    text = str(value)
-    if text.startswith(("http://", "https://")):
-        found = parse_qs(urlsplit(text).query).get("next")
-        return found[0] if found else None
-    return text
-
-
-def _transport_error(exc: httpx.TransportError, url: str, is_write: bool) -> RootFiError:
+def _transport_error(exc: httpx.RequestError, url: str, is_write: bool) -> RootFiError:
     # Only the class name and httpx's own short text: never the request or its headers.
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if is_write and not write_may_be_retried(error=exc):

@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from rootfi_excel.api.redact import redact, redact_text
+
 
 class RootFiError(Exception):
     """Base of every error raised by the API client."""
@@ -87,12 +89,21 @@ class SyncTimeoutError(RootFiError):
     summary = "The RootFi sync is still running"
 
 
-def parse_error_body(response: httpx.Response) -> tuple[str | None, str, Any, str | None]:
-    """(code, message, platform_error, field) from either documented error body, or from any text."""
+class UnexpectedAnswerError(RootFiError):
+    """A 2xx answer whose shape the client does not understand (a list that is not a list,
+    a sync without an id, paging that never ends). Never read as "nothing found"."""
+
+    summary = "RootFi answered in a way this add-in does not understand"
+
+
+def parse_error_body(response: httpx.Response, secret: str | None = None) -> tuple[str | None, str, Any, str | None]:
+    """(code, message, platform_error, field) from either documented error body, or from any text.
+
+    Every piece of server text comes back with the secret (the API key) taken out."""
     try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        text = response.text.strip()
+        body = redact(response.json(), secret)
+    except (ValueError, RecursionError):  # not JSON (UnicodeDecodeError is a ValueError too)
+        text = redact_text(response.text.strip(), secret)
         return None, _brief(text) if text else response.reason_phrase, None, None
     error = body.get("error", body) if isinstance(body, dict) else body
     if isinstance(error, str):
@@ -100,18 +111,13 @@ def parse_error_body(response: httpx.Response) -> tuple[str | None, str, Any, st
     if not isinstance(error, dict):
         return None, _brief(body), None, None
     message = error.get("message") or response.reason_phrase
-    return error.get("code"), str(message), error.get("platform_error"), error.get("field")
+    return _text_or_none(error.get("code")), str(message), error.get("platform_error"), \
+        _text_or_none(error.get("field"))
 
 
 def error_from_response(response: httpx.Response, *, secret: str | None = None) -> RootFiError:
     """The typed error for a non-2xx answer (429 and 5xx included; the client decides on retries)."""
-    code, message, platform_error, field = parse_error_body(response)
-    if secret:  # a server that echoes the key must not leak it into our messages
-        message = message.replace(secret, "***")
-        if isinstance(platform_error, str):
-            platform_error = platform_error.replace(secret, "***")
-        elif platform_error is not None and secret in repr(platform_error):
-            platform_error = "(withheld: contained the API key)"
+    code, message, platform_error, field = parse_error_body(response, secret)
     status = response.status_code
     kind: type[RootFiError]
     if status in (401, 403):
@@ -134,6 +140,10 @@ def error_from_response(response: httpx.Response, *, secret: str | None = None) 
         field=field,
         path=response.request.url.path if _has_request(response) else None,
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else _brief(value, 120)
 
 
 def _has_request(response: httpx.Response) -> bool:

@@ -4,6 +4,8 @@ When the real API turns out to differ from the docs, this is the one file to edi
 Paths are relative to the base URL (a setting; see DEFAULT_BASE_URL).
 """
 
+from urllib.parse import quote
+
 # Production v4 URL from the Create Invoice Payment page. Another v4 page names
 # https://api.rootfi.dev/v4 (and https://api.sa.rootfi.dev/v4 for the Saudi region).
 DEFAULT_BASE_URL = "https://api.integrations.commenda.io/v4"
@@ -41,5 +43,15 @@ PATHS = {
 
 
 def path(name: str, **params: object) -> str:
-    """The path called `name`, with its parameters filled in."""
-    return PATHS[name].format(**params)
+    """The path called `name`, with its parameters filled in, each quoted as one segment.
+
+    Ids come from the API (a sync_id, a job_id): a slash, `?`, `#`, `..` or a control
+    character in one must not break the request or send it somewhere else."""
+    return PATHS[name].format(**{key: segment(value) for key, value in params.items()})
+
+
+def segment(value: object) -> str:
+    """One path segment: everything but letters, digits and `-._~` percent-encoded, and a
+    segment of dots alone (`.`, `..`) encoded too, so that it is not read as a directory step."""
+    text = quote(str(value), safe="")
+    return text.replace(".", "%2E") if text and set(text) == {"."} else text

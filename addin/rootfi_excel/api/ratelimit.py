@@ -8,6 +8,7 @@ The bucket also learns from the answers (X-RateLimit-Remaining / -Reset, Retry-A
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -15,8 +16,14 @@ from collections.abc import Callable, Mapping
 DEFAULT_PER_MINUTE = 100
 DEFAULT_BURST = 20
 
-# An X-RateLimit-Reset above this is a Unix timestamp, below it a number of seconds.
+# How X-RateLimit-Reset is read (undocumented): above EPOCH_MS_THRESHOLD a Unix time in
+# milliseconds, above EPOCH_THRESHOLD a Unix time in seconds, above MAX_RESET (a
+# per-minute window never resets later than that) milliseconds from now, else seconds.
+EPOCH_MS_THRESHOLD = 1e11
 EPOCH_THRESHOLD = 1e9
+MAX_RESET = 60.0
+# No header may make the limiter hold requests longer than this at a time.
+MAX_PAUSE = 120.0
 
 
 class RateLimiter:
@@ -58,9 +65,10 @@ class RateLimiter:
             waited += wait
 
     def pause(self, seconds: float) -> None:
-        """Send nothing for `seconds` (after a 429 or a Retry-After)."""
+        """Send nothing for `seconds` (after a 429 or a Retry-After), at most MAX_PAUSE."""
+        seconds = min(max(0.0, seconds), MAX_PAUSE) if math.isfinite(seconds) else MAX_PAUSE
         with self._lock:
-            self._blocked_until = max(self._blocked_until, self._clock() + max(0.0, seconds))
+            self._blocked_until = max(self._blocked_until, self._clock() + seconds)
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Learn from X-RateLimit-Remaining and X-RateLimit-Reset, when the server sends them."""
@@ -89,19 +97,26 @@ class RateLimiter:
 
 
 def reset_delay(value: str | None, now_wall: float) -> float | None:
-    """Seconds until X-RateLimit-Reset: either seconds from now or a Unix epoch timestamp."""
+    """Seconds until X-RateLimit-Reset (see the thresholds above), never more than MAX_RESET."""
     number = _number(value)
     if number is None:
         return None
-    if number > EPOCH_THRESHOLD:
-        return max(0.0, number - now_wall)
-    return max(0.0, number)
+    if number > EPOCH_MS_THRESHOLD:
+        delay = number / 1000 - now_wall
+    elif number > EPOCH_THRESHOLD:
+        delay = number - now_wall
+    elif number > MAX_RESET:
+        delay = number / 1000
+    else:
+        delay = number
+    return min(max(0.0, delay), MAX_RESET)
 
 
 def _number(value: str | None) -> float | None:
     if value is None:
         return None
     try:
-        return float(value.strip())
+        number = float(value.strip())
     except ValueError:
         return None
+    return number if math.isfinite(number) else None

@@ -7,6 +7,7 @@ Everything else that leaves a write's outcome open is the caller's to reconcile.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -38,7 +39,7 @@ class RetryPolicy:
     def delay(
         self, retry_number: int, retry_after: float | None = None, rng: random.Random | None = None
     ) -> float:
-        if retry_after is not None:
+        if retry_after is not None and not math.isnan(retry_after):
             return min(max(0.0, retry_after), self.max_retry_after)
         return self.backoff(retry_number, rng)
 
@@ -60,13 +61,13 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if not math.isnan(seconds) else None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        return None if when is None else max(0.0, when.timestamp() - now)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - now)

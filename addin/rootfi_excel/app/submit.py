@@ -147,6 +147,10 @@ def summary(run: SubmitRun) -> str:
     submission = run.submission
     counts = ", ".join(f"{submission.count(s)} {s.lower()}" for s in Status.ALL if submission.count(s))
     text = f"Submitted: {counts or 'no rows'}. Each row's status column says what became of it."
+    if submission.possible_duplicates:
+        text += (f"\n{submission.possible_duplicates} possible duplicates: someone submitted the same rows at the "
+                 "same moment; void one record of each pair in the platform (their rows say which).")
+    text += "".join(f"\n{warning}" for warning in submission.warnings)
     if submission.aborted:
         text += f"\nStopped early: {submission.aborted}"
     return text

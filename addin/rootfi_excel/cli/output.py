@@ -76,13 +76,19 @@ def print_submission(submission, name: str) -> None:
         if count:
             colour = {Status.CREATED: "green", Status.INVALID: "red", Status.FAILED: "red"}.get(status, "yellow")
             say(f"  {count:6d} {status}", fg=colour)
+    if submission.possible_duplicates:
+        say(f"  {submission.possible_duplicates:6d} possible duplicates: someone submitted the same rows at "
+            "the same moment; void one record of each pair in the platform", fg="red")
+    for warning in submission.warnings:
+        say(f"  ! {_short(warning, 300)}", fg="yellow")
     shown = 0
     for key, sheet in submission.validation.sheets.items():
         outcomes = submission.outcomes.get(key, {})
         for index, result in sheet.results.items():
             outcome = outcomes.get(index)
             status, message = (outcome.status, outcome.message) if outcome else (result.status, result.message)
-            if status in (Status.CREATED, Status.VALID) or shown >= MAX_ROWS_SHOWN:
+            flagged = outcome is not None and outcome.flag is not None
+            if (status in (Status.CREATED, Status.VALID) and not flagged) or shown >= MAX_ROWS_SHOWN:
                 continue
             say(f"  {sheet.layout.sheet} row {result.row_number} {status}: {_short(message)}")
             shown += 1

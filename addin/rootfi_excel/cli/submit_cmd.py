@@ -14,8 +14,8 @@ from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitOptions
 from rootfi_excel.submission.run import Overrides, read_settings_for_submit
 
-STOPPED = ("Stopped (Ctrl+C): nothing more is sent. Answers already received are kept in this computer's journal; "
-           "submit {file} again to write them into it (nothing is sent twice).")
+STOPPED = ("Stopped (Ctrl+C): nothing more is sent. Every answer already received is in this computer's journal "
+           "(and in {file} when it could be saved); submit {file} again to finish (nothing is sent twice).")
 NOTE = ("Nothing is sent twice: answers already received are kept in this computer's journal, and the next submit "
         "writes them into the workbook.")
 
@@ -34,9 +34,10 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
     """Validate BOOK, send its valid rows to RootFi and write status, rootfi_id and
     messages into its result columns. Rows already created are never sent again.
 
-    Exit code 0 when every row ends Created, 1 when some did not, 2 when nothing
-    could be sent (workbook, key, company or journal problem) or the results could not
-    be saved (they are kept in the journal and written by the next submit).
+    Exit code 0 when every row ends Created, 1 when some did not or a row needs a
+    look (a possible duplicate, a check that could not run), 2 when nothing could be
+    sent, the run stopped early, or the results could not be saved (they are kept in
+    the journal and written by the next submit).
     """
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
@@ -67,7 +68,11 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
     print_submission(submission, name)
     if submission.aborted:
         say(f"Stopped early: {submission.aborted}", fg="red", err=True)
+        if isinstance(submission.error, BaseException):  # the results are saved; now report the error (or Ctrl+C)
+            raise submission.error
         return EXIT_UNUSABLE
     rows = sum(len(s.results) for s in submission.validation.sheets.values())
+    if submission.needs_attention:
+        return EXIT_INVALID
     return EXIT_OK if submission.count(Status.CREATED) == rows else EXIT_INVALID
 

@@ -14,8 +14,9 @@ from starlette.routing import Route
 from rootfi_excel.sandbox import jobs, listing, rules, writes
 from rootfi_excel.sandbox.db import Database, record_from_row
 from rootfi_excel.sandbox.errors import INVALID_PARAMS, MISSING_PARAMS, OPERATION_DENIED, ApiError, bad_request, not_found
-from rootfi_excel.sandbox.faults import Stats
+from rootfi_excel.sandbox.gate import Stats
 from rootfi_excel.sandbox.models import WRITABLE_MODELS, field_types
+from rootfi_excel.sandbox.shapes import Shapes
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,9 @@ SHARED_MODELS = ("contacts", "invoices")
 COMPANY_MODELS = ("accounts", "currencies", "tax_rates", "items", *WRITABLE_MODELS)
 
 
-def build_app(db: Database, worker: jobs.JobWorker, stats: Stats) -> Starlette:
+def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes | None = None) -> Starlette:
+    shapes = shapes or Shapes()
+
     def company_or_404(request: Request) -> dict:
         raw = request.path_params["company_id"]
         company = db.company(int(raw)) if raw.isdigit() else None
@@ -51,12 +54,9 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats) -> Starlette:
         if model not in allowed:
             raise not_found(f"Unknown model '{model}'.", "model")
         q = listing.parse(request.query_params.multi_items(), field_types(model))
-        result = listing.page(db, "records", ["company_id = ?", "model = ?"], [company["rootfi_id"], model], q)
-        body = {"data": [writes.public(record_from_row(r)) for r in result["rows"]],
-                "next": result["next"], "prev": result["prev"]}
-        if "total_count" in result:
-            body["total_count"] = result["total_count"]
-        return JSONResponse(body)
+        result = listing.page(db, "records", ["company_id = ?", "model = ?"], [company["rootfi_id"], model], q,
+                              endless=shapes.endless_cursor)
+        return JSONResponse(shapes.list_body([writes.public(record_from_row(r)) for r in result["rows"]], result))
 
     async def _write(request: Request, model: str) -> JSONResponse:
         company = company_or_404(request)
@@ -78,7 +78,7 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats) -> Starlette:
             if not 1 <= len(records) <= MAX_ASYNC_RECORDS:
                 raise bad_request(INVALID_PARAMS, f"data must hold 1 to {MAX_ASYNC_RECORDS} records, "
                                   f"got {len(records)}.", "data")
-            sync_id = jobs.create_sync(db, company["rootfi_id"], model, records)
+            sync_id = jobs.create_sync(db, company["rootfi_id"], model, records, shapes)
             worker.submit(sync_id)
             return JSONResponse({"sync_id": sync_id})
         if isinstance(data, list):
@@ -95,8 +95,8 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats) -> Starlette:
         q = listing.parse(request.query_params.multi_items(), {}, extra_ok={"jobType"})
         # The sandbox only has PUSH syncs (async writes); PULL lists are always empty.
         where = ["company_id = ?", "1" if job_type == "PUSH" else "0"]
-        result = listing.page(db, "syncs", where, [company["rootfi_id"]], q)
-        return _paged(result, [jobs.sync_view(db, row) for row in result["rows"]])
+        result = listing.page(db, "syncs", where, [company["rootfi_id"]], q, endless=shapes.endless_cursor)
+        return JSONResponse(shapes.list_body([jobs.sync_view(db, row, shapes) for row in result["rows"]], result))
 
     def sync_or_404(request: Request):
         row = db.sync(request.path_params["sync_id"])
@@ -105,14 +105,15 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats) -> Starlette:
         return row
 
     async def get_sync(request: Request) -> JSONResponse:
-        return JSONResponse({"data": jobs.sync_view(db, sync_or_404(request))})
+        return JSONResponse({"data": jobs.sync_view(db, sync_or_404(request), shapes)})
 
     async def get_sync_jobs(request: Request) -> JSONResponse:
         sync = sync_or_404(request)
         integration = db.company(sync["company_id"])["integration"]
         q = listing.parse(request.query_params.multi_items(), {})
-        result = listing.page(db, "jobs", ["sync_id = ?"], [sync["sync_id"]], q)
-        return _paged(result, [jobs.job_view(db, row, integration, sync["model"]) for row in result["rows"]])
+        result = listing.page(db, "jobs", ["sync_id = ?"], [sync["sync_id"]], q, endless=shapes.endless_cursor)
+        return JSONResponse(shapes.list_body([jobs.job_view(db, row, integration, sync["model"], shapes)
+                                              for row in result["rows"]], result))
 
     async def get_job(request: Request) -> JSONResponse:
         row = db.job(request.path_params["job_id"])
@@ -120,7 +121,7 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats) -> Starlette:
             raise not_found(f"Job {request.path_params['job_id']} not found.", "job_id")
         sync = db.sync(row["sync_id"])
         integration = db.company(sync["company_id"])["integration"]
-        return JSONResponse({"data": jobs.job_view(db, row, integration, sync["model"])})
+        return JSONResponse({"data": jobs.job_view(db, row, integration, sync["model"], shapes)})
 
     async def admin_stats(request: Request) -> JSONResponse:
         return JSONResponse({"requests": stats.snapshot(), "records": db.record_counts(), **db.sync_stats()})
@@ -131,19 +132,13 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats) -> Starlette:
         Route("/v4/core/companies/{company_id}/syncs", company_syncs),
         Route("/v4/core/companies/{company_id}/shared/{model}", list_shared),
         Route("/v4/core/companies/{company_id}/{model}", company_model, methods=["GET", "POST"]),
-        Route("/v4/core/syncs/jobs/{job_id}", get_job),
-        Route("/v4/core/syncs/{sync_id}", get_sync),
-        Route("/v4/core/syncs/{sync_id}/jobs", get_sync_jobs),
+        # Ids may hold an (encoded) slash when odd_ids is on: `path` matches them whole.
+        Route("/v4/core/syncs/jobs/{job_id:path}", get_job),
+        Route("/v4/core/syncs/{sync_id:path}/jobs", get_sync_jobs),
+        Route("/v4/core/syncs/{sync_id:path}", get_sync),
     ]
     handlers = {ApiError: _api_error, HTTPException: _http_error, Exception: _crash}
     return Starlette(routes=routes, exception_handlers=handlers)
-
-
-def _paged(result: dict, data: list) -> JSONResponse:
-    body = {"data": data, "next": result["next"], "prev": result["prev"]}
-    if "total_count" in result:
-        body["total_count"] = result["total_count"]
-    return JSONResponse(body)
 
 
 async def _api_error(request: Request, error: ApiError) -> JSONResponse:

@@ -12,7 +12,7 @@ import json
 import sqlite3
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -58,14 +58,17 @@ CREATE INDEX IF NOT EXISTS jobs_by_sync ON jobs (sync_id, rootfi_id);
 """
 
 
-def now_iso() -> str:
-    """ISO 8601 in UTC with milliseconds, as the API writes it: 2024-01-22T05:07:31.465Z."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+def now_iso(offset_s: float = 0.0) -> str:
+    """ISO 8601 in UTC with milliseconds, as the API writes it: 2024-01-22T05:07:31.465Z.
+    offset_s sets the server's clock off from the real time (on purpose, for tests)."""
+    moment = datetime.now(timezone.utc) + timedelta(seconds=offset_s)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class Database:
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, clock_offset_s: float = 0.0):
         self.path = Path(path)
+        self.clock_offset_s = clock_offset_s
         self._lock = threading.RLock()
         self._depth = 0  # nesting of transaction(); only touched while holding the lock
         # isolation_level=None: we issue BEGIN/COMMIT ourselves.
@@ -101,6 +104,10 @@ class Database:
                 self._conn.execute("COMMIT")
             finally:
                 self._depth = 0
+
+    def now_iso(self) -> str:
+        """The server's time now (with its clock offset)."""
+        return now_iso(self.clock_offset_s)
 
     def query(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -203,7 +210,7 @@ class Database:
 
     def create_sync(self, sync_id: str, company_id: int, model: str, jobs: list[dict]) -> None:
         """A PUSH sync and its jobs (each job: job_id, payload, variables), all CREATED."""
-        stamp = now_iso()
+        stamp = self.now_iso()
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO syncs (sync_id, company_id, model, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
@@ -244,7 +251,7 @@ class Database:
         return [row["sync_id"] for row in rows]
 
     def set_job(self, job_id: str, status: str, *, error: dict | None = None, result: dict | None = None) -> None:
-        stamp = now_iso()
+        stamp = self.now_iso()
         with self.transaction() as conn:
             if status == "RUNNING":
                 conn.execute(
@@ -259,7 +266,7 @@ class Database:
                 )
 
     def finish_sync(self, sync_id: str) -> None:
-        stamp = now_iso()
+        stamp = self.now_iso()
         with self.transaction() as conn:
             conn.execute(
                 "UPDATE syncs SET end_time = ?, updated_at = ? WHERE sync_id = ?", (stamp, stamp, sync_id)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import queue
-import secrets
-import string
 import sqlite3
 import threading
 
@@ -18,22 +16,17 @@ from rootfi_excel.sandbox import writes
 from rootfi_excel.sandbox.db import Database
 from rootfi_excel.sandbox.errors import UNKNOWN_ERROR, ApiError
 from rootfi_excel.sandbox.models import DATA_MODEL
+from rootfi_excel.sandbox.shapes import Shapes
 
 log = logging.getLogger(__name__)
-_ALPHABET = string.ascii_letters + string.digits
 
 
-def new_id() -> str:
-    """Sync and job ids look like the API's: 15 letters and digits."""
-    return "".join(secrets.choice(_ALPHABET) for _ in range(15))
-
-
-def create_sync(db: Database, company_id: int, model: str, records: list) -> str:
-    sync_id = new_id()
+def create_sync(db: Database, company_id: int, model: str, records: list, shapes: Shapes) -> str:
+    sync_id = shapes.new_id()
     jobs = []
     for index, record in enumerate(records):
         document = record.get("document_number") if isinstance(record, dict) else None
-        jobs.append({"job_id": new_id(), "payload": record,
+        jobs.append({"job_id": shapes.new_id(), "payload": record,
                      "variables": {"record_index": index, "document_number": document}})
     db.create_sync(sync_id, company_id, model, jobs)
     return sync_id
@@ -102,7 +95,7 @@ class JobWorker:
 # -- answers ----------------------------------------------------------------------
 
 
-def sync_view(db: Database, row: sqlite3.Row) -> dict:
+def sync_view(db: Database, row: sqlite3.Row, shapes: Shapes) -> dict:
     counts = db.job_counts(row["sync_id"])
     success, failed = counts.get("SUCCESS", 0), counts.get("FAILED", 0)
     running, pending = counts.get("RUNNING", 0), counts.get("CREATED", 0)
@@ -129,7 +122,7 @@ def sync_view(db: Database, row: sqlite3.Row) -> dict:
         "full_sync": False,
         "data_model": DATA_MODEL[row["model"]],
         "sync_data_models": [DATA_MODEL[row["model"]]],
-        "status": status,
+        "status": shapes.status(status),
         "total_count": total,
         "success_count": success,
         "failed_count": failed,
@@ -149,7 +142,7 @@ def _end_time(db: Database, row: sqlite3.Row) -> str | None:
     return found[0]["end_time"] if found else None
 
 
-def job_view(db: Database, row: sqlite3.Row, integration: str, model: str) -> dict:
+def job_view(db: Database, row: sqlite3.Row, integration: str, model: str, shapes: Shapes) -> dict:
     return {
         "rootfi_id": row["rootfi_id"],
         "rootfi_created_at": row["created_at"],
@@ -162,7 +155,7 @@ def job_view(db: Database, row: sqlite3.Row, integration: str, model: str) -> di
         "job_type": "PUSH",
         "config_mode": "CREATE",
         "data_model": DATA_MODEL[model],
-        "status": row["status"],
+        "status": shapes.status(row["status"]),
         "start_time": row["start_time"],
         "end_time": row["end_time"],
         "retry_count": 0,

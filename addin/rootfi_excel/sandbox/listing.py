@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from rootfi_excel.sandbox.db import Database
 from rootfi_excel.sandbox.errors import INVALID_PARAMS, bad_request
+from rootfi_excel.sandbox.shapes import endless_next
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -80,8 +81,10 @@ def parse(query_items: list[tuple[str, str]], types: dict[str, str], extra_ok: s
     return q
 
 
-def page(db: Database, table: str, base_where: list[str], base_params: list, q: ListQuery) -> dict:
-    """One page ordered by rootfi_id: {"rows", "next", "prev", "total_count"?}."""
+def page(db: Database, table: str, base_where: list[str], base_params: list, q: ListQuery,
+         endless: bool = False) -> dict:
+    """One page ordered by rootfi_id: {"rows", "next", "prev", "total_count"?}.
+    endless: the last page (and every page after it) still has a new `next` cursor."""
     where = base_where + q.where
     params = base_params + q.params
     clause = " AND ".join(where) or "1"
@@ -104,6 +107,9 @@ def page(db: Database, table: str, base_where: list[str], base_params: list, q: 
             answer["next"] = _encode({"after": last, "f": q.fingerprint})
         if exists("<", first):
             answer["prev"] = _encode({"before": first, "f": q.fingerprint})
+    if endless and answer["next"] is None:
+        position = rows[-1]["rootfi_id"] if rows else (q.after if q.after is not None else -1)
+        answer["next"] = _encode(endless_next(position, q.fingerprint))
     if q.return_count:
         answer["total_count"] = db.query(f"SELECT COUNT(*) AS n FROM {table} WHERE {clause}", params)[0]["n"]
     return answer

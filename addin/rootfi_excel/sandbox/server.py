@@ -18,9 +18,11 @@ import uvicorn
 
 from rootfi_excel.sandbox.app import build_app
 from rootfi_excel.sandbox.db import Database
-from rootfi_excel.sandbox.faults import FaultPlan, Gate, Stats
+from rootfi_excel.sandbox.faults import FaultPlan
+from rootfi_excel.sandbox.gate import Gate, GateConfig, Stats
 from rootfi_excel.sandbox.jobs import JobWorker
 from rootfi_excel.sandbox.seed import seed_if_empty, seed_volume_company
+from rootfi_excel.sandbox.shapes import Shapes
 
 
 @dataclass
@@ -32,7 +34,7 @@ class SandboxConfig:
     latency_ms: int = 0                     # added to every API request
     rate_limit_per_minute: int | None = None  # None or 0 = no limit; else token bucket per key, burst = 2x
     retry_after_header: bool = True         # send Retry-After on 429s
-    faults: dict[str, float] = field(default_factory=dict)  # kind -> probability per API request
+    faults: dict[str, float] = field(default_factory=dict)  # "kind" or "kind@scope" -> probability per request
     fault_seed: int | None = None
     burst_429_length: int = 3               # a triggered "429" fault answers this many requests in a row with 429
     slow_ms: int = 3000                     # how late a "slow" answer comes
@@ -40,6 +42,15 @@ class SandboxConfig:
     seed_demo_data: bool = True
     # (invoices, contacts) for the volume company 1008, e.g. (20000, 2000); None = no such company
     volume: tuple[int, int] | None = None
+    # Cases a client must survive, on purpose (docs/sandbox.md, "Producing a case on purpose"):
+    revoke_key_after: int | None = None     # the key is refused (401) after this many requests with it
+    clock_offset_s: float = 0.0             # the server's clock (Date header, every time it writes) is off by this
+    rate_limit_reset: str = "seconds"       # X-RateLimit-Reset as seconds, milliseconds, epoch or epoch-ms
+    running_status: str = "RUNNING"         # the status of a sync or job not finished yet (e.g. SLEEPING)
+    list_shape: str = "plain"               # "nested": every list as {"data": {"data": [...], "next"}}
+    endless_cursor: bool = False            # every page of every list has a new next cursor
+    odd_ids: bool = False                   # sync and job ids with a slash, "..", "?", "#", "%", space, \x07
+    echo_key: bool = False                  # every error text (message, field, code; job errors) repeats the key
 
 
 class RunningSandbox:
@@ -85,17 +96,21 @@ def _prepare(config: SandboxConfig) -> RunningSandbox:
     if not config.api_keys:
         raise ValueError("SandboxConfig.api_keys must hold at least one key")
     fault_plan = FaultPlan(config.faults, config.fault_seed, config.burst_429_length)  # validates early
+    shapes = Shapes(running_status=config.running_status, list_shape=config.list_shape,
+                    endless_cursor=config.endless_cursor, odd_ids=config.odd_ids)
+    gate_config = GateConfig(
+        api_keys=config.api_keys, latency_ms=config.latency_ms, rate_limit_per_minute=config.rate_limit_per_minute,
+        retry_after_header=config.retry_after_header, slow_ms=config.slow_ms, revoke_key_after=config.revoke_key_after,
+        clock_offset_s=config.clock_offset_s, rate_limit_reset=config.rate_limit_reset, echo_key=config.echo_key)
     db_path = Path(config.db_path) if config.db_path else Path(tempfile.mkdtemp(prefix="rootfi-sandbox-")) / "sandbox.sqlite3"
-    db = Database(db_path)
+    db = Database(db_path, clock_offset_s=config.clock_offset_s)
     if config.seed_demo_data:
         seed_if_empty(db)
     if config.volume:
         seed_volume_company(db, *config.volume)
     stats = Stats()
     worker = JobWorker(db, config.job_delay_ms)
-    app = Gate(build_app(db, worker, stats), api_keys=config.api_keys, latency_ms=config.latency_ms,
-               rate_limit_per_minute=config.rate_limit_per_minute, retry_after_header=config.retry_after_header,
-               faults=fault_plan, slow_ms=config.slow_ms, stats=stats)
+    app = Gate(build_app(db, worker, stats, shapes), gate_config, fault_plan, stats)
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say so,
     # and without it every small answer waits ~40 ms for a delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -104,7 +119,7 @@ def _prepare(config: SandboxConfig) -> RunningSandbox:
     # access_log off: request lines are never logged (and the key is a header anyway).
     server = uvicorn.Server(uvicorn.Config(
         app, http="h11", loop="asyncio", lifespan="off", access_log=False, log_level="warning",
-        timeout_graceful_shutdown=2,
+        timeout_graceful_shutdown=2, date_header=False,  # the gate sends Date, from the sandbox's own clock
     ))
     worker.start()
     return RunningSandbox(config, server, None, sock, db, worker, stats)

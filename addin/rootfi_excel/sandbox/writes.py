@@ -7,7 +7,7 @@ duplicate check, and a payment and its invoice's new amount_due commit together.
 from __future__ import annotations
 
 from rootfi_excel.sandbox import rules
-from rootfi_excel.sandbox.db import Database, now_iso
+from rootfi_excel.sandbox.db import Database
 from rootfi_excel.sandbox.seed import platform_id
 
 # New platform ids on numeric-id platforms start here, far above the seeded ones.
@@ -38,7 +38,7 @@ def _base(company: dict, pid: str, stamp: str) -> dict:
 
 def _create_payment(db: Database, company: dict, data: object) -> dict:
     fields, invoice = rules.check_payment(db, company, data)
-    stamp = now_iso()
+    stamp = db.now_iso()
     pid = _new_platform_id(db, company)
     record = {
         **_base(company, pid, stamp),
@@ -69,7 +69,7 @@ def _create_payment(db: Database, company: dict, data: object) -> dict:
 
 def _create_credit_note(db: Database, company: dict, data: object) -> dict:
     fields = rules.check_credit_note(db, company, data)
-    stamp = now_iso()
+    stamp = db.now_iso()
     pid = _new_platform_id(db, company)
     lines = []
     for line in fields["line_items"]:

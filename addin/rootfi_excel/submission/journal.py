@@ -58,13 +58,17 @@ CREATE TABLE IF NOT EXISTS attempts (
     message TEXT,
     error_code TEXT,
     sent_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    server_sent_at TEXT,
+    bulk INTEGER
 );
 CREATE INDEX IF NOT EXISTS attempts_fingerprint ON attempts (fingerprint, id);
 CREATE INDEX IF NOT EXISTS attempts_document ON attempts (company_id, model, document_number);
 CREATE INDEX IF NOT EXISTS attempts_state ON attempts (state);
 CREATE INDEX IF NOT EXISTS attempts_batch ON attempts (batch_id, id);
 """
+# Columns added since the first release: (name, SQL type). Older journals get them on open.
+_ADDED_COLUMNS = (("server_sent_at", "TEXT"), ("bulk", "INTEGER"))
 
 
 def default_path() -> Path:
@@ -137,8 +141,10 @@ class Attempt:
     platform_id: str | None
     message: str | None
     error_code: str | None
-    sent_at: str
+    sent_at: str  # this computer's clock (UTC), shown in the workbook
     updated_at: str
+    server_sent_at: str | None = None  # RootFi's clock at the send, as learnt from its answers; None if unknown
+    bulk: bool | None = None  # sent as a bulk (async) write; None in journals older than this column
 
 
 class Journal:
@@ -159,10 +165,17 @@ class Journal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # an attempt must survive a power cut
         self._db.executescript(_SCHEMA)
+        self._add_missing_columns()
         # Take the write lock once: a journal that cannot record attempts fails here,
         # before anything is sent, not halfway through a run.
         self._db.execute("BEGIN IMMEDIATE")
         self._db.execute("ROLLBACK")
+
+    def _add_missing_columns(self) -> None:
+        present = {row["name"] for row in self._db.execute("PRAGMA table_info(attempts)")}
+        for name, kind in _ADDED_COLUMNS:
+            if name not in present:
+                self._db.execute(f"ALTER TABLE attempts ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         if self._db is not None:
@@ -178,22 +191,34 @@ class Journal:
 
     @_readable_errors
     def begin(self, base_url: str, company_id: int, model: str,
-              records: Iterable[tuple[str, str | None, dict[str, Any]]]) -> tuple[str, list[int], str]:
+              records: Iterable[tuple[str, str | None, dict[str, Any]]],
+              server_sent_at: str | None = None, bulk: bool | None = None,
+              basis: list[int | None] | None = None) -> tuple[str, list[int | None], str]:
         """Write SENDING attempts for one request (one batch), committed before sending.
 
         records: (fingerprint, document_number, body), in the order they are sent.
+        server_sent_at: RootFi's clock now (ISO), when known. bulk: sent as a bulk write.
+        basis: for each record, the newest attempt of its fingerprint that the caller's
+        decision to send rests on (None: there was none). A record whose fingerprint has
+        a newer attempt by now (another Submit on this computer is sending it) is left
+        out, atomically: its id in the answer is None.
         Returns (batch_id, attempt ids, sent_at).
         """
         batch_id = uuid.uuid4().hex
         now = utc_now()
-        ids = []
-        with self._transaction():
-            for fp, number, body in records:
+        ids: list[int | None] = []
+        with self._transaction():  # BEGIN IMMEDIATE: one writer at a time, across processes
+            for index, (fp, number, body) in enumerate(records):
+                if basis is not None:
+                    newest = self._db.execute("SELECT MAX(id) FROM attempts WHERE fingerprint = ?", (fp,)).fetchone()[0]
+                    if newest != basis[index]:
+                        ids.append(None)
+                        continue
                 cursor = self._db.execute(
                     "INSERT INTO attempts (fingerprint, base_url, company_id, model, document_number, payload,"
-                    " state, batch_id, sent_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    " state, batch_id, sent_at, updated_at, server_sent_at, bulk) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     (fp, base_url.rstrip("/"), company_id, model, number, json.dumps(body, ensure_ascii=False),
-                     SENDING, batch_id, now, now),
+                     SENDING, batch_id, now, now, server_sent_at, None if bulk is None else int(bulk)),
                 )
                 ids.append(int(cursor.lastrowid))
         return batch_id, ids, now
@@ -247,6 +272,13 @@ class Journal:
         return [_attempt(r) for r in rows]
 
     @_readable_errors
+    def sync_ids(self, base_url: str, company_id: int) -> set[str]:
+        """Every sync id this journal knows for a company: bulk writes sent from here."""
+        rows = self._db.execute("SELECT DISTINCT sync_id FROM attempts WHERE base_url = ? AND company_id = ?"
+                                " AND sync_id IS NOT NULL", (base_url.rstrip("/"), company_id))
+        return {row["sync_id"] for row in rows}
+
+    @_readable_errors
     def batch_attempts(self, batch_id: str) -> list[Attempt]:
         """Every attempt of one request, in the order the records were sent."""
         rows = self._db.execute("SELECT * FROM attempts WHERE batch_id = ? ORDER BY id", (batch_id,))
@@ -281,5 +313,6 @@ def _attempt(row: sqlite3.Row) -> Attempt:
         document_number=row["document_number"], payload=json.loads(row["payload"]), state=row["state"],
         batch_id=row["batch_id"], sync_id=row["sync_id"], rootfi_id=row["rootfi_id"],
         platform_id=row["platform_id"], message=row["message"], error_code=row["error_code"],
-        sent_at=row["sent_at"], updated_at=row["updated_at"],
+        sent_at=row["sent_at"], updated_at=row["updated_at"], server_sent_at=row["server_sent_at"],
+        bulk=None if row["bulk"] is None else bool(row["bulk"]),
     )

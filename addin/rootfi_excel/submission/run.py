@@ -3,6 +3,7 @@
 Order matters for "nothing is lost": every answer goes into the journal (inside the
 engine) before anything is written to the workbook, so if Excel or the save fails,
 the next Submit writes the same results back from the journal instead of sending.
+Whatever stops a run, the outcomes gathered so far are kept here and written.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from rootfi_excel.api.client import Company
+from rootfi_excel.api.answers import Company
 from rootfi_excel.fields.integrations import canonical_integration
 from rootfi_excel.sheets.layout import (
     MESSAGE,
@@ -24,7 +25,14 @@ from rootfi_excel.sheets.layout import (
     TABLES,
     Status,
 )
-from rootfi_excel.submission.engine import Outcome, SubmitAborted, SubmitOptions, Submitter
+from rootfi_excel.submission.engine import (
+    POSSIBLE_DUPLICATE,
+    TWIN_CHECK_FAILED,
+    Outcome,
+    SubmitAborted,
+    SubmitOptions,
+    Submitter,
+)
 from rootfi_excel.submission.journal import Journal
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.run import (
@@ -66,6 +74,8 @@ class WorkbookSubmission:
     outcomes: dict[str, dict[int, Outcome]] = field(default_factory=dict)  # sheet key -> row index -> outcome
     requests_used: int = 0
     aborted: str | None = None  # why sending stopped early; what was settled before is still written
+    error: BaseException | None = None  # the unexpected error that stopped it (raise it once results are saved)
+    warnings: list[str] = field(default_factory=list)  # checks that could not run, for the summary
 
     def count(self, status: str) -> int:
         rows = 0
@@ -75,6 +85,19 @@ class WorkbookSubmission:
                 current = outcomes[index].status if index in outcomes else result.status
                 rows += current == status
         return rows
+
+    def flagged(self, flag: str) -> int:
+        """Rows of this run flagged for a person's look (POSSIBLE_DUPLICATE, TWIN_CHECK_FAILED)."""
+        return sum(outcome.flag == flag for outcomes in self.outcomes.values() for outcome in outcomes.values())
+
+    @property
+    def possible_duplicates(self) -> int:
+        return self.flagged(POSSIBLE_DUPLICATE)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Something a person must look at even though every row may say Created."""
+        return bool(self.possible_duplicates or self.flagged(TWIN_CHECK_FAILED) or self.warnings)
 
 
 def apply_overrides(settings: WorkbookSettings, overrides: Overrides) -> None:
@@ -146,16 +169,18 @@ def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, 
         ready = sheet.ready
         if not ready:
             continue
-        try:
-            report = submitter.submit(MODEL_OF_TABLE[key], ready)
-        except SubmitAborted as error:  # the journal has every answer so far; write what this run knows
-            submission.aborted = str(error)
-            break
+        # The engine never raises for what happens while sending: a stopped run still
+        # brings back every outcome gathered before the stop, and those are written.
+        report = submitter.submit(MODEL_OF_TABLE[key], ready)
         rows: dict[int, Outcome] = {}
         for position, outcome in report.outcomes.items():
             for row in ready[position].rows:
                 rows[row.index] = outcome
         submission.outcomes[key] = rows
+        submission.warnings += [f"{sheet.layout.sheet}: {warning}" for warning in report.warnings]
+        if report.aborted:
+            submission.aborted, submission.error = report.aborted, report.error
+            break
     submission.requests_used = getattr(client, "requests_sent", 0) - before
     return submission
 

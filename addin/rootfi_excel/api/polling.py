@@ -1,0 +1,115 @@
+"""Waiting for several syncs at once, within one time bound.
+
+Each round reads every sync that is not finished yet, then sleeps once; the interval
+grows to spare the rate limit. Five stuck syncs cost one wait, not five. A round reads
+the syncs one by one (`get_sync`), or all at once from one list (`read_round`), which
+is cheaper when many are running.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from rootfi_excel.api.answers import Sync
+from rootfi_excel.api.errors import AuthError, NotFoundError, RootFiError
+
+FIRST_POLL = 1.0  # seconds before the second look
+MAX_INTERVAL = 15.0
+GROWTH = 1.5
+
+# Reads the syncs of one round: {sync_id: Sync, or the error reading it}.
+RoundReader = Callable[[list[str]], Mapping[str, "Sync | RootFiError"]]
+
+
+@dataclass
+class SyncPoll:
+    finished: dict[str, Sync] = field(default_factory=dict)
+    running: dict[str, Sync | None] = field(default_factory=dict)  # last answer seen (None: none could be read)
+    missing: dict[str, NotFoundError] = field(default_factory=dict)  # RootFi does not know them
+    errors: dict[str, RootFiError] = field(default_factory=dict)  # the last read of a running one failed
+
+
+def one_by_one(get_sync: Callable[[str], Sync], until: float, clock: Callable[[], float]) -> RoundReader:
+    """A round that reads each sync on its own, and stops early when time is up."""
+    def read(sync_ids: list[str]) -> dict[str, Sync | RootFiError]:
+        found: dict[str, Sync | RootFiError] = {}
+        for sync_id in sync_ids:
+            if found and clock() >= until:
+                break  # the rest stay as they were
+            try:
+                found[sync_id] = get_sync(sync_id)
+            except AuthError:
+                raise
+            except RootFiError as error:
+                found[sync_id] = error
+        return found
+    return read
+
+
+def from_list(list_syncs: Callable[[], list[Sync]], one_by_one_reader: RoundReader) -> RoundReader:
+    """A round that reads every sync from one list; those the list cannot tell about (the
+    list failed, or does not hold them) are read one by one. The list only saves requests."""
+    def read(sync_ids: list[str]) -> dict[str, Sync | RootFiError]:
+        try:
+            listed = {sync.sync_id: sync for sync in list_syncs()}
+        except AuthError:
+            raise
+        except RootFiError:
+            listed = {}
+        found: dict[str, Sync | RootFiError] = {i: listed[i] for i in sync_ids if i in listed}
+        rest = [i for i in sync_ids if i not in listed]
+        return {**found, **(one_by_one_reader(rest) if rest else {})}
+    return read
+
+
+def poll_syncs(
+    get_sync: Callable[[str], Sync],
+    sync_ids: Iterable[str],
+    *,
+    until: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    known: Mapping[str, Sync] | None = None,
+    read_round: RoundReader | None = None,
+    on_wait: Callable[[int, float], None] | None = None,
+    first_poll: float = FIRST_POLL,
+    max_interval: float = MAX_INTERVAL,
+    growth: float = GROWTH,
+) -> SyncPoll:
+    """Read the syncs until each is finished or `until` (a `clock()` time) has passed.
+
+    `known`: answers just read elsewhere (e.g. a list of syncs), used for the first round.
+    An AuthError stops at once; any other failed read is tried again next round.
+    `on_wait(still running, seconds waited so far)` is called before each sleep."""
+    poll = SyncPoll(running={sync_id: None for sync_id in dict.fromkeys(sync_ids)})
+    read = read_round or one_by_one(get_sync, until, clock)
+    started = clock()
+    interval = first_poll
+    answers: Mapping[str, Sync | RootFiError] = dict(known or {})
+    while True:
+        if not answers:
+            answers = read(list(poll.running))
+        for sync_id, answer in answers.items():
+            if sync_id not in poll.running:
+                continue
+            if isinstance(answer, NotFoundError):
+                poll.missing[sync_id] = answer
+                del poll.running[sync_id]
+            elif isinstance(answer, RootFiError):
+                poll.errors[sync_id] = answer
+            elif answer.finished:
+                poll.errors.pop(sync_id, None)
+                poll.finished[sync_id] = answer
+                del poll.running[sync_id]
+            else:
+                poll.errors.pop(sync_id, None)
+                poll.running[sync_id] = answer
+        answers = {}
+        remaining = until - clock()
+        if not poll.running or remaining <= 0:
+            return poll
+        if on_wait is not None:
+            on_wait(len(poll.running), clock() - started)
+        sleep(min(interval, remaining))
+        interval = min(max_interval, interval * growth)

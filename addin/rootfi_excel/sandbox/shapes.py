@@ -1,0 +1,63 @@
+"""Answer shapes the docs leave open, chosen on purpose (SandboxConfig / `rootfi-excel sandbox`).
+
+The default is the shape the rest of docs/sandbox.md describes. The others are what a
+real API might plausibly do, so that a client can be tested against each:
+
+- running_status: the status of a sync or job that is not finished (v3 also knows
+  SLEEPING, and a new API version may add others);
+- list_shape "nested": every list as {"data": {"data": [...], "next", "prev"}};
+- endless_cursor: lists never end: each page, even an empty one, has a new `next`;
+- odd_ids: sync and job ids hold a slash, `..`, `?`, `#`, `%`, a space and a control
+  character, as an id from a careless platform might.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import string
+from dataclasses import dataclass
+
+_ALPHABET = string.ascii_letters + string.digits
+LIST_SHAPES = ("plain", "nested")
+_ODD_PART = "/../x?y=1#z%2F \x07"
+
+
+@dataclass(frozen=True)
+class Shapes:
+    running_status: str = "RUNNING"
+    list_shape: str = "plain"
+    endless_cursor: bool = False
+    odd_ids: bool = False
+
+    def __post_init__(self) -> None:
+        if self.list_shape not in LIST_SHAPES:
+            raise ValueError(f"list_shape must be one of {', '.join(LIST_SHAPES)}")
+        if not self.running_status.strip():
+            raise ValueError("running_status must not be empty")
+
+    def status(self, status: str) -> str:
+        """A sync's or job's status as answered: when running_status is set to another
+        word, every status that means "not finished" (RUNNING, CREATED) becomes it."""
+        if self.running_status != "RUNNING" and status in ("RUNNING", "CREATED"):
+            return self.running_status
+        return status
+
+    def new_id(self) -> str:
+        """Sync and job ids look like the API's: 15 letters and digits (odd_ids: with more)."""
+        plain = "".join(secrets.choice(_ALPHABET) for _ in range(15))
+        return f"{plain[:5]}{_ODD_PART}{plain[5:]}" if self.odd_ids else plain
+
+    def list_body(self, data: list, result: dict) -> dict:
+        page = {"data": data, "next": result["next"], "prev": result["prev"]}
+        if "total_count" in result:
+            page["total_count"] = result["total_count"]
+        return {"data": page} if self.list_shape == "nested" else page
+
+
+_nonces = itertools.count(1)
+
+
+def endless_next(position: int, fingerprint: str) -> dict:
+    """A cursor that has never been given out before, for the same place in the list."""
+    return {"after": position, "f": fingerprint, "n": next(_nonces)}

@@ -1,0 +1,142 @@
+"""Collecting bulk writes: read each sync's jobs, wait for the unfinished syncs all
+together (one bound for all of them), settle each record from its job, and look up
+the records no job spoke clearly about."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rootfi_excel.api.answers import Job
+from rootfi_excel.api.errors import AuthError, NotFoundError, RootFiError
+from rootfi_excel.api.polling import poll_syncs
+from rootfi_excel.sheets.layout import Status
+from rootfi_excel.submission import jobs as job_reading
+from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Outcome, Run, Work, ghost
+from rootfi_excel.submission.journal import CREATED, FAILED, PENDING
+from rootfi_excel.submission.lookups import resolve_by_lookup, settle_existing
+from rootfi_excel.submission.running_syncs import round_reader
+
+_GONE = object()  # the jobs list answered 404: RootFi does not know this sync
+
+
+def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
+    """Settle each bulk write from its jobs; what stays unclear is looked up."""
+    unclear: list[Item] = []
+    failures: dict[str, list[str]] = {}
+    waiting: dict[str, list[Item]] = {}
+    for sync_id, items in pending.items():
+        batch = _whole_batch(run, items, work)
+        # Bulk writes are all sent before any is collected, so most are finished by now:
+        # read the jobs first, and poll the sync only when some are not done.
+        jobs = _read_jobs(run, sync_id)
+        if jobs is _GONE:
+            unclear += _open(batch)
+        elif jobs is not None and len(jobs) >= len(batch) and all(job.finished for job in jobs):
+            unclear += _settle(run, batch, jobs, failures)
+        else:
+            waiting[sync_id] = batch
+    if waiting:
+        poll = poll_syncs(run.client.get_sync, waiting, until=run.until(run.options.sync_timeout), clock=run.clock,
+                          sleep=run.sleep, read_round=round_reader(run, len(waiting), run.options.sync_timeout),
+                          on_wait=lambda count, waited: run.report(
+                              f"waiting for {count} bulk write(s) to finish ({waited:.0f} s)"))
+        for sync_id, batch in waiting.items():
+            if sync_id in poll.missing:  # RootFi does not know this sync: look the records up
+                unclear += _open(batch)
+            elif sync_id not in poll.finished:  # still running (or unreadable) when the wait ended
+                work.parked += _open(batch)
+            else:
+                jobs = _read_jobs(run, sync_id)
+                if isinstance(jobs, list):
+                    unclear += _settle(run, batch, jobs, failures)
+                else:  # finished, but its jobs cannot be read: look the records up
+                    unclear += _open(batch)
+    if unclear:
+        _settle_unclear(run, unclear, failures, work)
+
+
+def _read_jobs(run: Run, sync_id: str) -> list[Job] | object | None:
+    """The sync's jobs; _GONE when RootFi does not know the sync; None when they could not be read."""
+    try:
+        return run.client.list_sync_jobs(sync_id)
+    except AuthError:
+        raise
+    except NotFoundError:
+        return _GONE
+    except RootFiError:
+        return None
+
+
+def _open(batch: list[Item]) -> list[Item]:
+    return [item for item in batch if item.outcome is None]
+
+
+def _settle(run: Run, batch: list[Item], jobs: list[Job], failures: dict[str, list[str]]) -> list[Item]:
+    matched = job_reading.match_jobs(jobs, [item.number for item in batch])
+    for number, reasons in job_reading.unmatched_failures(jobs, matched).items():
+        failures.setdefault(number, []).extend(reasons)
+    return _settle_jobs(run, batch, matched)
+
+
+def _whole_batch(run: Run, items: list[Item], work: Work) -> list[Item]:
+    """Every record of the request, in sending order: rows of this run, and ghosts for
+    attempts whose rows are gone, so that job positions stay true and no result is dropped."""
+    mine = {item.attempt_id: item for item in items}
+    batch: list[Item] = []
+    for attempt in run.journal.batch_attempts(items[0].batch_id):
+        work.seen_attempts.add(attempt.id)
+        if attempt.id in mine:
+            batch.append(mine[attempt.id])
+        else:
+            item = ghost(run, attempt)
+            if attempt.state != PENDING:  # settled already: a placeholder that keeps positions
+                item.outcome = Outcome(Status.CREATED if attempt.state == CREATED else Status.FAILED)
+            batch.append(item)
+    return batch
+
+
+def _settle_jobs(run: Run, batch: list[Item], matched: dict[int, Job]) -> list[Item]:
+    """Settle the records whose job is clear. Returns those that still need a lookup."""
+    unclear: list[Item] = []
+    exists: list[Item] = []
+    failures: dict[int, tuple[str, dict]] = {}
+    for position, item in enumerate(batch):
+        if item.outcome is not None:
+            continue  # a placeholder for an attempt settled before
+        job = matched.get(position)
+        status = job.status if job else ""
+        if status == "FAILED" and job.error.get("code") == ALREADY_EXISTS:
+            exists.append(item)
+        elif status == "FAILED":
+            reason = job_reading.describe_error(job.error).rstrip(".")
+            failures[item.attempt_id] = (FAILED, {"message": reason, "error_code": job.error.get("code")})
+            item.outcome = Outcome(Status.FAILED, f"{reason}; fix the row and submit again", sync_id=item.sync_id,
+                                   submitted_at=item.sent_at)
+            run.tick(item, "failed")
+        elif status == "SUCCESS" and job.ids:
+            run.created(item, job.ids, message="")
+            run.tick(item, "created")
+        else:
+            unclear.append(item)
+    if failures:
+        run.journal.settle(failures)
+    if exists:
+        settle_existing(run, exists, "already exists")
+    run.report("collected a bulk write")
+    return unclear
+
+
+def _settle_unclear(run: Run, items: list[Item], failures: dict[str, list[str]], work: Work) -> None:
+    """Bulk-write records no job spoke clearly about: found -> Created; not found and a
+    failed job of theirs unmatched -> Failed with its reason; otherwise still unknown."""
+    again, unknown = resolve_by_lookup(run, items, close_missing=False)
+    missing: dict[str, list[Item]] = defaultdict(list)
+    for item in unknown:
+        missing[str(item.number)].append(item)
+    for number, group in missing.items():
+        reasons = failures.get(number, [])
+        if reasons and len(reasons) >= len(group):
+            run.fail(group, "; ".join(dict.fromkeys(r.rstrip(".") for r in reasons)))
+        else:
+            work.lost += group
+    work.lost += again

@@ -1,0 +1,214 @@
+"""What the steps of one Submit share: the records being sent (items), what is left to
+do (work), and one `Run` with the helpers every step uses to record an outcome.
+
+The steps live in their own modules: platform_check (before sending, and the twin
+check after), sending, collecting (bulk writes), reconciling (lost answers), lookups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rootfi_excel.api.errors import AuthError, RootFiError
+from rootfi_excel.sheets.layout import Status
+from rootfi_excel.submission.journal import CREATED, FAILED, Attempt
+
+if TYPE_CHECKING:
+    from rootfi_excel.submission.engine import Submitter
+
+LOST_ANSWER = "lost-answer-not-found"  # error_code of an attempt closed after a lookup found nothing
+ALREADY_EXISTS = "record-already-exists"
+# Flags on a Created row that a person must look at (Outcome.flag, and the journal's error_code).
+POSSIBLE_DUPLICATE = "possible-duplicate"  # another record with the same number and values exists
+TWIN_CHECK_FAILED = "twin-check-failed"  # the check for such a record could not run
+_LABELS = {"invoice_payments": "payments", "invoice_credit_notes": "credit notes"}
+
+
+class SubmitAborted(Exception):
+    """The whole run must stop (the key was refused, the company is not connected, ...)."""
+
+
+@dataclass
+class Outcome:
+    status: str  # Status.CREATED / FAILED / PENDING / UNKNOWN / SKIPPED
+    message: str = ""
+    rootfi_id: str | None = None
+    platform_id: str | None = None
+    sync_id: str | None = None
+    submitted_at: str | None = None  # UTC ISO time of the attempt
+    flag: str | None = None  # POSSIBLE_DUPLICATE or TWIN_CHECK_FAILED
+
+
+@dataclass
+class Item:
+    """One record of this run: a unit to send, or a "ghost" (an attempt whose row is gone)."""
+
+    position: int  # the unit's position in submit()'s list; -1 for a ghost
+    body: dict[str, Any]
+    fingerprint: str
+    attempt_id: int | None = None
+    batch_id: str | None = None
+    sent_at: str | None = None
+    server_sent_at: str | None = None
+    sync_id: str | None = None
+    bulk: bool = False  # sent in a bulk (async) write: a lost answer may still become records
+    outcome: Outcome | None = None
+    basis: int | None = None  # the newest attempt of this record when it was decided to send it
+
+    @property
+    def ghost(self) -> bool:
+        return self.position < 0
+
+    @property
+    def number(self) -> str | None:
+        return self.body.get("document_number")
+
+
+@dataclass
+class Work:
+    """What one run still has to do, by kind."""
+
+    pending: dict[str, list[Item]] = field(default_factory=lambda: defaultdict(list))  # sync_id -> items
+    lost: list[Item] = field(default_factory=list)
+    fresh: list[Item] = field(default_factory=list)
+    parked: list[Item] = field(default_factory=list)  # bulk writes still running when the wait ended
+    unsettled: list[Item] = field(default_factory=list)  # lost answers this run cannot settle any more
+    seen_attempts: set[int] = field(default_factory=set)
+
+    def add_pending(self, item: Item) -> None:
+        self.pending[item.sync_id].append(item)
+
+    @property
+    def open(self) -> bool:
+        return bool(self.pending or self.lost)
+
+
+class Run:
+    """One submit() of one model, and the helpers its steps share."""
+
+    def __init__(self, submitter: Submitter, model: str) -> None:
+        self.client = submitter.client
+        self.journal = submitter.journal
+        self.base_url = submitter.base_url
+        self.company_id = submitter.company_id
+        self.platform = submitter.platform
+        self.options = submitter.options
+        self.sleep = submitter.sleep
+        self.clock = submitter.clock
+        self.now = submitter.now
+        self.deadline = submitter.deadline
+        self._progress = submitter.progress
+        self.model = model
+        self.done = 0
+        self.total = 0
+        self.created_now: list[Item] = []  # records this run created or found after sending them
+        self.warnings: list[str] = []  # said once in the summary, beside the rows' own messages
+
+    # -- progress and time -------------------------------------------------------
+
+    @property
+    def label(self) -> str:
+        return _LABELS.get(self.model, self.model)
+
+    def tick(self, item: Item, text: str) -> None:
+        if not item.ghost:
+            self.done += 1
+            self.report(text)
+
+    def report(self, text: str) -> None:
+        self._progress(min(self.done, self.total), self.total, f"{self.label}: {text}")
+
+    def time_left(self) -> float:
+        return self.deadline - self.clock()
+
+    def until(self, seconds: float) -> float:
+        """A clock() time `seconds` from now, never past the run's deadline."""
+        return min(self.deadline, self.clock() + seconds)
+
+    def server_now(self) -> dt.datetime | None:
+        """RootFi's clock now (from its Date headers); None when the client cannot tell."""
+        server_now = getattr(self.client, "server_now", None)
+        return server_now() if server_now is not None else None
+
+    def age(self, item: Item) -> float | None:
+        """Seconds since the item was sent, the smaller of RootFi's clock against RootFi's
+        clock and this computer's against its own (either may jump; the smaller age means
+        the longer wait); None when neither can tell (a clock that went back)."""
+        ages = []
+        server_now = self.server_now()
+        if item.server_sent_at and server_now is not None:
+            ages.append((server_now - moment(item.server_sent_at)).total_seconds())
+        if item.sent_at:
+            ages.append((self.now() - moment(item.sent_at)).total_seconds())
+        return min(ages) if ages and min(ages) >= 0 else None
+
+    # -- outcomes ----------------------------------------------------------------
+
+    def created(self, item: Item, record: dict[str, Any], message: str, *, sent_now: bool = True) -> None:
+        rootfi_id, platform_id = text(record.get("rootfi_id")), text(record.get("platform_id"))
+        self.journal.update([item.attempt_id], CREATED, rootfi_id=rootfi_id, platform_id=platform_id,
+                            sync_id=item.sync_id, message=message or None)
+        item.outcome = Outcome(Status.CREATED, message, rootfi_id, platform_id, item.sync_id, item.sent_at)
+        if sent_now:
+            self.created_now.append(item)
+
+    def fail(self, items: list[Item], error: RootFiError | str, code: str | None = None) -> None:
+        message = str(error).rstrip(".")
+        self.journal.update([i.attempt_id for i in items], FAILED, message=message,
+                            error_code=code or getattr(error, "code", None))
+        for item in items:
+            item.outcome = Outcome(Status.FAILED, f"{message}; fix the row and submit again", sync_id=item.sync_id,
+                                   submitted_at=item.sent_at)
+            self.tick(item, "failed")
+
+    def not_sent(self, items: list[Item], error: RootFiError) -> None:
+        """The request certainly did not reach RootFi: nothing was created."""
+        self.journal.update([i.attempt_id for i in items], FAILED, message=f"not sent: {error}",
+                            error_code=error.code or type(error).__name__)
+        for item in items:
+            item.outcome = Outcome(Status.FAILED, f"not sent, nothing was created: {error}; press Submit again",
+                                   submitted_at=item.sent_at)
+            self.tick(item, "not sent")
+        if isinstance(error, AuthError):
+            raise SubmitAborted(f"{error}. Check the key with rootfi-excel login; nothing more was sent.")
+
+    def skip(self, items: list[Item], message: str, progress: str) -> None:
+        """Not sent this time, and nothing in the journal: the next Submit tries again."""
+        for item in items:
+            item.outcome = Outcome(Status.SKIPPED, message)
+            self.tick(item, progress)
+
+
+def ghost(run: Run, attempt: Attempt) -> Item:
+    """An item for an attempt whose row is no longer in the workbook: settled all the same."""
+    return Item(-1, attempt.payload, attempt.fingerprint, attempt_id=attempt.id, batch_id=attempt.batch_id,
+                sent_at=attempt.sent_at, server_sent_at=attempt.server_sent_at, sync_id=attempt.sync_id,
+                bulk=was_bulk(attempt))
+
+
+def was_bulk(attempt: Attempt) -> bool:
+    """Sent as a bulk write (its records may land long after the answer was lost)? An
+    attempt from an older journal that did not record it counts as bulk: the safe side."""
+    return attempt.bulk is not False
+
+
+def describe(model: str, body: dict[str, Any]) -> str:
+    if model == "invoice_payments":
+        return f"payment {body.get('document_number')} for invoice {body.get('invoice_id')}"
+    return f"credit note {body.get('document_number')}"
+
+
+def moment(stamp: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

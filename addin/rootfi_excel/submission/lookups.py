@@ -1,0 +1,105 @@
+"""Finding records in the platform by document number, and settling items with what is found.
+
+A lookup that fails (any error, any answer that is not a list of records) decides
+nothing: the items stay as they are and are looked at again. Never "nothing found".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from rootfi_excel.api.errors import AuthError, RootFiError
+from rootfi_excel.sheets.layout import Status
+from rootfi_excel.submission import matching
+from rootfi_excel.submission.context import ALREADY_EXISTS, LOST_ANSWER, Item, Outcome, Run
+from rootfi_excel.submission.journal import FAILED, UNKNOWN
+
+Records = dict[str, list[dict[str, Any]]]  # document number -> records
+
+
+def lookup(run: Run, numbers: list[str | None]) -> Records:
+    """Records of the platform by document number. Raises the client's error when the lookup fails."""
+    wanted = sorted({n for n in numbers if n})
+    found: Records = defaultdict(list)
+    if not wanted:
+        return found
+    for record in run.client.find_by_document_numbers(run.company_id, run.model, wanted):
+        found[str(record.get("document_number") or "")].append(record)
+    return found
+
+
+def try_lookup(run: Run, numbers: list[str | None]) -> Records | None:
+    """lookup(), or None when it failed (an AuthError still stops the run)."""
+    try:
+        return lookup(run, numbers)
+    except AuthError:
+        raise
+    except RootFiError:
+        return None
+
+
+def claimed_ids(run: Run, records: Records) -> set[str]:
+    """rootfi_ids that earlier attempts of ours already own: never match them to another row."""
+    claimed: set[str] = set()
+    for number in records:
+        for attempt in run.journal.with_number(run.base_url, run.company_id, run.model, number):
+            if attempt.rootfi_id:
+                claimed.add(attempt.rootfi_id)
+    return claimed
+
+
+def settle_existing(run: Run, items: list[Item], reason: str) -> None:
+    """The platform says the document number exists: ours (from a lost answer or a
+    colleague) becomes Created; anyone else's is a clear Failed, never a retry loop."""
+    records = try_lookup(run, [i.number for i in items])
+    if records is None:  # the lookup failed: the next Submit looks again before sending
+        run.journal.update([i.attempt_id for i in items], UNKNOWN, message=reason, error_code=ALREADY_EXISTS)
+        for item in items:
+            item.outcome = Outcome(Status.UNKNOWN, f"{run.platform} says this record already exists; the next "
+                                   "Submit checks which record it is", sync_id=item.sync_id, submitted_at=item.sent_at)
+        return
+    claimed = claimed_ids(run, records)
+    for item in items:
+        candidates = records.get(item.number, [])
+        match = matching.find_match(run.model, item.body, candidates, claimed)
+        if match is None:
+            other = candidates[0].get("rootfi_id") if candidates else "unknown"
+            run.fail([item], f"{run.platform} already has a record with document_number {item.number} "
+                             f"(rootfi_id {other}) and refused a second one; give this row its own "
+                             "document_number", code=ALREADY_EXISTS)
+            continue
+        claimed.add(str(match.get("rootfi_id")))
+        run.created(item, match, message=f"already in {run.platform}: not sent again")
+        run.tick(item, "already exists")
+
+
+def resolve_by_lookup(run: Run, items: list[Item], *, close_missing: bool) -> tuple[list[Item], list[Item]]:
+    """Look the items up by document number; found ones become Created.
+
+    Returns (to send again, still unknown). A missing item goes to "send again" only
+    when close_missing and it has a document number (its attempt is then closed in
+    the journal); if the lookup fails, every item stays unknown: never resend blindly."""
+    records = try_lookup(run, [i.number for i in items])
+    if records is None:
+        run.journal.update([i.attempt_id for i in items], UNKNOWN)
+        return [], items
+    claimed = claimed_ids(run, records)
+    again: list[Item] = []
+    unknown: list[Item] = []
+    for item in items:
+        match = matching.find_match(run.model, item.body, records.get(item.number, []), claimed)
+        if match is not None:
+            claimed.add(str(match.get("rootfi_id")))
+            run.created(item, match, message="the answer was lost, but the record was found in RootFi: "
+                                             "not sent again")
+            run.tick(item, "found after a lost answer")
+        elif close_missing and item.number:
+            run.journal.update([item.attempt_id], FAILED, message="not found after a lost answer: sent again",
+                               error_code=LOST_ANSWER)
+            item.outcome, item.basis = None, item.attempt_id
+            again.append(item)
+        else:
+            run.journal.update([item.attempt_id], UNKNOWN)
+            unknown.append(item)
+    return again, unknown

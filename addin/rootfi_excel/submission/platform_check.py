@@ -1,0 +1,117 @@
+"""The platform around our sends: what is already there before, and twins after.
+
+Before sending fresh rows: wait for the company's bulk writes that are still running
+(a colleague's records may not have landed yet), then look the rows' document numbers
+up. A record that matches is taken as Created; one with other values makes the row
+Failed. If either check cannot run, the rows are not sent (fail closed).
+
+After sending: two people who submit the same rows at the same moment both find
+nothing and both send; no client can prevent that without an idempotency key. So the
+records this run created are looked up again, and a twin (same number and values,
+another rootfi_id) is reported on the row.
+"""
+
+from __future__ import annotations
+
+from rootfi_excel.api.errors import AuthError, RootFiError
+from rootfi_excel.sheets.layout import Status
+from rootfi_excel.submission import matching
+from rootfi_excel.submission.context import (
+    POSSIBLE_DUPLICATE,
+    TWIN_CHECK_FAILED,
+    Item,
+    Outcome,
+    Run,
+    describe,
+    text,
+)
+from rootfi_excel.submission.journal import CREATED
+from rootfi_excel.submission.lookups import claimed_ids, lookup
+from rootfi_excel.submission.running_syncs import earliest_send, wait_for_bulk_writes
+
+CANNOT_CHECK = "Not sent: could not check RootFi for records already there; press Submit again"
+
+
+def before_sending(run: Run, items: list[Item]) -> list[Item]:
+    """The items still to send; the others have their outcome."""
+    if not any(item.number for item in items):
+        return items
+    running = wait_for_bulk_writes(run, since=None, bound=run.options.running_wait, skip_stale=True,
+                                   what="already running in RootFi")
+    if running.error is not None:
+        return _cannot_check(run, items, running.error)
+    if running.running:
+        names = ", ".join(running.running[:3]) + (" ..." if len(running.running) > 3 else "")
+        run.skip(items, f"Not sent: a bulk write already running in RootFi (sync {names}) may hold these "
+                        "records; press Submit again when it has finished", "held: a bulk write is running")
+        run.warnings.append(f"nothing was sent while another bulk write of this company was still running in "
+                            f"RootFi (sync {names}); press Submit again when it has finished")
+        return []
+    try:
+        records = lookup(run, [item.number for item in items])
+    except AuthError:
+        raise
+    except RootFiError as error:
+        return _cannot_check(run, items, error)
+    claimed = claimed_ids(run, records)
+    remaining = []
+    for item in items:
+        candidates = records.get(item.number, [])
+        match = matching.find_match(run.model, item.body, candidates, claimed)
+        if match is not None:
+            claimed.add(str(match.get("rootfi_id")))
+            item.outcome = Outcome(Status.CREATED, f"already in {run.platform} (rootfi_id {match.get('rootfi_id')}); "
+                                   "not sent again", text(match.get("rootfi_id")), text(match.get("platform_id")))
+            run.tick(item, "already in the platform")
+            continue
+        conflict = matching.find_conflict(run.model, item.body, candidates)
+        if conflict is not None:
+            item.outcome = Outcome(Status.FAILED, f"{run.platform} already has {describe(run.model, item.body)} "
+                                   f"with other values (rootfi_id {conflict.get('rootfi_id')}); correct it there, "
+                                   "or give this row its own document_number")
+            run.tick(item, "number already used")
+            continue
+        remaining.append(item)
+    return remaining
+
+
+def _cannot_check(run: Run, items: list[Item], error: RootFiError) -> list[Item]:
+    run.skip(items, CANNOT_CHECK, "not sent: the check failed")
+    run.warnings.append(f"could not check RootFi for records already there ({error}); nothing was sent")
+    return []
+
+
+def flag_twins(run: Run) -> None:
+    """Report every record this run created that has a twin in the platform."""
+    items = [i for i in run.created_now if i.outcome and i.outcome.rootfi_id and i.number]
+    if not items or not run.options.check_twins:
+        return
+    # A colleague's bulk write started meanwhile may still be landing its records.
+    wait_for_bulk_writes(run, since=earliest_send(items), bound=run.options.twin_wait, skip_stale=True,
+                         what="started by someone else meanwhile")
+    try:
+        records = lookup(run, [item.number for item in items])
+    except AuthError:
+        raise
+    except RootFiError as error:
+        for item in items:
+            _flag(run, item, TWIN_CHECK_FAILED,
+                  f"created; the check for a second record made by someone submitting the same rows at the "
+                  f"same moment could not run: search {run.platform} for document_number {item.number}")
+        run.warnings.append(f"the check for duplicates of the records just created could not run ({error}); "
+                            "their rows say what to look for")
+        return
+    for item in items:
+        ours = item.outcome.rootfi_id
+        twins = list(dict.fromkeys(text(r.get("rootfi_id")) for r in records.get(item.number, [])
+                                   if text(r.get("rootfi_id")) != ours and matching.same_record(run.model, item.body, r)))
+        if twins:
+            _flag(run, item, POSSIBLE_DUPLICATE,
+                  f"Possible duplicate: rootfi_id {ours} and {' and '.join(map(str, twins))} — void one in the "
+                  "platform")
+
+
+def _flag(run: Run, item: Item, flag: str, message: str) -> None:
+    run.journal.update([item.attempt_id], CREATED, message=message, error_code=flag)
+    item.outcome.message = message
+    item.outcome.flag = flag
