@@ -317,3 +317,25 @@ def test_platforms_are_named_for_people_and_coded_for_the_program(fresh):
                      for c in ws[1] if c.comment)
     assert "NetSuite" in notes and "Sage Business Cloud Accounting, FreshBooks" in notes
     assert "NETSUITE" not in notes and "FRESH_BOOKS" not in notes
+
+
+def test_reference_columns_offer_the_company_lists_by_name_once_refreshed(fresh):
+    """Issue 9: invoices picked by number, customers, accounts, items and tax rates by
+    name, from the Lookups sheet's live lists (filled by Refresh lookups); an id typed by
+    hand is still accepted (a warning, never a stop)."""
+    wb = openpyxl.load_workbook(fresh)
+    for sheet, columns in ((L.PAYMENTS.sheet, ("invoice_id", "contact_id", "account_id")),
+                           (L.CREDIT_NOTE_LINES.sheet, ("contact_id", "account_id", "item_id", "tax_id"))):
+        ws = wb[sheet]
+        headers = [c.value for c in ws[1]]
+        by_list = {dv.formula1: dv for dv in ws.data_validations.dataValidation if dv.type == "list"}
+        for name in columns:
+            defined = {"invoice_id": "LiveInvoicesNames", "contact_id": "LiveContactsNames",
+                       "account_id": "LiveAccountsNames", "item_id": "LiveItemsNames",
+                       "tax_id": "LiveTaxRatesNames"}[name]
+            dv = by_list[f"={defined}"]
+            letter = get_column_letter(headers.index(name) + 1)
+            assert str(dv.sqref).startswith(f"{letter}2:{letter}1048576"), (sheet, name, dv.sqref)
+            assert dv.showInputMessage and dv.showErrorMessage and dv.errorStyle == "warning"
+            assert "Refresh lookups" in dv.prompt and "Refresh lookups" in dv.error
+            assert defined in wb.defined_names  # defined in the template, redefined by a refresh

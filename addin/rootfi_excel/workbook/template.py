@@ -81,10 +81,19 @@ LOOKUP_LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 # Columns beside a lookup list that explain its values (not part of the dropdown).
 LOOKUP_EXPLAINED = {"IntegrationList": ("platform", display_name)}
-# Live lists, empty in the template: a refresh command fills the id/name columns below
-# the title; the defined name Live<Name>Ids covers the id column.
+# Live lists, empty in the template: Refresh lookups fills the id/name columns below the
+# title; the defined names Live<Name>Ids and Live<Name>Names cover them, and the id
+# columns of the data sheets offer the names (or invoice numbers) as their dropdown.
 LIVE_LISTS = ("contacts", "invoices", "accounts", "tax_rates", "items")
 LIVE_LIST_ROWS = 5000
+# Input column -> (what its dropdown offers, the defined name of that live list).
+LIVE_DROPDOWNS = {
+    "invoice_id": ("an invoice by its number", "LiveInvoicesNames"),
+    "contact_id": ("a customer by name", "LiveContactsNames"),
+    "account_id": ("an account by name", "LiveAccountsNames"),
+    "item_id": ("an item by name", "LiveItemsNames"),
+    "tax_id": ("a tax rate by name", "LiveTaxRatesNames"),
+}
 
 # ---- Settings -------------------------------------------------------------------------
 
@@ -344,6 +353,12 @@ def _data_validations(ws: Worksheet, layout: L.TableLayout, headers: list[str]) 
             dv = _list_validation("PaymentModeList", "Pick a payment mode, or type the one your platform uses.")
         elif column.name == "currency_id":
             dv = _list_validation("CurrencyList", "Pick a currency, or type your platform's currency code or id.")
+        elif column.name in LIVE_DROPDOWNS:
+            what, defined_name = LIVE_DROPDOWNS[column.name]
+            dv = _list_validation(defined_name, f"Pick {what}, or type its platform id. Validate turns a name "
+                                  "into its id (press Refresh lookups to fill and update the list).")
+            dv.error = ("This is not in your company's list on this computer (Refresh lookups updates it). "
+                        "Keep it anyway?")
         else:
             continue
         dv.promptTitle = dv.errorTitle = column.name
@@ -468,8 +483,7 @@ def _lookups_sheet(wb: Workbook) -> None:
             _heading(ws.cell(row=1, column=col, value=f"{live}: {part}"), fill="7F7F7F")
             ws.column_dimensions[get_column_letter(col)].width = width
             ws.column_dimensions[get_column_letter(col)].number_format = "@"
-            if part == "id":
-                _define(wb, "Live" + live.title().replace("_", "") + "Ids", col, 2, LIVE_LIST_ROWS + 1)
+            _define(wb, f"Live{live.title().replace('_', '')}{part.title()}s", col, 2, LIVE_LIST_ROWS + 1)
             col += 1
     ws.cell(row=len(CURRENCIES) + 3, column=1,
             value="Grey columns are filled by the refresh command with your company's lists.").font = _font(italic=True)
