@@ -17,7 +17,4 @@ def validate(port: WorkbookPort, selection: Selection | None = None) -> Workbook
 
 def summary(report: WorkbookValidation) -> str:
     """The end-of-run message for a message box."""
-    lines = [*report.problems, *report.summary_lines()]
-    lines.append("All rows are valid." if report.all_valid else
-                 "Fix the rows marked Invalid (the message column says how), then Validate again.")
-    return "\n".join(lines)
+    return "\n".join([*report.problems, *report.summary_lines(), report.verdict()])
