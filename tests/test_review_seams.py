@@ -46,3 +46,62 @@ def test_a_colleague_submitting_the_same_workbook_creates_nothing_twice(make_san
         # Every record is in the platform: every row says so, with its rootfi_id (never "Invalid").
         assert all(r["status"] == Status.CREATED and r["rootfi_id"] for r in rows), \
             [(r["status"], r["message"]) for r in rows]
+
+
+# ------------------------------------------------------------------ Excel side
+
+from tests.test_ribbon_buttons import excel, press  # noqa: E402,F401  (the fixture and the helper)
+from tests.test_excel_adapter import column  # noqa: E402
+from tests.support.books import PAYMENT_HEADERS, row_of  # noqa: E402
+from rootfi_excel.sheets.layout import RESULT_COLUMNS  # noqa: E402
+
+
+def test_rows_typed_below_the_table_are_submitted_once_and_get_their_results(excel, sandbox):
+    book = excel(4)
+    sheet = book.sheets[PAYMENTS.sheet]
+    table = sheet.tables[0]
+    first = table.body_rows()[0]
+    below = [list(first[:len(PAYMENT_HEADERS)]) for _ in range(2)]
+    position = PAYMENT_HEADERS.index("document_number")
+    for i, row in enumerate(below):
+        row[position] = f"BELOW-{i}"
+    sheet.put(table.top + table.count + 1, table.left, below)
+    press("submit", book)
+    statuses = column(book, "status")
+    assert len(statuses) == 6 and statuses == [Status.CREATED] * 6, book.app.alerts
+    assert all(column(book, "rootfi_id"))
+    before = sandbox.count_records(1001, "invoice_payments")
+    press("submit", book)
+    assert sandbox.count_records(1001, "invoice_payments") == before
+
+
+# ---------------------------------------------------------------- hostile API
+
+from tests.test_submission_engine import assert_no_duplicates_in_sandbox_db  # noqa: E402
+
+
+@pytest.mark.parametrize("faults", [
+    {"no-id@writes": 0.5}, {"no-list@lookups": 0.4}, {"drop@writes": 0.4, "no-list@syncs": 0.3},
+    {"400@reads": 0.3, "drop@writes": 0.3}, {"502@all": 0.2, "no-id@writes": 0.3},
+])
+@pytest.mark.parametrize("payments", [3, 12])
+def test_submit_again_and_again_through_odd_answers_never_creates_twice(make_sandbox, api_key, tmp_path,
+                                                                          monkeypatch, faults, payments):
+    db = tmp_path / "sandbox.sqlite3"
+    setup = make_sandbox(db_path=db)
+    path = demo_book(tmp_path / "book.xlsx", setup, api_key, payments=payments, notes=3, company=QUICKBOOKS)
+    port = setup.port
+    setup.stop()
+    sandbox = make_sandbox(db_path=db, port=port, faults=faults, fault_seed=7, rate_limit_per_minute=0)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    outputs = []
+    for _ in range(8):
+        result = CliRunner().invoke(cli, ["submit", str(path), "--yes", "--lost-answer-wait", "0",
+                                          "--batch-size", "5"])
+        outputs.append(result.output)
+        assert "Traceback" not in result.output
+        if result.exit_code == 0:
+            break
+    assert_no_duplicates_in_sandbox_db(db, QUICKBOOKS)
+    rows = table_rows(path, PAYMENTS.sheet) + table_rows(path, CREDIT_NOTE_LINES.sheet)
+    assert all(r["rootfi_id"] for r in rows if r["status"] == Status.CREATED)
