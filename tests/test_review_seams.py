@@ -177,3 +177,40 @@ def test_a_document_number_corrected_mid_run_is_not_sent_a_second_time(excel, sa
     assert sandbox.count_records(1001, "invoice_payments") == 3
     press("submit", book)  # as the warning says
     assert sandbox.count_records(1001, "invoice_payments") == 3, column(book, "message")
+
+
+def test_a_lost_answer_of_a_row_naming_its_invoice_by_number_is_settled_not_failed(make_sandbox, api_key, tmp_path,
+                                                                                  monkeypatch):
+    """Online checks resolve an invoice number to its id and that id is sent; an answer lost leaves the row
+    Unknown. The next Submit must send (or look up) the same body, not the raw number."""
+    import openpyxl
+
+    from rootfi_excel.lookups.cache import LookupCache
+
+    db = tmp_path / "sandbox.sqlite3"
+    setup = make_sandbox(db_path=db)
+    path = demo_book(tmp_path / "book.xlsx", setup, api_key, payments=2, notes=0, company=QUICKBOOKS)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    assert CliRunner().invoke(cli, ["lookups", str(path)]).exit_code == 0
+    with LookupCache() as cache:
+        view = cache.company(setup.base_url, QUICKBOOKS)
+        wb = openpyxl.load_workbook(path)
+        ws = wb[PAYMENTS.sheet]
+        headers = [c.value for c in ws[1]]
+        column_of = headers.index("invoice_id") + 1
+        for row in range(2, 4):
+            cell = ws.cell(row=row, column=column_of)
+            cell.value = view.get("invoices", cell.value)["document_number"]  # typed as INV-10xxx
+        wb.save(path)
+    port = setup.port
+    setup.stop()
+    lossy = make_sandbox(db_path=db, port=port, faults={"drop@writes": 1.0})
+    first = CliRunner().invoke(cli, ["submit", str(path), "--yes", "--lost-answer-wait", "86400"])
+    assert [r["status"] for r in table_rows(path, PAYMENTS.sheet)] == [Status.UNKNOWN] * 2, first.output
+    created = lossy.count_records(QUICKBOOKS, "invoice_payments")
+    lossy.stop()
+    fresh = make_sandbox(db_path=db, port=port)
+    second = CliRunner().invoke(cli, ["submit", str(path), "--yes", "--lost-answer-wait", "0"])
+    rows = table_rows(path, PAYMENTS.sheet)
+    assert [r["status"] for r in rows] == [Status.CREATED] * 2, (second.output, [r["message"] for r in rows])
+    assert created == 2 and fresh.count_records(QUICKBOOKS, "invoice_payments") == 2
