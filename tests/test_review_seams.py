@@ -214,3 +214,17 @@ def test_a_lost_answer_of_a_row_naming_its_invoice_by_number_is_settled_not_fail
     rows = table_rows(path, PAYMENTS.sheet)
     assert [r["status"] for r in rows] == [Status.CREATED] * 2, (second.output, [r["message"] for r in rows])
     assert created == 2 and fresh.count_records(QUICKBOOKS, "invoice_payments") == 2
+
+
+# ------------------------------------------------------------ exit codes
+
+def test_install_and_addin_build_that_cannot_write_end_with_exit_code_2(tmp_path):
+    """README: every command ends with 2 when it could not do its job (click's own default is 1)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    built = CliRunner().invoke(cli, ["addin", "build", "--out", str(blocker / "dist"), "--no-interpreter"])
+    assert built.exit_code == 2, built.output
+    assert "Cannot write" in built.output and "Traceback" not in built.output
+    installed = CliRunner().invoke(cli, ["install", "--yes", "--no-key", "--templates-dir", str(blocker / "t")])
+    assert installed.exit_code == 2, installed.output
+    assert "Could not change" in installed.output and "Traceback" not in installed.output
