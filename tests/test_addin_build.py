@@ -442,7 +442,7 @@ def test_the_command_says_why_it_did_not_build(tmp_path, monkeypatch):
     monkeypatch.setattr(customui, "source", lambda: b"<customUI")
     out = tmp_path / "dist"
     result = CliRunner().invoke(cli, ["addin", "build", "--out", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "not well-formed" in result.output
     assert "Traceback" not in result.output
     assert not out.exists() or os.listdir(out) == []

@@ -377,7 +377,7 @@ def test_cli_upgrade_before_install_is_a_clear_message():
     from rootfi_excel.cli.main import cli
 
     result = CliRunner().invoke(cli, ["upgrade"])
-    assert result.exit_code == 1 and "Run `rootfi-excel install`" in result.output
+    assert result.exit_code == 2 and "Run `rootfi-excel install`" in result.output
     assert "Traceback" not in result.output
 
 

@@ -46,6 +46,8 @@ def platform_name(integration: str | None) -> str:
 
 def set_api_key(port: WorkbookPort, ui: UserInterface) -> bool:
     """Ask for the key (masked) and store it in the OS key store under the workbook's key profile."""
+    from rootfi_excel.safe_text import hide
+
     settings, _, _ = read_workbook_settings(port)
     profile = settings.key_profile
     try:
@@ -55,6 +57,7 @@ def set_api_key(port: WorkbookPort, ui: UserInterface) -> bool:
         if not key or not key.strip():
             ui.tell("Nothing was stored.")
             return False
+        hide(key.strip())  # never in the log or a message, even if the key store's error repeats it
         store_api_key(profile, key)
     except CredentialsError as error:
         ui.error(str(error))

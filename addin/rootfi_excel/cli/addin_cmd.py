@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from rootfi_excel.cli.guarded import GuardedCommand
-from rootfi_excel.cli.output import say
+from rootfi_excel.cli.output import say, stop
 
 
 @click.group()
@@ -43,7 +43,7 @@ def build(out_dir: Path, interpreter_win: str | None, interpreter_mac: str | Non
     try:
         built = build_addin(out_dir, settings)
     except AddinBuildError as error:
-        raise click.ClickException(str(error)) from None
+        stop(str(error))  # exit code 2: the job could not be done
     say(f"Built {built.path} (xlwings {built.xlwings_version}; ribbon buttons: {', '.join(built.tags)}).")
     for system, value in (("Windows", settings.interpreter_win), ("macOS", settings.interpreter_mac)):
         if value:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from rootfi_excel.cli.guarded import GuardedCommand
-from rootfi_excel.cli.output import say
+from rootfi_excel.cli.output import EXIT_UNUSABLE, say
 
 from rootfi_excel.api.credentials import DEFAULT_PROFILE
 
@@ -30,9 +30,12 @@ def _ask_key(text: str) -> str | None:
 
 def _fail(exc: Exception) -> click.ClickException:
     if isinstance(exc, OSError) and exc.filename:
-        return click.ClickException(f"Could not change {exc.filename}: {exc.strerror}. Nothing after this was done; "
-                                    "fix that (permissions, disk space, Excel holding the file), then run again.")
-    return click.ClickException(str(exc))
+        error = click.ClickException(f"Could not change {exc.filename}: {exc.strerror}. Nothing after this was done; "
+                                     "fix that (permissions, disk space, Excel holding the file), then run again.")
+    else:
+        error = click.ClickException(str(exc))
+    error.exit_code = EXIT_UNUSABLE  # the job could not be done: 2, as every command (click's default is 1)
+    return error
 
 
 @click.command(cls=GuardedCommand, doing="install RootFi for Excel")

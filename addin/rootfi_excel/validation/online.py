@@ -80,6 +80,10 @@ def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetim
 
 def check_sheet(sheet: SheetValidation, lookups: CompanyLookups) -> None:
     units = [u for u in sheet.units if _to_check(u, sheet)]
+    checked = {id(u) for u in units}
+    for unit in sheet.units:
+        if id(unit) not in checked and not unit.already_sent:
+            _use_ids_only(unit, sheet, lookups)
     notes: dict[int, list[str]] = defaultdict(list)  # row index -> what its names and numbers resolved to
     if sheet.layout.key == PAYMENTS.key:
         invoices = {id(u): _check_payment(u, sheet, lookups, notes) for u in units}
@@ -221,6 +225,20 @@ def _use_id(unit: Unit, resolution: Resolution, name: str, line: int | None) -> 
         target = request
     if target is not None and getattr(target, name, None) == resolution.value:
         setattr(target, name, resolution.platform_id)
+
+
+def _use_ids_only(unit: Unit, sheet: SheetValidation, lookups: CompanyLookups) -> None:
+    """A unit sent before whose answer is not settled (Pending, Unknown; no rootfi_id yet): its rows get no new
+    problems, but its names and numbers become ids as when it was sent, so that Submit finds that attempt in
+    the journal (same body, same fingerprint) instead of sending the raw name and failing."""
+    if unit.request is None:
+        return
+    kept = {index: list(messages) for index, messages in unit.messages.items()}
+    if sheet.layout.key == PAYMENTS.key:
+        _check_payment(unit, sheet, lookups, defaultdict(list))
+    else:
+        _check_credit_note(unit, sheet, lookups, defaultdict(list))
+    unit.messages = kept
 
 
 def _to_check(unit: Unit, sheet: SheetValidation) -> bool:
