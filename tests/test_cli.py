@@ -140,6 +140,17 @@ def test_submit_asks_before_sending_and_overrides_settings(sandbox, api_key, tmp
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 5
 
 
+def test_submit_without_a_terminal_and_without_yes_exits_2_with_the_yes_hint(sandbox, api_key, tmp_path,
+                                                                              monkeypatch):
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=3, notes=0)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    result = CliRunner().invoke(cli, ["submit", str(path), "--base-url", sandbox.base_url], input="")
+    assert result.exit_code == 2, result.output
+    assert "--yes" in result.output and "Nothing was sent" in result.output
+    assert "Aborted" not in result.output
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
+
+
 def test_submit_without_a_key_store_says_what_to_do(sandbox, api_key, tmp_path):
     import keyring
     from keyring.backends.fail import Keyring as NoKeyring
