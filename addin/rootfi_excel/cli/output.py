@@ -81,18 +81,32 @@ def print_submission(submission, name: str) -> None:
             "the same moment; void one record of each pair in the platform", fg="red")
     for warning in submission.warnings:
         say(f"  ! {_short(warning, 300)}", fg="yellow")
-    shown = 0
+    new, seen = rows_to_look_at(submission)
+    for line in (new + seen)[:MAX_ROWS_SHOWN]:
+        say(f"  {line}")
+    hidden = len(new) + len(seen) - MAX_ROWS_SHOWN
+    if hidden > 0:
+        say(f"  ... and {hidden} more rows to look at: see the status and message columns in the workbook")
+    say(f"  API requests used: {submission.requests_used}")
+
+
+def rows_to_look_at(submission) -> tuple[list[str], list[str]]:
+    """Lines for the rows that need a look: first what this Submit found (Failed,
+    Unknown, Pending, Skipped, possible duplicates), then the Invalid rows Validate
+    already showed."""
+    new: list[str] = []
+    seen: list[str] = []
     for key, sheet in submission.validation.sheets.items():
         outcomes = submission.outcomes.get(key, {})
         for index, result in sheet.results.items():
             outcome = outcomes.get(index)
             status, message = (outcome.status, outcome.message) if outcome else (result.status, result.message)
             flagged = outcome is not None and outcome.flag is not None
-            if (status in (Status.CREATED, Status.VALID) and not flagged) or shown >= MAX_ROWS_SHOWN:
+            if status in (Status.CREATED, Status.VALID) and not flagged:
                 continue
-            say(f"  {sheet.layout.sheet} row {result.row_number} {status}: {_short(message)}")
-            shown += 1
-    say(f"  API requests used: {submission.requests_used}")
+            line = f"{sheet.layout.sheet} row {result.row_number} {status}: {_short(message)}"
+            (new if outcome is not None else seen).append(line)
+    return new, seen
 
 
 class progress_bar:
