@@ -119,7 +119,7 @@ def test_submit_creates_every_valid_row_and_writes_ids(sandbox, api_key, tmp_pat
     # Submitting again sends nothing and changes nothing.
     again = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
     assert again.exit_code == 0, again.output
-    assert "0 to send" in again.output
+    assert "0 payments to send" in again.output
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 30
 
 

@@ -51,3 +51,14 @@ def test_the_submit_summary_says_nothing_more_when_every_row_is_listed():
     lines = _printed(_submission(invalid=2, failed=1))
     assert len([line for line in lines if " row " in line]) == 3
     assert not any("more" in line for line in lines)
+
+
+def test_long_messages_wrap_between_words_at_the_terminal_width():
+    from rootfi_excel.cli.output import wrapped
+
+    text = ("  Invoice Payments row 8 Failed: amount 26890.69 is more than the amount due 11614.03 on invoice "
+            "INV-10461 (invoice_id '525'); correct the amount and submit again")
+    lines = wrapped(text, 80).splitlines()
+    assert len(lines) > 1 and all(len(line) < 80 for line in lines)
+    assert " ".join(line.strip() for line in lines) == " ".join(text.split())  # no word cut or lost
+    assert all(line.startswith("    ") for line in lines[1:])  # continuation indented under the text

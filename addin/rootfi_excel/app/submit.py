@@ -69,6 +69,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
     try:
         if own_client:
             client = open_client(settings)
+        requests_at_start = getattr(client, "requests_sent", 0)
         journal = Journal(journal_path)  # nothing is sent without a journal to record it
         submission = plan_submission(client, port, settings, requirements, problems,
                                      select=lambda report: narrow(report, selection))
@@ -82,6 +83,8 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
             ui.note("\n".join(details))
         with ui.working("Submitting"):
             send_planned(submission, client, journal, options=options, progress=ui.progress)
+        # One count for the whole Submit: the company check and validation's lookups included.
+        submission.requests_used = getattr(client, "requests_sent", 0) - requests_at_start
         try:
             write_submission(port, submission)
             port.save()
@@ -134,7 +137,14 @@ def plan_lines(submission: WorkbookSubmission, settings: Any) -> list[str]:
     plan = submission.plan
     lines = [f"Company {settings.company_id}: {plan.company.name or ''} on {plan.company.integration} "
              f"({settings.base_url})"]
-    lines += [f"  {sheet}: {count} to send" for sheet, count in plan.to_send.items()]
+    for key, sheet in submission.validation.sheets.items():
+        count = plan.to_send.get(sheet.layout.sheet, 0)
+        one, many = NOUNS.get(key, ("record", "records"))
+        line = f"  {sheet.layout.sheet}: {count} {one if count == 1 else many} to send"
+        rows = sum(len(unit.rows) for unit in sheet.ready)
+        if rows != count:  # a credit note is sent with all its lines
+            line += f" ({rows} lines)"
+        lines.append(line)
     if plan.invalid_rows:
         lines.append(f"  {plan.invalid_rows} invalid rows will not be sent (see their message)")
     if plan.already_created_rows:

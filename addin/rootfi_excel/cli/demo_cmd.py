@@ -86,7 +86,7 @@ def demo(out: Path, company_id: int, payments: int, credit_notes: int, rate_limi
             stats = sandbox.count_records(company_id, "invoice_payments"), \
                 sandbox.count_records(company_id, "invoice_credit_notes")
             say(f"5. The sandbox now holds {stats[0]} payments and {stats[1]} credit notes for company "
-                        f"{company_id} ({sandbox.requests_seen()} API requests in all).", bold=True)
+                        f"{company_id}.", bold=True)
             say(f"Open {out.resolve()} to see status, rootfi_id and messages on every row.")
     finally:
         sandbox.stop()
