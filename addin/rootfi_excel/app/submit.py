@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from rootfi_excel.api.credentials import CredentialsError
-from rootfi_excel.api.errors import RootFiError
+from rootfi_excel.api.errors import NetworkError, RootFiError
 from rootfi_excel.app.account import open_client, platform_name
 from rootfi_excel.app.selection import Selection, narrow
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
 from rootfi_excel.failures import record
+from rootfi_excel.messages import unreachable
 from rootfi_excel.submission.journal import Journal, JournalError
 from rootfi_excel.submission.run import (
     Overrides,
@@ -97,6 +98,8 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
         return _refused(ui, name, f"{error} Nothing was sent.", error)
     except (CredentialsError, SubmitAborted) as error:
         return _refused(ui, name, str(error), error)
+    except NetworkError as error:
+        return _refused(ui, name, unreachable(settings.base_url, error), error)
     except RootFiError as error:
         return _refused(ui, name, f"Could not check the company: {error}. Nothing was sent.", error)
     finally:

@@ -20,7 +20,8 @@ NOTE = ("Nothing is sent twice: answers already received are kept in this comput
         "writes them into the workbook.")
 
 
-@click.command(cls=GuardedCommand, stopped=STOPPED, note=NOTE)
+@click.command(cls=GuardedCommand, stopped=STOPPED, note=NOTE,
+               short_help="Send BOOK's valid rows to RootFi; write results.")
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--base-url", help="API address (overrides Settings), e.g. a local sandbox's URL.")
 @click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")
