@@ -20,6 +20,7 @@ from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
 from rootfi_excel.failures import record
 from rootfi_excel.messages import unreachable
+from rootfi_excel.validation.run import refusals
 from rootfi_excel.submission.journal import Journal, JournalError
 from rootfi_excel.submission.run import (
     Overrides,
@@ -75,6 +76,8 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
         submission = plan_submission(client, port, settings, requirements, problems,
                                      select=lambda report: narrow(report, selection))
         plan = submission.plan
+        if not (options and options.resend_rejected):
+            _hold_refused(submission, journal)
         details = [*getattr(port, "notices", ()), *plan_lines(submission, settings)]
         if sum(plan.to_send.values()):
             if not ui.confirm(question(submission, settings), details):
@@ -115,6 +118,17 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
     return SubmitRun(DONE, submission)
 
 
+def _hold_refused(submission: WorkbookSubmission, journal: Journal) -> None:
+    """Take the rows the platform refused before (and unchanged since) out of the count to
+    send; the engine writes their earlier reason back without sending them."""
+    plan = submission.plan
+    for key, rows in refusals(submission.validation, journal).items():
+        sheet = submission.validation.sheets[key]
+        units = [u for u in sheet.ready if any(r.index in rows for r in u.rows)]
+        plan.to_send[sheet.layout.sheet] -= len(units)
+        plan.refused_rows += len(rows)
+
+
 def _refused(ui: UserInterface, name: str, reason: str, error: Exception) -> SubmitRun:
     """Say why the submit stopped before sending; the error's detail goes to the log."""
     record(error, doing=f"submit {name}")
@@ -150,6 +164,9 @@ def plan_lines(submission: WorkbookSubmission, settings: Any) -> list[str]:
         lines.append(line)
     if plan.invalid_rows:
         lines.append(f"  {plan.invalid_rows} invalid rows will not be sent (see their message)")
+    if plan.refused_rows:
+        lines.append(f"  {plan.refused_rows} rows the platform refused before are unchanged and will not be sent "
+                     "again (correct them, or run submit --resend-rejected)")
     if plan.already_created_rows:
         lines.append(f"  {plan.already_created_rows} rows were created before and are skipped")
     return lines

@@ -65,6 +65,7 @@ class Plan:
     to_send: dict[str, int]  # sheet name -> units ready to send
     invalid_rows: int
     already_created_rows: int
+    refused_rows: int = 0  # refused by the platform before and unchanged: not sent again (app.submit)
 
 
 @dataclass
