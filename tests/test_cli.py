@@ -106,7 +106,7 @@ def test_submit_creates_every_valid_row_and_writes_ids(sandbox, api_key, tmp_pat
     payments = table_rows(path, PAYMENTS.sheet)
     lines = table_rows(path, CREDIT_NOTE_LINES.sheet)
     assert {r["status"] for r in payments + lines} == {Status.CREATED}
-    assert all(isinstance(r["rootfi_id"], int) and r["platform_id"] and r["submitted_at"] for r in payments + lines)
+    assert all(isinstance(r["rootfi_id"], str) and r["rootfi_id"].isdigit() and r["platform_id"] and r["submitted_at"] for r in payments + lines)
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 30
     assert sandbox.count_records(NETSUITE, "invoice_credit_notes") == 6
     # Lines of one credit note share its ids.

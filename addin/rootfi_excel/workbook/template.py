@@ -128,9 +128,9 @@ STATUS_MEANINGS = {
 }
 NUMBER_FORMATS = {"amount": "#,##0.00", "number": "General", "date": "yyyy-mm-dd",
                   "id": "@", "id_list": "@", "text": "@", "currency": "@"}
-# rootfi_id is written as a whole number (RootFi's ids are numbers): "0" shows every
-# digit, never 1.2E+15; the others are text. All are left-aligned (see _alignment).
-RESULT_FORMATS = {L.STATUS: "@", L.MESSAGE: "@", L.ROOTFI_ID: "0", L.PLATFORM_ID: "@",
+# Ids are text, rootfi_id too (as the Excel adapter writes them): every digit shown,
+# never 1.2E+15, left-aligned like the other ids (see _alignment).
+RESULT_FORMATS = {L.STATUS: "@", L.MESSAGE: "@", L.ROOTFI_ID: "@", L.PLATFORM_ID: "@",
                   L.SYNC_ID: "@", L.SUBMITTED_AT: "yyyy-mm-dd hh:mm"}
 RESULT_WIDTHS = {L.STATUS: 11, L.MESSAGE: 60, L.ROOTFI_ID: 12, L.PLATFORM_ID: 20,
                  L.SYNC_ID: 20, L.SUBMITTED_AT: 17}
