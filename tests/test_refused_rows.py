@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import openpyxl
@@ -49,7 +50,8 @@ def test_a_refused_row_keeps_its_reason_and_is_sent_again_only_once_changed(sand
     after = _failed(path)
     assert set(after) == set(refused), validated.output
     for number, row in after.items():
-        assert reasons[number].split(";")[0].split(" (refused")[0] in row["message"]
+        reason = re.split(r"\. Correct|; fix", reasons[number].split("refused this row: ")[1])[0]  # its words
+        assert reason in row["message"] and "Not sent again while the row is unchanged" in row["message"]
         assert row["sync_id"] == refused[number]["sync_id"] or not refused[number]["sync_id"]
     assert "refused by the platform" in validated.output
 

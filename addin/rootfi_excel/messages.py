@@ -28,10 +28,38 @@ NAME_NOT_FOUND = ("The address {host} (base_url in Settings) was not found: chec
 # --- rows the platform refused -----------------------------------------------------
 
 PLATFORM_REFUSED = "{platform} refused this row: {reason}. Correct the row, then press Submit again."
+JOB_REFUSED = "the platform refused this row: {reason}"  # a failed job of a bulk write (no platform name there)
+JOB_REFUSED_NO_REASON = "the platform refused this row without saying why"
 PLATFORM_REFUSED_NO_REASON = ("{platform} refused this row without saying why. Check the row against the record "
                               "in {platform}, then press Submit again.")
-REFUSED_BEFORE = ("{platform} refused this row at the last Submit ({when}): {reason} "
-                  "It is not sent again until you change it (or run submit --resend-rejected).")
+REFUSED_BEFORE = ("{reason} (refused at the Submit of {when}). Not sent again while the row is unchanged: correct "
+                  "it and press Submit, or run submit --resend-rejected to send it as it is")
+
+# --- rows Validate marks Invalid: "<column>: <what is wrong> — <what to do>" --------
+# (used by fields/rules.py; the key is (rules, column, check))
+ROW_ADVICE = {
+    ("payment", "invoice_id", "required"): "type the id of the invoice this payment pays (the Lookups sheet "
+                                          "lists them)",
+    ("payment", "amount", "required"): "type the amount received",
+    ("payment", "amount", "positive"): "a payment is above zero; record a refund in the platform instead",
+    ("payment", "payment_date", "required"): "type the date the payment was received",
+    ("payment", "payment_date", "plausible_date"): "the date looks like a typo; check the year",
+    ("payment", "document_number", "required"): "type the payment's reference (cheque or receipt number): "
+                                               "it is how Submit recognises the payment, so it is never "
+                                               "recorded twice",
+    ("payment", "currency_rate", "positive"): "an exchange rate is above zero; leave it empty to use the "
+                                             "platform's rate",
+    ("credit_note", "document_number", "required"): "type the credit note's number on each of its lines (lines "
+                                                   "with the same number make one credit note)",
+    ("credit_note", "contact_id", "required"): "type the id of the customer the credit note is for",
+    ("credit_note", "posted_date", "required"): "type the credit note's date",
+    ("credit_note", "posted_date", "plausible_date"): "the date looks like a typo; check the year",
+    ("line", "quantity", "required"): "type a quantity on each line (1 for a single amount)",
+    ("line", "quantity", "positive"): "a quantity is above zero; the credit note itself reduces the amount",
+    ("line", "unit_amount", "required"): "type the line's unit amount",
+    ("line", "unit_amount", "not_negative"): "type the amount as a positive number",
+    ("line", "discount_amount", "not_negative"): "type the discount as a positive number",
+}
 
 
 def unreachable(base_url: str, error: object) -> str:
@@ -47,8 +75,11 @@ def unreachable(base_url: str, error: object) -> str:
 
 
 def platform_refused(platform: str | None, reason: str | None) -> str:
-    """A row the accounting platform (or RootFi's checks for it) refused."""
-    name = platform or "The platform"
+    """A row the accounting platform (or RootFi's checks for it) refused; `platform` is
+    its integration code (shown by its name) or None."""
+    from rootfi_excel.fields.integrations import display_name
+
+    name = (display_name(platform) if platform and platform != "the platform" else "") or "The platform"
     reason = (reason or "").strip().rstrip(".")
     if not reason:
         return PLATFORM_REFUSED_NO_REASON.format(platform=name)

@@ -37,6 +37,7 @@ from typing import Any, Callable, Protocol
 
 from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.errors import AuthError
+from rootfi_excel.messages import REFUSED_BEFORE
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import matching, platform_check
 from rootfi_excel.submission.collecting import collect
@@ -60,8 +61,6 @@ from rootfi_excel.submission.sending import TIME_LIMIT, send
 from rootfi_excel.validation.validate import Unit
 
 NOT_SENT = "not sent: "  # how context.Run.not_sent starts a journalled message (a transient failure)
-REFUSED_BEFORE = ("{reason} (refused at the Submit of {when}). Not sent again while the row is unchanged: correct "
-                  "it and press Submit, or run submit --resend-rejected to send it as it is")
 
 __all__ = ["ALREADY_EXISTS", "LOST_ANSWER", "POSSIBLE_DUPLICATE", "TWIN_CHECK_FAILED", "Client", "Outcome",
            "SubmitAborted", "SubmitOptions", "SubmitReport", "Submitter"]
