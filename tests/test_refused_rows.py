@@ -51,7 +51,7 @@ def test_a_refused_row_keeps_its_reason_and_is_sent_again_only_once_changed(sand
     assert set(after) == set(refused), validated.output
     for number, row in after.items():
         reason = re.split(r"\. Correct|; fix", reasons[number].split("refused this row: ")[1])[0]  # its words
-        assert reason in row["message"] and "Not sent again while the row is unchanged" in row["message"]
+        assert reason in row["message"] and "not sent again until you change the row" in row["message"]
         assert row["sync_id"] == refused[number]["sync_id"] or not refused[number]["sync_id"]
     assert "refused by the platform" in validated.output
 

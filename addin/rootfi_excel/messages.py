@@ -32,8 +32,8 @@ JOB_REFUSED = "the platform refused this row: {reason}"  # a failed job of a bul
 JOB_REFUSED_NO_REASON = "the platform refused this row without saying why"
 PLATFORM_REFUSED_NO_REASON = ("{platform} refused this row without saying why. Check the row against the record "
                               "in {platform}, then press Submit again.")
-REFUSED_BEFORE = ("{reason} (refused at the Submit of {when}). Not sent again while the row is unchanged: correct "
-                  "it and press Submit, or run submit --resend-rejected to send it as it is")
+REFUSED_BEFORE = ("{reason} (refused on {when}; not sent again until you change the row, or run "
+                  "submit --resend-rejected)")
 
 # --- rows Validate marks Invalid: "<column>: <what is wrong> — <what to do>" --------
 # (used by fields/rules.py; the key is (rules, column, check))

@@ -127,6 +127,8 @@ def _hold_refused(submission: WorkbookSubmission, journal: Journal) -> None:
         units = [u for u in sheet.ready if any(r.index in rows for r in u.rows)]
         plan.to_send[sheet.layout.sheet] -= len(units)
         plan.refused_rows += len(rows)
+        for index, message in rows.items():  # shown as the engine will write them
+            sheet.results[index].status, sheet.results[index].message = Status.FAILED, message
 
 
 def _refused(ui: UserInterface, name: str, reason: str, error: Exception) -> SubmitRun:
@@ -158,8 +160,8 @@ def plan_lines(submission: WorkbookSubmission, settings: Any) -> list[str]:
         count = plan.to_send.get(sheet.layout.sheet, 0)
         one, many = NOUNS.get(key, ("record", "records"))
         line = f"  {sheet.layout.sheet}: {count} {one if count == 1 else many} to send"
-        rows = sum(len(unit.rows) for unit in sheet.ready)
-        if rows != count:  # a credit note is sent with all its lines
+        rows = sum(len(unit.rows) for unit in sheet.ready if sheet.results[unit.rows[0].index].status != Status.FAILED)
+        if key == "credit_note_lines" and count:  # a credit note is sent with all its lines
             line += f" ({rows} lines)"
         lines.append(line)
     if plan.invalid_rows:

@@ -7,6 +7,7 @@ cell text and file names come from outside) and the API key.
 from __future__ import annotations
 
 import shutil
+import sys
 import textwrap
 from typing import TYPE_CHECKING, NoReturn
 
@@ -32,7 +33,7 @@ def say(text: object = "", *, err: bool = False, fg: str | None = None, bold: bo
     On a terminal, long lines are wrapped between words at its width (a terminal
     would cut them mid-word); piped output stays one line per message."""
     clean = printable(redact(text))
-    if click.get_text_stream("stderr" if err else "stdout").isatty():
+    if (sys.stderr if err else sys.stdout).isatty():
         clean = wrapped(clean, shutil.get_terminal_size().columns)
     click.secho(clean, err=err, fg=fg, bold=bold)
 
@@ -106,7 +107,8 @@ def print_submission(submission, name: str) -> None:
     hidden = len(new) + len(seen) - MAX_ROWS_SHOWN
     if hidden > 0:
         say(f"  ... and {hidden} more rows to look at: see the status and message columns in the workbook")
-    say(f"  {submission.requests_used} API requests to RootFi for this Submit (company check, platform look-ups, "
+    requests = submission.requests_used
+    say(f"  {requests} API request{'' if requests == 1 else 's'} to RootFi for this Submit (company check, platform look-ups, "
         "sending and collecting)")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
@@ -23,7 +24,7 @@ class TerminalUI:
             say(line)
         if self.yes:
             return True
-        stdin = click.get_text_stream("stdin")
+        stdin = sys.stdin
         if stdin.isatty():
             return click.confirm(question, default=False)
         # Not a terminal: read one line (a script may pipe "y"); no line at all means

@@ -121,7 +121,8 @@ STATUS_MEANINGS = {
     L.Status.VALID: "Passed Validate; not sent yet.",
     L.Status.INVALID: "Failed Validate: the message names the column to fix.",
     L.Status.CREATED: "Created in your platform (rootfi_id filled in). Never sent again.",
-    L.Status.FAILED: "Rejected by the platform: fix the row and press Submit again.",
+    L.Status.FAILED: "Refused by the platform, or not sent (the message says which and why). A refused row "
+                     "is sent again only once you change it.",
     L.Status.PENDING: "Sent in a bulk job that is still running: press Submit again later.",
     L.Status.UNKNOWN: "Sent, but the answer was lost: the next Submit checks before re-sending.",
     L.Status.SKIPPED: "Not sent, e.g. another line of the same credit note is invalid.",
