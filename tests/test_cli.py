@@ -106,7 +106,7 @@ def test_submit_creates_every_valid_row_and_writes_ids(sandbox, api_key, tmp_pat
     payments = table_rows(path, PAYMENTS.sheet)
     lines = table_rows(path, CREDIT_NOTE_LINES.sheet)
     assert {r["status"] for r in payments + lines} == {Status.CREATED}
-    assert all(isinstance(r["rootfi_id"], int) and r["platform_id"] and r["submitted_at"] for r in payments + lines)
+    assert all(isinstance(r["rootfi_id"], str) and r["rootfi_id"].isdigit() and r["platform_id"] and r["submitted_at"] for r in payments + lines)
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 30
     assert sandbox.count_records(NETSUITE, "invoice_credit_notes") == 6
     # Lines of one credit note share its ids.
@@ -119,7 +119,7 @@ def test_submit_creates_every_valid_row_and_writes_ids(sandbox, api_key, tmp_pat
     # Submitting again sends nothing and changes nothing.
     again = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
     assert again.exit_code == 0, again.output
-    assert "0 to send" in again.output
+    assert "0 payments to send" in again.output
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 30
 
 
@@ -138,6 +138,17 @@ def test_submit_asks_before_sending_and_overrides_settings(sandbox, api_key, tmp
     answer_yes = CliRunner().invoke(cli, ["submit", str(path), "--base-url", sandbox.base_url], input="y\n")
     assert answer_yes.exit_code == 0, answer_yes.output
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 5
+
+
+def test_submit_without_a_terminal_and_without_yes_exits_2_with_the_yes_hint(sandbox, api_key, tmp_path,
+                                                                              monkeypatch):
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=3, notes=0)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    result = CliRunner().invoke(cli, ["submit", str(path), "--base-url", sandbox.base_url], input="")
+    assert result.exit_code == 2, result.output
+    assert "--yes" in result.output and "Nothing was sent" in result.output
+    assert "Aborted" not in result.output
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
 
 
 def test_submit_without_a_key_store_says_what_to_do(sandbox, api_key, tmp_path):
@@ -267,3 +278,57 @@ def test_submit_again_until_nothing_is_left_under_mixed_faults(make_sandbox, api
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 500
     assert sandbox.count_records(NETSUITE, "invoice_credit_notes") == 100
     assert_no_duplicates_in_sandbox_db(sandbox.db_path, NETSUITE)
+
+
+def test_demo_leaves_no_temporary_folder_and_never_overwrites_without_force(tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    out = tmp_path / "demo.xlsx"
+    args = ["demo", "--out", str(out), "--payments", "20", "--credit-notes", "2", "--latency-ms", "0"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert list(scratch.iterdir()) == []  # the sandbox's database and the journal went with the demo
+    made = out.stat().st_mtime_ns
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 2 and "--force" in again.output
+    assert out.stat().st_mtime_ns == made
+    assert CliRunner().invoke(cli, [*args, "--force"]).exit_code == 0
+    assert list(scratch.iterdir()) == []
+
+
+def test_demo_refuses_more_payments_than_it_can_make(tmp_path):
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "d.xlsx"), "--payments", "3000",
+                                      "--latency-ms", "0"])
+    assert result.exit_code == 2 and "--payments 3000" in result.output and "or fewer" in result.output
+    assert not (tmp_path / "d.xlsx").exists()
+
+
+def test_template_and_demo_refuse_a_name_that_is_not_xlsx(tmp_path):
+    for args in (["template", str(tmp_path / "notes.csv")], ["demo", "--out", str(tmp_path / "notes.csv")]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2 and ".xlsx" in result.output, result.output
+        assert not (tmp_path / "notes.csv").exists()
+
+
+def test_a_demo_workbook_whose_sandbox_is_gone_says_so(tmp_path, monkeypatch):
+    import socket
+
+    with socket.socket() as probe:  # a local port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = build_template(tmp_path / "old-demo.xlsx", payments=[], settings={
+        "company_id": NETSUITE, "integration": "NETSUITE", "base_url": f"http://127.0.0.1:{port}/v4"})
+    monkeypatch.setenv("ROOTFI_API_KEY", "a-key-for-a-gone-sandbox")
+    result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert result.exit_code == 2
+    assert f"127.0.0.1:{port}" in result.output and "rootfi-excel demo again" in result.output
+    assert "ConnectError" not in result.output and "Errno" not in result.output
+
+
+def test_command_list_help_is_never_cut():
+    result = CliRunner().invoke(cli, ["--help"], terminal_width=80)
+    commands = result.output.split("Commands:")[1]
+    assert "..." not in commands, commands

@@ -56,8 +56,8 @@ def test_posted_sheet_marks_workbook_rows_and_twins(sandbox, api_key, tmp_path, 
         entry = posted[row["rootfi_id"]]
         assert entry["from this workbook"] == f"{PAYMENTS.sheet} row {number}"
         assert entry["invoice"] == invoices[number - 2]["document_number"]  # the number, from the cache
-    assert posted[twin["rootfi_id"]]["from this workbook"] is None
-    assert f"rootfi_id {book_rows[0]['rootfi_id']}" in posted[twin["rootfi_id"]]["possible duplicate"]
+    assert posted[str(twin["rootfi_id"])]["from this workbook"] is None
+    assert f"rootfi_id {book_rows[0]['rootfi_id']}" in posted[str(twin["rootfi_id"])]["possible duplicate"]
     assert f"rootfi_id {twin['rootfi_id']}" in posted[book_rows[0]["rootfi_id"]]["possible duplicate"]
     assert posted[book_rows[1]["rootfi_id"]]["possible duplicate"] is None
     assert POSTED_TABLE in openpyxl.load_workbook(path)[POSTED_SHEET].tables

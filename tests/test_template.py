@@ -125,7 +125,7 @@ def test_header_notes_validations_names_and_properties(fresh):
     headers = {c.value: c for c in ws[1]}
     assert "Microsoft Dynamics 365" in headers["payment_journal_id"].comment.text  # raw_data: who needs it
     assert "do not type here" in headers["status"].comment.text
-    assert ws.cell(2, list(headers).index("rootfi_id") + 1).number_format == "0"
+    assert ws.cell(2, list(headers).index("rootfi_id") + 1).number_format == "@"  # ids are text
     checks = {(dv.type, dv.operator, dv.formula1): str(dv.sqref) for dv in ws.data_validations.dataValidation}
     amount = openpyxl.utils.get_column_letter(list(headers).index("amount") + 1)
     assert checks[("decimal", "greaterThan", "0")].startswith(f"{amount}2:")  # amount above zero
@@ -169,7 +169,7 @@ def test_result_columns_read_apart_and_the_message_comes_last(fresh):
                 assert style.alignment.horizontal == "left", name  # ids never run into the next id
                 assert not style.alignment.wrap_text, name  # a wrapped cell one line high shows one line
         rootfi, platform = (headers.index(n) + 1 for n in (L.ROOTFI_ID, L.PLATFORM_ID))
-        assert ws.cell(2, rootfi).number_format == "0"  # every digit, never 1.2E+15
+        assert ws.cell(2, rootfi).number_format == "@"  # ids are text: every digit, never 1.2E+15
         assert ws.cell(2, platform).number_format == "@"
         width = {name: ws.column_dimensions[get_column_letter(headers.index(name) + 1)].width
                  for name in L.RESULT_COLUMNS}

@@ -75,7 +75,7 @@ def test_two_columns_meaning_the_same_field_are_refused(tmp_path):
     (dict(amount=None), "amount", "is required"),
     (dict(payment_date=None), "payment_date", "is required"),
     (dict(payment_date="2206-03-04"), "payment_date", "check the year"),
-    (dict(document_number=None), "document_number", "never created twice"),
+    (dict(document_number=None), "document_number", "never recorded twice"),
     (dict(currency_rate=0), "currency_rate", "above zero"),
     (dict(amount="12,5O"), "amount", "not a number"),
     (dict(amount="#N/A"), "amount", "Excel error #N/A"),
@@ -211,7 +211,7 @@ def test_header_fields_that_disagree_are_errors_on_the_rows_concerned(tmp_path):
     (dict(discount_amount=-1), "discount_amount", "must not be negative"),
     (dict(account_id=None), "account_id or item_id", "income account or an item"),
     (dict(quantity="two"), "quantity", "not a number"),
-    (dict(document_number=None), "document_number", "grouped into credit notes"),
+    (dict(document_number=None), "document_number", "make one credit note"),
 ])
 def test_credit_note_rules(tmp_path, change, column, fragment):
     sheet = credit_notes(tmp_path, [row_of(LINE_HEADERS, **{**LINE, **change})])

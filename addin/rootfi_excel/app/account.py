@@ -14,9 +14,10 @@ from rootfi_excel.api.credentials import (
     keyring_name,
     store_api_key,
 )
-from rootfi_excel.api.errors import AuthError, RootFiError
+from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.fields import integrations
+from rootfi_excel.messages import unreachable
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.run import read_workbook_settings
 from rootfi_excel.workbook.port import WorkbookPort
@@ -110,9 +111,12 @@ def check_connection(port: WorkbookPort, ui: UserInterface, *, client: Any = Non
         ui.error(f"RootFi refused the key of the key profile '{settings.key_profile}' ({error}). "
                  "Set the API key again with a key for this company.")
         return None
+    except NetworkError as error:
+        ui.error(unreachable(settings.base_url, error))
+        return None
     except RootFiError as error:
-        ui.error(f"Could not reach RootFi at {settings.base_url}: {error}. Check the network (and base_url in "
-                 "Settings), then try again.")
+        ui.error(f"RootFi could not answer about company {settings.company_id} at {settings.base_url}: {error}. "
+                 "Try again in a moment; if it persists, check base_url in Settings.")
         return None
     finally:
         if own and client is not None:

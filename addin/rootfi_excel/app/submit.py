@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from rootfi_excel.api.credentials import CredentialsError
-from rootfi_excel.api.errors import RootFiError
+from rootfi_excel.api.errors import NetworkError, RootFiError
 from rootfi_excel.app.account import open_client, platform_name
 from rootfi_excel.app.selection import Selection, narrow
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
 from rootfi_excel.failures import record
+from rootfi_excel.messages import unreachable
+from rootfi_excel.validation.run import refusals
 from rootfi_excel.submission.journal import Journal, JournalError
 from rootfi_excel.submission.run import (
     Overrides,
@@ -69,10 +71,13 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
     try:
         if own_client:
             client = open_client(settings)
+        requests_at_start = getattr(client, "requests_sent", 0)
         journal = Journal(journal_path)  # nothing is sent without a journal to record it
         submission = plan_submission(client, port, settings, requirements, problems,
                                      select=lambda report: narrow(report, selection))
         plan = submission.plan
+        if not (options and options.resend_rejected):
+            _hold_refused(submission, journal)
         details = [*getattr(port, "notices", ()), *plan_lines(submission, settings)]
         if sum(plan.to_send.values()):
             if not ui.confirm(question(submission, settings), details):
@@ -82,6 +87,8 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
             ui.note("\n".join(details))
         with ui.working("Submitting"):
             send_planned(submission, client, journal, options=options, progress=ui.progress)
+        # One count for the whole Submit: the company check and validation's lookups included.
+        submission.requests_used = getattr(client, "requests_sent", 0) - requests_at_start
         try:
             write_submission(port, submission)
             port.save()
@@ -94,6 +101,8 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
         return _refused(ui, name, f"{error} Nothing was sent.", error)
     except (CredentialsError, SubmitAborted) as error:
         return _refused(ui, name, str(error), error)
+    except NetworkError as error:
+        return _refused(ui, name, unreachable(settings.base_url, error), error)
     except RootFiError as error:
         return _refused(ui, name, f"Could not check the company: {error}. Nothing was sent.", error)
     finally:
@@ -107,6 +116,19 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
                 f"(rows sorted, edited or deleted). Their results are safe in this computer's journal: {retry_hint}")
         return SubmitRun(UNWRITTEN, submission)
     return SubmitRun(DONE, submission)
+
+
+def _hold_refused(submission: WorkbookSubmission, journal: Journal) -> None:
+    """Take the rows the platform refused before (and unchanged since) out of the count to
+    send; the engine writes their earlier reason back without sending them."""
+    plan = submission.plan
+    for key, rows in refusals(submission.validation, journal).items():
+        sheet = submission.validation.sheets[key]
+        units = [u for u in sheet.ready if any(r.index in rows for r in u.rows)]
+        plan.to_send[sheet.layout.sheet] -= len(units)
+        plan.refused_rows += len(rows)
+        for index, message in rows.items():  # shown as the engine will write them
+            sheet.results[index].status, sheet.results[index].message = Status.FAILED, message
 
 
 def _refused(ui: UserInterface, name: str, reason: str, error: Exception) -> SubmitRun:
@@ -134,9 +156,19 @@ def plan_lines(submission: WorkbookSubmission, settings: Any) -> list[str]:
     plan = submission.plan
     lines = [f"Company {settings.company_id}: {plan.company.name or ''} on {plan.company.integration} "
              f"({settings.base_url})"]
-    lines += [f"  {sheet}: {count} to send" for sheet, count in plan.to_send.items()]
+    for key, sheet in submission.validation.sheets.items():
+        count = plan.to_send.get(sheet.layout.sheet, 0)
+        one, many = NOUNS.get(key, ("record", "records"))
+        line = f"  {sheet.layout.sheet}: {count} {one if count == 1 else many} to send"
+        rows = sum(len(unit.rows) for unit in sheet.ready if sheet.results[unit.rows[0].index].status != Status.FAILED)
+        if key == "credit_note_lines" and count:  # a credit note is sent with all its lines
+            line += f" ({rows} lines)"
+        lines.append(line)
     if plan.invalid_rows:
         lines.append(f"  {plan.invalid_rows} invalid rows will not be sent (see their message)")
+    if plan.refused_rows:
+        lines.append(f"  {plan.refused_rows} rows the platform refused before are unchanged and will not be sent "
+                     "again (correct them, or run submit --resend-rejected)")
     if plan.already_created_rows:
         lines.append(f"  {plan.already_created_rows} rows were created before and are skipped")
     return lines

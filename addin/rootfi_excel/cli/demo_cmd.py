@@ -8,31 +8,42 @@ with realistic month-end data (some rows deliberately wrong), validates it, subm
 from __future__ import annotations
 
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
 import click
 
 from rootfi_excel.cli.guarded import GuardedCommand
-from rootfi_excel.cli.output import print_notices, print_validation, say
+from rootfi_excel.cli.output import print_notices, print_validation, say, stop
+from rootfi_excel.cli.template_cmd import check_workbook_name
 from rootfi_excel.safe_text import hide
+
+SANDBOX_COMPANIES = ("Sandbox company: 1001 QuickBooks, 1002 Xero, 1003 NetSuite, 1004 Dynamics 365, 1005 Sage, "
+                     "1006 FreshBooks; 1007 (Zoho Books) is disconnected, to see that refusal.")
 
 
 @click.command(cls=GuardedCommand, doing="run the demo ({file})",
                stopped="Stopped (Ctrl+C): the demo's sandbox is stopped; {file} may hold part of the results.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("rootfi-demo.xlsx"),
-              show_default=True, help="The workbook to write.")
-@click.option("--company", "company_id", type=int, default=1003, show_default=True,
-              help="Sandbox company: 1001 QuickBooks, 1002 Xero, 1003 NetSuite, 1004 Dynamics 365, "
-                   "1005 Sage, 1006 FreshBooks.")
-@click.option("--payments", type=click.IntRange(0, 5000), default=300, show_default=True)
+              show_default=True, help="The workbook to write (.xlsx).")
+@click.option("--force", is_flag=True, help="Overwrite the workbook if it exists.")
+@click.option("--company", "company_id", type=click.IntRange(1001, 1007), default=1003, show_default=True,
+              help=SANDBOX_COMPANIES)
+@click.option("--payments", type=click.IntRange(0), default=300, show_default=True,
+              help="Payments to make, one per open invoice of the company.")
 @click.option("--credit-notes", type=click.IntRange(0, 1000), default=40, show_default=True)
 @click.option("--rate-limit", type=int, default=100, show_default=True, help="Sandbox requests per minute (0 = off).")
 @click.option("--latency-ms", type=int, default=50, show_default=True, help="Sandbox latency per request.")
 @click.option("--faults", default="", help='Sandbox faults, e.g. "500=0.1,drop=0.05" (see rootfi-excel sandbox).')
-def demo(out: Path, company_id: int, payments: int, credit_notes: int, rate_limit: int, latency_ms: int,
-         faults: str) -> None:
-    """Run the whole job against a local sandbox of the API and write OUT."""
+def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: int, rate_limit: int,
+         latency_ms: int, faults: str) -> None:
+    """Try the whole job on a local sandbox of the API.
+
+    Starts a sandbox, writes a workbook of month-end data (some rows wrong on purpose)
+    to --out, validates it, submits it and writes the results into it. The sandbox
+    stops when the demo ends; run the demo again for a new one.
+    """
     from rootfi_excel.api.client import RootFiClient
     from rootfi_excel.cli.sandbox_cmd import parse_faults
     from rootfi_excel.cli.submit_cmd import run_submit
@@ -44,7 +55,10 @@ def demo(out: Path, company_id: int, payments: int, credit_notes: int, rate_limi
     from rootfi_excel.workbook.template import build_template
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
-    work = Path(tempfile.mkdtemp(prefix="rootfi-demo-"))
+    check_workbook_name(out)
+    if out.exists() and not force:
+        stop(f"{out} exists; pass --force to overwrite it, or --out to write another file.")
+    work = Path(tempfile.mkdtemp(prefix="rootfi-demo-"))  # the sandbox's database and the journal; removed at the end
     key = secrets.token_urlsafe(24)  # a throwaway key for this sandbox only; never printed
     hide(key)
     sandbox = start_in_thread(SandboxConfig(
@@ -58,6 +72,9 @@ def demo(out: Path, company_id: int, payments: int, credit_notes: int, rate_limi
             say(f"   company {company_id}: {company.name} on {company.integration}")
 
             lookups = fetch_lookups(client, company_id)
+            if payments > len(lookups.invoices):
+                stop(f"--payments {payments}: company {company_id} has {len(lookups.invoices)} open invoices in the "
+                     f"sandbox and the demo pays each at most once; ask for {len(lookups.invoices)} or fewer.")
             pay = payment_rows(lookups, payments, integration=company.integration)
             notes = credit_note_rows(lookups, credit_notes, integration=company.integration)
             build_template(out, payments=pay, credit_note_lines=notes, settings={
@@ -86,9 +103,10 @@ def demo(out: Path, company_id: int, payments: int, credit_notes: int, rate_limi
             stats = sandbox.count_records(company_id, "invoice_payments"), \
                 sandbox.count_records(company_id, "invoice_credit_notes")
             say(f"5. The sandbox now holds {stats[0]} payments and {stats[1]} credit notes for company "
-                        f"{company_id} ({sandbox.requests_seen()} API requests in all).", bold=True)
+                        f"{company_id}.", bold=True)
             say(f"Open {out.resolve()} to see status, rootfi_id and messages on every row.")
     finally:
         sandbox.stop()
+        shutil.rmtree(work, ignore_errors=True)
     if code == 2:
         raise SystemExit(2)

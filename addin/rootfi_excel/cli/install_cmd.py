@@ -38,7 +38,8 @@ def _fail(exc: Exception) -> click.ClickException:
     return error
 
 
-@click.command(cls=GuardedCommand, doing="install RootFi for Excel")
+@click.command(cls=GuardedCommand, doing="install RootFi for Excel",
+               short_help="Install the add-in, the template and the API key.")
 @click.option("--templates-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the workbook template (a shared team folder works). Asked when not given.")
 @click.option("--profile", default=DEFAULT_PROFILE, show_default=True, help="Key profile for the API key.")
@@ -66,7 +67,8 @@ def install(templates_dir: Path | None, profile: str, no_key: bool, yes: bool, d
                    + " Check this computer any time with `rootfi-excel doctor`.")
 
 
-@click.command(cls=GuardedCommand, doing="upgrade RootFi for Excel")
+@click.command(cls=GuardedCommand, doing="upgrade RootFi for Excel",
+               short_help="Rebuild the add-in; keep key, templates, settings.")
 @_dry_run
 def upgrade(dry_run: bool) -> None:
     """Rebuild the add-in for the installed version; keep the key, templates and your settings."""
@@ -79,7 +81,8 @@ def upgrade(dry_run: bool) -> None:
         raise _fail(exc) from None
 
 
-@click.command(cls=GuardedCommand, doing="uninstall RootFi for Excel")
+@click.command(cls=GuardedCommand, doing="uninstall RootFi for Excel",
+               short_help="Remove what install wrote.")
 @click.option("--remove-key", is_flag=True, help="Also remove the stored API key(s).")
 @click.option("--remove-journal", is_flag=True,
               help="Also remove the submission journal (it is what stops a row being sent twice).")

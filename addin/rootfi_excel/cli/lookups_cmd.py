@@ -11,7 +11,8 @@ from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, say, stop
 
 
-@click.command(cls=GuardedCommand, doing="refresh the lookups of {file}")
+@click.command(cls=GuardedCommand, doing="refresh the lookups of {file}",
+               short_help="Refresh BOOK's lookups: customers, invoices, accounts.")
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--base-url", help="API address (overrides Settings), e.g. a local sandbox's URL.")
 @click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")

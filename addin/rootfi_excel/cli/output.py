@@ -6,6 +6,9 @@ cell text and file names come from outside) and the API key.
 
 from __future__ import annotations
 
+import shutil
+import sys
+import textwrap
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -25,8 +28,24 @@ MAX_ROWS_SHOWN = 8
 
 
 def say(text: object = "", *, err: bool = False, fg: str | None = None, bold: bool = False) -> None:
-    """Print one message: the one way the command line prints anything."""
-    click.secho(printable(redact(text)), err=err, fg=fg, bold=bold)
+    """Print one message: the one way the command line prints anything.
+
+    On a terminal, long lines are wrapped between words at its width (a terminal
+    would cut them mid-word); piped output stays one line per message."""
+    clean = printable(redact(text))
+    if (sys.stderr if err else sys.stdout).isatty():
+        clean = wrapped(clean, shutil.get_terminal_size().columns)
+    click.secho(clean, err=err, fg=fg, bold=bold)
+
+
+def wrapped(text: str, width: int) -> str:
+    """Each line wrapped between words to `width`; continuation lines indented under its text."""
+    lines = []
+    for line in text.split("\n"):
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        lines += textwrap.wrap(line, width=max(width - 1, 20), subsequent_indent=indent + "  ",
+                               break_long_words=False, break_on_hyphens=False) or [line]
+    return "\n".join(lines)
 
 
 def stop(message: str) -> NoReturn:
@@ -64,8 +83,9 @@ def print_validation(report: WorkbookValidation, name: str) -> None:
     say(report.verdict(), fg="green" if report.all_valid else None)
 
 
-def _short(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _short(text: str, limit: int = 240) -> str:
+    """At most `limit` characters, cut between words (the workbook has the whole message)."""
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
 def print_submission(submission, name: str) -> None:
@@ -81,34 +101,55 @@ def print_submission(submission, name: str) -> None:
             "the same moment; void one record of each pair in the platform", fg="red")
     for warning in submission.warnings:
         say(f"  ! {_short(warning, 300)}", fg="yellow")
-    shown = 0
+    new, seen = rows_to_look_at(submission)
+    for line in (new + seen)[:MAX_ROWS_SHOWN]:
+        say(f"  {line}")
+    hidden = len(new) + len(seen) - MAX_ROWS_SHOWN
+    if hidden > 0:
+        say(f"  ... and {hidden} more rows to look at: see the status and message columns in the workbook")
+    requests = submission.requests_used
+    say(f"  {requests} API request{'' if requests == 1 else 's'} to RootFi for this Submit (company check, platform look-ups, "
+        "sending and collecting)")
+
+
+def rows_to_look_at(submission) -> tuple[list[str], list[str]]:
+    """Lines for the rows that need a look: first what this Submit found (Failed,
+    Unknown, Pending, Skipped, possible duplicates), then the Invalid rows Validate
+    already showed."""
+    new: list[str] = []
+    seen: list[str] = []
     for key, sheet in submission.validation.sheets.items():
         outcomes = submission.outcomes.get(key, {})
         for index, result in sheet.results.items():
             outcome = outcomes.get(index)
             status, message = (outcome.status, outcome.message) if outcome else (result.status, result.message)
             flagged = outcome is not None and outcome.flag is not None
-            if (status in (Status.CREATED, Status.VALID) and not flagged) or shown >= MAX_ROWS_SHOWN:
+            if status in (Status.CREATED, Status.VALID) and not flagged:
                 continue
-            say(f"  {sheet.layout.sheet} row {result.row_number} {status}: {_short(message)}")
-            shown += 1
-    say(f"  API requests used: {submission.requests_used}")
+            line = f"{sheet.layout.sheet} row {result.row_number} {status}: {_short(message)}"
+            (new if outcome is not None else seen).append(line)
+    return new, seen
 
 
 class progress_bar:
-    """A progress bar on stderr for the submission engine's progress callback."""
+    """A progress bar on stderr for the submission engine's progress callback.
+
+    The text says what is happening now ("payments: sent 95 in one bulk write"); the
+    counter says how many records have their answer, so the two never contradict."""
 
     def __enter__(self):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self._progress = Progress(TextColumn("{task.description:<36}"), BarColumn(), MofNCompleteColumn(),
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(bar_width=16),
+                                  TextColumn("{task.completed}/{task.fields[total_text]} answered"),
                                   TimeElapsedColumn(), transient=False)
         self._progress.start()
-        self._task = self._progress.add_task("Submitting", total=None)
+        self._task = self._progress.add_task("Submitting", total=None, total_text="?")
         return self
 
     def __call__(self, done: int, total: int, text: str) -> None:
-        self._progress.update(self._task, completed=done, total=total or None, description=printable(redact(text))[:36])
+        self._progress.update(self._task, completed=done, total=total or None, total_text=str(total or "?"),
+                              description=printable(redact(text)))
 
     def __exit__(self, *exc: object) -> None:
         self._progress.stop()

@@ -12,7 +12,8 @@ from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_OK, EXIT_UNUSABLE, say, stop
 
 
-@click.command(cls=GuardedCommand, doing="list the posted records into {file}")
+@click.command(cls=GuardedCommand, doing="list the posted records into {file}",
+               short_help="List a period's posted records on BOOK.")
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD.")
 @click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import tempfile
 from pathlib import Path
 
 import click
@@ -72,13 +71,15 @@ def sandbox(host: str, port: int, db_path: Path | None, latency_ms: int, rate_li
             fault_seed: int | None, api_key: str | None, volume: bool, job_delay_ms: int,
             revoke_key_after: int | None, clock_offset: float, rate_limit_reset: str, running_status: str,
             list_shape: str, endless_cursor: bool, odd_ids: bool, echo_key: bool) -> None:
-    """Run the local RootFi API sandbox (seeded demo companies 1001-1007) until Ctrl+C."""
+    """Run a local stand-in of the RootFi API until Ctrl+C.
+
+    Seeded companies: 1001 QuickBooks, 1002 Xero, 1003 NetSuite, 1004 Dynamics 365,
+    1005 Sage, 1006 FreshBooks; 1007 (Zoho Books) is disconnected, to see that refusal.
+    """
     from rootfi_excel.sandbox.seed import VOLUME_CONTACTS, VOLUME_INVOICES
     from rootfi_excel.sandbox.server import SandboxConfig, run  # the web stack loads only here
 
     faults = parse_faults(faults_text)
-    if db_path is None:
-        db_path = Path(tempfile.mkdtemp(prefix="rootfi-sandbox-")) / "sandbox.sqlite3"
     config = SandboxConfig(
         db_path=db_path, host=host, port=port, latency_ms=latency_ms, rate_limit_per_minute=rate_limit or None,
         faults=faults, fault_seed=fault_seed, api_keys=[api_key or "rk_sandbox_" + secrets.token_urlsafe(24)],
@@ -88,7 +89,8 @@ def sandbox(host: str, port: int, db_path: Path | None, latency_ms: int, rate_li
         endless_cursor=endless_cursor, odd_ids=odd_ids, echo_key=echo_key,
     )
     say(f"RootFi sandbox on http://{host}:{port}/v4")
-    say(f"Database: {db_path}")
+    say(f"Database: {db_path}" if db_path else "Database: a temporary file, deleted when the sandbox stops "
+        "(--db FILE keeps it)")
     if api_key is None:
         say(f"API key (shown once): {config.api_keys[0]}")
     limit = f"{rate_limit} requests per minute" if rate_limit else "off"
@@ -105,5 +107,7 @@ def sandbox(host: str, port: int, db_path: Path | None, latency_ms: int, rate_li
         say("On purpose: " + "; ".join(cases) + ".")
     try:
         run(config)
+    except KeyboardInterrupt:  # Ctrl+C is how a sandbox is meant to stop: not an error
+        say("Sandbox stopped." + ("" if db_path else " Its temporary database was deleted."))
     except ValueError as error:
         raise click.UsageError(str(error)) from None

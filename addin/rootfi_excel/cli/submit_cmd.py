@@ -20,7 +20,8 @@ NOTE = ("Nothing is sent twice: answers already received are kept in this comput
         "writes them into the workbook.")
 
 
-@click.command(cls=GuardedCommand, stopped=STOPPED, note=NOTE)
+@click.command(cls=GuardedCommand, stopped=STOPPED, note=NOTE,
+               short_help="Send BOOK's valid rows to RootFi; write results.")
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--base-url", help="API address (overrides Settings), e.g. a local sandbox's URL.")
 @click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")
@@ -28,9 +29,11 @@ NOTE = ("Nothing is sent twice: answers already received are kept in this comput
 @click.option("--batch-size", type=click.IntRange(1, 1000), help="Records per bulk write (overrides Settings).")
 @click.option("--lost-answer-wait", type=click.FloatRange(0), default=SubmitOptions.resend_after, show_default=True,
               help="Seconds a lost answer must age before it is looked up and, if not found, sent again.")
+@click.option("--resend-rejected", is_flag=True,
+              help="Send again rows the platform refused at an earlier Submit, even if unchanged.")
 @click.option("--yes", is_flag=True, help="Do not ask before sending.")
 def submit(book: Path, base_url: str | None, company_id: int | None, key_profile: str | None,
-           batch_size: int | None, lost_answer_wait: float, yes: bool) -> None:
+           batch_size: int | None, lost_answer_wait: float, resend_rejected: bool, yes: bool) -> None:
     """Validate BOOK, send its valid rows to RootFi and write status, rootfi_id and
     messages into its result columns. Rows already created are never sent again.
 
@@ -48,7 +51,8 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
             stop(f"Fix the Settings sheet of {book.name} first:\n  " + "\n  ".join(problems))
         if batch_size:
             settings.batch_size = batch_size
-        options = SubmitOptions(batch_size=settings.batch_size, resend_after=lost_answer_wait)
+        options = SubmitOptions(batch_size=settings.batch_size, resend_after=lost_answer_wait,
+                                resend_rejected=resend_rejected)
         code = run_submit(workbook, settings, requirements, problems, book.name, yes=yes, options=options)
     raise SystemExit(code)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
 import click
 
-from rootfi_excel.cli.output import progress_bar, say
+from rootfi_excel.cli.output import EXIT_UNUSABLE, progress_bar, say
+
+NO_TERMINAL = ("No answer: the input is not a terminal (a pipe, a file or a scheduled task) and it ended before "
+               "a yes or no. Nothing was sent. To send without a question, run the same command with --yes.")
 
 
 class TerminalUI:
@@ -18,7 +22,19 @@ class TerminalUI:
     def confirm(self, question: str, details: Sequence[str] = ()) -> bool:
         for line in details:
             say(line)
-        return self.yes or click.confirm(question, default=False)
+        if self.yes:
+            return True
+        stdin = sys.stdin
+        if stdin.isatty():
+            return click.confirm(question, default=False)
+        # Not a terminal: read one line (a script may pipe "y"); no line at all means
+        # nobody is there to answer, which is not a "no" but a run that cannot go on.
+        say(f"{question} [y/N]")
+        answer = stdin.readline()
+        if not answer:
+            say(NO_TERMINAL, err=True, fg="red")
+            raise SystemExit(EXIT_UNUSABLE)
+        return answer.strip().lower() in ("y", "yes")
 
     def tell(self, text: str) -> None:
         say(text)

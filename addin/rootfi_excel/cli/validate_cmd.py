@@ -11,7 +11,8 @@ from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, print_notices, print_validation
 
 
-@click.command(cls=GuardedCommand, stopped="Stopped (Ctrl+C): {file} is never saved half-written; validate it again.")
+@click.command(cls=GuardedCommand, short_help="Check BOOK's rows and mark what is wrong.",
+               stopped="Stopped (Ctrl+C): {file} is never saved half-written; validate it again.")
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate(book: Path) -> None:
     """Validate both sheets of BOOK and write status and message into its result columns.

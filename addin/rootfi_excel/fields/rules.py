@@ -15,6 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from rootfi_excel.messages import ROW_ADVICE
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -28,32 +30,22 @@ class Rule:
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2099, 12, 31)
 
-PAYMENT_RULES: tuple[Rule, ...] = (
-    Rule("invoice_id", "required", "a payment must say which invoice it pays"),
-    Rule("amount", "required", "a payment needs an amount"),
-    Rule("amount", "positive", "a payment must be above zero; record refunds separately"),
-    Rule("payment_date", "required", "a payment needs the date it was received"),
-    Rule("payment_date", "plausible_date", "the date looks like a typo"),
-    Rule("document_number", "required",
-         "Submit uses the payment reference to find a payment again after a lost answer, "
-         "so that it is never created twice"),
-    Rule("currency_rate", "positive", "an exchange rate must be above zero"),
-)
+PAYMENT_RULES: tuple[Rule, ...] = tuple(Rule(field, check, ROW_ADVICE["payment", field, check]) for field, check in (
+    ("invoice_id", "required"), ("amount", "required"), ("amount", "positive"), ("payment_date", "required"),
+    ("payment_date", "plausible_date"), ("document_number", "required"), ("currency_rate", "positive"),
+))
 
-CREDIT_NOTE_RULES: tuple[Rule, ...] = (
-    Rule("document_number", "required", "lines are grouped into credit notes by their document_number"),
-    Rule("contact_id", "required", "a credit note must say which customer it is for"),
-    Rule("posted_date", "required", "a credit note needs its date"),
-    Rule("posted_date", "plausible_date", "the date looks like a typo"),
-)
+CREDIT_NOTE_RULES: tuple[Rule, ...] = tuple(Rule(field, check, ROW_ADVICE["credit_note", field, check])
+                                            for field, check in (
+    ("document_number", "required"), ("contact_id", "required"), ("posted_date", "required"),
+    ("posted_date", "plausible_date"),
+))
 
-CREDIT_NOTE_LINE_RULES: tuple[Rule, ...] = (
-    Rule("quantity", "required", "each line needs a quantity (1 for a single amount)"),
-    Rule("quantity", "positive", "a quantity must be above zero; a credit note already reduces the amount"),
-    Rule("unit_amount", "required", "each line needs a unit amount"),
-    Rule("unit_amount", "not_negative", "a credit note line is written as a positive amount"),
-    Rule("discount_amount", "not_negative", "a discount is written as a positive amount"),
-)
+CREDIT_NOTE_LINE_RULES: tuple[Rule, ...] = tuple(Rule(field, check, ROW_ADVICE["line", field, check])
+                                                 for field, check in (
+    ("quantity", "required"), ("quantity", "positive"), ("unit_amount", "required"),
+    ("unit_amount", "not_negative"), ("discount_amount", "not_negative"),
+))
 
 # A line must name an income account or an item, or the platform has nowhere to post it.
 CREDIT_NOTE_LINE_NEEDS_ONE_OF = ("account_id", "item_id")

@@ -62,7 +62,8 @@ def posted_report(client: Any, port: WorkbookPort, company_id: int, start: dt.da
             rows.append([label, record.get("document_number"), str(record.get(date_field) or "")[:10],
                          _contact(lookups, record.get("contact_id")), _invoices(lookups, record),
                          record.get("amount", record.get("total_amount")), record.get("currency_id"),
-                         record.get("status"), origin, twin, record.get("rootfi_id"), record.get("platform_id")])
+                         record.get("status"), origin, twin, _id_text(record.get("rootfi_id")),
+                         _id_text(record.get("platform_id"))])  # ids are text, as on the input sheets
     rows.sort(key=lambda r: (r[2], r[0], str(r[1])))
     table = LookupTable(POSTED_TABLE, HEADERS, rows, sheet=POSTED_SHEET)
     return PostedReport(table, records, from_workbook, duplicates, client.requests_sent - before)
@@ -134,3 +135,7 @@ def _invoices(lookups: CompanyLookups | None, record: dict[str, Any]) -> str:
         found = lookups.get("invoices", invoice_id) if lookups is not None else None
         shown.append(str(found.get("document_number") or invoice_id) if found else str(invoice_id))
     return ", ".join(shown)
+
+
+def _id_text(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)

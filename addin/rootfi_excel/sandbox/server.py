@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import tempfile
 import threading
@@ -65,6 +66,7 @@ class RunningSandbox:
         self._server, self._thread, self._sock = server, thread, sock
         self._db, self._worker, self._stats = db, worker, stats
         self._stopped = False
+        self._scratch: str | None = None  # the temp folder of a database nobody asked to keep
 
     def count_records(self, company_id: int, model: str) -> int:
         return self._db.count_records(company_id, model)
@@ -90,6 +92,8 @@ class RunningSandbox:
         self._worker.stop()
         self._sock.close()
         self._db.close()
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 def _prepare(config: SandboxConfig) -> RunningSandbox:
@@ -102,7 +106,8 @@ def _prepare(config: SandboxConfig) -> RunningSandbox:
         api_keys=config.api_keys, latency_ms=config.latency_ms, rate_limit_per_minute=config.rate_limit_per_minute,
         retry_after_header=config.retry_after_header, slow_ms=config.slow_ms, revoke_key_after=config.revoke_key_after,
         clock_offset_s=config.clock_offset_s, rate_limit_reset=config.rate_limit_reset, echo_key=config.echo_key)
-    db_path = Path(config.db_path) if config.db_path else Path(tempfile.mkdtemp(prefix="rootfi-sandbox-")) / "sandbox.sqlite3"
+    scratch = None if config.db_path else tempfile.mkdtemp(prefix="rootfi-sandbox-")  # removed at stop
+    db_path = Path(config.db_path) if config.db_path else Path(scratch) / "sandbox.sqlite3"
     db = Database(db_path, clock_offset_s=config.clock_offset_s)
     if config.seed_demo_data:
         seed_if_empty(db)
@@ -122,7 +127,9 @@ def _prepare(config: SandboxConfig) -> RunningSandbox:
         timeout_graceful_shutdown=2, date_header=False,  # the gate sends Date, from the sandbox's own clock
     ))
     worker.start()
-    return RunningSandbox(config, server, None, sock, db, worker, stats)
+    handle = RunningSandbox(config, server, None, sock, db, worker, stats)
+    handle._scratch = scratch
+    return handle
 
 
 def start_in_thread(config: SandboxConfig) -> RunningSandbox:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rootfi_excel.api.errors import AuthError, RootFiError
+from rootfi_excel.messages import platform_refused
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import CREATED, FAILED, Attempt
 
@@ -156,11 +157,13 @@ class Run:
             self.created_now.append(item)
 
     def fail(self, items: list[Item], error: RootFiError | str, code: str | None = None) -> None:
-        message = str(error).rstrip(".")
-        self.journal.update([i.attempt_id for i in items], FAILED, message=message,
+        # The platform's own words (error.message), not "RootFi rejected the record (code)":
+        # the code is kept in the journal's error_code.
+        reason = (error.message if isinstance(error, RootFiError) and error.message else str(error)).rstrip(".")
+        self.journal.update([i.attempt_id for i in items], FAILED, message=reason,
                             error_code=code or getattr(error, "code", None))
         for item in items:
-            item.outcome = Outcome(Status.FAILED, f"{message}; fix the row and submit again", sync_id=item.sync_id,
+            item.outcome = Outcome(Status.FAILED, platform_refused(self.platform, reason), sync_id=item.sync_id,
                                    submitted_at=item.sent_at)
             self.tick(item, "failed")
 

@@ -37,6 +37,7 @@ from typing import Any, Callable, Protocol
 
 from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.errors import AuthError
+from rootfi_excel.messages import REFUSED_BEFORE
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import matching, platform_check
 from rootfi_excel.submission.collecting import collect
@@ -58,6 +59,8 @@ from rootfi_excel.submission.journal import CREATED, FAILED, OPEN_STATES, PENDIN
 from rootfi_excel.submission.reconciling import reconcile
 from rootfi_excel.submission.sending import TIME_LIMIT, send
 from rootfi_excel.validation.validate import Unit
+
+NOT_SENT = "not sent: "  # how context.Run.not_sent starts a journalled message (a transient failure)
 
 __all__ = ["ALREADY_EXISTS", "LOST_ANSWER", "POSSIBLE_DUPLICATE", "TWIN_CHECK_FAILED", "Client", "Outcome",
            "SubmitAborted", "SubmitOptions", "SubmitReport", "Submitter"]
@@ -92,6 +95,9 @@ class SubmitOptions:
     # (they may be twins still landing; their sender's own check sees ours in any case).
     twin_wait: float = 120.0
     time_limit: float = 1800.0  # one overall bound for the whole run (every sheet), in seconds
+    # A record the platform refused (invalid data) is sent again only once its row changed
+    # (a new fingerprint); True sends unchanged refused rows again (submit --resend-rejected).
+    resend_rejected: bool = False
 
 
 @dataclass
@@ -188,6 +194,11 @@ class Submitter:
         latest = self.journal.latest(item.fingerprint for item in items)
         for item in items:
             attempt = latest.get(item.fingerprint)
+            if attempt is not None and was_refused(attempt) and not self.options.resend_rejected:
+                item.outcome = Outcome(Status.FAILED, refused_before(attempt), sync_id=attempt.sync_id,
+                                       submitted_at=attempt.sent_at)
+                run.tick(item, "refused before, unchanged: not sent again")
+                continue
             if attempt is None or attempt.state == FAILED:
                 item.basis = attempt.id if attempt is not None else None
                 if not self._settled_elsewhere(run, item, work):
@@ -256,6 +267,22 @@ class Submitter:
         )
         run.tick(item, "waiting for an earlier attempt")
         return True
+
+
+def was_refused(attempt: Attempt) -> bool:
+    """Did the platform refuse this exact record (its data), rather than the request fail on the way?
+
+    Refused: a 4xx answer to a one-by-one write, or a failed job of a bulk write (it has a
+    sync id). Not refused, so sent again: "not sent" (network, 5xx, rate limit, key) and a
+    4xx to a whole bulk write, which may be caused by another record of the batch."""
+    if attempt.state != FAILED or (attempt.message or "").startswith(NOT_SENT):
+        return False
+    return bool(attempt.sync_id) or attempt.bulk is False
+
+
+def refused_before(attempt: Attempt) -> str:
+    return REFUSED_BEFORE.format(reason=(attempt.message or "no reason given").rstrip("."),
+                                 when=(attempt.sent_at or "")[:10])
 
 
 def _flag_of(attempt: Attempt) -> str | None:

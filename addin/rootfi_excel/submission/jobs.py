@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from rootfi_excel.api.answers import Job
+from rootfi_excel.messages import JOB_REFUSED, JOB_REFUSED_NO_REASON
 
 
 def match_jobs(jobs: list[Job], numbers: list[str | None]) -> dict[int, Job]:
@@ -41,7 +42,6 @@ def unmatched_failures(jobs: list[Job], matched: dict[int, Job]) -> dict[str, li
 
 
 def describe_error(error: dict[str, Any]) -> str:
-    code, message = error.get("code"), error.get("message") or error.get("error")
-    if message:
-        return f"RootFi rejected the record ({code}): {message}" if code else f"RootFi rejected the record: {message}"
-    return "RootFi rejected the record (no reason given)"
+    """The platform's reason in a person's words (its code stays in the journal's error_code)."""
+    message = error.get("message") or error.get("error")
+    return JOB_REFUSED.format(reason=str(message).rstrip(".")) if message else JOB_REFUSED_NO_REASON

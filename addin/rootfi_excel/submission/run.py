@@ -65,6 +65,7 @@ class Plan:
     to_send: dict[str, int]  # sheet name -> units ready to send
     invalid_rows: int
     already_created_rows: int
+    refused_rows: int = 0  # refused by the platform before and unchanged: not sent again (app.submit)
 
 
 @dataclass
@@ -195,7 +196,7 @@ def write_submission(port: WorkbookPort, submission: WorkbookSubmission) -> None
             update.set(index, **{
                 STATUS: outcome.status,
                 MESSAGE: outcome.message,
-                ROOTFI_ID: _as_number(outcome.rootfi_id),
+                ROOTFI_ID: outcome.rootfi_id,  # text, as every id (left-aligned, never 1.2E+15)
                 PLATFORM_ID: outcome.platform_id,
                 SYNC_ID: outcome.sync_id,
                 SUBMITTED_AT: _local_time(outcome.submitted_at, zone),
@@ -210,10 +211,6 @@ def _without_sent_rows(submission: WorkbookSubmission) -> WorkbookValidation:
         results = {i: r for i, r in sheet.results.items() if i not in sent}
         sheets[key] = SheetValidation(sheet.layout, sheet.units, results, sheet.columns, sheet.problems)
     return WorkbookValidation(submission.validation.settings, sheets, submission.validation.problems)
-
-
-def _as_number(value: str | None) -> int | str | None:
-    return int(value) if value and value.isdigit() and len(value) < 16 else value
 
 
 def _zone(name: str | None) -> dt.tzinfo | None:

@@ -29,10 +29,18 @@ class WorkbookValidation:
         """Ready to submit: rows to send, none invalid, and no problem with the workbook."""
         return not self.problems and self.rows > 0 and all(s.count(Status.INVALID) == 0 for s in self.sheets.values())
 
+    @property
+    def refused(self) -> int:
+        """Rows the platform refused at an earlier Submit and not changed since (keep_refusals)."""
+        return sum(s.count(Status.FAILED) for s in self.sheets.values())
+
     def verdict(self) -> str:
         """The last line a person reads after Validate."""
-        if self.all_valid:
+        if self.all_valid and not self.refused:
             return "All rows are valid."
+        if self.all_valid:
+            return ("The rows marked Failed were refused by the platform at an earlier Submit and are unchanged: "
+                    "correct them (their message says why), then submit. The other rows are valid.")
         if any(s.count(Status.INVALID) for s in self.sheets.values()):
             return "Fix the rows marked Invalid (the message names the column), then validate again."
         return "Nothing is ready to submit: see above, then validate again."
@@ -60,6 +68,7 @@ def validate_workbook(port: WorkbookPort) -> WorkbookValidation:
     if settings.company_id is None and not any(p.startswith("Settings: company_id") for p in problems):
         problems.append(BLANK_COMPANY_ID)  # not in read_settings: submit --company may supply it
     report = validate_with(port, settings, book, problems)
+    keep_refusals(report)
     if not report.rows:
         sheets = " and ".join(f"'{s.layout.sheet}'" for s in report.sheets.values())
         report.problems.append(f"No rows to validate: {sheets} are empty. Type or paste your payments and "
@@ -83,3 +92,43 @@ def write_validation(port: WorkbookPort, report: WorkbookValidation) -> None:
         for index, result in sheet.results.items():
             update.set(index, **{STATUS: result.status, MESSAGE: result.message})
         port.write_results(sheet.layout, update)
+
+
+def refusals(report: WorkbookValidation, journal) -> dict[str, dict[int, str]]:
+    """Valid rows whose exact record the platform refused at an earlier Submit (from the
+    journal): sheet key -> row index -> the platform's reason, as Submit wrote it."""
+    from rootfi_excel.submission.engine import refused_before, was_refused
+    from rootfi_excel.submission.journal import fingerprint
+    from rootfi_excel.submission.run import MODEL_OF_TABLE
+
+    settings = report.settings
+    if settings.company_id is None or not settings.base_url:
+        return {}
+    found: dict[str, dict[int, str]] = {}
+    for key, sheet in report.sheets.items():
+        units = {fingerprint(settings.base_url, settings.company_id, MODEL_OF_TABLE[key], u.request.to_api()): u
+                 for u in sheet.ready if u.request is not None}
+        for print_, attempt in journal.latest(units).items():
+            if was_refused(attempt):
+                for row in units[print_].rows:
+                    found.setdefault(key, {})[row.index] = refused_before(attempt)
+    return found
+
+
+def keep_refusals(report: WorkbookValidation, journal_path=None) -> None:
+    """Validate after a Submit keeps the platform's reason of a refused row (status Failed)
+    until the row is changed: a Valid with an empty message would hide why it failed."""
+    from rootfi_excel.submission.journal import Journal, JournalError, default_path
+
+    path = journal_path or default_path()
+    if not path.exists():
+        return  # nothing was ever submitted from this computer
+    try:
+        with Journal(path) as journal:
+            found = refusals(report, journal)
+    except JournalError:
+        return  # Submit says what is wrong with the journal; Validate still checks the rows
+    for key, rows in found.items():
+        results = report.sheets[key].results
+        for index, message in rows.items():
+            results[index].status, results[index].message = Status.FAILED, message

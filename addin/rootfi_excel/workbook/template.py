@@ -130,16 +130,17 @@ STATUS_MEANINGS = {
     L.Status.VALID: "Passed Validate; not sent yet.",
     L.Status.INVALID: "Failed Validate: the message names the column to fix.",
     L.Status.CREATED: "Created in your platform (rootfi_id filled in). Never sent again.",
-    L.Status.FAILED: "Rejected by the platform: fix the row and press Submit again.",
+    L.Status.FAILED: "Refused by the platform, or not sent (the message says which and why). A refused row "
+                     "is sent again only once you change it.",
     L.Status.PENDING: "Sent in a bulk job that is still running: press Submit again later.",
     L.Status.UNKNOWN: "Sent, but the answer was lost: the next Submit checks before re-sending.",
     L.Status.SKIPPED: "Not sent, e.g. another line of the same credit note is invalid.",
 }
 NUMBER_FORMATS = {"amount": "#,##0.00", "number": "General", "date": "yyyy-mm-dd",
                   "id": "@", "id_list": "@", "text": "@", "currency": "@"}
-# rootfi_id is written as a whole number (RootFi's ids are numbers): "0" shows every
-# digit, never 1.2E+15; the others are text. All are left-aligned (see _alignment).
-RESULT_FORMATS = {L.STATUS: "@", L.MESSAGE: "@", L.ROOTFI_ID: "0", L.PLATFORM_ID: "@",
+# Ids are text, rootfi_id too (as the Excel adapter writes them): every digit shown,
+# never 1.2E+15, left-aligned like the other ids (see _alignment).
+RESULT_FORMATS = {L.STATUS: "@", L.MESSAGE: "@", L.ROOTFI_ID: "@", L.PLATFORM_ID: "@",
                   L.SYNC_ID: "@", L.SUBMITTED_AT: "yyyy-mm-dd hh:mm"}
 RESULT_WIDTHS = {L.STATUS: 11, L.MESSAGE: 60, L.ROOTFI_ID: 12, L.PLATFORM_ID: 20,
                  L.SYNC_ID: 20, L.SUBMITTED_AT: 17}

@@ -1,0 +1,86 @@
+"""The messages a person reads, in one place so they can be reviewed together.
+
+Each says what is wrong in the reader's words and what to do next; the technical
+detail (an exception's class, an error code) goes to the log file, not here.
+Messages still written where they arise are listed in tests/test_messages.py's
+quoted cases as they move here.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from rootfi_excel.api.paths import DEFAULT_BASE_URL
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+# --- reaching RootFi -------------------------------------------------------------
+
+NOT_REACHED = ("Nothing answered at {url}: check the network connection and that base_url in Settings is "
+               "RootFi's address ({default}), then try again. Nothing was sent.")
+LOCAL_SANDBOX_GONE = ("Nothing answers at {url}, a local sandbox address: the sandbox that made this workbook "
+                      "(rootfi-excel demo or rootfi-excel sandbox) has stopped, and its records went with it. "
+                      "Run rootfi-excel demo again for a new demo workbook, or start rootfi-excel sandbox and "
+                      "submit with --base-url set to the address it prints. Nothing was sent.")
+NAME_NOT_FOUND = ("The address {host} (base_url in Settings) was not found: check its spelling and the network "
+                  "connection, then try again. Nothing was sent.")
+
+# --- rows the platform refused -----------------------------------------------------
+
+PLATFORM_REFUSED = "{platform} refused this row: {reason}. Correct the row, then press Submit again."
+JOB_REFUSED = "the platform refused this row: {reason}"  # a failed job of a bulk write (no platform name there)
+JOB_REFUSED_NO_REASON = "the platform refused this row without saying why"
+PLATFORM_REFUSED_NO_REASON = ("{platform} refused this row without saying why. Check the row against the record "
+                              "in {platform}, then press Submit again.")
+REFUSED_BEFORE = ("{reason} (refused on {when}; not sent again until you change the row, or run "
+                  "submit --resend-rejected)")
+
+# --- rows Validate marks Invalid: "<column>: <what is wrong> — <what to do>" --------
+# (used by fields/rules.py; the key is (rules, column, check))
+ROW_ADVICE = {
+    ("payment", "invoice_id", "required"): "type the id of the invoice this payment pays (the Lookups sheet "
+                                          "lists them)",
+    ("payment", "amount", "required"): "type the amount received",
+    ("payment", "amount", "positive"): "a payment is above zero; record a refund in the platform instead",
+    ("payment", "payment_date", "required"): "type the date the payment was received",
+    ("payment", "payment_date", "plausible_date"): "the date looks like a typo; check the year",
+    ("payment", "document_number", "required"): "type the payment's reference (cheque or receipt number): "
+                                               "it is how Submit recognises the payment, so it is never "
+                                               "recorded twice",
+    ("payment", "currency_rate", "positive"): "an exchange rate is above zero; leave it empty to use the "
+                                             "platform's rate",
+    ("credit_note", "document_number", "required"): "type the credit note's number on each of its lines (lines "
+                                                   "with the same number make one credit note)",
+    ("credit_note", "contact_id", "required"): "type the id of the customer the credit note is for",
+    ("credit_note", "posted_date", "required"): "type the credit note's date",
+    ("credit_note", "posted_date", "plausible_date"): "the date looks like a typo; check the year",
+    ("line", "quantity", "required"): "type a quantity on each line (1 for a single amount)",
+    ("line", "quantity", "positive"): "a quantity is above zero; the credit note itself reduces the amount",
+    ("line", "unit_amount", "required"): "type the line's unit amount",
+    ("line", "unit_amount", "not_negative"): "type the amount as a positive number",
+    ("line", "discount_amount", "not_negative"): "type the discount as a positive number",
+}
+
+
+def unreachable(base_url: str, error: object) -> str:
+    """Why RootFi could not be reached, naming the address and what to do."""
+    parts = urlsplit(base_url or "")
+    host = parts.hostname or base_url or "(no address)"
+    detail = str(error).lower()
+    if host in LOCAL_HOSTS:
+        return LOCAL_SANDBOX_GONE.format(url=base_url)
+    if "name or service not known" in detail or "nodename nor servname" in detail or "getaddrinfo" in detail:
+        return NAME_NOT_FOUND.format(host=host)
+    return NOT_REACHED.format(url=base_url, default=DEFAULT_BASE_URL)
+
+
+def platform_refused(platform: str | None, reason: str | None) -> str:
+    """A row the accounting platform (or RootFi's checks for it) refused; `platform` is
+    its integration code (shown by its name) or None."""
+    from rootfi_excel.fields.integrations import display_name
+
+    name = (display_name(platform) if platform and platform != "the platform" else "") or "The platform"
+    reason = (reason or "").strip().rstrip(".")
+    if not reason:
+        return PLATFORM_REFUSED_NO_REASON.format(platform=name)
+    return PLATFORM_REFUSED.format(platform=name, reason=reason)
