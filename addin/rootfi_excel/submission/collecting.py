@@ -96,9 +96,12 @@ def _whole_batch(run: Run, items: list[Item], work: Work) -> list[Item]:
 
 
 def _settle_jobs(run: Run, batch: list[Item], matched: dict[int, Job]) -> list[Item]:
-    """Settle the records whose job is clear. Returns those that still need a lookup."""
+    """Settle the records whose job is clear, all in one journal transaction. Returns
+    those that still need a lookup."""
     unclear: list[Item] = []
     exists: list[Item] = []
+    created: list[tuple[Item, dict]] = []
+    failed: list[tuple[Item, str]] = []
     failures: dict[int, tuple[str, dict]] = {}
     for position, item in enumerate(batch):
         if item.outcome is not None:
@@ -110,16 +113,16 @@ def _settle_jobs(run: Run, batch: list[Item], matched: dict[int, Job]) -> list[I
         elif status == "FAILED":
             reason = job_reading.describe_error(job.error).rstrip(".")
             failures[item.attempt_id] = (FAILED, {"message": reason, "error_code": job.error.get("code")})
-            item.outcome = Outcome(Status.FAILED, f"{reason}; fix the row and submit again", sync_id=item.sync_id,
-                                   submitted_at=item.sent_at)
-            run.tick(item, "failed")
+            failed.append((item, reason))
         elif status == "SUCCESS" and job.ids:
-            run.created(item, job.ids, message="")
-            run.tick(item, "created")
+            created.append((item, job.ids))
         else:
             unclear.append(item)
-    if failures:
-        run.journal.settle(failures)
+    run.created_all(created, message="", also=failures)  # journalled before any outcome is set
+    for item, reason in failed:
+        run.failed([item], reason)
+    for item, _ in created:
+        run.tick(item, "created")
     if exists:
         settle_existing(run, exists, "already exists")
     run.report("collected a bulk write")
