@@ -7,7 +7,10 @@ nothing: the items stay as they are and are looked at again. Never "nothing foun
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from rootfi_excel.api.client import chunk_for_lookup
 
 from rootfi_excel.api.errors import AuthError, RootFiError
 from rootfi_excel.sheets.layout import Status
@@ -16,6 +19,9 @@ from rootfi_excel.submission.context import ALREADY_EXISTS, LOST_ANSWER, Item, O
 from rootfi_excel.submission.journal import FAILED, UNKNOWN
 
 Records = dict[str, list[dict[str, Any]]]  # document number -> records
+# The chunks of a long lookup go out this many at a time: the rate limiter still paces
+# them, but the server's latency is paid once per round, not once per chunk.
+LOOKUP_THREADS = 4
 
 
 def lookup(run: Run, numbers: list[str | None]) -> Records:
@@ -24,8 +30,19 @@ def lookup(run: Run, numbers: list[str | None]) -> Records:
     found: Records = defaultdict(list)
     if not wanted:
         return found
-    for record in run.client.find_by_document_numbers(run.company_id, run.model, wanted):
-        found[str(record.get("document_number") or "")].append(record)
+    chunks = list(chunk_for_lookup(wanted))
+
+    def look(numbers: list[str]) -> list[dict[str, Any]]:
+        return run.client.find_by_document_numbers(run.company_id, run.model, numbers)
+
+    if len(chunks) <= 1:
+        answers = [look(wanted)]
+    else:  # every chunk must answer: the first error is raised, as if they went one by one
+        with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as pool:
+            answers = list(pool.map(look, chunks))
+    for records in answers:
+        for record in records:
+            found[str(record.get("document_number") or "")].append(record)
     return found
 
 
