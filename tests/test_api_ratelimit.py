@@ -123,16 +123,6 @@ def test_requests_in_flight_are_not_counted_twice():
     assert limiter.tokens == pytest.approx(4)
 
 
-def test_a_429_pause_empties_the_bucket():
-    fake = FakeTime()
-    limiter = make(fake, per_minute=60, burst=3)
-    limiter.observe({"x-ratelimit-remaining": "100"})
-    limiter.pause(2)
-    limiter.acquire()
-    assert fake.now == pytest.approx(2)
-    assert limiter.tokens == pytest.approx(1)  # refilled during the pause only
-
-
 def test_headers_absent_or_garbage_change_nothing():
     fake = FakeTime()
     limiter = make(fake, burst=3)

@@ -89,8 +89,6 @@ class RateLimiter:
         seconds = min(max(0.0, seconds), MAX_PAUSE) if math.isfinite(seconds) else MAX_PAUSE
         with self._lock:
             now = self._clock()
-            self._refill(now)
-            self._tokens = min(self._tokens, 0.0)  # the server has none left for us now
             self._blocked_until = max(self._blocked_until, now + seconds)
 
     def observe(self, headers: Mapping[str, str]) -> None:
