@@ -88,13 +88,39 @@ def test_remaining_zero_without_reset_waits_one_token():
     assert 0 < fake.now <= 2.0
 
 
-def test_lower_server_remaining_wins():
+def test_the_servers_remaining_wins_both_ways():
     fake = FakeTime()
     limiter = make(fake, burst=3)
     limiter.observe({"x-ratelimit-remaining": "1", "x-ratelimit-reset": "60"})
-    assert limiter.tokens == pytest.approx(1)
-    limiter.observe({"x-ratelimit-remaining": "50"})  # never raises our own count
-    assert limiter.tokens == pytest.approx(1)
+    assert limiter.tokens == pytest.approx(1)  # another client spent the key: fewer than we thought
+    limiter.observe({"x-ratelimit-remaining": "150"})
+    assert limiter.tokens == pytest.approx(150)  # the key has more left than our cautious start
+    for _ in range(150):
+        assert limiter.acquire() == 0
+    assert fake.slept == []
+
+
+def test_what_the_server_showed_is_refilled_at_its_own_rate():
+    fake = FakeTime()
+    limiter = make(fake, per_minute=60, burst=3)
+    limiter.observe({"x-ratelimit-remaining": "0", "x-ratelimit-limit": "120", "x-ratelimit-reset": "0"})
+    limiter.observe({"x-ratelimit-remaining": "199", "x-ratelimit-limit": "120"})
+    limiter.observe({"x-ratelimit-remaining": "0", "x-ratelimit-limit": "120", "x-ratelimit-reset": "0"})
+    assert limiter.rate == pytest.approx(2.0)  # X-RateLimit-Limit: 120 a minute
+    fake.now += 1000
+    assert limiter.tokens == pytest.approx(200)  # up to the most the server has shown, not beyond
+
+
+def test_requests_in_flight_are_not_counted_twice():
+    fake = FakeTime()
+    limiter = make(fake, burst=10)
+    for _ in range(3):
+        limiter.acquire()  # three requests out, none answered yet
+    limiter.observe({"x-ratelimit-remaining": "5"})  # the answer to the first: the other two are not counted
+    assert limiter.tokens == pytest.approx(3)
+    limiter.release()  # the second got no answer
+    limiter.observe({"x-ratelimit-remaining": "4"})
+    assert limiter.tokens == pytest.approx(4)
 
 
 def test_headers_absent_or_garbage_change_nothing():

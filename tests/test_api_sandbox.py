@@ -205,6 +205,37 @@ def test_server_rate_limit_headers_pace_the_client(make_sandbox, api_key, retry_
     assert len([s for s in fake.asked if s > 10]) == 2
 
 
+def test_the_client_uses_the_burst_the_server_says_is_left(make_sandbox, api_key):
+    # 100 a minute with bursts to 200: the default limiter starts cautious (20), then
+    # follows X-RateLimit-Remaining, so 150 requests in a row wait for nothing.
+    sandbox = make_sandbox(rate_limit_per_minute=100)
+    fake = FakeTime()
+    limiter = RateLimiter(clock=fake.clock, sleep=fake.sleep)
+    with client_for(sandbox, api_key, sleep=fake.sleep, clock=fake.clock, limiter=limiter) as client:
+        for _ in range(150):
+            client.get_company(COMPANY)
+    assert fake.asked == []
+    assert sandbox.requests_seen() == 150  # and no 429 on the way
+
+
+def test_a_key_spent_elsewhere_is_paced_by_the_servers_count(make_sandbox, api_key):
+    sandbox = make_sandbox(rate_limit_per_minute=100)
+    with client_for(sandbox, api_key) as other:  # another process spends the key's burst
+        for _ in range(195):
+            other.get_company(COMPANY)
+    fake = FakeTime()
+    limiter = RateLimiter(clock=fake.clock, sleep=fake.sleep)
+    with client_for(sandbox, api_key, sleep=fake.sleep, clock=fake.clock, limiter=limiter) as client:
+        client.get_company(COMPANY)
+        left = limiter.tokens
+        assert left < 10  # the server's count, not our cautious 20
+        for _ in range(int(left)):
+            client.get_company(COMPANY)
+        assert fake.asked == []  # what is left is used at once
+        assert limiter.tokens < 1  # and the next request waits for the server's refill, not a 429
+    assert sandbox.requests_seen() == 196 + int(left)
+
+
 @pytest.mark.parametrize("fault", ["500", "502", "503", "drop", "slow"])
 def test_reads_survive_faults(make_sandbox, api_key, fault):
     sandbox = make_sandbox(faults={fault: 0.5}, fault_seed=7, slow_ms=400)

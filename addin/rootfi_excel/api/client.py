@@ -274,6 +274,7 @@ class RootFiClient:
             try:
                 response = self._http.request(method, url, params=params, json=json)
             except httpx.RequestError as exc:  # transport failures, and an answer that cannot be decoded
+                self.limiter.release()
                 never_sent = write_may_be_retried(error=exc)
                 if not never_sent:
                     self.requests_sent += 1

@@ -73,6 +73,8 @@ def poll_syncs(
     known: Mapping[str, Sync] | None = None,
     read_round: RoundReader | None = None,
     on_wait: Callable[[int, float], None] | None = None,
+    on_finished: Callable[[str, Sync], None] | None = None,
+    restart_on_finish: bool = False,
     first_poll: float = FIRST_POLL,
     max_interval: float = MAX_INTERVAL,
     growth: float = GROWTH,
@@ -81,12 +83,17 @@ def poll_syncs(
 
     `known`: answers just read elsewhere (e.g. a list of syncs), used for the first round.
     An AuthError stops at once; any other failed read is tried again next round.
-    `on_wait(still running, seconds waited so far)` is called before each sleep."""
+    `on_wait(still running, seconds waited so far)` is called before each sleep;
+    `on_finished(sync_id, sync)` as soon as a sync is seen finished (its results can be
+    read while the others still run). restart_on_finish: after a round in which a sync
+    finished, the interval starts again from first_poll (the next is likely close behind,
+    as when one worker runs them in turn); it grows only while nothing finishes."""
     poll = SyncPoll(running={sync_id: None for sync_id in dict.fromkeys(sync_ids)})
     read = read_round or one_by_one(get_sync, until, clock)
     started = clock()
     interval = first_poll
     answers: Mapping[str, Sync | RootFiError] = dict(known or {})
+    announced: set[str] = set()
     while True:
         if not answers:
             answers = read(list(poll.running))
@@ -106,10 +113,15 @@ def poll_syncs(
                 poll.errors.pop(sync_id, None)
                 poll.running[sync_id] = answer
         answers = {}
+        finished_now = [sync_id for sync_id in list(poll.finished) if sync_id not in announced]
+        for sync_id in finished_now:
+            announced.add(sync_id)
+            if on_finished is not None:
+                on_finished(sync_id, poll.finished[sync_id])
         remaining = until - clock()
         if not poll.running or remaining <= 0:
             return poll
         if on_wait is not None:
             on_wait(len(poll.running), clock() - started)
         sleep(min(interval, remaining))
-        interval = min(max_interval, interval * growth)
+        interval = first_poll if restart_on_finish and finished_now else min(max_interval, interval * growth)

@@ -1,9 +1,15 @@
-"""A client-side token bucket, so that 429s stay rare.
+"""A client-side token bucket that follows the server's own count, so that 429s stay rare
+and the rate limit is used in full.
 
-RootFi allows ~100 requests a minute per key, with bursts to 200. The bucket refills
-at the sustained rate and starts with a modest burst: the server's burst may already
-be spent by another process on the same key, and a 429 costs more than a short wait.
-The bucket also learns from the answers (X-RateLimit-Remaining / -Reset, Retry-After).
+RootFi allows ~100 requests a minute per key, with bursts to 200. Before the server has
+said anything, the bucket is cautious: a modest burst at the sustained rate (the key's
+burst may already be spent by another process). Once answers carry the rate-limit
+headers, the server's numbers win, up or down: X-RateLimit-Remaining is the bucket's
+content (less the requests of ours still in flight, which it cannot count yet),
+X-RateLimit-Limit its rate per minute, and the bucket may hold as much as the server
+has shown it holds. So a run uses what the key has left, and when another person or
+process spends the same key, the next answer says so. Remaining 0 waits for
+X-RateLimit-Reset; a 429 (pause) holds every request of this client.
 """
 
 from __future__ import annotations
@@ -24,6 +30,11 @@ EPOCH_THRESHOLD = 1e9
 MAX_RESET = 60.0
 # No header may make the limiter hold requests longer than this at a time.
 MAX_PAUSE = 120.0
+# A rate per minute read from X-RateLimit-Limit is believed within these bounds.
+MIN_SERVER_RATE = 1.0
+MAX_SERVER_RATE = 100_000.0
+MIN_WAIT = 0.001  # seconds: the shortest wait for a token
+_EPSILON = 1e-9  # a token short by a rounding error is a whole token
 
 
 class RateLimiter:
@@ -38,8 +49,8 @@ class RateLimiter:
     ) -> None:
         if per_minute <= 0 or burst < 1:
             raise ValueError("per_minute must be > 0 and burst >= 1")
-        self.rate = per_minute / 60.0  # tokens per second
-        self.capacity = float(burst)
+        self.rate = per_minute / 60.0  # tokens per second (X-RateLimit-Limit replaces it)
+        self.capacity = float(burst)  # grows to what the server shows it allows
         self._clock = clock
         self._sleep = sleep
         self._wall_clock = wall_clock
@@ -47,38 +58,55 @@ class RateLimiter:
         self._tokens = float(burst)
         self._updated = clock()
         self._blocked_until = 0.0  # clock() time before which nothing is sent
+        self._in_flight = 0  # requests let through whose answer has not been observed yet
 
     def acquire(self) -> float:
-        """Block until a request may be sent; returns the seconds waited."""
+        """Block until a request may be sent; returns the seconds waited. Each acquire is
+        followed by observe() of its answer, or release() when no answer came."""
         waited = 0.0
         while True:
             with self._lock:
                 now = self._clock()
                 self._refill(now)
                 wait = self._blocked_until - now
-                if wait <= 0 and self._tokens >= 1:
-                    self._tokens -= 1
+                if wait <= 0 and self._tokens >= 1 - _EPSILON:
+                    self._tokens = max(0.0, self._tokens - 1)
+                    self._in_flight += 1
                     return waited
                 if wait <= 0:
-                    wait = (1 - self._tokens) / self.rate
+                    # never a wait too small to move the clock (0.99999... tokens)
+                    wait = max((1 - self._tokens) / self.rate, MIN_WAIT)
             self._sleep(wait)
             waited += wait
+
+    def release(self) -> None:
+        """A request let through got no answer (a network failure): it is no longer in flight."""
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
 
     def pause(self, seconds: float) -> None:
         """Send nothing for `seconds` (after a 429 or a Retry-After), at most MAX_PAUSE."""
         seconds = min(max(0.0, seconds), MAX_PAUSE) if math.isfinite(seconds) else MAX_PAUSE
         with self._lock:
-            self._blocked_until = max(self._blocked_until, self._clock() + seconds)
+            now = self._clock()
+            self._blocked_until = max(self._blocked_until, now + seconds)
 
     def observe(self, headers: Mapping[str, str]) -> None:
-        """Learn from X-RateLimit-Remaining and X-RateLimit-Reset, when the server sends them."""
+        """Learn from an answer's X-RateLimit-Remaining, -Limit and -Reset: the server's count wins."""
         remaining = _number(headers.get("x-ratelimit-remaining"))
-        if remaining is None:
-            return
+        limit = _number(headers.get("x-ratelimit-limit"))
         with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            if remaining is None:
+                return
             self._refill(self._clock())
-            # The server's count wins when it is the stricter one (another client may share the key).
-            self._tokens = min(self._tokens, max(0.0, remaining))
+            if limit is not None and limit > 0:
+                self.rate = min(max(limit, MIN_SERVER_RATE), MAX_SERVER_RATE) / 60.0
+            remaining = max(0.0, remaining)
+            # The server holds at least this much: the bucket may refill that far.
+            self.capacity = max(self.capacity, remaining + 1)
+            # The server has not counted our requests still in flight yet.
+            self._tokens = min(self.capacity, max(0.0, remaining - self._in_flight))
         if remaining <= 0:
             reset = reset_delay(headers.get("x-ratelimit-reset"), self._wall_clock())
             # Without a reset time, one token's worth of waiting is the best guess.

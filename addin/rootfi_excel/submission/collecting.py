@@ -1,12 +1,12 @@
-"""Collecting bulk writes: read each sync's jobs, wait for the unfinished syncs all
-together (one bound for all of them), settle each record from its job, and look up
-the records no job spoke clearly about."""
+"""Collecting bulk writes: poll the syncs all together (one bound for all of them),
+read each one's jobs once, as soon as it is finished (while the others still run),
+settle each record from its job, and look up the records no job spoke clearly about."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from rootfi_excel.api.answers import Job
+from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.errors import AuthError, NotFoundError, RootFiError
 from rootfi_excel.api.polling import poll_syncs
 from rootfi_excel.sheets.layout import Status
@@ -17,40 +17,33 @@ from rootfi_excel.submission.lookups import resolve_by_lookup, settle_existing
 from rootfi_excel.submission.running_syncs import round_reader
 
 _GONE = object()  # the jobs list answered 404: RootFi does not know this sync
+# Seconds between looks at running bulk writes while they keep finishing one after another.
+COLLECT_POLL = 0.5
 
 
 def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
     """Settle each bulk write from its jobs; what stays unclear is looked up."""
     unclear: list[Item] = []
     failures: dict[str, list[str]] = {}
-    waiting: dict[str, list[Item]] = {}
-    for sync_id, items in pending.items():
-        batch = _whole_batch(run, items, work)
-        # Bulk writes are all sent before any is collected, so most are finished by now:
-        # read the jobs first, and poll the sync only when some are not done.
+    batches = {sync_id: _whole_batch(run, items, work) for sync_id, items in pending.items()}
+
+    def finished(sync_id: str, sync: Sync) -> None:  # its jobs are read once, now
         jobs = _read_jobs(run, sync_id)
-        if jobs is _GONE:
+        if isinstance(jobs, list):
+            unclear.extend(_settle(run, batches[sync_id], jobs, failures))
+        else:  # RootFi does not know it, or its jobs cannot be read: look the records up
+            unclear.extend(_open(batches[sync_id]))
+
+    poll = poll_syncs(run.client.get_sync, batches, until=run.until(run.options.sync_timeout), clock=run.clock,
+                      sleep=run.sleep, read_round=round_reader(run, len(batches), run.options.sync_timeout),
+                      on_finished=finished, restart_on_finish=True, first_poll=COLLECT_POLL,
+                      on_wait=lambda count, waited: run.report(
+                          f"waiting for {count} bulk write(s) to finish ({waited:.0f} s)"))
+    for sync_id, batch in batches.items():
+        if sync_id in poll.missing:  # RootFi does not know this sync: look the records up
             unclear += _open(batch)
-        elif jobs is not None and len(jobs) >= len(batch) and all(job.finished for job in jobs):
-            unclear += _settle(run, batch, jobs, failures)
-        else:
-            waiting[sync_id] = batch
-    if waiting:
-        poll = poll_syncs(run.client.get_sync, waiting, until=run.until(run.options.sync_timeout), clock=run.clock,
-                          sleep=run.sleep, read_round=round_reader(run, len(waiting), run.options.sync_timeout),
-                          on_wait=lambda count, waited: run.report(
-                              f"waiting for {count} bulk write(s) to finish ({waited:.0f} s)"))
-        for sync_id, batch in waiting.items():
-            if sync_id in poll.missing:  # RootFi does not know this sync: look the records up
-                unclear += _open(batch)
-            elif sync_id not in poll.finished:  # still running (or unreadable) when the wait ended
-                work.parked += _open(batch)
-            else:
-                jobs = _read_jobs(run, sync_id)
-                if isinstance(jobs, list):
-                    unclear += _settle(run, batch, jobs, failures)
-                else:  # finished, but its jobs cannot be read: look the records up
-                    unclear += _open(batch)
+        elif sync_id not in poll.finished:  # still running (or unreadable) when the wait ended
+            work.parked += _open(batch)
     if unclear:
         _settle_unclear(run, unclear, failures, work)
 
@@ -96,9 +89,12 @@ def _whole_batch(run: Run, items: list[Item], work: Work) -> list[Item]:
 
 
 def _settle_jobs(run: Run, batch: list[Item], matched: dict[int, Job]) -> list[Item]:
-    """Settle the records whose job is clear. Returns those that still need a lookup."""
+    """Settle the records whose job is clear, all in one journal transaction. Returns
+    those that still need a lookup."""
     unclear: list[Item] = []
     exists: list[Item] = []
+    created: list[tuple[Item, dict]] = []
+    failed: list[tuple[Item, str]] = []
     failures: dict[int, tuple[str, dict]] = {}
     for position, item in enumerate(batch):
         if item.outcome is not None:
@@ -110,16 +106,16 @@ def _settle_jobs(run: Run, batch: list[Item], matched: dict[int, Job]) -> list[I
         elif status == "FAILED":
             reason = job_reading.describe_error(job.error).rstrip(".")
             failures[item.attempt_id] = (FAILED, {"message": reason, "error_code": job.error.get("code")})
-            item.outcome = Outcome(Status.FAILED, f"{reason}; fix the row and submit again", sync_id=item.sync_id,
-                                   submitted_at=item.sent_at)
-            run.tick(item, "failed")
+            failed.append((item, reason))
         elif status == "SUCCESS" and job.ids:
-            run.created(item, job.ids, message="")
-            run.tick(item, "created")
+            created.append((item, job.ids))
         else:
             unclear.append(item)
-    if failures:
-        run.journal.settle(failures)
+    run.created_all(created, message="", also=failures)  # journalled before any outcome is set
+    for item, reason in failed:
+        run.failed([item], reason)
+    for item, _ in created:
+        run.tick(item, "created")
     if exists:
         settle_existing(run, exists, "already exists")
     run.report("collected a bulk write")

@@ -149,12 +149,23 @@ class Run:
     # -- outcomes ----------------------------------------------------------------
 
     def created(self, item: Item, record: dict[str, Any], message: str, *, sent_now: bool = True) -> None:
-        rootfi_id, platform_id = text(record.get("rootfi_id")), text(record.get("platform_id"))
-        self.journal.update([item.attempt_id], CREATED, rootfi_id=rootfi_id, platform_id=platform_id,
-                            sync_id=item.sync_id, message=message or None)
-        item.outcome = Outcome(Status.CREATED, message, rootfi_id, platform_id, item.sync_id, item.sent_at)
-        if sent_now:
-            self.created_now.append(item)
+        self.created_all([(item, record)], message, sent_now=sent_now)
+
+    def created_all(self, found: list[tuple[Item, dict[str, Any]]], message: str, *, sent_now: bool = True,
+                    also: dict[int, tuple[str, dict[str, Any]]] | None = None) -> None:
+        """Records that exist, journalled in one transaction (with `also`: other updates
+        from the same answer) before any outcome is set: one fsync per answer, not per record."""
+        entries = dict(also or {})
+        for item, record in found:
+            entries[item.attempt_id] = (CREATED, {"rootfi_id": text(record.get("rootfi_id")),
+                                                  "platform_id": text(record.get("platform_id")),
+                                                  "sync_id": item.sync_id, "message": message or None})
+        self.journal.settle(entries)
+        for item, record in found:
+            item.outcome = Outcome(Status.CREATED, message, text(record.get("rootfi_id")),
+                                   text(record.get("platform_id")), item.sync_id, item.sent_at)
+            if sent_now:
+                self.created_now.append(item)
 
     def fail(self, items: list[Item], error: RootFiError | str, code: str | None = None) -> None:
         # The platform's own words (error.message), not "RootFi rejected the record (code)":
@@ -162,6 +173,10 @@ class Run:
         reason = (error.message if isinstance(error, RootFiError) and error.message else str(error)).rstrip(".")
         self.journal.update([i.attempt_id for i in items], FAILED, message=reason,
                             error_code=code or getattr(error, "code", None))
+        self.failed(items, message)
+
+    def failed(self, items: list[Item], message: str) -> None:
+        """The outcome of records the API refused (journalled already)."""
         for item in items:
             item.outcome = Outcome(Status.FAILED, platform_refused(self.platform, reason), sync_id=item.sync_id,
                                    submitted_at=item.sent_at)

@@ -151,6 +151,7 @@ class Journal:
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path else default_path()
         self._db: sqlite3.Connection | None = None
+        self.commits = 0  # transactions committed by this Journal (each one an fsync): for benchmarks
         try:
             self._open()
         except (sqlite3.Error, OSError) as error:
@@ -229,6 +230,8 @@ class Journal:
     @_readable_errors
     def settle(self, outcomes: dict[int, tuple[str, dict[str, Any]]]) -> None:
         """Many updates in one transaction: {attempt id: (state, fields)}."""
+        if not outcomes:
+            return
         with self._transaction():
             for attempt_id, (state, fields) in outcomes.items():
                 unknown = set(fields) - _UPDATABLE
@@ -292,18 +295,23 @@ class Journal:
     # ---------------------------------------------------------------- helpers
 
     def _transaction(self) -> "_Transaction":
-        return _Transaction(self._db)
+        return _Transaction(self)
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+        self.db = journal._db
 
     def __enter__(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type:
+            self.db.execute("ROLLBACK")
+        else:
+            self.db.execute("COMMIT")
+            self.journal.commits += 1
 
 
 def _attempt(row: sqlite3.Row) -> Attempt:

@@ -7,7 +7,10 @@ nothing: the items stay as they are and are looked at again. Never "nothing foun
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from rootfi_excel.api.client import chunk_for_lookup
 
 from rootfi_excel.api.errors import AuthError, RootFiError
 from rootfi_excel.sheets.layout import Status
@@ -16,6 +19,9 @@ from rootfi_excel.submission.context import ALREADY_EXISTS, LOST_ANSWER, Item, O
 from rootfi_excel.submission.journal import FAILED, UNKNOWN
 
 Records = dict[str, list[dict[str, Any]]]  # document number -> records
+# The chunks of a long lookup go out this many at a time: the rate limiter still paces
+# them, but the server's latency is paid once per round, not once per chunk.
+LOOKUP_THREADS = 4
 
 
 def lookup(run: Run, numbers: list[str | None]) -> Records:
@@ -24,8 +30,19 @@ def lookup(run: Run, numbers: list[str | None]) -> Records:
     found: Records = defaultdict(list)
     if not wanted:
         return found
-    for record in run.client.find_by_document_numbers(run.company_id, run.model, wanted):
-        found[str(record.get("document_number") or "")].append(record)
+    chunks = list(chunk_for_lookup(wanted))
+
+    def look(numbers: list[str]) -> list[dict[str, Any]]:
+        return run.client.find_by_document_numbers(run.company_id, run.model, numbers)
+
+    if len(chunks) <= 1:
+        answers = [look(wanted)]
+    else:  # every chunk must answer: the first error is raised, as if they went one by one
+        with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as pool:
+            answers = list(pool.map(look, chunks))
+    for records in answers:
+        for record in records:
+            found[str(record.get("document_number") or "")].append(record)
     return found
 
 
@@ -60,17 +77,26 @@ def settle_existing(run: Run, items: list[Item], reason: str) -> None:
                                    "Submit checks which record it is", sync_id=item.sync_id, submitted_at=item.sent_at)
         return
     claimed = claimed_ids(run, records)
+    found: list[tuple[Item, dict[str, Any]]] = []
+    refused: list[tuple[Item, str]] = []
     for item in items:
         candidates = records.get(item.number, [])
         match = matching.find_match(run.model, item.body, candidates, claimed)
         if match is None:
             other = candidates[0].get("rootfi_id") if candidates else "unknown"
-            run.fail([item], f"{run.platform} already has a record with document_number {item.number} "
-                             f"(rootfi_id {other}) and refused a second one; give this row its own "
-                             "document_number", code=ALREADY_EXISTS)
+            refused.append((item, f"{run.platform} already has a record with document_number {item.number} "
+                                  f"(rootfi_id {other}) and refused a second one; give this row its own "
+                                  "document_number"))
             continue
         claimed.add(str(match.get("rootfi_id")))
-        run.created(item, match, message=f"already in {run.platform}: not sent again")
+        found.append((item, match))
+    # One journal transaction for all of them, before any outcome is set.
+    run.created_all(found, message=f"already in {run.platform}: not sent again",
+                    also={item.attempt_id: (FAILED, {"message": message, "error_code": ALREADY_EXISTS})
+                          for item, message in refused})
+    for item, message in refused:
+        run.failed([item], message)
+    for item, _ in found:
         run.tick(item, "already exists")
 
 
@@ -85,21 +111,25 @@ def resolve_by_lookup(run: Run, items: list[Item], *, close_missing: bool) -> tu
         run.journal.update([i.attempt_id for i in items], UNKNOWN)
         return [], items
     claimed = claimed_ids(run, records)
+    found: list[tuple[Item, dict[str, Any]]] = []
     again: list[Item] = []
     unknown: list[Item] = []
     for item in items:
         match = matching.find_match(run.model, item.body, records.get(item.number, []), claimed)
         if match is not None:
             claimed.add(str(match.get("rootfi_id")))
-            run.created(item, match, message="the answer was lost, but the record was found in RootFi: "
-                                             "not sent again")
-            run.tick(item, "found after a lost answer")
+            found.append((item, match))
         elif close_missing and item.number:
-            run.journal.update([item.attempt_id], FAILED, message="not found after a lost answer: sent again",
-                               error_code=LOST_ANSWER)
-            item.outcome, item.basis = None, item.attempt_id
             again.append(item)
         else:
-            run.journal.update([item.attempt_id], UNKNOWN)
             unknown.append(item)
+    # One journal transaction for the whole lookup, before any outcome is set.
+    closed = {item.attempt_id: (FAILED, {"message": "not found after a lost answer: sent again",
+                                         "error_code": LOST_ANSWER}) for item in again}
+    run.created_all(found, message="the answer was lost, but the record was found in RootFi: not sent again",
+                    also={**closed, **{item.attempt_id: (UNKNOWN, {}) for item in unknown}})
+    for item, _ in found:
+        run.tick(item, "found after a lost answer")
+    for item in again:
+        item.outcome, item.basis = None, item.attempt_id
     return again, unknown

@@ -94,24 +94,27 @@ def flag_twins(run: Run) -> None:
     except AuthError:
         raise
     except RootFiError as error:
-        for item in items:
-            _flag(run, item, TWIN_CHECK_FAILED,
-                  f"created; the check for a second record made by someone submitting the same rows at the "
-                  f"same moment could not run: search {run.platform} for document_number {item.number}")
+        _flag(run, [(item, f"created; the check for a second record made by someone submitting the same rows at "
+                           f"the same moment could not run: search {run.platform} for document_number {item.number}")
+                    for item in items], TWIN_CHECK_FAILED)
         run.warnings.append(f"the check for duplicates of the records just created could not run ({error}); "
                             "their rows say what to look for")
         return
+    flags: list[tuple[Item, str]] = []
     for item in items:
         ours = item.outcome.rootfi_id
         twins = list(dict.fromkeys(text(r.get("rootfi_id")) for r in records.get(item.number, [])
                                    if text(r.get("rootfi_id")) != ours and matching.same_record(run.model, item.body, r)))
         if twins:
-            _flag(run, item, POSSIBLE_DUPLICATE,
-                  f"Possible duplicate: rootfi_id {ours} and {' and '.join(map(str, twins))} — void one in the "
-                  "platform")
+            flags.append((item, f"Possible duplicate: rootfi_id {ours} and {' and '.join(map(str, twins))} — void "
+                                "one in the platform"))
+    _flag(run, flags, POSSIBLE_DUPLICATE)
 
 
-def _flag(run: Run, item: Item, flag: str, message: str) -> None:
-    run.journal.update([item.attempt_id], CREATED, message=message, error_code=flag)
-    item.outcome.message = message
-    item.outcome.flag = flag
+def _flag(run: Run, messages: list[tuple[Item, str]], flag: str) -> None:
+    """Flag created records (one journal transaction for all), then their outcomes."""
+    run.journal.settle({item.attempt_id: (CREATED, {"message": message, "error_code": flag})
+                        for item, message in messages})
+    for item, message in messages:
+        item.outcome.message = message
+        item.outcome.flag = flag
