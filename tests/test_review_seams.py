@@ -130,11 +130,6 @@ def test_set_api_key_in_excel_keeps_a_key_store_error_that_repeats_the_key_out_o
 
 # ---------------------------------------------------------- rows left out
 
-@pytest.mark.xfail(strict=True, reason=(
-    "rows typed below a table after one blank row are neither taken in nor refused (workbook/xlsx.py "
-    "_filled_rows_below and workbook/excel.py _take_rows_below stop at the first blank row): validate says "
-    "'All rows are valid' and submit never sends them (issue 6 item 13: never report success while rows are "
-    "left out)"))
 def test_rows_below_a_blank_row_under_the_table_are_not_silently_left_out(tmp_path):
     import datetime as dt
 
@@ -154,7 +149,23 @@ def test_rows_below_a_blank_row_under_the_table_are_not_silently_left_out(tmp_pa
     wb.save(path)
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert "All rows are valid" not in result.output, result.output
-    assert "row 4" in result.output
+    assert result.exit_code == 2 and "row 4 below the table, after a blank row, would be left out" in result.stderr
+
+
+def test_rows_below_a_blank_row_under_a_table_in_excel_are_refused_too():
+    from rootfi_excel.workbook.excel import ExcelWorkbook
+    from rootfi_excel.workbook.port import WorkbookError
+    from tests.test_workbook_files import excel_book
+
+    book, _ = excel_book(rows=1, below=0)
+    sheet = book.sheets[PAYMENTS.sheet]
+    table = sheet.tables[0]
+    sheet.put(table.top + table.count + 2, table.left, [["P-2", "1", None, None, 5]])  # after one blank row
+    with pytest.raises(WorkbookError, match="after a blank row, would be left out"):
+        ExcelWorkbook(book).read_table(PAYMENTS)
+    sheet.cells = {k: v for k, v in sheet.cells.items() if k[0] != table.top + table.count + 2}
+    sheet.put(table.top + table.count + 2, table.left, [["a note, one cell"]])
+    assert len(ExcelWorkbook(book).read_table(PAYMENTS).rows) == 1  # a one-cell note is not a row
 
 
 @pytest.mark.xfail(strict=True, reason=(

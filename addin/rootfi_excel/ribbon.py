@@ -54,7 +54,7 @@ def validate_selection(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
 def submit(workbook: ExcelWorkbook, ui: ExcelUI, selection: dict | None = None) -> None:
     run = submitting.submit(workbook, ui, selection=selection)
     if run.submission is not None and isinstance(run.submission.error, Exception):
-        log_exception("button submit: stopped early, results written", run.submission.error)
+        record(run.submission.error, doing="submit (stopped early; the results known were written)")
     if run.submission is not None and run.ended in (submitting.DONE, submitting.UNWRITTEN):
         ui.tell(submitting.summary(run))
 

@@ -173,10 +173,10 @@ class Run:
         reason = (error.message if isinstance(error, RootFiError) and error.message else str(error)).rstrip(".")
         self.journal.update([i.attempt_id for i in items], FAILED, message=reason,
                             error_code=code or getattr(error, "code", None))
-        self.failed(items, message)
+        self.failed(items, reason)
 
-    def failed(self, items: list[Item], message: str) -> None:
-        """The outcome of records the API refused (journalled already)."""
+    def failed(self, items: list[Item], reason: str) -> None:
+        """The outcome of records the API refused (journalled already), in the platform's words."""
         for item in items:
             item.outcome = Outcome(Status.FAILED, platform_refused(self.platform, reason), sync_id=item.sync_id,
                                    submitted_at=item.sent_at)

@@ -43,6 +43,8 @@ from rootfi_excel.sheets.layout import (
     normalize_header,
 )
 from rootfi_excel.workbook.port import (
+    looks_like_a_row,
+    stray_rows_message,
     FORMULA_STARTS,
     LookupTable,
     ResultUpdate,
@@ -271,6 +273,9 @@ class ExcelWorkbook:
             if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
                 break
             taken += 1
+        stray = [last + 1 + i for i, row in enumerate(below) if i > taken and looks_like_a_row(row)]
+        if stray:
+            raise WorkbookError(stray_rows_message(sheet.name, stray))
         if not taken:
             return []
         if table.show_totals or (taken == len(below) and stop < end):

@@ -63,6 +63,18 @@ class ResultUpdate:
         self.values.setdefault(index, {}).update(columns)
 
 
+def looks_like_a_row(values: Any) -> bool:
+    """Two or more filled cells: a row of data, not a one-cell note."""
+    return sum(1 for v in values if v is not None and (not isinstance(v, str) or v.strip())) >= 2
+
+
+def stray_rows_message(sheet: str, rows: list[int]) -> str:
+    """Rows below a table, after a blank row: never silently left out."""
+    shown = ", ".join(map(str, rows[:8])) + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")
+    return (f"Sheet '{sheet}': row{'s' if len(rows) > 1 else ''} {shown} below the table, after a blank row, "
+            "would be left out: move them up into the table (no blank row between), or delete them, then run again")
+
+
 def rows_text(first: int, last: int) -> str:
     """'row 7' or 'rows 7-9', for messages."""
     return f"row {first}" if first == last else f"rows {first}-{last}"

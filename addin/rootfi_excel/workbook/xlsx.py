@@ -41,6 +41,8 @@ from rootfi_excel.sheets.layout import (
     TableLayout,
 )
 from rootfi_excel.workbook.port import (
+    looks_like_a_row,
+    stray_rows_message,
     FORMULA_STARTS,
     LookupTable,
     ResultUpdate,
@@ -178,6 +180,9 @@ class XlsxWorkbook:
                 raise WorkbookError(
                     f"Sheet '{sheet.title}': {rows_text(bottom + 1, bottom + below)} are below the table's total row, "
                     "outside the table: move them above the total row (or resize the table), then run again.")
+            stray = _rows_after_a_gap(sheet, left, right, bottom + below)
+            if stray:
+                raise WorkbookError(stray_rows_message(sheet.title, stray))
             if below:
                 _extend(table, bottom + below)
                 self.notices.append(f"{sheet.title}: the table was extended over {rows_text(bottom + 1, bottom + below)} "
@@ -266,6 +271,17 @@ def _filled_rows_below(sheet: Worksheet, left: int, right: int, bottom: int) -> 
             break
         count += 1
     return count
+
+
+def _rows_after_a_gap(sheet: Worksheet, left: int, right: int, last: int) -> list[int]:
+    """Rows further below the table (after a blank row) that look like data: two or more
+    filled cells in the table's columns. A one-cell note under a table is not a row."""
+    found = []
+    for number, row in enumerate(sheet.iter_rows(min_row=last + 1, max_row=max(sheet.max_row, last + 1), min_col=left,
+                                                 max_col=right, values_only=True), start=last + 1):
+        if looks_like_a_row(row):
+            found.append(number)
+    return found
 
 
 def _extend(table: ExcelTable, bottom: int) -> None:
