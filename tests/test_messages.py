@@ -37,8 +37,10 @@ def test_the_quoted_messages_are_rewritten():
     assert refused == ("Microsoft Dynamics 365 refused this row: amount 120.00 is more than the amount due 100.00. "
                        "Correct the row, then press Submit again.")
     assert messages.platform_refused(None, "").startswith("The platform refused this row without saying why")
-    job = describe_error({"code": "platform-denied", "message": "amount is more than due"})
-    assert job == "the platform refused this row: amount is more than due" and "platform-denied" not in job
+    job = describe_error({"code": "platform-denied", "message": "amount is more than due."})
+    assert job == "amount is more than due" and "platform-denied" not in job  # the code stays in the journal
+    assert messages.platform_refused("XERO", job) == ("Xero refused this row: amount is more than due. "
+                                                      "Correct the row, then press Submit again.")
     # "Could not reach RootFi: ConnectError: [Errno -2] Name or service not known" (which address?)
     error = NetworkError("ConnectError: [Errno -2] Name or service not known")
     text = messages.unreachable("https://api.exmaple.com/v4", error)

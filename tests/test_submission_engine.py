@@ -79,7 +79,7 @@ def test_rejected_records_fail_with_the_platforms_reason(sandbox, api_key, tmp_p
     report = engine.submit("invoice_payments", units)
     assert outcomes_by_status(report) == {Status.CREATED: 6, Status.FAILED: 2}
     assert "99999999" in report.outcomes[3].message
-    assert report.outcomes[5].status == Status.FAILED and "fix the row" in report.outcomes[5].message
+    assert report.outcomes[5].status == Status.FAILED and "Correct the row" in report.outcomes[5].message
     assert sandbox.count_records(XERO, "invoice_payments") == 6
 
 

@@ -28,8 +28,6 @@ NAME_NOT_FOUND = ("The address {host} (base_url in Settings) was not found: chec
 # --- rows the platform refused -----------------------------------------------------
 
 PLATFORM_REFUSED = "{platform} refused this row: {reason}. Correct the row, then press Submit again."
-JOB_REFUSED = "the platform refused this row: {reason}"  # a failed job of a bulk write (no platform name there)
-JOB_REFUSED_NO_REASON = "the platform refused this row without saying why"
 PLATFORM_REFUSED_NO_REASON = ("{platform} refused this row without saying why. Check the row against the record "
                               "in {platform}, then press Submit again.")
 REFUSED_BEFORE = ("{reason} (refused on {when}; not sent again until you change the row, or run "

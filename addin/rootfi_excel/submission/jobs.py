@@ -12,7 +12,6 @@ from collections import Counter
 from typing import Any
 
 from rootfi_excel.api.answers import Job
-from rootfi_excel.messages import JOB_REFUSED, JOB_REFUSED_NO_REASON
 
 
 def match_jobs(jobs: list[Job], numbers: list[str | None]) -> dict[int, Job]:
@@ -42,6 +41,7 @@ def unmatched_failures(jobs: list[Job], matched: dict[int, Job]) -> dict[str, li
 
 
 def describe_error(error: dict[str, Any]) -> str:
-    """The platform's reason in a person's words (its code stays in the journal's error_code)."""
+    """The platform's own reason for a failed job, "" when it gave none (its code stays in the
+    journal's error_code). The row's message wraps it: messages.platform_refused."""
     message = error.get("message") or error.get("error")
-    return JOB_REFUSED.format(reason=str(message).rstrip(".")) if message else JOB_REFUSED_NO_REASON
+    return str(message).strip().rstrip(".") if message else ""
