@@ -296,7 +296,7 @@ def test_as_a_real_process_a_broken_workbook_is_one_line_on_stderr(tmp_path, stu
 def test_ctrl_c_during_submit_says_stopped_and_the_next_submit_finishes_the_job(make_sandbox, tmp_path):
     from tests.test_submission_engine import assert_no_duplicates_in_sandbox_db
 
-    sandbox = make_sandbox(api_keys=[KEY], latency_ms=30)
+    sandbox = make_sandbox(api_keys=[KEY], latency_ms=150, job_delay_ms=20)  # slow enough to be stopped mid-run
     path = demo_book(tmp_path / "book.xlsx", sandbox, KEY, payments=120, notes=10)
     home = tmp_path / "home"
     env = {**os.environ, "ROOTFI_API_KEY": KEY, "ROOTFI_EXCEL_HOME": str(home)}
