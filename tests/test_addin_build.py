@@ -28,6 +28,7 @@ from rootfi_excel.excel_addin import build as build_module
 from rootfi_excel.excel_addin import customui, package, vba
 from rootfi_excel.excel_addin.build import ADDIN_FILE, AddinBuildError, build_addin, xlwings_template
 from rootfi_excel.excel_addin.settings import AddinSettings
+from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE
 from tests.support.xlam_reader import CT, MAIN, VBA_Parser, config_rows, parts, read_vba, read_vba_bin, \
     relationships, sheet_cells, vba_string_concatenation
 
@@ -99,7 +100,7 @@ def test_olevba_reads_every_module_and_finds_the_same_set_as_pyopenvba(built, ol
     with ExcelFile(built.path) as book:
         pyopenvba_names = book.module_names()
     assert sorted(ole.modules) == sorted(pyopenvba_names) == sorted(
-        ["ThisWorkbook", "Dictionary", "Sheet2", vba.RIBBON_MODULE, vba.XLWINGS_MODULE])
+        ["ThisWorkbook", "Dictionary", "Sheet2", vba.RIBBON_MODULE, vba.XLWINGS_MODULE, UDF_VBA_MODULE])
     assert {f"VBA/{m.stream}": m.code for m in ole.modules.values()} == olevba_streams
 
 
@@ -157,7 +158,7 @@ def test_project_module_and_stream_names_agree(ole, package_parts):
         assert f"VBA/{name}" in ole.streams
         assert re.match(r'Attribute VB_Name = "([^"]+)"', module.code).group(1) == name
         assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name)  # ASCII: within code page 1252
-    assert declared[vba.RIBBON_MODULE] == declared[vba.XLWINGS_MODULE] == "Module"
+    assert declared[vba.RIBBON_MODULE] == declared[vba.XLWINGS_MODULE] == declared[UDF_VBA_MODULE] == "Module"
     # Document modules are the workbook's and the sheet's code names.
     workbook = ET.fromstring(package_parts["xl/workbook.xml"])
     code_names = {workbook.find(f"{MAIN}workbookPr").get("codeName")}
@@ -348,8 +349,9 @@ def test_the_config_sheet_holds_the_settings_where_xlwings_reads_them(package_pa
         ("INTERPRETER_MAC", SETTINGS.interpreter_mac),
         ("PYTHONPATH", SETTINGS.pythonpath),
         ("ADD_WORKBOOK_TO_PYTHONPATH", "false"),
+        ("UDF MODULES", "rootfi_excel.udfs"),
     ]
-    assert len(cells) == 8  # nothing below or beside them
+    assert len(cells) == 10  # nothing below or beside them
     core = package_parts["docProps/core.xml"].decode()
     assert "<dc:title>RootFi for Excel</dc:title>" in core
 
@@ -357,7 +359,7 @@ def test_the_config_sheet_holds_the_settings_where_xlwings_reads_them(package_pa
 def test_without_an_interpreter_the_sheet_has_no_blank_key_to_hide_the_users_file(tmp_path):
     built = build_addin(tmp_path, AddinSettings())
     rows = config_rows(sheet_cells(parts(built.path), "rootfi.conf"))
-    assert rows == [("ADD_WORKBOOK_TO_PYTHONPATH", "false")]
+    assert rows == [("ADD_WORKBOOK_TO_PYTHONPATH", "false"), ("UDF MODULES", "rootfi_excel.udfs")]
 
 
 # --------------------------------------------------------------------- refusing to build

@@ -18,6 +18,16 @@ def test_only_settings_with_a_value_become_rows():
         ("INTERPRETER_MAC", "/u/py"), ("ADD_WORKBOOK_TO_PYTHONPATH", "false")]
 
 
+def test_udf_modules_names_the_module_of_the_worksheet_functions():
+    from rootfi_excel import udfs
+    from rootfi_excel.excel_addin.settings import UDF_MODULE_NAME
+
+    assert UDF_MODULE_NAME == udfs.UDF_MODULE == udfs.__name__
+    # in the add-in's own sheet only: the user's file (written by the installer) does not need it
+    assert dict(AddinSettings().sheet_rows())["UDF MODULES"] == UDF_MODULE_NAME
+    assert "UDF MODULES" not in dict(AddinSettings().rows())
+
+
 @pytest.mark.parametrize("value", ['C:\\a"b\\python.exe', "C:\\py\n", "C:\\py\x00", "x" * 32768])
 def test_values_the_config_cannot_hold_are_refused(value):
     with pytest.raises(SettingsError):

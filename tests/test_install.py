@@ -82,7 +82,8 @@ def test_install_writes_exactly_the_add_in_settings_applescript_and_template(tmp
     assert layout.settings_path.read_text().splitlines() == [f'"{layout.interpreter_key}","{interpreter}"',
                                                              '"ADD_WORKBOOK_TO_PYTHONPATH","false"']
     # and the add-in's own sheet names no interpreter, so this file decides
-    assert addin_sheet_settings(layout.addin_path) == {"ADD_WORKBOOK_TO_PYTHONPATH": "false"}
+    assert addin_sheet_settings(layout.addin_path) == {"ADD_WORKBOOK_TO_PYTHONPATH": "false",
+                                                       "UDF MODULES": "rootfi_excel.udfs"}
     if system == MACOS:  # what `xlwings runpython install` copies
         script = layout.applescript_path(VERSION)
         assert script.read_bytes() == (XLWINGS_DIR / script.name).read_bytes()

@@ -12,13 +12,17 @@ were refreshed last. A value that is not found, or is ambiguous, gives a short t
 starting with "#" (Excel shows it in the cell) instead of an error.
 
 ROOTFI_CONTACT, ROOTFI_INVOICE and ROOTFI_STATUS are the same functions wrapped as
-xlwings UDFs (see udfs/README.md). On Linux xlwings' decorators are no-ops, so the
-wrapped functions can be called and tested like the plain ones.
+xlwings UDFs (see udfs/README.md). Excel names cannot be ROOTFI.CONTACT: xlwings serves
+a UDF through a VBA function of the same name, and a VBA name has no dot. UDFS lists
+them for the add-in build, which writes their VBA wrappers into rootfi.xlam (what
+xlwings' ImportPythonUDFsToAddin would write; excel_addin/udf_module.py). On Linux
+xlwings' decorators are no-ops, so the wrapped functions can be called and tested like
+the plain ones.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from rootfi_excel.lookups.cache import CompanyLookups, LookupCache
 from rootfi_excel.lookups.resolve import resolve
@@ -109,8 +113,14 @@ except ImportError:  # pragma: no cover - xlwings is a dependency; keep the plai
     _xw = None
 
 
-def _udf(function: Any) -> Any:
-    return _xw.func(function) if _xw is not None else function
+UDF_MODULE = __name__  # what the add-in's "UDF Modules" setting names
+CATEGORY = "RootFi"  # Excel's Insert Function category, if xlwings' import registers them
+UDFS: list[Callable[..., Any]] = []  # every worksheet function, in the order they are defined
+
+
+def _udf(function: Callable[..., Any]) -> Callable[..., Any]:
+    UDFS.append(function)
+    return _xw.func(category=CATEGORY)(function) if _xw is not None else function
 
 
 @_udf

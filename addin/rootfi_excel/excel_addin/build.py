@@ -11,7 +11,9 @@ unless the finished file passes the checks at the end):
    sheet renamed to `rootfi.conf` with the settings, the titles Excel's Add-ins dialog
    shows, and the VBA project renamed to "RootFi".
 4. Module source with pyOpenVBA: `RibbonMyAddin` renamed to `RootFiRibbon` and given the
-   one callback; `xlwings` given the installed xlwings' module with PROJECT_NAME "rootfi".
+   one callback; `xlwings` given the installed xlwings' module with PROJECT_NAME "rootfi";
+   a new `xlwings_udfs` with the worksheet functions (udf_module.py), as xlwings'
+   ImportPythonUDFsToAddin would have saved it into the add-in.
    pyOpenVBA keeps the dir/PROJECT/PROJECTwm streams consistent and marks the compiled
    cache stale, so Excel compiles the new source when it opens the file.
 5. Read the result back (pyOpenVBA's `check_file`, and every module's source) and only
@@ -31,6 +33,7 @@ from pathlib import Path
 from rootfi_excel.excel_addin import customui, vba
 from rootfi_excel.excel_addin.package import PackageError, edit_package
 from rootfi_excel.excel_addin.settings import CONFIG_SHEET, AddinSettings, SettingsError
+from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE, UDFSignatureError, udf_module_source
 
 ADDIN_FILE = "rootfi.xlam"
 XLWINGS_TEMPLATE = "quickstart_addin_ribbon.xlam"
@@ -59,8 +62,11 @@ def xlwings_template() -> bytes:
 
 
 def module_sources(xlwings_version: str) -> dict[str, str]:
-    """The modules whose source the build sets, and that source."""
-    return {vba.XLWINGS_MODULE: vba.xlwings_module(xlwings_version), vba.RIBBON_MODULE: vba.ribbon_module()}
+    """The modules whose source the build sets (the worksheet functions' one is new), and that source."""
+    from rootfi_excel import udfs
+
+    return {vba.XLWINGS_MODULE: vba.xlwings_module(xlwings_version), vba.RIBBON_MODULE: vba.ribbon_module(),
+            UDF_VBA_MODULE: udf_module_source(udfs.UDF_MODULE, udfs.UDFS)}
 
 
 def build_addin(out_dir: Path, settings: AddinSettings | None = None) -> BuiltAddin:
@@ -76,8 +82,8 @@ def build_addin(out_dir: Path, settings: AddinSettings | None = None) -> BuiltAd
     problems = customui.problems(custom_ui, BUTTONS)
     try:
         modules = module_sources(version)
-        rows = settings.rows()
-    except (vba.VBASourceError, SettingsError) as error:
+        rows = settings.sheet_rows()
+    except (vba.VBASourceError, SettingsError, UDFSignatureError) as error:
         raise AddinBuildError(str(error)) from None
     for name, text in modules.items():
         problems += vba.rule_problems(name, text)
@@ -93,9 +99,13 @@ def build_addin(out_dir: Path, settings: AddinSettings | None = None) -> BuiltAd
             package, finished = Path(work) / "package.xlam", Path(work) / ADDIN_FILE
             package.write_bytes(staged)
             with ExcelFile(package) as book:
-                book.vba_project().rename_module(vba.TEMPLATE_RIBBON_MODULE, vba.RIBBON_MODULE)
+                project = book.vba_project()
+                project.rename_module(vba.TEMPLATE_RIBBON_MODULE, vba.RIBBON_MODULE)
                 for name, text in modules.items():
-                    book.set_module(name, text)
+                    if name in project.module_names():
+                        book.set_module(name, text)
+                    else:
+                        project.add_module(name, text)
                 book.save(finished)
             problems = read_back_problems(finished, modules)
             if problems:

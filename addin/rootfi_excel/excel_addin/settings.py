@@ -44,6 +44,12 @@ ADD_WORKBOOK_TO_PYTHONPATH = "ADD_WORKBOOK_TO_PYTHONPATH"
 # .py file beside a workbook from shadowing the add-in, and avoids xlwings turning a
 # OneDrive/SharePoint URL into a local path. Written as text: xlwings compares it as text.
 FIXED_ROWS = ((ADD_WORKBOOK_TO_PYTHONPATH, "false"),)
+# Only in the add-in's own sheet (not the user's file): UDF MODULES names the module of
+# the worksheet functions. The build writes their VBA into the add-in already; with this
+# setting, xlwings' own ImportPythonUDFsToAddin macro rebuilds the same module in Excel.
+UDF_MODULES = "UDF MODULES"
+UDF_MODULE_NAME = "rootfi_excel.udfs"
+ADDIN_ONLY_ROWS = ((UDF_MODULES, UDF_MODULE_NAME),)
 
 _FORBIDDEN = re.compile(r'["\x00-\x1f\x7f]')  # VBA's Write #/Input # cannot hold these
 MAX_VALUE_LENGTH = 32767  # characters in one Excel cell
@@ -71,6 +77,10 @@ class AddinSettings:
         for key, value in rows:
             _check_value(key, value)
         return rows
+
+    def sheet_rows(self) -> list[tuple[str, str]]:
+        """rows() and the add-in's own fixed settings: the add-in's rootfi.conf sheet."""
+        return [*self.rows(), *ADDIN_ONLY_ROWS]
 
     @classmethod
     def for_this_python(cls, platform: str = sys.platform, executable: str = sys.executable) -> "AddinSettings":
