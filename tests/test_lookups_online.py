@@ -185,6 +185,28 @@ def test_old_cache_is_a_warning_and_no_cache_means_offline_only(sandbox, lookups
     assert got[1].status == Status.INVALID and "amount" in got[1].message  # offline rules still work
 
 
+def test_the_age_limit_is_a_setting(sandbox, lookups, tmp_path):
+    view, contacts = lookups
+    invoice = invoices_of(view, contacts[0]["platform_id"], 1)[0]
+    rows = [payment(invoice_id=invoice["platform_id"])]
+    path = write_book(tmp_path / "book.xlsx", payments=(PAYMENT_HEADERS, rows),
+                      settings={**settings_for(sandbox), "lookups_max_age_hours": 36})
+    report = validate_workbook(XlsxWorkbook.open(path))
+    assert report.settings.lookups_max_age_hours == 36
+    for hours, warned in ((30, False), (40, True)):
+        report.notes.clear()
+        check_online(report, now=view.refreshed_at + dt.timedelta(hours=hours))
+        assert any(n.startswith("Warning: the lookups are older than 36 h (lookups_max_age_hours on the Settings "
+                                "sheet)") for n in report.notes) is warned, hours
+
+    bad = write_book(tmp_path / "bad.xlsx", payments=(PAYMENT_HEADERS, rows),
+                     settings={**settings_for(sandbox), "lookups_max_age_hours": "a day"})
+    report = validate_workbook(XlsxWorkbook.open(bad))
+    assert ("Settings: lookups_max_age_hours must be a number of hours above 0 and up to 8784 (e.g. 24), "
+            "not 'a day'") in report.problems
+    assert report.settings.lookups_max_age_hours == 24  # the default still gives the warning its limit
+
+
 def test_a_damaged_cache_does_not_stop_validate(sandbox, tmp_path):
     from rootfi_excel.lookups.cache import default_path
 

@@ -6,12 +6,13 @@ keyring, under the profile named here.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, KNOWN_BASE_URLS
 from rootfi_excel.fields.integrations import canonical_integration
-from rootfi_excel.sheets.cells import CellError, CellFormat, read_id, read_text
+from rootfi_excel.sheets.cells import CellError, CellFormat, read_date, read_id, read_text
 
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 DECIMAL_SEPARATORS = (".", ",")
@@ -20,6 +21,9 @@ ENVIRONMENTS = (*KNOWN_BASE_URLS, "sandbox", "custom")
 # API's own cap on a batch is undocumented, so this stays a setting.
 DEFAULT_BATCH_SIZE = 200
 MAX_BATCH_SIZE = 1000
+# Validate warns when the lookups (customers, invoices, ...) are older than this.
+DEFAULT_LOOKUPS_MAX_AGE_HOURS = 24
+MAX_LOOKUPS_MAX_AGE_HOURS = 24 * 366
 
 # Setting names a person might type, -> ours.
 _ALIASES = {
@@ -54,6 +58,10 @@ SETTING_NOTES = {
     "decimal_separator": "'.' for 1,234.50 or ',' for 1.234,50 (numbers typed as text).",
     "time_zone": "Blank = this computer's zone, or e.g. Europe/London (for submitted_at).",
     "batch_size": f"How many records are sent per request (1 to {MAX_BATCH_SIZE}).",
+    "lookups_max_age_hours": f"Validate warns when the lookups (Refresh lookups) are older than this many "
+                             f"hours ({DEFAULT_LOOKUPS_MAX_AGE_HOURS} when blank).",
+    "posted_from": "First day of the period the Posted button lists. Blank: the 1st of this month.",
+    "posted_to": "Last day of that period. Blank: the last day of posted_from's month.",
     "template_version": "Version of this template: do not change.",
 }
 BLANK_COMPANY_ID = ("Settings: company_id is blank. Type your RootFi company id (a whole number; ask whoever "
@@ -75,11 +83,27 @@ class WorkbookSettings:
     time_zone: str | None = None
     batch_size: int = DEFAULT_BATCH_SIZE
     template_version: str | None = None
+    lookups_max_age_hours: float = DEFAULT_LOOKUPS_MAX_AGE_HOURS
+    posted_from: dt.date | None = None  # blank: see posted_period()
+    posted_to: dt.date | None = None
     problems: list[str] = field(default_factory=list)
+    posted_problems: list[str] = field(default_factory=list)  # only the Posted button stops for these
 
     @property
     def cell_format(self) -> CellFormat:
         return CellFormat(self.date_order, self.decimal_separator)
+
+    @property
+    def lookups_max_age(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.lookups_max_age_hours)
+
+    def posted_period(self, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+        """The Posted button's period: posted_from..posted_to, blanks filled with this month."""
+        start = self.posted_from or (today or dt.date.today()).replace(day=1)
+        if self.posted_to is not None:
+            return start, self.posted_to
+        next_month = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return start, next_month - dt.timedelta(days=1)
 
 
 def _normalize_name(name: Any) -> str:
@@ -162,4 +186,27 @@ def read_settings(raw: dict[str, Any]) -> WorkbookSettings:
             settings.batch_size = size
         except ValueError:
             problems.append(f"Settings: batch_size must be a whole number from 1 to {MAX_BATCH_SIZE}")
+    _read_lookups_and_posted(values, settings)
     return settings
+
+
+def _read_lookups_and_posted(values: dict[str, Any], settings: WorkbookSettings) -> None:
+    age = values.get("lookups_max_age_hours")
+    if age not in (None, "") and not (isinstance(age, str) and not age.strip()):
+        try:
+            hours = age if isinstance(age, (int, float)) and not isinstance(age, bool) else float(str(age).strip())
+            if not 0 < hours <= MAX_LOOKUPS_MAX_AGE_HOURS:  # NaN fails this too
+                raise ValueError
+            settings.lookups_max_age_hours = float(hours)
+        except ValueError:
+            settings.problems.append(f"Settings: lookups_max_age_hours must be a number of hours above 0 and up to "
+                                     f"{MAX_LOOKUPS_MAX_AGE_HOURS} (e.g. {DEFAULT_LOOKUPS_MAX_AGE_HOURS}), not "
+                                     f"'{age}'")
+    fmt = settings.cell_format
+    for name in ("posted_from", "posted_to"):
+        try:
+            setattr(settings, name, read_date(values.get(name), fmt))
+        except CellError as error:
+            settings.posted_problems.append(f"Settings: {name} {error}")
+    if settings.posted_from and settings.posted_to and settings.posted_to < settings.posted_from:
+        settings.posted_problems.append("Settings: posted_to is before posted_from")

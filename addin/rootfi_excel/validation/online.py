@@ -12,7 +12,7 @@ references were checked offline only. Nothing here calls the API.
   invoice together must not exceed its amount due; its account must be active and not an
   income or expense account;
 - a credit note's invoices must belong to its customer;
-- a cache older than max_age is a note (a warning), not an error.
+- a cache older than the Settings' lookups_max_age_hours is a note (a warning), not an error.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.sheets.records import ParsedRow
 from rootfi_excel.validation.validate import SheetValidation, Unit
 
-DEFAULT_MAX_AGE = dt.timedelta(hours=24)
 CENT = 0.005  # amounts within half a cent are equal
 HELD_BACK = "not sent: credit note"  # how validate.py starts the message of a line held back
 
@@ -42,10 +41,10 @@ LINE_REFERENCES = {"account_id": "accounts", "item_id": "items", "tax_id": "tax_
 PAYMENT_ACCOUNT_REFUSED = frozenset({"INCOME", "EXPENSE"})
 
 
-def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetime | None = None,
-                 max_age: dt.timedelta = DEFAULT_MAX_AGE) -> None:
+def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetime | None = None) -> None:
     """Check every sheet of a WorkbookValidation against the cache; notes go to report.notes."""
     settings = report.settings
+    max_age = settings.lookups_max_age
     if settings.company_id is None:
         return
     path = cache_path or default_path()
@@ -70,8 +69,9 @@ def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetim
         report.notes.append(f"References checked against the lookups of company {settings.company_id} "
                             f"({lookups.describe_age(now)}).")
         if age > max_age:
-            report.notes.append(f"Warning: the lookups are older than {_hours(max_age)}; refresh them, since "
-                                "invoices may have been paid or changed since.")
+            report.notes.append(f"Warning: the lookups are older than {_hours(max_age)} (lookups_max_age_hours on "
+                                "the Settings sheet); refresh them, since invoices may have been paid or changed "
+                                "since.")
         for sheet in report.sheets.values():
             check_sheet(sheet, lookups)
     finally:

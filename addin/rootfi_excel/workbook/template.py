@@ -40,7 +40,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rootfi_excel.fields import rules
 from rootfi_excel.fields.integrations import KNOWN_INTEGRATIONS, Requirement, default_requirements, display_name
 from rootfi_excel.sheets import layout as L
-from rootfi_excel.sheets.settings import DEFAULT_BATCH_SIZE, SETTING_NOTES
+from rootfi_excel.sheets.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOOKUPS_MAX_AGE_HOURS, SETTING_NOTES
 
 LAST_ROW = 1_048_576  # Excel's last row: formats, validations and colours reach it
 
@@ -110,9 +110,15 @@ SETTINGS_ROWS: tuple[tuple[str, Any, str, str | None], ...] = tuple(
         ("decimal_separator", ".", "DecimalSeparatorList"),
         ("time_zone", None, None),
         ("batch_size", DEFAULT_BATCH_SIZE, None),
+        ("lookups_max_age_hours", DEFAULT_LOOKUPS_MAX_AGE_HOURS, None),
+        ("posted_from", None, None),
+        ("posted_to", None, None),
         ("template_version", L.TEMPLATE_VERSION, None),
     )
 )
+# Number formats of Settings values that are not text.
+SETTINGS_FORMATS = {"batch_size": "0", "lookups_max_age_hours": "General", "posted_from": "yyyy-mm-dd",
+                    "posted_to": "yyyy-mm-dd"}
 NO_KEY_NOTE = ("This workbook never holds an API key: each person's key is kept in their own "
                "computer's key store (run rootfi-excel login, or press Login on the RootFi tab).")
 
@@ -407,7 +413,7 @@ def _settings_sheet(wb: Workbook, overrides: dict) -> None:
         ws.append(row)
     for r in range(2, len(rows) + 1):
         value = ws.cell(row=r, column=2)
-        value.number_format = "@" if ws.cell(row=r, column=1).value != "batch_size" else "0"
+        value.number_format = SETTINGS_FORMATS.get(ws.cell(row=r, column=1).value, "@")
         value.alignment = Alignment(horizontal="left", vertical="top")  # numbers too: next to the note
         ws.cell(row=r, column=1).alignment = Alignment(vertical="top")
         ws.cell(row=r, column=3).alignment = Alignment(wrap_text=True, vertical="top")
