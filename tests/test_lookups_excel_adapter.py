@@ -120,3 +120,73 @@ def test_live_table_written_in_a_few_calls_then_rewritten_in_place():
     workbook.write_lookup_table(LookupTable("LiveItems", ["name", "id"], [], {"LiveItemsIds": "id"}))
     items = sheet.tables[1]
     assert items.range.column == table.range.right + 2 and items.range.bottom == 2  # one empty data row
+
+
+# ---- the same tables on the template's Lookups sheet, live Excel (fake xlwings) and .xlsx
+
+def _template_lookups(tmp_path):
+    import openpyxl
+
+    from rootfi_excel.workbook.template import build_template
+
+    return openpyxl.load_workbook(build_template(tmp_path / "template.xlsx"))
+
+
+def _grey(cell) -> bool:
+    return cell.fill is not None and cell.fill.fill_type == "solid" and str(cell.fill.start_color.rgb).endswith("7F7F7F")
+
+
+def test_live_excel_and_xlsx_place_the_tables_alike_and_both_drop_the_grey_placeholders(tmp_path):
+    from openpyxl.utils.cell import range_boundaries
+
+    from rootfi_excel.workbook import xlsx_lookups
+    from rootfi_excel.workbook.port import LIVE_PLACEHOLDER
+    from tests.support.fake_xlwings import FakeBook
+
+    xlsx = _template_lookups(tmp_path)
+    template_sheet = xlsx[LOOKUPS_SHEET]
+    placeholders = [c.column for c in template_sheet[1] if isinstance(c.value, str) and LIVE_PLACEHOLDER.match(c.value)]
+    assert len(placeholders) == 10 and all(_grey(template_sheet.cell(1, c)) for c in placeholders)
+
+    book = FakeBook()  # the same sheet in (fake) Excel: values and the grey fills
+    live_sheet = book.add_sheet(LOOKUPS_SHEET)
+    for row in template_sheet.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                live_sheet.cells[(cell.row, cell.column)] = cell.value
+            if _grey(cell):
+                live_sheet.fills[(cell.row, cell.column)] = "7F7F7F"
+
+    tables = [
+        LookupTable("LiveContacts", ["name", "id", "type"], [["Acme Ltd", "00123", "CUSTOMER"], ["=Bad", "7", None]],
+                    {"LiveContactsNames": "name", "LiveContactsIds": "id"}),
+        LookupTable("LiveInvoices", ["number", "id", "amount due", "date"],
+                    [["INV-1", "1234567890123456789", 12.5, "2026-03-31"]], {"LiveInvoicesIds": "id"}),
+        LookupTable("LiveItems", ["name", "id"], [], {"LiveItemsIds": "id"}),
+    ]
+    workbook = ExcelWorkbook(book)
+    for table in tables:
+        workbook.write_lookup_table(table)
+        xlsx_lookups.write_lookup_table(xlsx, table)
+    workbook.write_lookup_table(tables[0])  # a second refresh rewrites in place, in both
+    xlsx_lookups.write_lookup_table(xlsx, tables[0])
+
+    for table in tables:
+        live = next(t for t in live_sheet.tables if t.name == table.name)
+        left, top, right, bottom = range_boundaries(template_sheet.tables[table.name].ref)
+        assert (live.range.column, live.range.row, live.range.right, live.range.bottom) == (left, top, right, bottom)
+    assert left == placeholders[0] + 3 + 1 + 4 + 1  # Items after Contacts (3 columns) and Invoices (4), a gap each
+    assert range_boundaries(template_sheet.tables["LiveContacts"].ref)[0] == placeholders[0]  # where they were
+
+    # every cell alike, text kept as text (a leading-zero id, a 19-digit id, a date, a formula-like name)
+    last_row = max(r for r, _ in live_sheet.cells)
+    last_col = max(max(c for _, c in live_sheet.cells), template_sheet.max_column)
+    for r in range(1, last_row + 1):
+        for c in range(1, last_col + 1):
+            assert live_sheet.cells.get((r, c)) == template_sheet.cell(r, c).value, (r, c)
+    assert live_sheet.cells[(2, placeholders[0] + 1)] == "00123"
+    assert live_sheet.cells[(3, placeholders[0])] == "=Bad"  # text, not a formula
+    # no placeholder header and no grey fill left in row 1, in either
+    assert not any(isinstance(v, str) and LIVE_PLACEHOLDER.match(v) for (r, _), v in live_sheet.cells.items() if r == 1)
+    assert not any(LIVE_PLACEHOLDER.match(str(c.value or "")) or _grey(c) for c in template_sheet[1])
+    assert not live_sheet.fills

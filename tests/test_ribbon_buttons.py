@@ -274,7 +274,8 @@ def test_dispatch_finds_the_caller_and_an_unknown_tag_is_a_message(monkeypatch):
     ribbon.dispatch("no_such_button")
     assert "no button 'no_such_button'" in last_alert(book)
     assert set(ribbon.BUTTONS) == {"validate", "validate_selection", "submit", "submit_selection", "clear_results",
-                                   "refresh_lookups", "new_workbook", "set_api_key", "check_connection", "help", "open_log"}
+                                   "refresh_lookups", "posted", "new_workbook", "set_api_key", "check_connection", "help",
+                                   "open_log"}
 
 
 def test_refresh_lookups_fills_the_lookups_sheet_then_refreshes_only_what_changed(excel, sandbox):
@@ -292,3 +293,33 @@ def test_refresh_lookups_fills_the_lookups_sheet_then_refreshes_only_what_change
     assert sandbox.requests_seen() - before <= 6  # one incremental request per list
     assert len([t for t in sheet.tables if t.name == "LiveInvoices"]) == 1  # rewritten in place
     assert_excel_given_back(book)
+
+
+def test_posted_lists_the_settings_period_and_marks_this_workbooks_rows(excel, sandbox):
+    book = excel(3, posted_from=dt.datetime(2026, 3, 1))  # posted_to blank: the end of that month
+    press("submit", book)
+    assert column(book, "status") == [Status.CREATED] * 3
+    ids = column(book, "rootfi_id")
+
+    press("posted", book)
+    alert = last_alert(book)
+    assert alert.startswith("Posted sheet: 01 Mar 2026 to 31 Mar 2026 (posted_from and posted_to"), alert
+    assert "3 from this workbook" in alert
+    table = next(t for t in book.sheets["Posted"].tables if t.name == "PostedRecords")
+    values = table.range.value
+    rows = [dict(zip(values[0], r)) for r in values[1:]]
+    marked = {r["rootfi_id"]: r["from this workbook"] for r in rows if r["from this workbook"]}
+    first = book.sheets[PAYMENTS.sheet].tables[0].top + 1  # the fake's table starts at row 3
+    assert marked == {rootfi_id: f"{PAYMENTS.sheet} row {n}" for n, rootfi_id in enumerate(ids, start=first)}
+    assert all(isinstance(r["rootfi_id"], str) for r in rows)  # ids stay text in Excel too
+    assert all("2026-03-01" <= r["date"] <= "2026-03-31" for r in rows)
+    assert_excel_given_back(book)
+
+
+def test_posted_with_a_bad_period_says_which_setting(excel, sandbox):
+    book = excel(1, posted_from="31/02/2026")
+    before = sandbox.requests_seen()
+    press("posted", book)
+    assert last_alert(book).startswith("Settings: posted_from "), last_alert(book)
+    assert "Posted" not in [s.name for s in book.sheets]
+    assert sandbox.requests_seen() == before

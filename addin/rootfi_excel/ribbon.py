@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rootfi_excel.app import account, new_book, results
+from rootfi_excel.app import posted as posting
 from rootfi_excel.app import submit as submitting
 from rootfi_excel.app import validate as validating
 from rootfi_excel.failures import logging_to_file, record
@@ -102,6 +103,10 @@ def refresh_lookups(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
     (ui.tell if report.ok else ui.warn)(report.summary())
 
 
+def posted(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
+    posting.posted(workbook, ui)
+
+
 def set_api_key(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
     account.set_api_key(workbook, ui)
 
@@ -133,6 +138,7 @@ BUTTONS: dict[str, Callable[..., Any]] = {
     "submit_selection": submit_selection,
     "clear_results": clear_results,
     "refresh_lookups": refresh_lookups,
+    "posted": posted,
     "new_workbook": new_workbook,
     "set_api_key": set_api_key,
     "check_connection": check_connection,

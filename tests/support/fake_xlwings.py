@@ -10,7 +10,7 @@ every selection lookup counts as one cross-application call (`app.calls`).
 
 Test helpers (not xlwings): FakeApp.answers (what the person clicks), FakeApp.select,
 FakeApp.on_status (run code when the status bar changes, e.g. sort mid-run),
-FakeTable.sort / insert_row / hide_rows.
+FakeTable.sort / insert_row / hide_rows, FakeSheet.fills.
 """
 
 from __future__ import annotations
@@ -182,6 +182,7 @@ class FakeSheet:
         self.cells: dict[tuple[int, int], Any] = {}
         self.tables = FakeTables(self)
         self.hidden_rows: set[int] = set()  # filtered out or hidden: still read and written
+        self.fills: dict[tuple[int, int], str] = {}  # test helper: a cell's fill colour (Range.clear removes it)
 
     def activate(self) -> None:
         self.book.app._count()
@@ -315,6 +316,13 @@ class FakeRange:
         for r in range(self.top, self.bottom + 1):
             for c in range(self.left, self.right + 1):
                 self.sheet.cells.pop((r, c), None)
+
+    def clear(self) -> None:
+        """Contents and formats (the fill among them), as xlwings' Range.clear."""
+        self.clear_contents()
+        for r in range(self.top, self.bottom + 1):
+            for c in range(self.left, self.right + 1):
+                self.sheet.fills.pop((r, c), None)
 
     def options(self, ndim: int | None = None, err_to_str: bool = False, **_: Any) -> "FakeRange":
         return FakeRange(self.sheet, self.top, self.left, self.bottom, self.right, ndim, err_to_str)

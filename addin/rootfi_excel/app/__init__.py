@@ -11,5 +11,6 @@ bar, a masked dialog or a hidden prompt).
     results.py     Clear results (result columns only; a Created row's id needs a second yes)
     account.py     Set API key, Check connection, the API client from the keyring
     new_book.py    a fresh workbook from the template
+    posted.py      the Posted sheet: the platform's records of the Settings' period
     selection.py   selected rows -> whole units (a credit-note line brings its credit note)
 """

@@ -46,6 +46,7 @@ from rootfi_excel.workbook.port import (
     looks_like_a_row,
     stray_rows_message,
     FORMULA_STARTS,
+    LIVE_PLACEHOLDER,
     LookupTable,
     ResultUpdate,
     Table,
@@ -67,7 +68,8 @@ XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
     "Books": ("open",),
     "Sheet": ("activate", "name", "range", "tables", "used_range"),
     "Table": ("data_body_range", "header_row_range", "name", "range", "resize", "show_totals"),
-    "Range": ("address", "clear_contents", "column", "columns", "last_cell", "options", "row", "shape", "sheet", "value"),
+    "Range": ("address", "clear", "clear_contents", "column", "columns", "last_cell", "options", "row", "shape",
+              "sheet", "value"),
 }
 
 # Result columns that hold ids: always written as text (a long id must not become 1.2E+15).
@@ -157,7 +159,9 @@ class ExcelWorkbook:
     def write_lookup_table(self, table: LookupTable) -> None:
         """A whole table (a live list, the Posted report) in a fixed number of Excel calls: clear the old
         table, write headers and rows as one block, make or resize the Excel table over it,
-        and point its defined names at its columns' data cells (Names.Add redefines a name)."""
+        and point its defined names at its columns' data cells (Names.Add redefines a name).
+        Placed as workbook/xlsx_lookups.py places it; text stays text (an id "00123" or a date
+        "2026-03-31" is not turned into a number by Excel)."""
         from openpyxl.utils import get_column_letter
 
         if table.sheet in [s.name for s in self.book.sheets]:
@@ -168,12 +172,11 @@ class ExcelWorkbook:
         if existing is not None:
             top, left = existing.range.row, existing.range.column
             existing.range.clear_contents()
-        else:  # new tables go to the right of everything on the sheet, after one empty column
-            used = sheet.used_range
-            empty = used.columns.count == 1 and used.row == 1 and used.column == 1 and used.value is None
-            top, left = 1, 1 if empty else used.column + used.columns.count + 1
+        else:
+            top, left = 1, _free_column(sheet)
         width, height = len(table.headers), max(len(table.rows), 1)
-        block = [list(table.headers)] + [[_cell("", v) for v in row] for row in table.rows]
+        # Excel hides one leading apostrophe and keeps the rest as text, whatever it reads like.
+        block = [list(table.headers)] + [["'" + v if isinstance(v, str) else v for v in row] for row in table.rows]
         if not table.rows:
             block.append([None] * width)  # an Excel table needs one data row
         sheet.range((top, left)).options(ndim=2).value = block
@@ -334,6 +337,26 @@ def _fingerprints(layout: TableLayout, table: Table, names: set[str]) -> list[tu
 
 def _row(values: list[list[Any]] | None) -> list[Any]:
     return list(values[0]) if values else []
+
+
+def _free_column(sheet: Any) -> int:
+    """Where a new table goes: the template's empty grey placeholder columns are removed
+    first, then one empty column after everything left on the sheet (its tables included)."""
+    used = sheet.used_range
+    values = used.options(ndim=2).value
+    values = values if isinstance(values, list) else [[values]]
+    filled = {(used.row + r, used.column + c) for r, row in enumerate(values) for c, value in enumerate(row)
+              if value not in (None, "")}
+    with_data_below = {column for row, column in filled if row > 1}
+    for row, column in sorted(filled):
+        header = values[row - used.row][column - used.column]
+        if row == 1 and column not in with_data_below and isinstance(header, str) and LIVE_PLACEHOLDER.match(header):
+            sheet.range((1, column)).clear()  # its value and the grey fill
+            filled.discard((1, column))
+    right = max((column for _, column in filled), default=0)
+    for other in sheet.tables:  # an empty table still owns its columns
+        right = max(right, other.range.column + other.range.columns.count - 1)
+    return right + 2 if right else 1
 
 
 def _cell(column: str, value: Any) -> Any:

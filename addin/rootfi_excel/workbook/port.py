@@ -8,6 +8,7 @@ call per cell.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -78,6 +79,11 @@ def stray_rows_message(sheet: str, rows: list[int]) -> str:
 def rows_text(first: int, last: int) -> str:
     """'row 7' or 'rows 7-9', for messages."""
     return f"row {first}" if first == last else f"rows {first}-{last}"
+
+
+# The template's reserved, empty live columns on the Lookups sheet ("contacts: id",
+# "tax_rates: name", ...): both adapters remove them before placing the first live table.
+LIVE_PLACEHOLDER = re.compile(r"^[a-z_]+: (id|name)$")
 
 
 @dataclass

@@ -9,7 +9,6 @@ the whole list and no blank lines.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from openpyxl.styles import Font, PatternFill
@@ -20,10 +19,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rootfi_excel.workbook.port import FORMULA_STARTS, LookupTable, WorkbookError
-
-# The template's reserved, empty live columns: "contacts: id", "tax_rates: name", ...
-_PLACEHOLDER = re.compile(r"^[a-z_]+: (id|name)$")
+from rootfi_excel.workbook.port import FORMULA_STARTS, LIVE_PLACEHOLDER, LookupTable, WorkbookError
 
 
 def write_lookup_table(book: Workbook, table: LookupTable) -> None:
@@ -79,7 +75,7 @@ def _used(sheet: Worksheet, first: int, last: int) -> bool:
 
 def _clear_placeholders(sheet: Worksheet) -> None:
     for cell in sheet[1]:
-        if isinstance(cell.value, str) and _PLACEHOLDER.match(cell.value) and not _used_below(sheet, cell.column):
+        if isinstance(cell.value, str) and LIVE_PLACEHOLDER.match(cell.value) and not _used_below(sheet, cell.column):
             cell.value = None
             cell.fill = PatternFill(fill_type=None)  # drop the grey heading fill
 

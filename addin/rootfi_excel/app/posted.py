@@ -1,0 +1,59 @@
+"""The Posted button: the period's records from the platform on the Posted sheet.
+
+Without a terminal there is no --from/--to: the period is the Settings sheet's
+posted_from and posted_to, and a blank one is filled with this month (see
+WorkbookSettings.posted_period), so pressing Posted at month end shows the month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from typing import Any
+
+from rootfi_excel.api.credentials import CredentialsError
+from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
+from rootfi_excel.app.account import open_client
+from rootfi_excel.app.ui import UserInterface
+from rootfi_excel.messages import unreachable
+from rootfi_excel.validation.run import read_workbook_settings
+from rootfi_excel.workbook.port import WorkbookPort
+
+
+def posted(port: WorkbookPort, ui: UserInterface, *, today: dt.date | None = None) -> Any:
+    """Write the Posted sheet for the Settings' period and say what it holds; None when it could not."""
+    from rootfi_excel.lookups.cache import LookupCache, default_path
+    from rootfi_excel.lookups.posted import POSTED_SHEET, posted_report
+
+    settings, _, _ = read_workbook_settings(port)
+    if settings.company_id is None:
+        return ui.error("Fill in company_id on the Settings sheet first, then press Posted again.")
+    if settings.posted_problems:
+        return ui.error("\n".join([*settings.posted_problems, "Correct it on the Settings sheet (or empty both "
+                                   "cells for this month), then press Posted again."]))
+    start, end = settings.posted_period(today)
+    try:
+        cache = LookupCache() if default_path().exists() else None  # names instead of ids, when known
+    except sqlite3.Error:
+        cache = None  # a damaged cache only costs the names: ids are shown instead
+    try:
+        lookups = cache.company(settings.base_url, settings.company_id) if cache else None
+        with open_client(settings) as client, ui.working(f"Reading {start} to {end}"):
+            report = posted_report(client, port, settings.company_id, start, end, lookups)
+    except CredentialsError as error:
+        return ui.error(str(error))
+    except AuthError as error:
+        return ui.error(f"RootFi refused the key of the key profile '{settings.key_profile}' ({error}). "
+                        "Set the API key again with a key for this company.")
+    except NetworkError as error:
+        return ui.error(unreachable(settings.base_url, error))
+    except (RootFiError, sqlite3.Error) as error:
+        return ui.error(f"Could not read the company's records ({error}). The {POSTED_SHEET} sheet was not "
+                        "changed; try again in a moment.")
+    finally:
+        if cache is not None:
+            cache.close()
+    port.write_lookup_table(report.table)
+    ui.tell(f"{POSTED_SHEET} sheet: {start:%d %b %Y} to {end:%d %b %Y} (posted_from and posted_to on the "
+            f"Settings sheet; blank = this month).\n{report.summary()}")
+    return report
