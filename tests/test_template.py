@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import inspect
 import importlib.util
 from importlib import resources
 from pathlib import Path
@@ -339,3 +340,39 @@ def test_reference_columns_offer_the_company_lists_by_name_once_refreshed(fresh)
             assert dv.showInputMessage and dv.showErrorMessage and dv.errorStyle == "warning"
             assert "Refresh lookups" in dv.prompt and "Refresh lookups" in dv.error
             assert defined in wb.defined_names  # defined in the template, redefined by a refresh
+
+
+def test_instructions_show_worksheet_functions_to_copy_that_exist(fresh):
+    import re
+
+    from rootfi_excel import udfs
+
+    ws = openpyxl.load_workbook(fresh)[L.INSTRUCTIONS_SHEET]
+    formulas = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert 3 <= len(formulas) <= 5
+    assert all(c.data_type == "s" for c in formulas)  # text to copy, not formulas of the template
+    signatures = {f.__name__: f for f in udfs.UDFS}
+    used = set()
+    for cell in formulas:
+        for name, args in re.findall(r"(ROOTFI_\w+)\(((?:[^()]|\([^()]*\))*)\)", cell.value):
+            assert name in signatures, name
+            count = len(re.findall(r'(?:"[^"]*"|[^,"()]+(?:\([^()]*\))?)+', args))
+            parameters = list(inspect.signature(signatures[name]).parameters.values())
+            required = sum(p.default is inspect.Parameter.empty for p in parameters)
+            assert required <= count <= len(parameters), cell.value
+            used.add(name)
+    assert used == set(signatures)  # every function has an example
+    text = " ".join(str(c) for row in ws.iter_rows(values_only=True) for c in row if c)
+    assert "Posted" in text and "posted_from" in text and "posted_to" in text
+
+
+def test_settings_offer_the_lookups_age_and_the_posted_period(fresh):
+    from rootfi_excel.sheets.settings import read_settings
+
+    ws = openpyxl.load_workbook(fresh)[L.SETTINGS_SHEET]
+    values = {row[0]: row[1] for row in ws.iter_rows(min_row=2, values_only=True) if row[0]}
+    assert values["lookups_max_age_hours"] == 24
+    assert values["posted_from"] is None and values["posted_to"] is None
+    settings = read_settings(values)
+    assert settings.problems == [] and settings.posted_problems == []
+    assert settings.lookups_max_age_hours == 24

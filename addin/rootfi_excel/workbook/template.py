@@ -120,7 +120,7 @@ SETTINGS_ROWS: tuple[tuple[str, Any, str, str | None], ...] = tuple(
 SETTINGS_FORMATS = {"batch_size": "0", "lookups_max_age_hours": "General", "posted_from": "yyyy-mm-dd",
                     "posted_to": "yyyy-mm-dd"}
 NO_KEY_NOTE = ("This workbook never holds an API key: each person's key is kept in their own "
-               "computer's key store (run rootfi-excel login, or press Login on the RootFi tab).")
+               "computer's key store (press Set API key on the RootFi tab, or run rootfi-excel login).")
 
 # ---- Looks ----------------------------------------------------------------------------
 
@@ -512,7 +512,7 @@ _INSTRUCTION_WIDTHS = (5, 26, 58, 28, 24)  # A..E
 def _steps() -> list[str]:
     header = ", ".join(L.CREDIT_NOTE_HEADER_FIELDS)
     return [
-        "Set up your key once per computer: press Login on the RootFi tab (or run "
+        "Set up your key once per computer: press Set API key on the RootFi tab (or run "
         "rootfi-excel login). The key is kept in your computer's key store, never in this "
         "workbook, so the workbook can be shared.",
         "Fill in the Settings sheet: company_id and integration (your accounting platform's code, "
@@ -530,7 +530,29 @@ def _steps() -> list[str]:
         "already Created are never sent "
         "again, so after fixing Failed rows just press Submit again: only rows that are not "
         "Created are sent. Do not type in the grey result columns.",
+        "To close the month, press Posted: the Posted sheet lists the company's payments and credit "
+        "notes of the period set by posted_from and posted_to on the Settings sheet (both blank: this "
+        "month; only posted_from: to the end of its month), marks the rows of this workbook each came "
+        "from, and flags possible duplicates. Nothing is sent.",
     ]
+
+
+# Worksheet functions (rootfi_excel/udfs.py), as text to copy: (formula, what it gives).
+UDF_EXAMPLES = (
+    ('=ROOTFI_INVOICE("INV-10002")', "The amount still due on invoice INV-10002."),
+    ('=ROOTFI_CONTACT(ROOTFI_INVOICE(B2, "contact_id"))',
+     "The customer's name of the invoice whose number (or id) is in B2."),
+    ('=IF(D2 > ROOTFI_INVOICE(B2), "more than due", "")', "Flags a payment (amount in D2) larger than what is due."),
+    ('=ROOTFI_STATUS(A2) & " " & ROOTFI_STATUS(A2, "rootfi_id")',
+     "What happened to the document number in A2 sent from this computer: Created, Failed, Pending or "
+     "Unknown, and its rootfi_id (#NOT SENT if it never was)."),
+)
+UDF_NOTE = ("In Excel for Windows with the RootFi add-in, three functions read the lists of the last Refresh lookups "
+            "(no request per cell): ROOTFI_CONTACT(id or name, [field]), ROOTFI_INVOICE(number or id, [field]) "
+            "and ROOTFI_STATUS(document number, [field]). field is any field of the record (name, currency_id, "
+            "contact_id, total_amount, amount_due, due_date, ...; id for the platform id). A text starting "
+            "with # (#N/A, #AMBIGUOUS, #NO LOOKUPS) says why there is no value. Copy a formula below into a "
+            "cell of your own sheet. Excel for Mac has no such functions.")
 
 
 def _instructions_sheet(ws: Worksheet, requirements: Iterable[Requirement]) -> None:
@@ -557,6 +579,17 @@ def _instructions_sheet(ws: Worksheet, requirements: Iterable[Requirement]) -> N
             cell.font = _font(bold=True, color=font)
             _wrapped(ws, r, 3, STATUS_MEANINGS[status], span=3)
             r += 1
+
+    r = _section(ws, r + 1, "Formulas that read your platform (Excel for Windows)")
+    _wrapped(ws, r, 2, UDF_NOTE, span=4)
+    r += 1
+    for formula, gives in UDF_EXAMPLES:
+        cell = ws.cell(row=r, column=2, value=formula)
+        cell.data_type = "s"  # text to copy, not a formula of this sheet
+        cell.font, cell.alignment = _font(bold=True), Alignment(vertical="top")
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
+        _wrapped(ws, r, 4, gives, span=2)
+        r += 1
 
     for layout in (L.PAYMENTS, L.CREDIT_NOTE_LINES):
         r = _section(ws, r + 1, f"Columns of the '{layout.sheet}' sheet")
