@@ -28,7 +28,7 @@ def test_posted_sheet_marks_workbook_rows_and_twins(sandbox, api_key, tmp_path, 
     rows = [row_of(PAYMENT_HEADERS, document_number=f"RCPT-{n}", invoice_id=inv["platform_id"], amount=5.0,
                    payment_date=day) for n, inv in enumerate(invoices)]
     settings = {"company_id": QUICKBOOKS, "integration": "QUICKBOOKS", "environment": "sandbox",
-                "base_url": sandbox.base_url}
+                "base_url": sandbox.base_url, "posted_from": dt.datetime(2026, 3, 1)}  # for the run without --from
     path = write_book(tmp_path / "book.xlsx", payments=(PAYMENT_HEADERS, rows), settings=settings)
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
     submitted = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
@@ -47,6 +47,11 @@ def test_posted_sheet_marks_workbook_rows_and_twins(sandbox, api_key, tmp_path, 
     assert result.exit_code == 0, result.output
     assert "4 payments and credit notes" in result.output and "3 from this workbook" in result.output
     assert "2 possible duplicates" in result.output
+
+    again = CliRunner().invoke(cli, ["posted", str(path)])  # the Settings' period: March (posted_to blank)
+    assert again.exit_code == 0, again.output
+    assert "Period: 2026-03-01 to 2026-03-31." in again.output and "4 payments and credit notes" in again.output
+    assert CliRunner().invoke(cli, ["posted", str(path), "--to", "2026-03-31"]).exit_code == 2
 
     posted = {r["rootfi_id"]: r for r in sheet_rows(path, POSTED_SHEET)}
     assert list(sheet_rows(path, POSTED_SHEET)[0]) == HEADERS
@@ -69,3 +74,17 @@ def test_posted_refuses_a_reversed_period(tmp_path, sandbox, api_key, monkeypatc
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
     result = CliRunner().invoke(cli, ["posted", str(path), "--from", "2026-03-31", "--to", "2026-03-01"])
     assert result.exit_code == 2 and "before" in result.output
+
+
+def test_the_posted_period_from_settings_defaults_to_this_month():
+    from rootfi_excel.sheets.settings import read_settings
+
+    assert read_settings({}).posted_period(dt.date(2028, 2, 17)) == (dt.date(2028, 2, 1), dt.date(2028, 2, 29))
+    assert read_settings({}).posted_period(dt.date(2026, 12, 31)) == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+    only_from = read_settings({"posted_from": "15/03/2026"})  # DMY, the template's default order
+    assert only_from.posted_period() == (dt.date(2026, 3, 15), dt.date(2026, 3, 31))
+    both = read_settings({"posted_from": dt.datetime(2026, 1, 1), "posted_to": 46112})  # a date cell, a serial
+    assert both.posted_period() == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    wrong = read_settings({"posted_from": "2026-03-31", "posted_to": "2026-03-01", "company_id": 1})
+    assert wrong.posted_problems == ["Settings: posted_to is before posted_from"]
+    assert wrong.problems == []  # a wrong period never stops Validate or Submit

@@ -32,6 +32,9 @@ def posted(port: WorkbookPort, ui: UserInterface, *, today: dt.date | None = Non
         return ui.error("\n".join([*settings.posted_problems, "Correct it on the Settings sheet (or empty both "
                                    "cells for this month), then press Posted again."]))
     start, end = settings.posted_period(today)
+    if end < start:
+        return ui.error(f"Settings: posted_to ({end}) is before the period's first day ({start}; a blank posted_from "
+                        "is the 1st of this month). Fill in posted_from, then press Posted again.")
     try:
         cache = LookupCache() if default_path().exists() else None  # names instead of ids, when known
     except sqlite3.Error:

@@ -1,4 +1,5 @@
-"""rootfi-excel posted BOOK.xlsx --from DATE --to DATE — the Posted sheet for a period."""
+"""rootfi-excel posted BOOK.xlsx [--from DATE] [--to DATE] — the Posted sheet for a period
+(without them, the Settings' posted_from/posted_to, as the Posted button; blank: this month)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from rootfi_excel.cli.output import EXIT_OK, EXIT_UNUSABLE, say, stop
 @click.command(cls=GuardedCommand, doing="list the posted records into {file}",
                short_help="List a period's posted records on BOOK.")
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD.")
-@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]),
+              help="First day, YYYY-MM-DD (without it: Settings posted_from/posted_to, blank = this month).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]),
+              help="Last day, YYYY-MM-DD (default: the end of --from's month).")
 @click.option("--base-url", help="API address (overrides Settings), e.g. a local sandbox's URL.")
 @click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")
 @click.option("--profile", "key_profile", help="Key profile in your keyring (overrides Settings).")
-def posted(book: Path, start: dt.datetime, end: dt.datetime, base_url: str | None, company_id: int | None,
-           key_profile: str | None) -> None:
+def posted(book: Path, start: dt.datetime | None, end: dt.datetime | None, base_url: str | None,
+           company_id: int | None, key_profile: str | None) -> None:
     """List the company's invoice payments and credit notes of a period on BOOK's Posted
     sheet: which rows of BOOK each came from, and possible duplicates (shared document numbers).
     """
@@ -30,11 +33,22 @@ def posted(book: Path, start: dt.datetime, end: dt.datetime, base_url: str | Non
     from rootfi_excel.cli.lookups_cmd import open_for_company
     from rootfi_excel.lookups.cache import LookupCache, default_path
     from rootfi_excel.lookups.posted import POSTED_SHEET, posted_report
+    from rootfi_excel.sheets.settings import month_end
     from rootfi_excel.workbook.port import WorkbookError
 
-    if end < start:
-        stop("--to is before --from.")
     workbook, settings, key = open_for_company(book, base_url, company_id, key_profile)
+    if start is None:
+        if end is not None:
+            stop("--to needs --from.")
+        if settings.posted_problems:
+            stop(" ".join(settings.posted_problems) + " (or give --from and --to).")
+        start_day, end_day = settings.posted_period()
+    else:
+        start_day = start.date()
+        end_day = end.date() if end is not None else month_end(start_day)
+    if end_day < start_day:
+        stop(f"The period ends ({end_day}) before it starts ({start_day}).")
+    say(f"Period: {start_day} to {end_day}.")
     try:
         cache = LookupCache() if default_path().exists() else None  # names instead of ids, when known
     except sqlite3.Error:
@@ -42,7 +56,7 @@ def posted(book: Path, start: dt.datetime, end: dt.datetime, base_url: str | Non
     try:
         lookups = cache.company(settings.base_url, settings.company_id) if cache else None
         with RootFiClient(key, base_url=settings.base_url) as client:
-            report = posted_report(client, workbook, settings.company_id, start.date(), end.date(), lookups)
+            report = posted_report(client, workbook, settings.company_id, start_day, end_day, lookups)
     except (RootFiError, sqlite3.Error) as error:
         stop(f"Could not read the company's records: {error}. {book.name} was not changed.")
     finally:

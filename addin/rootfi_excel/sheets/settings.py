@@ -100,10 +100,12 @@ class WorkbookSettings:
     def posted_period(self, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
         """The Posted button's period: posted_from..posted_to, blanks filled with this month."""
         start = self.posted_from or (today or dt.date.today()).replace(day=1)
-        if self.posted_to is not None:
-            return start, self.posted_to
-        next_month = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return start, next_month - dt.timedelta(days=1)
+        return start, self.posted_to if self.posted_to is not None else month_end(start)
+
+
+def month_end(day: dt.date) -> dt.date:
+    next_month = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return next_month - dt.timedelta(days=1)
 
 
 def _normalize_name(name: Any) -> str:
