@@ -22,8 +22,7 @@ from rootfi_excel.workbook.port import WorkbookPort
 
 def posted(port: WorkbookPort, ui: UserInterface, *, today: dt.date | None = None) -> Any:
     """Write the Posted sheet for the Settings' period and say what it holds; None when it could not."""
-    from rootfi_excel.lookups.cache import LookupCache, default_path
-    from rootfi_excel.lookups.posted import POSTED_SHEET, posted_report
+    from rootfi_excel.lookups.posted import POSTED_SHEET, posted_with_cached_names
 
     settings, _, _ = read_workbook_settings(port)
     if settings.company_id is None:
@@ -36,13 +35,8 @@ def posted(port: WorkbookPort, ui: UserInterface, *, today: dt.date | None = Non
         return ui.error(f"Settings: posted_to ({end}) is before the period's first day ({start}; a blank posted_from "
                         "is the 1st of this month). Fill in posted_from, then press Posted again.")
     try:
-        cache = LookupCache() if default_path().exists() else None  # names instead of ids, when known
-    except sqlite3.Error:
-        cache = None  # a damaged cache only costs the names: ids are shown instead
-    try:
-        lookups = cache.company(settings.base_url, settings.company_id) if cache else None
         with open_client(settings) as client, ui.working(f"Reading {start} to {end}"):
-            report = posted_report(client, port, settings.company_id, start, end, lookups)
+            report = posted_with_cached_names(client, port, settings.base_url, settings.company_id, start, end)
     except CredentialsError as error:
         return ui.error(str(error))
     except AuthError as error:
@@ -53,9 +47,6 @@ def posted(port: WorkbookPort, ui: UserInterface, *, today: dt.date | None = Non
     except (RootFiError, sqlite3.Error) as error:
         return ui.error(f"Could not read the company's records ({error}). The {POSTED_SHEET} sheet was not "
                         "changed; try again in a moment.")
-    finally:
-        if cache is not None:
-            cache.close()
     port.write_lookup_table(report.table)
     ui.tell(f"{POSTED_SHEET} sheet: {start:%d %b %Y} to {end:%d %b %Y} (posted_from and posted_to on the "
             f"Settings sheet; blank = this month).\n{report.summary()}")

@@ -31,8 +31,7 @@ def posted(book: Path, start: dt.datetime | None, end: dt.datetime | None, base_
     from rootfi_excel.api.client import RootFiClient
     from rootfi_excel.api.errors import RootFiError
     from rootfi_excel.cli.lookups_cmd import open_for_company
-    from rootfi_excel.lookups.cache import LookupCache, default_path
-    from rootfi_excel.lookups.posted import POSTED_SHEET, posted_report
+    from rootfi_excel.lookups.posted import POSTED_SHEET, posted_with_cached_names
     from rootfi_excel.sheets.settings import month_end
     from rootfi_excel.workbook.port import WorkbookError
 
@@ -50,18 +49,11 @@ def posted(book: Path, start: dt.datetime | None, end: dt.datetime | None, base_
         stop(f"The period ends ({end_day}) before it starts ({start_day}).")
     say(f"Period: {start_day} to {end_day}.")
     try:
-        cache = LookupCache() if default_path().exists() else None  # names instead of ids, when known
-    except sqlite3.Error:
-        cache = None  # a damaged cache only costs the names: ids are shown instead
-    try:
-        lookups = cache.company(settings.base_url, settings.company_id) if cache else None
         with RootFiClient(key, base_url=settings.base_url) as client:
-            report = posted_report(client, workbook, settings.company_id, start_day, end_day, lookups)
+            report = posted_with_cached_names(client, workbook, settings.base_url, settings.company_id, start_day,
+                                              end_day)
     except (RootFiError, sqlite3.Error) as error:
         stop(f"Could not read the company's records: {error}. {book.name} was not changed.")
-    finally:
-        if cache is not None:
-            cache.close()
     try:
         workbook.write_lookup_table(report.table)
         workbook.save()

@@ -10,12 +10,13 @@ pay several invoices, so a shared reference alone is normal).
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from rootfi_excel.api.client import BULK_PAGE_SIZE
-from rootfi_excel.lookups.cache import CompanyLookups
+from rootfi_excel.lookups.cache import CompanyLookups, LookupCache, default_path
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, ROOTFI_ID, TableLayout
 from rootfi_excel.workbook.port import LookupTable, WorkbookError, WorkbookPort, records_from
 
@@ -67,6 +68,22 @@ def posted_report(client: Any, port: WorkbookPort, company_id: int, start: dt.da
     rows.sort(key=lambda r: (r[2], r[0], str(r[1])))
     table = LookupTable(POSTED_TABLE, HEADERS, rows, sheet=POSTED_SHEET)
     return PostedReport(table, records, from_workbook, duplicates, client.requests_sent - before)
+
+
+def posted_with_cached_names(client: Any, port: WorkbookPort, base_url: str, company_id: int, start: dt.date,
+                             end: dt.date) -> PostedReport:
+    """posted_report, naming customers and invoices from this computer's lookup cache when it has
+    the company; without one (or with a damaged one) the ids are shown instead."""
+    try:
+        cache = LookupCache() if default_path().exists() else None
+    except sqlite3.Error:
+        cache = None
+    try:
+        lookups = cache.company(base_url, company_id) if cache else None
+        return posted_report(client, port, company_id, start, end, lookups)
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def _in_period(client: Any, company_id: int, model: str, date_field: str, start: dt.date,
