@@ -58,6 +58,9 @@ class Item:
     bulk: bool = False  # sent in a bulk (async) write: a lost answer may still become records
     outcome: Outcome | None = None
     basis: int | None = None  # the newest attempt of this record when it was decided to send it
+    # Looked up, never sent: the row is Invalid for its amount due alone (Unit.over_due), which
+    # may be because the platform already has this very record. Found -> Created; else Invalid.
+    refuse_if_new: str | None = None
 
     @property
     def ghost(self) -> bool:

@@ -154,6 +154,7 @@ class Submitter:
             self._sort_by_journal(run, items, work)
             if work.fresh and self.options.check_platform:
                 work.fresh = platform_check.before_sending(run, work.fresh)
+            _refuse_new(run, items, work)
             self._rounds(run, work)
             platform_check.flag_twins(run)
         except SubmitAborted as stop:
@@ -178,6 +179,7 @@ class Submitter:
             if work.lost:
                 lost, work.lost = work.lost, []
                 reconcile(run, lost, work)
+            _refuse_new(run, work.fresh, work)  # a lost answer not found is sent again: never these
             if work.fresh:
                 fresh, work.fresh = work.fresh, []
                 send(run, fresh, work)
@@ -186,7 +188,8 @@ class Submitter:
 
     def _item(self, run: Run, position: int, unit: Unit) -> Item:
         body = unit.request.to_api()
-        return Item(position, body, fingerprint(self.base_url, self.company_id, run.model, body))
+        return Item(position, body, fingerprint(self.base_url, self.company_id, run.model, body),
+                    refuse_if_new=unit.over_due if unit.only_over_due else None)
 
     # ------------------------------------------------------------ 1. journal
 
@@ -267,6 +270,18 @@ class Submitter:
         )
         run.tick(item, "waiting for an earlier attempt")
         return True
+
+
+def _refuse_new(run: Run, items: list[Item], work: Work) -> None:
+    """Rows Invalid for their amount due alone were looked for (journal, platform) and not
+    found: they are refused with that message, never sent. A check that could not run
+    (Skipped) changes nothing: the amount due still refuses them."""
+    fresh = {id(item) for item in work.fresh if item.refuse_if_new}
+    for item in items:
+        if item.refuse_if_new and (id(item) in fresh or (item.outcome and item.outcome.status == Status.SKIPPED)):
+            item.outcome = Outcome(Status.INVALID, item.refuse_if_new)
+            run.tick(item, "invalid: exceeds the amount due")
+    work.fresh = [item for item in work.fresh if not item.refuse_if_new]
 
 
 def was_refused(attempt: Attempt) -> bool:

@@ -167,7 +167,9 @@ def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, 
                           integration=settings.integration, options=options, progress=progress)
     before = getattr(client, "requests_sent", 0)
     for key, sheet in submission.validation.sheets.items():
-        ready = sheet.ready
+        # Rows Invalid for the amount due alone are looked for too: the platform may
+        # have them already (a colleague's Submit lowered the cached amount due).
+        ready = sheet.ready + [unit for unit in sheet.units if unit.only_over_due]
         if not ready:
             continue
         # The engine never raises for what happens while sending: a stopped run still
