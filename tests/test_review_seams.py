@@ -186,11 +186,6 @@ def test_rows_below_a_blank_row_under_a_table_in_excel_are_refused_too():
     assert len(ExcelWorkbook(book).read_table(PAYMENTS).rows) == 1  # a one-cell note is not a row
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a row whose document_number is corrected while Submit runs is not written back (right), and the warning "
-    "promises 'press Submit again ... nothing is sent twice'; but the next Submit knows the row only by its new "
-    "fingerprint and new document number (journal and platform lookups are keyed by them), so the same payment "
-    "(same invoice, same amount) is created a second time"))
 def test_a_document_number_corrected_mid_run_is_not_sent_a_second_time(excel, sandbox):
     book = excel(3)
     table = book.sheets[PAYMENTS.sheet].tables[0]

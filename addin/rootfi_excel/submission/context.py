@@ -41,6 +41,7 @@ class Outcome:
     sync_id: str | None = None
     submitted_at: str | None = None  # UTC ISO time of the attempt
     flag: str | None = None  # POSSIBLE_DUPLICATE or TWIN_CHECK_FAILED
+    attempt_id: int | None = None  # the journal's attempt of a Created record: placed once written to its row
 
 
 @dataclass
@@ -106,6 +107,7 @@ class Run:
         self.deadline = submitter.deadline
         self._progress = submitter.progress
         self.model = model
+        self.workbook = submitter.workbook
         self.done = 0
         self.total = 0
         self.created_now: list[Item] = []  # records this run created or found after sending them
@@ -166,7 +168,8 @@ class Run:
         self.journal.settle(entries)
         for item, record in found:
             item.outcome = Outcome(Status.CREATED, message, text(record.get("rootfi_id")),
-                                   text(record.get("platform_id")), item.sync_id, item.sent_at)
+                                   text(record.get("platform_id")), item.sync_id, item.sent_at,
+                                   attempt_id=item.attempt_id)
             if sent_now:
                 self.created_now.append(item)
 

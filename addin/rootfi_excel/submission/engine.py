@@ -56,6 +56,7 @@ from rootfi_excel.submission.context import (
     was_bulk,
 )
 from rootfi_excel.submission.journal import CREATED, FAILED, OPEN_STATES, PENDING, Attempt, Journal, fingerprint
+from rootfi_excel.submission.placing import place_unplaced
 from rootfi_excel.submission.reconciling import reconcile
 from rootfi_excel.submission.sending import TIME_LIMIT, send
 from rootfi_excel.validation.validate import Unit
@@ -121,7 +122,7 @@ class Submitter:
     """Submits the units of one workbook; one Submitter per run (its deadline starts here)."""
 
     def __init__(self, client: Client, journal: Journal, *, base_url: str, company_id: int,
-                 integration: str | None = None, options: SubmitOptions | None = None,
+                 integration: str | None = None, options: SubmitOptions | None = None, workbook: str | None = None,
                  progress: Progress | None = None, sleep: Callable[[float], None] = time.sleep,
                  now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -130,6 +131,7 @@ class Submitter:
         self.base_url = base_url.rstrip("/")
         self.company_id = company_id
         self.platform = integration or "the platform"
+        self.workbook = workbook  # the workbook's file name: its journal attempts are matched to its rows
         self.options = options or SubmitOptions()
         self.progress = progress or (lambda done, total, text: None)
         self.sleep = sleep
@@ -139,9 +141,11 @@ class Submitter:
 
     # ------------------------------------------------------------------ entry
 
-    def submit(self, model: str, units: list[Unit]) -> SubmitReport:
+    def submit(self, model: str, units: list[Unit], others: list[Unit] = ()) -> SubmitReport:
         """Send the units (valid, never created) of one model; an outcome for each.
 
+        others: the sheet's other units (created, invalid, not selected): the rootfi_ids
+        they show, and their records, are theirs (placing.py).
         Never raises for what happens while sending: a stop (the key refused, an
         unexpected error) is in report.aborted / report.error, with every outcome so far."""
         run = Run(self, model)
@@ -152,6 +156,7 @@ class Submitter:
             items = [self._item(run, position, unit) for position, unit in enumerate(units) if unit.request]
             run.total = len(items)
             self._sort_by_journal(run, items, work)
+            place_unplaced(run, items, work, others)
             if work.fresh and self.options.check_platform:
                 work.fresh = platform_check.before_sending(run, work.fresh)
             _refuse_new(run, items, work)
@@ -221,7 +226,7 @@ class Submitter:
             message = attempt.message if flag else ("created by an earlier Submit (from this computer's journal); "
                                                     "not sent again")
             item.outcome = Outcome(Status.CREATED, message, attempt.rootfi_id, attempt.platform_id, attempt.sync_id,
-                                   attempt.sent_at, flag=flag)
+                                   attempt.sent_at, flag=flag, attempt_id=attempt.id)
             run.tick(item, "already created")
         elif attempt.state == PENDING and attempt.sync_id:
             work.add_pending(item)
