@@ -177,12 +177,12 @@ def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, 
         # Rows Invalid for the amount due alone are looked for too: the platform may
         # have them already (a colleague's Submit lowered the cached amount due).
         ready = sheet.ready + [unit for unit in sheet.units if unit.only_over_due]
-        if not ready:
-            continue
-        # The engine never raises for what happens while sending: a stopped run still
-        # brings back every outcome gathered before the stop, and those are written.
         sending = {id(unit) for unit in ready}
         others = [unit for unit in submission.all_units.get(key, sheet.units) if id(unit) not in sending]
+        if not ready and not any(unit.rootfi_id for unit in others):
+            continue  # (with rows created, the engine still notes the records they show: placing.py)
+        # The engine never raises for what happens while sending: a stopped run still
+        # brings back every outcome gathered before the stop, and those are written.
         report = submitter.submit(MODEL_OF_TABLE[key], ready, others)
         rows: dict[int, Outcome] = {}
         for position, outcome in report.outcomes.items():

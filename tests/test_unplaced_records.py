@@ -1,0 +1,164 @@
+"""A record created for a row that changed while Submit ran is never created a second time
+(submission/placing.py). Over HTTP against the sandbox, through the Excel adapter (a
+document_number corrected in Excel mid-run) and the .xlsx path (the file saved over)."""
+
+from __future__ import annotations
+
+import shutil
+
+import openpyxl
+from click.testing import CliRunner
+
+from rootfi_excel.cli.main import cli
+from rootfi_excel.sheets.layout import PAYMENTS, Status
+from rootfi_excel.submission.journal import CREATED, PLACED_GONE, PLACED_ROW, PLACED_SHOWN, Journal
+from tests.support.books import PAYMENT_HEADERS
+from tests.test_cli import demo_book, table_rows
+from tests.test_excel_adapter import column
+from tests.test_ribbon_buttons import excel, press  # noqa: F401  (the fixture and the helper)
+
+COMPANY = 1001
+PAYMENTS_MODEL = "invoice_payments"
+
+
+def change_mid_run(book, row: int, **values) -> None:
+    """While the first Submit runs (at its first progress), the accountant edits row `row` (0-based)."""
+    table = book.sheets[PAYMENTS.sheet].tables[0]
+
+    def hook(value) -> None:
+        if value and book.app.on_status:
+            book.app.on_status.clear()
+            for name, value in values.items():
+                table.sheet.cells[(table.top + 1 + row, table.left + PAYMENT_HEADERS.index(name))] = value
+    book.app.on_status.append(hook)
+
+
+def set_cell(book, row: int, name: str, value) -> None:
+    from rootfi_excel.sheets.layout import RESULT_COLUMNS
+
+    table = book.sheets[PAYMENTS.sheet].tables[0]
+    table.sheet.cells[(table.top + 1 + row, table.left + (PAYMENT_HEADERS + list(RESULT_COLUMNS)).index(name))] = value
+
+
+def the_attempt(number: str):
+    with Journal() as journal:
+        return next(a for a in journal.attempts(CREATED) if a.document_number == number)
+
+
+def test_a_number_corrected_mid_run_is_written_back_created_and_nothing_is_sent(excel, sandbox):
+    book = excel(3)
+    change_mid_run(book, 1, document_number="X-001-corrected")
+    press("submit", book)
+    assert column(book, "status")[1] is None and sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 3
+    assert any("press Submit again" in alert[0] for alert in book.app.alerts)
+    old = the_attempt("X-001")
+    assert old.placed is None and the_attempt("X-000").placed == PLACED_ROW  # written rows are placed
+    requests = sandbox.requests_seen()
+    press("submit", book)
+    assert sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 3
+    assert column(book, "status") == [Status.CREATED] * 3
+    assert column(book, "rootfi_id")[1] == old.rootfi_id
+    message = column(book, "message")[1]
+    assert "as document_number X-001" in message and "correct the number there" in message
+    assert the_attempt("X-001").placed == PLACED_ROW
+    # No write went out: the second Submit only read (company, and no lookups of fresh rows).
+    assert sandbox.requests_seen() - requests <= 3
+    press("submit", book)
+    assert sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 3 and column(book, "status") == [Status.CREATED] * 3
+
+
+def test_a_number_and_amount_corrected_mid_run_are_held_not_sent(excel, sandbox):
+    book = excel(3)
+    change_mid_run(book, 1, document_number="X-001-corrected", amount=7.5)
+    press("submit", book)
+    old = the_attempt("X-001")
+    for _ in range(2):  # held as long as the record is in no row
+        press("submit", book)
+        assert sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 3
+        status, message = column(book, "status")[1], column(book, "message")[1]
+        assert status == Status.SKIPPED and not column(book, "rootfi_id")[1]
+        assert "X-001" in message and f"type {old.rootfi_id} into this row's rootfi_id column" in message
+        assert f"delete rootfi_id {old.rootfi_id}" in message
+
+
+def test_typing_the_rootfi_id_into_the_held_row_places_the_record(excel, sandbox):
+    book = excel(3)
+    change_mid_run(book, 1, document_number="X-001-corrected", amount=7.5)
+    press("submit", book)
+    press("submit", book)
+    assert column(book, "status")[1] == Status.SKIPPED
+    old = the_attempt("X-001")
+    set_cell(book, 1, "rootfi_id", old.rootfi_id)  # "this row is that record" (the amount is corrected there)
+    press("submit", book)
+    assert column(book, "status")[1] == Status.CREATED and sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 3
+    assert the_attempt("X-001").placed == PLACED_SHOWN
+    # A second payment of the same invoice is no longer held: it is sent.
+    table = book.sheets[PAYMENTS.sheet].tables[0]
+    first = table.body_rows()[1]
+    again = list(first[:len(PAYMENT_HEADERS)])
+    again[PAYMENT_HEADERS.index("document_number")] = "X-001-second"
+    again[PAYMENT_HEADERS.index("amount")] = 0.5
+    table.sheet.put(table.top + table.count + 1, table.left, [again])
+    press("submit", book)
+    assert column(book, "status")[3] == Status.CREATED and sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 4
+
+
+def test_deleting_the_record_in_the_platform_releases_the_held_row(excel, sandbox):
+    book = excel(3)
+    change_mid_run(book, 1, document_number="X-001-corrected", amount=7.5)
+    press("submit", book)
+    press("submit", book)
+    assert column(book, "status")[1] == Status.SKIPPED
+    old = the_attempt("X-001")
+    sandbox.change_record(COMPANY, PAYMENTS_MODEL, old.platform_id, delete=True)
+    press("submit", book)
+    assert column(book, "status")[1] == Status.CREATED and column(book, "rootfi_id")[1] != old.rootfi_id
+    assert sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 4  # the deleted one is still counted
+    assert the_attempt("X-001").placed == PLACED_GONE
+
+
+def test_correcting_the_record_in_the_platform_gives_the_row_its_rootfi_id(excel, sandbox):
+    book = excel(3)
+    change_mid_run(book, 1, document_number="X-001-corrected", amount=7.5)
+    press("submit", book)
+    old = the_attempt("X-001")
+    sandbox.change_record(COMPANY, PAYMENTS_MODEL, old.platform_id, document_number="X-001-corrected", amount=7.5)
+    press("submit", book)
+    assert column(book, "status")[1] == Status.CREATED and column(book, "rootfi_id")[1] == old.rootfi_id
+    assert sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 3
+
+
+def test_an_xlsx_saved_over_mid_run_with_a_corrected_number_is_not_sent_twice(make_sandbox, api_key, tmp_path,
+                                                                             monkeypatch):
+    """The file is saved over (by Excel, a colleague) while `submit` runs: the results cannot be saved into
+    it, and its new version has a corrected number. The next submit writes the row back Created."""
+    import rootfi_excel.app.submit as app_submit
+
+    sandbox = make_sandbox()
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=4, notes=0, company=COMPANY)
+    edited = tmp_path / "edited.xlsx"
+    shutil.copy(path, edited)
+    wb = openpyxl.load_workbook(edited)
+    ws = wb[PAYMENTS.sheet]
+    number = [c.value for c in ws[1]].index("document_number") + 1
+    old_number = ws.cell(row=3, column=number).value
+    ws.cell(row=3, column=number, value=f"{old_number}-corrected")
+    wb.save(edited)
+    real = app_submit.send_planned
+
+    def and_saved_over(*args, **kwargs):
+        result = real(*args, **kwargs)
+        shutil.copy(edited, path)  # saved over while the results were on their way
+        return result
+
+    monkeypatch.setattr(app_submit, "send_planned", and_saved_over)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    first = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert first.exit_code != 0 and "changed" in first.output, first.output
+    assert sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 4
+    monkeypatch.setattr(app_submit, "send_planned", real)
+    second = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    rows = table_rows(path, PAYMENTS.sheet)
+    assert [r["status"] for r in rows] == [Status.CREATED] * 4, (second.output, [r["message"] for r in rows])
+    assert f"as document_number {old_number}" in rows[1]["message"]
+    assert sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 4
