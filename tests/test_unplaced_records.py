@@ -162,3 +162,97 @@ def test_an_xlsx_saved_over_mid_run_with_a_corrected_number_is_not_sent_twice(ma
     assert [r["status"] for r in rows] == [Status.CREATED] * 4, (second.output, [r["message"] for r in rows])
     assert f"as document_number {old_number}" in rows[1]["message"]
     assert sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 4
+
+
+# ------------------------------------------------------------ engine scenarios (in memory)
+
+from rootfi_excel.submission.engine import Submitter  # noqa: E402
+from tests.support.fake_api import FakeApi, credit_notes, engine, pay, payments  # noqa: E402
+
+
+def book_engine(api, journal, workbook: str) -> Submitter:
+    submitter = engine(api, journal)
+    submitter.workbook = workbook
+    return submitter
+
+
+def test_a_row_whose_answer_was_lost_and_number_corrected_is_settled_first_then_written_back(tmp_path):
+    from tests.test_engine_scenarios import LookupDown
+
+    api, journal = LookupDown(), Journal(tmp_path / "j.sqlite3")
+    api.lose_next_create = True
+    first = book_engine(api, journal, "march.xlsx").submit("invoice_payments", payments([pay("CHQ-1", "INV-1", 50.0)]))
+    assert first.outcomes[0].status == Status.UNKNOWN  # and the row shows it; then its number is corrected
+    api.down = False
+    corrected = payments([pay("CHQ-1b", "INV-1", 50.0)])
+    second = book_engine(api, journal, "march.xlsx").submit("invoice_payments", corrected)
+    assert second.outcomes[0].status == Status.SKIPPED and "no answer yet" in second.outcomes[0].message
+    third = book_engine(api, journal, "march.xlsx").submit("invoice_payments", corrected)
+    assert third.outcomes[0].status == Status.CREATED and "as document_number CHQ-1" in third.outcomes[0].message
+    assert api.creates == 1
+
+
+def test_a_record_never_placed_in_another_workbook_holds_nothing_here(tmp_path):
+    api, journal = FakeApi(), Journal(tmp_path / "j.sqlite3")
+    book_engine(api, journal, "march.xlsx").submit("invoice_payments", payments([pay("CHQ-1", "INV-1", 50.0)]))
+    # (March's result never reached its row.) April pays the rest of the same invoice.
+    april = book_engine(api, journal, "april.xlsx").submit("invoice_payments", payments([pay("CHQ-9", "INV-1", 20.0)]))
+    assert april.outcomes[0].status == Status.CREATED and api.creates == 2
+    # In March itself, a second payment of that invoice is held while the first is in no row.
+    march = book_engine(api, journal, "march.xlsx").submit("invoice_payments", payments([pay("CHQ-2", "INV-1", 5.0)]))
+    assert march.outcomes[0].status == Status.SKIPPED and "CHQ-1" in march.outcomes[0].message
+    assert api.creates == 2
+
+
+def test_a_row_showing_the_rootfi_id_places_the_record_and_frees_its_invoice(tmp_path):
+    api, journal = FakeApi(), Journal(tmp_path / "j.sqlite3")
+    created = book_engine(api, journal, "march.xlsx").submit("invoice_payments",
+                                                            payments([pay("CHQ-1", "INV-1", 50.0)]))
+    shown = payments([{**pay("CHQ-1", "INV-1", 50.0), "rootfi_id": created.outcomes[0].rootfi_id}])
+    assert not shown  # a row with a rootfi_id is never sent: it is one of the others
+    from rootfi_excel.validation.validate import validate_payments
+    from tests.support.fake_api import PAYMENTS as LAYOUT, RESULT_COLUMNS, RequirementBook, Table, WorkbookSettings
+
+    headers = [c.name for c in LAYOUT.columns] + list(RESULT_COLUMNS)
+    row = {**pay("CHQ-1", "INV-1", 50.0), "rootfi_id": created.outcomes[0].rootfi_id}
+    others = validate_payments(Table(headers, [[row.get(h) for h in headers]]), WorkbookSettings(),
+                               RequirementBook()).units
+    report = book_engine(api, journal, "march.xlsx").submit("invoice_payments",
+                                                           payments([pay("CHQ-2", "INV-1", 5.0)]), others)
+    assert report.outcomes[0].status == Status.CREATED and api.creates == 2
+    assert journal.attempts(CREATED)[0].placed == PLACED_SHOWN
+
+
+def test_a_credit_note_whose_number_was_corrected_is_found_by_its_lines(tmp_path):
+    api, journal = FakeApi(), Journal(tmp_path / "j.sqlite3")
+    line = {"document_number": "CN-1", "contact_id": "C1", "posted_date": "2026-03-31", "account_id": "4000",
+            "quantity": 1, "unit_amount": 100.0}
+    book_engine(api, journal, "march.xlsx").submit("invoice_credit_notes", credit_notes([line, {**line, "quantity": 2}]))
+    same = book_engine(api, journal, "march.xlsx").submit(
+        "invoice_credit_notes", credit_notes([{**line, "document_number": "CN-1b"},
+                                              {**line, "document_number": "CN-1b", "quantity": 2}]))
+    assert same.outcomes[0].status == Status.CREATED and "as document_number CN-1" in same.outcomes[0].message
+    another = credit_notes([{**line, "document_number": "CN-2"}])  # the same customer, other lines
+    held = book_engine(api, journal, "march.xlsx").submit("invoice_credit_notes", another)
+    assert held.outcomes[0].status == Status.SKIPPED and "CN-1" in held.outcomes[0].message
+    journal.place([same.outcomes[0].attempt_id], PLACED_ROW)  # CN-1b's result reached its rows (run.mark_placed)
+    sent = book_engine(api, journal, "march.xlsx").submit("invoice_credit_notes", another)
+    assert sent.outcomes[0].status == Status.CREATED and api.creates == 2
+
+
+def test_an_older_journal_counts_its_attempts_as_placed(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    journal = Journal(path)
+    journal.begin("https://api.example/v4", 1, "invoice_payments", [("f", "CHQ-1", {"document_number": "CHQ-1", "invoice_id": "INV-1"})])
+    journal.close()
+    db = sqlite3.connect(path)  # as a journal written before the workbook and placed columns
+    db.execute("DROP INDEX attempts_unplaced")
+    db.execute("ALTER TABLE attempts DROP COLUMN placed")
+    db.execute("ALTER TABLE attempts DROP COLUMN workbook")
+    db.commit()
+    db.close()
+    with Journal(path) as reopened:
+        assert [a.placed for a in reopened.attempts()] == ["legacy"]
+        assert reopened.unplaced("https://api.example/v4", 1, "invoice_payments", None) == []
