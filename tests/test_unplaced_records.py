@@ -256,3 +256,15 @@ def test_an_older_journal_counts_its_attempts_as_placed(tmp_path):
     with Journal(path) as reopened:
         assert [a.placed for a in reopened.attempts()] == ["legacy"]
         assert reopened.unplaced("https://api.example/v4", 1, "invoice_payments", None) == []
+
+
+def test_every_row_related_to_a_record_still_being_settled_is_held(tmp_path):
+    from tests.test_engine_scenarios import LookupDown
+
+    api, journal = LookupDown(), Journal(tmp_path / "j.sqlite3")
+    api.lose_next_create = True
+    book_engine(api, journal, "march.xlsx").submit("invoice_payments", payments([pay("CHQ-1", "INV-1", 50.0)]))
+    # The row is corrected to two payments of the same invoice, neither equal to the one sent.
+    rows = payments([pay("CHQ-1b", "INV-1", 30.0), pay("CHQ-1c", "INV-1", 20.0)])
+    report = book_engine(api, journal, "march.xlsx").submit("invoice_payments", rows)
+    assert [o.status for o in report.outcomes.values()] == [Status.SKIPPED] * 2 and api.creates == 1

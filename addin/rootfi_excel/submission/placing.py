@@ -68,24 +68,38 @@ class _Placer:
     def __init__(self, run: Run, work: Work, waiting: list[Attempt]) -> None:
         self.run, self.work = run, work
         self.waiting = waiting  # unclaimed attempts; an attempt leaves when a row takes it or it is released
+        self.settling: list[Attempt] = []  # open ones being settled this run: they hold related rows all the same
         self.found: dict[int, tuple[str, dict[str, Any] | None]] = {}  # attempt id -> what the platform says
+        self.renamed = self.held = 0  # rows Created under an old number, rows held: for the summary
 
     def match(self) -> None:
         fresh = self.work.fresh
         for item in fresh:  # rows equal but for the number first: they take their attempt
             twin = next((a for a in self.waiting if same_but_number(a.payload, item.body)), None)
             if twin is not None:
-                self.waiting.remove(twin)
                 self._take(item, twin)
         for item in fresh:
             if item.outcome is None:
                 self._hold_if_related(item)
         self.work.fresh = [item for item in fresh if item.outcome is None]
+        self._tell()
+
+    def _tell(self) -> None:
+        """A line in the summary: the rows say the rest."""
+        renamed, held = self.renamed, self.held
+        if renamed:
+            self.run.warnings.append(f"{renamed} rows were created by an earlier Submit under another document_number "
+                                     f"(changed while it ran); their message says which, to correct it in "
+                                     f"{self.run.platform}")
+        if held:
+            self.run.warnings.append(f"{held} rows were not sent: they may be records created by an earlier Submit "
+                                     "for rows changed while it ran; their message says what to do")
 
     def _take(self, item: Item, attempt: Attempt) -> None:
         run = self.run
         old = attempt.document_number
         if _created(attempt):
+            self.waiting.remove(attempt)
             item.outcome = Outcome(
                 Status.CREATED,
                 f"created by an earlier Submit as document_number {old} (rootfi_id {attempt.rootfi_id}), before "
@@ -93,6 +107,7 @@ class _Placer:
                 "Not sent again",
                 attempt.rootfi_id, attempt.platform_id, attempt.sync_id, attempt.sent_at, attempt_id=attempt.id)
             run.tick(item, "created before, under another number")
+            self.renamed += 1
             return
         self._settle(attempt)
         self._hold(item, f"Not sent: an earlier Submit of {describe(run.model, attempt.payload)} (this row before "
@@ -101,10 +116,10 @@ class _Placer:
 
     def _hold_if_related(self, item: Item) -> None:
         run = self.run
-        for attempt in [a for a in self.waiting if related(run.model, a.payload, item.body)]:
+        for attempt in [a for a in self.settling + self.waiting if related(run.model, a.payload, item.body)]:
             if not _created(attempt):
-                self.waiting.remove(attempt)
-                self._settle(attempt)
+                if attempt in self.waiting:
+                    self._settle(attempt)
                 self._hold(item, f"Not sent: an earlier Submit of {describe(run.model, attempt.payload)} has no "
                                  "answer yet, and this row may be the same record changed; it is checked first, so "
                                  "press Submit again (nothing is sent twice)")
@@ -135,6 +150,8 @@ class _Placer:
 
     def _settle(self, attempt: Attempt) -> None:
         """Collect or reconcile an open attempt whose row is gone or changed (a ghost)."""
+        self.waiting.remove(attempt)
+        self.settling.append(attempt)
         self.work.seen_attempts.add(attempt.id)
         item = ghost(self.run, attempt)
         if attempt.state == PENDING and attempt.sync_id:
@@ -145,6 +162,7 @@ class _Placer:
     def _hold(self, item: Item, message: str) -> None:
         item.outcome = Outcome(Status.SKIPPED, message)
         self.run.tick(item, "held: may be a record created before")
+        self.held += 1
 
 
 def held_message(run: Run, attempt: Attempt) -> str:
