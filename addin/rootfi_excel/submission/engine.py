@@ -5,7 +5,9 @@ For each unit (a payment, or a credit note with its lines) the engine:
 1. looks in the journal for earlier attempts: of the same record (fingerprint) -
    created: written back without sending; a bulk write still running: collected; an
    answer that was lost: reconciled first - and of the same document number with other
-   values, which must be settled before an edited row may be sent;
+   values, which must be settled before an edited row may be sent; then records of this
+   workbook that never reached a row (a row changed while a Submit ran) are matched to
+   the rows (placing.py);
 2. checks the platform (platform_check.py): waits for the company's bulk writes that
    are still running, then looks the document numbers up. If this check cannot run,
    nothing is sent (fail closed);

@@ -14,6 +14,10 @@ A process that dies anywhere leaves SENDING/PENDING/UNKNOWN rows behind, and the
 run reconciles them before it sends anything; results that reached the journal but
 not the workbook are written back from here.
 
+Each attempt also notes its workbook (file name) and whether its record reached a row
+(`placed`): a record whose row changed while Submit ran is known by neither its
+fingerprint nor its document number any more, and placing.py matches it to rows.
+
 The journal holds business data (the records) and never the API key. It lives in the
 user's data folder (ROOTFI_EXCEL_HOME overrides it). A journal that cannot be opened,
 read or written (damaged, locked by another program, in a folder that cannot be
