@@ -40,6 +40,17 @@ def set_cell(book, row: int, name: str, value) -> None:
     table.sheet.cells[(table.top + 1 + row, table.left + (PAYMENT_HEADERS + list(RESULT_COLUMNS)).index(name))] = value
 
 
+def held_row(excel):
+    """A workbook whose row 2 had its number and amount corrected mid-run, held by the next Submit;
+    and the attempt that holds it."""
+    book = excel(3)
+    change_mid_run(book, 1, document_number="X-001-corrected", amount=7.5)
+    press("submit", book)
+    press("submit", book)
+    assert column(book, "status")[1] == Status.SKIPPED
+    return book, the_attempt("X-001")
+
+
 def the_attempt(number: str):
     with Journal() as journal:
         return next(a for a in journal.attempts(CREATED) if a.document_number == number)
@@ -82,12 +93,7 @@ def test_a_number_and_amount_corrected_mid_run_are_held_not_sent(excel, sandbox)
 
 
 def test_typing_the_rootfi_id_into_the_held_row_places_the_record(excel, sandbox):
-    book = excel(3)
-    change_mid_run(book, 1, document_number="X-001-corrected", amount=7.5)
-    press("submit", book)
-    press("submit", book)
-    assert column(book, "status")[1] == Status.SKIPPED
-    old = the_attempt("X-001")
+    book, old = held_row(excel)
     set_cell(book, 1, "rootfi_id", old.rootfi_id)  # "this row is that record" (the amount is corrected there)
     press("submit", book)
     assert column(book, "status")[1] == Status.CREATED and sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 3
@@ -104,12 +110,7 @@ def test_typing_the_rootfi_id_into_the_held_row_places_the_record(excel, sandbox
 
 
 def test_deleting_the_record_in_the_platform_releases_the_held_row(excel, sandbox):
-    book = excel(3)
-    change_mid_run(book, 1, document_number="X-001-corrected", amount=7.5)
-    press("submit", book)
-    press("submit", book)
-    assert column(book, "status")[1] == Status.SKIPPED
-    old = the_attempt("X-001")
+    book, old = held_row(excel)
     sandbox.change_record(COMPANY, PAYMENTS_MODEL, old.platform_id, delete=True)
     press("submit", book)
     assert column(book, "status")[1] == Status.CREATED and column(book, "rootfi_id")[1] != old.rootfi_id
