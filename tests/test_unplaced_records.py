@@ -228,7 +228,8 @@ def test_a_credit_note_whose_number_was_corrected_is_found_by_its_lines(tmp_path
     api, journal = FakeApi(), Journal(tmp_path / "j.sqlite3")
     line = {"document_number": "CN-1", "contact_id": "C1", "posted_date": "2026-03-31", "account_id": "4000",
             "quantity": 1, "unit_amount": 100.0}
-    book_engine(api, journal, "march.xlsx").submit("invoice_credit_notes", credit_notes([line, {**line, "quantity": 2}]))
+    book_engine(api, journal, "march.xlsx").submit("invoice_credit_notes",
+                                                   credit_notes([line, {**line, "quantity": 2}]))
     same = book_engine(api, journal, "march.xlsx").submit(
         "invoice_credit_notes", credit_notes([{**line, "document_number": "CN-1b"},
                                               {**line, "document_number": "CN-1b", "quantity": 2}]))
@@ -246,7 +247,8 @@ def test_an_older_journal_counts_its_attempts_as_placed(tmp_path):
 
     path = tmp_path / "old.sqlite3"
     journal = Journal(path)
-    journal.begin("https://api.example/v4", 1, "invoice_payments", [("f", "CHQ-1", {"document_number": "CHQ-1", "invoice_id": "INV-1"})])
+    journal.begin("https://api.example/v4", 1, "invoice_payments",
+                  [("f", "CHQ-1", {"document_number": "CHQ-1", "invoice_id": "INV-1"})])
     journal.close()
     db = sqlite3.connect(path)  # as a journal written before the workbook and placed columns
     db.execute("DROP INDEX attempts_unplaced")
