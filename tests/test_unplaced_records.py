@@ -271,3 +271,15 @@ def test_every_row_related_to_a_record_still_being_settled_is_held(tmp_path):
     rows = payments([pay("CHQ-1b", "INV-1", 30.0), pay("CHQ-1c", "INV-1", 20.0)])
     report = book_engine(api, journal, "march.xlsx").submit("invoice_payments", rows)
     assert [o.status for o in report.outcomes.values()] == [Status.SKIPPED] * 2 and api.creates == 1
+
+
+def test_a_record_whose_row_is_in_the_sheet_but_not_submitted_now_is_not_taken_by_another_row(tmp_path):
+    """Submit selected rows: the row of an unplaced record is in the sheet, only not selected. A selected row
+    equal to it but for the number is another payment (two cheques of the same amount): it is sent."""
+    api, journal = FakeApi(), Journal(tmp_path / "j.sqlite3")
+    first = payments([pay("CHQ-1", "INV-1", 50.0)])
+    book_engine(api, journal, "march.xlsx").submit("invoice_payments", first)  # (its result never reached the row)
+    report = book_engine(api, journal, "march.xlsx").submit("invoice_payments", payments([pay("CHQ-2", "INV-1", 50.0)]),
+                                                           first)
+    assert report.outcomes[0].status == Status.CREATED and "earlier Submit" not in report.outcomes[0].message
+    assert api.creates == 2

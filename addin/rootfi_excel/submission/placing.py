@@ -54,12 +54,15 @@ def place_unplaced(run: Run, items: list[Item], work: Work, others: Iterable[Uni
     shown = {text(unit.rootfi_id) for unit in others if unit.rootfi_id}
     placed = [a.id for a in attempts if a.state == CREATED and a.rootfi_id in shown]
     run.journal.place(placed, PLACED_SHOWN)
-    own = {item.fingerprint for item in items} | {
-        fingerprint(run.base_url, run.company_id, run.model, unit.request.to_api()) for unit in others
-        if unit.request is not None and not unit.rootfi_id}
+    own = {item.fingerprint for item in items}
     waiting = [a for a in attempts
                if a.id not in placed and a.fingerprint not in own and a.id not in work.seen_attempts]
     if not waiting or not work.fresh:
+        return
+    theirs = {fingerprint(run.base_url, run.company_id, run.model, unit.request.to_api()) for unit in others
+              if unit.request is not None and not unit.rootfi_id}  # only now: a sheet may have 50,000 rows
+    waiting = [a for a in waiting if a.fingerprint not in theirs]
+    if not waiting:
         return
     _Placer(run, work, waiting).match()
 
