@@ -213,6 +213,11 @@ def ghost(run: Run, attempt: Attempt) -> Item:
                 bulk=was_bulk(attempt))
 
 
+def flag_of(attempt: Attempt) -> str | None:
+    """The flag a created record carries in the journal (a possible duplicate, ...), if any."""
+    return attempt.error_code if attempt.error_code in (POSSIBLE_DUPLICATE, TWIN_CHECK_FAILED) else None
+
+
 def was_bulk(attempt: Attempt) -> bool:
     """Sent as a bulk write (its records may land long after the answer was lost)? An
     attempt from an older journal that did not record it counts as bulk: the safe side."""

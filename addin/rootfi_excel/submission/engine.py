@@ -54,6 +54,7 @@ from rootfi_excel.submission.context import (
     SubmitAborted,
     Work,
     describe,
+    flag_of,
     ghost,
     was_bulk,
 )
@@ -224,7 +225,7 @@ class Submitter:
         if attempt.state == CREATED and not attempt.rootfi_id:  # journalled so by an older version
             work.lost.append(item)  # which record it is, only a lookup can tell
         elif attempt.state == CREATED:
-            flag = _flag_of(attempt)
+            flag = flag_of(attempt)
             message = attempt.message if flag else ("created by an earlier Submit (from this computer's journal); "
                                                     "not sent again")
             item.outcome = Outcome(Status.CREATED, message, attempt.rootfi_id, attempt.platform_id, attempt.sync_id,
@@ -248,9 +249,9 @@ class Submitter:
         earlier = [a for a in self.journal.with_number(self.base_url, self.company_id, run.model, item.number,
                                                        (CREATED, *OPEN_STATES))
                    if matching.lookup_key(run.model, a.payload) == key]
-        created = sorted((a for a in earlier if a.state == CREATED), key=lambda a: _flag_of(a) is None)
+        created = sorted((a for a in earlier if a.state == CREATED), key=lambda a: flag_of(a) is None)
         if created:
-            first, flag = created[0], _flag_of(created[0])
+            first, flag = created[0], flag_of(created[0])
             item.outcome = Outcome(
                 Status.FAILED,
                 f"{describe(run.model, item.body)} was already created (rootfi_id {first.rootfi_id}, "
@@ -305,11 +306,6 @@ def was_refused(attempt: Attempt) -> bool:
 def refused_before(attempt: Attempt) -> str:
     return REFUSED_BEFORE.format(reason=(attempt.message or "no reason given").rstrip("."),
                                  when=(attempt.sent_at or "")[:10])
-
-
-def _flag_of(attempt: Attempt) -> str | None:
-    """The flag a created record carries in the journal (a possible duplicate, ...), if any."""
-    return attempt.error_code if attempt.error_code in (POSSIBLE_DUPLICATE, TWIN_CHECK_FAILED) else None
 
 
 def _close_leftovers(items: list[Item], work: Work, stopped: str | None) -> None:

@@ -35,7 +35,7 @@ from rootfi_excel.api.answers import records_of
 from rootfi_excel.api.errors import AuthError, RootFiError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import matching
-from rootfi_excel.submission.context import Item, Outcome, Run, Work, describe, ghost, text
+from rootfi_excel.submission.context import Item, Outcome, Run, Work, describe, flag_of, ghost, text
 from rootfi_excel.submission.journal import CREATED, PENDING, PLACED_GONE, PLACED_SHOWN, Attempt, fingerprint
 from rootfi_excel.validation.validate import Unit
 
@@ -103,12 +103,14 @@ class _Placer:
         old = attempt.document_number
         if _created(attempt):
             self.waiting.remove(attempt)
+            flag = flag_of(attempt)  # a twin found when it was created is still said
             item.outcome = Outcome(
                 Status.CREATED,
                 f"created by an earlier Submit as document_number {old} (rootfi_id {attempt.rootfi_id}), before "
                 f"this row's number was changed; {run.platform} has it under {old}: correct the number there. "
-                "Not sent again",
-                attempt.rootfi_id, attempt.platform_id, attempt.sync_id, attempt.sent_at, attempt_id=attempt.id)
+                "Not sent again" + (f". {attempt.message}" if flag else ""),
+                attempt.rootfi_id, attempt.platform_id, attempt.sync_id, attempt.sent_at, flag=flag,
+                attempt_id=attempt.id)
             run.tick(item, "created before, under another number")
             self.renamed += 1
             return
@@ -142,7 +144,8 @@ class _Placer:
                 return
             unsure = (f" (RootFi could not be asked whether it is still there: {record})"
                       if state == UNSURE and record else "")
-            self._hold(item, held_message(run, attempt) + unsure)
+            flag = flag_of(attempt)  # a twin found when it was created: said on the row that holds it
+            self._hold(item, held_message(run, attempt) + unsure + (f". {attempt.message}" if flag else ""), flag)
             return
 
     def _in_platform(self, attempt: Attempt) -> tuple[str, Any]:
@@ -162,8 +165,8 @@ class _Placer:
         else:
             self.work.lost.append(item)
 
-    def _hold(self, item: Item, message: str) -> None:
-        item.outcome = Outcome(Status.SKIPPED, message)
+    def _hold(self, item: Item, message: str, flag: str | None = None) -> None:
+        item.outcome = Outcome(Status.SKIPPED, message, flag=flag)
         self.run.tick(item, "held: may be a record created before")
         self.held += 1
 
