@@ -89,14 +89,13 @@ class _Placer:
 
     def _tell(self) -> None:
         """A line in the summary: the rows say the rest."""
-        renamed, held = self.renamed, self.held
-        if renamed:
-            self.run.warnings.append(f"{renamed} rows were created by an earlier Submit under another document_number "
-                                     f"(changed while it ran); their message says which, to correct it in "
-                                     f"{self.run.platform}")
-        if held:
-            self.run.warnings.append(f"{held} rows were not sent: they may be records created by an earlier Submit "
-                                     "for rows changed while it ran; their message says what to do")
+        if self.renamed:
+            self.run.warnings.append(f"{_rows(self.renamed)} created by an earlier Submit under another "
+                                     "document_number (changed while it ran); the message says which, to correct it "
+                                     f"in {self.run.platform}")
+        if self.held:
+            self.run.warnings.append(f"{_rows(self.held)} not sent: each may be a record created by an earlier "
+                                     "Submit for a row changed while it ran; the message says what to do")
 
     def _take(self, item: Item, attempt: Attempt) -> None:
         run = self.run
@@ -214,6 +213,10 @@ def related(model: str, body: dict[str, Any], other: dict[str, Any]) -> bool:
     if model == "invoice_payments":
         return same("invoice_id") or same("contact_id")
     return same("contact_id") or bool(set(body.get("invoice_ids") or []) & set(other.get("invoice_ids") or []))
+
+
+def _rows(count: int) -> str:
+    return "1 row was" if count == 1 else f"{count} rows were"
 
 
 def _created(attempt: Attempt) -> bool:
