@@ -162,6 +162,9 @@ def test_an_xlsx_saved_over_mid_run_with_a_corrected_number_is_not_sent_twice(ma
     rows = table_rows(path, PAYMENTS.sheet)
     assert [r["status"] for r in rows] == [Status.CREATED] * 4, (second.output, [r["message"] for r in rows])
     assert f"as document_number {old_number}" in rows[1]["message"]
+    # The summary says it too, and a person must look (exit code 1): the platform has the old number.
+    assert "1 row was created by an earlier Submit under another document_number" in second.output
+    assert second.exit_code == 1
     assert sandbox.count_records(COMPANY, PAYMENTS_MODEL) == 4
 
 
