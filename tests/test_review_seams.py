@@ -18,10 +18,7 @@ def _colleague(monkeypatch, tmp_path, name):
     monkeypatch.setenv("ROOTFI_EXCEL_HOME", str(tmp_path / name))
 
 
-@pytest.mark.parametrize("lookups", [False, pytest.param(True, marks=pytest.mark.xfail(strict=True, reason=(
-    "online checks (validation/online.py) run before Submit's platform check: a colleague's payments already in "
-    "the platform reduced the invoices' amount_due in the refreshed lookups, so the same rows are marked Invalid "
-    "'exceeds the amount due' instead of Created with their rootfi_id")))])
+@pytest.mark.parametrize("lookups", [False, True])
 def test_a_colleague_submitting_the_same_workbook_creates_nothing_twice(make_sandbox, api_key, tmp_path,
                                                                          monkeypatch, lookups):
     sandbox = make_sandbox()
@@ -46,6 +43,27 @@ def test_a_colleague_submitting_the_same_workbook_creates_nothing_twice(make_san
         # Every record is in the platform: every row says so, with its rootfi_id (never "Invalid").
         assert all(r["status"] == Status.CREATED and r["rootfi_id"] for r in rows), \
             [(r["status"], r["message"]) for r in rows]
+
+
+def test_a_row_over_the_amount_due_is_looked_up_but_never_sent(make_sandbox, api_key, tmp_path, monkeypatch):
+    """Submit looks for rows Invalid for their amount due alone (the platform may have them), but one that is
+    not there stays Invalid, with the message naming the column, and is not sent."""
+    import openpyxl
+
+    sandbox = make_sandbox()
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=3, notes=0, company=QUICKBOOKS)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    assert CliRunner().invoke(cli, ["lookups", str(path)]).exit_code == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb[PAYMENTS.sheet]
+    headers = [c.value for c in ws[1]]
+    ws.cell(row=3, column=headers.index("amount") + 1, value=10_000_000)
+    wb.save(path)
+    result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    rows = table_rows(path, PAYMENTS.sheet)
+    assert [r["status"] for r in rows] == [Status.CREATED, Status.INVALID, Status.CREATED], result.output
+    assert rows[1]["message"].startswith("amount: 10,000,000.00 exceeds the amount due of invoice")
+    assert not rows[1]["rootfi_id"] and sandbox.count_records(QUICKBOOKS, "invoice_payments") == 2
 
 
 # ------------------------------------------------------------------ Excel side
@@ -168,11 +186,6 @@ def test_rows_below_a_blank_row_under_a_table_in_excel_are_refused_too():
     assert len(ExcelWorkbook(book).read_table(PAYMENTS).rows) == 1  # a one-cell note is not a row
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a row whose document_number is corrected while Submit runs is not written back (right), and the warning "
-    "promises 'press Submit again ... nothing is sent twice'; but the next Submit knows the row only by its new "
-    "fingerprint and new document number (journal and platform lookups are keyed by them), so the same payment "
-    "(same invoice, same amount) is created a second time"))
 def test_a_document_number_corrected_mid_run_is_not_sent_a_second_time(excel, sandbox):
     book = excel(3)
     table = book.sheets[PAYMENTS.sheet].tables[0]

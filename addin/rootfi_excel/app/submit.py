@@ -25,9 +25,11 @@ from rootfi_excel.submission.journal import Journal, JournalError
 from rootfi_excel.submission.run import (
     Overrides,
     WorkbookSubmission,
+    mark_placed,
     plan_submission,
     read_settings_for_submit,
     send_planned,
+    workbook_name,
     write_submission,
 )
 from rootfi_excel.workbook.port import WorkbookError, WorkbookPort
@@ -86,12 +88,14 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
         else:
             ui.note("\n".join(details))
         with ui.working("Submitting"):
-            send_planned(submission, client, journal, options=options, progress=ui.progress)
+            send_planned(submission, client, journal, options=options, progress=ui.progress,
+                         workbook=workbook_name(port))
         # One count for the whole Submit: the company check and validation's lookups included.
         submission.requests_used = getattr(client, "requests_sent", 0) - requests_at_start
         try:
             write_submission(port, submission)
             port.save()
+            _mark_placed(journal, submission, getattr(port, "missed", {}))
         except WorkbookError as error:
             record(error, doing=f"save the results into {name}")
             ui.error(f"The results could not be written into {name}: {error}\n"
@@ -116,6 +120,15 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
                 f"(rows sorted, edited or deleted). Their results are safe in this computer's journal: {retry_hint}")
         return SubmitRun(UNWRITTEN, submission)
     return SubmitRun(DONE, submission)
+
+
+def _mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[str, set[int]]) -> None:
+    """The records now shown on their rows are placed; a journal that cannot say so only
+    means the next Submit matches them to rows again (placing.py): never an error here."""
+    try:
+        mark_placed(journal, submission, missed)
+    except JournalError as error:
+        record(error, doing="note in the journal which results reached their rows")
 
 
 def _hold_refused(submission: WorkbookSubmission, journal: Journal) -> None:

@@ -41,6 +41,7 @@ class Outcome:
     sync_id: str | None = None
     submitted_at: str | None = None  # UTC ISO time of the attempt
     flag: str | None = None  # POSSIBLE_DUPLICATE or TWIN_CHECK_FAILED
+    attempt_id: int | None = None  # the journal's attempt of a Created record: placed once written to its row
 
 
 @dataclass
@@ -58,6 +59,9 @@ class Item:
     bulk: bool = False  # sent in a bulk (async) write: a lost answer may still become records
     outcome: Outcome | None = None
     basis: int | None = None  # the newest attempt of this record when it was decided to send it
+    # Looked up, never sent: the row is Invalid for its amount due alone (Unit.over_due), which
+    # may be because the platform already has this very record. Found -> Created; else Invalid.
+    refuse_if_new: str | None = None
 
     @property
     def ghost(self) -> bool:
@@ -103,6 +107,7 @@ class Run:
         self.deadline = submitter.deadline
         self._progress = submitter.progress
         self.model = model
+        self.workbook = submitter.workbook
         self.done = 0
         self.total = 0
         self.created_now: list[Item] = []  # records this run created or found after sending them
@@ -163,7 +168,8 @@ class Run:
         self.journal.settle(entries)
         for item, record in found:
             item.outcome = Outcome(Status.CREATED, message, text(record.get("rootfi_id")),
-                                   text(record.get("platform_id")), item.sync_id, item.sent_at)
+                                   text(record.get("platform_id")), item.sync_id, item.sent_at,
+                                   attempt_id=item.attempt_id)
             if sent_now:
                 self.created_now.append(item)
 
@@ -205,6 +211,11 @@ def ghost(run: Run, attempt: Attempt) -> Item:
     return Item(-1, attempt.payload, attempt.fingerprint, attempt_id=attempt.id, batch_id=attempt.batch_id,
                 sent_at=attempt.sent_at, server_sent_at=attempt.server_sent_at, sync_id=attempt.sync_id,
                 bulk=was_bulk(attempt))
+
+
+def flag_of(attempt: Attempt) -> str | None:
+    """The flag a created record carries in the journal (a possible duplicate, ...), if any."""
+    return attempt.error_code if attempt.error_code in (POSSIBLE_DUPLICATE, TWIN_CHECK_FAILED) else None
 
 
 def was_bulk(attempt: Attempt) -> bool:

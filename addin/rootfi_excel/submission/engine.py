@@ -5,7 +5,9 @@ For each unit (a payment, or a credit note with its lines) the engine:
 1. looks in the journal for earlier attempts: of the same record (fingerprint) -
    created: written back without sending; a bulk write still running: collected; an
    answer that was lost: reconciled first - and of the same document number with other
-   values, which must be settled before an edited row may be sent;
+   values, which must be settled before an edited row may be sent; then records of this
+   workbook that never reached a row (a row changed while a Submit ran) are matched to
+   the rows (placing.py);
 2. checks the platform (platform_check.py): waits for the company's bulk writes that
    are still running, then looks the document numbers up. If this check cannot run,
    nothing is sent (fail closed);
@@ -52,10 +54,12 @@ from rootfi_excel.submission.context import (
     SubmitAborted,
     Work,
     describe,
+    flag_of,
     ghost,
     was_bulk,
 )
 from rootfi_excel.submission.journal import CREATED, FAILED, OPEN_STATES, PENDING, Attempt, Journal, fingerprint
+from rootfi_excel.submission.placing import place_unplaced
 from rootfi_excel.submission.reconciling import reconcile
 from rootfi_excel.submission.sending import TIME_LIMIT, send
 from rootfi_excel.validation.validate import Unit
@@ -121,7 +125,7 @@ class Submitter:
     """Submits the units of one workbook; one Submitter per run (its deadline starts here)."""
 
     def __init__(self, client: Client, journal: Journal, *, base_url: str, company_id: int,
-                 integration: str | None = None, options: SubmitOptions | None = None,
+                 integration: str | None = None, options: SubmitOptions | None = None, workbook: str | None = None,
                  progress: Progress | None = None, sleep: Callable[[float], None] = time.sleep,
                  now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -130,6 +134,7 @@ class Submitter:
         self.base_url = base_url.rstrip("/")
         self.company_id = company_id
         self.platform = integration or "the platform"
+        self.workbook = workbook  # the workbook's file name: its journal attempts are matched to its rows
         self.options = options or SubmitOptions()
         self.progress = progress or (lambda done, total, text: None)
         self.sleep = sleep
@@ -139,9 +144,11 @@ class Submitter:
 
     # ------------------------------------------------------------------ entry
 
-    def submit(self, model: str, units: list[Unit]) -> SubmitReport:
+    def submit(self, model: str, units: list[Unit], others: list[Unit] = ()) -> SubmitReport:
         """Send the units (valid, never created) of one model; an outcome for each.
 
+        others: the sheet's other units (created, invalid, not selected): the rootfi_ids
+        they show, and their records, are theirs (placing.py).
         Never raises for what happens while sending: a stop (the key refused, an
         unexpected error) is in report.aborted / report.error, with every outcome so far."""
         run = Run(self, model)
@@ -152,8 +159,10 @@ class Submitter:
             items = [self._item(run, position, unit) for position, unit in enumerate(units) if unit.request]
             run.total = len(items)
             self._sort_by_journal(run, items, work)
+            place_unplaced(run, items, work, others)
             if work.fresh and self.options.check_platform:
                 work.fresh = platform_check.before_sending(run, work.fresh)
+            _refuse_new(run, items, work)
             self._rounds(run, work)
             platform_check.flag_twins(run)
         except SubmitAborted as stop:
@@ -178,6 +187,7 @@ class Submitter:
             if work.lost:
                 lost, work.lost = work.lost, []
                 reconcile(run, lost, work)
+            _refuse_new(run, work.fresh, work)  # a lost answer not found is sent again: never these
             if work.fresh:
                 fresh, work.fresh = work.fresh, []
                 send(run, fresh, work)
@@ -186,7 +196,8 @@ class Submitter:
 
     def _item(self, run: Run, position: int, unit: Unit) -> Item:
         body = unit.request.to_api()
-        return Item(position, body, fingerprint(self.base_url, self.company_id, run.model, body))
+        return Item(position, body, fingerprint(self.base_url, self.company_id, run.model, body),
+                    refuse_if_new=unit.over_due if unit.only_over_due else None)
 
     # ------------------------------------------------------------ 1. journal
 
@@ -214,11 +225,11 @@ class Submitter:
         if attempt.state == CREATED and not attempt.rootfi_id:  # journalled so by an older version
             work.lost.append(item)  # which record it is, only a lookup can tell
         elif attempt.state == CREATED:
-            flag = _flag_of(attempt)
+            flag = flag_of(attempt)
             message = attempt.message if flag else ("created by an earlier Submit (from this computer's journal); "
                                                     "not sent again")
             item.outcome = Outcome(Status.CREATED, message, attempt.rootfi_id, attempt.platform_id, attempt.sync_id,
-                                   attempt.sent_at, flag=flag)
+                                   attempt.sent_at, flag=flag, attempt_id=attempt.id)
             run.tick(item, "already created")
         elif attempt.state == PENDING and attempt.sync_id:
             work.add_pending(item)
@@ -238,9 +249,9 @@ class Submitter:
         earlier = [a for a in self.journal.with_number(self.base_url, self.company_id, run.model, item.number,
                                                        (CREATED, *OPEN_STATES))
                    if matching.lookup_key(run.model, a.payload) == key]
-        created = sorted((a for a in earlier if a.state == CREATED), key=lambda a: _flag_of(a) is None)
+        created = sorted((a for a in earlier if a.state == CREATED), key=lambda a: flag_of(a) is None)
         if created:
-            first, flag = created[0], _flag_of(created[0])
+            first, flag = created[0], flag_of(created[0])
             item.outcome = Outcome(
                 Status.FAILED,
                 f"{describe(run.model, item.body)} was already created (rootfi_id {first.rootfi_id}, "
@@ -269,6 +280,18 @@ class Submitter:
         return True
 
 
+def _refuse_new(run: Run, items: list[Item], work: Work) -> None:
+    """Rows Invalid for their amount due alone were looked for (journal, platform) and not
+    found: they are refused with that message, never sent. A check that could not run
+    (Skipped) changes nothing: the amount due still refuses them."""
+    fresh = {id(item) for item in work.fresh if item.refuse_if_new}
+    for item in items:
+        if item.refuse_if_new and (id(item) in fresh or (item.outcome and item.outcome.status == Status.SKIPPED)):
+            item.outcome = Outcome(Status.INVALID, item.refuse_if_new)
+            run.tick(item, "invalid: exceeds the amount due")
+    work.fresh = [item for item in work.fresh if not item.refuse_if_new]
+
+
 def was_refused(attempt: Attempt) -> bool:
     """Did the platform refuse this exact record (its data), rather than the request fail on the way?
 
@@ -283,11 +306,6 @@ def was_refused(attempt: Attempt) -> bool:
 def refused_before(attempt: Attempt) -> str:
     return REFUSED_BEFORE.format(reason=(attempt.message or "no reason given").rstrip("."),
                                  when=(attempt.sent_at or "")[:10])
-
-
-def _flag_of(attempt: Attempt) -> str | None:
-    """The flag a created record carries in the journal (a possible duplicate, ...), if any."""
-    return attempt.error_code if attempt.error_code in (POSSIBLE_DUPLICATE, TWIN_CHECK_FAILED) else None
 
 
 def _close_leftovers(items: list[Item], work: Work, stopped: str | None) -> None:

@@ -14,6 +14,10 @@ A process that dies anywhere leaves SENDING/PENDING/UNKNOWN rows behind, and the
 run reconciles them before it sends anything; results that reached the journal but
 not the workbook are written back from here.
 
+Each attempt also notes its workbook (file name) and whether its record reached a row
+(`placed`): a record whose row changed while Submit ran is known by neither its
+fingerprint nor its document number any more, and placing.py matches it to rows.
+
 The journal holds business data (the records) and never the API key. It lives in the
 user's data folder (ROOTFI_EXCEL_HOME overrides it). A journal that cannot be opened,
 read or written (damaged, locked by another program, in a folder that cannot be
@@ -60,7 +64,9 @@ CREATE TABLE IF NOT EXISTS attempts (
     sent_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     server_sent_at TEXT,
-    bulk INTEGER
+    bulk INTEGER,
+    workbook TEXT,
+    placed TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_fingerprint ON attempts (fingerprint, id);
 CREATE INDEX IF NOT EXISTS attempts_document ON attempts (company_id, model, document_number);
@@ -68,7 +74,16 @@ CREATE INDEX IF NOT EXISTS attempts_state ON attempts (state);
 CREATE INDEX IF NOT EXISTS attempts_batch ON attempts (batch_id, id);
 """
 # Columns added since the first release: (name, SQL type). Older journals get them on open.
-_ADDED_COLUMNS = (("server_sent_at", "TEXT"), ("bulk", "INTEGER"))
+_ADDED_COLUMNS = (("server_sent_at", "TEXT"), ("bulk", "INTEGER"), ("workbook", "TEXT"), ("placed", "TEXT"))
+# Attempts not placed yet (see Journal.unplaced) are few: an index of them alone.
+_UNPLACED_INDEX = ("CREATE INDEX IF NOT EXISTS attempts_unplaced ON attempts (company_id, model) "
+                   "WHERE placed IS NULL")
+# How an attempt came to be placed (its `placed` column): its record is in a row of the
+# workbook, or needs no row any more. NULL: not placed yet.
+PLACED_ROW = "row"  # its result was written to its row
+PLACED_SHOWN = "shown"  # a row of the workbook shows its rootfi_id (typed in by a person, perhaps)
+PLACED_GONE = "deleted"  # the platform says the record was deleted: nothing to place
+PLACED_LEGACY = "legacy"  # journalled before this column existed
 
 
 def default_path() -> Path:
@@ -145,6 +160,8 @@ class Attempt:
     updated_at: str
     server_sent_at: str | None = None  # RootFi's clock at the send, as learnt from its answers; None if unknown
     bulk: bool | None = None  # sent as a bulk (async) write; None in journals older than this column
+    workbook: str | None = None  # the workbook (file name) whose row it came from; None if not known
+    placed: str | None = None  # how its record reached a row (PLACED_*); None: not yet
 
 
 class Journal:
@@ -167,6 +184,7 @@ class Journal:
         self._db.execute("PRAGMA synchronous=FULL")  # an attempt must survive a power cut
         self._db.executescript(_SCHEMA)
         self._add_missing_columns()
+        self._db.execute(_UNPLACED_INDEX)
         # Take the write lock once: a journal that cannot record attempts fails here,
         # before anything is sent, not halfway through a run.
         self._db.execute("BEGIN IMMEDIATE")
@@ -177,6 +195,8 @@ class Journal:
         for name, kind in _ADDED_COLUMNS:
             if name not in present:
                 self._db.execute(f"ALTER TABLE attempts ADD COLUMN {name} {kind}")
+        if present and "placed" not in present:  # which rows got them, an older journal cannot say
+            self._db.execute("UPDATE attempts SET placed = ?", (PLACED_LEGACY,))
 
     def close(self) -> None:
         if self._db is not None:
@@ -194,11 +214,12 @@ class Journal:
     def begin(self, base_url: str, company_id: int, model: str,
               records: Iterable[tuple[str, str | None, dict[str, Any]]],
               server_sent_at: str | None = None, bulk: bool | None = None,
-              basis: list[int | None] | None = None) -> tuple[str, list[int | None], str]:
+              basis: list[int | None] | None = None, workbook: str | None = None) -> tuple[str, list[int | None], str]:
         """Write SENDING attempts for one request (one batch), committed before sending.
 
         records: (fingerprint, document_number, body), in the order they are sent.
         server_sent_at: RootFi's clock now (ISO), when known. bulk: sent as a bulk write.
+        workbook: the workbook the records' rows are in (Journal.unplaced).
         basis: for each record, the newest attempt of its fingerprint that the caller's
         decision to send rests on (None: there was none). A record whose fingerprint has
         a newer attempt by now (another Submit on this computer is sending it) is left
@@ -217,9 +238,10 @@ class Journal:
                         continue
                 cursor = self._db.execute(
                     "INSERT INTO attempts (fingerprint, base_url, company_id, model, document_number, payload,"
-                    " state, batch_id, sent_at, updated_at, server_sent_at, bulk) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " state, batch_id, sent_at, updated_at, server_sent_at, bulk, workbook)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (fp, base_url.rstrip("/"), company_id, model, number, json.dumps(body, ensure_ascii=False),
-                     SENDING, batch_id, now, now, server_sent_at, None if bulk is None else int(bulk)),
+                     SENDING, batch_id, now, now, server_sent_at, None if bulk is None else int(bulk), workbook),
                 )
                 ids.append(int(cursor.lastrowid))
         return batch_id, ids, now
@@ -244,7 +266,31 @@ class Journal:
                     (state, utc_now(), *values, attempt_id),
                 )
 
+    @_readable_errors
+    def place(self, attempt_ids: Iterable[int], how: str) -> None:
+        """Mark attempts placed (PLACED_*): their record is in a row, or needs none. One transaction."""
+        ids = sorted(set(attempt_ids))
+        if not ids:
+            return
+        with self._transaction():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                self._db.execute(f"UPDATE attempts SET placed = ? WHERE placed IS NULL AND id IN "
+                                 f"({','.join('?' * len(chunk))})", (how, *chunk))
+
     # ------------------------------------------------------------------- reads
+
+    @_readable_errors
+    def unplaced(self, base_url: str, company_id: int, model: str, workbook: str | None) -> list[Attempt]:
+        """Attempts from one workbook whose record may exist but reached no row: created, or
+        still open, and never written back (the row changed or went while Submit ran, the
+        save failed, the run was killed). Failed attempts created nothing, so they are left out."""
+        rows = self._db.execute(
+            "SELECT * FROM attempts WHERE placed IS NULL AND company_id = ? AND model = ? AND base_url = ?"
+            " AND workbook IS ? AND state != ? ORDER BY id",
+            (company_id, model, base_url.rstrip("/"), workbook, FAILED),
+        )
+        return [_attempt(r) for r in rows]
 
     @_readable_errors
     def latest(self, fingerprints: Iterable[str]) -> dict[str, Attempt]:
@@ -322,5 +368,5 @@ def _attempt(row: sqlite3.Row) -> Attempt:
         batch_id=row["batch_id"], sync_id=row["sync_id"], rootfi_id=row["rootfi_id"],
         platform_id=row["platform_id"], message=row["message"], error_code=row["error_code"],
         sent_at=row["sent_at"], updated_at=row["updated_at"], server_sent_at=row["server_sent_at"],
-        bulk=None if row["bulk"] is None else bool(row["bulk"]),
+        bulk=None if row["bulk"] is None else bool(row["bulk"]), workbook=row["workbook"], placed=row["placed"],
     )

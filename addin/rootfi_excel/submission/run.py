@@ -33,7 +33,7 @@ from rootfi_excel.submission.engine import (
     SubmitOptions,
     Submitter,
 )
-from rootfi_excel.submission.journal import Journal
+from rootfi_excel.submission.journal import PLACED_ROW, Journal
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.run import (
     WorkbookValidation,
@@ -77,6 +77,9 @@ class WorkbookSubmission:
     aborted: str | None = None  # why sending stopped early; what was settled before is still written
     error: BaseException | None = None  # the unexpected error that stopped it (raise it once results are saved)
     warnings: list[str] = field(default_factory=list)  # checks that could not run, for the summary
+    # Every unit of each sheet (sheet key -> units), also those a selection left out: the
+    # engine must know every row's record to match records never written back (placing.py).
+    all_units: dict[str, list[Any]] = field(default_factory=dict)
 
     def count(self, status: str) -> int:
         rows = 0
@@ -145,9 +148,10 @@ def plan_submission(client: Any, port: WorkbookPort, settings: WorkbookSettings,
     company = check_company(client, settings)
     settings.integration = settings.integration or canonical_integration(company.integration)
     report = validate_with(port, settings, book, problems)
+    all_units = {key: sheet.units for key, sheet in report.sheets.items()}
     if select is not None:
         report = select(report)
-    submission = WorkbookSubmission(report)
+    submission = WorkbookSubmission(report, all_units=all_units)
     submission.plan = Plan(
         company=company,
         to_send={sheet.layout.sheet: len(sheet.ready) for sheet in report.sheets.values()},
@@ -158,21 +162,28 @@ def plan_submission(client: Any, port: WorkbookPort, settings: WorkbookSettings,
 
 
 def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, *,
-                 options: SubmitOptions | None = None,
-                 progress: Callable[[int, int, str], None] | None = None) -> WorkbookSubmission:
-    """Send every ready unit; outcomes per row. The journal has each answer before this returns."""
+                 options: SubmitOptions | None = None, progress: Callable[[int, int, str], None] | None = None,
+                 workbook: str | None = None) -> WorkbookSubmission:
+    """Send every ready unit; outcomes per row. The journal has each answer before this returns.
+
+    workbook: the workbook's name (workbook_name): its records never written to a row are
+    matched to its rows before anything is sent (placing.py)."""
     settings = submission.validation.settings
     options = options or SubmitOptions(batch_size=settings.batch_size)
     submitter = Submitter(client, journal, base_url=settings.base_url, company_id=settings.company_id,
-                          integration=settings.integration, options=options, progress=progress)
+                          integration=settings.integration, options=options, progress=progress, workbook=workbook)
     before = getattr(client, "requests_sent", 0)
     for key, sheet in submission.validation.sheets.items():
-        ready = sheet.ready
-        if not ready:
-            continue
+        # Rows Invalid for the amount due alone are looked for too: the platform may
+        # have them already (a colleague's Submit lowered the cached amount due).
+        ready = sheet.ready + [unit for unit in sheet.units if unit.only_over_due]
+        sending = {id(unit) for unit in ready}
+        others = [unit for unit in submission.all_units.get(key, sheet.units) if id(unit) not in sending]
+        if not ready and not any(unit.rootfi_id for unit in others):
+            continue  # (with rows created, the engine still notes the records they show: placing.py)
         # The engine never raises for what happens while sending: a stopped run still
         # brings back every outcome gathered before the stop, and those are written.
-        report = submitter.submit(MODEL_OF_TABLE[key], ready)
+        report = submitter.submit(MODEL_OF_TABLE[key], ready, others)
         rows: dict[int, Outcome] = {}
         for position, outcome in report.outcomes.items():
             for row in ready[position].rows:
@@ -184,6 +195,33 @@ def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, 
             break
     submission.requests_used = getattr(client, "requests_sent", 0) - before
     return submission
+
+
+def mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[str, set[int]]) -> None:
+    """After the results are written and saved: the Created records whose every row got its
+    result are placed in the journal (placing.py); `missed` (sheet name -> row indexes) are
+    rows the workbook could not find any more (changed while Submit ran)."""
+    rows_of: dict[int, set[int]] = {}
+    skipped: set[int] = set()
+    for key, outcomes in submission.outcomes.items():
+        lost = missed.get(TABLES[key].sheet, set())
+        for index, outcome in outcomes.items():
+            if outcome.status == Status.CREATED and outcome.attempt_id is not None:
+                rows_of.setdefault(outcome.attempt_id, set()).add(index)
+                if index in lost:
+                    skipped.add(outcome.attempt_id)
+    journal.place([attempt for attempt in rows_of if attempt not in skipped], PLACED_ROW)
+
+
+def workbook_name(port: WorkbookPort) -> str | None:
+    """What the journal knows a workbook by: its file name (case aside), as Excel or the file names it."""
+    path = getattr(port, "path", None)
+    if path is not None:
+        return str(getattr(path, "name", path)).casefold()
+    fullname = getattr(getattr(port, "book", None), "fullname", None)
+    if not fullname:
+        return None
+    return str(fullname).replace("\\", "/").rsplit("/", 1)[-1].casefold()
 
 
 def write_submission(port: WorkbookPort, submission: WorkbookSubmission) -> None:

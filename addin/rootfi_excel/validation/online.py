@@ -157,7 +157,8 @@ def _check_totals(units: list[Unit], invoices: dict[int, dict[str, Any] | None],
             message = f"the payments on rows {rows} together ({total:,.2f}) exceed the amount due of invoice " \
                       f"{number}, {due:,.2f}"
         for unit in group:
-            unit.add(unit.rows[0], f"{_label(sheet, 'amount')}: {message}")
+            unit.over_due = f"{_label(sheet, 'amount')}: {message}"
+            unit.add(unit.rows[0], unit.over_due)
 
 
 # -------------------------------------------------------------- credit notes

@@ -52,6 +52,10 @@ class Unit:
     request: InvoicePaymentRequest | InvoiceCreditNoteRequest | None = None
     messages: dict[int, list[str]] = field(default_factory=dict)  # row index -> messages
     held_back: frozenset[int] = frozenset()  # good lines of a credit note with a bad line
+    # The amount-due problem (validation/online.py), when it is the unit's only one: the
+    # cached amount due may already count this very payment (a colleague's Submit), so
+    # Submit still looks the record up, and refuses it with this message if it is new.
+    over_due: str | None = None
 
     @property
     def document_number(self) -> str | None:
@@ -68,6 +72,12 @@ class Unit:
     @property
     def valid(self) -> bool:
         return self.request is not None and not any(self.messages.values())
+
+    @property
+    def only_over_due(self) -> bool:
+        """Invalid for the amount due alone (see over_due), and never sent."""
+        return (self.request is not None and self.over_due is not None and not self.already_sent
+                and all(m == self.over_due for messages in self.messages.values() for m in messages))
 
     def add(self, row: ParsedRow, message: str) -> None:
         self.messages.setdefault(row.index, []).append(message)

@@ -81,6 +81,7 @@ class ExcelWorkbook:
     def __init__(self, book: Any) -> None:
         self.book = book
         self.unplaced: dict[str, int] = {}  # sheet -> rows whose results could not be placed
+        self.missed: dict[str, set[int]] = {}  # sheet -> those rows' indexes (as read at the start)
         self._as_read: dict[str, Table] = {}  # table key -> the table as read, to find rows again
         self.notices: list[str] = []  # what the adapter did on its own, to tell the person
 
@@ -143,9 +144,10 @@ class ExcelWorkbook:
         body = table.data_body_range
         current = body.options(ndim=2, err_to_str=True).value if body is not None else []
         targets = self._find_rows(layout, Table(headers, current), update)
-        missed = len(update.values) - len(targets)
+        missed = set(update.values) - set(targets)
         if missed:
-            self.unplaced[layout.sheet] = self.unplaced.get(layout.sheet, 0) + missed
+            self.unplaced[layout.sheet] = self.unplaced.get(layout.sheet, 0) + len(missed)
+            self.missed.setdefault(layout.sheet, set()).update(missed)
         if not targets:
             return
         for column in columns:
