@@ -257,8 +257,9 @@ def probe_api(base_url: str, company_id: int | None, profile: str, *,
     try:
         key = get_api_key(profile)
     except CredentialsError as exc:
-        probe.skipped = f"no API key for profile '{profile}'" if "No RootFi API key" in str(exc) else \
-            f"the key of profile '{profile}' could not be read"
+        locked = str(exc).startswith("Could not read")  # the keyring is there but refused (locked)
+        probe.skipped = (f"the key of profile '{profile}' could not be read" if locked
+                         else f"no API key for profile '{profile}'")
         return probe
     retry = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0, max_retry_after=5.0)
     try:
