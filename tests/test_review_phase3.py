@@ -310,3 +310,24 @@ def test_lookups_posted_and_doctor_end_in_a_message_under_every_fault(kind, make
     assert doctor.exit_code in (0, 1) and doctor.output.strip().splitlines()[-1], doctor.output
     if kind in ("500", "502", "503", "drop"):  # the API cannot be used: said, not "ok"
         assert refreshed.exit_code == 1 and posted.exit_code == 2 and doctor.exit_code == 1
+
+
+def test_a_cache_another_refresh_is_writing_is_not_called_damaged(sandbox, api_key, tmp_path):
+    """Two refreshes at once (two windows, the ribbon and the command line): the second one
+    waited 5 s for the lock, then said "cannot be used; delete that file"."""
+    import sqlite3
+
+    from rootfi_excel.lookups.cache import LookupCache, default_path
+
+    book = book_for(tmp_path / "book.xlsx", XERO, sandbox.base_url)
+    LookupCache().close()
+    writer = sqlite3.connect(default_path(), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process in the middle of storing its refresh
+    try:
+        result = run(["lookups", book], key=api_key)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.exit_code == 2
+    assert "delete that file" not in result.stderr and "try again in a minute" in result.stderr
+    assert run(["lookups", book], key=api_key).exit_code == 0  # and once it is done, it works
