@@ -331,3 +331,48 @@ def test_a_cache_another_refresh_is_writing_is_not_called_damaged(sandbox, api_k
     assert result.exit_code == 2
     assert "delete that file" not in result.stderr and "try again in a minute" in result.stderr
     assert run(["lookups", book], key=api_key).exit_code == 0  # and once it is done, it works
+
+
+# ------------------------------------------------------------------- names in the cache
+
+
+def test_a_name_typed_with_a_composed_accent_finds_the_platforms_decomposed_one(sandbox, api_key, tmp_path):
+    """The platform stored "Café" as e + combining accent (NFD: macOS, some imports); typed in
+    Excel it is one character (NFC). Case and spaces were forgiven, this was "not a known contact"."""
+    import unicodedata
+
+    from rootfi_excel.lookups.cache import LookupCache
+    from rootfi_excel.lookups.resolve import resolve
+
+    api = client(sandbox, api_key)
+    customer = first(api, XERO, "shared/contacts", **{"contact_type[eq]": "CUSTOMER"})
+    sandbox.change_record(XERO, "contacts", customer["platform_id"],
+                          name=unicodedata.normalize("NFD", "Café Ünal Ltd"))
+    book = book_for(tmp_path / "book.xlsx", XERO, sandbox.base_url)
+    assert run(["lookups", book], key=api_key).exit_code == 0
+    with LookupCache() as cache:
+        found = resolve(cache.company(sandbox.base_url, XERO), "contacts",
+                        unicodedata.normalize("NFC", "café  ünal LTD"))
+    assert found.found and found.platform_id == customer["platform_id"], found.problem()
+
+
+def test_a_cache_written_before_names_were_normalised_is_rekeyed_when_opened(tmp_path):
+    """An existing cache keeps its stored keys until a full refresh: they are recomputed once."""
+    import sqlite3
+    import unicodedata
+
+    from rootfi_excel.lookups.cache import ListChanges, LookupCache, utc_now
+    from rootfi_excel.lookups.resolve import resolve
+
+    path = tmp_path / "lookups.sqlite3"
+    decomposed = unicodedata.normalize("NFD", "Café Ltd")
+    with LookupCache(path) as cache:
+        cache.apply("https://api.example/v4", 7, [ListChanges("contacts", [{"platform_id": "c1", "name": decomposed}],
+                                                              [], True, None)], utc_now())
+    old = sqlite3.connect(path, isolation_level=None)  # as the previous version stored it
+    old.execute("UPDATE records SET label_key = ?", (decomposed.casefold(),))
+    old.execute("PRAGMA user_version = 0")
+    old.close()
+    with LookupCache(path) as cache:
+        found = resolve(cache.company("https://api.example/v4", 7), "contacts", "Café Ltd")
+    assert found.platform_id == "c1", found.problem()
