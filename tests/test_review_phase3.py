@@ -376,3 +376,21 @@ def test_a_cache_written_before_names_were_normalised_is_rekeyed_when_opened(tmp
     with LookupCache(path) as cache:
         found = resolve(cache.company("https://api.example/v4", 7), "contacts", "Café Ltd")
     assert found.platform_id == "c1", found.problem()
+
+
+def test_a_damaged_install_record_is_not_a_dead_end(tmp_path, monkeypatch):
+    """Every command said "the install record is damaged; run `rootfi-excel install` again",
+    and install refused it the same way: nothing could be installed, upgraded or removed."""
+    from rootfi_excel.install.layout import Layout
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    record = Layout.current().manifest_path
+    record.parent.mkdir(parents=True)
+    record.write_text('{"system": "linux", "files": [', encoding="utf-8")  # cut off (a sync tool, a bad disk)
+    refused = run(["uninstall"])
+    assert refused.exit_code == 2 and "run `rootfi-excel install` again" in refused.output
+    installed = run(["install", "--templates-dir", tmp_path / "share", "--no-key"])
+    assert installed.exit_code == 0, installed.output
+    assert "set it aside" in installed.output and record.with_name(record.name + ".damaged").is_file()
+    removed = run(["uninstall"])
+    assert removed.exit_code == 0 and not (tmp_path / "share" / "RootFi-Invoice-Import.xlsx").exists()

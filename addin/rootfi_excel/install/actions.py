@@ -261,7 +261,7 @@ def install(layout: Layout, *, templates_dir: Path | None = None, profile: str =
             builder: Builder = build_addin_into) -> Manifest:
     """Put the add-in, its settings, the AppleScript (macOS) and the templates in place."""
     _check_interpreter(layout)
-    manifest = load_manifest(layout.manifest_path) or _new_manifest(layout)
+    manifest = _readable_manifest(layout, dry_run, tell) or _new_manifest(layout)
     manifest.product_version, manifest.xlwings_version = __version__, xlwings_version()
     manifest.interpreter = str(layout.interpreter)
     run = _Run(layout, manifest, dry_run, tell)
@@ -279,6 +279,20 @@ def install(layout: Layout, *, templates_dir: Path | None = None, profile: str =
     finally:
         _finish(run)  # what was written so far is recorded, so uninstall can remove it
     return manifest
+
+
+def _readable_manifest(layout: Layout, dry_run: bool, tell: Tell) -> Manifest | None:
+    """The install record; a damaged one is set aside (every other command says "run install
+    again", so install must not refuse it too) and install starts a new one."""
+    try:
+        return load_manifest(layout.manifest_path)
+    except ValueError as exc:
+        aside = layout.manifest_path.with_name(layout.manifest_path.name + ".damaged")
+        tell(f"{exc.args[0].split(';')[0]}: {'would set' if dry_run else 'set'} it aside as {aside} and start a new "
+             "one (what only the old record listed is not removed by uninstall)")
+        if not dry_run:
+            layout.manifest_path.replace(aside)
+        return None
 
 
 def upgrade(layout: Layout, *, dry_run: bool = False, tell: Tell = print,
