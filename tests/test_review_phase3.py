@@ -394,3 +394,31 @@ def test_a_damaged_install_record_is_not_a_dead_end(tmp_path, monkeypatch):
     assert "set it aside" in installed.output and record.with_name(record.name + ".damaged").is_file()
     removed = run(["uninstall"])
     assert removed.exit_code == 0 and not (tmp_path / "share" / "RootFi-Invoice-Import.xlsx").exists()
+
+
+def test_a_customer_picked_from_the_dropdown_is_not_refused_for_a_vendor_of_that_name(sandbox, api_key, tmp_path):
+    """The Lookups sheet offers customers only, yet Validate refused the name picked from it:
+    "matches 2 contact records", the other being a vendor no payment can be made for."""
+    from rootfi_excel.sheets.layout import PAYMENTS, Status
+    from rootfi_excel.validation.run import validate_workbook
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook
+    from tests.support.books import PAYMENT_HEADERS, row_of, write_book
+
+    api = client(sandbox, api_key)
+    customer = first(api, XERO, "shared/contacts", **{"contact_type[eq]": "CUSTOMER"})
+    vendor = first(api, XERO, "shared/contacts", **{"contact_type[eq]": "VENDOR"})
+    sandbox.change_record(XERO, "contacts", vendor["platform_id"], name=customer["name"])
+    invoice = first(api, XERO, "shared/invoices", **{"contact_id[eq]": customer["platform_id"],
+                                                      "status[eq]": "SUBMITTED"})
+    row = row_of(PAYMENT_HEADERS, document_number="RCPT-1", invoice_id=invoice["platform_id"], amount=0.01,
+                 payment_date=dt.datetime(2026, 3, 31), contact_id=customer["name"], account_id="Business Checking")
+    book = write_book(tmp_path / "book.xlsx", payments=(PAYMENT_HEADERS, [row]),
+                      settings={"company_id": XERO, "integration": "XERO", "environment": "sandbox",
+                                "base_url": sandbox.base_url})
+    assert run(["lookups", book], key=api_key).exit_code == 0
+    offered = [r["name"] for r in live_table(book, "Lookups", "LiveContacts")]
+    assert offered.count(customer["name"]) == 1  # the dropdown shows the name once: the customer
+    report = validate_workbook(XlsxWorkbook.open(book))
+    result = report.sheets[PAYMENTS.key].results[0]
+    assert result.status == Status.VALID, result.message
+    assert report.sheets[PAYMENTS.key].units[0].request.contact_id == customer["platform_id"]

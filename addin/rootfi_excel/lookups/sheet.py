@@ -48,12 +48,22 @@ def _date(value: Any) -> str | None:
     return str(value)[:10] if value else None
 
 
+def usable(kind: str, record: dict[str, Any]) -> bool:
+    """Whether a record can be named on the input sheets (and is offered in their dropdowns):
+    a customer, not a vendor; an active account or item, not an archived one."""
+    if kind == "contacts":
+        return _word(record.get("contact_type"), "CUSTOMER") != "VENDOR"
+    if kind in ("accounts", "items"):
+        return _word(record.get("status"), "ACTIVE") == "ACTIVE"
+    return True
+
+
 def lookup_tables(lookups: CompanyLookups) -> list[LookupTable]:
     contacts = lookups.records("contacts")
     contact_names = {str(c["platform_id"]): c.get("name") for c in contacts}
-    customers = [c for c in contacts if _word(c.get("contact_type"), "CUSTOMER") != "VENDOR"]
+    customers = [c for c in contacts if usable("contacts", c)]
     open_invoices = [i for i in lookups.records("invoices") if (amount(i.get("amount_due")) or 0) > 0]
-    accounts = [a for a in lookups.records("accounts") if _word(a.get("status"), "ACTIVE") == "ACTIVE"]
+    accounts = [a for a in lookups.records("accounts") if usable("accounts", a)]
     return [
         _table("Contacts", ["name", "id", "type", "currency", "tax number"],
                [[c.get("name"), str(c["platform_id"]), c.get("contact_type"), c.get("currency_id"),
@@ -74,7 +84,7 @@ def lookup_tables(lookups: CompanyLookups) -> list[LookupTable]:
                 for t in lookups.records("tax_rates")]),
         _table("Items", ["name", "id", "code", "type"],
                [[i.get("name"), str(i["platform_id"]), i.get("code"), i.get("type")]
-                for i in lookups.records("items") if _word(i.get("status"), "ACTIVE") == "ACTIVE"]),
+                for i in lookups.records("items") if usable("items", i)]),
     ]
 
 
