@@ -422,3 +422,78 @@ def test_a_customer_picked_from_the_dropdown_is_not_refused_for_a_vendor_of_that
     result = report.sheets[PAYMENTS.key].results[0]
     assert result.status == Status.VALID, result.message
     assert report.sheets[PAYMENTS.key].units[0].request.contact_id == customer["platform_id"]
+
+
+# ------------------------------------------------------------ the cache under stress
+
+
+def test_two_processes_refreshing_one_cache_at_once_both_finish_and_agree(sandbox, api_key, tmp_path):
+    """Two windows (or the ribbon and a scheduled task) refreshing the same company at once."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from rootfi_excel.lookups.cache import KINDS, LookupCache
+
+    books = [book_for(tmp_path / "a.xlsx", XERO, sandbox.base_url)]
+    books.append(shutil.copy(books[0], tmp_path / "b.xlsx"))
+    env = {**os.environ, "ROOTFI_API_KEY": api_key}  # ROOTFI_EXCEL_HOME: this test's, from conftest
+    started = [subprocess.Popen([sys.executable, "-m", "rootfi_excel", "lookups", str(book), "--full"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for book in books]
+    done = [(p.wait(timeout=120), *p.communicate()) for p in started]
+    for code, out, err in done:
+        assert code == 0 and "Traceback" not in out + err, out + err
+    with LookupCache() as cache:
+        view = cache.company(sandbox.base_url, XERO)
+        assert {kind: view.count(kind) for kind in KINDS} == {
+            "contacts": 34, "invoices": 615, "accounts": 13, "currencies": 10, "tax_rates": 4, "items": 12}
+    assert live_table(books[0], "Lookups", "LiveInvoices") == live_table(books[1], "Lookups", "LiveInvoices")
+
+
+def test_a_refresh_stopped_half_way_leaves_the_cache_as_it_was(sandbox, api_key, tmp_path):
+    """Ctrl+C after some lists were read: nothing of them is stored, the marks stay, and the
+    next refresh is still incremental from where the last whole one ended."""
+    from rootfi_excel.lookups.cache import LookupCache
+    from rootfi_excel.lookups.refresh import refresh
+    from tests.support.submitting import fast_client
+
+    api = client(sandbox, api_key)
+    with LookupCache() as cache:
+        assert refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO).ok
+        marks = cache.marks(sandbox.base_url, XERO)
+        customer = first(api, XERO, "shared/contacts", **{"contact_type[eq]": "CUSTOMER"})
+        sandbox.change_record(XERO, "contacts", customer["platform_id"], name="Renamed Ltd")
+
+        def stop_at_accounts(text: str) -> None:
+            if text.startswith("Reading accounts"):
+                raise KeyboardInterrupt  # contacts and invoices are read by now
+
+        with pytest.raises(KeyboardInterrupt):
+            refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO, full=True,
+                    progress=stop_at_accounts)
+        view = cache.company(sandbox.base_url, XERO)
+        assert view.get("contacts", customer["platform_id"])["name"] == customer["name"]
+        assert cache.marks(sandbox.base_url, XERO) == marks
+        again = refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO)
+        assert again.ok and again.full == [] and again.changed["contacts"] == 1
+        assert cache.company(sandbox.base_url, XERO).get("contacts", customer["platform_id"])["name"] == "Renamed Ltd"
+
+
+def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox, api_key, tmp_path):
+    """The same company id at another base URL (a sandbox, then production) has its own lists."""
+    from rootfi_excel.sheets.layout import PAYMENTS
+    from rootfi_excel.validation.run import validate_workbook
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook
+    from tests.support.books import PAYMENT_HEADERS, row_of, write_book
+
+    one, other = make_sandbox(), make_sandbox()
+    assert run(["lookups", book_for(tmp_path / "one.xlsx", XERO, one.base_url)], key=api_key).exit_code == 0
+    row = row_of(PAYMENT_HEADERS, document_number="RCPT-1", invoice_id="INV-NOT-THERE", amount=1.0,
+                 payment_date=dt.datetime(2026, 3, 31))
+    book = write_book(tmp_path / "other.xlsx", payments=(PAYMENT_HEADERS, [row]),
+                      settings={"company_id": XERO, "integration": "XERO", "environment": "sandbox",
+                                "base_url": other.base_url})
+    report = validate_workbook(XlsxWorkbook.open(book))
+    assert any(f"No lookups of company {XERO}" in n for n in report.notes), report.notes
+    assert "not a known invoice" not in report.sheets[PAYMENTS.key].results[0].message
