@@ -497,3 +497,29 @@ def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox,
     report = validate_workbook(XlsxWorkbook.open(book))
     assert any(f"No lookups of company {XERO}" in n for n in report.notes), report.notes
     assert "not a known invoice" not in report.sheets[PAYMENTS.key].results[0].message
+
+
+def test_a_longer_posted_list_does_not_write_over_a_note_below_the_old_one(sandbox, api_key, tmp_path):
+    """The accountant wrote "checked" under last week's Posted table; the next, longer list
+    overwrote it without a word. Now the command stops, naming the cell, and saves nothing."""
+    api = client(sandbox, api_key)
+    invoice = first(api, XERO, "shared/invoices", **{"status[eq]": "SUBMITTED"})
+    book = book_for(tmp_path / "book.xlsx", XERO, sandbox.base_url)
+
+    def pay(number: int) -> None:
+        answer = api.post(f"/core/companies/{XERO}/invoice_payments", json={"data": {
+            "document_number": f"RCPT-{number}", "invoice_id": invoice["platform_id"], "amount": 1.0,
+            "payment_date": "2026-03-15T00:00:00Z"}})
+        assert answer.status_code == 200, answer.text
+
+    pay(1)
+    period = ["--from", "2026-03-01", "--to", "2026-03-31"]
+    assert run(["posted", book, *period], key=api_key).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    wb["Posted"]["A4"] = "checked by JS, 31 March"
+    wb.save(book)
+    for number in range(2, 6):
+        pay(number)
+    again = run(["posted", book, *period], key=api_key)
+    assert again.exit_code == 2 and "A4" in again.stderr, again.output
+    assert openpyxl.load_workbook(book)["Posted"]["A4"].value == "checked by JS, 31 March"
