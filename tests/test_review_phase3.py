@@ -523,3 +523,24 @@ def test_a_longer_posted_list_does_not_write_over_a_note_below_the_old_one(sandb
     again = run(["posted", book, *period], key=api_key)
     assert again.exit_code == 2 and "A4" in again.stderr, again.output
     assert openpyxl.load_workbook(book)["Posted"]["A4"].value == "checked by JS, 31 March"
+
+
+# ------------------------------------------------- odd answers (tests/test_no_traceback.py's stubs)
+
+from tests.test_no_traceback import KEY as SWEEP_KEY  # noqa: E402 - the stubs echo this key
+from tests.test_no_traceback import ODD_ANSWERS, Stub, check, stub_server  # noqa: E402,F401 - a fixture
+
+STUBS = [a for a in ODD_ANSWERS if isinstance(a, Stub)]
+
+
+@pytest.mark.parametrize("answer", STUBS, ids=[a.name for a in STUBS])
+def test_lookups_posted_and_doctor_end_in_a_message_whatever_the_api_answers(answer, stub_server, tmp_path):
+    url = stub_server(answer)
+    book = book_for(tmp_path / "book.xlsx", 1003, url)
+    env = {"ROOTFI_API_KEY": SWEEP_KEY}
+    for args, codes in ((["lookups", book], {0, 1, 2}),
+                        (["posted", book, "--from", "2026-03-01", "--to", "2026-03-31"], {0, 2}),
+                        (["doctor", book], {0, 1})):
+        result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
+        check(result, codes, key=SWEEP_KEY)
+        assert result.output.strip(), "a command says what happened"
