@@ -544,3 +544,15 @@ def test_lookups_posted_and_doctor_end_in_a_message_whatever_the_api_answers(ans
         result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
         check(result, codes, key=SWEEP_KEY)
         assert result.output.strip(), "a command says what happened"
+
+
+def test_login_and_logout_say_when_rootfi_api_key_overrides_the_stored_key(memory_keyring, api_key):
+    """A ROOTFI_API_KEY left from a scheduled task wins over the key just stored (or removed):
+    login said "Saved" and every command went on with the old key, without a word."""
+    old = "rk_old_" + api_key[-12:]
+    stored = run(["login"], key=old, input=f"{api_key}\n")
+    assert stored.exit_code == 0 and "ROOTFI_API_KEY is set" in stored.output
+    assert memory_keyring.get_password("rootfi-excel", "default") == api_key
+    removed = run(["logout"], key=old)
+    assert removed.exit_code == 0 and "ROOTFI_API_KEY is set" in removed.output
+    assert "ROOTFI_API_KEY" not in run(["login"], input=f"{api_key}\n").output  # not said when it is not set
