@@ -556,3 +556,25 @@ def test_login_and_logout_say_when_rootfi_api_key_overrides_the_stored_key(memor
     removed = run(["logout"], key=old)
     assert removed.exit_code == 0 and "ROOTFI_API_KEY is set" in removed.output
     assert "ROOTFI_API_KEY" not in run(["login"], input=f"{api_key}\n").output  # not said when it is not set
+
+
+def test_uninstall_keeps_a_journal_with_unfinished_submissions(tmp_path, monkeypatch):
+    """--remove-journal deleted a journal whose attempts had no known outcome (Unknown: the
+    answer was lost): the next Submit, without it, could create those records twice."""
+    from rootfi_excel.install.layout import Layout
+    from rootfi_excel.submission.journal import CREATED, UNKNOWN, Journal
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    journal_path = Layout.current().journal_path
+    with Journal(journal_path) as journal:
+        _, (lost, done), _ = journal.begin("https://api.example/v4", 1003, "invoice_payments",
+                                           [("fp1", "RCPT-1", {"amount": 1}), ("fp2", "RCPT-2", {"amount": 2})])
+        journal.update([lost], UNKNOWN, message="the connection dropped")
+        journal.update([done], CREATED, rootfi_id="77")
+    kept = run(["uninstall", "--remove-journal"])
+    assert kept.exit_code == 2 and journal_path.exists()
+    assert "1 submitted record(s) have no known outcome" in kept.output
+    with Journal(journal_path) as journal:  # Submit settles it (here: by hand)
+        journal.update([lost], CREATED, rootfi_id="78")
+    removed = run(["uninstall", "--remove-journal"])
+    assert removed.exit_code == 0 and not journal_path.exists(), removed.output

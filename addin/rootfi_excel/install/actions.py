@@ -8,6 +8,7 @@ decides where things go, in what order, and what to keep.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -331,16 +332,18 @@ def uninstall(layout: Layout, *, remove_key: bool = False, remove_journal: bool 
         _remove_settings(run)
         _remove_dirs(run)
     kept = _remove_keys(run, {*run.manifest.key_profiles, *profiles} or {"default"}) if remove_key else []
-    if remove_journal:
-        _remove_journal(run)
+    journal_kept = _remove_journal(run) if remove_journal else None
     if manifest is not None:
         run.say(f"remove {layout.manifest_path}  (the install record)")
         if not dry_run:
             layout.manifest_path.unlink(missing_ok=True)
+    problems = [journal_kept] if journal_kept else []
     if kept:
         names = ", ".join(f"'{p}'" for p in kept)
-        raise InstallError(f"Everything else was removed, but the API key of profile {names} may still be in the "
-                           f"keyring: unlock it, then run `rootfi-excel logout --profile {kept[0]}`.")
+        problems.append(f"The API key of profile {names} may still be in the keyring: unlock it, then run "
+                        f"`rootfi-excel logout --profile {kept[0]}`.")
+    if problems:
+        raise InstallError("Everything else was removed. " + " ".join(problems))
 
 
 def _remove_files(run: _Run) -> None:
@@ -413,16 +416,39 @@ def _remove_keys(run: _Run, profiles: set[str]) -> list[str]:
     return kept
 
 
-def _remove_journal(run: _Run) -> None:
+def _unsettled(journal: Path) -> int:
+    """Attempts whose outcome is not known yet (sending, Pending, Unknown): what the journal
+    is there for. -1 when it cannot be read now (locked by a Submit that is running); a
+    damaged journal protects nothing (Submit asks for it to be set aside), so it is 0."""
+    from rootfi_excel.submission.journal import OPEN_STATES, Journal, JournalError
+
+    try:
+        with Journal(journal) as opened:
+            return sum(len(opened.attempts(state)) for state in OPEN_STATES)
+    except (JournalError, OSError, sqlite3.Error) as error:
+        return 0 if "is damaged" in str(error) else -1
+
+
+def _remove_journal(run: _Run) -> str | None:
+    """Remove the journal; return why it was kept (None when removed or absent)."""
     journal = run.layout.journal_path
     files = [Path(str(journal) + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
     present = [f for f in files if f.exists()]
     if not present:
         run.tell(f"no journal at {journal}")
-        return
+        return None
+    open_attempts = _unsettled(journal) if journal.exists() else 0
+    if open_attempts:
+        why = (f"{open_attempts} submitted record(s) have no known outcome yet (Pending or Unknown)"
+               if open_attempts > 0 else "it is in use (a Submit may be running), so unfinished submissions "
+               "could not be checked")
+        run.tell(f"keep {journal}: {why}; removing it could let the next Submit create them twice")
+        return (f"The journal was kept: {why}. Press Submit on those workbooks until no row says Pending or "
+                "Unknown, then run `rootfi-excel uninstall --remove-journal` again.")
     run.tell("note: the journal is what stops a row being sent twice after a lost answer; "
              "remove it only when no Submit is unfinished")
-    for path in present:
+    for path in [f for f in files if f.exists()]:  # opening it to check may have tidied its -wal away
         run.say(f"remove {path}")
         if not run.dry_run:
-            path.unlink()
+            path.unlink(missing_ok=True)
+    return None
