@@ -578,3 +578,12 @@ def test_uninstall_keeps_a_journal_with_unfinished_submissions(tmp_path, monkeyp
         journal.update([lost], CREATED, rootfi_id="78")
     removed = run(["uninstall", "--remove-journal"])
     assert removed.exit_code == 0 and not journal_path.exists(), removed.output
+
+
+def test_doctor_names_the_problems_of_the_workbooks_settings(tmp_path):
+    """doctor BOOK read base_url, company_id and key_profile from Settings and said nothing of
+    what was wrong there: a company_id "12a" came out as "no company id (give --company...)"."""
+    book = build_template(tmp_path / "book.xlsx", settings={"company_id": "12a", "environment": "nowhere"})
+    result = run(["doctor", book])
+    assert result.exit_code == 1
+    assert "[FAIL] book.xlsx: Settings: company_id" in result.output and "environment 'nowhere'" in result.output

@@ -348,6 +348,10 @@ def run_doctor(layout: Layout, *, xlwings_version: str, workbook: Path | None = 
         except Exception as exc:  # any unreadable file: said as a check, never a traceback
             checks.append(Check(FAIL, f"{Path(workbook).name} could not be read ({type(exc).__name__}).",
                                 "Open it in Excel and save it as .xlsx, then run doctor again."))
+        else:
+            if settings.problems:  # what Validate and Submit would refuse the workbook for
+                checks.append(Check(FAIL, f"{Path(workbook).name}: " + "; ".join(settings.problems) + ".",
+                                    "Correct the Settings sheet of the workbook, then run doctor again."))
     elif workbook is not None and not str(workbook).lower().startswith("http"):
         checks.append(Check(FAIL, f"{workbook} does not exist.", "Give the path of the workbook file."))
     profile = profile or (settings.key_profile if settings else "default")
