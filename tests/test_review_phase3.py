@@ -587,3 +587,25 @@ def test_doctor_names_the_problems_of_the_workbooks_settings(tmp_path):
     result = run(["doctor", book])
     assert result.exit_code == 1
     assert "[FAIL] book.xlsx: Settings: company_id" in result.output and "environment 'nowhere'" in result.output
+
+
+def test_a_key_pasted_with_curly_quotes_is_refused_in_words_not_as_an_encoding_error(sandbox, api_key, tmp_path,
+                                                                                     memory_keyring):
+    """Copied from an e-mail, the key came with “curly quotes”: login stored it, and then every
+    command ended in "an unexpected problem (UnicodeEncodeError ...). Run it again"."""
+    quoted = f"“{api_key}”"
+    refused = run(["login"], input=f"{quoted}\n")
+    assert refused.exit_code == 2 and "not a RootFi API key" in refused.stderr and api_key not in refused.output
+    assert memory_keyring.store == {}
+    memory_keyring.set_password("rootfi-excel", "default", quoted)  # stored by an older version, or by hand
+    book = book_for(tmp_path / "book.xlsx", XERO, sandbox.base_url)
+    for args in (["lookups", book], ["posted", book, "--from", "2026-03-01", "--to", "2026-03-31"],
+                 ["submit", book, "--yes"]):
+        result = run(args)
+        assert result.exit_code == 2 and "UnicodeEncodeError" not in result.output, result.output
+        assert "rootfi-excel login --profile default" in result.stderr
+    doctor = run(["doctor", book])
+    assert doctor.exit_code == 1 and "UnicodeEncodeError" not in doctor.output
+    assert "[FAIL] The key stored for profile 'default' is not a RootFi API key" in doctor.output
+    spaced = run(["lookups", book], key=f"{api_key[:8]} {api_key[8:]}")  # ROOTFI_API_KEY with a space inside
+    assert spaced.exit_code == 2 and "ROOTFI_API_KEY is not a RootFi API key" in spaced.stderr

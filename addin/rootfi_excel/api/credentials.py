@@ -27,10 +27,24 @@ class CredentialsError(RootFiError):
         return self.message
 
 
+def key_problem(key: str) -> str | None:
+    """Why `key` cannot be an API key (None when it can): a key is printable ASCII without
+    spaces. Pasted from an e-mail it may come with curly quotes or spaces, which no HTTP
+    header can carry: said here, in words, rather than as an encoding error on every command."""
+    odd = sorted({c for c in key if not "!" <= c <= "~"})
+    if not odd:
+        return None
+    shown = ", ".join("a space" if c == " " else repr(c) for c in odd[:5])
+    return f"it holds characters no API key has ({shown}): copy only the key itself, without quotes or spaces"
+
+
 def get_api_key(profile: str = DEFAULT_PROFILE) -> str:
     """ROOTFI_API_KEY if set, else the keyring entry of `profile`."""
     from_env = os.environ.get(ENV_VAR, "").strip()
     if from_env:
+        problem = key_problem(from_env)
+        if problem:
+            raise CredentialsError(f"The environment variable {ENV_VAR} is not a RootFi API key: {problem}.")
         return from_env
     backend = _backend()
     try:
@@ -44,13 +58,20 @@ def get_api_key(profile: str = DEFAULT_PROFILE) -> str:
             f"No RootFi API key is stored for profile '{profile}'. "
             f"Run: rootfi-excel login --profile {profile}"
         )
-    return key
+    problem = key_problem(key.strip())
+    if problem:
+        raise CredentialsError(f"The key stored for profile '{profile}' is not a RootFi API key: {problem}. "
+                               f"Store it again: rootfi-excel login --profile {profile}")
+    return key.strip()
 
 
 def store_api_key(profile: str, key: str) -> None:
     key = key.strip()
     if not key:
         raise CredentialsError("The API key is empty; nothing was stored.")
+    problem = key_problem(key)
+    if problem:
+        raise CredentialsError(f"That is not a RootFi API key: {problem}. Nothing was stored.")
     backend = _backend()
     try:
         backend.set_password(SERVICE, profile, key)

@@ -213,9 +213,13 @@ def check_keyring() -> Check:
 
 
 def check_stored_key(profile: str) -> Check:
-    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, key_stored
+    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, get_api_key, key_stored
 
     if os.environ.get(ENV_VAR, "").strip():
+        try:
+            get_api_key(profile)
+        except CredentialsError as exc:
+            return Check(FAIL, str(exc), f"Set {ENV_VAR} to the key alone, or remove it to use the stored key.")
         return Check(OK, f"The API key comes from the environment variable {ENV_VAR} (it overrides the keyring).")
     try:
         ensure_keyring()
@@ -227,6 +231,11 @@ def check_stored_key(profile: str) -> Check:
         said, _, todo = str(exc).partition(". ")
         return Check(FAIL, f"The key of profile '{profile}' could not be checked: {said}.", todo)
     if stored:
+        try:
+            get_api_key(profile)  # a key pasted with quotes or spaces is stored, but cannot be used
+        except CredentialsError as exc:
+            said, _, todo = str(exc).rpartition(". ")
+            return Check(FAIL, f"{said}.", todo)
         return Check(OK, f"An API key is stored for profile '{profile}'.")
     return Check(FAIL, f"No API key is stored for profile '{profile}'.",
                  f"Run `rootfi-excel login --profile {profile}` (or the Set API key button in Excel).")
@@ -257,8 +266,9 @@ def probe_api(base_url: str, company_id: int | None, profile: str, *,
     try:
         key = get_api_key(profile)
     except CredentialsError as exc:
-        locked = str(exc).startswith("Could not read")  # the keyring is there but refused (locked)
-        probe.skipped = (f"the key of profile '{profile}' could not be read" if locked
+        text = str(exc)
+        probe.skipped = (f"the key of profile '{profile}' could not be read" if text.startswith("Could not read")
+                         else f"the key of profile '{profile}' is not a RootFi API key" if "not a RootFi API key" in text
                          else f"no API key for profile '{profile}'")
         return probe
     retry = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0, max_retry_after=5.0)
