@@ -609,3 +609,25 @@ def test_a_key_pasted_with_curly_quotes_is_refused_in_words_not_as_an_encoding_e
     assert "[FAIL] The key stored for profile 'default' is not a RootFi API key" in doctor.output
     spaced = run(["lookups", book], key=f"{api_key[:8]} {api_key[8:]}")  # ROOTFI_API_KEY with a space inside
     assert spaced.exit_code == 2 and "ROOTFI_API_KEY is not a RootFi API key" in spaced.stderr
+
+
+def test_validate_reads_a_cached_invoice_whose_date_is_a_number(sandbox, api_key, tmp_path):
+    """An invoice whose posted_date came as epoch milliseconds (a number): describing it for a
+    row's message sliced the number (TypeError) and Validate ended in "an unexpected problem"."""
+    from tests.support.books import PAYMENT_HEADERS, row_of, write_book
+
+    api = client(sandbox, api_key)
+    invoice = first(api, XERO, "shared/invoices", **{"status[eq]": "SUBMITTED"})
+    sandbox.change_record(XERO, "invoices", invoice["platform_id"], posted_date=1_767_225_600_000)
+    other = api.get(f"/core/companies/{XERO}/shared/contacts", params={"limit": 50}).json()["data"]
+    stranger = next(c for c in other if c["platform_id"] != invoice["contact_id"] and c["contact_type"] == "CUSTOMER")
+    row = row_of(PAYMENT_HEADERS, document_number="RCPT-1", invoice_id=invoice["document_number"], amount=0.01,
+                 payment_date=dt.datetime(2026, 3, 31), contact_id=stranger["platform_id"],
+                 account_id="Business Checking")
+    book = write_book(tmp_path / "book.xlsx", payments=(PAYMENT_HEADERS, [row]),
+                      settings={"company_id": XERO, "integration": "XERO", "environment": "sandbox",
+                                "base_url": sandbox.base_url})
+    assert run(["lookups", book], key=api_key).exit_code == 0
+    result = run(["validate", book])
+    assert result.exit_code == 1, result.output  # the row is invalid (another customer), and said so
+    assert "is not the customer of invoice" in result.output

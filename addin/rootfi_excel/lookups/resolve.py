@@ -95,7 +95,7 @@ def describe(kind: str, record: dict[str, Any]) -> str:
     elif kind == "accounts":
         extra = [record.get("category"), record.get("currency_id")]
     elif kind == "invoices":
-        extra = [record.get("posted_date", "")[:10] if record.get("posted_date") else None,
+        extra = [str(record["posted_date"])[:10] if record.get("posted_date") else None,  # any type the API sent
                  record.get("currency_id"), record.get("total_amount")]
     details = ", ".join(str(e) for e in extra if e not in (None, ""))
     return f"{label} (id {record['platform_id']}{', ' + details if details else ''})"
