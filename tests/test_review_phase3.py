@@ -631,3 +631,21 @@ def test_validate_reads_a_cached_invoice_whose_date_is_a_number(sandbox, api_key
     result = run(["validate", book])
     assert result.exit_code == 1, result.output  # the row is invalid (another customer), and said so
     assert "is not the customer of invoice" in result.output
+
+
+def test_a_key_read_from_the_keyring_is_hidden_from_every_message_and_the_log(sandbox, api_key, tmp_path,
+                                                                             memory_keyring, monkeypatch):
+    """Only Submit and the ribbon hid the stored key (open_client): `lookups` and `posted` read
+    it themselves, so an unexpected error that carried it went to the screen and the log."""
+    from rootfi_excel.failures import log_file
+
+    memory_keyring.set_password("rootfi-excel", "default", api_key)
+    book = book_for(tmp_path / "book.xlsx", XERO, sandbox.base_url)
+
+    def broken_refresh(client, *args, **kwargs):  # a failure nobody planned for, repeating the key
+        raise RuntimeError(f"connection pool broke while sending api_key {client._api_key}")
+
+    monkeypatch.setattr("rootfi_excel.lookups.workbook.refresh", broken_refresh)
+    result = run(["lookups", book])
+    assert result.exit_code == 2 and "connection pool broke" in result.stderr
+    assert api_key not in result.output and api_key not in log_file().read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
 
 from rootfi_excel.api.errors import RootFiError
+from rootfi_excel.safe_text import hide
 
 SERVICE = "rootfi-excel"
 DEFAULT_PROFILE = "default"
@@ -62,6 +63,7 @@ def get_api_key(profile: str = DEFAULT_PROFILE) -> str:
     if problem:
         raise CredentialsError(f"The key stored for profile '{profile}' is not a RootFi API key: {problem}. "
                                f"Store it again: rootfi-excel login --profile {profile}")
+    hide(key.strip())  # whichever command or button asked for it: never in a message or the log
     return key.strip()
 
 
