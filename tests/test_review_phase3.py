@@ -649,3 +649,42 @@ def test_a_key_read_from_the_keyring_is_hidden_from_every_message_and_the_log(sa
     result = run(["lookups", book])
     assert result.exit_code == 2 and "connection pool broke" in result.stderr
     assert api_key not in result.output and api_key not in log_file().read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ the installer scripts
+
+
+def test_install_sh_never_deletes_a_folder_that_is_not_a_python_environment(tmp_path):
+    """`bash install.sh --env-dir ~` (a careless "install it in my home") ran `rm -rf ~`: the
+    folder had no Python in it, so the script cleared it to make the environment."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "installer" / "install.sh"
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    precious = home / "Documents" / "month-end.xlsx"
+    precious.write_bytes(b"the accountant's work")
+    env = {**os.environ, "HOME": str(home), "ROOTFI_EXCEL_HOME": str(tmp_path / "data")}
+    refused = subprocess.run(["bash", str(script), "--python", sys.executable, "--env-dir", str(home),
+                              "--package", str(tmp_path / "no-such.whl")],
+                             capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
+    assert precious.read_bytes() == b"the accountant's work"
+    assert refused.returncode == 1 and "is not a Python environment" in refused.stderr
+    removed = subprocess.run(["bash", str(script), "--uninstall", "--env-dir", str(home)],
+                             capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
+    assert removed.returncode == 0 and precious.is_file() and "Kept" in removed.stderr
+
+
+def test_install_ps1_removes_only_a_python_environment():
+    """The same guard in the Windows script (no PowerShell here to run it: every removal of the
+    environment folder goes through Test-Removable)."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "installer" / "install.ps1").read_text(encoding="utf-8")
+    removals = [line for line in text.splitlines() if "Remove-Item -LiteralPath $EnvDir" in line]
+    assert len(removals) == 2
+    guarded = text.split("function Test-Removable", 1)[1]
+    assert guarded.count("Test-Removable $EnvDir") == 2 and 'Join-Path $Dir "pyvenv.cfg"' in guarded
