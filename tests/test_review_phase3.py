@@ -688,3 +688,17 @@ def test_install_ps1_removes_only_a_python_environment():
     assert len(removals) == 2
     guarded = text.split("function Test-Removable", 1)[1]
     assert guarded.count("Test-Removable $EnvDir") == 2 and 'Join-Path $Dir "pyvenv.cfg"' in guarded
+
+
+def test_doctor_on_a_server_with_rootfi_api_key_and_no_keyring_does_not_fail(sandbox, api_key, tmp_path):
+    """A scheduled task's health check (`doctor`, exit 0 when nothing failed) failed forever on
+    a server: "No system keyring", though ROOTFI_API_KEY is what such runs use."""
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    keyring.set_keyring(NoKeyring())
+    result = run(["doctor", book_for(tmp_path / "book.xlsx", XERO, sandbox.base_url)], key=api_key)
+    assert result.exit_code == 0, result.output
+    assert "[WARN] No system keyring is available" in result.output and "ROOTFI_API_KEY" in result.output
+    assert f"[ok  ] Company {XERO}" in result.output
+    assert run(["doctor", "--company", XERO, "--base-url", sandbox.base_url]).exit_code == 1  # no key at all: fails

@@ -202,12 +202,16 @@ def check_workbook_location(workbook: str | Path | None) -> Check:
 
 
 def check_keyring() -> Check:
-    from rootfi_excel.api.credentials import CredentialsError, ensure_keyring, keyring_name
+    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, keyring_name
 
     try:
         ensure_keyring()
     except CredentialsError as exc:
         said, _, todo = str(exc).partition(". ")  # "No system keyring ... key. <what to do>"
+        if os.environ.get(ENV_VAR, "").strip():  # a server or scheduled task: the key needs no keyring
+            return Check(WARN, f"{said}; the key comes from the environment variable {ENV_VAR}.",
+                         "Nothing to do for unattended runs; for `rootfi-excel login` and the Excel buttons, "
+                         "make a system keyring available.")
         return Check(FAIL, f"{said}.", todo or "Make the system keyring available, then run doctor again.")
     return Check(OK, f"Keys are kept in {keyring_name()}.")
 
