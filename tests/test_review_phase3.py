@@ -702,3 +702,19 @@ def test_doctor_on_a_server_with_rootfi_api_key_and_no_keyring_does_not_fail(san
     assert "[WARN] No system keyring is available" in result.output and "ROOTFI_API_KEY" in result.output
     assert f"[ok  ] Company {XERO}" in result.output
     assert run(["doctor", "--company", XERO, "--base-url", sandbox.base_url]).exit_code == 1  # no key at all: fails
+
+
+def test_a_long_numeric_id_on_the_lookups_sheet_stays_exact(sandbox, api_key, tmp_path):
+    """A platform sending ids as JSON numbers (19 digits, as Zoho's are): "customer id" and
+    "tax number" went into the sheet as numbers, which Excel shows (and keeps) as 1.23457E+18."""
+    api = client(sandbox, api_key)
+    invoice = first(api, XERO, "shared/invoices", **{"status[eq]": "SUBMITTED"})
+    sandbox.change_record(XERO, "invoices", invoice["platform_id"], contact_id=1234567890123456789)
+    customer = first(api, XERO, "shared/contacts", **{"contact_type[eq]": "CUSTOMER"})
+    sandbox.change_record(XERO, "contacts", customer["platform_id"], tax_number=9007199254740993)
+    book = book_for(tmp_path / "book.xlsx", XERO, sandbox.base_url)
+    assert run(["lookups", book], key=api_key).exit_code == 0
+    invoices = {r["id"]: r for r in live_table(book, "Lookups", "LiveInvoices")}
+    assert invoices[invoice["platform_id"]]["customer id"] == "1234567890123456789"
+    contacts = {r["id"]: r for r in live_table(book, "Lookups", "LiveContacts")}
+    assert contacts[customer["platform_id"]]["tax number"] == "9007199254740993"

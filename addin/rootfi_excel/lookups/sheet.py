@@ -12,6 +12,7 @@ from typing import Any
 from rootfi_excel.lookups.cache import CompanyLookups
 from rootfi_excel.workbook.port import LookupTable
 
+EXCEL_DIGITS = 10**15
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell: a longer text makes Excel "repair" the file
 # Characters no worksheet may hold (openpyxl refuses them, Excel cannot store them).
 _NOT_IN_CELLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -20,8 +21,10 @@ _NOT_IN_CELLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def cell_value(value: Any) -> Any:
     """A value from the API as a cell can hold it: whatever its type, the whole sheet is still
     written (one odd record must not keep every list off the sheet)."""
-    if value is None or isinstance(value, (bool, int)):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):  # Excel keeps 15 digits: a longer number (an id) would be rounded
+        return value if abs(value) < EXCEL_DIGITS else str(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if not isinstance(value, str):
@@ -42,6 +45,11 @@ def amount(value: Any) -> float | None:
 
 def _word(value: Any, default: str) -> str:
     return str(value or default).upper()
+
+
+def _id(value: Any) -> str | None:
+    """Ids are text, as on the input sheets (an id sent as a number must not become 1.2E+18)."""
+    return None if value is None or value == "" else str(value)
 
 
 def _date(value: Any) -> str | None:
@@ -71,7 +79,7 @@ def lookup_tables(lookups: CompanyLookups) -> list[LookupTable]:
         _table("Invoices", ["number", "id", "customer", "customer id", "currency", "total", "amount due",
                             "date", "due date", "status"],
                [[i.get("document_number"), str(i["platform_id"]), contact_names.get(str(i.get("contact_id"))),
-                 i.get("contact_id"), i.get("currency_id"), i.get("total_amount"), i.get("amount_due"),
+                 _id(i.get("contact_id")), i.get("currency_id"), i.get("total_amount"), i.get("amount_due"),
                  _date(i.get("posted_date")), _date(i.get("due_date")), i.get("status")] for i in open_invoices]),
         _table("Accounts", ["name", "id", "category", "sub category", "currency", "code"],
                [[a.get("name"), str(a["platform_id"]), a.get("category"), a.get("sub_category"),
