@@ -534,7 +534,7 @@ STUBS = [a for a in ODD_ANSWERS if isinstance(a, Stub)]
 
 
 @pytest.mark.parametrize("answer", STUBS, ids=[a.name for a in STUBS])
-def test_lookups_posted_and_doctor_end_in_a_message_whatever_the_api_answers(answer, stub_server, tmp_path):
+def test_lookups_posted_and_doctor_end_in_a_message_whatever_the_api_answers(answer, stub_server, tmp_path):  # noqa: F811
     url = stub_server(answer)
     book = book_for(tmp_path / "book.xlsx", 1003, url)
     env = {"ROOTFI_API_KEY": SWEEP_KEY}

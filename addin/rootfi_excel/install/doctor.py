@@ -271,9 +271,12 @@ def probe_api(base_url: str, company_id: int | None, profile: str, *,
         key = get_api_key(profile)
     except CredentialsError as exc:
         text = str(exc)
-        probe.skipped = (f"the key of profile '{profile}' could not be read" if text.startswith("Could not read")
-                         else f"the key of profile '{profile}' is not a RootFi API key" if "not a RootFi API key" in text
-                         else f"no API key for profile '{profile}'")
+        if text.startswith("Could not read"):
+            probe.skipped = f"the key of profile '{profile}' could not be read"
+        elif "not a RootFi API key" in text:
+            probe.skipped = f"the key of profile '{profile}' is not a RootFi API key"
+        else:
+            probe.skipped = f"no API key for profile '{profile}'"
         return probe
     retry = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0, max_retry_after=5.0)
     try:
