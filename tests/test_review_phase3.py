@@ -571,6 +571,9 @@ def test_uninstall_keeps_a_journal_with_unfinished_submissions(tmp_path, monkeyp
                                            [("fp1", "RCPT-1", {"amount": 1}), ("fp2", "RCPT-2", {"amount": 2})])
         journal.update([lost], UNKNOWN, message="the connection dropped")
         journal.update([done], CREATED, rootfi_id="77")
+    preview = run(["uninstall", "--remove-journal", "--dry-run"])
+    assert preview.exit_code == 0 and "a real run would end with: The journal was kept" in preview.output
+    assert "Everything else was removed" not in preview.output  # a dry run removes nothing
     kept = run(["uninstall", "--remove-journal"])
     assert kept.exit_code == 2 and journal_path.exists()
     assert "1 submitted record(s) have no known outcome" in kept.output

@@ -342,7 +342,9 @@ def uninstall(layout: Layout, *, remove_key: bool = False, remove_journal: bool 
         names = ", ".join(f"'{p}'" for p in kept)
         problems.append(f"The API key of profile {names} may still be in the keyring: unlock it, then run "
                         f"`rootfi-excel logout --profile {kept[0]}`.")
-    if problems:
+    if problems and dry_run:
+        tell("a real run would end with: " + " ".join(problems))
+    elif problems:
         raise InstallError("Everything else was removed. " + " ".join(problems))
 
 
