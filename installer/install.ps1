@@ -69,6 +69,15 @@ function Get-ExcelBitness {
     return $null
 }
 
+# True when the folder may be deleted: missing, empty, or a Python environment (pyvenv.cfg).
+# -EnvDir $HOME must never take the profile folder with it.
+function Test-Removable([string]$Dir) {
+    if (-not (Test-Path -LiteralPath $Dir)) { return $true }
+    if (-not (Test-Path -LiteralPath $Dir -PathType Container)) { return $false }
+    if (Test-Path -LiteralPath (Join-Path $Dir "pyvenv.cfg")) { return $true }
+    return $null -eq (Get-ChildItem -LiteralPath $Dir -Force | Select-Object -First 1)
+}
+
 function Test-SuitablePython([string]$Exe, [string]$Arch) {
     if (-not $Exe -or -not (Test-Path -LiteralPath $Exe)) { return $false }
     if ($Exe -match "\\WindowsApps\\") { return $false }  # Microsoft Store Python: refused
@@ -153,9 +162,11 @@ if ($Uninstall) {
         & $rootfi uninstall @InstallArgs
         if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
     }
-    if (Test-Path -LiteralPath $EnvDir) {
+    if ((Test-Path -LiteralPath $EnvDir) -and (Test-Removable $EnvDir)) {
         Say "Removing the environment $EnvDir ..."
         Remove-Item -LiteralPath $EnvDir -Recurse -Force
+    } elseif (Test-Path -LiteralPath $EnvDir) {
+        Say "Kept ${EnvDir}: it is not a Python environment (no pyvenv.cfg), so it is not RootFi's to remove."
     }
     Say "RootFi for Excel is removed. Python itself stays (remove it under Settings > Apps if nothing else uses it)."
     exit 0
@@ -172,6 +183,9 @@ if (-not (Test-SuitablePython $envPython $Architecture)) {
     if (-not $python) { $python = Install-PythonOrgPython $Architecture }
     if (-not (Test-SuitablePython $python $Architecture)) {
         Stop-WithMessage "No Python $MinimumPython or newer ($Architecture, from python.org) could be found or installed."
+    }
+    if (-not (Test-Removable $EnvDir)) {
+        Stop-WithMessage "$EnvDir holds other files and is not a Python environment: give -EnvDir a new or empty folder. Nothing was removed."
     }
     if (Test-Path -LiteralPath $EnvDir) { Remove-Item -LiteralPath $EnvDir -Recurse -Force }
     Say "Creating the RootFi environment in $EnvDir ..."

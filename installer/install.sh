@@ -61,6 +61,15 @@ if [ -z "$PACKAGE" ]; then
     PACKAGE="${PACKAGE:-rootfi-excel}"
 fi
 
+# True when the folder $1 may be deleted: missing, empty, or a Python environment (pyvenv.cfg).
+# `--env-dir ~` must never take the home folder with it.
+removable() {
+    [ -e "$1" ] || return 0
+    [ -d "$1" ] || return 1
+    [ -f "$1/pyvenv.cfg" ] && return 0
+    [ -z "$(ls -A "$1" 2>/dev/null)" ]
+}
+
 # True when $1 runs and is Python $MINIMUM or newer.
 suitable() {
     [ -n "$1" ] && [ -x "$1" ] || return 1
@@ -109,9 +118,11 @@ if [ "$ACTION" = "uninstall" ]; then
     if [ -x "$ROOTFI" ]; then
         "$ROOTFI" uninstall ${PASS_ON[@]+"${PASS_ON[@]}"}
     fi
-    if [ -d "$ENV_DIR" ]; then
+    if [ -d "$ENV_DIR" ] && removable "$ENV_DIR"; then
         say "Removing the environment $ENV_DIR ..."
         rm -rf "$ENV_DIR"
+    elif [ -e "$ENV_DIR" ]; then
+        say "Kept $ENV_DIR: it is not a Python environment (no pyvenv.cfg), so it is not RootFi's to remove."
     fi
     say "RootFi for Excel is removed. Python itself stays."
     exit 0
@@ -127,6 +138,7 @@ if ! suitable "$ENV_DIR/bin/python"; then
     case "$ENV_DIR" in
         *" "*) [ "$(uname -s)" = "Darwin" ] && die "The environment folder must have no space in its path: $ENV_DIR" ;;
     esac
+    removable "$ENV_DIR" || die "$ENV_DIR holds other files and is not a Python environment: give --env-dir a new or empty folder. Nothing was removed."
     rm -rf "$ENV_DIR"
     say "Creating the RootFi environment in $ENV_DIR ..."
     mkdir -p "$(dirname "$ENV_DIR")"

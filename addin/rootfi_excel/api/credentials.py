@@ -14,6 +14,7 @@ from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
 
 from rootfi_excel.api.errors import RootFiError
+from rootfi_excel.safe_text import hide
 
 SERVICE = "rootfi-excel"
 DEFAULT_PROFILE = "default"
@@ -27,10 +28,24 @@ class CredentialsError(RootFiError):
         return self.message
 
 
+def key_problem(key: str) -> str | None:
+    """Why `key` cannot be an API key (None when it can): a key is printable ASCII without
+    spaces. Pasted from an e-mail it may come with curly quotes or spaces, which no HTTP
+    header can carry: said here, in words, rather than as an encoding error on every command."""
+    odd = sorted({c for c in key if not "!" <= c <= "~"})
+    if not odd:
+        return None
+    shown = ", ".join("a space" if c == " " else repr(c) for c in odd[:5])
+    return f"it holds characters no API key has ({shown}): copy only the key itself, without quotes or spaces"
+
+
 def get_api_key(profile: str = DEFAULT_PROFILE) -> str:
     """ROOTFI_API_KEY if set, else the keyring entry of `profile`."""
     from_env = os.environ.get(ENV_VAR, "").strip()
     if from_env:
+        problem = key_problem(from_env)
+        if problem:
+            raise CredentialsError(f"The environment variable {ENV_VAR} is not a RootFi API key: {problem}.")
         return from_env
     backend = _backend()
     try:
@@ -44,13 +59,21 @@ def get_api_key(profile: str = DEFAULT_PROFILE) -> str:
             f"No RootFi API key is stored for profile '{profile}'. "
             f"Run: rootfi-excel login --profile {profile}"
         )
-    return key
+    problem = key_problem(key.strip())
+    if problem:
+        raise CredentialsError(f"The key stored for profile '{profile}' is not a RootFi API key: {problem}. "
+                               f"Store it again: rootfi-excel login --profile {profile}")
+    hide(key.strip())  # whichever command or button asked for it: never in a message or the log
+    return key.strip()
 
 
 def store_api_key(profile: str, key: str) -> None:
     key = key.strip()
     if not key:
         raise CredentialsError("The API key is empty; nothing was stored.")
+    problem = key_problem(key)
+    if problem:
+        raise CredentialsError(f"That is not a RootFi API key: {problem}. Nothing was stored.")
     backend = _backend()
     try:
         backend.set_password(SERVICE, profile, key)
@@ -75,11 +98,24 @@ def delete_api_key(profile: str = DEFAULT_PROFILE) -> bool:
 
 
 def has_api_key(profile: str = DEFAULT_PROFILE) -> bool:
-    """True when the keyring holds a key for `profile` (ROOTFI_API_KEY is not consulted)."""
+    """True when the keyring holds a key for `profile` (ROOTFI_API_KEY is not consulted);
+    False also when the keyring cannot be read (see key_stored to tell the two apart)."""
     try:
-        return bool(_backend().get_password(SERVICE, profile))
-    except (KeyringError, CredentialsError):
+        return key_stored(profile)
+    except CredentialsError:
         return False
+
+
+def key_stored(profile: str = DEFAULT_PROFILE) -> bool:
+    """Whether the keyring holds a key for `profile`; CredentialsError when it cannot be
+    read (no keyring, or a locked one): "no key" must not be said of a key that is there."""
+    backend = _backend()
+    try:
+        return bool(backend.get_password(SERVICE, profile))
+    except NoKeyringError:
+        raise CredentialsError(_no_keyring_message()) from None
+    except KeyringError as exc:
+        raise CredentialsError(f"Could not read the system keyring ({type(exc).__name__}). {_unlock_hint()}") from None
 
 
 def ensure_keyring() -> None:

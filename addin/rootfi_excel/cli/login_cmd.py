@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from rootfi_excel.api.credentials import (
     DEFAULT_PROFILE,
+    ENV_VAR,
     SERVICE,
     delete_api_key,
     ensure_keyring,
@@ -33,9 +36,10 @@ def login(profile: str) -> None:
     """Store a RootFi API key in the system keyring."""
     ensure_keyring()  # say so before the user types the key for nothing
     key = click.prompt(f"RootFi API key for profile '{profile}'", hide_input=True)
-    hide(key)  # never in a log or a message, even if the key store's error repeats it
+    hide(key.strip())  # never in a log or a message, even if the key store's error repeats it (as stored: trimmed)
     store_api_key(profile, key)
     say(f"Saved the API key for profile '{profile}' in {keyring_name()} (service '{SERVICE}').")
+    _warn_if_overridden()
 
 
 @click.command(cls=GuardedCommand, doing="remove the API key")
@@ -46,3 +50,10 @@ def logout(profile: str) -> None:
         say(f"Removed the API key for profile '{profile}'.")
     else:
         say(f"No API key was stored for profile '{profile}'.")
+    _warn_if_overridden()
+
+
+def _warn_if_overridden() -> None:
+    if os.environ.get(ENV_VAR, "").strip():  # get_api_key prefers it to every stored key
+        say(f"Note: the environment variable {ENV_VAR} is set, and every command uses its key instead of the "
+            f"stored one until it is removed.", fg="yellow")

@@ -36,6 +36,9 @@ def lookups(book: Path, base_url: str | None, company_id: int | None, key_profil
             report = refresh_workbook(workbook, client, cache, settings, full=full,
                                       progress=lambda text: say(f"  {text}"))
     except sqlite3.Error as error:
+        if _busy(error):  # another refresh (another window, the ribbon) is writing it: nothing is damaged
+            stop(f"Another refresh of the lookups is writing the cache ({default_path()}) right now; try again in a "
+                 f"minute. {book.name} was not changed.")
         stop(f"The lookups cache ({default_path()}) cannot be used ({error}); delete that file and refresh again. "
               f"{book.name} was not changed.")
     try:
@@ -47,6 +50,10 @@ def lookups(book: Path, base_url: str | None, company_id: int | None, key_profil
         raise SystemExit(EXIT_INVALID)
     say(f"Wrote the live lists onto the Lookups sheet of {book.name}.")
     raise SystemExit(EXIT_OK)
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
 
 
 def open_for_company(book: Path, base_url: str | None, company_id: int | None, key_profile: str | None):

@@ -8,6 +8,7 @@ decides where things go, in what order, and what to keep.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -215,7 +216,7 @@ def _templates(run: _Run, folder: Path) -> None:
 
 
 def _offer_key(run: _Run, profile: str, ask_key: AskKey | None) -> None:
-    from rootfi_excel.api.credentials import CredentialsError, ensure_keyring, has_api_key, keyring_name, store_api_key
+    from rootfi_excel.api.credentials import CredentialsError, ensure_keyring, key_stored, keyring_name, store_api_key
 
     if ask_key is None:
         run.tell("skip the API key (store it later with `rootfi-excel login`)")
@@ -225,7 +226,12 @@ def _offer_key(run: _Run, profile: str, ask_key: AskKey | None) -> None:
     except CredentialsError as exc:
         run.tell(f"skip the API key: {exc}")
         return
-    if has_api_key(profile):
+    try:
+        stored = key_stored(profile)
+    except CredentialsError as exc:  # a locked keyring: asking for the key would be for nothing
+        run.tell(f"skip the API key: {exc}")
+        return
+    if stored:
         run.tell(f"keep the API key already stored for profile '{profile}'")
         return
     if run.dry_run:
@@ -256,7 +262,7 @@ def install(layout: Layout, *, templates_dir: Path | None = None, profile: str =
             builder: Builder = build_addin_into) -> Manifest:
     """Put the add-in, its settings, the AppleScript (macOS) and the templates in place."""
     _check_interpreter(layout)
-    manifest = load_manifest(layout.manifest_path) or _new_manifest(layout)
+    manifest = _readable_manifest(layout, dry_run, tell) or _new_manifest(layout)
     manifest.product_version, manifest.xlwings_version = __version__, xlwings_version()
     manifest.interpreter = str(layout.interpreter)
     run = _Run(layout, manifest, dry_run, tell)
@@ -266,12 +272,28 @@ def install(layout: Layout, *, templates_dir: Path | None = None, profile: str =
         if layout.has_excel:
             _addin(run, builder, upgrading=False)
             _applescript(run)
-        _templates(run, Path(templates_dir) if templates_dir else layout.default_templates_dir)
+        # "~/Team" typed at the prompt is the home folder, and a relative folder is recorded as
+        # absolute: uninstall, run from anywhere, must find what install wrote.
+        _templates(run, Path(templates_dir).expanduser().absolute() if templates_dir else layout.default_templates_dir)
         _unblock(run)
         _offer_key(run, profile, ask_key)
     finally:
         _finish(run)  # what was written so far is recorded, so uninstall can remove it
     return manifest
+
+
+def _readable_manifest(layout: Layout, dry_run: bool, tell: Tell) -> Manifest | None:
+    """The install record; a damaged one is set aside (every other command says "run install
+    again", so install must not refuse it too) and install starts a new one."""
+    try:
+        return load_manifest(layout.manifest_path)
+    except ValueError as exc:
+        aside = layout.manifest_path.with_name(layout.manifest_path.name + ".damaged")
+        tell(f"{exc.args[0].split(';')[0]}: {'would set' if dry_run else 'set'} it aside as {aside} and start a new "
+             "one (what only the old record listed is not removed by uninstall)")
+        if not dry_run:
+            layout.manifest_path.replace(aside)
+        return None
 
 
 def upgrade(layout: Layout, *, dry_run: bool = False, tell: Tell = print,
@@ -309,14 +331,21 @@ def uninstall(layout: Layout, *, remove_key: bool = False, remove_journal: bool 
         _remove_files(run)
         _remove_settings(run)
         _remove_dirs(run)
-    if remove_key:
-        _remove_keys(run, {*run.manifest.key_profiles, *profiles} or {"default"})
-    if remove_journal:
-        _remove_journal(run)
+    kept = _remove_keys(run, {*run.manifest.key_profiles, *profiles} or {"default"}) if remove_key else []
+    journal_kept = _remove_journal(run) if remove_journal else None
     if manifest is not None:
         run.say(f"remove {layout.manifest_path}  (the install record)")
         if not dry_run:
             layout.manifest_path.unlink(missing_ok=True)
+    problems = [journal_kept] if journal_kept else []
+    if kept:
+        names = ", ".join(f"'{p}'" for p in kept)
+        problems.append(f"The API key of profile {names} may still be in the keyring: unlock it, then run "
+                        f"`rootfi-excel logout --profile {kept[0]}`.")
+    if problems and dry_run:
+        tell("a real run would end with: " + " ".join(problems))
+    elif problems:
+        raise InstallError("Everything else was removed. " + " ".join(problems))
 
 
 def _remove_files(run: _Run) -> None:
@@ -370,31 +399,58 @@ def _remove_dirs(run: _Run) -> None:
             run.tell(f"keep folder {folder}  (it holds files install did not write)")
 
 
-def _remove_keys(run: _Run, profiles: set[str]) -> None:
-    from rootfi_excel.api.credentials import CredentialsError, delete_api_key, has_api_key
+def _remove_keys(run: _Run, profiles: set[str]) -> list[str]:
+    """Remove the keys; return the profiles whose key may still be in the keyring."""
+    from rootfi_excel.api.credentials import CredentialsError, delete_api_key, key_stored
 
+    kept = []
     for profile in sorted(profiles):
-        if not has_api_key(profile):
-            run.tell(f"no API key stored for profile '{profile}'")
-            continue
-        run.say(f"remove the API key of profile '{profile}' from the keyring")
-        if not run.dry_run:
-            try:
+        try:
+            if not key_stored(profile):
+                run.tell(f"no API key stored for profile '{profile}'")
+                continue
+            run.say(f"remove the API key of profile '{profile}' from the keyring")
+            if not run.dry_run:
                 delete_api_key(profile)
-            except CredentialsError as exc:
-                run.tell(f"could not remove the API key of profile '{profile}': {exc}")
+        except CredentialsError as exc:  # e.g. a locked keyring: never say "no key" of a key still there
+            run.tell(f"could not remove the API key of profile '{profile}': {exc}")
+            kept.append(profile)
+    return kept
 
 
-def _remove_journal(run: _Run) -> None:
+def _unsettled(journal: Path) -> int:
+    """Attempts whose outcome is not known yet (sending, Pending, Unknown): what the journal
+    is there for. -1 when it cannot be read now (locked by a Submit that is running); a
+    damaged journal protects nothing (Submit asks for it to be set aside), so it is 0."""
+    from rootfi_excel.submission.journal import OPEN_STATES, Journal, JournalError
+
+    try:
+        with Journal(journal) as opened:
+            return sum(len(opened.attempts(state)) for state in OPEN_STATES)
+    except (JournalError, OSError, sqlite3.Error) as error:
+        return 0 if "is damaged" in str(error) else -1
+
+
+def _remove_journal(run: _Run) -> str | None:
+    """Remove the journal; return why it was kept (None when removed or absent)."""
     journal = run.layout.journal_path
     files = [Path(str(journal) + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
     present = [f for f in files if f.exists()]
     if not present:
         run.tell(f"no journal at {journal}")
-        return
+        return None
+    open_attempts = _unsettled(journal) if journal.exists() else 0
+    if open_attempts:
+        why = (f"{open_attempts} submitted record(s) have no known outcome yet (Pending or Unknown)"
+               if open_attempts > 0 else "it is in use (a Submit may be running), so unfinished submissions "
+               "could not be checked")
+        run.tell(f"keep {journal}: {why}; removing it could let the next Submit create them twice")
+        return (f"The journal was kept: {why}. Press Submit on those workbooks until no row says Pending or "
+                "Unknown, then run `rootfi-excel uninstall --remove-journal` again.")
     run.tell("note: the journal is what stops a row being sent twice after a lost answer; "
              "remove it only when no Submit is unfinished")
-    for path in present:
+    for path in [f for f in files if f.exists()]:  # opening it to check may have tidied its -wal away
         run.say(f"remove {path}")
         if not run.dry_run:
-            path.unlink()
+            path.unlink(missing_ok=True)
+    return None

@@ -202,26 +202,44 @@ def check_workbook_location(workbook: str | Path | None) -> Check:
 
 
 def check_keyring() -> Check:
-    from rootfi_excel.api.credentials import CredentialsError, ensure_keyring, keyring_name
+    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, keyring_name
 
     try:
         ensure_keyring()
     except CredentialsError as exc:
         said, _, todo = str(exc).partition(". ")  # "No system keyring ... key. <what to do>"
+        if os.environ.get(ENV_VAR, "").strip():  # a server or scheduled task: the key needs no keyring
+            return Check(WARN, f"{said}; the key comes from the environment variable {ENV_VAR}.",
+                         "Nothing to do for unattended runs; for `rootfi-excel login` and the Excel buttons, "
+                         "make a system keyring available.")
         return Check(FAIL, f"{said}.", todo or "Make the system keyring available, then run doctor again.")
     return Check(OK, f"Keys are kept in {keyring_name()}.")
 
 
 def check_stored_key(profile: str) -> Check:
-    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, has_api_key
+    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, get_api_key, key_stored
 
     if os.environ.get(ENV_VAR, "").strip():
+        try:
+            get_api_key(profile)
+        except CredentialsError as exc:
+            return Check(FAIL, str(exc), f"Set {ENV_VAR} to the key alone, or remove it to use the stored key.")
         return Check(OK, f"The API key comes from the environment variable {ENV_VAR} (it overrides the keyring).")
     try:
         ensure_keyring()
     except CredentialsError:
         return Check(SKIP, f"Stored key for profile '{profile}' not checked: there is no keyring (see above).")
-    if has_api_key(profile):
+    try:
+        stored = key_stored(profile)
+    except CredentialsError as exc:  # a locked keyring: the key may well be there
+        said, _, todo = str(exc).partition(". ")
+        return Check(FAIL, f"The key of profile '{profile}' could not be checked: {said}.", todo)
+    if stored:
+        try:
+            get_api_key(profile)  # a key pasted with quotes or spaces is stored, but cannot be used
+        except CredentialsError as exc:
+            said, _, todo = str(exc).rpartition(". ")
+            return Check(FAIL, f"{said}.", todo)
         return Check(OK, f"An API key is stored for profile '{profile}'.")
     return Check(FAIL, f"No API key is stored for profile '{profile}'.",
                  f"Run `rootfi-excel login --profile {profile}` (or the Set API key button in Excel).")
@@ -251,8 +269,14 @@ def probe_api(base_url: str, company_id: int | None, profile: str, *,
         return probe
     try:
         key = get_api_key(profile)
-    except CredentialsError:
-        probe.skipped = f"no API key for profile '{profile}'"
+    except CredentialsError as exc:
+        text = str(exc)
+        if text.startswith("Could not read"):
+            probe.skipped = f"the key of profile '{profile}' could not be read"
+        elif "not a RootFi API key" in text:
+            probe.skipped = f"the key of profile '{profile}' is not a RootFi API key"
+        else:
+            probe.skipped = f"no API key for profile '{profile}'"
         return probe
     retry = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0, max_retry_after=5.0)
     try:
@@ -264,10 +288,14 @@ def probe_api(base_url: str, company_id: int | None, profile: str, *,
 
 
 def check_api_reachable(probe: ApiProbe) -> Check:
+    from rootfi_excel.api.credentials import CredentialsError
     from rootfi_excel.api.errors import NetworkError, ServerError
 
     if probe.skipped:
         return Check(SKIP, f"RootFi API not called: {probe.skipped}.")
+    if isinstance(probe.error, CredentialsError):  # e.g. a base_url the key must not be sent to
+        said, _, todo = str(probe.error).partition(". ")
+        return Check(FAIL, f"{said}.", todo or "Correct base_url in the workbook's Settings.")
     if isinstance(probe.error, NetworkError):
         return Check(FAIL, f"Could not reach the RootFi API at {probe.base_url}.",
                      "Check the internet connection, a proxy or firewall, and the base_url in the workbook's Settings.")
@@ -278,11 +306,12 @@ def check_api_reachable(probe: ApiProbe) -> Check:
 
 
 def check_company(probe: ApiProbe) -> Check:
+    from rootfi_excel.api.credentials import CredentialsError
     from rootfi_excel.api.errors import AuthError, NetworkError, NotFoundError, ServerError
 
     if probe.skipped:
         return Check(SKIP, f"Company and platform not checked: {probe.skipped}.")
-    if isinstance(probe.error, (NetworkError, ServerError)):
+    if isinstance(probe.error, (NetworkError, ServerError, CredentialsError)):
         return Check(SKIP, "Company and platform not checked: the API was not reached.")
     if isinstance(probe.error, AuthError):
         return Check(FAIL, "RootFi refused the API key.",
@@ -336,6 +365,10 @@ def run_doctor(layout: Layout, *, xlwings_version: str, workbook: Path | None = 
         except Exception as exc:  # any unreadable file: said as a check, never a traceback
             checks.append(Check(FAIL, f"{Path(workbook).name} could not be read ({type(exc).__name__}).",
                                 "Open it in Excel and save it as .xlsx, then run doctor again."))
+        else:
+            if settings.problems:  # what Validate and Submit would refuse the workbook for
+                checks.append(Check(FAIL, f"{Path(workbook).name}: " + "; ".join(settings.problems) + ".",
+                                    "Correct the Settings sheet of the workbook, then run doctor again."))
     elif workbook is not None and not str(workbook).lower().startswith("http"):
         checks.append(Check(FAIL, f"{workbook} does not exist.", "Give the path of the workbook file."))
     profile = profile or (settings.key_profile if settings else "default")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +65,14 @@ def default_path() -> Path:
 
 
 def label_key(value: Any) -> str:
-    return " ".join(str(value).split()).casefold() if value is not None else ""
+    """Trimmed, spaces collapsed, case-folded and Unicode-normalised (NFKC): "Café" typed
+    on one keyboard is the "Café" a platform stored with a combining accent."""
+    return " ".join(unicodedata.normalize("NFKC", str(value)).split()).casefold() if value is not None else ""
+
+
+# PRAGMA user_version of a cache whose label_key values are those of label_key() above;
+# an older cache has them recomputed when it is opened.
+LABEL_KEYS_VERSION = 1
 
 
 def utc_now() -> dt.datetime:
@@ -90,6 +98,22 @@ class LookupCache:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        if self._db.execute("PRAGMA user_version").fetchone()[0] < LABEL_KEYS_VERSION:
+            self._rekey_labels()
+
+    def _rekey_labels(self) -> None:
+        """Recompute every label_key with today's label_key() (once per cache file)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            rows = db.execute("SELECT rowid, label FROM records").fetchall()
+            db.executemany("UPDATE records SET label_key = ? WHERE rowid = ?",
+                           [(label_key(r["label"]), r["rowid"]) for r in rows])
+            db.execute(f"PRAGMA user_version = {LABEL_KEYS_VERSION}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()

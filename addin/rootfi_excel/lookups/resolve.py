@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rootfi_excel.lookups.cache import LABEL_FIELDS, CompanyLookups
+from rootfi_excel.lookups.sheet import usable
 
 # How a list's records are called in messages.
 NOUNS = {
@@ -77,6 +78,11 @@ def resolve(lookups: CompanyLookups, kind: str, value: Any) -> Resolution:
         return Resolution(kind, text, None, [by_id, *others])  # an id that is also another record's label
     if len(by_label) == 1:
         return Resolution(kind, text, by_label[0])
+    # A customer's name that a vendor shares too (an active account's and an archived one's):
+    # the one the sheet's dropdown offered is meant, since the other could not be used at all.
+    in_use = [r for r in by_label if usable(kind, r)]
+    if len(in_use) == 1:
+        return Resolution(kind, text, in_use[0])
     return Resolution(kind, text, None, by_label)
 
 
@@ -89,7 +95,7 @@ def describe(kind: str, record: dict[str, Any]) -> str:
     elif kind == "accounts":
         extra = [record.get("category"), record.get("currency_id")]
     elif kind == "invoices":
-        extra = [record.get("posted_date", "")[:10] if record.get("posted_date") else None,
+        extra = [str(record["posted_date"])[:10] if record.get("posted_date") else None,  # any type the API sent
                  record.get("currency_id"), record.get("total_amount")]
     details = ", ".join(str(e) for e in extra if e not in (None, ""))
     return f"{label} (id {record['platform_id']}{', ' + details if details else ''})"

@@ -28,6 +28,7 @@ def write_lookup_table(book: Workbook, table: LookupTable) -> None:
             raise WorkbookError(f"Sheet '{other.title}' already has a table named {table.name}; rename it")
     sheet = book[table.sheet] if table.sheet in book.sheetnames else book.create_sheet(table.sheet)
     left, top = _place(sheet, table)
+    _refuse_overwriting(sheet, table, left, top)
     for offset, header in enumerate(table.headers):
         cell = sheet.cell(top, left + offset, header)
         cell.font = Font(bold=True)
@@ -61,6 +62,18 @@ def _place(sheet: Worksheet, table: LookupTable) -> tuple[int, int]:
     for other in sheet.tables.values():  # an empty table still owns its columns
         used = max(used, range_boundaries(other.ref)[2])
     return (used + 2 if used else 1), 1
+
+
+def _refuse_overwriting(sheet: Worksheet, table: LookupTable, left: int, top: int) -> None:
+    """A list that grew must not write over what someone typed below (or beside) its old rows:
+    refuse, naming the cell, before anything is saved."""
+    right, bottom = left + len(table.headers) - 1, top + max(len(table.rows), 1)
+    for row in sheet.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
+        for cell in row:
+            if cell.value not in (None, ""):
+                raise WorkbookError(
+                    f"Sheet '{sheet.title}': cell {cell.coordinate} holds '{str(cell.value)[:40]}', where the "
+                    f"{table.name} table's {len(table.rows)} rows go: move it elsewhere, then run again")
 
 
 def _clear(sheet: Worksheet, left: int, top: int, right: int, bottom: int) -> None:
