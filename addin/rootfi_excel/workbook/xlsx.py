@@ -5,6 +5,10 @@ formatting, other sheets and extra columns all survive saving); cached formula
 values are read from a second, values-only load of the same bytes, made only when a
 table holds a formula. Only result cells are ever written.
 
+Saving changes only the result cells in the file's package when nothing else was
+changed (`xlsx_patch`: every other part and row stays as it was, and a large workbook
+saves in a fraction of openpyxl's time); otherwise openpyxl saves the whole workbook.
+
 The file itself is handled by `files` (atomic saving through links, keeping its mode,
 read-only files refused, one run at a time). A workbook that changed on disk since it
 was opened (another run or program saved it) is never overwritten: the results stay in
@@ -55,6 +59,7 @@ from rootfi_excel.workbook.port import (
     settings_from,
 )
 from rootfi_excel.workbook.files import lock_file, read_file, read_only, replace_file, writable_file
+from rootfi_excel.workbook.xlsx_patch import Writes, patched
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +80,8 @@ class XlsxWorkbook:
         self._opened = hashlib.sha256(source).digest()  # to notice a change on disk before saving
         self._values: Workbook | None = None  # the values-only load, made when needed
         self._lock = lock
+        self._written: Writes = {}  # result cells written: what a save by patching changes
+        self._only_results = True  # nothing but result cells changed (else openpyxl saves the whole book)
 
     @classmethod
     def open(cls, path: str | Path) -> "XlsxWorkbook":
@@ -136,12 +143,15 @@ class XlsxWorkbook:
             for name, value in values.items():
                 if name not in positions:
                     raise WorkbookError(f"Sheet '{layout.sheet}' has no '{name}' column; add it to the table")
-                _put(sheet.cell(top + 1 + index, positions[name]), value)
+                cell = sheet.cell(top + 1 + index, positions[name])
+                _put(cell, value)
+                self._written.setdefault(sheet.title, {})[cell.row, cell.column] = cell.value
 
     def write_lookup_table(self, table: LookupTable) -> None:
         """A live list on the Lookups sheet, as an Excel table with defined names (see xlsx_lookups)."""
         from rootfi_excel.workbook.xlsx_lookups import write_lookup_table
 
+        self._only_results = False
         write_lookup_table(self.book, table)
 
     def save(self) -> None:
@@ -158,11 +168,17 @@ class XlsxWorkbook:
                 raise WorkbookError(f"{name} was changed by another program or run while this one was working "
                                     "(saved in Excel, or by a colleague): its results were not written over those "
                                     "changes. Close it in other programs and run again.")
-            self._opened = replace_file(self.target, _saved(self.book, name), name)
+            self._opened = replace_file(self.target, self._patched() or _saved(self.book, name), name)
         finally:
             self.close()
 
     # ---------------------------------------------------------------- helpers
+
+    def _patched(self) -> bytes | None:
+        """The opened file with only the result cells changed, when nothing else was (else None)."""
+        if not self._only_results:
+            return None
+        return patched(self._source, self._written, DATETIME_FORMAT)
 
     def _sheet(self, name: str) -> Worksheet:
         if name not in self.book.sheetnames:
@@ -185,6 +201,7 @@ class XlsxWorkbook:
                 raise WorkbookError(stray_rows_message(sheet.title, stray))
             if below:
                 _extend(table, bottom + below)
+                self._only_results = False  # the table part changes too: openpyxl saves the whole book
                 self.notices.append(f"{sheet.title}: the table was extended over {rows_text(bottom + 1, bottom + below)} "
                                     "typed below it")
                 bottom += below
