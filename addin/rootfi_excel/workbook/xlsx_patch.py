@@ -253,7 +253,7 @@ def _attributes(text: bytes) -> dict[bytes, bytes]:
 def _cell(row: int, column: int, value: Any, style: bytes | None, date_styles: set[int]) -> bytes:
     """One cell's XML: the value at (row, column), keeping the style it had."""
     head = f'<c r="{get_column_letter(column)}{row}"' + (f' s="{style.decode()}"' if style else "")
-    if value is None:
+    if value is None or value == "":  # an empty cell, as openpyxl saves both
         return f"{head}/>".encode()
     if isinstance(value, str):
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
