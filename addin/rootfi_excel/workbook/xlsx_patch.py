@@ -25,7 +25,7 @@ import io
 import posixpath
 import re
 import zipfile
-from typing import Any
+from typing import Any, Iterator
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
@@ -62,9 +62,7 @@ def patched(source: bytes, writes: Writes, datetime_format: str) -> bytes | None
         with zipfile.ZipFile(io.BytesIO(source)) as package:
             parts = _sheet_parts(package)
             date_styles = _styles_with_format(package, datetime_format) if _has_datetimes(writes) else set()
-            new = {parts[title]: _patch_sheet(package.read(parts[title]), cells, date_styles)
-                   for title, cells in writes.items() if cells}
-            return _repacked(package, new)
+            return _repacked(package, {parts[title]: cells for title, cells in writes.items() if cells}, date_styles)
     except (NotPlain, KeyError, ValueError, ElementTree.ParseError, zipfile.BadZipFile):
         return None
 
@@ -131,8 +129,10 @@ def _styles_part(package: zipfile.ZipFile) -> str:
     return _target(posixpath.dirname(workbook), relationships, DOC_RELS + "/styles")
 
 
-def _repacked(package: zipfile.ZipFile, new: dict[str, bytes]) -> bytes:
-    """The package again, entry by entry in the same order, with `new` parts replaced."""
+def _repacked(package: zipfile.ZipFile, changes: dict[str, dict[tuple[int, int], Any]], date_styles: set[int]) -> bytes:
+    """The package again, entry by entry in the same order, with the cells of `changes`
+    ({sheet part: {(row, column): value}}) changed. A changed sheet is written piece by
+    piece as it is patched, never held twice in memory."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as out:
         for info in package.infolist():
@@ -140,13 +140,19 @@ def _repacked(package: zipfile.ZipFile, new: dict[str, bytes]) -> bytes:
             entry.compress_type = info.compress_type
             entry.external_attr = info.external_attr
             entry.create_system = info.create_system
-            out.writestr(entry, new[info.filename] if info.filename in new else package.read(info.filename))
+            if info.filename not in changes:
+                out.writestr(entry, package.read(info.filename))
+                continue
+            with out.open(entry, "w") as stream:
+                for piece in _patched_sheet(package.read(info.filename), changes[info.filename], date_styles):
+                    stream.write(piece)
     return buffer.getvalue()
 
 
 # -------------------------------------------------------------------- the sheet
 
-def _patch_sheet(xml: bytes, cells: dict[tuple[int, int], Any], date_styles: set[int]) -> bytes:
+def _patched_sheet(xml: bytes, cells: dict[tuple[int, int], Any], date_styles: set[int]) -> Iterator[bytes]:
+    """The sheet's XML with `cells` changed, in pieces: unchanged stretches and changed rows."""
     root = _ROOT.search(xml)
     if root is None or not _DEFAULT_NS.search(root.group()):
         raise NotPlain("the sheet's elements are not in the default namespace")
@@ -165,15 +171,16 @@ def _patch_sheet(xml: bytes, cells: dict[tuple[int, int], Any], date_styles: set
     by_row: dict[int, dict[int, Any]] = {}
     for (row, column), value in cells.items():
         by_row.setdefault(row, {})[column] = value
-    pieces, at = [], 0
+    missing = by_row.keys() - rows.keys()
+    if missing:
+        raise NotPlain(f"row {min(missing)} is not in the sheet")
+    view, at = memoryview(xml), 0
     for number in sorted(by_row):
-        if number not in rows:
-            raise NotPlain(f"row {number} is not in the sheet")
         row = rows[number]
-        pieces += [xml[at:row.start()], _patch_row(row, number, by_row[number], date_styles)]
+        yield view[at:row.start()]
+        yield _patch_row(row, number, by_row[number], date_styles)
         at = row.end()
-    pieces.append(xml[at:])
-    return b"".join(pieces)
+    yield view[at:]
 
 
 def _patch_row(row: re.Match, number: int, values: dict[int, Any], date_styles: set[int]) -> bytes:
