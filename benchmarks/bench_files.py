@@ -53,8 +53,9 @@ XlsxWorkbook.save = timed("save", XlsxWorkbook.save)
 start = time.perf_counter()
 try:
     cli.main(["validate", sys.argv[1]], standalone_mode=False)
-except SystemExit:
-    pass
+    spent["exit"] = 0
+except SystemExit as stop:
+    spent["exit"] = stop.code
 spent["command"] = time.perf_counter() - start
 spent["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(spent))
@@ -85,13 +86,32 @@ def old_code(commit: str, work: Path) -> Path:
     return folder / "addin"
 
 
-def run(code: Path, book: Path, work: Path) -> dict[str, float]:
+def run(name: str, code: Path, book: Path, work: Path, check: bool) -> dict[str, float]:
     copy = work / "run.xlsx"
     shutil.copyfile(book, copy)
     env = dict(os.environ, PYTHONPATH=str(code), ROOTFI_EXCEL_HOME=str(work / "home"))
     done = subprocess.run([sys.executable, "-c", CHILD, str(copy)], env=env, capture_output=True, text=True,
                           check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    if figures["exit"] not in (0, 1):
+        raise SystemExit(f"validate ended with exit code {figures['exit']}:\n{done.stdout}")
+    if check:
+        print(f"  {name}: {statuses(copy)}", flush=True)
+    return figures
+
+
+def statuses(path: Path) -> str:
+    """What the run wrote: how many rows of each status (old and new must agree)."""
+    import collections
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = book["Invoice Payments"].iter_rows(values_only=True)
+    column = next(rows).index("status")
+    counts = collections.Counter(row[column] for row in rows if any(value is not None for value in row))
+    book.close()
+    return ", ".join(f"{count} {status}" for status, count in sorted(counts.items(), key=str))
 
 
 def main() -> None:
@@ -105,10 +125,11 @@ def main() -> None:
         book = work / "book.xlsx"
         build_book(book, args.payments)
         print(f"{args.payments} payment rows, {book.stat().st_size / 2**20:.1f} MiB file; best of {args.repeat} runs")
+        print("rows marked by each version's first run:")
         versions = {"old": old_code(args.old, work), "new": ROOT / "addin"}
         best = {}
         for name, code in versions.items():
-            runs = [run(code, book, work) for _ in range(args.repeat)]
+            runs = [run(name, code, book, work, check=not attempt) for attempt in range(args.repeat)]
             best[name] = {key: min(r[key] for r in runs) for key in runs[0]}
         print(f"{'':<5} {'load s':>7} {'save s':>7} {'validate s':>10} {'peak MiB':>9}")
         for name, figures in best.items():

@@ -61,6 +61,7 @@ def read_sheet(book: Workbook, title: str, *, data_only: bool = False) -> Values
     worksheet = book[title]
     sheet = ValuesSheet(title)
     first_column = last_column = last_row = None
+    styles, top_style = len(book._cell_styles), 0
     # As openpyxl's ReadOnlyWorksheet parses a sheet (openpyxl < 4 keeps these names).
     with worksheet._get_source() as source:
         parser = WorkSheetParser(source, book.shared_strings, data_only=data_only, epoch=book.epoch,
@@ -75,12 +76,16 @@ def read_sheet(book: Workbook, title: str, *, data_only: bool = False) -> Values
                     values[column] = cell["value"]
                 if cell["data_type"] == "f":
                     sheet.formulas.add((number, column))
+                if cell["style_id"] > top_style:
+                    top_style = cell["style_id"]
             if values:
                 sheet.rows[number] = values
-            first, last = cells[0]["column"], cells[-1]["column"]
+            if top_style >= styles:  # a damaged file: its values' formats (dates) are unknown
+                raise IndexError(f"row {number} of sheet '{title}' names a cell style the workbook does not have")
+            first, last = min(c["column"] for c in cells), max(c["column"] for c in cells)
             first_column = first if first_column is None else min(first_column, first)
             last_column = last if last_column is None else max(last_column, last)
-            last_row = number
+            last_row = number if last_row is None else max(last_row, number)
     sheet.min_column, sheet.max_column, sheet.max_row = first_column or 1, last_column or 1, last_row or 1
     if parser.merged_cells:
         sheet.merged = [CellRange(merged.ref) for merged in parser.merged_cells.mergeCell]
