@@ -10,7 +10,9 @@ fresh copy of it, each run in a fresh Python process, for two versions of the co
 
 For each it prints load (opening the file and reading its tables), save, the whole
 command (from the command line's start to its end, imports excluded) and the peak
-memory of the process (ru_maxrss), best of --repeat runs, and the ratio old/new.
+memory of the process (VmHWM: its own peak resident memory, imports included), best
+of --repeat runs, and the ratio old/new. The workbook is built in another process too,
+so that no run inherits its memory.
 Figures, not assertions: these machines are shared and noisy.
 
     python benchmarks/bench_files.py [--payments 50000] [--repeat 2] [--old cf06395]
@@ -57,12 +59,17 @@ try:
 except SystemExit as stop:
     spent["exit"] = stop.code
 spent["command"] = time.perf_counter() - start
-spent["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:  # this process's own peak (ru_maxrss would also count the parent's memory at the fork)
+    with open("/proc/self/status") as status:
+        spent["peak_mib"] = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) / 1024
+except OSError:
+    spent["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(spent))
 """
 
 
 def build_book(path: Path, count: int) -> None:
+    """The template with `count` payment rows (run in its own process: it takes much memory)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import random
 
@@ -119,11 +126,14 @@ def main() -> None:
     parser.add_argument("--payments", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=2, help="runs of each version; the best is shown")
     parser.add_argument("--old", default="cf06395", help="the commit whose adapter is the baseline")
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)  # only build the workbook there
     args = parser.parse_args()
+    if args.build:
+        return build_book(args.build, args.payments)
     work = Path(tempfile.mkdtemp(prefix="rootfi-bench-files-"))
     try:
         book = work / "book.xlsx"
-        build_book(book, args.payments)
+        subprocess.run([sys.executable, __file__, "--build", str(book), "--payments", str(args.payments)], check=True)
         print(f"{args.payments} payment rows, {book.stat().st_size / 2**20:.1f} MiB file; best of {args.repeat} runs")
         print("rows marked by each version's first run:")
         versions = {"old": old_code(args.old, work), "new": ROOT / "addin"}
