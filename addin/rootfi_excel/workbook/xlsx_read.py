@@ -86,9 +86,13 @@ def read_sheet(book: Workbook, title: str, *, data_only: bool = False) -> Values
             first_column = first if first_column is None else min(first_column, first)
             last_column = last if last_column is None else max(last_column, last)
             last_row = number if last_row is None else max(last_row, number)
-    sheet.min_column, sheet.max_column, sheet.max_row = first_column or 1, last_column or 1, last_row or 1
     if parser.merged_cells:
         sheet.merged = [CellRange(merged.ref) for merged in parser.merged_cells.mergeCell]
+    for merged in sheet.merged:  # openpyxl's model has a cell for every cell of a merged range
+        first_column = min(first_column or merged.min_col, merged.min_col)
+        last_column = max(last_column or 0, merged.max_col)
+        last_row = max(last_row or 0, merged.max_row)
+    sheet.min_column, sheet.max_column, sheet.max_row = first_column or 1, last_column or 1, last_row or 1
     sheet.tables = _tables(book, worksheet._worksheet_path, parser)
     return sheet
 
