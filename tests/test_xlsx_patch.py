@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -238,3 +239,22 @@ def test_patched_names_its_sheets_through_the_package_relationships(tmp_path):
     assert book[CREDIT_NOTE_LINES.sheet]["A2"].value == "changed"
     assert book[PAYMENTS.sheet]["A2"].value == "P-0"
     assert patched(b"not a zip", {PAYMENTS.sheet: {(2, 1): "x"}}, DATETIME_FORMAT) is None
+
+
+@pytest.mark.filterwarnings("ignore:Print area cannot be set")  # openpyxl on LibreOffice's print areas
+def test_a_workbook_saved_by_another_program_is_patched_in_place(tmp_path, no_whole_save):
+    """Shared strings, calculated formula values, empty result cells left out of the XML."""
+    path = tmp_path / "book.xlsx"
+    path.write_bytes((Path(__file__).parent / "fixtures" / "workbooks" / "saved-by-libreoffice.xlsx").read_bytes())
+    before = parts(path)
+    with XlsxWorkbook.open(path) as workbook:
+        report = validate_workbook(workbook)
+        write_validation(workbook, report)
+        workbook.save()
+    assert not report.sheets[PAYMENTS.key].count("Invalid")  # the formula's calculated amount (102) was read
+    after = parts(path)
+    assert [name for name in before if after[name] != before[name]] == ["xl/worksheets/sheet2.xml"]
+    values = sheet_values(path)[PAYMENTS.sheet]
+    status = values[0].index("status")
+    assert [row[status] for row in values[1:7]] == ["Valid"] * 6
+    assert openpyxl.load_workbook(path)[PAYMENTS.sheet]["E4"].value == "=40+62"

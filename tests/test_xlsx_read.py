@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -41,7 +42,15 @@ def shown(value):
     return type(value), repr(value)
 
 
-@pytest.mark.parametrize("make", [varied_book, odd_values])
+def libreoffice_book(tmp_path):
+    """Shared strings, calculated formula values, empty cells left out (tests/fixtures/workbooks)."""
+    path = tmp_path / "libreoffice.xlsx"
+    path.write_bytes((Path(__file__).parent / "fixtures" / "workbooks" / "saved-by-libreoffice.xlsx").read_bytes())
+    return path
+
+
+@pytest.mark.filterwarnings("ignore:Print area cannot be set")  # openpyxl on LibreOffice's print areas
+@pytest.mark.parametrize("make", [varied_book, odd_values, libreoffice_book])
 def test_every_sheet_reads_as_the_whole_load_does(tmp_path, make):
     path = make(tmp_path)
     whole = openpyxl.load_workbook(path)

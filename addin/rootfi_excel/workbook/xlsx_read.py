@@ -64,7 +64,7 @@ def read_sheet(book: Workbook, title: str, *, data_only: bool = False) -> Values
     styles, top_style = len(book._cell_styles), 0
     # As openpyxl's ReadOnlyWorksheet parses a sheet (openpyxl < 4 keeps these names).
     with worksheet._get_source() as source:
-        parser = WorkSheetParser(source, book.shared_strings, data_only=data_only, epoch=book.epoch,
+        parser = WorkSheetParser(source, worksheet._shared_strings, data_only=data_only, epoch=book.epoch,
                                  date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
         for number, cells in parser.parse():
             if not cells:
