@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -99,8 +100,9 @@ def test_a_workbook_made_read_only_during_submit_keeps_its_results_for_the_next_
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 6  # written back, never sent twice
 
 
-def test_unsavable_content_is_refused_readably(tmp_path):
-    """A cell outside the tables that openpyxl can read but not write back."""
+def test_unsavable_content_is_refused_readably(tmp_path, monkeypatch):
+    """A cell outside the tables that openpyxl can read but not write back: saving only
+    the result cells leaves it as it is; a whole-book save (openpyxl) is refused readably."""
     from tests.support.broken_books import edited, sheet_part
 
     def long_number(parts):
@@ -109,11 +111,19 @@ def test_unsavable_content_is_refused_readably(tmp_path):
                                           + b"</v></c></row></sheetData>")
 
     path = edited(tmp_path, "book.xlsx", long_number)
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 0, result.output  # saved: only result cells were changed
+    with zipfile.ZipFile(path) as saved:
+        assert any(b"9" * 400 in saved.read(name) for name in saved.namelist())
+
+    (tmp_path / "whole").mkdir()
+    path = edited(tmp_path / "whole", "book.xlsx", long_number)
     before = path.read_bytes()
+    monkeypatch.setattr("rootfi_excel.workbook.xlsx.patched", lambda *args: None)  # as after a lookup list was written
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 2
     assert "book.xlsx holds something that cannot be written back" in result.output
-    assert path.read_bytes() == before and not list(tmp_path.glob(".*saving"))
+    assert path.read_bytes() == before and not list(path.parent.glob(".*saving"))
 
 
 # ------------------------------------------------------------------- two runs at one time

@@ -81,8 +81,10 @@ def test_without_an_excel_table_the_sheet_itself_is_read(tmp_path):
 
 
 def test_missing_sheet_column_or_file_problems_are_workbook_errors(tmp_path):
-    workbook = XlsxWorkbook.open(book(tmp_path))
-    del workbook.book[PAYMENTS.sheet]
+    wb = openpyxl.load_workbook(book(tmp_path))
+    del wb[PAYMENTS.sheet]
+    wb.save(tmp_path / "no-payments.xlsx")
+    workbook = XlsxWorkbook.open(tmp_path / "no-payments.xlsx")
     with pytest.raises(WorkbookError, match="no sheet named 'Invoice Payments'"):
         workbook.read_table(PAYMENTS)
     update = ResultUpdate()

@@ -1,9 +1,15 @@
 """The workbook port for .xlsx/.xlsm files, through openpyxl (headless CLI, CI, Linux).
 
-The file is opened once as it is (formulas, formats, validations, conditional
-formatting, other sheets and extra columns all survive saving); cached formula
-values are read from a second, values-only load of the same bytes, made only when a
-table holds a formula. Only result cells are ever written.
+The file is read once into memory. A sheet is parsed only when it is read, as values
+(`xlsx_read`: openpyxl's parser, without its whole-workbook model); cached formula
+values come from a second, values-only parse of a sheet, made only when a table holds
+a formula. Only result cells are ever written.
+
+Saving changes only the result cells in the file's package (`xlsx_patch`: every other
+part and row stays as it was: formulas, formats, validations, conditional formatting,
+other sheets and extra columns). When that cannot be done (a table extended, a lookup
+list written, a file in an unusual form), openpyxl loads the whole workbook, the
+results are put into it and it saves the whole workbook, as it always did.
 
 The file itself is handled by `files` (atomic saving through links, keeping its mode,
 read-only files refused, one run at a time). A workbook that changed on disk since it
@@ -22,7 +28,7 @@ import io
 import logging
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from filelock import FileLock
 from openpyxl import load_workbook
@@ -31,7 +37,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table as ExcelTable
-from openpyxl.worksheet.worksheet import Worksheet
 
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
@@ -55,6 +60,8 @@ from rootfi_excel.workbook.port import (
     settings_from,
 )
 from rootfi_excel.workbook.files import lock_file, read_file, read_only, replace_file, writable_file
+from rootfi_excel.workbook.xlsx_patch import Writes, patched
+from rootfi_excel.workbook.xlsx_read import ValuesSheet, read_sheet
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +72,21 @@ LARGEST_NUMBER = 1.7976931348623157e308  # a cell holds a double: a longer integ
 
 
 class XlsxWorkbook:
-    def __init__(self, path: Path, book: Workbook, *, source: bytes = b"", lock: FileLock | None = None) -> None:
+    def __init__(self, path: Path, source: bytes, *, lock: FileLock | None = None) -> None:
         self.path = path  # as the person named it (perhaps a link)
         self.target = path.resolve()  # the file itself: read, checked and replaced
-        self.book = book
         self.notices: list[str] = []  # what the adapter did on its own, to tell the person
         self.formula_without_value: list[str] = []  # cells whose formula was never calculated
-        self._source = source  # the bytes loaded, for the values-only load
+        self._source = source  # the bytes opened: parsed sheet by sheet, patched when saved
         self._opened = hashlib.sha256(source).digest()  # to notice a change on disk before saving
-        self._values: Workbook | None = None  # the values-only load, made when needed
+        self._reader = _load(path, source, read_only=True)  # workbook, styles, strings; not the sheets
+        self._sheets: dict[str, ValuesSheet] = {}  # the sheets read so far
+        self._cached: dict[str, ValuesSheet] = {}  # values-only parses, for formula cells' values
+        self._book: Workbook | None = None  # openpyxl's whole model, loaded only when needed
         self._lock = lock
+        self._written: Writes = {}  # result cells written, as openpyxl would hold them
+        self._extended: dict[tuple[str, str], int] = {}  # (sheet, table) -> its new last row
+        self._tables_written = False  # whole tables written into the model (write_lookup_table)
 
     @classmethod
     def open(cls, path: str | Path) -> "XlsxWorkbook":
@@ -83,11 +95,17 @@ class XlsxWorkbook:
         target = writable_file(path)
         lock = lock_file(target, path.name)
         try:
-            source = read_file(target, path.name)
-            return cls(path, _load(path, source, data_only=False), source=source, lock=lock)
+            return cls(path, read_file(target, path.name), lock=lock)
         except BaseException:
             lock.release()
             raise
+
+    @property
+    def book(self) -> Workbook:
+        """openpyxl's whole model of the workbook as opened, loaded the first time it is needed."""
+        if self._book is None:
+            self._book = _load(self.path, self._source, data_only=False)
+        return self._book
 
     def close(self) -> None:
         """Let another run use the workbook (saving does this too)."""
@@ -110,14 +128,14 @@ class XlsxWorkbook:
         return table
 
     def read_settings(self) -> dict[str, Any]:
-        if SETTINGS_SHEET not in self.book.sheetnames:
+        if SETTINGS_SHEET not in self._reader.sheetnames:
             return {}
-        return settings_from(self._read(self.book[SETTINGS_SHEET], SETTINGS_TABLE))
+        return settings_from(self._read(self._sheet(SETTINGS_SHEET), SETTINGS_TABLE))
 
     def read_integration_fields(self) -> list[dict[str, Any]]:
-        if INTEGRATION_FIELDS_SHEET not in self.book.sheetnames:
+        if INTEGRATION_FIELDS_SHEET not in self._reader.sheetnames:
             return []
-        return records_from(self._read(self.book[INTEGRATION_FIELDS_SHEET], INTEGRATION_FIELDS_TABLE))
+        return records_from(self._read(self._sheet(INTEGRATION_FIELDS_SHEET), INTEGRATION_FIELDS_TABLE))
 
     # ----------------------------------------------------------------- writes
 
@@ -126,22 +144,26 @@ class XlsxWorkbook:
             return
         sheet = self._sheet(layout.sheet)
         left, top, right, bottom = self._bounds(sheet, layout.table)
-        headers = [sheet.cell(top, column).value for column in range(left, right + 1)]
+        headers = list(next(sheet.iter_rows(top, top, left, right)))
         _refuse_merged_result_cells(sheet, layout, headers, (left, top, right, bottom))
         positions = {name: left + offset for name, offset in result_positions(layout, headers).items()}
         rows = bottom - top
+        written = self._written.setdefault(sheet.title, {})
         for index, values in update.values.items():
             if not 0 <= index < rows:
                 raise WorkbookError(f"Sheet '{layout.sheet}': row {top + 1 + index} is outside the table")
             for name, value in values.items():
                 if name not in positions:
                     raise WorkbookError(f"Sheet '{layout.sheet}' has no '{name}' column; add it to the table")
-                _put(sheet.cell(top + 1 + index, positions[name]), value)
+                row, column = top + 1 + index, positions[name]
+                written[row, column] = _stored(value)
+                sheet.set(row, column, written[row, column])
 
     def write_lookup_table(self, table: LookupTable) -> None:
         """A live list on the Lookups sheet, as an Excel table with defined names (see xlsx_lookups)."""
         from rootfi_excel.workbook.xlsx_lookups import write_lookup_table
 
+        self._tables_written = True
         write_lookup_table(self.book, table)
 
     def save(self) -> None:
@@ -158,18 +180,40 @@ class XlsxWorkbook:
                 raise WorkbookError(f"{name} was changed by another program or run while this one was working "
                                     "(saved in Excel, or by a colleague): its results were not written over those "
                                     "changes. Close it in other programs and run again.")
-            self._opened = replace_file(self.target, _saved(self.book, name), name)
+            self._opened = replace_file(self.target, self._patched() or self._whole_book(), name)
         finally:
             self.close()
 
     # ---------------------------------------------------------------- helpers
 
-    def _sheet(self, name: str) -> Worksheet:
-        if name not in self.book.sheetnames:
-            raise WorkbookError(f"The workbook has no sheet named '{name}'")
-        return self.book[name]
+    def _patched(self) -> bytes | None:
+        """The opened file with only the result cells changed, when nothing else changed (else None)."""
+        if self._tables_written or self._extended:
+            return None
+        return patched(self._source, self._written, DATETIME_FORMAT)
 
-    def _bounds(self, sheet: Worksheet, table_name: str) -> tuple[int, int, int, int]:
+    def _whole_book(self) -> bytes:
+        """The workbook saved by openpyxl, with the results and extended tables put into its model."""
+        book = self.book
+        for title, cells in self._written.items():
+            for (row, column), value in cells.items():
+                _put(book[title].cell(row, column), value)
+        for (title, table), bottom in self._extended.items():
+            _extend(book[title].tables[table], bottom)
+        return _saved(book, self.path.name)
+
+    def _sheet(self, name: str, *, cached_values: bool = False) -> ValuesSheet:
+        """A sheet's values (parsed the first time it is read); with cached_values, formula
+        cells hold their last calculated values."""
+        if name not in self._reader.sheetnames:
+            raise WorkbookError(f"The workbook has no sheet named '{name}'")
+        sheets = self._cached if cached_values else self._sheets
+        if name not in sheets:
+            sheets[name] = _parsed(self.path, self._source, lambda: read_sheet(self._reader, name,
+                                                                                data_only=cached_values))
+        return sheets[name]
+
+    def _bounds(self, sheet: ValuesSheet, table_name: str) -> tuple[int, int, int, int]:
         """(left, top, right, bottom) of the table's header and data rows; without an
         Excel table, of the used range from its first non-empty row."""
         if table_name in sheet.tables:
@@ -185,19 +229,21 @@ class XlsxWorkbook:
                 raise WorkbookError(stray_rows_message(sheet.title, stray))
             if below:
                 _extend(table, bottom + below)
+                self._extended[sheet.title, table_name] = bottom + below  # saved by openpyxl, with the table part
                 self.notices.append(f"{sheet.title}: the table was extended over {rows_text(bottom + 1, bottom + below)} "
                                     "typed below it")
                 bottom += below
             bottom -= table.totalsRowCount or 0
             return left, top, right, bottom
-        top = next((row[0].row for row in sheet.iter_rows() if any(c.value not in (None, "") for c in row)), None)
+        top = next((number for number in sorted(sheet.rows)
+                    if any(value not in (None, "") for value in sheet.rows[number].values())), None)
         if top is None:
             return 1, 1, 1, 1
         return sheet.min_column, top, sheet.max_column, sheet.max_row
 
-    def _read(self, sheet: Worksheet, table_name: str) -> Table:
+    def _read(self, sheet: ValuesSheet, table_name: str) -> Table:
         left, top, right, bottom = self._bounds(sheet, table_name)
-        cells = sheet.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right, values_only=True)
+        cells = sheet.iter_rows(top, bottom, left, right)
         headers = list(next(cells, ()))
         rows = [list(row) for row in cells]
         for index, row in enumerate(rows):
@@ -205,37 +251,40 @@ class XlsxWorkbook:
                 if isinstance(value, str) and value.startswith("=") or _is_array_formula(value):
                     row[offset] = self._formula_value(sheet, top + 1 + index, left + offset)
                 elif type(value) is int and abs(value) > LARGEST_NUMBER:  # openpyxl could not save it back
-                    raise WorkbookError(f"Sheet '{sheet.title}': cell {sheet.cell(top + 1 + index, left + offset).coordinate}"
+                    raise WorkbookError(f"Sheet '{sheet.title}': cell {_coordinate(top + 1 + index, left + offset)}"
                                         " holds a number longer than Excel can hold: retype it, then run again")
         return Table(headers, rows, top + 1, table_name)
 
-    def _formula_value(self, sheet: Worksheet, row: int, column: int) -> Any:
-        cell = sheet.cell(row, column)
-        if cell.data_type != "f" and not _is_array_formula(cell.value):
-            return cell.value  # text that merely starts with "="
-        if self._values is None:
-            self._values = _load(self.path, self._source, data_only=True)
-        value = self._values[sheet.title].cell(row, column).value
+    def _formula_value(self, sheet: ValuesSheet, row: int, column: int) -> Any:
+        formula = sheet.value(row, column)
+        if (row, column) not in sheet.formulas:
+            return formula  # text that merely starts with "="
+        value = self._sheet(sheet.title, cached_values=True).value(row, column)
         if value is None:
-            self.formula_without_value.append(f"{sheet.title}!{cell.coordinate}")
-            return UncalculatedFormula(str(getattr(cell.value, "text", cell.value)))
+            self.formula_without_value.append(f"{sheet.title}!{_coordinate(row, column)}")
+            return UncalculatedFormula(str(getattr(formula, "text", formula)))
         return value
 
 
-def _load(path: Path, source: bytes, *, data_only: bool) -> Workbook:
-    """Parse the workbook's bytes. openpyxl fails in many ways on a damaged or foreign file
-    (zip, XML, styles, a missing part): every one of them is "cannot be read"."""
+def _parsed(path: Path, source: bytes, parse: Callable[[], Any]) -> Any:
+    """What `parse` makes of the workbook's bytes. openpyxl fails in many ways on a damaged
+    or foreign file (zip, XML, styles, a missing part): every one of them is "cannot be read"."""
     try:
         with warnings.catch_warnings(record=True) as noticed:
             warnings.simplefilter("always")
-            book = load_workbook(io.BytesIO(source), data_only=data_only,
-                                 keep_vba=path.suffix.lower() in MACRO_SUFFIXES)
+            parsed = parse()
     except Exception as error:
         raise WorkbookError(f"{path.name} is not an Excel workbook that can be read ({_what_is_wrong(error, source)}): "
                             "open it in Excel and save it as an .xlsx workbook, then run again") from error
     for warning in noticed:  # openpyxl's remarks (features it drops, odd cells) go to the log, not the screen
         log.info("%s: %s", path.name, warning.message)
-    return book
+    return parsed
+
+
+def _load(path: Path, source: bytes, *, data_only: bool = False, read_only: bool = False) -> Workbook:
+    """openpyxl's workbook of the bytes: the whole model, or read_only (sheets parsed when read)."""
+    return _parsed(path, source, lambda: load_workbook(io.BytesIO(source), data_only=data_only, read_only=read_only,
+                                                       keep_vba=path.suffix.lower() in MACRO_SUFFIXES))
 
 
 def _what_is_wrong(error: Exception, source: bytes) -> str:
@@ -262,23 +311,21 @@ def _saved(book: Workbook, name: str) -> bytes:
     return buffer.getvalue()
 
 
-def _filled_rows_below(sheet: Worksheet, left: int, right: int, bottom: int) -> int:
+def _filled_rows_below(sheet: ValuesSheet, left: int, right: int, bottom: int) -> int:
     """How many rows directly below row `bottom` hold something between columns left..right."""
     count = 0
-    for row in sheet.iter_rows(min_row=bottom + 1, max_row=max(sheet.max_row, bottom + 1), min_col=left,
-                               max_col=right, values_only=True):
+    for row in sheet.iter_rows(bottom + 1, max(sheet.max_row, bottom + 1), left, right):
         if not any(value is not None and (not isinstance(value, str) or value.strip()) for value in row):
             break
         count += 1
     return count
 
 
-def _rows_after_a_gap(sheet: Worksheet, left: int, right: int, last: int) -> list[int]:
+def _rows_after_a_gap(sheet: ValuesSheet, left: int, right: int, last: int) -> list[int]:
     """Rows further below the table (after a blank row) that look like data: two or more
     filled cells in the table's columns. A one-cell note under a table is not a row."""
     found = []
-    for number, row in enumerate(sheet.iter_rows(min_row=last + 1, max_row=max(sheet.max_row, last + 1), min_col=left,
-                                                 max_col=right, values_only=True), start=last + 1):
+    for number, row in enumerate(sheet.iter_rows(last + 1, max(sheet.max_row, last + 1), left, right), start=last + 1):
         if looks_like_a_row(row):
             found.append(number)
     return found
@@ -291,12 +338,12 @@ def _extend(table: ExcelTable, bottom: int) -> None:
         table.autoFilter.ref = table.ref
 
 
-def _refuse_merged_result_cells(sheet: Worksheet, layout: TableLayout, headers: list[Any],
+def _refuse_merged_result_cells(sheet: ValuesSheet, layout: TableLayout, headers: list[Any],
                                 bounds: tuple[int, int, int, int]) -> None:
     """Results cannot be written into merged cells: say so before anything is sent."""
     left, top, _, bottom = bounds
     columns = {left + offset: name for name, offset in result_positions(layout, headers).items()}
-    for merged in sheet.merged_cells.ranges:
+    for merged in sheet.merged:
         if merged.max_row <= top or merged.min_row > bottom:
             continue
         hit = [name for column, name in columns.items() if merged.min_col <= column <= merged.max_col]
@@ -310,18 +357,28 @@ def _is_array_formula(value: Any) -> bool:
     return type(value).__name__ in ("ArrayFormula", "DataTableFormula")
 
 
+def _stored(value: Any) -> Any:
+    """A result as a cell holds it: datetimes without time zone; text without control
+    characters (API text may hold some: openpyxl refuses them) and no longer than a cell
+    can hold: cleaned rather than fail the whole write."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
+    return value
+
+
 def _put(cell: Any, value: Any) -> None:
-    """Write one result cell: text stays text, datetimes get a date format, no time zones."""
+    """Write one result cell (a `_stored` value) into openpyxl's model: text stays text,
+    datetimes get a date format."""
     if isinstance(cell, MergedCell):
         raise WorkbookError(f"Sheet '{cell.parent.title}': cell {cell.coordinate} is merged: unmerge it, then run again")
-    if isinstance(value, dt.datetime):
-        cell.value = value.replace(tzinfo=None)
-        cell.number_format = DATETIME_FORMAT
-        return
-    if isinstance(value, str):
-        # API text may hold control characters (openpyxl refuses them) or be longer
-        # than a cell can hold: clean it rather than fail the whole write.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
     cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, dt.datetime):
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"  # never a formula: API text such as "=cmd" stays text
+
+
+def _coordinate(row: int, column: int) -> str:
+    return f"{get_column_letter(column)}{row}"
