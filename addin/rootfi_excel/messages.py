@@ -25,6 +25,14 @@ LOCAL_SANDBOX_GONE = ("Nothing answers at {url}, a local sandbox address: the sa
 NAME_NOT_FOUND = ("The address {host} (base_url in Settings) was not found: check its spelling and the network "
                   "connection, then try again. Nothing was sent.")
 
+# --- the demo ---------------------------------------------------------------------
+
+DEMO_UNFINISHED = ("The demo did not finish its job: {rows} it meant to send {were} left without a final answer "
+                   "({statuses}; the lines above say why), so {file} does not show the whole job. {hint}")
+DEMO_AGAIN = "Run rootfi-excel demo --force again."
+DEMO_AGAIN_WITHOUT_FAULTS = ("The sandbox's --faults made it fail; run rootfi-excel demo --force again without "
+                             "them to see the whole job.")
+
 # --- rows the platform refused -----------------------------------------------------
 
 PLATFORM_REFUSED = "{platform} refused this row: {reason}. Correct the row, then press Submit again."
@@ -82,3 +90,12 @@ def platform_refused(platform: str | None, reason: str | None) -> str:
     if not reason:
         return PLATFORM_REFUSED_NO_REASON.format(platform=name)
     return PLATFORM_REFUSED.format(platform=name, reason=reason)
+
+
+def demo_unfinished(unsettled: dict[str, int], file: str, faults: bool) -> str:
+    """The demo's last word when rows it meant to send have no final answer."""
+    rows = sum(unsettled.values())
+    statuses = ", ".join(f"{count} {status}" for status, count in unsettled.items())
+    return DEMO_UNFINISHED.format(rows=f"{rows} row{'' if rows == 1 else 's'}", were="was" if rows == 1 else "were",
+                                  statuses=statuses, file=file,
+                                  hint=DEMO_AGAIN_WITHOUT_FAULTS if faults else DEMO_AGAIN)
