@@ -325,6 +325,29 @@ def test_submit_that_held_every_row_back_exits_1_and_the_rows_say_why(make_sandb
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
 
 
+def _set_setting(path: Path, name: str, value) -> None:
+    wb = openpyxl.load_workbook(path)
+    for row in wb["Settings"].iter_rows(min_row=2):
+        if row[0].value == name:
+            row[1].value = value
+    wb.save(path)
+
+
+def test_a_misspelled_time_zone_is_refused_by_validate_and_before_submit_sends(sandbox, api_key, tmp_path,
+                                                                               monkeypatch):
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=3, notes=0)
+    _set_setting(path, "time_zone", "Europe/Londn")
+    said = "Settings: time_zone 'Europe/Londn' is not a time zone name: did you mean Europe/London"
+    validated = CliRunner().invoke(cli, ["validate", str(path)])
+    assert validated.exit_code == 1 and said in validated.output, validated.output
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    submitted = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert submitted.exit_code == 2 and said in submitted.output, submitted.output
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
+    _set_setting(path, "time_zone", "europe/london")  # the zone's name in another case is the zone
+    assert CliRunner().invoke(cli, ["validate", str(path)]).exit_code == 0
+
+
 def test_demo_refuses_more_payments_than_it_can_make(tmp_path):
     result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "d.xlsx"), "--payments", "3000",
                                       "--latency-ms", "0"])

@@ -38,7 +38,7 @@ from rootfi_excel.api.errors import (
     UnexpectedAnswerError,
     error_from_response,
 )
-from rootfi_excel.api.paths import DEFAULT_BASE_URL, path
+from rootfi_excel.api.paths import DEFAULT_BASE_URL, path, unsafe_for_key
 from rootfi_excel.api.polling import poll_syncs
 from rootfi_excel.api.ratelimit import RateLimiter
 from rootfi_excel.api.redact import redact
@@ -88,6 +88,12 @@ class RootFiClient:
     ) -> None:
         if not api_key:
             raise ValueError("an API key is required")
+        unsafe = unsafe_for_key(base_url)
+        if unsafe is not None:  # checked here, so no command or button can send the key there
+            from rootfi_excel.api.credentials import CredentialsError
+
+            raise CredentialsError(f"The API key was not sent: {unsafe}. Correct base_url in the workbook's "
+                                   "Settings (or --base-url): RootFi's addresses start with https://.")
         self._api_key = api_key
         self._sleep = sleep
         self._clock = clock

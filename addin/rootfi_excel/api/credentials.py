@@ -75,11 +75,24 @@ def delete_api_key(profile: str = DEFAULT_PROFILE) -> bool:
 
 
 def has_api_key(profile: str = DEFAULT_PROFILE) -> bool:
-    """True when the keyring holds a key for `profile` (ROOTFI_API_KEY is not consulted)."""
+    """True when the keyring holds a key for `profile` (ROOTFI_API_KEY is not consulted);
+    False also when the keyring cannot be read (see key_stored to tell the two apart)."""
     try:
-        return bool(_backend().get_password(SERVICE, profile))
-    except (KeyringError, CredentialsError):
+        return key_stored(profile)
+    except CredentialsError:
         return False
+
+
+def key_stored(profile: str = DEFAULT_PROFILE) -> bool:
+    """Whether the keyring holds a key for `profile`; CredentialsError when it cannot be
+    read (no keyring, or a locked one): "no key" must not be said of a key that is there."""
+    backend = _backend()
+    try:
+        return bool(backend.get_password(SERVICE, profile))
+    except NoKeyringError:
+        raise CredentialsError(_no_keyring_message()) from None
+    except KeyringError as exc:
+        raise CredentialsError(f"Could not read the system keyring ({type(exc).__name__}). {_unlock_hint()}") from None
 
 
 def ensure_keyring() -> None:

@@ -4,11 +4,38 @@ When the real API turns out to differ from the docs, this is the one file to edi
 Paths are relative to the base URL (a setting; see DEFAULT_BASE_URL).
 """
 
-from urllib.parse import quote
+import ipaddress
+from urllib.parse import quote, urlsplit
 
 # Production v4 URL from the Create Invoice Payment page. Another v4 page names
 # https://api.rootfi.dev/v4 (and https://api.sa.rootfi.dev/v4 for the Saudi region).
 DEFAULT_BASE_URL = "https://api.integrations.commenda.io/v4"
+
+LOCAL_HOSTS = ("localhost",)
+
+
+def unsafe_for_key(base_url: str) -> str | None:
+    """Why the API key must not be sent to `base_url` (None when it may): only https, or
+    plain http to this computer (a local sandbox). Decided on the parsed host, so
+    http://localhost.example.com is not taken for this computer."""
+    try:
+        parts = urlsplit(base_url.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:
+        return f"{base_url} is not a web address"
+    if parts.scheme.lower() == "https" and host:
+        return None
+    if parts.scheme.lower() != "http" or not host:
+        return f"{base_url} is not an https:// address"
+    if host in LOCAL_HOSTS:
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return f"{base_url} is plain http to another computer, where anyone on the way could read the key"
+
 
 KNOWN_BASE_URLS = {
     "production": DEFAULT_BASE_URL,

@@ -33,7 +33,7 @@ def login(profile: str) -> None:
     """Store a RootFi API key in the system keyring."""
     ensure_keyring()  # say so before the user types the key for nothing
     key = click.prompt(f"RootFi API key for profile '{profile}'", hide_input=True)
-    hide(key)  # never in a log or a message, even if the key store's error repeats it
+    hide(key.strip())  # never in a log or a message, even if the key store's error repeats it (as stored: trimmed)
     store_api_key(profile, key)
     say(f"Saved the API key for profile '{profile}' in {keyring_name()} (service '{SERVICE}').")
 

@@ -215,7 +215,7 @@ def _templates(run: _Run, folder: Path) -> None:
 
 
 def _offer_key(run: _Run, profile: str, ask_key: AskKey | None) -> None:
-    from rootfi_excel.api.credentials import CredentialsError, ensure_keyring, has_api_key, keyring_name, store_api_key
+    from rootfi_excel.api.credentials import CredentialsError, ensure_keyring, key_stored, keyring_name, store_api_key
 
     if ask_key is None:
         run.tell("skip the API key (store it later with `rootfi-excel login`)")
@@ -225,7 +225,12 @@ def _offer_key(run: _Run, profile: str, ask_key: AskKey | None) -> None:
     except CredentialsError as exc:
         run.tell(f"skip the API key: {exc}")
         return
-    if has_api_key(profile):
+    try:
+        stored = key_stored(profile)
+    except CredentialsError as exc:  # a locked keyring: asking for the key would be for nothing
+        run.tell(f"skip the API key: {exc}")
+        return
+    if stored:
         run.tell(f"keep the API key already stored for profile '{profile}'")
         return
     if run.dry_run:
@@ -266,7 +271,9 @@ def install(layout: Layout, *, templates_dir: Path | None = None, profile: str =
         if layout.has_excel:
             _addin(run, builder, upgrading=False)
             _applescript(run)
-        _templates(run, Path(templates_dir) if templates_dir else layout.default_templates_dir)
+        # "~/Team" typed at the prompt is the home folder, and a relative folder is recorded as
+        # absolute: uninstall, run from anywhere, must find what install wrote.
+        _templates(run, Path(templates_dir).expanduser().absolute() if templates_dir else layout.default_templates_dir)
         _unblock(run)
         _offer_key(run, profile, ask_key)
     finally:
@@ -309,14 +316,17 @@ def uninstall(layout: Layout, *, remove_key: bool = False, remove_journal: bool 
         _remove_files(run)
         _remove_settings(run)
         _remove_dirs(run)
-    if remove_key:
-        _remove_keys(run, {*run.manifest.key_profiles, *profiles} or {"default"})
+    kept = _remove_keys(run, {*run.manifest.key_profiles, *profiles} or {"default"}) if remove_key else []
     if remove_journal:
         _remove_journal(run)
     if manifest is not None:
         run.say(f"remove {layout.manifest_path}  (the install record)")
         if not dry_run:
             layout.manifest_path.unlink(missing_ok=True)
+    if kept:
+        names = ", ".join(f"'{p}'" for p in kept)
+        raise InstallError(f"Everything else was removed, but the API key of profile {names} may still be in the "
+                           f"keyring: unlock it, then run `rootfi-excel logout --profile {kept[0]}`.")
 
 
 def _remove_files(run: _Run) -> None:
@@ -370,19 +380,23 @@ def _remove_dirs(run: _Run) -> None:
             run.tell(f"keep folder {folder}  (it holds files install did not write)")
 
 
-def _remove_keys(run: _Run, profiles: set[str]) -> None:
-    from rootfi_excel.api.credentials import CredentialsError, delete_api_key, has_api_key
+def _remove_keys(run: _Run, profiles: set[str]) -> list[str]:
+    """Remove the keys; return the profiles whose key may still be in the keyring."""
+    from rootfi_excel.api.credentials import CredentialsError, delete_api_key, key_stored
 
+    kept = []
     for profile in sorted(profiles):
-        if not has_api_key(profile):
-            run.tell(f"no API key stored for profile '{profile}'")
-            continue
-        run.say(f"remove the API key of profile '{profile}' from the keyring")
-        if not run.dry_run:
-            try:
+        try:
+            if not key_stored(profile):
+                run.tell(f"no API key stored for profile '{profile}'")
+                continue
+            run.say(f"remove the API key of profile '{profile}' from the keyring")
+            if not run.dry_run:
                 delete_api_key(profile)
-            except CredentialsError as exc:
-                run.tell(f"could not remove the API key of profile '{profile}': {exc}")
+        except CredentialsError as exc:  # e.g. a locked keyring: never say "no key" of a key still there
+            run.tell(f"could not remove the API key of profile '{profile}': {exc}")
+            kept.append(profile)
+    return kept
 
 
 def _remove_journal(run: _Run) -> None:

@@ -213,7 +213,7 @@ def check_keyring() -> Check:
 
 
 def check_stored_key(profile: str) -> Check:
-    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, has_api_key
+    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, key_stored
 
     if os.environ.get(ENV_VAR, "").strip():
         return Check(OK, f"The API key comes from the environment variable {ENV_VAR} (it overrides the keyring).")
@@ -221,7 +221,12 @@ def check_stored_key(profile: str) -> Check:
         ensure_keyring()
     except CredentialsError:
         return Check(SKIP, f"Stored key for profile '{profile}' not checked: there is no keyring (see above).")
-    if has_api_key(profile):
+    try:
+        stored = key_stored(profile)
+    except CredentialsError as exc:  # a locked keyring: the key may well be there
+        said, _, todo = str(exc).partition(". ")
+        return Check(FAIL, f"The key of profile '{profile}' could not be checked: {said}.", todo)
+    if stored:
         return Check(OK, f"An API key is stored for profile '{profile}'.")
     return Check(FAIL, f"No API key is stored for profile '{profile}'.",
                  f"Run `rootfi-excel login --profile {profile}` (or the Set API key button in Excel).")
@@ -251,8 +256,9 @@ def probe_api(base_url: str, company_id: int | None, profile: str, *,
         return probe
     try:
         key = get_api_key(profile)
-    except CredentialsError:
-        probe.skipped = f"no API key for profile '{profile}'"
+    except CredentialsError as exc:
+        probe.skipped = f"no API key for profile '{profile}'" if "No RootFi API key" in str(exc) else \
+            f"the key of profile '{profile}' could not be read"
         return probe
     retry = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0, max_retry_after=5.0)
     try:
@@ -264,10 +270,14 @@ def probe_api(base_url: str, company_id: int | None, profile: str, *,
 
 
 def check_api_reachable(probe: ApiProbe) -> Check:
+    from rootfi_excel.api.credentials import CredentialsError
     from rootfi_excel.api.errors import NetworkError, ServerError
 
     if probe.skipped:
         return Check(SKIP, f"RootFi API not called: {probe.skipped}.")
+    if isinstance(probe.error, CredentialsError):  # e.g. a base_url the key must not be sent to
+        said, _, todo = str(probe.error).partition(". ")
+        return Check(FAIL, f"{said}.", todo or "Correct base_url in the workbook's Settings.")
     if isinstance(probe.error, NetworkError):
         return Check(FAIL, f"Could not reach the RootFi API at {probe.base_url}.",
                      "Check the internet connection, a proxy or firewall, and the base_url in the workbook's Settings.")
@@ -278,11 +288,12 @@ def check_api_reachable(probe: ApiProbe) -> Check:
 
 
 def check_company(probe: ApiProbe) -> Check:
+    from rootfi_excel.api.credentials import CredentialsError
     from rootfi_excel.api.errors import AuthError, NetworkError, NotFoundError, ServerError
 
     if probe.skipped:
         return Check(SKIP, f"Company and platform not checked: {probe.skipped}.")
-    if isinstance(probe.error, (NetworkError, ServerError)):
+    if isinstance(probe.error, (NetworkError, ServerError, CredentialsError)):
         return Check(SKIP, "Company and platform not checked: the API was not reached.")
     if isinstance(probe.error, AuthError):
         return Check(FAIL, "RootFi refused the API key.",

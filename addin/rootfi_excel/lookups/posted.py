@@ -16,6 +16,7 @@ from typing import Any
 
 from rootfi_excel.api.client import BULK_PAGE_SIZE
 from rootfi_excel.lookups.cache import CompanyLookups
+from rootfi_excel.lookups.sheet import cell_value
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, ROOTFI_ID, TableLayout
 from rootfi_excel.workbook.port import LookupTable, WorkbookError, WorkbookPort, records_from
 
@@ -64,6 +65,7 @@ def posted_report(client: Any, port: WorkbookPort, company_id: int, start: dt.da
                          record.get("amount", record.get("total_amount")), record.get("currency_id"),
                          record.get("status"), origin, twin, _id_text(record.get("rootfi_id")),
                          _id_text(record.get("platform_id"))])  # ids are text, as on the input sheets
+    rows = [[cell_value(value) for value in row] for row in rows]  # any odd value from the API still fits a cell
     rows.sort(key=lambda r: (r[2], r[0], str(r[1])))
     table = LookupTable(POSTED_TABLE, HEADERS, rows, sheet=POSTED_SHEET)
     return PostedReport(table, records, from_workbook, duplicates, client.requests_sent - before)
@@ -85,7 +87,7 @@ def _twins(model: str, records: list[dict[str, Any]]) -> dict[str, str]:
         number = record.get("document_number")
         if not number:
             continue
-        key = (number, record.get("invoice_id")) if model == "invoice_payments" else (number,)
+        key = (str(number), str(record.get("invoice_id"))) if model == "invoice_payments" else (str(number),)
         groups[key].append(record)
     flagged: dict[str, str] = {}
     for group in groups.values():

@@ -4,10 +4,44 @@ people recognise: customer names, invoice numbers, account names, ...)."""
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from typing import Any
 
 from rootfi_excel.lookups.cache import CompanyLookups
 from rootfi_excel.workbook.port import LookupTable
+
+MAX_CELL_TEXT = 32767  # Excel's limit for one cell: a longer text makes Excel "repair" the file
+# Characters no worksheet may hold (openpyxl refuses them, Excel cannot store them).
+_NOT_IN_CELLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def cell_value(value: Any) -> Any:
+    """A value from the API as a cell can hold it: whatever its type, the whole sheet is still
+    written (one odd record must not keep every list off the sheet)."""
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False, default=str)
+    return _NOT_IN_CELLS.sub("", value)[:MAX_CELL_TEXT]
+
+
+def amount(value: Any) -> float | None:
+    """A number from the API, also when it came as text ("12.50"); None when it is none."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _word(value: Any, default: str) -> str:
+    return str(value or default).upper()
 
 
 def _date(value: Any) -> str | None:
@@ -17,9 +51,9 @@ def _date(value: Any) -> str | None:
 def lookup_tables(lookups: CompanyLookups) -> list[LookupTable]:
     contacts = lookups.records("contacts")
     contact_names = {str(c["platform_id"]): c.get("name") for c in contacts}
-    customers = [c for c in contacts if (c.get("contact_type") or "CUSTOMER").upper() != "VENDOR"]
-    open_invoices = [i for i in lookups.records("invoices") if (i.get("amount_due") or 0) > 0]
-    accounts = [a for a in lookups.records("accounts") if (a.get("status") or "ACTIVE").upper() == "ACTIVE"]
+    customers = [c for c in contacts if _word(c.get("contact_type"), "CUSTOMER") != "VENDOR"]
+    open_invoices = [i for i in lookups.records("invoices") if (amount(i.get("amount_due")) or 0) > 0]
+    accounts = [a for a in lookups.records("accounts") if _word(a.get("status"), "ACTIVE") == "ACTIVE"]
     return [
         _table("Contacts", ["name", "id", "type", "currency", "tax number"],
                [[c.get("name"), str(c["platform_id"]), c.get("contact_type"), c.get("currency_id"),
@@ -40,11 +74,12 @@ def lookup_tables(lookups: CompanyLookups) -> list[LookupTable]:
                 for t in lookups.records("tax_rates")]),
         _table("Items", ["name", "id", "code", "type"],
                [[i.get("name"), str(i["platform_id"]), i.get("code"), i.get("type")]
-                for i in lookups.records("items") if (i.get("status") or "ACTIVE").upper() == "ACTIVE"]),
+                for i in lookups.records("items") if _word(i.get("status"), "ACTIVE") == "ACTIVE"]),
     ]
 
 
 def _table(stem: str, headers: list[str], rows: list[list[Any]]) -> LookupTable:
     """Live<stem>: the first column holds what people recognise, the second the id."""
+    rows = [[cell_value(value) for value in row] for row in rows]
     return LookupTable(f"Live{stem}", headers, rows,
                        names={f"Live{stem}Names": headers[0], f"Live{stem}Ids": "id"})
