@@ -31,6 +31,20 @@ def test_validation_body_with_platform_error():
     assert error.path == "/v4/core/companies/1/invoice_payments"
 
 
+def test_a_refused_read_names_what_was_read():
+    body = {"error": {"code": "invalid-params", "message": "Bad filter"}}
+    reads = {"/v4/core/companies/1003/shared/contacts": "the customers of company 1003",
+             "/v4/core/companies/1003/invoice_credit_notes": "the credit notes of company 1003",
+             "/v4/core/syncs/s-1/jobs": "the records of bulk write s-1"}
+    for path, what in reads.items():
+        error = error_from_response(httpx.Response(400, request=httpx.Request("GET", "https://api.example" + path),
+                                                   json=body))
+        assert isinstance(error, ApiValidationError)  # still caught where a 400 is
+        assert str(error) == f"RootFi refused to read {what} (invalid-params): Bad filter"
+    # A write keeps its words: the record was rejected.
+    assert str(error_from_response(answer(400, json=body))).startswith("RootFi rejected the record (")
+
+
 def test_platform_error_is_shown_briefly():
     body = {"error": {"code": "platform-denied", "message": "Xero refused", "platform_error": {"Detail": "x" * 500}}}
     error = error_from_response(answer(400, json=body))

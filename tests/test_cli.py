@@ -299,6 +299,55 @@ def test_demo_leaves_no_temporary_folder_and_never_overwrites_without_force(tmp_
     assert list(scratch.iterdir()) == []
 
 
+def test_a_demo_that_could_not_send_says_so_and_exits_2(tmp_path):
+    # Submit's check for records already in RootFi cannot run (every read of the payments and
+    # credit notes is refused): every row is held back (Skipped) and nothing is sent.
+    out = tmp_path / "demo.xlsx"
+    result = CliRunner().invoke(cli, ["demo", "--out", str(out), "--payments", "12", "--credit-notes", "2",
+                                      "--latency-ms", "0", "--faults", "400@lookups=1"])
+    assert result.exit_code == 2, result.output
+    assert "The sandbox now holds 0 payments and 0 credit notes" in result.output
+    assert "The demo did not finish its job" in result.stderr and "Skipped" in result.stderr
+    assert "without them" in result.stderr  # the faults asked for are why
+    statuses = {r["status"] for r in table_rows(out, PAYMENTS.sheet) + table_rows(out, CREDIT_NOTE_LINES.sheet)}
+    assert Status.SKIPPED in statuses and Status.CREATED not in statuses
+
+
+def test_submit_that_held_every_row_back_exits_1_and_the_rows_say_why(make_sandbox, api_key, tmp_path, monkeypatch):
+    sandbox = make_sandbox(faults={"400@lookups": 1.0})  # the check before sending cannot run
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=5, notes=1)
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert result.exit_code == 1, result.output  # rows to look at (held, not sent), not a job that could not start
+    rows = table_rows(path, PAYMENTS.sheet) + table_rows(path, CREDIT_NOTE_LINES.sheet)
+    assert {r["status"] for r in rows} == {Status.SKIPPED}
+    assert all("could not check RootFi for records already there" in r["message"] for r in rows)
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
+
+
+def _set_setting(path: Path, name: str, value) -> None:
+    wb = openpyxl.load_workbook(path)
+    for row in wb["Settings"].iter_rows(min_row=2):
+        if row[0].value == name:
+            row[1].value = value
+    wb.save(path)
+
+
+def test_a_misspelled_time_zone_is_refused_by_validate_and_before_submit_sends(sandbox, api_key, tmp_path,
+                                                                               monkeypatch):
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=3, notes=0)
+    _set_setting(path, "time_zone", "Europe/Londn")
+    said = "Settings: time_zone 'Europe/Londn' is not a time zone name: did you mean Europe/London"
+    validated = CliRunner().invoke(cli, ["validate", str(path)])
+    assert validated.exit_code == 1 and said in validated.output, validated.output
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    submitted = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert submitted.exit_code == 2 and said in submitted.output, submitted.output
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
+    _set_setting(path, "time_zone", "europe/london")  # the zone's name in another case is the zone
+    assert CliRunner().invoke(cli, ["validate", str(path)]).exit_code == 0
+
+
 def test_demo_refuses_more_payments_than_it_can_make(tmp_path):
     result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "d.xlsx"), "--payments", "3000",
                                       "--latency-ms", "0"])

@@ -76,6 +76,14 @@ def test_failed_refresh_keeps_the_previous_cache_and_says_so(sandbox, api_key, c
     assert cache.failure(sandbox.base_url, XERO) is not None
 
 
+def test_a_refused_read_says_which_list_it_was_not_that_a_record_was_rejected(make_sandbox, api_key, cache):
+    sandbox = make_sandbox(faults={"400@lists": 1.0})  # every list read answered 400
+    report = refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO)
+    assert not report.ok
+    assert report.summary().startswith(f"Refresh failed: RootFi refused to read the customers of company {XERO} (")
+    assert "rejected the record" not in report.summary()
+
+
 def test_refresh_of_an_unknown_company_leaves_no_cache(sandbox, api_key, cache):
     report = refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, 4242)
     assert not report.ok and "no earlier copy" in report.summary()

@@ -201,15 +201,14 @@ def test_the_client_sends_the_key_only_over_https_or_to_this_computer(url, allow
         assert api_key not in str(refused.value)
 
 
-@pytest.mark.xfail(strict=True, reason="sheets/settings.py (polish's area) checks base_url with "
-                   "startswith('http://localhost'), so http://localhost.attacker.example passes Settings; the "
-                   "client now refuses it (api/paths.unsafe_for_key), but Validate shows no Settings problem")
 def test_settings_flag_a_base_url_that_only_starts_like_localhost():
     from rootfi_excel.sheets.settings import read_settings
 
     settings = read_settings({"company_id": 1, "environment": "custom",
                               "base_url": "http://localhost.attacker.example/v4"})
     assert any("https" in p for p in settings.problems)
+    local = read_settings({"company_id": 1, "environment": "custom", "base_url": "http://127.0.0.1:8765/v4"})
+    assert not any("base_url" in p for p in local.problems)
 
 
 def test_login_hides_the_key_as_stored_even_when_typed_with_spaces(tmp_path, api_key):

@@ -68,10 +68,12 @@ def test_a_row_over_the_amount_due_is_looked_up_but_never_sent(make_sandbox, api
 
 # ------------------------------------------------------------------ Excel side
 
-from tests.test_ribbon_buttons import excel, press  # noqa: E402,F401  (the fixture and the helper)
+from tests import test_ribbon_buttons  # noqa: E402
+from tests.test_ribbon_buttons import press  # noqa: E402
+
+excel = test_ribbon_buttons.excel  # the fixture: pytest finds it by its name
 from tests.test_excel_adapter import column  # noqa: E402
-from tests.support.books import PAYMENT_HEADERS, row_of  # noqa: E402
-from rootfi_excel.sheets.layout import RESULT_COLUMNS  # noqa: E402
+from tests.support.books import PAYMENT_HEADERS  # noqa: E402
 
 
 def test_rows_typed_below_the_table_are_submitted_once_and_get_their_results(excel, sandbox):

@@ -89,6 +89,24 @@ def test_validate_selection_marks_only_the_selected_rows_and_whole_credit_notes(
     assert last_alert(book) == ribbon.SELECT_FIRST
 
 
+def test_validate_selection_takes_rows_typed_below_the_table_as_the_full_validate_does(excel):
+    book = excel(2)
+    sheet = book.sheets[PAYMENTS.sheet]
+    table = sheet.tables[0]
+    below = table.top + table.count + 1  # the first row under the table
+    sheet.put(below, table.left, [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"B-{i}"}) for i in range(2)])
+    book.app.select(sheet, below + 1)  # the second row typed below the table
+    press("validate_selection", book)
+    assert last_alert(book) != ribbon.SELECT_FIRST
+    assert last_alert(book).startswith(f"{PAYMENTS.sheet}: the table was extended over rows {below}-{below + 1}")
+    assert table.count == 4 and column(book, "status") == [None, None, None, Status.VALID]
+    # A row further down, after a blank row, is not taken in: the alert names it.
+    sheet.put(below + 3, table.left, [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": "C-1"})])
+    book.app.select(sheet, below + 3)
+    press("validate_selection", book)
+    assert f"row {below + 3} below the table, after a blank row, would be left out" in last_alert(book)
+
+
 def test_submit_asks_what_goes_where_writes_ids_as_text_and_never_sends_twice(excel, sandbox):
     book = excel(5, bad=1)
     press("submit", book)

@@ -15,7 +15,10 @@ from rootfi_excel.submission.journal import CREATED, PLACED_GONE, PLACED_ROW, PL
 from tests.support.books import PAYMENT_HEADERS
 from tests.test_cli import demo_book, table_rows
 from tests.test_excel_adapter import column
-from tests.test_ribbon_buttons import excel, press  # noqa: F401  (the fixture and the helper)
+from tests import test_ribbon_buttons  # noqa: E402
+from tests.test_ribbon_buttons import press  # noqa: E402
+
+excel = test_ribbon_buttons.excel  # the fixture: pytest finds it by its name
 
 COMPANY = 1001
 PAYMENTS_MODEL = "invoice_payments"

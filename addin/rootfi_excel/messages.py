@@ -25,6 +25,25 @@ LOCAL_SANDBOX_GONE = ("Nothing answers at {url}, a local sandbox address: the sa
 NAME_NOT_FOUND = ("The address {host} (base_url in Settings) was not found: check its spelling and the network "
                   "connection, then try again. Nothing was sent.")
 
+# --- reading from RootFi (a list or one record; nothing is written) --------------------
+
+READ_REFUSED = "RootFi refused to read {what}"
+# The last named part of a read's path -> what it holds, in the reader's words.
+READ_NAMES = {
+    "contacts": "the customers", "invoices": "the invoices", "accounts": "the accounts",
+    "currencies": "the currencies", "tax_rates": "the tax rates", "items": "the items",
+    "invoice_payments": "the invoice payments", "invoice_credit_notes": "the credit notes",
+    "syncs": "the bulk writes",
+}
+
+# --- the demo ---------------------------------------------------------------------
+
+DEMO_UNFINISHED = ("The demo did not finish its job: {rows} it meant to send {were} left without a final answer "
+                   "({statuses}; the lines above say why), so {file} does not show the whole job. {hint}")
+DEMO_AGAIN = "Run rootfi-excel demo --force again."
+DEMO_AGAIN_WITHOUT_FAULTS = ("The sandbox's --faults made it fail; run rootfi-excel demo --force again without "
+                             "them to see the whole job.")
+
 # --- rows the platform refused -----------------------------------------------------
 
 PLATFORM_REFUSED = "{platform} refused this row: {reason}. Correct the row, then press Submit again."
@@ -72,6 +91,31 @@ def unreachable(base_url: str, error: object) -> str:
     return NOT_REACHED.format(url=base_url, default=DEFAULT_BASE_URL)
 
 
+def read_refused(path: str | None) -> str:
+    """'RootFi refused to read the customers of company 1003': a read (GET) RootFi answered
+    with a 4xx other than a refused key or a missing record. `path` is the request's path."""
+    return READ_REFUSED.format(what=what_was_read(path))
+
+
+def what_was_read(path: str | None) -> str:
+    """'/v4/core/companies/1003/shared/contacts' -> 'the customers of company 1003'."""
+    parts = [part for part in (path or "").split("/") if part and part != "shared"]
+    if "companies" in parts:
+        rest = parts[parts.index("companies") + 1:]
+        company = f"company {rest[0]}" if rest else "a company"
+        if len(rest) < 2:
+            return company
+        return f"{READ_NAMES.get(rest[1], rest[1].replace('_', ' '))} of {company}"
+    if "syncs" in parts:
+        rest = parts[parts.index("syncs") + 1:]
+        if rest[:1] == ["jobs"]:
+            return f"record {rest[1]} of a bulk write" if len(rest) > 1 else "a record of a bulk write"
+        if len(rest) > 1 and rest[1] == "jobs":
+            return f"the records of bulk write {rest[0]}"
+        return f"bulk write {rest[0]}" if rest else "the bulk writes"
+    return path or "a list"
+
+
 def platform_refused(platform: str | None, reason: str | None) -> str:
     """A row the accounting platform (or RootFi's checks for it) refused; `platform` is
     its integration code (shown by its name) or None."""
@@ -82,3 +126,12 @@ def platform_refused(platform: str | None, reason: str | None) -> str:
     if not reason:
         return PLATFORM_REFUSED_NO_REASON.format(platform=name)
     return PLATFORM_REFUSED.format(platform=name, reason=reason)
+
+
+def demo_unfinished(unsettled: dict[str, int], file: str, faults: bool) -> str:
+    """The demo's last word when rows it meant to send have no final answer."""
+    rows = sum(unsettled.values())
+    statuses = ", ".join(f"{count} {status}" for status, count in unsettled.items())
+    return DEMO_UNFINISHED.format(rows=f"{rows} row{'' if rows == 1 else 's'}", were="was" if rows == 1 else "were",
+                                  statuses=statuses, file=file,
+                                  hint=DEMO_AGAIN_WITHOUT_FAULTS if faults else DEMO_AGAIN)

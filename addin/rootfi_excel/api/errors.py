@@ -67,6 +67,17 @@ class ApiValidationError(RootFiError):
     summary = "RootFi rejected the record"
 
 
+class ReadRefusedError(ApiValidationError):
+    """A 4xx answer to a read (a list or one record): nothing was written, so the words
+    name what was being read (messages.read_refused), not a record rejected."""
+
+    @property
+    def summary(self) -> str:  # type: ignore[override]
+        from rootfi_excel.messages import read_refused  # messages imports api.paths: not at import time
+
+        return read_refused(self.path)
+
+
 class RateLimitedError(RootFiError):
     summary = "RootFi rate limit still exceeded after retries"
 
@@ -129,7 +140,7 @@ def error_from_response(response: httpx.Response, *, secret: str | None = None) 
     elif status >= 500:
         kind = ServerError
     elif status >= 400:
-        kind = ApiValidationError
+        kind = ReadRefusedError if _method(response) == "GET" else ApiValidationError
     else:
         kind = RootFiError
     return kind(
@@ -144,6 +155,10 @@ def error_from_response(response: httpx.Response, *, secret: str | None = None) 
 
 def _text_or_none(value: Any) -> str | None:
     return None if value is None else _brief(value, 120)
+
+
+def _method(response: httpx.Response) -> str | None:
+    return response.request.method if _has_request(response) else None
 
 
 def _has_request(response: httpx.Response) -> bool:

@@ -40,6 +40,11 @@ DECLINED = "declined"  # the person said no; nothing was sent
 STOPPED = "stopped"  # could not start (settings, key, company); nothing was sent
 UNWRITTEN = "unwritten"  # sent, but some results are only in the journal
 
+# Outcomes that leave a row this Submit meant to send without its final answer: held back
+# (Skipped: a check could not run, a bulk write was running, the run stopped), or still
+# open at RootFi (Pending, Unknown). The next Submit settles them.
+UNSETTLED = (Status.SKIPPED, Status.PENDING, Status.UNKNOWN)
+
 NOUNS = {"payments": ("payment", "payments"), "credit_note_lines": ("credit note", "credit notes")}
 EXCEL_RETRY = "press Submit again to write them back (nothing is sent twice)."
 
@@ -129,6 +134,18 @@ def _mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[
         mark_placed(journal, submission, missed)
     except JournalError as error:
         record(error, doing="note in the journal which results reached their rows")
+
+
+def unsettled(submission: WorkbookSubmission) -> dict[str, int]:
+    """{status: rows} of the rows this Submit meant to send that have no final answer
+    (UNSETTLED). Rows Validate held back (another line of their credit note is invalid)
+    are not counted: they were never to be sent."""
+    counts: dict[str, int] = {}
+    for outcomes in submission.outcomes.values():
+        for outcome in outcomes.values():
+            if outcome.status in UNSETTLED:
+                counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    return counts
 
 
 def _hold_refused(submission: WorkbookSubmission, journal: Journal) -> None:

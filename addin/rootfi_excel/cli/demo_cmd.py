@@ -15,8 +15,9 @@ from pathlib import Path
 import click
 
 from rootfi_excel.cli.guarded import GuardedCommand
-from rootfi_excel.cli.output import print_notices, print_validation, say, stop
+from rootfi_excel.cli.output import EXIT_UNUSABLE, print_notices, print_validation, say, stop
 from rootfi_excel.cli.template_cmd import check_workbook_name
+from rootfi_excel.messages import demo_unfinished
 from rootfi_excel.safe_text import hide
 
 SANDBOX_COMPANIES = ("Sandbox company: 1001 QuickBooks, 1002 Xero, 1003 NetSuite, 1004 Dynamics 365, 1005 Sage, "
@@ -43,8 +44,13 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
     Starts a sandbox, writes a workbook of month-end data (some rows wrong on purpose)
     to --out, validates it, submits it and writes the results into it. The sandbox
     stops when the demo ends; run the demo again for a new one.
+
+    Exit code 0 when every row got its result (the rows wrong on purpose Invalid or
+    Failed), 2 when the demo could not finish: rows it meant to send were held back or
+    left without an answer (Skipped, Pending, Unknown), or it could not run at all.
     """
     from rootfi_excel.api.client import RootFiClient
+    from rootfi_excel.app.submit import unsettled
     from rootfi_excel.cli.sandbox_cmd import parse_faults
     from rootfi_excel.cli.submit_cmd import run_submit
     from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
@@ -98,7 +104,7 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
                 # The sandbox commits a write before it answers, so a lost answer can be checked
                 # after a few seconds (against the real API the engine waits longer).
                 options = SubmitOptions(batch_size=settings.batch_size, resend_after=3.0)
-                code = run_submit(workbook, settings, requirements, problems, out.name, yes=True, client=client,
+                code, run = run_submit(workbook, settings, requirements, problems, out.name, yes=True, client=client,
                                   journal_path=work / "journal.sqlite3", options=options)
             stats = sandbox.count_records(company_id, "invoice_payments"), \
                 sandbox.count_records(company_id, "invoice_credit_notes")
@@ -108,5 +114,9 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
     finally:
         sandbox.stop()
         shutil.rmtree(work, ignore_errors=True)
-    if code == 2:
-        raise SystemExit(2)
+    left = unsettled(run.submission) if run.submission is not None else {}
+    if left:  # the job is not done: the demo says so and ends as a command that could not do its job
+        say(demo_unfinished(left, out.name, faults=bool(faults.strip())), fg="red", err=True)
+        raise SystemExit(EXIT_UNUSABLE)
+    if code == EXIT_UNUSABLE:
+        raise SystemExit(EXIT_UNUSABLE)

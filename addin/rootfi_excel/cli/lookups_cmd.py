@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from rootfi_excel.cli.guarded import GuardedCommand
-from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, say, stop
+from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, say, stop
 
 
 @click.command(cls=GuardedCommand, doing="refresh the lookups of {file}",

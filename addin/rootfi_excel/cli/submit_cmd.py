@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from rootfi_excel.app.submit import DECLINED, DONE, submit_with_settings
+from rootfi_excel.app.submit import DECLINED, DONE, SubmitRun, submit_with_settings
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_submission, say, stop
 from rootfi_excel.cli.terminal_ui import TerminalUI
@@ -37,10 +37,11 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
     """Validate BOOK, send its valid rows to RootFi and write status, rootfi_id and
     messages into its result columns. Rows already created are never sent again.
 
-    Exit code 0 when every row ends Created, 1 when some did not or a row needs a
-    look (a possible duplicate, a check that could not run), 2 when nothing could be
-    sent, the run stopped early, or the results could not be saved (they are kept in
-    the journal and written by the next submit).
+    Exit code 0 when every row ends Created, 1 when some did not (Invalid, Failed, or
+    held back and not sent: Skipped, Pending, Unknown; the next submit settles those) or
+    a row needs a look (a possible duplicate, a check that could not run), 2 when it
+    could not start (nothing was sent), the run stopped early, or the results could not
+    be saved (they are kept in the journal and written by the next submit).
     """
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
@@ -53,17 +54,23 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
             settings.batch_size = batch_size
         options = SubmitOptions(batch_size=settings.batch_size, resend_after=lost_answer_wait,
                                 resend_rejected=resend_rejected)
-        code = run_submit(workbook, settings, requirements, problems, book.name, yes=yes, options=options)
+        code, _ = run_submit(workbook, settings, requirements, problems, book.name, yes=yes, options=options)
     raise SystemExit(code)
 
 
 def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bool,
-               client=None, options: SubmitOptions | None = None, journal_path=None) -> int:
-    """The submit flow on an open workbook (rootfi_excel.app.submit); shared with `rootfi-excel demo`."""
+               client=None, options: SubmitOptions | None = None, journal_path=None) -> tuple[int, SubmitRun]:
+    """The submit flow on an open workbook (rootfi_excel.app.submit); shared with `rootfi-excel demo`.
+    Returns the exit code and the run."""
     run = submit_with_settings(
         workbook, TerminalUI(yes=yes), settings, requirements, problems, name=name, client=client,
         options=options, journal_path=journal_path,
         retry_hint="close the workbook and run submit again to write them (nothing will be sent twice).")
+    return _finish(run, name), run
+
+
+def _finish(run: SubmitRun, name: str) -> int:
+    """Print what became of the rows; the exit code."""
     if run.ended == DECLINED:
         return EXIT_INVALID
     if run.ended != DONE:

@@ -7,10 +7,12 @@ keyring, under the profile named here.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
-from rootfi_excel.api.paths import DEFAULT_BASE_URL, KNOWN_BASE_URLS
+from rootfi_excel.api.paths import DEFAULT_BASE_URL, KNOWN_BASE_URLS, unsafe_for_key
 from rootfi_excel.fields.integrations import canonical_integration
 from rootfi_excel.sheets.cells import CellError, CellFormat, read_date, read_id, read_text
 
@@ -157,7 +159,7 @@ def read_settings(raw: dict[str, Any]) -> WorkbookSettings:
             f"Settings: environment '{environment}' needs a base_url (the API address); "
             f"or choose one of {', '.join(KNOWN_BASE_URLS)}"
         )
-    if not settings.base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    if unsafe_for_key(settings.base_url):  # the client's own rule, decided on the parsed host
         problems.append("Settings: base_url must start with https:// (plain http only for a local sandbox)")
 
     settings.key_profile = text("key_profile") or "default"
@@ -176,7 +178,9 @@ def read_settings(raw: dict[str, Any]) -> WorkbookSettings:
     else:
         problems.append("Settings: decimal_separator must be '.' or ','")
 
-    settings.time_zone = text("time_zone")
+    zone = text("time_zone")
+    if zone:
+        settings.time_zone = _time_zone(zone, problems)
     settings.template_version = text("template_version")
 
     batch = values.get("batch_size")
@@ -212,3 +216,31 @@ def _read_lookups_and_posted(values: dict[str, Any], settings: WorkbookSettings)
             settings.posted_problems.append(f"Settings: {name} {error}")
     if settings.posted_from and settings.posted_to and settings.posted_to < settings.posted_from:
         settings.posted_problems.append("Settings: posted_to is before posted_from")
+
+
+def _time_zone(name: str, problems: list[str]) -> str | None:
+    """A time zone name as the zone database spells it (any case accepted); a name it
+    does not know is a problem naming the closest ones, never this computer's zone instead."""
+    try:
+        zoneinfo.ZoneInfo(name)
+        return name
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        pass
+    known = zoneinfo.available_timezones()  # read only for a name that is not one
+    spelled = {zone.lower(): zone for zone in known}.get(name.lower().replace(" ", "_"))
+    if spelled:
+        return spelled
+    close = _closest(name, known)
+    hint = f"did you mean {' or '.join(close)}?" if close else "use a name such as Europe/London or America/New_York"
+    problems.append(f"Settings: time_zone '{name}' is not a time zone name: {hint} (blank = this computer's zone)")
+    return None
+
+
+def _closest(name: str, known: set[str]) -> list[str]:
+    """Up to three Area/City zone names like `name` (a misspelled zone, or only its city)."""
+    zones = sorted(zone for zone in known if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))
+    cities = {zone.rsplit("/", 1)[1].lower(): zone for zone in zones}
+    close = difflib.get_close_matches(name, zones, n=3, cutoff=0.6)
+    close += [cities[c] for c in difflib.get_close_matches(name.lower().replace(" ", "_"), list(cities), n=3,
+                                                            cutoff=0.75)]
+    return list(dict.fromkeys(close))[:3]

@@ -107,7 +107,11 @@ class ExcelWorkbook:
 
     def selected_rows(self) -> dict[str, set[int]] | None:
         """The selected rows of a data table as {table key: row indexes}; None when the
-        selection is not on a table's data rows. A few calls, whatever the selection."""
+        selection is not on a table's data rows. A few calls, whatever the selection.
+
+        Rows typed directly below the table count as its rows: reading the table takes
+        them in (as the full Validate does), so their indexes follow the table's. Rows
+        further down, after a blank row, are refused by that read, naming them."""
         selection = self.book.selection
         if selection is None:
             return None
@@ -115,14 +119,18 @@ class ExcelWorkbook:
         layout = next((t for t in TABLES.values() if t.sheet == sheet_name), None)
         if layout is None:
             return None
-        table = self._table(self._sheet(sheet_name), layout.table)
-        body = table.data_body_range if table is not None else None
-        if body is None:
+        sheet = self._sheet(sheet_name)
+        table = self._table(sheet, layout.table)
+        if table is None:
             return None
-        top, count = body.row, body.shape[0]
+        body = table.data_body_range
+        top = body.row if body is not None else table.header_row_range.row + 1
+        bottom = top + (body.shape[0] if body is not None else 0) - 1
+        if not table.show_totals:  # below a total row nothing is taken in
+            bottom = max(bottom, sheet.used_range.last_cell.row)
         rows: set[int] = set()
         for first, last in row_spans(selection.address):
-            rows.update(range(max(first, top) - top, min(last, top + count - 1) - top + 1))
+            rows.update(range(max(first, top) - top, min(last, bottom) - top + 1))
         return {layout.key: rows} if rows else None
 
     # ----------------------------------------------------------------- writes
