@@ -425,7 +425,8 @@ def _settings_sheet(wb: Workbook, overrides: dict) -> None:
             dv.promptTitle = dv.errorTitle = name
             dv.add(f"B{r}")
             ws.add_data_validation(dv)
-    _simple_table(ws, L.SETTINGS_TABLE, rows, widths=(20, 28, _SETTINGS_NOTE_WIDTH))
+    name_width = max(20, *(_text_width(name) for name in values))  # lookups_max_age_hours shown whole
+    _simple_table(ws, L.SETTINGS_TABLE, rows, widths=(round(name_width), 28, _SETTINGS_NOTE_WIDTH))
     _side_note(ws, "E1", NO_KEY_NOTE, width=48, bold=True)
     _print_setup(ws)
     ws.sheet_properties.tabColor = RESULT_FILL
@@ -576,7 +577,7 @@ def _instructions_sheet(ws: Worksheet, requirements: Iterable[Requirement]) -> N
         for status in statuses:
             cell = ws.cell(row=r, column=2, value=status)
             cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-            cell.font = _font(bold=True, color=font)
+            cell.font, cell.alignment = _font(bold=True, color=font), Alignment(vertical="top")  # beside its text
             _wrapped(ws, r, 3, STATUS_MEANINGS[status], span=3)
             r += 1
 
