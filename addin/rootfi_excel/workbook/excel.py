@@ -78,8 +78,11 @@ MAX_ROWS_BELOW = 100_000  # rows below a table read in one call when looking for
 
 
 class ExcelWorkbook:
-    def __init__(self, book: Any) -> None:
+    def __init__(self, book: Any, *, read_only: bool = False) -> None:
         self.book = book
+        # A worksheet function (udfs.py) may read but not change the workbook: rows typed
+        # below a table are read with it, and the table is left as it is.
+        self.read_only = read_only
         self.unplaced: dict[str, int] = {}  # sheet -> rows whose results could not be placed
         self.missed: dict[str, set[int]] = {}  # sheet -> those rows' indexes (as read at the start)
         self._as_read: dict[str, Table] = {}  # table key -> the table as read, to find rows again
@@ -295,6 +298,8 @@ class ExcelWorkbook:
             where = "below the table's total row" if table.show_totals else "below the table, more than can be read"
             raise WorkbookError(f"Sheet '{sheet.name}': {rows_text(last + 1, last + taken)} are {where}: "
                                 "resize the table over them (Table Design > Resize Table), then run again")
+        if self.read_only:
+            return below[:taken]
         table.resize(sheet.range((header.row, header.column), (last + taken, header.column + width - 1)))
         self.notices.append(f"{sheet.name}: the table was extended over {rows_text(last + 1, last + taken)} typed below it")
         return below[:taken]
