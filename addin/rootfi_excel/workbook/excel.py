@@ -51,7 +51,9 @@ from rootfi_excel.workbook.port import (
     ResultUpdate,
     Table,
     WorkbookError,
+    lookup_area,
     records_from,
+    refuse_overwriting,
     result_positions,
     rows_text,
     settings_from,
@@ -174,7 +176,8 @@ class ExcelWorkbook:
         table, write headers and rows as one block, make or resize the Excel table over it,
         and point its defined names at its columns' data cells (Names.Add redefines a name).
         Placed as workbook/xlsx_lookups.py places it; text stays text (an id "00123" or a date
-        "2026-03-31" is not turned into a number by Excel)."""
+        "2026-03-31" is not turned into a number by Excel). A table that grew over cells
+        someone filled stops first, naming the cell, with nothing written (the .xlsx rule)."""
         from openpyxl.utils import get_column_letter
 
         if table.sheet in [s.name for s in self.book.sheets]:
@@ -182,11 +185,18 @@ class ExcelWorkbook:
         else:
             sheet = self.book.sheets.add(table.sheet, after=self.book.sheets[len(self.book.sheets) - 1])
         existing = self._table(sheet, table.name)
+        old = None
         if existing is not None:
             top, left = existing.range.row, existing.range.column
-            existing.range.clear_contents()
+            rows, columns = existing.range.shape
+            old = (left, top, left + columns - 1, top + rows - 1)
         else:
             top, left = 1, _free_column(sheet)
+        area = lookup_area(table, left, top)
+        now = sheet.range((top, left), (area[3], area[2])).options(ndim=2).value  # one call
+        refuse_overwriting(sheet.name, table, area, now, old)  # before anything is cleared or written
+        if existing is not None:
+            existing.range.clear_contents()
         width, height = len(table.headers), max(len(table.rows), 1)
         # Excel hides one leading apostrophe and keeps the rest as text, whatever it reads like.
         block = [list(table.headers)] + [["'" + v if isinstance(v, str) else v for v in row] for row in table.rows]
