@@ -25,7 +25,7 @@ the plain ones.
 xlwings passes the calling cell (a Range) to a UDF argument named `caller`, and leaves
 it out of the Excel function's arguments (xlwings/udfs.py: call_udf, generate_vba_wrapper).
 The UDFs read the Settings sheet of the caller's workbook through it (read only) and
-hand the settings to the plain functions (`*_for`), which tests call on Linux.
+hand the settings to `answer_for` (company_of + the plain functions), which tests call on Linux.
 """
 
 from __future__ import annotations
@@ -132,29 +132,13 @@ def company_of(settings: WorkbookSettings | str | None, company_id: Any = None) 
     return settings.base_url, settings.company_id
 
 
-def contact_for(settings: WorkbookSettings | str | None, id_or_name: Any, field: str = "name",
-                company_id: Any = None) -> Any:
-    """contact() for the company of a workbook's settings."""
-    if id_or_name in (None, ""):
+def answer_for(settings: WorkbookSettings | str | None, function: Callable[..., Any], value: Any,
+               field: str, company_id: Any = None) -> Any:
+    """contact, invoice or status for the company of a workbook's settings (what a cell shows)."""
+    if value in (None, ""):
         return ""
     company = company_of(settings, company_id)
-    return company if isinstance(company, str) else contact(id_or_name, field, company[1], company[0])
-
-
-def invoice_for(settings: WorkbookSettings | str | None, number_or_id: Any, field: str = "amount_due",
-                company_id: Any = None) -> Any:
-    if number_or_id in (None, ""):
-        return ""
-    company = company_of(settings, company_id)
-    return company if isinstance(company, str) else invoice(number_or_id, field, company[1], company[0])
-
-
-def status_for(settings: WorkbookSettings | str | None, document_number: Any, field: str = "status",
-               company_id: Any = None) -> Any:
-    if document_number in (None, ""):
-        return ""
-    company = company_of(settings, company_id)
-    return company if isinstance(company, str) else status(document_number, field, company[1], company[0])
+    return company if isinstance(company, str) else function(value, field, company[1], company[0])
 
 
 def settings_of(caller: Any) -> WorkbookSettings | str | None:
@@ -198,16 +182,16 @@ def _udf(function: Callable[..., Any]) -> Callable[..., Any]:
 @_udf
 def ROOTFI_CONTACT(id_or_name, field="name", company_id=None, caller=None):  # noqa: N802 - Excel function names
     """A field of a contact from the lookup cache, e.g. =ROOTFI_CONTACT("Acme Ltd", "currency_id")."""
-    return contact_for(settings_of(caller), id_or_name, field, company_id)
+    return answer_for(settings_of(caller), contact, id_or_name, field, company_id)
 
 
 @_udf
 def ROOTFI_INVOICE(number_or_id, field="amount_due", company_id=None, caller=None):  # noqa: N802
     """A field of an invoice from the lookup cache, e.g. =ROOTFI_INVOICE("INV-10002", "amount_due")."""
-    return invoice_for(settings_of(caller), number_or_id, field, company_id)
+    return answer_for(settings_of(caller), invoice, number_or_id, field, company_id)
 
 
 @_udf
 def ROOTFI_STATUS(document_number, field="status", company_id=None, caller=None):  # noqa: N802
     """What happened to a document number sent from this computer, e.g. =ROOTFI_STATUS("RCPT-001")."""
-    return status_for(settings_of(caller), document_number, field, company_id)
+    return answer_for(settings_of(caller), status, document_number, field, company_id)
