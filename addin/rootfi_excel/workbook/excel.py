@@ -59,7 +59,7 @@ from rootfi_excel.workbook.port import (
     settings_from,
 )
 
-# Every xlwings attribute the Excel side uses (this module, excel_ui.py, ribbon.py).
+# Every xlwings attribute the Excel side uses (this module, excel_ui.py, ribbon.py, udfs.py).
 XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
     "App": ("alert", "books", "calculation", "enable_events", "screen_updating", "status_bar"),
     "Apps": ("active",),  # xw.apps.active: only when no workbook is open
@@ -68,7 +68,7 @@ XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
     "Names": ("add",),
     "Tables": ("add",),
     "Books": ("open",),
-    "Sheet": ("activate", "name", "range", "tables", "used_range"),
+    "Sheet": ("activate", "book", "name", "range", "tables", "used_range"),  # book: a UDF's caller.sheet.book
     "Table": ("data_body_range", "header_row_range", "name", "range", "resize", "show_totals"),
     "Range": ("address", "clear", "clear_contents", "column", "columns", "last_cell", "options", "row", "shape",
               "sheet", "value"),
