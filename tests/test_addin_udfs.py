@@ -61,10 +61,11 @@ def test_the_registry_holds_the_three_functions_named_for_excel():
         assert getattr(udfs, function.__name__) is function
         assert re.fullmatch(r"ROOTFI_[A-Z]+", function.__name__)  # a VBA name: letters, digits, _ (no dot)
         parameters = list(inspect.signature(function).parameters.values())
-        assert [p.kind for p in parameters] == [inspect.Parameter.POSITIONAL_OR_KEYWORD] * 3
+        assert [p.kind for p in parameters] == [inspect.Parameter.POSITIONAL_OR_KEYWORD] * 4
         assert parameters[0].default is inspect.Parameter.empty  # the value looked up is required
-        assert [p.name for p in parameters[1:]] == ["field", "company_id"]
-        assert parameters[2].default is None
+        # caller: xlwings' reserved argument, the calling cell (how a cell finds its workbook's company)
+        assert [p.name for p in parameters[1:]] == ["field", "company_id", "caller"]
+        assert parameters[2].default is None and parameters[3].default is None
         assert function.__doc__ and "=ROOTFI_" in function.__doc__  # the description Excel would show
 
 
@@ -75,7 +76,8 @@ def test_our_wrappers_are_what_xlwings_import_writes(xlwings_udfs):
         copy.__doc__ = function.__doc__
         setattr(module, function.__name__, xlwings_udfs.xlfunc(category=udfs.CATEGORY)(copy))
     assert module.ROOTFI_CONTACT.__xlfunc__["category"] == "RootFi"
-    assert [a["name"] for a in module.ROOTFI_INVOICE.__xlfunc__["args"]] == ["number_or_id", "field", "company_id"]
+    assert [a["name"] for a in module.ROOTFI_INVOICE.__xlfunc__["args"]] == ["number_or_id", "field", "company_id",
+                                                                              "caller"]
 
     written = io.StringIO()  # import_udfs' header, then generate_vba_wrapper for an add-in
     written.write('Attribute VB_Name = "xlwings_udfs"\n'
@@ -84,6 +86,10 @@ def test_our_wrappers_are_what_xlwings_import_writes(xlwings_udfs):
     xlwings_udfs.generate_vba_wrapper(udfs.UDF_MODULE, module, written, types.SimpleNamespace(Name="rootfi.xlam"))
 
     assert udf_module_source(udfs.UDF_MODULE, udfs.UDFS) == vba.crlf(written.getvalue())
+    # the calling cell is no argument of the Excel function: xlwings passes it in Nothing's place
+    assert "Function ROOTFI_STATUS(document_number, Optional field, Optional company_id)\r\n" in written.getvalue(
+        ).replace("\n", "\r\n")
+    assert '"ROOTFI_STATUS", Array(document_number, field, company_id, Nothing), ActiveWorkbook' in written.getvalue()
 
 
 def test_the_addin_holds_the_wrappers_and_they_call_what_exists(built, modules):
@@ -95,7 +101,8 @@ def test_the_addin_holds_the_wrappers_and_they_call_what_exists(built, modules):
     assert len(calls) == 2 * len(NAMES)  # the Excel branch and the other Office apps' branch
     for module_name, function_name, args in calls:
         function = getattr(importlib.import_module(module_name), function_name)
-        assert args.split(", ") == list(inspect.signature(function).parameters)
+        passed = ["caller" if arg == "Nothing" else arg for arg in args.split(", ")]  # xlwings fills in the caller
+        assert passed == list(inspect.signature(function).parameters)
     # XLPy (which starts Python and calls the function) is in the add-in's own xlwings module
     assert re.search(r"^Function XLPy\(\)", modules[vba.XLWINGS_MODULE], re.MULTILINE)
     # the re-import macro xlwings documents is there, and reads the setting below
@@ -119,5 +126,5 @@ def test_a_function_excel_cannot_call_stops_the_wrapper():
 
 def test_on_linux_the_decorated_functions_are_the_plain_ones(tmp_path, monkeypatch):
     monkeypatch.setenv("ROOTFI_EXCEL_HOME", str(tmp_path))
-    assert udfs.ROOTFI_CONTACT("Acme") == "#NO LOOKUPS: refresh lookups first"
+    assert udfs.ROOTFI_CONTACT("Acme") == udfs.NO_WORKBOOK  # no calling cell: no workbook, no company
     assert udfs.ROOTFI_STATUS("") == ""

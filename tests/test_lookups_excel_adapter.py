@@ -49,6 +49,10 @@ class Range:
     def columns(self) -> Any:
         return type("Columns", (), {"count": self.right - self.column + 1})()
 
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.bottom - self.row + 1, self.right - self.column + 1
+
 
 class Table:
     def __init__(self, name: str, source: Range):
@@ -190,3 +194,43 @@ def test_live_excel_and_xlsx_place_the_tables_alike_and_both_drop_the_grey_place
     assert not any(isinstance(v, str) and LIVE_PLACEHOLDER.match(v) for (r, _), v in live_sheet.cells.items() if r == 1)
     assert not any(LIVE_PLACEHOLDER.match(str(c.value or "")) or _grey(c) for c in template_sheet[1])
     assert not live_sheet.fills
+
+
+def test_a_grown_list_stops_before_overwriting_what_was_typed_below_it_in_excel_and_xlsx(tmp_path):
+    """Live Excel refuses like the .xlsx writer (one shared rule): the cell is named and
+    nothing is cleared or written, in the table, its names or the note."""
+    import copy
+
+    import openpyxl
+    import pytest
+
+    from rootfi_excel.workbook import xlsx_lookups
+    from rootfi_excel.workbook.port import WorkbookError
+    from tests.support.fake_xlwings import FakeBook
+
+    two = LookupTable("LiveContacts", ["name", "id"], [["Acme", "1"], ["Bolt", "2"]], {"LiveContactsIds": "id"})
+    five = LookupTable("LiveContacts", ["name", "id"], [[f"C{n}", str(n)] for n in range(5)], {"LiveContactsIds": "id"})
+    book = FakeBook()
+    sheet = book.add_sheet(LOOKUPS_SHEET)
+    workbook = ExcelWorkbook(book)
+    workbook.write_lookup_table(two)  # A1:B3
+    sheet.put(5, 2, [["ask Sam about Bolt"]])  # B5: a note two rows below the table
+    xlsx = openpyxl.Workbook()
+    xlsx.active.title = LOOKUPS_SHEET
+    xlsx_lookups.write_lookup_table(xlsx, two)
+    xlsx[LOOKUPS_SHEET]["B5"] = "ask Sam about Bolt"
+
+    workbook.write_lookup_table(two)  # the same size again: the note is not in the way
+    cells, names, table = dict(sheet.cells), copy.deepcopy(book.names.refers_to), sheet.tables[0]
+    with pytest.raises(WorkbookError) as live:
+        workbook.write_lookup_table(five)
+    assert "cell B5 holds 'ask Sam about Bolt'" in str(live.value) and "LiveContacts" in str(live.value)
+    assert sheet.cells == cells and book.names.refers_to == names  # nothing written
+    assert (table.top, table.count) == (1, 2) and sheet.tables == [table]
+    with pytest.raises(WorkbookError) as file:
+        xlsx_lookups.write_lookup_table(xlsx, five)
+    assert str(file.value) == str(live.value)
+
+    sheet.put(5, 2, [[None]])  # the note moved away: the list grows
+    workbook.write_lookup_table(five)
+    assert sheet.tables[0].count == 5 and sheet.cells[(6, 1)] == "C4"

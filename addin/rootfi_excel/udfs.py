@@ -7,9 +7,12 @@ Plain functions (tested on Linux):
     status(document_number, field="status")    -> Created/Failed/Pending/... or the rootfi_id,
                                                   from this computer's journal
 
-Each takes optional company_id and base_url; without them, the company whose lookups
-were refreshed last. A value that is not found, or is ambiguous, gives a short text
-starting with "#" (Excel shows it in the cell) instead of an error.
+Each answers for one company: the base_url and company_id it is given. A cell answers
+for its own workbook's company (its Settings sheet: environment/base_url, company_id),
+never for whichever company was refreshed last, so one workbook never shows another
+company's data; where that company cannot be known the cell says why. A value that is
+not found, or is ambiguous, gives a short text starting with "#" (Excel shows it in the
+cell) instead of an error.
 
 ROOTFI_CONTACT, ROOTFI_INVOICE and ROOTFI_STATUS are the same functions wrapped as
 xlwings UDFs (see udfs/README.md). Excel names cannot be ROOTFI.CONTACT: xlwings serves
@@ -18,6 +21,11 @@ them for the add-in build, which writes their VBA wrappers into rootfi.xlam (wha
 xlwings' ImportPythonUDFsToAddin would write; excel_addin/udf_module.py). On Linux
 xlwings' decorators are no-ops, so the wrapped functions can be called and tested like
 the plain ones.
+
+xlwings passes the calling cell (a Range) to a UDF argument named `caller`, and leaves
+it out of the Excel function's arguments (xlwings/udfs.py: call_udf, generate_vba_wrapper).
+The UDFs read the Settings sheet of the caller's workbook through it (read only) and
+hand the settings to `answer_for` (company_of + the plain functions), which tests call on Linux.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from typing import Any, Callable
 
 from rootfi_excel.lookups.cache import CompanyLookups, LookupCache
 from rootfi_excel.lookups.resolve import resolve
+from rootfi_excel.sheets.settings import WorkbookSettings, read_settings
 from rootfi_excel.submission import journal as journal_module
 
 JOURNAL_STATES = {  # journal state -> the status a row would show
@@ -88,14 +97,61 @@ def _field(kind: str, value: Any, field: str, company_id: int | None, base_url: 
     return "" if result is None else result
 
 
+NO_WORKBOOK = "#NO COMPANY: use this function in a cell of a RootFi workbook (its Settings sheet names the company)"
+
+
 def _company(cache: LookupCache, company_id: int | None, base_url: str | None) -> CompanyLookups | str:
-    if company_id is None:
-        lookups = cache.latest() if base_url is None else None
-    else:
-        lookups = cache.company(base_url, int(company_id)) if base_url else cache.latest_of(int(company_id))
+    """The cached lists of exactly this company at this address: never another one's."""
+    if not base_url or company_id is None:
+        return NO_WORKBOOK if not base_url else "#NO COMPANY: Settings company_id is blank"
+    lookups = cache.company(base_url, int(company_id))
     if lookups is None:
-        return "#NO LOOKUPS: refresh lookups first"
+        return f"#NO LOOKUPS: refresh lookups of company {int(company_id)} first"
     return lookups
+
+
+def company_of(settings: WorkbookSettings | str | None, company_id: Any = None) -> tuple[str, int] | str:
+    """(base_url, company_id) a cell answers for: its workbook's Settings (a company_id
+    typed in the formula replaces the workbook's, at the workbook's address), or a "#..."
+    text saying why it cannot be known."""
+    if isinstance(settings, str):
+        return settings
+    if settings is None:
+        return NO_WORKBOOK
+    address = [p for p in settings.problems if p.startswith(("Settings: environment", "Settings: base_url"))]
+    if address:
+        return f"#SETTINGS: {address[0].removeprefix('Settings: ')}"
+    if company_id not in (None, ""):
+        text = _text(company_id)
+        if not text.isdigit():
+            return f"#COMPANY? '{text}' is not a RootFi company id (a whole number)"
+        return settings.base_url, int(text)
+    if settings.company_id is None:
+        wrong = [p for p in settings.problems if p.startswith("Settings: company_id")]
+        return f"#NO COMPANY: {(wrong[0] if wrong else 'Settings: company_id is blank').removeprefix('Settings: ')}"
+    return settings.base_url, settings.company_id
+
+
+def answer_for(settings: WorkbookSettings | str | None, function: Callable[..., Any], value: Any,
+               field: str, company_id: Any = None) -> Any:
+    """contact, invoice or status for the company of a workbook's settings (what a cell shows)."""
+    if value in (None, ""):
+        return ""
+    company = company_of(settings, company_id)
+    return company if isinstance(company, str) else function(value, field, company[1], company[0])
+
+
+def settings_of(caller: Any) -> WorkbookSettings | str | None:
+    """The Settings of the calling cell's workbook (None without a calling cell), or why
+    they cannot be read. Read only: a UDF must not change the workbook."""
+    if caller is None:
+        return None
+    from rootfi_excel.workbook.excel import ExcelWorkbook
+
+    try:
+        return read_settings(ExcelWorkbook(caller.sheet.book, read_only=True).read_settings())
+    except Exception as error:  # noqa: BLE001 - a cell shows a text, never a traceback
+        return f"#SETTINGS? the workbook's Settings sheet cannot be read: {error}"
 
 
 def _text(value: Any) -> str:
@@ -124,18 +180,18 @@ def _udf(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @_udf
-def ROOTFI_CONTACT(id_or_name, field="name", company_id=None):  # noqa: N802 - Excel function names
+def ROOTFI_CONTACT(id_or_name, field="name", company_id=None, caller=None):  # noqa: N802 - Excel function names
     """A field of a contact from the lookup cache, e.g. =ROOTFI_CONTACT("Acme Ltd", "currency_id")."""
-    return contact(id_or_name, field, company_id)
+    return answer_for(settings_of(caller), contact, id_or_name, field, company_id)
 
 
 @_udf
-def ROOTFI_INVOICE(number_or_id, field="amount_due", company_id=None):  # noqa: N802
+def ROOTFI_INVOICE(number_or_id, field="amount_due", company_id=None, caller=None):  # noqa: N802
     """A field of an invoice from the lookup cache, e.g. =ROOTFI_INVOICE("INV-10002", "amount_due")."""
-    return invoice(number_or_id, field, company_id)
+    return answer_for(settings_of(caller), invoice, number_or_id, field, company_id)
 
 
 @_udf
-def ROOTFI_STATUS(document_number, field="status", company_id=None):  # noqa: N802
+def ROOTFI_STATUS(document_number, field="status", company_id=None, caller=None):  # noqa: N802
     """What happened to a document number sent from this computer, e.g. =ROOTFI_STATUS("RCPT-001")."""
-    return status(document_number, field, company_id)
+    return answer_for(settings_of(caller), status, document_number, field, company_id)

@@ -10,8 +10,9 @@ opens, with no import step and no "Trust access to the VBA project object model"
 `rootfi-excel upgrade` rebuilds it for each new version.
 
 The text is what xlwings 0.37's `generate_vba_wrapper` writes for functions like ours
-(positional arguments, the optional ones with defaults; not volatile, shown in the
-function wizard); tests/test_addin_udfs.py compares the two. Windows only: xlwings has
+(positional arguments, the optional ones with defaults, and xlwings' reserved `caller`
+argument, which is no Excel argument: the wrapper passes Nothing and xlwings the calling
+cell; not volatile, shown in the function wizard); tests/test_addin_udfs.py compares the two. Windows only: xlwings has
 no UDFs on macOS, where the cells show the error text instead.
 """
 
@@ -39,11 +40,17 @@ def udf_module_source(module_name: str, functions: Iterable[Callable[..., Any]])
     return crlf("\n".join(lines) + "\n")
 
 
+# xlwings' reserved argument: the calling cell. It is not an argument of the Excel
+# function; the wrapper passes Nothing in its place and xlwings' call_udf puts the
+# calling Range there (generate_vba_wrapper, call_udf in xlwings/udfs.py).
+CALLER = "caller"
+
+
 def arguments(function: Callable[..., Any]) -> list[tuple[str, bool]]:
-    """(name, optional) of each argument, as Excel will pass them."""
+    """(name, optional) of each argument of the Python function, `caller` included."""
     found = []
     for parameter in inspect.signature(function).parameters.values():
-        if parameter.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD or parameter.name == "caller":
+        if parameter.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD:
             raise UDFSignatureError(f"{function.__name__}: argument {parameter.name!r} must be a plain "
                                     "positional argument")
         found.append((parameter.name, parameter.default is not inspect.Parameter.empty))
@@ -51,8 +58,8 @@ def arguments(function: Callable[..., Any]) -> list[tuple[str, bool]]:
 
 
 def _wrapper(module_name: str, name: str, args: list[tuple[str, bool]]) -> list[str]:
-    signature = ", ".join(("Optional " if optional else "") + arg for arg, optional in args)
-    values = f"Array({', '.join(arg for arg, _ in args)})"
+    signature = ", ".join(("Optional " if optional else "") + arg for arg, optional in args if arg != CALLER)
+    values = f"Array({', '.join('Nothing' if arg == CALLER else arg for arg, _ in args)})"
     call = f'XLPy.CallUDF("{module_name}", "{name}", {values}'
     return [
         f"Function {name}({signature})",

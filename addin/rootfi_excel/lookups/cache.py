@@ -133,18 +133,6 @@ class LookupCache:
             return None
         return CompanyLookups(self._db, row)
 
-    def latest(self) -> CompanyLookups | None:
-        """The most recently refreshed company (for UDFs that are not told which one)."""
-        row = self._db.execute("SELECT * FROM companies WHERE refreshed_at IS NOT NULL "
-                               "ORDER BY refreshed_at DESC LIMIT 1").fetchone()
-        return CompanyLookups(self._db, row) if row else None
-
-    def latest_of(self, company_id: int) -> CompanyLookups | None:
-        """The most recently refreshed copy of a company, whatever its base URL."""
-        row = self._db.execute("SELECT * FROM companies WHERE company_id = ? AND refreshed_at IS NOT NULL "
-                               "ORDER BY refreshed_at DESC LIMIT 1", (int(company_id),)).fetchone()
-        return CompanyLookups(self._db, row) if row else None
-
     def marks(self, base_url: str, company_id: int) -> dict[str, str | None]:
         """kind -> mark of every list refreshed before (a list not in it needs a full refresh)."""
         row = self._company_row(base_url, company_id)

@@ -51,13 +51,15 @@ from rootfi_excel.workbook.port import (
     ResultUpdate,
     Table,
     WorkbookError,
+    lookup_area,
     records_from,
+    refuse_overwriting,
     result_positions,
     rows_text,
     settings_from,
 )
 
-# Every xlwings attribute the Excel side uses (this module, excel_ui.py, ribbon.py).
+# Every xlwings attribute the Excel side uses (this module, excel_ui.py, ribbon.py, udfs.py).
 XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
     "App": ("alert", "books", "calculation", "enable_events", "screen_updating", "status_bar"),
     "Apps": ("active",),  # xw.apps.active: only when no workbook is open
@@ -66,7 +68,7 @@ XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
     "Names": ("add",),
     "Tables": ("add",),
     "Books": ("open",),
-    "Sheet": ("activate", "name", "range", "tables", "used_range"),
+    "Sheet": ("activate", "book", "name", "range", "tables", "used_range"),  # book: a UDF's caller.sheet.book
     "Table": ("data_body_range", "header_row_range", "name", "range", "resize", "show_totals"),
     "Range": ("address", "clear", "clear_contents", "column", "columns", "last_cell", "options", "row", "shape",
               "sheet", "value"),
@@ -78,8 +80,11 @@ MAX_ROWS_BELOW = 100_000  # rows below a table read in one call when looking for
 
 
 class ExcelWorkbook:
-    def __init__(self, book: Any) -> None:
+    def __init__(self, book: Any, *, read_only: bool = False) -> None:
         self.book = book
+        # A worksheet function (udfs.py) may read but not change the workbook: rows typed
+        # below a table are read with it, and the table is left as it is.
+        self.read_only = read_only
         self.unplaced: dict[str, int] = {}  # sheet -> rows whose results could not be placed
         self.missed: dict[str, set[int]] = {}  # sheet -> those rows' indexes (as read at the start)
         self._as_read: dict[str, Table] = {}  # table key -> the table as read, to find rows again
@@ -171,7 +176,8 @@ class ExcelWorkbook:
         table, write headers and rows as one block, make or resize the Excel table over it,
         and point its defined names at its columns' data cells (Names.Add redefines a name).
         Placed as workbook/xlsx_lookups.py places it; text stays text (an id "00123" or a date
-        "2026-03-31" is not turned into a number by Excel)."""
+        "2026-03-31" is not turned into a number by Excel). A table that grew over cells
+        someone filled stops first, naming the cell, with nothing written (the .xlsx rule)."""
         from openpyxl.utils import get_column_letter
 
         if table.sheet in [s.name for s in self.book.sheets]:
@@ -179,11 +185,18 @@ class ExcelWorkbook:
         else:
             sheet = self.book.sheets.add(table.sheet, after=self.book.sheets[len(self.book.sheets) - 1])
         existing = self._table(sheet, table.name)
+        old = None
         if existing is not None:
             top, left = existing.range.row, existing.range.column
-            existing.range.clear_contents()
+            rows, columns = existing.range.shape
+            old = (left, top, left + columns - 1, top + rows - 1)
         else:
             top, left = 1, _free_column(sheet)
+        area = lookup_area(table, left, top)
+        now = sheet.range((top, left), (area[3], area[2])).options(ndim=2).value  # one call
+        refuse_overwriting(sheet.name, table, area, now, old)  # before anything is cleared or written
+        if existing is not None:
+            existing.range.clear_contents()
         width, height = len(table.headers), max(len(table.rows), 1)
         # Excel hides one leading apostrophe and keeps the rest as text, whatever it reads like.
         block = [list(table.headers)] + [["'" + v if isinstance(v, str) else v for v in row] for row in table.rows]
@@ -295,6 +308,8 @@ class ExcelWorkbook:
             where = "below the table's total row" if table.show_totals else "below the table, more than can be read"
             raise WorkbookError(f"Sheet '{sheet.name}': {rows_text(last + 1, last + taken)} are {where}: "
                                 "resize the table over them (Table Design > Resize Table), then run again")
+        if self.read_only:
+            return below[:taken]
         table.resize(sheet.range((header.row, header.column), (last + taken, header.column + width - 1)))
         self.notices.append(f"{sheet.name}: the table was extended over {rows_text(last + 1, last + taken)} typed below it")
         return below[:taken]

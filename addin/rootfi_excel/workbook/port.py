@@ -99,6 +99,34 @@ class LookupTable:
     sheet: str = LOOKUPS_SHEET    # made (last) if the workbook has no such sheet
 
 
+Area = tuple[int, int, int, int]  # (left, top, right, bottom), 1-based sheet cells
+
+
+def lookup_area(table: LookupTable, left: int, top: int) -> Area:
+    """The cells a LookupTable fills when its header goes at (top, left): the header row and
+    its rows (at least one: an Excel table needs a data row, even an empty one)."""
+    return left, top, left + len(table.headers) - 1, top + max(len(table.rows), 1)
+
+
+def refuse_overwriting(sheet: str, table: LookupTable, area: Area, values: list[list[Any]],
+                       old: Area | None = None) -> None:
+    """A list that grew must not write over what someone typed below (or beside) its old
+    rows: stop before anything is written, naming the cell. `values` are the cells of
+    `area` as they are now; cells of `old` (the table being rewritten) are its own."""
+    from openpyxl.utils import get_column_letter
+
+    left, top = area[0], area[1]
+    for r, row in enumerate(values):
+        for c, value in enumerate(row):
+            at_row, at_column = top + r, left + c
+            if old and old[0] <= at_column <= old[2] and old[1] <= at_row <= old[3]:
+                continue
+            if value not in (None, ""):
+                raise WorkbookError(
+                    f"Sheet '{sheet}': cell {get_column_letter(at_column)}{at_row} holds '{str(value)[:40]}', where "
+                    f"the {table.name} table's {len(table.rows)} rows go: move it elsewhere, then run again")
+
+
 def settings_from(table: Table) -> dict[str, Any]:
     """A Settings table (setting, value, ...) -> {setting in lower case: value}."""
     return {str(r[0]).strip().lower(): (r[1] if len(r) > 1 else None)

@@ -549,10 +549,10 @@ UDF_EXAMPLES = (
      "Unknown, and its rootfi_id (#NOT SENT if it never was)."),
 )
 UDF_NOTE = ("In Excel for Windows with the RootFi add-in, three functions read the lists of the last Refresh lookups "
-            "(no request per cell): ROOTFI_CONTACT(id or name, [field]), ROOTFI_INVOICE(number or id, [field]) "
+            "of the company on this workbook's Settings sheet (no request per cell): ROOTFI_CONTACT(id or name, [field]), ROOTFI_INVOICE(number or id, [field]) "
             "and ROOTFI_STATUS(document number, [field]). field is any field of the record (name, currency_id, "
             "contact_id, total_amount, amount_due, due_date, ...; id for the platform id). A text starting "
-            "with # (#N/A, #AMBIGUOUS, #NO LOOKUPS) says why there is no value. Copy a formula below into a "
+            "with # (#N/A, #AMBIGUOUS, #NO LOOKUPS, #NO COMPANY) says why there is no value. Copy a formula below into a "
             "cell of your own sheet. Excel for Mac has no such functions.")
 
 

@@ -19,7 +19,14 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rootfi_excel.workbook.port import FORMULA_STARTS, LIVE_PLACEHOLDER, LookupTable, WorkbookError
+from rootfi_excel.workbook.port import (
+    FORMULA_STARTS,
+    LIVE_PLACEHOLDER,
+    LookupTable,
+    WorkbookError,
+    lookup_area,
+    refuse_overwriting,
+)
 
 
 def write_lookup_table(book: Workbook, table: LookupTable) -> None:
@@ -65,15 +72,11 @@ def _place(sheet: Worksheet, table: LookupTable) -> tuple[int, int]:
 
 
 def _refuse_overwriting(sheet: Worksheet, table: LookupTable, left: int, top: int) -> None:
-    """A list that grew must not write over what someone typed below (or beside) its old rows:
-    refuse, naming the cell, before anything is saved."""
-    right, bottom = left + len(table.headers) - 1, top + max(len(table.rows), 1)
-    for row in sheet.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
-        for cell in row:
-            if cell.value not in (None, ""):
-                raise WorkbookError(
-                    f"Sheet '{sheet.title}': cell {cell.coordinate} holds '{str(cell.value)[:40]}', where the "
-                    f"{table.name} table's {len(table.rows)} rows go: move it elsewhere, then run again")
+    """The shared rule (port.refuse_overwriting), on the cells after the old table was cleared."""
+    area = lookup_area(table, left, top)
+    values = [[cell.value for cell in row]
+              for row in sheet.iter_rows(min_row=area[1], max_row=area[3], min_col=area[0], max_col=area[2])]
+    refuse_overwriting(sheet.title, table, area, values)
 
 
 def _clear(sheet: Worksheet, left: int, top: int, right: int, bottom: int) -> None:
