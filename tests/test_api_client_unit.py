@@ -210,6 +210,11 @@ def test_encode_filters():
         encode_filters({"a": ("like", "x")})
     with pytest.raises(ValueError):
         encode_filters({"a": ("in", ["x,y"])})
+    # several conditions on one field (a period's two ends); a bare list is still one value
+    assert encode_filters({"payment_date": [("gte", "2026-03-01"), ("lt", "2026-04-01")]}) == {
+        "payment_date[gte]": "2026-03-01", "payment_date[lt]": "2026-04-01"}
+    with pytest.raises(ValueError):
+        encode_filters({"payment_date": [("gte", "2026-03-01"), ("before", "2026-04-01")]})
 
 
 def test_lookup_chunks_stay_small_and_commas_go_alone():

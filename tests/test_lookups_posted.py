@@ -88,3 +88,39 @@ def test_the_posted_period_from_settings_defaults_to_this_month():
     wrong = read_settings({"posted_from": "2026-03-31", "posted_to": "2026-03-01", "company_id": 1})
     assert wrong.posted_problems == ["Settings: posted_to is before posted_from"]
     assert wrong.problems == []  # a wrong period never stops Validate or Submit
+
+
+def test_posted_sends_both_ends_of_the_period_so_an_old_period_is_not_read_to_today(sandbox, api_key, tmp_path,
+                                                                                     monkeypatch):
+    """With list reads capped at max_pages pages, asking only for date >= from read every
+    later record too: an old period of a big company failed every time. Both bounds go to
+    the API now; a period too long to read says to choose a shorter one."""
+    import pytest
+
+    from rootfi_excel.api.errors import ListTooLongError
+    from rootfi_excel.lookups import posted as posted_module
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook
+    from tests.support.submitting import fast_client
+
+    api = client(sandbox, api_key)
+    invoice = api.get(f"/core/companies/{QUICKBOOKS}/shared/invoices",
+                      params={"limit": 1, "status[eq]": "SUBMITTED"}).json()["data"][0]
+
+    def pay(number, when):
+        answer = api.post(f"/core/companies/{QUICKBOOKS}/invoice_payments", json={"data": {
+            "document_number": number, "invoice_id": invoice["platform_id"], "amount": 1.0, "payment_date": when}})
+        assert answer.status_code < 300, answer.text
+
+    pay("OLD-1", "2020-01-31T23:00:00Z")  # the last day, with a time: still in the period
+    for month in range(2, 9):  # later records: more pages than the client reads
+        pay(f"LATER-{month}", f"2020-{month:02d}-01T00:00:00Z")
+    monkeypatch.setattr(posted_module, "BULK_PAGE_SIZE", 2)
+    book = XlsxWorkbook.open(write_book(tmp_path / "book.xlsx", settings={"company_id": QUICKBOOKS}))
+    with fast_client(sandbox, api_key, max_pages=3) as api_client:
+        report = posted_module.posted_report(api_client, book, QUICKBOOKS, dt.date(2020, 1, 1),
+                                             dt.date(2020, 1, 31))
+        assert [row[1] for row in report.table.rows] == ["OLD-1"]
+
+        with pytest.raises(ListTooLongError) as too_long:
+            posted_module.posted_report(api_client, book, QUICKBOOKS, dt.date(2020, 1, 1), dt.date(2030, 12, 31))
+    assert "shorter period" in str(too_long.value) and "posted_from" in str(too_long.value)

@@ -13,7 +13,7 @@ from rootfi_excel.sheets.layout import LOOKUPS_SHEET
 from rootfi_excel.workbook.port import LookupTable
 from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
-from tests.sandbox_helpers import XERO
+from tests.sandbox_helpers import QUICKBOOKS, XERO
 
 
 def template_for(path, sandbox, company=XERO):
@@ -131,3 +131,23 @@ def test_a_damaged_cache_is_reported_without_a_traceback(sandbox, api_key, tmp_p
     result = CliRunner().invoke(cli, ["lookups", str(path)])
     assert result.exit_code == 2 and "delete that file" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_lookups_refuses_another_company_than_the_workbooks(sandbox, api_key, tmp_path, monkeypatch):
+    """--company other than Settings' company_id would write that company's lists into the
+    workbook, and Validate would then check its rows against a cache it does not name."""
+    path = template_for(tmp_path / "book.xlsx", sandbox)  # XERO's workbook
+    before_bytes = path.read_bytes()
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    before = sandbox.requests_seen()
+    result = CliRunner().invoke(cli, ["lookups", str(path), "--company", str(QUICKBOOKS)])
+    assert result.exit_code == 2, result.output
+    assert f"company {XERO}'s workbook" in result.output and f"company {QUICKBOOKS}'s lists" in result.output
+    assert sandbox.requests_seen() == before and path.read_bytes() == before_bytes
+    with LookupCache() as cache:
+        assert cache.company(sandbox.base_url, QUICKBOOKS) is None
+
+    same = CliRunner().invoke(cli, ["lookups", str(path), "--company", str(XERO)])  # its own company: fine
+    assert same.exit_code == 0, same.output
+    with LookupCache() as cache:
+        assert cache.company(sandbox.base_url, XERO) is not None

@@ -376,3 +376,45 @@ def test_settings_offer_the_lookups_age_and_the_posted_period(fresh):
     settings = read_settings(values)
     assert settings.problems == [] and settings.posted_problems == []
     assert settings.lookups_max_age_hours == 24
+
+
+def test_template_force_stopped_halfway_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    """--force writes beside the file and renames it over: a write stopped halfway (Ctrl+C,
+    a crash) leaves the old workbook as it was, and no temporary file behind."""
+    from click.testing import CliRunner
+    from openpyxl.writer.excel import ExcelWriter
+
+    from rootfi_excel.cli.main import cli
+
+    out = tmp_path / "book.xlsx"
+    assert CliRunner().invoke(cli, ["template", str(out)]).exit_code == 0
+    before = out.read_bytes()
+
+    def stop_halfway(self):
+        self._write_images()  # some of the archive is written, then the run is stopped
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ExcelWriter, "_write_worksheets", stop_halfway)
+    stopped = CliRunner().invoke(cli, ["template", str(out), "--force"])
+    assert stopped.exit_code != 0
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+    monkeypatch.undo()
+    assert CliRunner().invoke(cli, ["template", str(out), "--force"]).exit_code == 0
+    assert openpyxl.load_workbook(out).sheetnames  # a whole workbook again
+
+
+def test_a_new_template_gets_the_usual_file_permissions(tmp_path):
+    """The temporary file is made 0600; a new template is shared by a team, so it is given
+    the bits any new file would have, not kept private."""
+    import os
+    import stat
+
+    if os.name != "posix":
+        pytest.skip("POSIX permissions")
+    previous = os.umask(0o022)
+    try:
+        build_template(tmp_path / "new.xlsx")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "new.xlsx").stat().st_mode) == 0o644

@@ -31,6 +31,7 @@ from rootfi_excel import __version__
 from rootfi_excel.api import answers
 from rootfi_excel.api.answers import Company, Job, Sync
 from rootfi_excel.api.errors import (
+    ListTooLongError,
     NetworkError,
     OutcomeUnknownError,
     RootFiError,
@@ -213,7 +214,8 @@ class RootFiClient:
     ) -> Iterator[dict[str, Any]]:
         """Records of the list `name` (a key of PATHS: "list" needs model=...), across all pages.
 
-        filters: {"amount": ("gt", 0), "document_number": ("in", ["A", "B"]), "status": "PAID"}
+        filters: {"amount": ("gt", 0), "document_number": ("in", ["A", "B"]), "status": "PAID",
+                  "payment_date": [("gte", "2026-03-01"), ("lt", "2026-04-01")]}
         """
         params_for_path: dict[str, object] = {"company_id": company_id}
         if model is not None:
@@ -260,8 +262,9 @@ class RootFiClient:
             if cursor in seen:
                 raise UnexpectedAnswerError(f"the list at {url} gave the same next-page cursor twice", path=url)
             seen.add(cursor)
-        raise UnexpectedAnswerError(f"the list at {url} went on past {self.max_pages} pages; stopped reading it",
-                                    path=url)
+        records = f" ({self.max_pages * limit} records)" if limit else ""
+        raise ListTooLongError(f"the list at {url} went on past {self.max_pages} pages{records}; stopped reading "
+                               "it. Ask for fewer records at a time (a shorter period, narrower filters).", path=url)
 
     def _send(
         self,
@@ -349,11 +352,18 @@ def encode_filters(filters: Filters) -> dict[str, str]:
     """{"document_number": ("in", ["A","B"])} -> {"document_number[in]": "A,B"}; a bare value means eq."""
     query: dict[str, str] = {}
     for name, condition in filters.items():
-        operator, value = condition if isinstance(condition, tuple) else ("eq", condition)
-        if operator not in FILTER_OPERATORS:
-            raise ValueError(f"unknown filter operator {operator!r} for {name!r}")
-        query[f"{name}[{operator}]"] = _filter_value(operator, value)
+        # several conditions on one field: [("gte", a), ("lt", b)]
+        conditions = condition if _several(condition) else [condition]
+        for each in conditions:
+            operator, value = each if isinstance(each, tuple) else ("eq", each)
+            if operator not in FILTER_OPERATORS:
+                raise ValueError(f"unknown filter operator {operator!r} for {name!r}")
+            query[f"{name}[{operator}]"] = _filter_value(operator, value)
     return query
+
+
+def _several(condition: Any) -> bool:
+    return isinstance(condition, list) and bool(condition) and all(isinstance(c, tuple) for c in condition)
 
 
 def chunk_for_lookup(numbers: Iterable[str], budget: int = LOOKUP_QUERY_BUDGET) -> Iterator[list[str]]:

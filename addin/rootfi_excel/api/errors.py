@@ -107,6 +107,12 @@ class UnexpectedAnswerError(RootFiError):
     summary = "RootFi answered in a way this add-in does not understand"
 
 
+class ListTooLongError(UnexpectedAnswerError):
+    """A list longer than the client reads whole (max_pages pages): ask for fewer records."""
+
+    summary = "The list is longer than this add-in reads in one go"
+
+
 def parse_error_body(response: httpx.Response, secret: str | None = None) -> tuple[str | None, str, Any, str | None]:
     """(code, message, platform_error, field) from either documented error body, or from any text.
 

@@ -12,7 +12,7 @@ import sqlite3
 from typing import Any
 
 from rootfi_excel.api.credentials import CredentialsError
-from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
+from rootfi_excel.api.errors import AuthError, ListTooLongError, NetworkError, RootFiError
 from rootfi_excel.app.account import open_client
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.messages import unreachable
@@ -44,6 +44,9 @@ def posted(port: WorkbookPort, ui: UserInterface, *, today: dt.date | None = Non
                         "Set the API key again with a key for this company.")
     except NetworkError as error:
         return ui.error(unreachable(settings.base_url, error))
+    except ListTooLongError as error:  # trying again would not help: a shorter period does
+        return ui.error(f"Could not read the company's records ({error}). The {POSTED_SHEET} sheet was not "
+                        "changed.")
     except (RootFiError, sqlite3.Error) as error:
         return ui.error(f"Could not read the company's records ({error}). The {POSTED_SHEET} sheet was not "
                         "changed; try again in a moment.")

@@ -15,7 +15,8 @@ from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, say, stop
                short_help="Refresh BOOK's lookups: customers, invoices, accounts.")
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--base-url", help="API address (overrides Settings), e.g. a local sandbox's URL.")
-@click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")
+@click.option("--company", "company_id", type=int,
+              help="RootFi company id, when Settings has none; another company than Settings' is refused.")
 @click.option("--profile", "key_profile", help="Key profile in your keyring (overrides Settings).")
 @click.option("--full", is_flag=True, help="Read every list whole instead of only what changed.")
 def lookups(book: Path, base_url: str | None, company_id: int | None, key_profile: str | None, full: bool) -> None:
@@ -30,7 +31,7 @@ def lookups(book: Path, base_url: str | None, company_id: int | None, key_profil
     from rootfi_excel.lookups.workbook import refresh_workbook
     from rootfi_excel.workbook.port import WorkbookError
 
-    workbook, settings, key = open_for_company(book, base_url, company_id, key_profile)
+    workbook, settings, key = open_for_company(book, base_url, company_id, key_profile, own_company_only=True)
     try:
         with RootFiClient(key, base_url=settings.base_url) as client, LookupCache() as cache:
             report = refresh_workbook(workbook, client, cache, settings, full=full,
@@ -56,9 +57,13 @@ def _busy(error: sqlite3.Error) -> bool:
     return isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
 
 
-def open_for_company(book: Path, base_url: str | None, company_id: int | None, key_profile: str | None):
+def open_for_company(book: Path, base_url: str | None, company_id: int | None, key_profile: str | None,
+                     own_company_only: bool = False):
     """The workbook, its settings (with the command line's overrides) and the API key; stops
-    with a message when the workbook, its company_id or the key is missing. Shared by `posted`."""
+    with a message when the workbook, its company_id or the key is missing. Shared by `posted`.
+
+    own_company_only: refuse a --company other than the one the workbook's Settings name
+    (lists written into the workbook must be its own company's: Validate checks against them)."""
     from rootfi_excel.api.credentials import CredentialsError, get_api_key
     from rootfi_excel.submission.run import Overrides, apply_overrides
     from rootfi_excel.validation.run import read_workbook_settings
@@ -72,6 +77,11 @@ def open_for_company(book: Path, base_url: str | None, company_id: int | None, k
         stop(f"Cannot use {book.name}: {error}")
     for problem in problems:
         say(f"  ! {problem}", fg="yellow")
+    named = settings.company_id
+    if own_company_only and company_id is not None and named is not None and company_id != named:
+        stop(f"{book.name} is company {named}'s workbook (Settings: company_id), so company {company_id}'s lists "
+             f"were not written into it: Validate would check its rows against another company. Run without "
+             f"--company, or change company_id on its Settings sheet to {company_id} first.")
     apply_overrides(settings, Overrides(base_url=base_url, company_id=company_id, key_profile=key_profile))
     if settings.company_id is None:
         stop("Settings: company_id is empty; fill in your RootFi company id (or pass --company).")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rootfi_excel.folders import make_private_folder, private_files
 from rootfi_excel.submission.journal import default_path as journal_path
 
 # list name -> the field people recognise a record by (shown in dropdowns, typed in rows)
@@ -93,11 +94,12 @@ class ListChanges:
 class LookupCache:
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        make_private_folder(self.path.parent)
+        with private_files():  # the cache and its -wal/-shm files: the user's alone
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
         if self._db.execute("PRAGMA user_version").fetchone()[0] < LABEL_KEYS_VERSION:
             self._rekey_labels()
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rootfi_excel.api.client import BULK_PAGE_SIZE
+from rootfi_excel.api.errors import ListTooLongError
 from rootfi_excel.lookups.cache import CompanyLookups, LookupCache, default_path
 from rootfi_excel.lookups.sheet import cell_value
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, ROOTFI_ID, TableLayout
@@ -90,9 +91,18 @@ def posted_with_cached_names(client: Any, port: WorkbookPort, base_url: str, com
 
 def _in_period(client: Any, company_id: int, model: str, date_field: str, start: dt.date,
                end: dt.date) -> list[dict[str, Any]]:
-    # Two filters on one field cannot share a dict key: ask for >= start, keep <= end here.
-    records = client.iter_records(company_id, "list", {date_field: ("gte", start.isoformat())}, model=model,
-                                  limit=BULK_PAGE_SIZE)
+    # Both bounds go to the API, so an old period of a big company is not read up to today.
+    # The upper one is "before the next day": a date with a time (2026-03-31T10:00:00Z) is
+    # still in; the check below keeps a server that ignored it honest.
+    after = (end + dt.timedelta(days=1)).isoformat()
+    period = [("gte", start.isoformat()), ("lt", after)]
+    try:
+        records = list(client.iter_records(company_id, "list", {date_field: period}, model=model,
+                                           limit=BULK_PAGE_SIZE))
+    except ListTooLongError as error:
+        raise ListTooLongError(f"{start} to {end} holds more {model} than can be read at once: choose a shorter "
+                               "period (posted_from and posted_to on the Settings sheet, or --from and --to)",
+                               path=error.path) from error
     last = end.isoformat()
     return [r for r in records if str(r.get(date_field) or "")[:10] <= last]
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
-from rootfi_excel.folders import data_dir
+from rootfi_excel.folders import data_dir, make_private_folder, private_files
 
 SENDING, PENDING, CREATED, FAILED, UNKNOWN = "SENDING", "PENDING", "CREATED", "FAILED", "UNKNOWN"
 OPEN_STATES = (SENDING, PENDING, UNKNOWN)  # outcome not known yet: never send again blindly
@@ -176,19 +176,21 @@ class Journal:
             raise journal_error(self.path, error) from error
 
     def _open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # autocommit: every write below is one transaction, committed when it returns
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # an attempt must survive a power cut
-        self._db.executescript(_SCHEMA)
-        self._add_missing_columns()
-        self._db.execute(_UNPLACED_INDEX)
-        # Take the write lock once: a journal that cannot record attempts fails here,
-        # before anything is sent, not halfway through a run.
-        self._db.execute("BEGIN IMMEDIATE")
-        self._db.execute("ROLLBACK")
+        make_private_folder(self.path.parent)
+        with private_files():  # the journal and its -wal/-shm files: the user's alone
+            # autocommit: every write below is one transaction, committed when it returns
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                       timeout=LOCK_WAIT)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # an attempt must survive a power cut
+            self._db.executescript(_SCHEMA)
+            self._add_missing_columns()
+            self._db.execute(_UNPLACED_INDEX)
+            # Take the write lock once: a journal that cannot record attempts fails here,
+            # before anything is sent, not halfway through a run.
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("ROLLBACK")
 
     def _add_missing_columns(self) -> None:
         present = {row["name"] for row in self._db.execute("PRAGMA table_info(attempts)")}

@@ -80,17 +80,18 @@ def read_file(target: Path, name: str) -> bytes:
 def replace_file(target: Path, data: bytes, name: str) -> bytes:
     """Write `data` to a temporary file beside `target`, give it target's permission bits
     (and group), then rename it over target: a crash never leaves half a workbook, and a
-    link to target stays a link. Returns the digest of what was written."""
+    link to target stays a link. A target not there yet gets the bits a new file would
+    have (mkstemp's own are 0600). Returns the digest of what was written."""
     temporary = None
     try:
-        mode = target.stat()
+        mode = _existing_mode(target)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".saving")
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())  # on disk before it replaces the workbook
-        os.chmod(temporary, stat.S_IMODE(mode.st_mode))
-        if hasattr(os, "chown"):
+        os.chmod(temporary, stat.S_IMODE(mode.st_mode) if mode else _new_file_mode())
+        if mode and hasattr(os, "chown"):
             try:
                 os.chown(temporary, -1, mode.st_gid)  # the team's group keeps its access
             except OSError:
@@ -104,3 +105,17 @@ def replace_file(target: Path, data: bytes, name: str) -> bytes:
     finally:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)  # left only when the save failed
+
+
+def _existing_mode(target: Path) -> os.stat_result | None:
+    try:
+        return target.stat()
+    except FileNotFoundError:
+        return None
+
+
+def _new_file_mode() -> int:
+    """0666 less the umask: the bits open() would give a new file."""
+    umask = os.umask(0o022)  # the only way to read it is to set it: put it straight back
+    os.umask(umask)
+    return 0o666 & ~umask

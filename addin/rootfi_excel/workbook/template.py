@@ -21,6 +21,7 @@ program wrote, and a wrapped cell of one line's height shows only its first line
 
 from __future__ import annotations
 
+import io
 import textwrap
 from functools import partial
 from pathlib import Path
@@ -41,6 +42,7 @@ from rootfi_excel.fields import rules
 from rootfi_excel.fields.integrations import KNOWN_INTEGRATIONS, Requirement, default_requirements, display_name
 from rootfi_excel.sheets import layout as L
 from rootfi_excel.sheets.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOOKUPS_MAX_AGE_HOURS, SETTING_NOTES
+from rootfi_excel.workbook.files import replace_file
 
 LAST_ROW = 1_048_576  # Excel's last row: formats, validations and colours reach it
 
@@ -244,7 +246,10 @@ def build_template(
     wb.properties.creator = "RootFi for Excel"
     wb.custom_doc_props.append(StringProperty(name=DOC_PROPERTY_VERSION, value=L.TEMPLATE_VERSION))
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    data = io.BytesIO()
+    wb.save(data)
+    # atomic: a run stopped halfway (--force over an old copy) leaves the old file whole
+    replace_file(path, data.getvalue(), path.name)
     return path
 
 
