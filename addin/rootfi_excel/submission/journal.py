@@ -33,6 +33,7 @@ import functools
 import hashlib
 import json
 import sqlite3
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,11 +170,19 @@ class Journal:
         self.path = Path(path) if path else default_path()
         self._db: sqlite3.Connection | None = None
         self.commits = 0  # transactions committed by this Journal (each one an fsync): for benchmarks
-        try:
-            self._open()
-        except (sqlite3.Error, OSError) as error:
-            self.close()
-            raise journal_error(self.path, error) from error
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                self._open()
+                return
+            except (sqlite3.Error, OSError) as error:
+                self.close()
+                # Two runs opening a new journal at once: SQLite's switch to WAL does not
+                # wait on the other's lock (busy timeout), so the setup is tried again.
+                if "locked" in str(error) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise journal_error(self.path, error) from error
 
     def _open(self) -> None:
         make_private_folder(self.path.parent)
