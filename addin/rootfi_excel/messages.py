@@ -135,3 +135,34 @@ def demo_unfinished(unsettled: dict[str, int], file: str, faults: bool) -> str:
     return DEMO_UNFINISHED.format(rows=f"{rows} row{'' if rows == 1 else 's'}", were="was" if rows == 1 else "were",
                                   statuses=statuses, file=file,
                                   hint=DEMO_AGAIN_WITHOUT_FAULTS if faults else DEMO_AGAIN)
+
+
+# --- the Excel add-in: no workbook, a workbook's own config, work still running (issue 19) ---
+
+# Also in RootFiRibbon.bas (the VBA says them when no workbook is there for Python to
+# start in); tests/test_addin_no_workbook.py checks the two say the same.
+NO_WORKBOOK = "Open a RootFi workbook first (or press New workbook), then press the button again."
+PROTECTED_VIEW = ("This workbook is open in Protected View. Click Enable Editing in the yellow bar at the top, "
+                  "then press the button again.")
+# Sheets xlwings' own VBA would read settings from; the RootFi add-in never does.
+CONFIG_SHEET_NAMES = ("rootfi.conf", "xlwings.conf")
+CONFIG_SHEET_IGNORED = ("Note: this workbook's {sheets} sheet is ignored: RootFi takes its settings only from the "
+                        "add-in and your own computer.")
+STILL_RUNNING = ("still running at RootFi: nothing moved for {minutes}; press Submit later to collect the result "
+                 "(it is never sent twice)")
+STOPPED_BEFORE_SENDING = "Not sent: Submit stopped before this row was sent ({why}). {what}"
+
+
+def ignored_config_sheets(sheet_names: list[str]) -> str | None:
+    """The one-line notice for a workbook that carries a config sheet of xlwings' (None without one)."""
+    found = [name for name in sheet_names if str(name).strip().casefold() in CONFIG_SHEET_NAMES]
+    if not found:
+        return None
+    return CONFIG_SHEET_IGNORED.format(sheets=" and ".join(f"'{name}'" for name in found))
+
+
+def minutes_text(seconds: float) -> str:
+    """120 -> '2 minutes', 90 -> '1.5 minutes', 60 -> '1 minute'."""
+    minutes = seconds / 60
+    shown = f"{minutes:.1f}".rstrip("0").rstrip(".")
+    return f"{shown} minute" + ("" if shown == "1" else "s")

@@ -199,6 +199,16 @@ class Run:
         if isinstance(error, AuthError):
             raise SubmitAborted(f"{error}. Check the key with rootfi-excel login; nothing more was sent.")
 
+    def still_running(self, items: list[Item], idle: float) -> None:
+        """Sent in a bulk write in which nothing moved for the run's bound: Pending now (the
+        journal keeps them PENDING with their sync id), collected by a later Submit."""
+        from rootfi_excel.messages import STILL_RUNNING, minutes_text
+
+        for item in items:
+            item.outcome = Outcome(Status.PENDING, STILL_RUNNING.format(minutes=minutes_text(idle)),
+                                   sync_id=item.sync_id, submitted_at=item.sent_at)
+            self.tick(item, "still running at RootFi")
+
     def skip(self, items: list[Item], message: str, progress: str) -> None:
         """Not sent this time, and nothing in the journal: the next Submit tries again."""
         for item in items:

@@ -98,7 +98,13 @@ class SubmitOptions:
     # Before that check, wait this long at most for bulk writes others started meanwhile
     # (they may be twins still landing; their sender's own check sees ours in any case).
     twin_wait: float = 120.0
-    time_limit: float = 1800.0  # one overall bound for the whole run (every sheet), in seconds
+    # One overall bound for the whole run (every sheet), in seconds; None: it scales with the
+    # work (scaled_time_limit). Waits end sooner when nothing moves (stall_after).
+    time_limit: float | None = None
+    # A wait for bulk writes (ours, or a colleague's before sending) ends when none of them
+    # has moved for this long: their rows are Pending / held, and the run goes on to write
+    # what it knows (Settings: stuck_after_minutes). None: only the time bounds apply.
+    stall_after: float | None = 120.0
     # A record the platform refused (invalid data) is sent again only once its row changed
     # (a new fingerprint); True sends unchanged refused rows again (submit --resend-rejected).
     resend_rejected: bool = False
@@ -120,6 +126,17 @@ class SubmitReport:
 
 Progress = Callable[[int, int, str], None]
 
+# The overall time limit when SubmitOptions.time_limit is None: a base for the checks and
+# waits every run has, and a share per record for sending and collecting (10,000 rows at
+# the API's ~100 requests a minute take minutes to send; RootFi's bulk writes run longer).
+TIME_LIMIT_BASE = 300.0
+TIME_PER_RECORD = 1.0
+
+
+def scaled_time_limit(records: int) -> float:
+    """12 rows: about 5 minutes; 10,000 rows: about 3 hours (while their bulk writes move)."""
+    return TIME_LIMIT_BASE + TIME_PER_RECORD * max(0, records)
+
 
 class Submitter:
     """Submits the units of one workbook; one Submitter per run (its deadline starts here)."""
@@ -128,7 +145,7 @@ class Submitter:
                  integration: str | None = None, options: SubmitOptions | None = None, workbook: str | None = None,
                  progress: Progress | None = None, sleep: Callable[[float], None] = time.sleep,
                  now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, records: int = 0) -> None:
         self.client = client
         self.journal = journal
         self.base_url = base_url.rstrip("/")
@@ -140,7 +157,10 @@ class Submitter:
         self.sleep = sleep
         self.now = now  # this computer's clock, only compared with itself
         self.clock = clock
-        self.deadline = clock() + self.options.time_limit
+        # records: how many this Submitter is to send in all (every sheet): the limit scales with them.
+        limit = self.options.time_limit
+        self.time_limit = limit if limit is not None else scaled_time_limit(records)
+        self.deadline = clock() + self.time_limit
 
     # ------------------------------------------------------------------ entry
 

@@ -169,9 +169,11 @@ def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, 
     workbook: the workbook's name (workbook_name): its records never written to a row are
     matched to its rows before anything is sent (placing.py)."""
     settings = submission.validation.settings
-    options = options or SubmitOptions(batch_size=settings.batch_size)
+    options = options or options_for(settings)
+    records = sum(len(sheet.ready) for sheet in submission.validation.sheets.values())
     submitter = Submitter(client, journal, base_url=settings.base_url, company_id=settings.company_id,
-                          integration=settings.integration, options=options, progress=progress, workbook=workbook)
+                          integration=settings.integration, options=options, progress=progress, workbook=workbook,
+                          records=records)
     before = getattr(client, "requests_sent", 0)
     for key, sheet in submission.validation.sheets.items():
         # Rows Invalid for the amount due alone are looked for too: the platform may
@@ -195,6 +197,12 @@ def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, 
             break
     submission.requests_used = getattr(client, "requests_sent", 0) - before
     return submission
+
+
+def options_for(settings: WorkbookSettings, **overrides: Any) -> SubmitOptions:
+    """The engine's options from the workbook's Settings (batch_size, stuck_after_minutes)."""
+    return SubmitOptions(**{"batch_size": settings.batch_size, "stall_after": settings.stuck_after_minutes * 60,
+                            **overrides})
 
 
 def mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[str, set[int]]) -> None:

@@ -41,7 +41,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rootfi_excel.fields import rules
 from rootfi_excel.fields.integrations import KNOWN_INTEGRATIONS, Requirement, default_requirements, display_name
 from rootfi_excel.sheets import layout as L
-from rootfi_excel.sheets.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOOKUPS_MAX_AGE_HOURS, SETTING_NOTES
+from rootfi_excel.sheets.settings import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LOOKUPS_MAX_AGE_HOURS,
+    DEFAULT_STUCK_AFTER_MINUTES,
+    SETTING_NOTES,
+)
 from rootfi_excel.workbook.files import replace_file
 
 LAST_ROW = 1_048_576  # Excel's last row: formats, validations and colours reach it
@@ -113,13 +118,15 @@ SETTINGS_ROWS: tuple[tuple[str, Any, str, str | None], ...] = tuple(
         ("time_zone", None, None),
         ("batch_size", DEFAULT_BATCH_SIZE, None),
         ("lookups_max_age_hours", DEFAULT_LOOKUPS_MAX_AGE_HOURS, None),
+        ("stuck_after_minutes", DEFAULT_STUCK_AFTER_MINUTES, None),
         ("posted_from", None, None),
         ("posted_to", None, None),
         ("template_version", L.TEMPLATE_VERSION, None),
     )
 )
 # Number formats of Settings values that are not text.
-SETTINGS_FORMATS = {"batch_size": "0", "lookups_max_age_hours": "General", "posted_from": "yyyy-mm-dd",
+SETTINGS_FORMATS = {"batch_size": "0", "lookups_max_age_hours": "General", "stuck_after_minutes": "General",
+                    "posted_from": "yyyy-mm-dd",
                     "posted_to": "yyyy-mm-dd"}
 NO_KEY_NOTE = ("This workbook never holds an API key: each person's key is kept in their own "
                "computer's key store (press Set API key on the RootFi tab, or run rootfi-excel login).")
