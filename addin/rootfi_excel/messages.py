@@ -151,6 +151,9 @@ CONFIG_SHEET_IGNORED = ("Note: this workbook's {sheets} sheet is ignored: RootFi
 STILL_RUNNING = ("still running at RootFi: nothing moved for {minutes}; press Submit later to collect the result "
                  "(it is never sent twice)")
 STOPPED_BEFORE_SENDING = "Not sent: Submit stopped before this row was sent ({why}). {what}"
+AFTER_KEY_REFUSED = ("Store a valid key (Set API key on the RootFi tab, or rootfi-excel login), then press Submit "
+                     "again.")
+AFTER_STOP = "Press Submit again: nothing is sent twice."
 
 
 def ignored_config_sheets(sheet_names: list[str]) -> str | None:
@@ -166,3 +169,9 @@ def minutes_text(seconds: float) -> str:
     minutes = seconds / 60
     shown = f"{minutes:.1f}".rstrip("0").rstrip(".")
     return f"{shown} minute" + ("" if shown == "1" else "s")
+
+
+def stopped_before_sending(why: str, key_refused: bool = False) -> str:
+    """A row Submit was asked to send but never reached because the run stopped: why, and what to do."""
+    why = why.strip().rstrip(".") or "it was stopped"
+    return STOPPED_BEFORE_SENDING.format(why=why, what=AFTER_KEY_REFUSED if key_refused else AFTER_STOP)

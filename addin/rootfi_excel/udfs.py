@@ -174,9 +174,37 @@ CATEGORY = "RootFi"  # Excel's Insert Function category, if xlwings' import regi
 UDFS: list[Callable[..., Any]] = []  # every worksheet function, in the order they are defined
 
 
+# What Insert Function shows for each argument (xlwings' @xw.arg doc=...; xlwings' import
+# and the add-in build both register them with Application.MacroOptions). `caller` is
+# xlwings' own argument, not Excel's: it has none.
+COMPANY_ID_HELP = ("Optional: another RootFi company id at this workbook's address (blank: company_id on the "
+                   "Settings sheet).")
+ARGUMENT_HELP: dict[str, dict[str, str]] = {
+    "ROOTFI_CONTACT": {
+        "id_or_name": "The customer's id, or its name as in the Lookups sheet.",
+        "field": "Optional: which field (name when blank; currency_id, email, ...; id for the platform id).",
+        "company_id": COMPANY_ID_HELP,
+    },
+    "ROOTFI_INVOICE": {
+        "number_or_id": "The invoice's number (document number) or id.",
+        "field": "Optional: which field (amount_due when blank; total_amount, due_date, contact_id, ...).",
+        "company_id": COMPANY_ID_HELP,
+    },
+    "ROOTFI_STATUS": {
+        "document_number": "The document number of a row sent from this computer.",
+        "field": "Optional: status when blank; rootfi_id, platform_id, message or sent_at.",
+        "company_id": COMPANY_ID_HELP,
+    },
+}
+
+
 def _udf(function: Callable[..., Any]) -> Callable[..., Any]:
     UDFS.append(function)
-    return _xw.func(category=CATEGORY)(function) if _xw is not None else function
+    if _xw is None:
+        return function
+    for argument, doc in ARGUMENT_HELP[function.__name__].items():  # before func: its category is the last word
+        function = _xw.arg(argument, doc=doc)(function)
+    return _xw.func(category=CATEGORY)(function)
 
 
 @_udf

@@ -31,6 +31,10 @@ _LABELS = {"invoice_payments": "payments", "invoice_credit_notes": "credit notes
 class SubmitAborted(Exception):
     """The whole run must stop (the key was refused, the company is not connected, ...)."""
 
+    def __init__(self, message: str, *, key_refused: bool = False) -> None:
+        super().__init__(message)
+        self.key_refused = key_refused  # rows not reached say to store a valid key first
+
 
 @dataclass
 class Outcome:
@@ -197,7 +201,8 @@ class Run:
                                    submitted_at=item.sent_at)
             self.tick(item, "not sent")
         if isinstance(error, AuthError):
-            raise SubmitAborted(f"{error}. Check the key with rootfi-excel login; nothing more was sent.")
+            raise SubmitAborted(f"{error}. Check the key with rootfi-excel login; nothing more was sent.",
+                                key_refused=True)
 
     def still_running(self, items: list[Item], idle: float) -> None:
         """Sent in a bulk write in which nothing moved for the run's bound: Pending now (the

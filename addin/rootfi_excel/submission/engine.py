@@ -39,7 +39,7 @@ from typing import Any, Callable, Protocol
 
 from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.errors import AuthError
-from rootfi_excel.messages import REFUSED_BEFORE
+from rootfi_excel.messages import REFUSED_BEFORE, stopped_before_sending
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import matching, platform_check
 from rootfi_excel.submission.collecting import collect
@@ -114,6 +114,7 @@ class SubmitOptions:
 class SubmitReport:
     outcomes: dict[int, Outcome] = field(default_factory=dict)  # unit position -> outcome
     aborted: str | None = None  # why the run stopped early (the outcomes so far are still here)
+    key_refused: bool = False  # it stopped because RootFi refused the API key
     error: BaseException | None = None  # the unexpected error that stopped it, if one did
     warnings: list[str] = field(default_factory=list)  # for the summary: checks that could not run
 
@@ -186,15 +187,16 @@ class Submitter:
             self._rounds(run, work)
             platform_check.flag_twins(run)
         except SubmitAborted as stop:
-            report.aborted = str(stop)
+            report.aborted, report.key_refused = str(stop), stop.key_refused
         except AuthError as error:
             report.aborted = f"{error}. Check the key with rootfi-excel login; nothing more was sent."
+            report.key_refused = True
         except KeyboardInterrupt as error:
             report.aborted, report.error = "Submit was stopped (Ctrl+C)", error
         except Exception as error:  # whatever it is, what is known so far is kept
             report.aborted = f"Submit stopped on an unexpected error ({type(error).__name__}: {error})"
             report.error = error
-        _close_leftovers(items, work, report.aborted)
+        _close_leftovers(items, work, report.aborted, report.key_refused)
         report.outcomes = {item.position: item.outcome for item in items if item.outcome}
         report.warnings = run.warnings
         return report
@@ -328,7 +330,7 @@ def refused_before(attempt: Attempt) -> str:
                                  when=(attempt.sent_at or "")[:10])
 
 
-def _close_leftovers(items: list[Item], work: Work, stopped: str | None) -> None:
+def _close_leftovers(items: list[Item], work: Work, stopped: str | None, key_refused: bool = False) -> None:
     """An outcome for every item still open when the run ends (or stops), from what is
     known of it: an answer still lost is Unknown, a bulk write with a sync id Pending,
     another sent record Unknown; the rest were never sent."""
@@ -344,7 +346,6 @@ def _close_leftovers(items: list[Item], work: Work, stopped: str | None) -> None
             item.outcome = Outcome(Status.UNKNOWN, "the answer from RootFi was lost; the next Submit looks the "
                                    "record up before it sends anything again", submitted_at=item.sent_at)
         elif stopped:
-            item.outcome = Outcome(Status.SKIPPED, f"Not sent: Submit stopped before this row was sent "
-                                   f"({stopped.rstrip('.')}); press Submit again")
+            item.outcome = Outcome(Status.SKIPPED, stopped_before_sending(stopped, key_refused))
         else:
             item.outcome = Outcome(Status.SKIPPED, TIME_LIMIT)
