@@ -75,7 +75,8 @@ class ExcelUI:
     def flush_footnotes(self) -> None:
         """Footnotes no message box has carried yet get a box of their own."""
         if self._footnotes:
-            self.tell("\n".join(self._footnotes))
+            text, self._footnotes = "\n".join(self._footnotes), []
+            self.tell(text)
 
     @contextmanager
     def session(self) -> Iterator[None]:
