@@ -165,7 +165,9 @@ def ignored_config_sheets(sheet_names: list[str]) -> str | None:
 
 
 def minutes_text(seconds: float) -> str:
-    """120 -> '2 minutes', 90 -> '1.5 minutes', 60 -> '1 minute'."""
+    """120 -> '2 minutes', 90 -> '1.5 minutes', 60 -> '1 minute', 2 -> '2 seconds'."""
+    if seconds < 60:
+        return f"{seconds:.0f} second" + ("" if round(seconds) == 1 else "s")
     minutes = seconds / 60
     shown = f"{minutes:.1f}".rstrip("0").rstrip(".")
     return f"{shown} minute" + ("" if shown == "1" else "s")
