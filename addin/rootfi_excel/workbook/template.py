@@ -47,6 +47,7 @@ from rootfi_excel.sheets.settings import (
     DEFAULT_STUCK_AFTER_MINUTES,
     SETTING_NOTES,
 )
+from rootfi_excel.workbook.button_help import BUTTON_STEPS
 from rootfi_excel.workbook.files import replace_file
 
 LAST_ROW = 1_048_576  # Excel's last row: formats, validations and colours reach it
@@ -147,7 +148,8 @@ STATUS_MEANINGS = {
     L.Status.CREATED: "Created in your platform (rootfi_id filled in). Never sent again.",
     L.Status.FAILED: "Refused by the platform, or not sent (the message says which and why). A refused row "
                      "is sent again only once you change it.",
-    L.Status.PENDING: "Sent in a bulk job that is still running: press Submit again later.",
+    L.Status.PENDING: "Sent in a bulk job that is still running at RootFi (Submit stops waiting once nothing has "
+                      "moved for stuck_after_minutes): press Submit again later to collect the result.",
     L.Status.UNKNOWN: "Sent, but the answer was lost: the next Submit checks before re-sending.",
     L.Status.SKIPPED: "Not sent, e.g. another line of the same credit note is invalid.",
 }
@@ -582,6 +584,13 @@ def _instructions_sheet(ws: Worksheet, requirements: Iterable[Requirement]) -> N
         ws.cell(row=r, column=1, value=f"{number}.").font = _font(bold=True)
         ws.cell(row=r, column=1).alignment = Alignment(vertical="top")
         _wrapped(ws, r, 2, text, span=4)
+        r += 1
+
+    r = _section(ws, r + 1, "The RootFi tab, button by button")
+    for _tag, label, text in BUTTON_STEPS:
+        cell = ws.cell(row=r, column=2, value=label)
+        cell.font, cell.alignment = _font(bold=True), Alignment(vertical="top")
+        _wrapped(ws, r, 3, text, span=3)
         r += 1
 
     r = _section(ws, r + 1, "Status colours")
