@@ -14,7 +14,7 @@ import pytest
 from rootfi_excel import ribbon
 from rootfi_excel.api.credentials import store_api_key
 from rootfi_excel.app import account
-from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUMNS, Status
+from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, RESULT_COLUMNS, Status
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI
 from tests.sandbox_helpers import QUICKBOOKS

@@ -13,7 +13,7 @@ import pytest
 
 from rootfi_excel.api.answers import Sync
 from rootfi_excel.api.polling import WaitState, poll_syncs
-from rootfi_excel.sheets.layout import PAYMENTS, Status
+from rootfi_excel.sheets.layout import Status
 from rootfi_excel.sheets.settings import DEFAULT_STUCK_AFTER_MINUTES, read_settings
 from rootfi_excel.submission.engine import TIME_LIMIT_BASE, TIME_PER_RECORD, SubmitOptions, scaled_time_limit
 from rootfi_excel.submission.journal import PENDING
