@@ -1,11 +1,17 @@
 """customUI.xml against references no one on this project wrote: Microsoft's customUI.xsd
-(tests/fixtures/office, compiled by xmlschema) and Microsoft's list of Excel control
-identifiers (every imageMso must be an Excel control, or the button shows no icon)."""
+(compiled by xmlschema) and Microsoft's list of Excel control identifiers (every imageMso
+must be an Excel control, or the button shows no icon).
+
+The two files cannot be kept in this repository (tests/fixtures/office/README.md says
+where they come from): they are read from the folder `ROOTFI_OFFICE_REFERENCE` names, and
+the tests that need them skip, saying why, when it is not set."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+import os
 
 import pytest
 import xmlschema
@@ -14,18 +20,28 @@ from rootfi_excel import ribbon
 from rootfi_excel.excel_addin import customui
 from tests.support.xlam_reader import parts
 
-OFFICE = Path(__file__).parent / "fixtures" / "office"
 NS = f"{{{customui.NAMESPACE}}}"
+
+
+def _reference(name: str) -> Path:
+    folder = os.environ.get("ROOTFI_OFFICE_REFERENCE")
+    if not folder:
+        pytest.skip("Microsoft's customUI.xsd and Excel control list are not in this repository: "
+                    "set ROOTFI_OFFICE_REFERENCE to a folder holding them (tests/fixtures/office/README.md)")
+    path = Path(folder) / name
+    if not path.is_file():
+        pytest.fail(f"ROOTFI_OFFICE_REFERENCE is set but {path} is missing (tests/fixtures/office/README.md)")
+    return path
 
 
 @pytest.fixture(scope="module")
 def schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(OFFICE / "customUI.xsd"))
+    return xmlschema.XMLSchema(str(_reference("customUI.xsd")))
 
 
 @pytest.fixture(scope="module")
 def excel_controls() -> set[str]:
-    lines = (OFFICE / "excel-control-ids.txt").read_text(encoding="utf-8").splitlines()
+    lines = _reference("excel-control-ids.txt").read_text(encoding="utf-8").splitlines()
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
