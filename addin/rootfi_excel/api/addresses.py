@@ -96,10 +96,12 @@ def _same_for_httpx(text: str, scheme: str, host: str, port: int | None) -> None
     """The HTTP client must read the canonical text as naming the same host and port."""
     import httpx
 
+    expected_port = None if port == _DEFAULT_PORTS[scheme] else port
     try:
         url = httpx.URL(text)
-    except Exception:  # httpx's own InvalidURL, or anything its parser raises
+        connected_to = (url.scheme, url.raw_host.decode("ascii"), url.port)  # the host as sent to DNS
+        same = connected_to == (scheme, host.strip("[]"), expected_port)
+    except Exception:  # httpx's InvalidURL, or anything else its parser raises
         raise AddressError(f"{text} is not a web address the HTTP client can use") from None
-    expected_port = None if port == _DEFAULT_PORTS[scheme] else port
-    if url.scheme != scheme or url.host != host.strip("[]") or url.port != expected_port:
+    if not same:
         raise AddressError(f"{text} is read differently by the HTTP client; write it plainly")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rootfi_excel.api.addresses import problem as address_problem
-from rootfi_excel.api.paths import DEFAULT_BASE_URL, KNOWN_BASE_URLS
+from rootfi_excel.api.paths import DEFAULT_BASE_URL, KNOWN_BASE_URLS, unsafe_for_key
 from rootfi_excel.fields.integrations import canonical_integration
 from rootfi_excel.sheets.cells import CellError, CellFormat, read_date, read_id, read_text
 
@@ -164,7 +164,7 @@ def read_settings(raw: dict[str, Any]) -> WorkbookSettings:
             f"or choose one of {', '.join(KNOWN_BASE_URLS)}"
         )
     unusable = address_problem(settings.base_url)  # the client's own rule, decided on the parsed host
-    if unusable and ("https://" in unusable or "plain http" in unusable):
+    if unusable and unsafe_for_key(settings.base_url):
         problems.append("Settings: base_url must start with https:// (plain http only for a local sandbox)")
     elif unusable:
         problems.append(f"Settings: base_url cannot be used: {unusable}")
