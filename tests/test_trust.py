@@ -206,3 +206,14 @@ def test_submit_with_base_url_takes_the_key_stored_for_it(make_sandbox, api_key,
     sent = CliRunner().invoke(cli, ["submit", str(book), "--yes", "--base-url", sandbox.base_url])
     assert sent.exit_code == 0, sent.output
     assert sandbox.count_records(1003, "invoice_payments") == 2
+
+
+def test_the_sandbox_says_how_to_trust_its_address(monkeypatch):
+    def ctrl_c(config):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("rootfi_excel.sandbox.server.run", ctrl_c)
+    result = CliRunner().invoke(cli, ["sandbox", "--port", "8799"])
+    assert result.exit_code == 0, result.output
+    assert "rootfi-excel login --base-url http://127.0.0.1:8799/v4" in result.output
+    assert "ROOTFI_BASE_URL=http://127.0.0.1:8799/v4" in result.output
