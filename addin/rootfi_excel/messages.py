@@ -153,8 +153,8 @@ ENV_KEY_NOT_FOR_ADDRESS = (
     "The API key was not sent: ROOTFI_API_KEY is for {allowed}, and {address} ({where}) is not. If {address} is "
     "right, set ROOTFI_BASE_URL={address} (the address ROOTFI_API_KEY is for) or pass --base-url {address}. "
     "Nothing was sent.")
-BAD_ADDRESS = ("The API key was not sent: {problem} ({where}). RootFi's addresses start with https:// (plain http "
-               "only to a sandbox on this computer): correct the address. Nothing was sent.")
+BAD_ADDRESS = ("The API key was not sent: {problem} ({where}). Correct the address, or empty base_url in Settings "
+               "to use RootFi's own. Nothing was sent.")
 BAD_ENV_ADDRESS = ("The API key was not sent: ROOTFI_BASE_URL is not an address the key may go to ({problem}). "
                    "Correct it or remove it. Nothing was sent.")
 SET_KEY_ELSEWHERE = (

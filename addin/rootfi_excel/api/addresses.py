@@ -59,7 +59,7 @@ def canonical(base_url: str) -> str:
     result = f"{scheme}://{host}{shown_port}{path}"
     unsafe = unsafe_for_key(result)
     if unsafe:
-        raise AddressError(unsafe)
+        raise AddressError(f"{unsafe}: an API address starts with https:// (plain http only to this computer)")
     _same_for_httpx(result, scheme, host, port)
     return result
 
