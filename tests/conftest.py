@@ -25,7 +25,9 @@ def _isolated_environment(tmp_path, monkeypatch):
     memory = MemoryKeyring()
     keyring.set_keyring(memory)
     monkeypatch.delenv("ROOTFI_API_KEY", raising=False)
-    monkeypatch.delenv("ROOTFI_BASE_URL", raising=False)
+    # Directly, not by monkeypatch: a test's monkeypatch.undo() must not bring back another
+    # test's address (make_sandbox sets it directly too).
+    os.environ.pop("ROOTFI_BASE_URL", None)
     monkeypatch.setenv("ROOTFI_EXCEL_HOME", str(tmp_path / "rootfi-home"))
     yield memory
     keyring.set_keyring(previous)
