@@ -144,6 +144,12 @@ def demo_unfinished(unsettled: dict[str, int], file: str, faults: bool) -> str:
 NO_WORKBOOK = "Open a RootFi workbook first (or press New workbook), then press the button again."
 PROTECTED_VIEW = ("This workbook is open in Protected View. Click Enable Editing in the yellow bar at the top, "
                   "then press the button again.")
+# Also in RootFiRibbon.bas: on a Mac, xlwings hands the workbook's name and folder to a shell
+# inside double quotes, where these characters would run a command (docs/security.md).
+MAC_SHELL_CHARACTERS = ("$", "`", '"', "\\")
+MAC_UNSAFE_NAME = ("RootFi cannot start on a Mac for a workbook whose name or folder holds $, `, \" or \\ "
+                   "(the Mac would read them as a command). Save the workbook under a plain name in a plain "
+                   "folder (File > Save As), then press the button again.")
 # Sheets xlwings' own VBA would read settings from; the RootFi add-in never does.
 CONFIG_SHEET_NAMES = ("rootfi.conf", "xlwings.conf")
 CONFIG_SHEET_IGNORED = ("Note: this workbook's {sheets} sheet is ignored: RootFi takes its settings only from the "
