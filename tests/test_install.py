@@ -4,6 +4,7 @@ layouts simulated (nothing touches the real home, the real keyring or the real E
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,10 @@ from rootfi_excel.install import settings_file
 from rootfi_excel.install.actions import TEMPLATE_FILE, InstallError, install, uninstall, upgrade
 from rootfi_excel.install.addin_file import addin_xlwings_version
 from rootfi_excel.install.layout import LINUX, MACOS, WINDOWS, Layout
-from rootfi_excel.install.manifest import load_manifest
+from rootfi_excel.install.manifest import load_manifest, sha256
 from rootfi_excel.install.unblock import zone_stream
 from rootfi_excel.install.addin_file import addin_sheet_settings, build_addin_into
-from tests.install_helpers import XLWINGS_DIR, make_layout, set_addin_xlwings_version, snapshot
+from tests.install_helpers import XLWINGS_DIR, changes, files_in, make_layout, set_addin_xlwings_version, snapshot
 
 VERSION = xlwings.__version__
 EXCEL_SYSTEMS = [WINDOWS, MACOS]
@@ -43,6 +44,8 @@ def expected_files(layout: Layout, tmp_path: Path) -> set[Path]:
         files |= {layout.addin_path, layout.settings_path}
     if layout.system == MACOS:
         files.add(layout.applescript_path(VERSION))
+    if layout.system != WINDOWS:
+        files.add(layout.command_link)  # the link to the command, on Linux and macOS
     return files
 
 
@@ -71,8 +74,7 @@ def test_install_writes_exactly_the_add_in_settings_applescript_and_template(tmp
     manifest, said = run_install(layout, tmp_path, key=api_key)
 
     after = snapshot(tmp_path / "home", tmp_path / "team-share")
-    new_files = {Path(p) for p, data in after.items() if data != b"<dir>" and p not in before}
-    assert new_files == expected_files(layout, tmp_path)
+    assert files_in(after) - files_in(before) == expected_files(layout, tmp_path)
 
     # the add-in is where Excel loads add-ins, and made for the installed xlwings
     assert addin_xlwings_version(layout.addin_path) == VERSION
@@ -90,12 +92,16 @@ def test_install_writes_exactly_the_add_in_settings_applescript_and_template(tmp
     assert (tmp_path / "team-share" / "RootFi" / TEMPLATE_FILE).stat().st_size > 0
     # the key went to the keyring, under the profile, and nowhere on disk
     assert memory_keyring.store == {(SERVICE, "default"): api_key}
-    assert not any(api_key.encode() in data for data in after.values())
+    assert not any(api_key.encode() in what[-1] for what in after.values() if what[0] == "file")
     assert not any(api_key.encode() in p.read_bytes() for p in (tmp_path / "data").rglob("*") if p.is_file())
 
     # the manifest records every file and setting it wrote
     recorded = load_manifest(layout.manifest_path)
-    assert {Path(f.path) for f in recorded.files} == expected_files(layout, tmp_path) - {layout.settings_path}
+    assert {Path(f.path) for f in recorded.files} == expected_files(layout, tmp_path) - {layout.settings_path,
+                                                                                          layout.command_link}
+    if system == MACOS:
+        assert (recorded.link.path, recorded.link.target) == (str(layout.command_link), str(layout.command))
+        assert os.readlink(layout.command_link) == str(layout.command)
     assert [(s.file, s.key, s.value) for s in recorded.settings] == [
         (str(layout.settings_path), layout.interpreter_key, str(interpreter)),
         (str(layout.settings_path), "ADD_WORKBOOK_TO_PYTHONPATH", "false")]
@@ -168,34 +174,60 @@ def test_uninstall_keeps_a_template_someone_filled_in_and_one_it_did_not_write(t
     assert filled.exists() and any("may hold your work" in line for line in said)
 
 
+def unwould(lines: list[str]) -> list[str]:
+    return [line.removeprefix("would ") for line in lines]
+
+
 @pytest.mark.parametrize("system", [*EXCEL_SYSTEMS, LINUX])
-def test_dry_run_writes_nothing_and_names_every_file_and_setting(tmp_path, system, memory_keyring, api_key):
-    layout = make_layout(tmp_path, system)
-    roots = (tmp_path,)
-    before = snapshot(*roots)
-    _, said = run_install(layout, tmp_path, key=api_key, dry_run=True)
-    assert snapshot(*roots) == before
-    assert memory_keyring.store == {}
-    assert all(line.startswith(("would ", "No Excel", "keep", "skip")) for line in said), said
+def test_dry_runs_change_nothing_and_say_word_for_word_what_the_real_runs_do(tmp_path, system, memory_keyring,
+                                                                             api_key):
+    layout = make_layout(tmp_path, system, marker_id="ab" * 16)
+    before = snapshot(tmp_path)
+    _, preview = run_install(layout, tmp_path, dry_run=True)
+    assert snapshot(tmp_path) == before
+    _, asked = run_install(layout, tmp_path, key=api_key, dry_run=True)
+    assert snapshot(tmp_path) == before and memory_keyring.store == {}
+    assert "would ask for the API key of profile 'default'" in "\n".join(asked)
 
-    manifest, _ = run_install(layout, tmp_path, key=api_key)
-    text = "\n".join(said)
+    manifest, real = run_install(layout, tmp_path)
+    assert unwould(preview) == real  # the same list, in the same order
     for written in manifest.files:
-        assert f"would write {written.path}" in text
+        assert any(line.startswith(f"would write {written.path}  (") for line in preview)
     for setting in manifest.settings:
-        assert f"would set {setting.file}: {setting.key} = {setting.value}" in text
-    assert "would ask for the API key of profile 'default'" in text
-    assert f"would write {layout.manifest_path}" in text
+        assert f"would set {setting.file}: {setting.key} = {setting.value}" in "\n".join(preview)
+    assert any(line.startswith(f"would write {layout.manifest_path}") for line in preview)
 
-    before = snapshot(*roots)
-    said = []
-    uninstall(layout, remove_key=True, remove_journal=True, dry_run=True, tell=said.append)
-    assert snapshot(*roots) == before and memory_keyring.store
+    # twice in a row: the preview of the second install is the second install
+    before = snapshot(tmp_path)
+    _, preview = run_install(layout, tmp_path, dry_run=True)
+    assert snapshot(tmp_path) == before
+    _, real = run_install(layout, tmp_path)
+    assert unwould(preview) == real
+
+    preview = []
+    upgrade(layout, dry_run=True, tell=preview.append, builder=build_addin_into)
+    assert snapshot(tmp_path) == before or system != LINUX  # Excel systems: the add-in was just rebuilt
+    before = snapshot(tmp_path)
+    preview = []
+    upgrade(layout, dry_run=True, tell=preview.append, builder=build_addin_into)
+    assert snapshot(tmp_path) == before
+    real = []
+    upgrade(layout, tell=real.append, builder=build_addin_into)
+    assert unwould(preview) == real
+
+    before = snapshot(tmp_path)
+    preview = []
+    uninstall(layout, dry_run=True, tell=preview.append)
+    assert snapshot(tmp_path) == before
+    real = []
+    uninstall(layout, tell=real.append)
+    assert unwould(preview) == real
+    text = "\n".join(preview)
     for written in manifest.files:
-        assert f"would remove {written.path}" in "\n".join(said)
-    said = []
-    upgrade(layout, dry_run=True, tell=said.append, builder=build_addin_into)
-    assert snapshot(*roots) == before
+        assert f"would remove {written.path}" in text
+    assert f"would remove the environment {layout.env_prefix}  (made by the RootFi installer)" in preview
+    assert not layout.env_prefix.exists()
+    assert not any("keep folder" in line for line in real), real  # every folder install made is gone
 
 
 @pytest.mark.parametrize("system", EXCEL_SYSTEMS)
@@ -207,6 +239,7 @@ def test_upgrade_rebuilds_the_add_in_for_the_new_xlwings_and_keeps_key_and_setti
     set_addin_xlwings_version(layout.addin_path, "0.30.0")
     manifest = load_manifest(layout.manifest_path)
     manifest.xlwings_version = "0.30.0"
+    manifest.file(layout.addin_path).sha256 = sha256(layout.addin_path)  # as that release recorded it
     if system == MACOS:  # ... and its AppleScript
         old = layout.applescript_path("0.30.0")
         new = layout.applescript_path(VERSION)
@@ -308,7 +341,9 @@ def test_linux_install_sets_up_the_command_line_and_templates_only(tmp_path, mem
     before = snapshot(tmp_path / "home")
     manifest, said = run_install(layout, tmp_path, key=api_key)
     assert said[0].startswith("No Excel on Linux")
-    assert snapshot(tmp_path / "home") == before
+    # in the home folder: only the link to the command (and ~/.local/bin for it)
+    assert changes(before, snapshot(tmp_path / "home")) == {str(layout.command_link), str(layout.bin_dir),
+                                                             str(layout.bin_dir.parent)}
     assert [Path(f.path) for f in manifest.files] == [tmp_path / "team-share" / "RootFi" / TEMPLATE_FILE]
     assert manifest.settings == [] and memory_keyring.store == {(SERVICE, "default"): api_key}
 
