@@ -127,7 +127,8 @@ def doctor(workbook: Path | None, base_url: str | None, company: int | None, pro
         manifest = None
     installed = [Path(f.path) for f in manifest.files] if manifest else []
     checks = run_doctor(layout, xlwings_version=xlwings_version(), workbook=workbook, base_url=base_url,
-                        company_id=company, profile=profile, installed_files=installed)
+                        company_id=company, profile=profile, installed_files=installed,
+                        installed=manifest is not None)
     say(f"RootFi for Excel doctor ({layout.system})")
     say(render(checks))
     raise SystemExit(exit_code(checks))
