@@ -9,6 +9,7 @@ renamed over the target, and a target that is a link is refused.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -126,16 +127,27 @@ class Run:
         return all(folder / name in self.gone for name in names)
 
     def remove_partials(self) -> None:
-        """Temporary files an interrupted write left: named in the record before they were made."""
+        """Temporary files an interrupted write left: named in the record before they were made
+        (a name that is not the partial of a recorded file is never taken for one)."""
         for name in list(self.manifest.partials):
             partial = Path(name)
-            if regular_file_sha256(partial) is not None:
+            if not self._is_partial_name(partial):
+                self.tell(f"keep {partial}  (the install record names it, but it is not a temporary file of install)")
+            elif regular_file_sha256(partial) is not None:
                 self.say(f"remove {partial}  (left by an interrupted install)")
                 if not self.dry_run:
                     partial.unlink()
                 self.gone.add(partial)
             if not self.dry_run:
                 self.manifest.partials.remove(name)
+
+
+    def _is_partial_name(self, partial: Path) -> bool:
+        match = _PARTIAL.match(partial.name)
+        return bool(match) and any(Path(f.path) == partial.with_name(match.group(1)) for f in self.manifest.files)
+
+
+_PARTIAL = re.compile(r"^\.(.+)\.[0-9a-f]{12}\.partial$")
 
 
 def _copy_to_new_file(source: Path, target: Path) -> None:
