@@ -4,8 +4,9 @@ makes. Every case snapshots the whole tree (paths, modes, contents, links) befor
 after: a change outside what the install wrote fails the test, and after uninstall the
 tree is what it was before.
 
-The tests share one kit (the hand-out folder, the dependency wheels), so they run in one
-xdist group; the two that make a whole environment are marked slow.
+The tests share one kit (the hand-out folder, the dependency wheels), made once per
+session, so they run in one xdist group; the two that make a whole environment are
+marked slow.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ FRAMING = ("Dry run: nothing is changed. A real run takes these steps:", "Dry ru
            "Dry run: nothing was changed.", "Done.")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def user() -> User:
     found = user_prefix()
     if isinstance(found, str):
@@ -40,7 +41,7 @@ def user() -> User:
     return User(*found)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def kit(user):
     made = make_kit(user)
     if isinstance(made, str):
