@@ -622,3 +622,26 @@ def test_doctor_says_whether_the_command_runs_from_a_new_terminal(tmp_path, syst
     assert off_path.status == WARN and f"run it as {layout.command}" in off_path.what
     assert f"export PATH=\"{layout.bin_dir}:$PATH\"' >> ~/.zprofile" in off_path.todo
     assert FAIL not in (on_path.status, off_path.status)
+
+
+def test_the_environment_stays_while_uninstall_cannot_finish_without_it(tmp_path, monkeypatch):
+    """A journal with unsettled submissions is kept: Submit, which settles them, runs from the
+    environment, so the environment is kept too (and said so, in the preview as in the real run)."""
+    from rootfi_excel.install import removal
+
+    layout = make_layout(tmp_path, LINUX, marker_id="ab" * 16)
+    run_install(layout, tmp_path)
+    layout.journal_path.write_bytes(b"journal")
+    monkeypatch.setattr(removal, "_unsettled", lambda _journal: 3)
+    preview: list[str] = []
+    uninstall(layout, remove_journal=True, dry_run=True, tell=preview.append)
+    real: list[str] = []
+    with pytest.raises(InstallError, match="The journal was kept"):
+        uninstall(layout, remove_journal=True, tell=real.append)
+    assert [line.removeprefix("would ") for line in preview[:-1]] == real
+    assert any(line.startswith(f"keep the environment {layout.env_prefix}: its `rootfi-excel` is needed")
+               for line in real)
+    assert (layout.env_prefix / MARKER).is_file() and layout.journal_path.is_file()
+    monkeypatch.setattr(removal, "_unsettled", lambda _journal: 0)
+    uninstall(layout, remove_journal=True, tell=lambda _: None)  # once settled: all of it goes
+    assert not layout.env_prefix.exists() and not layout.data_dir.exists()

@@ -58,7 +58,10 @@ def uninstall(layout: Layout, *, remove_key: bool = False, remove_journal: bool 
         problems.append(f"The API key of profile {names} may still be in the keyring: unlock it, then run "
                         f"`rootfi-excel logout --profile {kept[0]}`.")
     env_parents = _remove_environment(run, manifest, needed_for=problems)
-    if manifest is not None:
+    if manifest is not None and problems:
+        run.tell(f"keep {layout.manifest_path}  (the install record: the next uninstall finishes with it)")
+        _remove_dirs(run, env_parents)
+    elif manifest is not None:
         run.say(f"remove {layout.manifest_path}  (the install record)")
         if not dry_run:
             layout.manifest_path.unlink(missing_ok=True)
@@ -67,7 +70,8 @@ def uninstall(layout: Layout, *, remove_key: bool = False, remove_journal: bool 
     if problems and dry_run:
         tell("a real run would end with: " + " ".join(problems))
     elif problems:
-        raise InstallError("Everything else was removed. " + " ".join(problems))
+        raise InstallError("Everything else was removed (the install record stays, and the environment the "
+                           "installer made, to finish the job). " + " ".join(problems))
 
 
 def remove_recorded_file(run: Run, written: WrittenFile, *, why: str = "") -> None:
@@ -195,7 +199,7 @@ def _remove_dirs(run: Run, env_parents: tuple[Path, ...]) -> None:
         else:
             why = refusal(folder, run.layout.home)
         if why is None and not run.will_be_empty(folder):
-            why = "it holds files install did not write"
+            why = "it is not empty"
         if why:
             run.tell(f"keep folder {folder}  ({why})")
             continue
