@@ -123,6 +123,32 @@ def outside(paths: set[str], owned: set[str], env_dir: Path) -> set[str]:
     return {p for p in paths if p not in owned and not p.startswith(str(env_dir) + os.sep)}
 
 
+# ------------------------------------------------------------------ the folder to hand out
+
+
+def test_make_bundle_makes_the_folder_to_hand_out(kit, tmp_path):
+    import zipfile
+
+    from tests.unprivileged import ROOT
+
+    names = sorted(p.name for p in kit.bundle.iterdir())
+    wheel = kit.bundle / names[-1]
+    assert names == ["README.txt", "install.ps1", "install.sh", wheel.name]
+    assert wheel.name.startswith("rootfi_excel-") and wheel.name.endswith("-py3-none-any.whl")
+    for script in ("install.sh", "install.ps1"):
+        assert (kit.bundle / script).read_bytes() == (ROOT / "installer" / script).read_bytes()
+    readme = (kit.bundle / "README.txt").read_text()
+    assert "install.ps1 -Uninstall" in readme and "--dry-run" in readme and readme.isascii()
+    with zipfile.ZipFile(wheel) as package:
+        inside = package.namelist()
+    assert "rootfi_excel/install/environment.py" in inside and not any(n.startswith("tests/") for n in inside)
+    # an existing folder is never written into
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    refused = subprocess.run([str(ROOT / "installer" / "make-bundle"), str(taken)], capture_output=True, text=True)
+    assert refused.returncode == 1 and "Nothing was changed" in refused.stderr and not any(taken.iterdir())
+
+
 # ------------------------------------------------------------------ the whole life, as IT does it
 
 
