@@ -4,9 +4,9 @@ makes. Every case snapshots the whole tree (paths, modes, contents, links) befor
 after: a change outside what the install wrote fails the test, and after uninstall the
 tree is what it was before.
 
-The tests share one kit (the hand-out folder, the dependency wheels), made once per
-session, so they run in one xdist group; the two that make a whole environment are
-marked slow.
+The tests share one kit (the hand-out folder, the dependency wheels), made once per run
+by whichever xdist worker asks first (tests/unprivileged.py); the two that make a whole
+environment are marked slow.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from pathlib import Path
 import pytest
 
 from tests.install_helpers import changes, snapshot
-from tests.unprivileged import Kit, User, environment, make_kit, throwaway_folder, user_prefix
-
-pytestmark = pytest.mark.xdist_group("installer-runs")
+from tests.unprivileged import Kit, User, environment, shared_kit, throwaway_folder, user_prefix
 
 TEMPLATE = "RootFi-Invoice-Import.xlsx"
 MARKER = "made-by-rootfi-installer.txt"
@@ -42,12 +40,11 @@ def user() -> User:
 
 
 @pytest.fixture(scope="session")
-def kit(user):
-    made = make_kit(user)
+def kit(user, pytestconfig):
+    made = shared_kit(user, pytestconfig)
     if isinstance(made, str):
         pytest.skip(made)
-    yield made
-    shutil.rmtree(made.folder, ignore_errors=True)
+    return made
 
 
 @dataclass

@@ -10,6 +10,7 @@ the system's temporary folder, readable by that user.
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -109,6 +110,39 @@ def make_kit(user: User) -> Kit | str:
         if not path.is_symlink():
             path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
     return Kit(folder, bundle, wheels, python, command_env)
+
+
+def _shared_folder(config) -> Path:
+    """The pytest run's own temporary folder, the same for every xdist worker (the workers' are in it)."""
+    base = config._tmp_path_factory.getbasetemp()  # as xdist itself finds it
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def shared_kit(user: User, config) -> Kit | str:
+    """The kit, made once per test run whichever worker asks first (the others wait and use it)."""
+    from filelock import FileLock
+
+    shared = _shared_folder(config)
+    record = shared / "installer-kit.json"
+    with FileLock(str(shared / "installer-kit.lock")):
+        if record.exists():
+            known = json.loads(record.read_text())
+            return known["skip"] if "skip" in known else Kit(**{k: Path(v) if k != "python" else v
+                                                                for k, v in known.items()})
+        made = make_kit(user)
+        record.write_text(json.dumps({"skip": made} if isinstance(made, str) else
+                                     {k: str(v) for k, v in vars(made).items()}))
+        return made
+
+
+def remove_kit(config) -> None:
+    """At the end of the run, by the process that started the workers (tests/conftest.py)."""
+    record = _shared_folder(config) / "installer-kit.json"
+    if record.exists():
+        folder = json.loads(record.read_text()).get("folder")
+        if folder and Path(folder).name.startswith("rootfi-installer-kit-"):
+            shutil.rmtree(folder, ignore_errors=True)
+        record.unlink()
 
 
 def throwaway_folder(user: User, prefix: str) -> Path:
