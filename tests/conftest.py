@@ -83,3 +83,12 @@ def make_sandbox(tmp_path, api_key):
 def sandbox(make_sandbox):
     """A sandbox with seeded demo data, no faults and no rate limit."""
     return make_sandbox()
+
+
+def pytest_sessionfinish(session):
+    """The kit of the installer runs is shared by the xdist workers (tests/unprivileged.py):
+    removed once, by the process that started them, when all are done."""
+    if not hasattr(session.config, "workerinput"):
+        from tests.unprivileged import remove_kit
+
+        remove_kit(session.config)

@@ -678,22 +678,22 @@ def test_install_sh_never_deletes_a_folder_that_is_not_a_python_environment(tmp_
                               "--package", str(tmp_path / "no-such.whl")],
                              capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
     assert precious.read_bytes() == b"the accountant's work"
-    assert refused.returncode == 1 and "is not a Python environment" in refused.stderr
+    assert refused.returncode == 1 and "cannot be the environment" in refused.stderr
+    assert "Nothing was changed" in refused.stderr
     removed = subprocess.run(["bash", str(script), "--uninstall", "--env-dir", str(home)],
                              capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
-    assert removed.returncode == 0 and precious.is_file() and "Kept" in removed.stderr
+    assert removed.returncode == 1 and precious.is_file() and "Nothing was changed" in removed.stderr
+    assert sorted(p.name for p in home.rglob("*")) == ["Documents", "month-end.xlsx"]
 
 
-def test_install_ps1_removes_only_a_python_environment():
-    """The same guard in the Windows script (no PowerShell here to run it: every removal of the
-    environment folder goes through Test-Removable)."""
+def test_install_ps1_removes_nothing():
+    """The same in the Windows script (no PowerShell here to run it): it removes nothing at all,
+    the environment included; `rootfi-excel uninstall` does, after proving the installer made it
+    (tests/test_installer_scripts.py reads every command of the script from its syntax tree)."""
     from pathlib import Path
 
     text = (Path(__file__).resolve().parents[1] / "installer" / "install.ps1").read_text(encoding="utf-8")
-    removals = [line for line in text.splitlines() if "Remove-Item -LiteralPath $EnvDir" in line]
-    assert len(removals) == 2
-    guarded = text.split("function Test-Removable", 1)[1]
-    assert guarded.count("Test-Removable $EnvDir") == 2 and 'Join-Path $Dir "pyvenv.cfg"' in guarded
+    assert "Remove-Item" not in text
 
 
 def test_doctor_on_a_server_with_rootfi_api_key_and_no_keyring_does_not_fail(sandbox, api_key, tmp_path):

@@ -177,6 +177,44 @@ def check_blocked(layout: Layout, paths: list[Path]) -> Check:
     return Check(OK, "No installed file is marked as downloaded from the internet.")
 
 
+def path_advice(folder: Path, system: str, shell: str = "") -> str:
+    """The one line that puts `folder` on PATH for new terminals of the person's shell."""
+    name = Path(shell).name
+    profile = "~/.zprofile" if name == "zsh" else ("~/.bash_profile" if system == MACOS and name == "bash"
+                                                   else "~/.profile")
+    shown = str(folder).replace(str(Path.home()), "$HOME", 1) if str(folder).startswith(str(Path.home())) else folder
+    return (f"Put {folder} on PATH for new terminals: echo 'export PATH=\"{shown}:$PATH\"' >> {profile} "
+            "(then log out and in, or open a new terminal).")
+
+
+def check_command(layout: Layout, *, installed: bool, path_variable: str | None = None,
+                  shell: str | None = None) -> Check:
+    """Linux and macOS: does `rootfi-excel` run from a new terminal (the link in ~/.local/bin, on PATH)?"""
+    import shutil
+
+    from rootfi_excel.install.actions import on_path
+
+    if layout.command_link is None:
+        return Check(SKIP, f"Command on PATH: on Windows run it by its full path, {layout.command}.")
+    path_variable = os.environ.get("PATH", "") if path_variable is None else path_variable
+    shell = os.environ.get("SHELL", "") if shell is None else shell
+    link, folder = layout.command_link, layout.command_link.parent
+    found = shutil.which("rootfi-excel", path=path_variable)
+    linked = link.is_symlink() and os.readlink(link) == str(layout.command)
+    if linked and on_path(folder, path_variable):
+        return Check(OK, f"`rootfi-excel` runs from any terminal ({link} -> {layout.command}).")
+    if linked:
+        return Check(WARN, f"{folder} is not on your PATH, so a new terminal does not find `rootfi-excel` "
+                           f"(run it as {layout.command}).", path_advice(folder, layout.system, shell))
+    if found:
+        return Check(OK, f"`rootfi-excel` on your PATH is {found}.")
+    if not installed:
+        return Check(SKIP, "Command on PATH: RootFi is not installed here (no install record).")
+    return Check(WARN, f"There is no link {link} to the command, so a new terminal does not find `rootfi-excel` "
+                       f"(run it as {layout.command}).",
+                 "Run the RootFi installer script again (it makes the link where nothing else is).")
+
+
 def _parts(path: str | Path) -> list[str]:
     """A path's folder names, Windows or POSIX separators alike."""
     return [part for part in re.split(r"[\\/]+", str(path)) if part]
@@ -373,12 +411,13 @@ def workbook_settings(workbook: Path) -> Any:
 def run_doctor(layout: Layout, *, xlwings_version: str, workbook: Path | None = None,
                base_url: str | None = None, company_id: int | None = None, profile: str | None = None,
                excel_bits: Callable[[], int | None] = excel_bits_from_registry,
-               installed_files: list[Path] | None = None) -> list[Check]:
+               installed_files: list[Path] | None = None, installed: bool = False) -> list[Check]:
     from rootfi_excel.api.paths import DEFAULT_BASE_URL
 
     checks = [check_python(layout.system, excel_bits=excel_bits() if layout.system == WINDOWS else None),
               check_addin_present(layout), check_addin_version(layout, xlwings_version),
-              check_interpreter_setting(layout), check_applescript(layout, xlwings_version)]
+              check_interpreter_setting(layout), check_applescript(layout, xlwings_version),
+              check_command(layout, installed=installed)]
     blockable = list(installed_files or [])
     if layout.has_excel:
         blockable.append(layout.addin_path)
