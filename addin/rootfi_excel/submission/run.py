@@ -147,7 +147,8 @@ def plan_submission(client: Any, port: WorkbookPort, settings: WorkbookSettings,
     `select` narrows the validated workbook to the rows to submit (Submit selected rows)."""
     company = check_company(client, settings)
     settings.integration = settings.integration or canonical_integration(company.integration)
-    report = validate_with(port, settings, book, problems)
+    # Without lookups on this computer, the rows' ids are read from the platform (by id).
+    report = validate_with(port, settings, book, problems, client=client)
     all_units = {key: sheet.units for key, sheet in report.sheets.items()}
     if select is not None:
         report = select(report)
