@@ -92,11 +92,11 @@ NOT_CHECKED_NOTE = ("References were not checked: there are no lookups of {place
                     "every id in the platform before it sends anything, and never sends one it cannot find.")
 CHECKED_BY_ID_NOTE = ("No lookups of {place} on this computer: the ids of the rows were checked in the "
                       "platform, one by one; names and numbers are only found with the lookups ({refresh}).")
-ID_NOT_IN_PLATFORM = ("'{value}' is not a {noun} id {platform} knows (names and numbers are only found with the "
-                      "lookups): " + REFRESH)
+ID_NOT_IN_PLATFORM = ("'{value}' is not the id of any {noun} in {platform} (names and numbers are only found "
+                      "with the lookups): " + REFRESH)
 # Just before sending (submission/references.py): the row is Invalid and was not sent.
-REFERENCE_GONE = ("{column}: {noun} {value} is not in {platform} any more (deleted, or not an id it knows); not "
-                  "sent: " + REFRESH + ", then Validate")
+REFERENCE_GONE = ("{column}: {platform} has no {noun} with the id '{value}' (checked just before sending: deleted, "
+                  "or never its id); not sent: " + REFRESH + ", then Validate")
 REFERENCE_STATE = ("{column}: {noun} {what} {state} in {platform} (checked just before sending); not sent: press "
                    "Refresh lookups, then Validate")
 REFERENCE_MOVED = ("{column}: invoice {what} now belongs to {owner}, not {expected} (checked just before "

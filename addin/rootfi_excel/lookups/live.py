@@ -2,9 +2,9 @@
 Submit's check of every reference just before a batch is sent (submission/references.py).
 
 One list request per kind of record (invoices, contacts, accounts, ...) for all the ids
-wanted, `platform_id[in]=a,b,c` with `include_deleted_records=true`, in chunks that keep
-the URL short (api.client.chunk_for_lookup); an id with a comma is asked for alone with
-`platform_id[eq]`. The API documents `field[operator]` filters on any field; filtering
+wanted (RootFiClient.find_by_platform_ids): `platform_id[in]=a,b,c` with
+`include_deleted_records=true`, in chunks that keep the URL short; an id with a comma is
+asked for alone with `platform_id[eq]`. The API documents `field[operator]` filters on any field; filtering
 on `platform_id` with `in` is not shown in its examples: unverified against the real API
 (docs/lookups.md). A server that ignored the filter would answer more records, not fewer:
 the ids are matched here, so that is only slower.
@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rootfi_excel.api import answers
-from rootfi_excel.api.client import BULK_PAGE_SIZE, chunk_for_lookup
 from rootfi_excel.lookups.refresh import LIST_PATHS
 
 Live = dict[str, dict[str, dict[str, Any]]]  # kind -> platform id -> record
@@ -36,17 +34,15 @@ def read_by_ids(client: Any, company_id: int, wanted: dict[str, Iterable[str]]) 
     found: Live = {}
     for kind, ids in wanted.items():
         records = found.setdefault(kind, {})
-        for chunk in chunk_for_lookup(sorted({str(i) for i in ids if i not in (None, "")})):
-            condition = ("eq", chunk[0]) if len(chunk) == 1 else ("in", chunk)
-            page = client.iter_records(company_id, LIST_PATHS[kind], {"platform_id": condition},
-                                       limit=BULK_PAGE_SIZE, include_deleted=True)
-            asked = set(chunk)
-            for record in answers.records_of(page, kind):
-                pid = str(record.get("platform_id"))
-                if pid not in asked:
-                    continue  # a server that ignored the filter: only the ids asked for count
-                if pid not in records or records[pid].get("rootfi_deleted_at"):
-                    records[pid] = record  # a live record wins over a deleted one with its id
+        asked = sorted({str(i) for i in ids if i not in (None, "")})
+        if not asked:
+            continue
+        for record in client.find_by_platform_ids(company_id, LIST_PATHS[kind], asked):
+            pid = str(record.get("platform_id"))
+            if pid not in asked:
+                continue  # a server that ignored the filter: only the ids asked for count
+            if pid not in records or records[pid].get("rootfi_deleted_at"):
+                records[pid] = record  # a live record wins over a deleted one with its id
     return found
 
 
