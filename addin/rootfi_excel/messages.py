@@ -90,6 +90,9 @@ NOT_CHECKED = "not checked ({columns}): " + REFRESH
 NOT_CHECKED_NOTE = ("References were not checked: there are no lookups of {place} on this computer, "
                     "and {why}. The rows say which columns; press Refresh lookups (or type ids): Submit checks "
                     "every id in the platform before it sends anything, and never sends one it cannot find.")
+SUBMIT_READS_IDS_NOTE = ("No lookups of {place} on this computer: every id is read from the platform just before it is "
+                         "sent, and a row whose id it does not have is not sent; names and numbers are only found "
+                         "with the lookups (" + REFRESH + ").")
 CHECKED_BY_ID_NOTE = ("No lookups of {place} on this computer: the ids of the rows were checked in the "
                       "platform, one by one; names and numbers are only found with the lookups ({refresh}).")
 ID_NOT_IN_PLATFORM = ("'{value}' is not the id of any {noun} in {platform} (names and numbers are only found "

@@ -71,6 +71,7 @@ def confirmed(run: Run, items: list[Item]) -> list[Item]:
             run.warnings.append(f"the invoices, customers and accounts named by {len(stale)} rows could not be read "
                                 f"from RootFi just before sending ({error}); they were not sent")
             return [i for i in items if i.outcome is None]
+        _name_new_owners(run, stale, live)
     else:
         live = {}
     read_at = run.clock()
@@ -156,6 +157,35 @@ def _moved(model: str, item: Item, live: Live) -> list[str]:
             owner=describe("contacts", owner) if owner else f"customer {invoice['contact_id']}",
             expected=describe("contacts", was) if was else f"customer {expected}"))
     return found
+
+
+def _owners(model: str, item: Item, live: Live) -> set[str]:
+    """Customers of the item's invoices now and as the row or Validate had them, where they differ."""
+    body = item.body
+    ids = [body.get("invoice_id")] if model == PAYMENTS else list(body.get("invoice_ids") or [])
+    found = set()
+    for invoice_id in ids:
+        invoice = live.get("invoices", {}).get(str(invoice_id))
+        seen = item.known.get(("invoices", str(invoice_id))) or {}
+        expected = body.get("contact_id") or seen.get("contact_id")
+        if invoice and invoice.get("contact_id") and expected and str(expected) != str(invoice["contact_id"]):
+            found |= {str(expected), str(invoice["contact_id"])}
+    return found
+
+
+def _name_new_owners(run: Run, items: list[Item], live: Live) -> None:
+    """An invoice moved to another customer is rare: only then are the customers read (one
+    request), so that the row names them; if that read fails, their ids are named instead."""
+    missing = set().union(*(_owners(run.model, item, live) for item in items)) - set(live.get("contacts", {}))
+    if not missing:
+        return
+    try:
+        live.setdefault("contacts", {}).update(read_by_ids(run.client, run.company_id, {"contacts": missing})
+                                               .get("contacts", {}))
+    except AuthError:
+        raise
+    except RootFiError:
+        pass
 
 
 def _known_contact(item: Item, live: Live, contact_id: str) -> dict[str, Any] | None:

@@ -44,7 +44,6 @@ from rootfi_excel.validation.run import (
 from rootfi_excel.validation.validate import SheetValidation
 from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort
 
-SUBMIT_READS_IDS = "Submit reads them from RootFi just before sending instead"
 MODEL_OF_TABLE = {"payments": "invoice_payments", "credit_note_lines": "invoice_credit_notes"}
 HEALTHY = "HEALTHY"
 
@@ -150,7 +149,7 @@ def plan_submission(client: Any, port: WorkbookPort, settings: WorkbookSettings,
     settings.integration = settings.integration or canonical_integration(company.integration)
     # Without lookups on this computer, the ids are read from the platform just before they
     # are sent (submission/references.py), only for what is sent: not here as well.
-    report = validate_with(port, settings, book, problems, offline=SUBMIT_READS_IDS)
+    report = validate_with(port, settings, book, problems, sending=True)
     all_units = {key: sheet.units for key, sheet in report.sheets.items()}
     if select is not None:
         report = select(report)

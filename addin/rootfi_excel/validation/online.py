@@ -33,7 +33,14 @@ from rootfi_excel.lookups.cache import CompanyLookups
 from rootfi_excel.lookups.live import LiveLookups, problem_of, read_by_ids
 from rootfi_excel.lookups.place import CacheNotReadable, cache_key, elsewhere, open_lookups
 from rootfi_excel.lookups.resolve import NOUNS, Resolution, describe, resolve
-from rootfi_excel.messages import CHECKED_BY_ID_NOTE, ID_NOT_IN_PLATFORM, NOT_CHECKED, NOT_CHECKED_NOTE, REFRESH
+from rootfi_excel.messages import (
+    CHECKED_BY_ID_NOTE,
+    ID_NOT_IN_PLATFORM,
+    NOT_CHECKED,
+    NOT_CHECKED_NOTE,
+    REFRESH,
+    SUBMIT_READS_IDS_NOTE,
+)
 from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.sheets.records import ParsedRow
 from rootfi_excel.validation.validate import SheetValidation, Unit
@@ -51,13 +58,13 @@ PAYMENT_ACCOUNT_REFUSED = frozenset({"INCOME", "EXPENSE"})
 
 
 def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetime | None = None,
-                 client: Any = None, connect: Callable[[Any], Any] | None = None,
-                 offline: str = "Validate was not asked to read them from RootFi") -> None:
+                 client: Any = None, connect: Callable[[Any], Any] | None = None, sending: bool = False) -> None:
     """Check every sheet of a WorkbookValidation against the cache; notes go to report.notes.
 
     Without a cache: by id in the platform through `client`, or one `connect(settings)`
     opens (and this closes; only then is the key read); without either, or when the reads
-    fail, each row names the columns not checked, and `offline` (or the failure) says why."""
+    fail, each row names the columns not checked and a note says why. sending: Submit's own
+    validation, which leaves the reads to the check just before sending (only what is sent)."""
     settings = report.settings
     max_age = settings.lookups_max_age
     key = cache_key(settings)
@@ -71,7 +78,13 @@ def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetim
         cache, lookups = None, None
     try:
         if lookups is None:
-            _without_cache(report, key.describe() + elsewhere(cache, key), client, connect, offline)
+            place = key.describe() + elsewhere(cache, key)
+            if sending:
+                report.notes.append(SUBMIT_READS_IDS_NOTE.format(place=place))
+                for sheet in report.sheets.values():
+                    _mark_not_checked(sheet)
+            else:
+                _without_cache(report, place, client, connect)
             return
         age = lookups.age(now)
         report.notes.append(f"References checked against the lookups of company {settings.company_id} "
@@ -87,11 +100,11 @@ def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetim
             cache.close()
 
 
-def _without_cache(report: Any, place: str, client: Any, connect: Callable[[Any], Any] | None,
-                   offline: str) -> None:
+def _without_cache(report: Any, place: str, client: Any, connect: Callable[[Any], Any] | None) -> None:
     """No lookups: read the rows' references from the platform by id, or say on each row
     which columns were not checked (never a silent Valid)."""
     own = None
+    offline = "Validate was not asked to read them from RootFi"
     if client is None and connect is not None:
         try:
             client = own = connect(report.settings)

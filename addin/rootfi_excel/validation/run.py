@@ -63,14 +63,13 @@ def read_workbook_settings(port: WorkbookPort) -> tuple[WorkbookSettings, Requir
 
 
 def validate_workbook(port: WorkbookPort, overrides: Any = None, *, client: Any = None,
-                      connect: Any = None, offline: str | None = None) -> WorkbookValidation:
+                      connect: Any = None) -> WorkbookValidation:
     """Validate as the Validate button does: besides the rows, say what stops a Submit
     that the rows do not show (a blank company_id, no rows at all).
 
     overrides: the command line's --base-url/--company/--profile (submission.run.Overrides),
     applied to the Settings as every command applies them, so the same lookups are found.
-    client, connect, offline: see validation.online.check_online (references read by id
-    without a cache)."""
+    client, connect: see validation.online.check_online (references read by id without a cache)."""
     settings, book, problems = read_workbook_settings(port)
     if overrides is not None:
         from rootfi_excel.submission.run import apply_overrides
@@ -78,7 +77,7 @@ def validate_workbook(port: WorkbookPort, overrides: Any = None, *, client: Any 
         apply_overrides(settings, overrides)
     if settings.company_id is None and not any(p.startswith("Settings: company_id") for p in problems):
         problems.append(BLANK_COMPANY_ID)  # not in read_settings: submit --company may supply it
-    report = validate_with(port, settings, book, problems, client=client, connect=connect, offline=offline)
+    report = validate_with(port, settings, book, problems, client=client, connect=connect)
     keep_refusals(report)
     if not report.rows:
         sheets = " and ".join(f"'{s.layout.sheet}'" for s in report.sheets.values())
@@ -89,12 +88,12 @@ def validate_workbook(port: WorkbookPort, overrides: Any = None, *, client: Any 
 
 def validate_with(port: WorkbookPort, settings: WorkbookSettings, book: RequirementBook,
                   problems: list[str], *, client: Any = None, connect: Any = None,
-                  offline: str | None = None) -> WorkbookValidation:
+                  sending: bool = False) -> WorkbookValidation:
     """Validate both sheets with settings already read (and perhaps overridden)."""
     sheets = {key: validate_table(layout, port.read_table(layout), settings, book) for key, layout in TABLES.items()}
     report = WorkbookValidation(settings, sheets, problems)
     # References against the lookup cache; without one, by id through the client.
-    check_online(report, client=client, connect=connect, **({"offline": offline} if offline else {}))
+    check_online(report, client=client, connect=connect, sending=sending)
     return report
 
 
