@@ -183,3 +183,45 @@ def demo_unfinished(unsettled: dict[str, int], file: str, faults: bool) -> str:
     return DEMO_UNFINISHED.format(rows=f"{rows} row{'' if rows == 1 else 's'}", were="was" if rows == 1 else "were",
                                   statuses=statuses, file=file,
                                   hint=DEMO_AGAIN_WITHOUT_FAULTS if faults else DEMO_AGAIN)
+
+
+# --- the Excel add-in: no workbook, a workbook's own config, work still running (issue 19) ---
+
+# Also in RootFiRibbon.bas (the VBA says them when no workbook is there for Python to
+# start in); tests/test_addin_no_workbook.py checks the two say the same.
+NO_WORKBOOK = "Open a RootFi workbook first (or press New workbook), then press the button again."
+PROTECTED_VIEW = ("This workbook is open in Protected View. Click Enable Editing in the yellow bar at the top, "
+                  "then press the button again.")
+# Sheets xlwings' own VBA would read settings from; the RootFi add-in never does.
+CONFIG_SHEET_NAMES = ("rootfi.conf", "xlwings.conf")
+CONFIG_SHEET_IGNORED = ("Note: this workbook's {sheets} sheet is ignored: RootFi takes its settings only from the "
+                        "add-in and your own computer.")
+STILL_RUNNING = ("still running at RootFi: nothing moved for {minutes}; press Submit later to collect the result "
+                 "(it is never sent twice)")
+STOPPED_BEFORE_SENDING = "Not sent: Submit stopped before this row was sent ({why}). {what}"
+AFTER_KEY_REFUSED = ("Store a valid key (Set API key on the RootFi tab, or rootfi-excel login), then press Submit "
+                     "again.")
+AFTER_STOP = "Press Submit again: nothing is sent twice."
+
+
+def ignored_config_sheets(sheet_names: list[str]) -> str | None:
+    """The one-line notice for a workbook that carries a config sheet of xlwings' (None without one)."""
+    found = [name for name in sheet_names if str(name).strip().casefold() in CONFIG_SHEET_NAMES]
+    if not found:
+        return None
+    return CONFIG_SHEET_IGNORED.format(sheets=" and ".join(f"'{name}'" for name in found))
+
+
+def minutes_text(seconds: float) -> str:
+    """120 -> '2 minutes', 90 -> '1.5 minutes', 60 -> '1 minute', 2 -> '2 seconds'."""
+    if seconds < 60:
+        return f"{seconds:.0f} second" + ("" if round(seconds) == 1 else "s")
+    minutes = seconds / 60
+    shown = f"{minutes:.1f}".rstrip("0").rstrip(".")
+    return f"{shown} minute" + ("" if shown == "1" else "s")
+
+
+def stopped_before_sending(why: str, key_refused: bool = False) -> str:
+    """A row Submit was asked to send but never reached because the run stopped: why, and what to do."""
+    why = why.strip().rstrip(".") or "it was stopped"
+    return STOPPED_BEFORE_SENDING.format(why=why, what=AFTER_KEY_REFUSED if key_refused else AFTER_STOP)

@@ -52,6 +52,8 @@ def parse_faults(text: str) -> dict[str, float]:
               help="Also seed company 1008 with 20,000 invoices and 2,000 customers (to measure a lookups refresh).")
 @click.option("--job-delay-ms", default=2, show_default=True, type=click.IntRange(min=0),
               help="Processing time per record of a bulk write (a slow bulk write keeps its sync running).")
+@click.option("--stuck-syncs", is_flag=True,
+              help="Accept bulk writes and never work on them: their syncs stay running, nothing moves.")
 @click.option("--revoke-key-after", type=click.IntRange(min=0), metavar="N",
               help="Refuse the key (401) after N requests made with it.")
 @click.option("--clock-offset", default=0.0, show_default=True, type=float, metavar="SECONDS",
@@ -70,7 +72,7 @@ def parse_faults(text: str) -> dict[str, float]:
 def sandbox(host: str, port: int, db_path: Path | None, latency_ms: int, rate_limit: int, faults_text: str,
             fault_seed: int | None, api_key: str | None, volume: bool, job_delay_ms: int,
             revoke_key_after: int | None, clock_offset: float, rate_limit_reset: str, running_status: str,
-            list_shape: str, endless_cursor: bool, odd_ids: bool, echo_key: bool) -> None:
+            list_shape: str, endless_cursor: bool, odd_ids: bool, echo_key: bool, stuck_syncs: bool = False) -> None:
     """Run a local stand-in of the RootFi API until Ctrl+C.
 
     Seeded companies: 1001 QuickBooks, 1002 Xero, 1003 NetSuite, 1004 Dynamics 365,
@@ -86,7 +88,7 @@ def sandbox(host: str, port: int, db_path: Path | None, latency_ms: int, rate_li
         volume=(VOLUME_INVOICES, VOLUME_CONTACTS) if volume else None,
         job_delay_ms=job_delay_ms, revoke_key_after=revoke_key_after, clock_offset_s=clock_offset,
         rate_limit_reset=rate_limit_reset, running_status=running_status, list_shape=list_shape,
-        endless_cursor=endless_cursor, odd_ids=odd_ids, echo_key=echo_key,
+        endless_cursor=endless_cursor, odd_ids=odd_ids, echo_key=echo_key, stuck_syncs=stuck_syncs,
     )
     say(f"RootFi sandbox on http://{host}:{port}/v4")
     say(f"Database: {db_path}" if db_path else "Database: a temporary file, deleted when the sandbox stops "
@@ -98,6 +100,7 @@ def sandbox(host: str, port: int, db_path: Path | None, latency_ms: int, rate_li
     cases = [name for name, on in (
         (f"key revoked after {revoke_key_after} requests", revoke_key_after is not None),
         (f"clock off by {clock_offset:+.0f} s", bool(clock_offset)),
+        ("bulk writes never move (--stuck-syncs)", stuck_syncs),
         (f"X-RateLimit-Reset in {rate_limit_reset}", rate_limit_reset != "seconds"),
         (f"running status {running_status}", running_status != "RUNNING"),
         (f"{list_shape} lists", list_shape != "plain"), ("endless cursors", endless_cursor), ("odd ids", odd_ids),

@@ -354,6 +354,7 @@ def run_doctor(layout: Layout, *, xlwings_version: str, workbook: Path | None = 
     blockable = list(installed_files or [])
     if layout.has_excel:
         blockable.append(layout.addin_path)
+        blockable += layout.xlwings_dlls  # Excel loads them: a blocked one stops every button
     if workbook is not None:
         blockable.append(workbook)
     checks.append(check_blocked(layout, blockable))

@@ -26,6 +26,10 @@ MAX_BATCH_SIZE = 1000
 # Validate warns when the lookups (customers, invoices, ...) are older than this.
 DEFAULT_LOOKUPS_MAX_AGE_HOURS = 24
 MAX_LOOKUPS_MAX_AGE_HOURS = 24 * 366
+# Submit stops waiting for bulk writes at RootFi when none has moved for this long: their
+# rows say Pending, the results are written, and Excel is free again.
+DEFAULT_STUCK_AFTER_MINUTES = 2
+MAX_STUCK_AFTER_MINUTES = 60
 
 # Setting names a person might type, -> ours.
 _ALIASES = {
@@ -62,6 +66,9 @@ SETTING_NOTES = {
     "batch_size": f"How many records are sent per request (1 to {MAX_BATCH_SIZE}).",
     "lookups_max_age_hours": f"Validate warns when the lookups (Refresh lookups) are older than this many "
                              f"hours ({DEFAULT_LOOKUPS_MAX_AGE_HOURS} when blank).",
+    "stuck_after_minutes": f"Submit stops waiting for a bulk write at RootFi once nothing in it has moved for "
+                           f"this many minutes ({DEFAULT_STUCK_AFTER_MINUTES} when blank, at most "
+                           f"{MAX_STUCK_AFTER_MINUTES}): its rows say Pending and the next Submit collects them.",
     "posted_from": "First day of the period the Posted button lists. Blank: the 1st of this month.",
     "posted_to": "Last day of that period. Blank: the last day of posted_from's month.",
     "template_version": "Version of this template: do not change.",
@@ -86,6 +93,7 @@ class WorkbookSettings:
     batch_size: int = DEFAULT_BATCH_SIZE
     template_version: str | None = None
     lookups_max_age_hours: float = DEFAULT_LOOKUPS_MAX_AGE_HOURS
+    stuck_after_minutes: float = DEFAULT_STUCK_AFTER_MINUTES
     posted_from: dt.date | None = None  # blank: see posted_period()
     posted_to: dt.date | None = None
     problems: list[str] = field(default_factory=list)
@@ -193,7 +201,26 @@ def read_settings(raw: dict[str, Any]) -> WorkbookSettings:
         except ValueError:
             problems.append(f"Settings: batch_size must be a whole number from 1 to {MAX_BATCH_SIZE}")
     _read_lookups_and_posted(values, settings)
+    settings.stuck_after_minutes = _positive_number(values, "stuck_after_minutes", DEFAULT_STUCK_AFTER_MINUTES,
+                                                    MAX_STUCK_AFTER_MINUTES, "minutes", settings.problems)
     return settings
+
+
+def _positive_number(values: dict[str, Any], name: str, default: float, most: float, unit: str,
+                     problems: list[str]) -> float:
+    """A number above 0 and up to `most` (blank: the default), or a problem naming the setting."""
+    value = values.get(name)
+    if value in (None, "") or (isinstance(value, str) and not value.strip()):
+        return float(default)
+    try:
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else float(str(value).strip())
+        if not 0 < number <= most:  # NaN fails this too
+            raise ValueError
+        return float(number)
+    except ValueError:
+        problems.append(f"Settings: {name} must be a number of {unit} above 0 and up to {most:g} (e.g. {default:g}), "
+                        f"not '{value}'")
+        return float(default)
 
 
 def _read_lookups_and_posted(values: dict[str, Any], settings: WorkbookSettings) -> None:
