@@ -256,6 +256,7 @@ class CompanyLookups:
         self._by_id: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._by_label: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._near: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._exact: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
     def age(self, now: dt.datetime | None = None) -> dt.timedelta:
         return (now or utc_now()) - self.refreshed_at
@@ -271,7 +272,11 @@ class CompanyLookups:
     def with_label(self, kind: str, value: Any) -> list[dict[str, Any]]:
         """Records whose label (name, document number, code) is exactly value, case and white
         space aside (names.same_name: never a near match)."""
-        return [r for r in self._with_name_key(kind, value) if same_name(value, r.get(LABEL_FIELDS[kind]))]
+        key = (kind, str(value))
+        if key not in self._exact:  # a sheet naming one invoice a thousand times compares it once
+            self._exact[key] = [r for r in self._with_name_key(kind, value)
+                                if same_name(value, r.get(LABEL_FIELDS[kind]))]
+        return self._exact[key]
 
     def near(self, kind: str, value: Any) -> list[dict[str, Any]]:
         """Records whose label only looks like value (names.near_key), not exactly it: never
