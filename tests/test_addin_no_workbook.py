@@ -39,9 +39,19 @@ def procedure(code: str, name: str) -> list[str]:
     return [line.strip() for line in match.group(2).splitlines() if line.strip() and not line.strip().startswith("'")]
 
 
-def run(code: str, name: str, *, tag: str, no_workbook: bool, protected: bool, mac: bool) -> tuple[list[str], dict]:
+def mac_shell_characters(code: str) -> set[str]:
+    """The characters NameReachesShellOnMac refuses, read from its Array(...)."""
+    body = " ".join(procedure(code, "NameReachesShellOnMac"))
+    items = re.search(r"For Each unsafe In Array\((.*?)\)\s+If", body).group(1)
+    return {'"' if item.strip() == "Chr(34)" else item.strip().strip('"') for item in items.split(",")}
+
+
+def run(code: str, name: str, *, tag: str, no_workbook: bool, protected: bool, mac: bool,
+        fullname: str = "/Users/ann/Documents/March.xlsx") -> tuple[list[str], dict]:
     """The statements a procedure runs (conditions evaluated for this state), and what it assigned."""
     def condition(text: str) -> bool:
+        text = re.sub(r"\bNameReachesShellOnMac\(\)",
+                      lambda _: str(mac and any(c in fullname for c in mac_shell_characters(code))), text)
         text = re.sub(r"\bNot Application\.ActiveProtectedViewWindow Is Nothing\b", str(protected), text)
         text = re.sub(r"\bActiveWorkbook Is Nothing\b", str(no_workbook), text)
         text = re.sub(r'\bcontrol\.Tag = "([a-z_]+)"', lambda m: str(m.group(1) == tag), text)
@@ -162,3 +172,26 @@ def test_a_button_that_needs_a_workbook_says_so_in_python_too(monkeypatch):
     monkeypatch.setattr(xlwings, "apps", SimpleNamespace(active=app), raising=False)
     ribbon.dispatch("validate")
     assert app.alerts[-1][0] == messages.NO_WORKBOOK
+
+
+UNSAFE_NAMES = ["/Users/ann/Shared/$(curl evil)/March.xlsx", "/Users/ann/March `id`.xlsx",
+                '/Users/ann/a"b/March.xlsx', "/Users/ann/it\\'s/March.xlsx"]
+
+
+def test_on_a_mac_the_characters_a_shell_would_run_are_the_ones_refused(callback_module):
+    assert mac_shell_characters(callback_module) == set(messages.MAC_SHELL_CHARACTERS) == {"$", "`", '"', "\\"}
+    body = procedure(callback_module, "NameReachesShellOnMac")
+    assert body[0] == "#If Mac Then" and "If InStr(ActiveWorkbook.FullName, unsafe) > 0 Then NameReachesShellOnMac = True" in body
+
+
+@pytest.mark.parametrize("fullname", UNSAFE_NAMES)
+def test_on_a_mac_a_workbook_named_to_run_a_command_never_reaches_runpython(callback_module, fullname):
+    for tag in ribbon.BUTTONS:
+        ran, _ = run(callback_module, "OnRibbonButton", tag=tag, no_workbook=False, protected=False, mac=True,
+                     fullname=fullname)
+        assert [s for s in ran if s.startswith("RunPython")] == [] and len(ran) == 1, (tag, ran)
+        assert msgbox_text(ran[0]) == messages.MAC_UNSAFE_NAME
+        # Windows hands no name to a shell (and its names cannot hold " anyway): the button runs.
+        ran, _ = run(callback_module, "OnRibbonButton", tag=tag, no_workbook=False, protected=False, mac=False,
+                     fullname=fullname)
+        assert len(ran) == 1 and ran[0].startswith("RunPython"), (tag, ran)

@@ -181,7 +181,7 @@ def test_old_cache_is_a_warning_and_no_cache_means_not_checked(sandbox, lookups,
         tmp_path / "other.xlsx", payments=(PAYMENT_HEADERS, rows), settings={**settings_for(sandbox),
                                                                              "company_id": 1003})))
     assert any(n.startswith("References were not checked: there are no lookups of company 1003") and
-               "Validate was not asked to read them from RootFi" in n for n in offline.notes), offline.notes
+               "could not be read from RootFi instead (Validate was not asked to)" in n for n in offline.notes), offline.notes
     got = results(offline, PAYMENTS)
     # nothing to check it against: said on the row (Submit reads the id in the platform before sending)
     assert got[0].status == Status.VALID

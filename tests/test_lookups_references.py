@@ -311,13 +311,14 @@ def test_without_lookups_validate_reads_the_ids_from_the_platform(sandbox, api_k
     assert got[3]["status"] == Status.INVALID and "was deleted" in got[3]["message"]
 
 
-def test_without_lookups_or_a_key_the_rows_say_what_was_not_checked(sandbox, tmp_path):
+def test_without_lookups_or_a_key_the_rows_say_what_was_not_checked(make_sandbox, tmp_path):
+    sandbox = make_sandbox(trusted=False)  # no key stored for its address on this computer
     rows = [pay("R-1", "INV-10001", contact_id="Acme Ltd"), pay("R-2", "INV-10002", amount=None)]
     book = write_book(tmp_path / "book.xlsx", payments=(PAYMENT_HEADERS, rows),
                       settings=settings_for(sandbox, XERO, integration="XERO"))
-    result = run(["validate", book])  # no key on this computer
+    result = run(["validate", book])
     assert "References were not checked: there are no lookups of company 1002" in result.output
-    assert "No RootFi API key is stored for profile 'default'" in result.output
+    assert "and the ids could not be read from RootFi instead (The API key was not sent: " in result.output
     got = table_rows(book, PAYMENTS.sheet)
     assert got[0]["status"] == Status.VALID
     assert got[0]["message"] == f"not checked (invoice_id, contact_id): {NOT_CHECKED}"
@@ -397,7 +398,9 @@ def test_lists_read_with_one_key_profile_are_not_used_for_another(sandbox, api_k
     assert run(["lookups", book, "--profile", "team"], key=api_key).exit_code == 0
     mine = run(["validate", book])  # key profile 'default' (Settings): those lists are not its
     assert f"this computer has them for {sandbox.base_url}, key profile 'team'" in mine.output
-    assert table_rows(book, PAYMENTS.sheet)[0]["message"].startswith("not checked (invoice_id)")
+    # read by id with the default profile's key instead: the invoice number is not resolved
+    assert table_rows(book, PAYMENTS.sheet)[0]["message"].startswith(
+        f"invoice_id: '{invoice['document_number']}' is not the id of any invoice")
     theirs = run(["validate", book, "--profile", "team"])
     assert theirs.exit_code == 0, theirs.output
     assert f"is invoice {invoice['platform_id']}" in table_rows(book, PAYMENTS.sheet)[0]["message"]

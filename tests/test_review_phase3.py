@@ -480,7 +480,7 @@ def test_a_refresh_stopped_half_way_leaves_the_cache_as_it_was(sandbox, api_key,
         assert cache.company(key(sandbox.base_url, XERO)).get("contacts", customer["platform_id"])["name"] == "Renamed Ltd"
 
 
-def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox, api_key, tmp_path):
+def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox, api_key, tmp_path, monkeypatch):
     """The same company id at another base URL (a sandbox, then production) has its own lists."""
     from rootfi_excel.sheets.layout import PAYMENTS
     from rootfi_excel.validation.run import validate_workbook
@@ -488,6 +488,7 @@ def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox,
     from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 
     one, other = make_sandbox(), make_sandbox()
+    monkeypatch.setenv("ROOTFI_BASE_URL", one.base_url)  # the address ROOTFI_API_KEY is for (api/trust.py)
     assert run(["lookups", book_for(tmp_path / "one.xlsx", XERO, one.base_url)], key=api_key).exit_code == 0
     row = row_of(PAYMENT_HEADERS, document_number="RCPT-1", invoice_id="INV-NOT-THERE", amount=1.0,
                  payment_date=dt.datetime(2026, 3, 31))
@@ -601,14 +602,17 @@ def test_a_key_pasted_with_curly_quotes_is_refused_in_words_not_as_an_encoding_e
     quoted = f"“{api_key}”"
     refused = run(["login"], input=f"{quoted}\n")
     assert refused.exit_code == 2 and "not a RootFi API key" in refused.stderr and api_key not in refused.output
-    assert memory_keyring.store == {}
-    memory_keyring.set_password("rootfi-excel", "default", quoted)  # stored by an older version, or by hand
+    assert ("rootfi-excel", "default") not in memory_keyring.store
+    from rootfi_excel.api.trust import service_for
+
+    # stored for the sandbox's address by an older version, or by hand
+    memory_keyring.set_password(service_for(sandbox.base_url), "default", quoted)
     book = book_for(tmp_path / "book.xlsx", XERO, sandbox.base_url)
     for args in (["lookups", book], ["posted", book, "--from", "2026-03-01", "--to", "2026-03-31"],
                  ["submit", book, "--yes"]):
         result = run(args)
         assert result.exit_code == 2 and "UnicodeEncodeError" not in result.output, result.output
-        assert "rootfi-excel login --profile default" in result.stderr
+        assert f"rootfi-excel login --base-url {sandbox.base_url}" in result.stderr
     doctor = run(["doctor", book])
     assert doctor.exit_code == 1 and "UnicodeEncodeError" not in doctor.output
     assert "[FAIL] The key stored for profile 'default' is not a RootFi API key" in doctor.output
@@ -677,22 +681,22 @@ def test_install_sh_never_deletes_a_folder_that_is_not_a_python_environment(tmp_
                               "--package", str(tmp_path / "no-such.whl")],
                              capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
     assert precious.read_bytes() == b"the accountant's work"
-    assert refused.returncode == 1 and "is not a Python environment" in refused.stderr
+    assert refused.returncode == 1 and "cannot be the environment" in refused.stderr
+    assert "Nothing was changed" in refused.stderr
     removed = subprocess.run(["bash", str(script), "--uninstall", "--env-dir", str(home)],
                              capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
-    assert removed.returncode == 0 and precious.is_file() and "Kept" in removed.stderr
+    assert removed.returncode == 1 and precious.is_file() and "Nothing was changed" in removed.stderr
+    assert sorted(p.name for p in home.rglob("*")) == ["Documents", "month-end.xlsx"]
 
 
-def test_install_ps1_removes_only_a_python_environment():
-    """The same guard in the Windows script (no PowerShell here to run it: every removal of the
-    environment folder goes through Test-Removable)."""
+def test_install_ps1_removes_nothing():
+    """The same in the Windows script (no PowerShell here to run it): it removes nothing at all,
+    the environment included; `rootfi-excel uninstall` does, after proving the installer made it
+    (tests/test_installer_scripts.py reads every command of the script from its syntax tree)."""
     from pathlib import Path
 
     text = (Path(__file__).resolve().parents[1] / "installer" / "install.ps1").read_text(encoding="utf-8")
-    removals = [line for line in text.splitlines() if "Remove-Item -LiteralPath $EnvDir" in line]
-    assert len(removals) == 2
-    guarded = text.split("function Test-Removable", 1)[1]
-    assert guarded.count("Test-Removable $EnvDir") == 2 and 'Join-Path $Dir "pyvenv.cfg"' in guarded
+    assert "Remove-Item" not in text
 
 
 def test_doctor_on_a_server_with_rootfi_api_key_and_no_keyring_does_not_fail(sandbox, api_key, tmp_path):

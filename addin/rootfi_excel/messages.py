@@ -88,7 +88,8 @@ DID_YOU_MEAN = ("'{value}' is not a known {noun} id or {label}; did you mean {ca
                 "when it is the platform's exactly (case and spaces aside): type it as {named} it, or type the id")
 NOT_CHECKED = "not checked ({columns}): " + REFRESH
 NOT_CHECKED_NOTE = ("References were not checked: there are no lookups of {place} on this computer, "
-                    "and {why}. The rows say which columns; press Refresh lookups (or type ids): Submit checks "
+                    "and the ids could not be read from RootFi instead ({why}). The rows say which columns; press "
+                    "Refresh lookups (or type ids): Submit checks "
                     "every id in the platform before it sends anything, and never sends one it cannot find.")
 SUBMIT_READS_IDS_NOTE = ("No lookups of {place} on this computer: every id is read from the platform just before it is "
                          "sent, and a row whose id it does not have is not sent; names and numbers are only found "
@@ -192,6 +193,12 @@ def demo_unfinished(unsettled: dict[str, int], file: str, faults: bool) -> str:
 NO_WORKBOOK = "Open a RootFi workbook first (or press New workbook), then press the button again."
 PROTECTED_VIEW = ("This workbook is open in Protected View. Click Enable Editing in the yellow bar at the top, "
                   "then press the button again.")
+# Also in RootFiRibbon.bas: on a Mac, xlwings hands the workbook's name and folder to a shell
+# inside double quotes, where these characters would run a command (docs/security.md).
+MAC_SHELL_CHARACTERS = ("$", "`", '"', "\\")
+MAC_UNSAFE_NAME = ("RootFi cannot start on a Mac for a workbook whose name or folder holds $, `, \" or \\ "
+                   "(the Mac would read them as a command). Save the workbook under a plain name in a plain "
+                   "folder (File > Save As), then press the button again.")
 # Sheets xlwings' own VBA would read settings from; the RootFi add-in never does.
 CONFIG_SHEET_NAMES = ("rootfi.conf", "xlwings.conf")
 CONFIG_SHEET_IGNORED = ("Note: this workbook's {sheets} sheet is ignored: RootFi takes its settings only from the "
@@ -225,3 +232,45 @@ def stopped_before_sending(why: str, key_refused: bool = False) -> str:
     """A row Submit was asked to send but never reached because the run stopped: why, and what to do."""
     why = why.strip().rstrip(".") or "it was stopped"
     return STOPPED_BEFORE_SENDING.format(why=why, what=AFTER_KEY_REFUSED if key_refused else AFTER_STOP)
+
+
+# --- where the API key may go (api/trust.py) -------------------------------------------
+# A key is stored for an address: RootFi's own addresses, or one the person named on this
+# computer. Every message below ends with "Nothing was sent": no connection was attempted.
+
+WHERE_SETTINGS = "base_url in the workbook's Settings"
+WHERE_OPTION = "--base-url"
+KEY_NOT_FOR_ADDRESS = (  # ends with the command: Excel shows its button instead (workbook/excel_ui.py)
+    "The API key was not sent: {address} ({where}) is not one of RootFi's addresses, and no key is stored on this "
+    "computer for it (key profile '{profile}'). A workbook made by someone else can name any address, to collect "
+    "the key of whoever presses its buttons. Nothing was sent. If the workbook should use RootFi, empty base_url on "
+    "its Settings sheet (environment production). If {address} is right (a sandbox you started, an address RootFi "
+    "gave you), store a key for it on this computer. Run: rootfi-excel login --base-url {address}{profile_option}")
+ENV_KEY_NOT_FOR_ADDRESS = (
+    "The API key was not sent: ROOTFI_API_KEY is for {allowed}, and {address} ({where}) is not. If {address} is "
+    "right, set ROOTFI_BASE_URL={address} (the address ROOTFI_API_KEY is for) or pass --base-url {address}. "
+    "Nothing was sent.")
+BAD_ADDRESS = ("The API key was not sent: {problem} ({where}). Correct the address, or empty base_url in Settings "
+               "to use RootFi's own. Nothing was sent.")
+BAD_ENV_ADDRESS = ("The API key was not sent: ROOTFI_BASE_URL is not an address the key may go to ({problem}). "
+                   "Correct it or remove it. Nothing was sent.")
+SET_KEY_ELSEWHERE = (
+    "This workbook's Settings send the API key to {address}, which is not one of RootFi's addresses.\n\n"
+    "A workbook made by someone else can name any address, to collect your key. Store a key for {address} only "
+    "if you know it is right (a sandbox you started, an address RootFi gave you).\n\n"
+    "Store a key for {address} on this computer (key profile '{profile}')?")
+SET_KEY_PROMPT = ("Paste your RootFi API key for the key profile '{profile}'.\n"
+                  "It is kept in this computer's key store, never in the workbook, and sent only to {sent_to}.")
+SET_KEY_SAVED = ("Saved the API key for the key profile '{profile}' in {store}; it is sent only to {sent_to}.\n"
+                 "Press Check connection to test it.")
+SET_KEY_BAD_ADDRESS = ("No key was asked for: {problem} (base_url in this workbook's Settings). Correct base_url "
+                       "on the Settings sheet (or leave it empty for RootFi's own address), then press Set API key "
+                       "again.")
+LOGIN_ELSEWHERE = ("{address} is not one of RootFi's addresses: the key you type now is kept for that address alone "
+                   "and sent nowhere else.")
+ROOTFI_ADDRESSES_WORDS = "RootFi's own addresses"
+
+
+def sent_to(address: str | None) -> str:
+    """Where a key stored for `address` may go, in words (None: RootFi's own addresses)."""
+    return address if address else ROOTFI_ADDRESSES_WORDS

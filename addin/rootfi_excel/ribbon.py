@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from rootfi_excel.api.credentials import CredentialsError
 from rootfi_excel.app import account, new_book, results
 from rootfi_excel.app import posted as posting
 from rootfi_excel.app import submit as submitting
@@ -196,6 +197,8 @@ def press(tag: str, workbook: ExcelWorkbook | None, ui: ExcelUI, **options: Any)
             ui.flush_footnotes()
         except WorkbookError as error:
             ui.error(f"This workbook cannot be used as it is: {error}")
+        except CredentialsError as error:  # no key, or none for the address the workbook names: it says what to do
+            ui.error(str(error))
         except Exception as error:
             path = record(error, doing=f"press the {tag} button")
             ui.error(f"RootFi stopped because of an unexpected problem ({type(error).__name__}).\n\n"

@@ -95,6 +95,9 @@ def sandbox(host: str, port: int, db_path: Path | None, latency_ms: int, rate_li
         "(--db FILE keeps it)")
     if api_key is None:
         say(f"API key (shown once): {config.api_keys[0]}")
+    # Not one of RootFi's addresses: a key goes there only once stored for it (api/trust.py).
+    say(f"To use it, store its key for its address: rootfi-excel login --base-url http://{host}:{port}/v4 "
+        f"(or set ROOTFI_API_KEY and ROOTFI_BASE_URL=http://{host}:{port}/v4).")
     limit = f"{rate_limit} requests per minute" if rate_limit else "off"
     say(f"Rate limit: {limit}; faults: {faults or 'none'}. Ctrl+C to stop.")
     cases = [name for name, on in (

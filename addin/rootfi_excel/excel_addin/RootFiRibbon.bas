@@ -22,8 +22,27 @@ Public Sub OnRibbonButton(control As IRibbonControl)
         End If
         Exit Sub
     End If
+    If NameReachesShellOnMac() Then
+        MsgBox "RootFi cannot start on a Mac for a workbook whose name or folder holds $, `, "" or \ (the Mac would read them as a command). Save the workbook under a plain name in a plain folder (File > Save As), then press the button again.", vbInformation, "RootFi"
+        Exit Sub
+    End If
     RunPython "import rootfi_excel.ribbon as r; r.dispatch('" & control.Tag & "')"
 End Sub
+
+' On a Mac, xlwings starts Python through a shell command that holds the workbook's name
+' and folder inside double quotes, where $, ` and \ (and a closing ") would run a command
+' of whoever named the file or folder: a shared workbook must never run code, so such a
+' workbook is refused before RunPython (docs/security.md). Windows names cannot do this.
+Private Function NameReachesShellOnMac() As Boolean
+    #If Mac Then
+        Dim unsafe As Variant
+        For Each unsafe In Array("$", "`", Chr(34), "\")
+            If InStr(ActiveWorkbook.FullName, unsafe) > 0 Then NameReachesShellOnMac = True
+        Next unsafe
+    #Else
+        NameReachesShellOnMac = False
+    #End If
+End Function
 
 ' Is the window in front a Protected View window (a file from the internet or an e-mail,
 ' not yet enabled for editing)? Excel for Mac has no such windows in its object model.

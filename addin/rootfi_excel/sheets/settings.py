@@ -12,6 +12,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
+from rootfi_excel.api.addresses import problem as address_problem
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, KNOWN_BASE_URLS, unsafe_for_key
 from rootfi_excel.fields.integrations import canonical_integration
 from rootfi_excel.sheets.cells import CellError, CellFormat, read_date, read_id, read_text
@@ -86,6 +87,9 @@ class WorkbookSettings:
     integration: str | None = None  # canonical name, e.g. NETSUITE
     environment: str = "production"
     base_url: str = DEFAULT_BASE_URL
+    # True when base_url came from --base-url (typed on this computer), not from the
+    # workbook: only then may ROOTFI_API_KEY go to an address that is not RootFi's.
+    base_url_from_command_line: bool = False
     key_profile: str = "default"
     date_order: str = "DMY"
     decimal_separator: str = "."
@@ -167,8 +171,11 @@ def read_settings(raw: dict[str, Any]) -> WorkbookSettings:
             f"Settings: environment '{environment}' needs a base_url (the API address); "
             f"or choose one of {', '.join(KNOWN_BASE_URLS)}"
         )
-    if unsafe_for_key(settings.base_url):  # the client's own rule, decided on the parsed host
+    unusable = address_problem(settings.base_url)  # the client's own rule, decided on the parsed host
+    if unusable and unsafe_for_key(settings.base_url):
         problems.append("Settings: base_url must start with https:// (plain http only for a local sandbox)")
+    elif unusable:
+        problems.append(f"Settings: base_url cannot be used: {unusable}")
 
     settings.key_profile = text("key_profile") or "default"
 

@@ -108,6 +108,7 @@ class WorkbookSubmission:
 def apply_overrides(settings: WorkbookSettings, overrides: Overrides) -> None:
     if overrides.base_url:
         settings.base_url = overrides.base_url.rstrip("/")
+        settings.base_url_from_command_line = True  # typed here: see api/trust.py
     if overrides.company_id is not None:
         settings.company_id = overrides.company_id
     if overrides.key_profile:

@@ -104,7 +104,7 @@ def _without_cache(report: Any, place: str, client: Any, connect: Callable[[Any]
     """No lookups: read the rows' references from the platform by id, or say on each row
     which columns were not checked (never a silent Valid)."""
     own = None
-    offline = "Validate was not asked to read them from RootFi"
+    offline = "Validate was not asked to"
     if client is None and connect is not None:
         try:
             client = own = connect(report.settings)
@@ -129,9 +129,9 @@ def _read_or_mark(report: Any, place: str, client: Any, offline: str) -> None:
         try:
             live = read_by_ids(client, report.settings.company_id, wanted)
         except AuthError as error:
-            offline = f"RootFi refused the key of the key profile '{report.settings.key_profile}' ({error})"
+            offline = f"RootFi refused the key of the key profile '{report.settings.key_profile}': {error}"
         except RootFiError as error:
-            offline = f"they could not be read from RootFi ({error})"
+            offline = str(error)
         else:
             report.notes.append(CHECKED_BY_ID_NOTE.format(place=place, refresh=REFRESH))
             view = LiveLookups(live, report.settings.integration)

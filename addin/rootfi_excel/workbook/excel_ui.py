@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 TITLE = "RootFi"
 MAX_ALERT = 900  # a message box shows about 1,024 characters on Windows
-_CLI_LOGIN = re.compile(r"Run: rootfi-excel login( --profile \S+)?|run `rootfi-excel login` again")
+_CLI_LOGIN = re.compile(r"Run: rootfi-excel login( --base-url \S+)?( --profile \S+)?|run `rootfi-excel login` again")
 
 
 class ExcelUI:
