@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.support: the counting fake of xlwings
 
 from rootfi_excel import udfs  # noqa: E402
+from rootfi_excel.lookups.cache import CacheKey  # noqa: E402
 from rootfi_excel.sheets.layout import SETTINGS_SHEET, SETTINGS_TABLE  # noqa: E402
 from tests.support.fake_xlwings import FakeBook  # noqa: E402
 
@@ -36,7 +37,7 @@ def recalculate(cells: int, cache: udfs.SettingsCache | None) -> tuple[int, floa
         caller = sheet.range((row + 1, 3))
         settings = udfs.settings_of(caller, cache) if cache else udfs.settings_of(caller, udfs.SettingsCache(
             reuse=-1.0))  # a cache that never reuses: a read per cell, the code before
-        assert udfs.company_of(settings) == ("http://127.0.0.1:1/v4", 1001)
+        assert udfs.company_of(settings) == CacheKey("http://127.0.0.1:1/v4", 1001, "default")
     return book.calls - before, time.perf_counter() - started
 
 

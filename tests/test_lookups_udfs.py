@@ -15,6 +15,7 @@ from rootfi_excel.sheets.layout import SETTINGS_SHEET, SETTINGS_TABLE
 from tests.sandbox_helpers import NETSUITE, XERO
 from tests.support.fake_xlwings import FakeBook
 from tests.support.submitting import fast_client
+from tests.support.cache_keys import key
 
 
 BOOK_NUMBERS = itertools.count(1)
@@ -38,9 +39,9 @@ def sandbox_cell(sandbox, company_id, **more):
 def cached(sandbox, api_key):
     with LookupCache() as cache:
         client = fast_client(sandbox, api_key)
-        refresh(client, cache, sandbox.base_url, NETSUITE)
-        refresh(client, cache, sandbox.base_url, XERO)  # XERO is now the latest
-        yield cache.company(sandbox.base_url, XERO), cache.company(sandbox.base_url, NETSUITE)
+        refresh(client, cache, key(sandbox.base_url, NETSUITE))
+        refresh(client, cache, key(sandbox.base_url, XERO))  # XERO is now the latest
+        yield cache.company(key(sandbox.base_url, XERO)), cache.company(key(sandbox.base_url, NETSUITE))
 
 
 def test_contact_and_invoice_fields_come_from_the_cache(sandbox, cached):
@@ -99,7 +100,7 @@ def test_twin_names_are_ambiguous(sandbox, api_key, cached):
     first, second = [c for c in xero.records("contacts") if c["contact_type"] == "CUSTOMER"][:2]
     sandbox.change_record(XERO, "contacts", second["platform_id"], name=first["name"])
     with LookupCache() as cache:
-        refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO)
+        refresh(fast_client(sandbox, api_key), cache, key(sandbox.base_url, XERO))
     answer = udfs.ROOTFI_CONTACT(first["name"], "id", caller=sandbox_cell(sandbox, XERO))
     assert answer.startswith("#AMBIGUOUS") and first["platform_id"] in answer and second["platform_id"] in answer
 

@@ -24,6 +24,7 @@ from rootfi_excel.sandbox.faults import FAULT_KINDS
 from rootfi_excel.workbook.template import build_template
 from tests.sandbox_helpers import XERO, client
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.cache_keys import key
 
 
 def run(args, *, key: str | None = None, input: str | None = None):
@@ -350,7 +351,7 @@ def test_a_name_typed_with_a_composed_accent_finds_the_platforms_decomposed_one(
     book = book_for(tmp_path / "book.xlsx", XERO, sandbox.base_url)
     assert run(["lookups", book], key=api_key).exit_code == 0
     with LookupCache() as cache:
-        found = resolve(cache.company(sandbox.base_url, XERO), "contacts",
+        found = resolve(cache.company(key(sandbox.base_url, XERO)), "contacts",
                         unicodedata.normalize("NFC", "café  ünal LTD"))
     assert found.found and found.platform_id == customer["platform_id"], found.problem()
 
@@ -366,14 +367,14 @@ def test_a_cache_written_before_names_were_normalised_is_rekeyed_when_opened(tmp
     path = tmp_path / "lookups.sqlite3"
     decomposed = unicodedata.normalize("NFD", "Café Ltd")
     with LookupCache(path) as cache:
-        cache.apply("https://api.example/v4", 7, [ListChanges("contacts", [{"platform_id": "c1", "name": decomposed}],
+        cache.apply(key("https://api.example/v4", 7), [ListChanges("contacts", [{"platform_id": "c1", "name": decomposed}],
                                                               [], True, None)], utc_now())
     old = sqlite3.connect(path, isolation_level=None)  # as the previous version stored it
     old.execute("UPDATE records SET label_key = ?", (decomposed.casefold(),))
     old.execute("PRAGMA user_version = 0")
     old.close()
     with LookupCache(path) as cache:
-        found = resolve(cache.company("https://api.example/v4", 7), "contacts", "Café Ltd")
+        found = resolve(cache.company(key("https://api.example/v4", 7)), "contacts", "Café Ltd")
     assert found.platform_id == "c1", found.problem()
 
 
@@ -444,7 +445,7 @@ def test_two_processes_refreshing_one_cache_at_once_both_finish_and_agree(sandbo
     for code, out, err in done:
         assert code == 0 and "Traceback" not in out + err, out + err
     with LookupCache() as cache:
-        view = cache.company(sandbox.base_url, XERO)
+        view = cache.company(key(sandbox.base_url, XERO))
         assert {kind: view.count(kind) for kind in KINDS} == {
             "contacts": 34, "invoices": 615, "accounts": 13, "currencies": 10, "tax_rates": 4, "items": 12}
     assert live_table(books[0], "Lookups", "LiveInvoices") == live_table(books[1], "Lookups", "LiveInvoices")
@@ -459,8 +460,8 @@ def test_a_refresh_stopped_half_way_leaves_the_cache_as_it_was(sandbox, api_key,
 
     api = client(sandbox, api_key)
     with LookupCache() as cache:
-        assert refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO).ok
-        marks = cache.marks(sandbox.base_url, XERO)
+        assert refresh(fast_client(sandbox, api_key), cache, key(sandbox.base_url, XERO)).ok
+        marks = cache.marks(key(sandbox.base_url, XERO))
         customer = first(api, XERO, "shared/contacts", **{"contact_type[eq]": "CUSTOMER"})
         sandbox.change_record(XERO, "contacts", customer["platform_id"], name="Renamed Ltd")
 
@@ -469,14 +470,14 @@ def test_a_refresh_stopped_half_way_leaves_the_cache_as_it_was(sandbox, api_key,
                 raise KeyboardInterrupt  # contacts and invoices are read by now
 
         with pytest.raises(KeyboardInterrupt):
-            refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO, full=True,
+            refresh(fast_client(sandbox, api_key), cache, key(sandbox.base_url, XERO), full=True,
                     progress=stop_at_accounts)
-        view = cache.company(sandbox.base_url, XERO)
+        view = cache.company(key(sandbox.base_url, XERO))
         assert view.get("contacts", customer["platform_id"])["name"] == customer["name"]
-        assert cache.marks(sandbox.base_url, XERO) == marks
-        again = refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO)
+        assert cache.marks(key(sandbox.base_url, XERO)) == marks
+        again = refresh(fast_client(sandbox, api_key), cache, key(sandbox.base_url, XERO))
         assert again.ok and again.full == [] and again.changed["contacts"] == 1
-        assert cache.company(sandbox.base_url, XERO).get("contacts", customer["platform_id"])["name"] == "Renamed Ltd"
+        assert cache.company(key(sandbox.base_url, XERO)).get("contacts", customer["platform_id"])["name"] == "Renamed Ltd"
 
 
 def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox, api_key, tmp_path, monkeypatch):
@@ -495,8 +496,10 @@ def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox,
                       settings={"company_id": XERO, "integration": "XERO", "environment": "sandbox",
                                 "base_url": other.base_url})
     report = validate_workbook(XlsxWorkbook.open(book))
-    assert any(f"No lookups of company {XERO}" in n for n in report.notes), report.notes
+    note = next(n for n in report.notes if f"no lookups of company {XERO} at {other.base_url}" in n)
+    assert f"this computer has them for {one.base_url}, key profile 'default'" in note  # said where they are
     assert "not a known invoice" not in report.sheets[PAYMENTS.key].results[0].message
+    assert report.sheets[PAYMENTS.key].results[0].message.startswith("not checked (invoice_id)")
 
 
 def test_a_longer_posted_list_does_not_write_over_a_note_below_the_old_one(sandbox, api_key, tmp_path):

@@ -41,6 +41,7 @@ def excel(sandbox, api_key, monkeypatch):
         rows += [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"BAD-{i}", "amount": -1}) for i in range(bad)]
         return fake_book(rows, lines=lines, settings={"company_id": COMPANY, "environment": "sandbox",
                                                       "base_url": sandbox.base_url, **settings})
+    make.invoices = invoices  # ids the sandbox has: Validate reads them by id (no lookups here)
     return make
 
 
@@ -69,9 +70,13 @@ def test_validate_marks_bad_rows_and_gives_excel_back(excel):
     assert_excel_given_back(book)
 
 
-def test_validate_selection_marks_only_the_selected_rows_and_whole_credit_notes(excel):
-    line = dict(contact_id="C-1", posted_date=dt.datetime(2026, 3, 1), description="Refund", quantity=1,
-                unit_amount=10, account_id="400")
+def test_validate_selection_marks_only_the_selected_rows_and_whole_credit_notes(excel, sandbox, api_key):
+    from tests.sandbox_helpers import client, customer, lookup
+
+    api = client(sandbox, api_key)  # ids the sandbox has: Validate reads them by id (no lookups here)
+    returns = lookup(api, COMPANY, "accounts", **{"name[eq]": "Sales Returns and Allowances"})
+    line = dict(contact_id=customer(api, COMPANY)["platform_id"], posted_date=dt.datetime(2026, 3, 1),
+                description="Refund", quantity=1, unit_amount=10, account_id=returns["platform_id"])
     lines = [row_of(LINE_HEADERS, document_number="CN-1", **line),
              row_of(LINE_HEADERS, document_number="CN-1", **{**line, "description": "Freight"}),
              row_of(LINE_HEADERS, document_number="CN-2", **line)]
@@ -94,7 +99,8 @@ def test_validate_selection_takes_rows_typed_below_the_table_as_the_full_validat
     sheet = book.sheets[PAYMENTS.sheet]
     table = sheet.tables[0]
     below = table.top + table.count + 1  # the first row under the table
-    sheet.put(below, table.left, [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"B-{i}"}) for i in range(2)])
+    sheet.put(below, table.left, [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"B-{i}",
+                                                             "invoice_id": excel.invoices[i]}) for i in range(2)])
     book.app.select(sheet, below + 1)  # the second row typed below the table
     press("validate_selection", book)
     assert last_alert(book) != ribbon.SELECT_FIRST
@@ -218,7 +224,7 @@ def test_an_unexpected_error_ends_in_a_message_box_with_the_log_file(excel, monk
     from rootfi_excel.app import validate as validating
     from rootfi_excel.failures import log_file as log_path
 
-    def broken(port):
+    def broken(port, *args, **options):
         raise RuntimeError("disk on fire")
     monkeypatch.setattr(validating, "validate_workbook", broken)
     book = excel(1)

@@ -37,10 +37,14 @@ def book_for(sandbox, api_key, company: int, payments: int, notes: int, **settin
     client = fast_client(sandbox, api_key)
     invoices = [i["platform_id"] for i in itertools.islice(
         client.iter_records(company, "invoices", {"amount_due": ("gt", 100)}), 20)]
+    # Ids the sandbox has: without lookups, Validate reads every id from the platform.
+    customer = next(client.iter_records(company, "contacts", {"contact_type": ("eq", "CUSTOMER")}))
+    returns = next(client.iter_records(company, "accounts", {"name": ("eq", "Sales Returns and Allowances")}))
     client.close()
     rows = [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"X-{i:03d}", "invoice_id": invoices[i],
                                        "amount": 1 + i / 100}) for i in range(payments)]
-    lines = [row_of(LINE_HEADERS, document_number=f"CN-{n}", **LINE) for n in range(notes)]
+    line = {**LINE, "contact_id": customer["platform_id"], "account_id": returns["platform_id"]}
+    lines = [row_of(LINE_HEADERS, document_number=f"CN-{n}", **line) for n in range(notes)]
     return fake_book(rows, lines=lines, settings={"company_id": company, "environment": "sandbox",
                                                   "base_url": sandbox.base_url, **settings})
 
@@ -61,8 +65,9 @@ def test_after_the_key_is_refused_mid_run_every_row_has_a_submit_outcome(make_sa
     press("validate", book)
     assert set(column(book, "status")) == set(line_column(book, "status")) == {Status.VALID}
     sandbox.stop()
-    # The same data, a sandbox that refuses the key after the company check and the checks before sending.
-    revoked = make_sandbox(db_path=sandbox.db_path, port=sandbox.port, revoke_key_after=3)
+    # The same data, a sandbox that refuses the key after the company check and the checks before sending
+    # (running bulk writes, the document numbers, the invoices the rows name).
+    revoked = make_sandbox(db_path=sandbox.db_path, port=sandbox.port, revoke_key_after=4)
     press("submit", book)
     payments, lines = column(book, "status"), line_column(book, "status")
     assert Status.VALID not in payments + lines, (payments, lines)

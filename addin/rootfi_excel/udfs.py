@@ -7,10 +7,12 @@ Plain functions (tested on Linux):
     status(document_number, field="status")    -> Created/Failed/Pending/... or the rootfi_id,
                                                   from this computer's journal
 
-Each answers for one company: the base_url and company_id it is given. A cell answers
-for its own workbook's company (its Settings sheet: environment/base_url, company_id),
+Each answers for one company: the base_url, company_id and key profile it is given. A
+cell answers for its own workbook's company (its Settings sheet: environment/base_url,
+company_id, key_profile; the cache key of lookups/place.py, as every command uses),
 never for whichever company was refreshed last, so one workbook never shows another
-company's data; where that company cannot be known the cell says why. A value that is
+company's data; where that company cannot be known the cell says why. A name resolves
+only when it is exactly a record's (case and spaces aside; lookups/names.py). A value that is
 not found, or is ambiguous, gives a short text starting with "#" (Excel shows it in the
 cell) instead of an error.
 
@@ -30,10 +32,12 @@ hand the settings to `answer_for` (company_of + the plain functions), which test
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any, Callable
 
-from rootfi_excel.lookups.cache import CompanyLookups, LookupCache
+from rootfi_excel.lookups.cache import CacheKey, CompanyLookups, LookupCache
+from rootfi_excel.lookups.place import cache_key
 from rootfi_excel.lookups.resolve import resolve
 from rootfi_excel.sheets.settings import WorkbookSettings, read_settings
 from rootfi_excel.submission import journal as journal_module
@@ -49,27 +53,27 @@ MODELS = ("invoice_payments", "invoice_credit_notes")
 
 
 def contact(id_or_name: Any, field: str = "name", company_id: int | None = None,
-            base_url: str | None = None) -> Any:
-    return _field("contacts", id_or_name, field, company_id, base_url)
+            base_url: str | None = None, key_profile: str = "default") -> Any:
+    return _field("contacts", id_or_name, field, company_id, base_url, key_profile)
 
 
 def invoice(number_or_id: Any, field: str = "amount_due", company_id: int | None = None,
-            base_url: str | None = None) -> Any:
-    return _field("invoices", number_or_id, field, company_id, base_url)
+            base_url: str | None = None, key_profile: str = "default") -> Any:
+    return _field("invoices", number_or_id, field, company_id, base_url, key_profile)
 
 
 def status(document_number: Any, field: str = "status", company_id: int | None = None,
-           base_url: str | None = None) -> Any:
+           base_url: str | None = None, key_profile: str = "default") -> Any:
     """The newest journal attempt for a document number: its status, rootfi_id, message, ..."""
     if document_number in (None, ""):
         return ""
     with LookupCache() as cache:
-        lookups = _company(cache, company_id, base_url)
+        lookups = _company(cache, company_id, base_url, key_profile)
         if isinstance(lookups, str):
             return lookups
     with journal_module.Journal() as journal:
         attempts = [a for model in MODELS for a in journal.with_number(
-            lookups.base_url, lookups.company_id, model, _text(document_number), tuple(JOURNAL_STATES))]
+            str(base_url).rstrip("/"), lookups.company_id, model, _text(document_number), tuple(JOURNAL_STATES))]
     if not attempts:
         return "#NOT SENT"
     newest = max(attempts, key=lambda a: a.id)
@@ -80,11 +84,12 @@ def status(document_number: Any, field: str = "status", company_id: int | None =
     return values[field] if values[field] is not None else ""
 
 
-def _field(kind: str, value: Any, field: str, company_id: int | None, base_url: str | None) -> Any:
+def _field(kind: str, value: Any, field: str, company_id: int | None, base_url: str | None,
+           key_profile: str) -> Any:
     if value in (None, ""):
         return ""
     with LookupCache() as cache:
-        lookups = _company(cache, company_id, base_url)
+        lookups = _company(cache, company_id, base_url, key_profile)
         if isinstance(lookups, str):
             return lookups
         found = resolve(lookups, kind, _text(value))
@@ -101,19 +106,20 @@ def _field(kind: str, value: Any, field: str, company_id: int | None, base_url: 
 NO_WORKBOOK = "#NO COMPANY: use this function in a cell of a RootFi workbook (its Settings sheet names the company)"
 
 
-def _company(cache: LookupCache, company_id: int | None, base_url: str | None) -> CompanyLookups | str:
-    """The cached lists of exactly this company at this address: never another one's."""
+def _company(cache: LookupCache, company_id: int | None, base_url: str | None,
+             key_profile: str) -> CompanyLookups | str:
+    """The cached lists of exactly this company at this address, read with this key profile's key."""
     if not base_url or company_id is None:
         return NO_WORKBOOK if not base_url else "#NO COMPANY: Settings company_id is blank"
-    lookups = cache.company(base_url, int(company_id))
+    lookups = cache.company(CacheKey(base_url, int(company_id), key_profile))
     if lookups is None:
         return f"#NO LOOKUPS: refresh lookups of company {int(company_id)} first"
     return lookups
 
 
-def company_of(settings: WorkbookSettings | str | None, company_id: Any = None) -> tuple[str, int] | str:
-    """(base_url, company_id) a cell answers for: its workbook's Settings (a company_id
-    typed in the formula replaces the workbook's, at the workbook's address), or a "#..."
+def company_of(settings: WorkbookSettings | str | None, company_id: Any = None) -> CacheKey | str:
+    """The cache key a cell answers for: its workbook's Settings (a company_id typed in the
+    formula replaces the workbook's, at the workbook's address and key profile), or a "#..."
     text saying why it cannot be known."""
     if isinstance(settings, str):
         return settings
@@ -126,11 +132,11 @@ def company_of(settings: WorkbookSettings | str | None, company_id: Any = None) 
         text = _text(company_id)
         if not text.isdigit():
             return f"#COMPANY? '{text}' is not a RootFi company id (a whole number)"
-        return settings.base_url, int(text)
+        return cache_key(dataclasses.replace(settings, company_id=int(text)))
     if settings.company_id is None:
         wrong = [p for p in settings.problems if p.startswith("Settings: company_id")]
         return f"#NO COMPANY: {(wrong[0] if wrong else 'Settings: company_id is blank').removeprefix('Settings: ')}"
-    return settings.base_url, settings.company_id
+    return cache_key(settings)
 
 
 def answer_for(settings: WorkbookSettings | str | None, function: Callable[..., Any], value: Any,
@@ -138,8 +144,8 @@ def answer_for(settings: WorkbookSettings | str | None, function: Callable[..., 
     """contact, invoice or status for the company of a workbook's settings (what a cell shows)."""
     if value in (None, ""):
         return ""
-    company = company_of(settings, company_id)
-    return company if isinstance(company, str) else function(value, field, company[1], company[0])
+    key = company_of(settings, company_id)
+    return key if isinstance(key, str) else function(value, field, key.company_id, key.base_url, key.key_profile)
 
 
 class SettingsCache:

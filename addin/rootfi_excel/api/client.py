@@ -244,6 +244,19 @@ class RootFiClient:
                                   limit=BULK_PAGE_SIZE), model))
         return found
 
+    def find_by_platform_ids(self, company_id: int, name: str, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """Records of the list `name` (contacts, invoices, accounts, ...) whose platform_id is
+        one of `ids`, deleted ones included (rootfi_deleted_at set): `platform_id[in]` in
+        chunks, an id with a comma alone with `eq`. An answer that is not a list of records
+        is UnexpectedAnswerError, never "nothing found"."""
+        found: list[dict[str, Any]] = []
+        for chunk in chunk_for_lookup(ids):
+            condition = ("eq", chunk[0]) if len(chunk) == 1 else ("in", chunk)
+            found.extend(answers.records_of(
+                self.iter_records(company_id, name, {"platform_id": condition}, include_deleted=True,
+                                  limit=BULK_PAGE_SIZE), name))
+        return found
+
     # -- plumbing ------------------------------------------------------------------
 
     def _paginate(self, url: str, query: dict[str, str]) -> Iterator[dict[str, Any]]:

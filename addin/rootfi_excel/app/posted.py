@@ -22,6 +22,7 @@ from rootfi_excel.workbook.port import WorkbookPort
 
 def posted(port: WorkbookPort, ui: UserInterface, *, today: dt.date | None = None) -> Any:
     """Write the Posted sheet for the Settings' period and say what it holds; None when it could not."""
+    from rootfi_excel.lookups.place import cache_key
     from rootfi_excel.lookups.posted import POSTED_SHEET, posted_with_cached_names
 
     settings, _, _ = read_workbook_settings(port)
@@ -36,7 +37,7 @@ def posted(port: WorkbookPort, ui: UserInterface, *, today: dt.date | None = Non
                         "is the 1st of this month). Fill in posted_from, then press Posted again.")
     try:
         with open_client(settings) as client, ui.working(f"Reading {start} to {end}"):
-            report = posted_with_cached_names(client, port, settings.base_url, settings.company_id, start, end)
+            report = posted_with_cached_names(client, port, cache_key(settings), start, end)
     except CredentialsError as error:
         return ui.error(str(error))
     except AuthError as error:

@@ -90,7 +90,7 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
                         f"{len(notes)} credit-note lines ({credit_notes} credit notes)", bold=True)
 
             with XlsxWorkbook.open(out) as workbook:
-                report = validate_workbook(workbook)
+                report = validate_workbook(workbook, client=client)  # no lookups: ids read from the sandbox
                 write_validation(workbook, report)
                 workbook.save()
             say("3. Validate", bold=True)

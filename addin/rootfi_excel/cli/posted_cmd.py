@@ -31,6 +31,7 @@ def posted(book: Path, start: dt.datetime | None, end: dt.datetime | None, base_
     from rootfi_excel.api.errors import RootFiError
     from rootfi_excel.app.account import client_for
     from rootfi_excel.cli.lookups_cmd import open_for_company
+    from rootfi_excel.lookups.place import cache_key
     from rootfi_excel.lookups.posted import POSTED_SHEET, posted_with_cached_names
     from rootfi_excel.sheets.settings import month_end
     from rootfi_excel.workbook.port import WorkbookError
@@ -50,8 +51,7 @@ def posted(book: Path, start: dt.datetime | None, end: dt.datetime | None, base_
     say(f"Period: {start_day} to {end_day}.")
     try:
         with client_for(chosen) as client:
-            report = posted_with_cached_names(client, workbook, settings.base_url, settings.company_id, start_day,
-                                              end_day)
+            report = posted_with_cached_names(client, workbook, cache_key(settings), start_day, end_day)
     except (RootFiError, sqlite3.Error) as error:
         stop(f"Could not read the company's records: {error}. {book.name} was not changed.")
     try:

@@ -22,7 +22,7 @@ from typing import Any
 
 from rootfi_excel.api.client import BULK_PAGE_SIZE
 from rootfi_excel.api.errors import RootFiError
-from rootfi_excel.lookups.cache import KINDS, ListChanges, LookupCache, utc_now
+from rootfi_excel.lookups.cache import KINDS, CacheKey, ListChanges, LookupCache, utc_now
 
 # list name -> the PATHS entry it is read from
 LIST_PATHS = {kind: kind for kind in KINDS}
@@ -56,29 +56,31 @@ class RefreshReport:
                 f"{self.seconds:.1f} s): {lists}.")
 
 
-def refresh(client: Any, cache: LookupCache, base_url: str, company_id: int, *, full: bool = False,
+def refresh(client: Any, cache: LookupCache, key: CacheKey, *, full: bool = False,
             progress: Progress | None = None, now: Callable[[], dt.datetime] = utc_now) -> RefreshReport:
-    """Bring the cache of `company_id` up to date; never raises for an API failure (see report.error)."""
+    """Bring the cache of `key` (its client reads with that key profile's key at that
+    address) up to date; never raises for an API failure (see report.error)."""
     say = progress or (lambda text: None)
     started, clock = now(), time.monotonic()
     before = client.requests_sent
+    company_id = key.company_id
     report = RefreshReport(company_id)
-    marks = {} if full else cache.marks(base_url, company_id)
+    marks = {} if full else cache.marks(key)
     changes: list[ListChanges] = []
     try:
         for kind in KINDS:
             changes.append(_read_list(client, company_id, kind, marks.get(kind), started, say))
-        cache.apply(base_url, company_id, changes, now())
+        cache.apply(key, changes, now())
     except RootFiError as error:
         report.error = str(error)
-        cache.record_failure(base_url, company_id, report.error, now())
-        previous = cache.company(base_url, company_id)
+        cache.record_failure(key, report.error, now())
+        previous = cache.company(key)
         if previous is not None:
             report.kept = f"The previous lookups are kept ({previous.describe_age()})."
     report.requests = client.requests_sent - before
     report.seconds = time.monotonic() - clock
     if report.ok:
-        view = cache.company(base_url, company_id)
+        view = cache.company(key)
         report.full = [c.kind for c in changes if c.full]
         report.changed = {c.kind: len(c.records) + len(c.deleted) for c in changes}
         report.counts = {kind: view.count(kind) for kind in KINDS}

@@ -58,7 +58,10 @@ def _date(value: Any) -> str | None:
 
 def usable(kind: str, record: dict[str, Any]) -> bool:
     """Whether a record can be named on the input sheets (and is offered in their dropdowns):
-    a customer, not a vendor; an active account or item, not an archived one."""
+    a customer, not a vendor; an active account or item, not an archived one; an invoice
+    that is not void (one voided and re-issued under its number: the new one is meant)."""
+    if kind == "invoices":
+        return _word(record.get("status"), "") != "VOID" and not record.get("rootfi_deleted_at")
     if kind == "contacts":
         return _word(record.get("contact_type"), "CUSTOMER") != "VENDOR"
     if kind in ("accounts", "items"):
@@ -70,7 +73,8 @@ def lookup_tables(lookups: CompanyLookups) -> list[LookupTable]:
     contacts = lookups.records("contacts")
     contact_names = {str(c["platform_id"]): c.get("name") for c in contacts}
     customers = [c for c in contacts if usable("contacts", c)]
-    open_invoices = [i for i in lookups.records("invoices") if (amount(i.get("amount_due")) or 0) > 0]
+    open_invoices = [i for i in lookups.records("invoices")
+                     if (amount(i.get("amount_due")) or 0) > 0 and usable("invoices", i)]
     accounts = [a for a in lookups.records("accounts") if usable("accounts", a)]
     return [
         _table("Contacts", ["name", "id", "type", "currency", "tax number"],

@@ -77,6 +77,22 @@ class RunningSandbox:
         """Edit (fields) or delete a record as the platform would; its rootfi_updated_at moves to now."""
         return self._db.change_record(company_id, model, platform_id, delete=delete, **fields)
 
+    def add_record(self, company_id: int, model: str, **fields: object) -> dict:
+        """A record made in the platform (a customer added, an invoice issued): new platform id, stamps now."""
+        from rootfi_excel.sandbox.writes import new_record
+
+        return new_record(self._db, company_id, model, dict(fields))
+
+    def void_and_reissue(self, company_id: int, platform_id: str, **changes: object) -> tuple[dict, dict]:
+        """Void an invoice and issue a new one under the same document number, as an accountant
+        correcting an invoice does: (the void one, the new one). `changes` apply to the new one."""
+        old = self._db.change_record(company_id, "invoices", platform_id, status="VOID", amount_due=0.0)
+        if old is None:
+            raise ValueError(f"no live invoice {platform_id} of company {company_id}")
+        copy = {k: v for k, v in old.items() if not k.startswith("rootfi_") and k != "updated_at"}
+        copy.update(status="SUBMITTED", amount_due=old["total_amount"], **changes)
+        return old, self.add_record(company_id, "invoices", **copy)
+
     def requests_seen(self) -> int:
         return self._stats.get("requests")
 

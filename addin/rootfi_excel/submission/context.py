@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rootfi_excel.api.errors import AuthError, RootFiError
-from rootfi_excel.messages import platform_refused
+from rootfi_excel.messages import platform_refused, refused_id_hint
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import CREATED, FAILED, Attempt
 
@@ -66,6 +66,10 @@ class Item:
     # Looked up, never sent: the row is Invalid for its amount due alone (Unit.over_due), which
     # may be because the platform already has this very record. Found -> Created; else Invalid.
     refuse_if_new: str | None = None
+    # What Validate saw of the records the body refers to ((kind, platform id) -> record),
+    # and when (clock()) they were last read from the platform (submission/references.py).
+    known: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    references_read_at: float | None = None
 
     @property
     def ghost(self) -> bool:
@@ -183,13 +187,14 @@ class Run:
         reason = (error.message if isinstance(error, RootFiError) and error.message else str(error)).rstrip(".")
         self.journal.update([i.attempt_id for i in items], FAILED, message=reason,
                             error_code=code or getattr(error, "code", None))
-        self.failed(items, reason)
+        self.failed(items, reason, field=getattr(error, "field", None))
 
-    def failed(self, items: list[Item], reason: str) -> None:
-        """The outcome of records the API refused (journalled already), in the platform's words."""
+    def failed(self, items: list[Item], reason: str, field: str | None = None) -> None:
+        """The outcome of records the API refused (journalled already), in the platform's words
+        (a refused id says the lookups may be out of date)."""
+        message = refused_id_hint(platform_refused(self.platform, reason), reason, field, self.platform)
         for item in items:
-            item.outcome = Outcome(Status.FAILED, platform_refused(self.platform, reason), sync_id=item.sync_id,
-                                   submitted_at=item.sent_at)
+            item.outcome = Outcome(Status.FAILED, message, sync_id=item.sync_id, submitted_at=item.sent_at)
             self.tick(item, "failed")
 
     def not_sent(self, items: list[Item], error: RootFiError) -> None:

@@ -77,6 +77,7 @@ class Client(Protocol):  # what the engine needs of api.client.RootFiClient
     def list_sync_jobs(self, sync_id: str) -> list[Job]: ...
     def list_company_syncs(self, company_id: int, job_type: str = ...) -> list[Sync]: ...
     def find_by_document_numbers(self, company_id: int, model: str, numbers: Any) -> list[dict[str, Any]]: ...
+    def find_by_platform_ids(self, company_id: int, name: str, ids: Any) -> list[dict[str, Any]]: ...
     def server_now(self) -> dt.datetime | None: ...
 
 
@@ -108,6 +109,10 @@ class SubmitOptions:
     # A record the platform refused (invalid data) is sent again only once its row changed
     # (a new fingerprint); True sends unchanged refused rows again (submit --resend-rejected).
     resend_rejected: bool = False
+    # Read every reference (invoices, customers, accounts; ids Validate did not confirm) from
+    # the platform just before sending, and send no row whose reference is gone, void, paid
+    # or re-assigned (submission/references.py). False only to measure what it costs.
+    check_references: bool = True
 
 
 @dataclass
@@ -219,7 +224,7 @@ class Submitter:
     def _item(self, run: Run, position: int, unit: Unit) -> Item:
         body = unit.request.to_api()
         return Item(position, body, fingerprint(self.base_url, self.company_id, run.model, body),
-                    refuse_if_new=unit.over_due if unit.only_over_due else None)
+                    refuse_if_new=unit.over_due if unit.only_over_due else None, known=dict(unit.known))
 
     # ------------------------------------------------------------ 1. journal
 

@@ -149,7 +149,9 @@ def plan_submission(client: Any, port: WorkbookPort, settings: WorkbookSettings,
     `select` narrows the validated workbook to the rows to submit (Submit selected rows)."""
     company = check_company(client, settings)
     settings.integration = settings.integration or canonical_integration(company.integration)
-    report = validate_with(port, settings, book, problems)
+    # Without lookups on this computer, the ids are read from the platform just before they
+    # are sent (submission/references.py), only for what is sent: not here as well.
+    report = validate_with(port, settings, book, problems, sending=True)
     all_units = {key: sheet.units for key, sheet in report.sheets.items()}
     if select is not None:
         report = select(report)

@@ -4,6 +4,7 @@ writes in batches. Each attempt is in the journal before its request goes out.""
 from __future__ import annotations
 
 from rootfi_excel.api.errors import ApiValidationError, OutcomeUnknownError, RootFiError
+from rootfi_excel.submission import references
 from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Run, Work
 from rootfi_excel.submission.journal import PENDING, UNKNOWN
 from rootfi_excel.submission.lookups import settle_existing
@@ -14,6 +15,7 @@ SENT_ELSEWHERE = ("Not sent: another Submit on this computer is sending this row
 
 
 def send(run: Run, items: list[Item], work: Work) -> None:
+    items = references.confirmed(run, items)  # every reference read from the platform now
     if len(items) <= run.options.sync_threshold:
         batches = [[item] for item in items]
     else:
@@ -23,6 +25,9 @@ def send(run: Run, items: list[Item], work: Work) -> None:
         if run.time_left() <= 0:  # nothing new goes out after the deadline
             run.skip([i for rest in batches[number:] for i in rest], TIME_LIMIT, "not sent: time is up")
             return
+        batch = references.confirmed(run, batch)  # read again only if the read above is no longer fresh
+        if not batch:
+            continue
         if len(items) <= run.options.sync_threshold:
             _send_one(run, batch[0], work)
         else:

@@ -4,6 +4,7 @@ and write status and message into the result columns."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from rootfi_excel.fields.integrations import RequirementBook, requirements_from_rows
 from rootfi_excel.sheets.layout import MESSAGE, STATUS, TABLES, Status
@@ -61,13 +62,22 @@ def read_workbook_settings(port: WorkbookPort) -> tuple[WorkbookSettings, Requir
     return settings, RequirementBook(extra), [*settings.problems, *problems]
 
 
-def validate_workbook(port: WorkbookPort) -> WorkbookValidation:
+def validate_workbook(port: WorkbookPort, overrides: Any = None, *, client: Any = None,
+                      connect: Any = None) -> WorkbookValidation:
     """Validate as the Validate button does: besides the rows, say what stops a Submit
-    that the rows do not show (a blank company_id, no rows at all)."""
+    that the rows do not show (a blank company_id, no rows at all).
+
+    overrides: the command line's --base-url/--company/--profile (submission.run.Overrides),
+    applied to the Settings as every command applies them, so the same lookups are found.
+    client, connect: see validation.online.check_online (references read by id without a cache)."""
     settings, book, problems = read_workbook_settings(port)
+    if overrides is not None:
+        from rootfi_excel.submission.run import apply_overrides
+
+        apply_overrides(settings, overrides)
     if settings.company_id is None and not any(p.startswith("Settings: company_id") for p in problems):
         problems.append(BLANK_COMPANY_ID)  # not in read_settings: submit --company may supply it
-    report = validate_with(port, settings, book, problems)
+    report = validate_with(port, settings, book, problems, client=client, connect=connect)
     keep_refusals(report)
     if not report.rows:
         sheets = " and ".join(f"'{s.layout.sheet}'" for s in report.sheets.values())
@@ -77,11 +87,13 @@ def validate_workbook(port: WorkbookPort) -> WorkbookValidation:
 
 
 def validate_with(port: WorkbookPort, settings: WorkbookSettings, book: RequirementBook,
-                  problems: list[str]) -> WorkbookValidation:
+                  problems: list[str], *, client: Any = None, connect: Any = None,
+                  sending: bool = False) -> WorkbookValidation:
     """Validate both sheets with settings already read (and perhaps overridden)."""
     sheets = {key: validate_table(layout, port.read_table(layout), settings, book) for key, layout in TABLES.items()}
     report = WorkbookValidation(settings, sheets, problems)
-    check_online(report)  # references against the lookup cache, when there is one
+    # References against the lookup cache; without one, by id through the client.
+    check_online(report, client=client, connect=connect, sending=sending)
     return report
 
 

@@ -56,6 +56,10 @@ class Unit:
     # cached amount due may already count this very payment (a colleague's Submit), so
     # Submit still looks the record up, and refuses it with this message if it is new.
     over_due: str | None = None
+    # (kind, platform id) -> the record a reference resolved to in Validate's online checks
+    # (the lookup cache, or the platform read by id): Submit compares it with the platform
+    # just before sending (submission/references.py).
+    known: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     @property
     def document_number(self) -> str | None:
