@@ -168,7 +168,7 @@ def test_submit_refuses_a_company_on_another_integration(sandbox, api_key, tmp_p
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
     result = CliRunner().invoke(cli, ["submit", str(path), "--yes", "--company", "1002"])
     assert result.exit_code == 2
-    assert "connected to XERO" in result.output
+    assert "connected to Xero" in result.output
     disconnected = CliRunner().invoke(cli, ["submit", str(path), "--yes", "--company", "1007"])
     assert disconnected.exit_code == 2 and "DISCONNECTED" in disconnected.output
 

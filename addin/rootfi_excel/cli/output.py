@@ -9,10 +9,12 @@ from __future__ import annotations
 import shutil
 import sys
 import textwrap
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from rootfi_excel.messages import platform, plural
 from rootfi_excel.safe_text import printable, redact
 from rootfi_excel.sheets.layout import Status
 
@@ -61,8 +63,9 @@ def print_notices(workbook: object) -> None:
 
 
 def print_validation(report: WorkbookValidation, name: str) -> None:
-    say(f"Validated {name}" + (f" for {report.settings.integration}" if report.settings.integration
-                                      else " (no integration set in Settings: integration-specific fields not checked)"))
+    integration = report.settings.integration
+    say(f"Validated {name}" + (f" for {platform(integration)}" if integration
+                               else " (no integration set in Settings: integration-specific fields not checked)"))
     for problem in report.problems:
         say(f"  ! {problem}", fg="yellow")
     for line in report.summary_lines():
@@ -79,7 +82,7 @@ def print_validation(report: WorkbookValidation, name: str) -> None:
             else:
                 hidden += 1
     if hidden:
-        say(f"  ... and {hidden} more invalid rows: see the message column in the workbook")
+        say(f"  ... and {plural(hidden, 'more invalid row')}: see the message column in the workbook")
     say(report.verdict(), fg="green" if report.all_valid else None)
 
 
@@ -97,27 +100,54 @@ def print_submission(submission, name: str) -> None:
             colour = {Status.CREATED: "green", Status.INVALID: "red", Status.FAILED: "red"}.get(status, "yellow")
             say(f"  {count:6d} {status}", fg=colour)
     if submission.possible_duplicates:
-        say(f"  {submission.possible_duplicates:6d} possible duplicates: someone submitted the same rows at "
-            "the same moment; void one record of each pair in the platform", fg="red")
+        say(f"  {submission.possible_duplicates:6d} possible duplicate{'' if submission.possible_duplicates == 1 else 's'}"
+            ": someone submitted the same rows at the same moment; void one record of each pair in the platform",
+            fg="red")
     for warning in submission.warnings:
         say(f"  ! {_short(warning, 300)}", fg="yellow")
     new, seen = rows_to_look_at(submission)
-    for line in (new + seen)[:MAX_ROWS_SHOWN]:
-        say(f"  {line}")
-    hidden = len(new) + len(seen) - MAX_ROWS_SHOWN
-    if hidden > 0:
-        say(f"  ... and {hidden} more rows to look at: see the status and message columns in the workbook")
+    groups = new + seen
+    for group in groups[:MAX_ROWS_SHOWN]:
+        say(f"  {group.line()}")
+    hidden = sum(len(group.rows) for group in groups[MAX_ROWS_SHOWN:])
+    if hidden:
+        say(f"  ... and {plural(hidden, 'more row')} to look at: see the status and message columns in the workbook")
     requests = submission.requests_used
-    say(f"  {requests} API request{'' if requests == 1 else 's'} to RootFi for this Submit (company check, platform look-ups, "
+    say(f"  {plural(requests, 'API request')} to RootFi for this Submit (company check, platform look-ups, "
         "sending and collecting)")
 
 
-def rows_to_look_at(submission) -> tuple[list[str], list[str]]:
-    """Lines for the rows that need a look: first what this Submit found (Failed,
-    Unknown, Pending, Skipped, possible duplicates), then the Invalid rows Validate
-    already showed."""
-    new: list[str] = []
-    seen: list[str] = []
+@dataclass
+class RowGroup:
+    """Rows of one sheet with the same status and message: one line, however many rows."""
+
+    sheet: str
+    status: str
+    message: str
+    rows: list[int]
+
+    def line(self) -> str:
+        return f"{self.sheet} {rows_said(self.rows)} {self.status}: {_short(self.message)}"
+
+
+def rows_said(numbers: list[int]) -> str:
+    """[7] -> 'row 7'; [2, 3, 4, 9] -> 'rows 2-4, 9'."""
+    spans: list[list[int]] = []
+    for number in sorted(numbers):
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    text = ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in spans)
+    return f"row{'s' if len(numbers) > 1 else ''} {text}"
+
+
+def rows_to_look_at(submission) -> tuple[list[RowGroup], list[RowGroup]]:
+    """The rows that need a look, rows with the same status and message together: first
+    what this Submit found (Failed, Unknown, Pending, Skipped, possible duplicates), then
+    the Invalid rows Validate already showed."""
+    new: dict[tuple[str, str, str], RowGroup] = {}
+    seen: dict[tuple[str, str, str], RowGroup] = {}
     for key, sheet in submission.validation.sheets.items():
         outcomes = submission.outcomes.get(key, {})
         for index, result in sheet.results.items():
@@ -126,9 +156,11 @@ def rows_to_look_at(submission) -> tuple[list[str], list[str]]:
             flagged = outcome is not None and outcome.flag is not None
             if status in (Status.CREATED, Status.VALID) and not flagged:
                 continue
-            line = f"{sheet.layout.sheet} row {result.row_number} {status}: {_short(message)}"
-            (new if outcome is not None else seen).append(line)
-    return new, seen
+            groups = new if outcome is not None else seen
+            group = groups.setdefault((sheet.layout.sheet, status, message),
+                                      RowGroup(sheet.layout.sheet, status, message, []))
+            group.rows.append(result.row_number)
+    return list(new.values()), list(seen.values())
 
 
 class progress_bar:

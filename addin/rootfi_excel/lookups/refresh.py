@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rootfi_excel.api.client import BULK_PAGE_SIZE
-from rootfi_excel.api.errors import RootFiError
+from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
 from rootfi_excel.lookups.cache import KINDS, ListChanges, LookupCache, utc_now
+from rootfi_excel.messages import key_refused, unreachable
 
 # list name -> the PATHS entry it is read from
 LIST_PATHS = {kind: kind for kind in KINDS}
@@ -57,8 +58,11 @@ class RefreshReport:
 
 
 def refresh(client: Any, cache: LookupCache, base_url: str, company_id: int, *, full: bool = False,
-            progress: Progress | None = None, now: Callable[[], dt.datetime] = utc_now) -> RefreshReport:
-    """Bring the cache of `company_id` up to date; never raises for an API failure (see report.error)."""
+            progress: Progress | None = None, now: Callable[[], dt.datetime] = utc_now,
+            key_profile: str | None = None) -> RefreshReport:
+    """Bring the cache of `company_id` up to date; never raises for an API failure (see report.error).
+
+    key_profile: the key's profile, named when RootFi refuses the key."""
     say = progress or (lambda text: None)
     started, clock = now(), time.monotonic()
     before = client.requests_sent
@@ -70,7 +74,7 @@ def refresh(client: Any, cache: LookupCache, base_url: str, company_id: int, *, 
             changes.append(_read_list(client, company_id, kind, marks.get(kind), started, say))
         cache.apply(base_url, company_id, changes, now())
     except RootFiError as error:
-        report.error = str(error)
+        report.error = _failure(error, base_url, company_id, key_profile)
         cache.record_failure(base_url, company_id, report.error, now())
         previous = cache.company(base_url, company_id)
         if previous is not None:
@@ -82,8 +86,16 @@ def refresh(client: Any, cache: LookupCache, base_url: str, company_id: int, *, 
         report.full = [c.kind for c in changes if c.full]
         report.changed = {c.kind: len(c.records) + len(c.deleted) for c in changes}
         report.counts = {kind: view.count(kind) for kind in KINDS}
-    say(report.summary())
-    return report
+    return report  # the caller says report.summary() once, where it belongs (a line, a message box)
+
+
+def _failure(error: RootFiError, base_url: str, company_id: int, key_profile: str | None) -> str:
+    """Why the refresh failed, in words that say what to do (the address, the key)."""
+    if isinstance(error, NetworkError):
+        return unreachable(base_url, error).rstrip(".")
+    if isinstance(error, AuthError):
+        return key_refused(base_url, key_profile, company_id).rstrip(".")
+    return str(error)
 
 
 def _read_list(client: Any, company_id: int, kind: str, mark: str | None, started: dt.datetime,

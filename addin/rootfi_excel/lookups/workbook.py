@@ -19,7 +19,8 @@ def refresh_workbook(port: WorkbookPort, client: Any, cache: LookupCache, settin
     The caller saves the workbook. settings.company_id must be set.
     """
     assert settings.company_id is not None
-    report = refresh(client, cache, settings.base_url, settings.company_id, full=full, progress=progress)
+    report = refresh(client, cache, settings.base_url, settings.company_id, full=full, progress=progress,
+                     key_profile=settings.key_profile)
     lookups = cache.company(settings.base_url, settings.company_id)
     if lookups is not None:
         for table in lookup_tables(lookups):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rootfi_excel.api.errors import AuthError, RootFiError
-from rootfi_excel.messages import platform_refused
+from rootfi_excel.messages import NOTHING_MORE_SENT, key_refused, platform_refused
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import CREATED, FAILED, Attempt
 
@@ -193,11 +193,11 @@ class Run:
         self.journal.update([i.attempt_id for i in items], FAILED, message=f"not sent: {error}",
                             error_code=error.code or type(error).__name__)
         for item in items:
-            item.outcome = Outcome(Status.FAILED, f"not sent, nothing was created: {error}; press Submit again",
+            item.outcome = Outcome(Status.FAILED, f"not sent, nothing was created: {error}; submit again",
                                    submitted_at=item.sent_at)
             self.tick(item, "not sent")
         if isinstance(error, AuthError):
-            raise SubmitAborted(f"{error}. Check the key with rootfi-excel login; nothing more was sent.")
+            raise SubmitAborted(f"{key_refused(self.base_url, company=self.company_id)} {NOTHING_MORE_SENT}")
 
     def skip(self, items: list[Item], message: str, progress: str) -> None:
         """Not sent this time, and nothing in the journal: the next Submit tries again."""

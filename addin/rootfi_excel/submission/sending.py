@@ -8,8 +8,8 @@ from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Run, Work
 from rootfi_excel.submission.journal import PENDING, UNKNOWN
 from rootfi_excel.submission.lookups import settle_existing
 
-TIME_LIMIT = "Not sent: Submit's time limit was reached before this row was sent; press Submit again"
-SENT_ELSEWHERE = ("Not sent: another Submit on this computer is sending this row right now; press Submit again "
+TIME_LIMIT = "Not sent: Submit's time limit was reached before this row was sent; submit again"
+SENT_ELSEWHERE = ("Not sent: another Submit on this computer is sending this row right now; submit again "
                   "when it has finished")
 
 
