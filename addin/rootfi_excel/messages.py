@@ -162,6 +162,30 @@ READ_NAMES = {
     "syncs": "the bulk writes",
 }
 
+# --- the workbook ----------------------------------------------------------------------
+
+NO_SHEET = ("The workbook has no sheet named '{sheet}': it is not a RootFi workbook, or the sheet was renamed. "
+            "Rename the sheet back to '{sheet}', or {new_workbook} and copy the rows into it")
+
+# --- cells Validate cannot read (sheets/cells.py; the row's message starts with the column) --
+
+AMOUNT_WITH_CURRENCY = ("'{text}' holds the currency {code} with the amount: type the amount alone ({amount}) "
+                        "and the currency in currency_id")
+
+REQUIRED_BY = "{column}: {platform} needs this on every {record}: type {what}"
+REQUIRED_BY_NO_COLUMN = ("{column}: {platform} needs this on every {record}: add a column named {column} and type "
+                         "{what} in it")
+RECORD_NAMES = {"invoice_payments": "payment", "invoice_credit_notes": "credit note"}
+
+# --- Validate against the lookups (validation/online.py) --------------------------------
+
+NO_LOOKUPS = ("No lookups of company {company} on this computer: invoices, customers and accounts were checked "
+              "offline only. {Refresh_lookups} to check them against the platform.")
+LOOKUPS_CACHE_UNREADABLE = ("The lookups cache ({path}) could not be read ({error}): references were checked offline "
+                            "only. {Refresh_lookups} to rebuild it.")
+LOOKUPS_OLD = ("Warning: the lookups are older than {age} (lookups_max_age_hours on the Settings sheet): "
+               "{refresh_lookups}, since invoices may have been paid or changed since.")
+
 # --- a Submit that stopped -----------------------------------------------------------
 
 RESULTS_KEPT_IN_JOURNAL = ("close the workbook in other programs, then {submit_again} to write them (nothing is "
@@ -275,6 +299,17 @@ def what_was_read(path: str | None) -> str:
             return f"the records of bulk write {rest[0]}"
         return f"bulk write {rest[0]}" if rest else "the bulk writes"
     return path or "a list"
+
+
+def required_by(column: str, integration: str | None, model: str, description: str, has_column: bool) -> str:
+    """A field the platform needs (fields/integration_requirements.csv, the Integration Fields sheet), said
+    as what to type: 'The ID of the account to which ...' -> 'type the id of the account to which ...'."""
+    what = (description or "").strip().rstrip(".")
+    what = what[:1].lower() + what[1:] if what[:2] != what[:2].upper() or len(what) < 2 else what
+    what = what.replace(" ID ", " id ").replace("the ID", "the id") or "its value"
+    template = REQUIRED_BY if has_column else REQUIRED_BY_NO_COLUMN
+    return template.format(column=column, platform=platform(integration), record=RECORD_NAMES.get(model, "record"),
+                           what=what)
 
 
 def platform_refused(platform_name_or_code: str | None, reason: str | None) -> str:

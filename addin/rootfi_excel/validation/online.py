@@ -25,6 +25,7 @@ from typing import Any
 
 from rootfi_excel.lookups.cache import CompanyLookups, LookupCache, default_path
 from rootfi_excel.lookups.resolve import Resolution, describe, resolve
+from rootfi_excel.messages import LOOKUPS_CACHE_UNREADABLE, LOOKUPS_OLD, NO_LOOKUPS, words
 from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.sheets.records import ParsedRow
 from rootfi_excel.validation.validate import SheetValidation, Unit
@@ -54,24 +55,19 @@ def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetim
         if cache is not None:
             lookups = cache.company(settings.base_url, settings.company_id)
     except sqlite3.Error as error:  # a damaged or locked cache must not stop Validate or Submit
-        report.notes.append(f"The lookups cache ({path}) could not be read ({error}): references were checked "
-                            "offline only. Refresh lookups to rebuild it.")
+        report.notes.append(words(LOOKUPS_CACHE_UNREADABLE, path=path, error=error))
         return
     if lookups is None:
         if cache is not None:
             cache.close()
-        report.notes.append(f"No lookups of company {settings.company_id} on this computer: invoices, customers "
-                            "and accounts were checked offline only. Refresh lookups to check them against the "
-                            "platform.")
+        report.notes.append(words(NO_LOOKUPS, company=settings.company_id))
         return
     try:
         age = lookups.age(now)
         report.notes.append(f"References checked against the lookups of company {settings.company_id} "
                             f"({lookups.describe_age(now)}).")
         if age > max_age:
-            report.notes.append(f"Warning: the lookups are older than {_hours(max_age)} (lookups_max_age_hours on "
-                                "the Settings sheet); refresh them, since invoices may have been paid or changed "
-                                "since.")
+            report.notes.append(words(LOOKUPS_OLD, age=_hours(max_age)))
         for sheet in report.sheets.values():
             check_sheet(sheet, lookups)
     finally:

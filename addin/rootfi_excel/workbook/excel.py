@@ -29,6 +29,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from rootfi_excel.messages import NO_SHEET, words
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
     INTEGRATION_FIELDS_TABLE,
@@ -257,7 +258,7 @@ class ExcelWorkbook:
     def _sheet(self, name: str) -> Any:
         names = [s.name for s in self.book.sheets]
         if name not in names:
-            raise WorkbookError(f"The workbook has no sheet named '{name}'")
+            raise WorkbookError(words(NO_SHEET, sheet=name))
         return self.book.sheets[name]
 
     @staticmethod

@@ -38,6 +38,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table as ExcelTable
 
+from rootfi_excel.messages import NO_SHEET, words
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
     INTEGRATION_FIELDS_TABLE,
@@ -206,7 +207,7 @@ class XlsxWorkbook:
         """A sheet's values (parsed the first time it is read); with cached_values, formula
         cells hold their last calculated values."""
         if name not in self._reader.sheetnames:
-            raise WorkbookError(f"The workbook has no sheet named '{name}'")
+            raise WorkbookError(words(NO_SHEET, sheet=name))
         sheets = self._cached if cached_values else self._sheets
         if name not in sheets:
             sheets[name] = _parsed(self.path, self._source, lambda: read_sheet(self._reader, name,
