@@ -167,6 +167,8 @@ READ_NAMES = {
 NO_SHEET = ("The workbook has no sheet named '{sheet}': it is not a RootFi workbook, or the sheet was renamed. "
             "Rename the sheet back to '{sheet}', or {new_workbook} and copy the rows into it")
 
+TOTAL_ROW_LEFT = "{sheet}: row {row} below the table is a total ({said}): left as it is, not read as a row"
+
 # --- cells Validate cannot read (sheets/cells.py; the row's message starts with the column) --
 
 AMOUNT_WITH_CURRENCY = ("'{text}' holds the currency {code} with the amount: type the amount alone ({amount}) "

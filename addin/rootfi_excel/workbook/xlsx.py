@@ -59,6 +59,8 @@ from rootfi_excel.workbook.port import (
     result_positions,
     rows_text,
     settings_from,
+    total_row,
+    total_row_notice,
 )
 from rootfi_excel.workbook.files import lock_file, read_file, read_only, replace_file, writable_file
 from rootfi_excel.workbook.xlsx_patch import Writes, patched
@@ -220,12 +222,18 @@ class XlsxWorkbook:
         if table_name in sheet.tables:
             table = sheet.tables[table_name]
             left, top, right, bottom = range_boundaries(table.ref)
+            totals = {} if table.totalsRowCount else _totals_below(sheet, left, right, bottom)
             below = _filled_rows_below(sheet, left, right, bottom)
+            below = next((n - bottom - 1 for n in sorted(totals) if n <= bottom + below), below)  # up to a total
+            for number, said in totals.items():  # left alone, said once
+                notice = total_row_notice(sheet.title, number, said)
+                if notice not in self.notices:
+                    self.notices.append(notice)
             if below and table.totalsRowCount:
                 raise WorkbookError(
                     f"Sheet '{sheet.title}': {rows_text(bottom + 1, bottom + below)} are below the table's total row, "
                     "outside the table: move them above the total row (or resize the table), then run again.")
-            stray = _rows_after_a_gap(sheet, left, right, bottom + below)
+            stray = [n for n in _rows_after_a_gap(sheet, left, right, bottom + below) if n not in totals]
             if stray:
                 raise WorkbookError(stray_rows_message(sheet.title, stray))
             if below:
@@ -320,6 +328,18 @@ def _filled_rows_below(sheet: ValuesSheet, left: int, right: int, bottom: int) -
             break
         count += 1
     return count
+
+
+def _totals_below(sheet: ValuesSheet, left: int, right: int, bottom: int) -> dict[int, str]:
+    """Rows below the table (row `bottom`) that are totals (port.total_row): row -> as said."""
+    found = {}
+    for number in sorted(n for n in sheet.rows if n > bottom):
+        cells = [(value, value if (number, column) in sheet.formulas and isinstance(value, str) else None)
+                 for column, value in enumerate(next(sheet.iter_rows(number, number, left, right)), start=left)]
+        said = total_row(cells, left, number)
+        if said:
+            found[number] = said
+    return found
 
 
 def _rows_after_a_gap(sheet: ValuesSheet, left: int, right: int, last: int) -> list[int]:
