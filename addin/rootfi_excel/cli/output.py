@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import sys
 import textwrap
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
@@ -163,25 +164,68 @@ def rows_to_look_at(submission) -> tuple[list[RowGroup], list[RowGroup]]:
     return list(new.values()), list(seen.values())
 
 
-class progress_bar:
-    """A progress bar on stderr for the submission engine's progress callback.
+class progress_lines:
+    """Progress of a long step on stderr, for the submission engine's progress callback:
+    one line per phase ("payments", "credit notes") with its counts by outcome.
 
-    The text says what is happening now ("payments: sent 95 in one bulk write"); the
-    counter says how many records have their answer, so the two never contradict."""
+    The callback's text is "<phase>: <counts; what is happening now>" (submission/context.py).
+    On a terminal each phase has a line updated in place (a short bar, answered/total, the
+    text cut to fit, the elapsed time always whole); otherwise (a log, a pipe) each phase's
+    line is printed once, plain, when the next phase starts or the step ends."""
 
-    def __enter__(self):
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
+        self._phases: dict[str, list] = {}  # phase -> [done, total, text, started, last]
+        self._printed: set[str] = set()
 
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(bar_width=16),
-                                  TextColumn("{task.completed}/{task.fields[total_text]} answered"),
-                                  TimeElapsedColumn(), transient=False)
-        self._progress.start()
-        self._task = self._progress.add_task("Submitting", total=None, total_text="?")
+    def __enter__(self) -> "progress_lines":
+        if self.live:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.table import Column
+
+            self._progress = Progress(
+                TextColumn("{task.fields[phase]}", table_column=Column(no_wrap=True)),
+                BarColumn(bar_width=10),
+                TextColumn("{task.completed}/{task.fields[total_text]}", table_column=Column(no_wrap=True)),
+                TextColumn("{task.description}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
+                TimeElapsedColumn(table_column=Column(no_wrap=True, min_width=7)),
+                console=Console(file=self.stream), transient=False, expand=True)
+            self._progress.start()
+            self._tasks: dict[str, object] = {}
         return self
 
     def __call__(self, done: int, total: int, text: str) -> None:
-        self._progress.update(self._task, completed=done, total=total or None, total_text=str(total or "?"),
-                              description=printable(redact(text)))
+        phase, _, what = printable(redact(text)).partition(": ")
+        if not what:
+            phase, what = "", phase
+        now = time.monotonic()
+        if phase not in self._phases:
+            for earlier in self._phases:  # a new phase: the ones before it are done
+                self._print(earlier)
+            self._phases[phase] = [done, total, what, now, now]
+        else:
+            self._phases[phase][:3] = [done, total, what]
+            self._phases[phase][4] = now
+        if self.live:
+            task = self._tasks.get(phase)
+            if task is None:
+                task = self._tasks[phase] = self._progress.add_task(what, total=total or None, phase=phase,
+                                                                     total_text=str(total or "?"))
+            self._progress.update(task, completed=done, total=total or None, total_text=str(total or "?"),
+                                  description=what)
+
+    def _print(self, phase: str) -> None:
+        if self.live or phase in self._printed:
+            return
+        self._printed.add(phase)
+        done, total, what, started, last = self._phases[phase]
+        seconds = round(last - started)
+        click.echo(f"{phase + ': ' if phase else ''}{done} of {total} answered: {what} ({seconds} s)", file=self.stream)
 
     def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
+        if self.live:
+            self._progress.stop()
+        for phase in self._phases:
+            self._print(phase)

@@ -182,6 +182,7 @@ class Submitter:
             report.aborted = f"Submit stopped on an unexpected error ({type(error).__name__}: {error})"
             report.error = error
         _close_leftovers(items, work, report.aborted)
+        run.finish(items)  # the phase's progress ends with every record counted by its outcome
         report.outcomes = {item.position: item.outcome for item in items if item.outcome}
         report.warnings = run.warnings
         return report

@@ -94,4 +94,4 @@ def _send_batch(run: Run, batch: list[Item], work: Work) -> None:
     for item in batch:
         item.sync_id = sync_id
         work.add_pending(item)
-    run.report(f"sent {len(batch)} in one bulk write")
+    run.sent_bulk(len(batch))
