@@ -210,6 +210,8 @@ def not_sent_stopped(reason: str) -> str:
 DEMO_UNFINISHED = ("The demo did not finish its job: {rows} it meant to send {were} left without a final answer "
                    "({statuses}; the lines above say why), so {file} does not show the whole job. {hint}")
 DEMO_AGAIN = "Run rootfi-excel demo --force again."
+DEMO_TOO_MANY_PAYMENTS = ("{asked} is more than the demo can make: it pays each open invoice of the company at most "
+                          "once, and each sandbox company has {have}. Ask for {have} or fewer.")
 DEMO_AGAIN_WITHOUT_FAULTS = ("The sandbox's --faults made it fail; run rootfi-excel demo --force again without "
                              "them to see the whole job.")
 
