@@ -205,6 +205,25 @@ def not_sent_stopped(reason: str) -> str:
     return NOT_SENT_STOPPED_BY.format(reason=reason.rstrip("."))
 
 
+# --- the local sandbox (rootfi-excel sandbox) -----------------------------------------
+
+SANDBOX_RUNNING = "RootFi sandbox on {url} (Ctrl+C stops it)."
+SANDBOX_DB_KEPT = ("Database: {db}. Its records and key are kept: start the sandbox again with --db {db} to carry "
+                   "on where it stopped.")
+SANDBOX_DB_TEMPORARY = ("Database: a temporary file, deleted when the sandbox stops (--db FILE keeps its records "
+                        "and key).")
+SANDBOX_KEY = "API key: {key}{kept}"
+SANDBOX_LIMITS = "Rate limit: {limit}; faults: {faults}."
+SANDBOX_SETTINGS = "A workbook uses it with these values on its Settings sheet:"
+SANDBOX_SETTINGS_KEY = ("and {which} stored once on this computer: rootfi-excel login --profile {profile} "
+                        "(paste it when asked).")
+SANDBOX_CONFIGURE_HINT = "Or let the sandbox do both: rootfi-excel sandbox {options}--configure BOOK.xlsx"
+SANDBOX_CONFIGURED = ("{book}: its Settings now point at this sandbox ({settings}), and the key is stored on this "
+                      "computer for the key profile '{profile}'. Validate and submit it as usual.")
+SANDBOX_CONFIGURED_NO_KEY = ("{book}: its Settings now point at this sandbox ({settings}), but the key could not be "
+                             "stored on this computer: {reason} Until then, set the environment variable "
+                             + ENV_VAR + " to the key above for the commands you run.")
+
 # --- the demo ---------------------------------------------------------------------
 
 DEMO_UNFINISHED = ("The demo did not finish its job: {rows} it meant to send {were} left without a final answer "

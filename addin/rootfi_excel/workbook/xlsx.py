@@ -162,6 +162,24 @@ class XlsxWorkbook:
                 written[row, column] = _stored(value)
                 sheet.set(row, column, written[row, column])
 
+    def write_settings(self, values: dict[str, Any]) -> None:
+        """Set Settings values: the value cell of each named row, as a person would type it
+        (nothing else on the sheet changes). A setting without its row is refused, naming it."""
+        sheet = self._sheet(SETTINGS_SHEET)
+        left, top, _, bottom = self._bounds(sheet, SETTINGS_TABLE)
+        rows = {str(name).strip().lower(): number
+                for number, (name,) in enumerate(sheet.iter_rows(top + 1, bottom, left, left), start=top + 1)
+                if name is not None}
+        missing = [name for name in values if name not in rows]
+        if missing:
+            raise WorkbookError(f"The Settings table has no row for {', '.join(missing)}: add a row with that name "
+                                "in its first column, then run again")
+        written = self._written.setdefault(sheet.title, {})
+        for name, value in values.items():
+            cell = rows[name], left + 1
+            written[cell] = _stored(value)
+            sheet.set(*cell, written[cell])
+
     def write_lookup_table(self, table: LookupTable) -> None:
         """A live list on the Lookups sheet, as an Excel table with defined names (see xlsx_lookups)."""
         from rootfi_excel.workbook.xlsx_lookups import write_lookup_table
