@@ -13,6 +13,8 @@ from rootfi_excel.api.credentials import DEFAULT_PROFILE
 
 _dry_run = click.option("--dry-run", is_flag=True,
                         help="Print every file it would write and every setting it would change; write nothing.")
+_dry_run_removing = click.option("--dry-run", is_flag=True,
+                                 help="Print every file and setting it would remove; remove nothing.")
 
 
 def _layout():
@@ -87,7 +89,7 @@ def upgrade(dry_run: bool) -> None:
 @click.option("--remove-journal", is_flag=True,
               help="Also remove the submission journal (it is what stops a row being sent twice).")
 @click.option("--profile", "profiles", multiple=True, help="Key profile to remove with --remove-key (repeatable).")
-@_dry_run
+@_dry_run_removing
 def uninstall(remove_key: bool, remove_journal: bool, profiles: tuple[str, ...], dry_run: bool) -> None:
     """Remove every file and setting install wrote (the key and the journal only when asked)."""
     from rootfi_excel.install.actions import InstallError

@@ -18,9 +18,9 @@ from rootfi_excel.messages import key_refused, unreachable
                short_help="List a period's posted records on BOOK.")
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="First day, YYYY-MM-DD (without it: Settings posted_from/posted_to, blank = this month).")
+              help="First day (without it: Settings posted_from/posted_to, blank = this month).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Last day, YYYY-MM-DD (default: the end of --from's month).")
+              help="Last day (default: the end of --from's month).")
 @click.option("--base-url", help="API address (overrides Settings), e.g. a local sandbox's URL.")
 @click.option("--company", "company_id", type=int, help="RootFi company id (overrides Settings).")
 @click.option("--profile", "key_profile", help="Key profile in your keyring (overrides Settings).")

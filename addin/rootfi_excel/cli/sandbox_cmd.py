@@ -50,8 +50,9 @@ def parse_faults(text: str) -> dict[str, float]:
 
 
 @click.command(cls=GuardedCommand, doing="run the sandbox", stopped="Sandbox stopped.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=SANDBOX_PORT, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (this computer only).")
+@click.option("--port", default=SANDBOX_PORT, show_default=True, type=int,
+              help="Port to listen on (0: any free port).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite file that keeps the records and the key between runs. Default: a new temporary file.")
 @click.option("--configure", "book", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="BOOK.xlsx",
