@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from rootfi_excel.messages import AMOUNT_WITH_CURRENCY
+from rootfi_excel.sheets.layout import PAYMENT_MODES
 
 
 class CellError(ValueError):
@@ -322,6 +323,17 @@ def _make_date(year: int, month: int, day: int, text: str) -> dt.date:
 
 # ------------------------------------------------------------------------ lookup
 
+def read_payment_mode(value: Any, fmt: CellFormat) -> str | None:
+    """A payment mode: one of the dropdown's modes in any case is sent in the list's spelling
+    ("cheque" -> "Cheque"); any other text as typed."""
+    text = read_text(value, fmt)
+    if text is None:
+        return None
+    return _MODES.get(" ".join(text.split()).lower(), text)
+
+
+_MODES = {mode.lower(): mode for mode in PAYMENT_MODES}
+
 READERS: dict[str, Callable[[Any, CellFormat], Any]] = {
     "text": read_text,
     "id": read_id,
@@ -330,4 +342,5 @@ READERS: dict[str, Callable[[Any, CellFormat], Any]] = {
     "number": read_number,
     "amount": read_amount,
     "date": read_date,
+    "payment_mode": read_payment_mode,
 }

@@ -93,6 +93,9 @@ class RowResult:
     status: str
     message: str = ""
     row_number: int = 0  # the sheet's row number, for summaries
+    # The row shows a refused attempt (status Failed, its submitted_at and sync_id): once it
+    # is valid or invalid again, those cells are that old attempt's and are cleared.
+    shows_refused_attempt: bool = False
 
 
 @dataclass
@@ -340,6 +343,7 @@ def _finish(layout: TableLayout, units: list[Unit], columns: ColumnMap) -> Sheet
                 result = RowResult(Status.INVALID, "; ".join(dict.fromkeys(messages)), row.row_number)
             else:
                 result = RowResult(Status.VALID, "", row.row_number)
+            result.shows_refused_attempt = str(row.results.get(STATUS) or "") == Status.FAILED and not row.rootfi_id
             results[row.index] = result
     return SheetValidation(layout, units, results, columns)
 
