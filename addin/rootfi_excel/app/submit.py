@@ -199,7 +199,8 @@ def plan_lines(submission: WorkbookSubmission, settings: Any) -> list[str]:
             line += f" ({plural(rows, 'line')})"
         lines.append(line)
     if plan.invalid_rows:
-        lines.append(f"  {plural(plan.invalid_rows, 'invalid row')} will not be sent (see their message)")
+        lines.append(f"  {plural(plan.invalid_rows, 'invalid row')} will not be sent "
+                     f"(see {'its' if plan.invalid_rows == 1 else 'their'} message)")
     if plan.refused_rows:
         lines.append(f"  {plural(plan.refused_rows, 'row')} the platform refused before {were(plan.refused_rows)} "
                      "not changed and will not be sent again (correct them, or run submit --resend-rejected)")

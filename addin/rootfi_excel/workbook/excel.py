@@ -58,6 +58,7 @@ from rootfi_excel.workbook.port import (
     result_positions,
     rows_text,
     settings_from,
+    title_cell_free,
     total_row,
     total_row_notice,
 )
@@ -194,7 +195,7 @@ class ExcelWorkbook:
             rows, columns = existing.range.shape
             old = (left, top, left + columns - 1, top + rows - 1)
         else:
-            top, left = 1, _free_column(sheet)
+            top, left = (2 if table.title else 1), _free_column(sheet)  # a title goes in the row above
         area = lookup_area(table, left, top)
         now = sheet.range((top, left), (area[3], area[2])).options(ndim=2).value  # one call
         refuse_overwriting(sheet.name, table, area, now, old)  # before anything is cleared or written
@@ -214,6 +215,10 @@ class ExcelWorkbook:
         for defined, header in table.names.items():
             letter = get_column_letter(left + table.headers.index(header))
             self.book.names.add(defined, f"='{table.sheet}'!${letter}${top + 1}:${letter}${top + height}")
+        if table.title and top > 1:
+            title = sheet.range((top - 1, left))
+            if title_cell_free(title.value, table):
+                title.value = table.title
 
     def save(self) -> None:
         """The workbook stays open in Excel; the person saves it. Results are already

@@ -141,6 +141,8 @@ class LookupTable:
     rows: list[list[Any]]
     names: dict[str, str] = field(default_factory=dict)  # defined name -> header of its column
     sheet: str = LOOKUPS_SHEET    # made (last) if the workbook has no such sheet
+    title: str = ""               # said in the cell above the header row ("Contacts (customers)"), when placed
+    #                               with room for it (a new table goes one row down to make it)
 
 
 Area = tuple[int, int, int, int]  # (left, top, right, bottom), 1-based sheet cells
@@ -150,6 +152,11 @@ def lookup_area(table: LookupTable, left: int, top: int) -> Area:
     """The cells a LookupTable fills when its header goes at (top, left): the header row and
     its rows (at least one: an Excel table needs a data row, even an empty one)."""
     return left, top, left + len(table.headers) - 1, top + max(len(table.rows), 1)
+
+
+def title_cell_free(value: Any, table: LookupTable) -> bool:
+    """Whether the cell above a table's header may take its title: empty, or its title already."""
+    return value in (None, "") or value == table.title
 
 
 def refuse_overwriting(sheet: str, table: LookupTable, area: Area, values: list[list[Any]],

@@ -26,6 +26,7 @@ from rootfi_excel.workbook.port import (
     WorkbookError,
     lookup_area,
     refuse_overwriting,
+    title_cell_free,
 )
 
 
@@ -36,6 +37,8 @@ def write_lookup_table(book: Workbook, table: LookupTable) -> None:
     sheet = book[table.sheet] if table.sheet in book.sheetnames else book.create_sheet(table.sheet)
     left, top = _place(sheet, table)
     _refuse_overwriting(sheet, table, left, top)
+    if table.title and top > 1 and title_cell_free(sheet.cell(top - 1, left).value, table):
+        sheet.cell(top - 1, left, table.title).font = Font(bold=True, size=12)
     for offset, header in enumerate(table.headers):
         cell = sheet.cell(top, left + offset, header)
         cell.font = Font(bold=True)
@@ -68,7 +71,7 @@ def _place(sheet: Worksheet, table: LookupTable) -> tuple[int, int]:
     used = max((c.column for row in sheet.iter_rows() for c in row if c.value not in (None, "")), default=0)
     for other in sheet.tables.values():  # an empty table still owns its columns
         used = max(used, range_boundaries(other.ref)[2])
-    return (used + 2 if used else 1), 1
+    return (used + 2 if used else 1), 2 if table.title else 1  # a title goes in the row above
 
 
 def _refuse_overwriting(sheet: Worksheet, table: LookupTable, left: int, top: int) -> None:
