@@ -135,8 +135,9 @@ NOTHING_SENT = "Nothing was sent."
 
 KEY_REFUSED = ("RootFi ({url}) refused the API key{of_profile}: {set_key} and paste a key {of_company}, then "
                "try again.")
-ENV_KEY_REFUSED = ("RootFi ({url}) refused the API key in the environment variable " + ENV_VAR + ": set it to "
-                   "a key {of_company} (or remove it to use the key stored on this computer), then try again.")
+ENV_KEY_REFUSED = ("RootFi ({url}) refused the API key in the environment variable " + ENV_VAR + ". Set that "
+                   "variable to a key {of_company} (or remove it to use the key stored on this computer), then try "
+                   "again.")
 
 # --- the API key on this computer (login, logout, doctor) ------------------------------
 
@@ -146,7 +147,7 @@ LOGIN_WITH_ENV_KEY_ONLY = ("The environment variable " + ENV_VAR + " is set, and
                            "This computer has no key store, so no other key was stored: to use another key, set "
                            + ENV_VAR + " to it.")
 LOGOUT_WITH_ENV_KEY_ONLY = ("No key is stored on this computer (it has no key store). The key in use comes from "
-                            "the environment variable " + ENV_VAR + ": remove the variable to stop using it.")
+                            "the environment variable " + ENV_VAR + "; remove that variable to stop using it.")
 DOCTOR_STORE_A_KEY = "{Set_key} and paste a valid key (ask your RootFi admin for one)."
 DOCTOR_SET_ENV_KEY = ("Set the environment variable " + ENV_VAR + " to a valid key (ask your RootFi admin for "
                       "one), or remove it to use the key stored on this computer.")

@@ -144,7 +144,7 @@ class Run:
         """`count` records went in one bulk write; their answers are collected later."""
         self.sent_in_bulk += count
         self.bulk_writes += 1
-        self.report(f"{self.sent_in_bulk} sent in {plural(self.bulk_writes, 'bulk write')}")
+        self.report()
 
     def finish(self, items: list[Item]) -> None:
         """Every item has its outcome now (the run ended or stopped): the phase's last word."""
@@ -164,7 +164,10 @@ class Run:
         counts = ", ".join(f"{self.counts[s.lower()]} {s.lower()}" for s in Status.ALL if self.counts[s.lower()])
         if self.counts["answered"]:
             counts += (", " if counts else "") + f"{self.counts['answered']} answered"
-        said = "; ".join(part for part in (counts, self.activity) if part) or "starting"
+        sent = ""
+        if self.sent_in_bulk and self.done < self.total:  # sent, answers still to come
+            sent = f"{self.sent_in_bulk} sent in {plural(self.bulk_writes, 'bulk write')}"
+        said = "; ".join(part for part in (counts, sent, self.activity) if part) or "starting"
         self._progress(min(self.done, self.total), self.total, f"{self.label}: {said}")
 
     def time_left(self) -> float:
