@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from rootfi_excel.api.paths import DEFAULT_BASE_URL, SANDBOX_BASE_URL, SANDBOX_PORT
+from rootfi_excel.api.paths import DEFAULT_BASE_URL, SANDBOX_PORT
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 ENV_VAR = "ROOTFI_API_KEY"  # the same name as api.credentials.ENV_VAR (not imported: keyring stays unloaded)

@@ -19,7 +19,7 @@ from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
 from rootfi_excel.failures import record
-from rootfi_excel.messages import NOTHING_SENT, key_refused, plural, unreachable, were, words
+from rootfi_excel.messages import NOTHING_SENT, key_refused, plural, unreachable, words
 from rootfi_excel.validation.run import refusals
 from rootfi_excel.submission.journal import Journal, JournalError
 from rootfi_excel.submission.run import (
@@ -202,8 +202,9 @@ def plan_lines(submission: WorkbookSubmission, settings: Any) -> list[str]:
         lines.append(f"  {plural(plan.invalid_rows, 'invalid row')} will not be sent "
                      f"(see {'its' if plan.invalid_rows == 1 else 'their'} message)")
     if plan.refused_rows:
-        lines.append(f"  {plural(plan.refused_rows, 'row')} the platform refused before {were(plan.refused_rows)} "
-                     "not changed and will not be sent again (correct them, or run submit --resend-rejected)")
+        lines.append(f"  {plural(plan.refused_rows, 'row')} the platform refused before "
+                     f"{'is' if plan.refused_rows == 1 else 'are'} unchanged and will not be sent again (correct "
+                     f"{'it' if plan.refused_rows == 1 else 'them'}, or run submit --resend-rejected)")
     if plan.already_created_rows:
         lines.append(f"  {plural(plan.already_created_rows, 'row')} created before: not sent again")
     return lines

@@ -222,7 +222,8 @@ class progress_lines:
         self._printed.add(phase)
         done, total, what, started, last = self._phases[phase]
         seconds = round(last - started)
-        click.echo(f"{phase + ': ' if phase else ''}{done} of {total} answered: {what} ({seconds} s)", file=self.stream)
+        self.stream.write(f"{phase + ': ' if phase else ''}{done} of {total} answered: {what} ({seconds} s)\n")
+        self.stream.flush()
 
     def __exit__(self, *exc: object) -> None:
         if self.live:
