@@ -177,7 +177,7 @@ class progress_lines:
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty()
         self._phases: dict[str, list] = {}  # phase -> [done, total, text, started, last]
-        self._printed: set[str] = set()
+        self._said: set[str] = set()
 
     def __enter__(self) -> "progress_lines":
         if self.live:
@@ -203,7 +203,7 @@ class progress_lines:
         now = time.monotonic()
         if phase not in self._phases:
             for earlier in self._phases:  # a new phase: the ones before it are done
-                self._print(earlier)
+                self._say_phase(earlier)
             self._phases[phase] = [done, total, what, now, now]
         else:
             self._phases[phase][:3] = [done, total, what]
@@ -216,10 +216,10 @@ class progress_lines:
             self._progress.update(task, completed=done, total=total or None, total_text=str(total or "?"),
                                   description=what)
 
-    def _print(self, phase: str) -> None:
-        if self.live or phase in self._printed:
+    def _say_phase(self, phase: str) -> None:
+        if self.live or phase in self._said:
             return
-        self._printed.add(phase)
+        self._said.add(phase)
         done, total, what, started, last = self._phases[phase]
         seconds = round(last - started)
         self.stream.write(f"{phase + ': ' if phase else ''}{done} of {total} answered: {what} ({seconds} s)\n")
@@ -229,4 +229,4 @@ class progress_lines:
         if self.live:
             self._progress.stop()
         for phase in self._phases:
-            self._print(phase)
+            self._say_phase(phase)
