@@ -35,6 +35,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 WIDTH = 80
 DONE = "[exit "
+SOCKET = f"rootfi-captures-{os.getpid()}"  # a tmux server of our own, alone with its sessions
+
+
+def tmux(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["tmux", "-L", SOCKET, *args], check=check, capture_output=True, text=True)
 
 
 def free_port() -> int:
@@ -64,8 +69,7 @@ class Captures:
                                     "ROOTFI_API_KEY", "PATH"))
         line = (f"cd {shlex.quote(str(self.work))} && export {exports} && echo '$ {command}' && {command}; "
                 f"echo '{DONE}'$?']'; sleep 3600")
-        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", "50", line], check=True)
-        subprocess.run(["tmux", "set-option", "-t", session, "history-limit", "20000"], check=True)
+        tmux("new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", "50", line)
         started = time.monotonic()
         interrupted = False
         try:
@@ -75,14 +79,14 @@ class Captures:
                     break
                 due = interrupt_after is not None and time.monotonic() - started > interrupt_after
                 if not interrupted and (due or (interrupt_when and interrupt_when in screen)):
-                    subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
+                    tmux("send-keys", "-t", session, "C-c")
                     interrupted = True
                 if time.monotonic() - started > timeout:
                     raise TimeoutError(f"{name}: still running after {timeout} s")
                 time.sleep(0.3)
         finally:
             screen = self._screen(session)
-            subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+            tmux("kill-session", "-t", session, check=False)
         text = "\n".join(line.rstrip() for line in screen.rstrip().splitlines()) + "\n"
         self._file(name).write_text(text, encoding="utf-8")
         print(f"  {name}: {text.strip().splitlines()[-1]}")
@@ -91,17 +95,15 @@ class Captures:
     def redirected(self, name: str, args: list[str], env: dict[str, str] | None = None) -> str:
         """The command with its output to a file (a log, a scheduled task): plain lines."""
         result = subprocess.run([self.exe, *args], cwd=self.work, env={**self.env, **(env or {})},
-                                capture_output=True, text=True, timeout=900)
-        text = (f"$ rootfi-excel {' '.join(args)} > log 2>&1\n" + result.stdout + result.stderr
-                + f"{DONE}{result.returncode}]\n")
-        self._file(name).write_text(text, encoding="utf-8")
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900)
+        text = f"$ rootfi-excel {' '.join(args)} > log 2>&1\n" + result.stdout + f"{DONE}{result.returncode}]\n"
+        self._file(f"{name}.log").write_text(text, encoding="utf-8")  # .log.txt: not a screen
         print(f"  {name}: {DONE}{result.returncode}]")
         return text
 
     @staticmethod
     def _screen(session: str) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", session, "-S", "-20000"],
-                              capture_output=True, text=True).stdout
+        return tmux("capture-pane", "-p", "-t", session, "-S", "-20000", check=False).stdout
 
 
 class Sandbox:
@@ -114,27 +116,27 @@ class Sandbox:
                            if k in ("ROOTFI_EXCEL_HOME", "COLUMNS", "PYTHON_KEYRING_BACKEND", "PATH"))
         line = (f"cd {shlex.quote(str(captures.work))} && export {exports} && "
                 f"{captures.exe} sandbox --port {port} {' '.join(map(shlex.quote, args))}; sleep 3600")
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", "50", line],
-                       check=True)
+        tmux("new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", "50", line)
         deadline = time.monotonic() + 30
-        while "Ctrl+C stops it" not in self.screen():
+        ready = "its Settings now point" if "--configure" in args else "--configure BOOK.xlsx"
+        while ready not in " ".join(self.screen().split()):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the sandbox did not start:\n{self.screen()}")
             time.sleep(0.2)
         time.sleep(0.5)
 
     def screen(self) -> str:
-        return Captures._screen(self.session)
+        return "\n".join(line.rstrip() for line in Captures._screen(self.session).rstrip().splitlines()) + "\n"
 
     @property
     def key(self) -> str:
         return re.search(r"API key: (\S+)", self.screen()).group(1)
 
     def stop(self) -> str:
-        subprocess.run(["tmux", "send-keys", "-t", self.session, "C-c"], check=False)
+        tmux("send-keys", "-t", self.session, "C-c", check=False)
         time.sleep(2)
         screen = self.screen()
-        subprocess.run(["tmux", "kill-session", "-t", self.session], check=False)
+        tmux("kill-session", "-t", self.session, check=False)
         return screen
 
 
@@ -190,6 +192,10 @@ def run(out: Path, render: bool) -> int:
     captures = Captures(out, work, exe)
     rx = f"{shlex.quote(exe)}"
     print(f"Captures into {out} (scratch folder {work})")
+    # Its own server, kept up by one idle session (a server whose last session ends goes away)
+    # and with a long history in every window.
+    tmux("new-session", "-d", "-s", "anchor", "sleep 86400")
+    tmux("set-option", "-g", "history-limit", "20000")
     try:
         # -- help, at 80 columns
         captures.terminal("help", f"{rx} --help")
@@ -208,8 +214,8 @@ def run(out: Path, render: bool) -> int:
         base_url = f"http://127.0.0.1:{port}/v4"
         first = Sandbox(captures, ["--db", "sandbox.sqlite3"], port)
         key = first.key
-        captures._file("sandbox-start-up").write_text(first.stop(), encoding="utf-8")
         make_book(captures, work / "march.xlsx", base_url, key, payments=60, notes=8)
+        captures._file("sandbox-start-up").write_text(first.stop(), encoding="utf-8")
         again = Sandbox(captures, ["--db", "sandbox.sqlite3", "--configure", "march.xlsx"], port)
         captures._file("sandbox-again-configure").write_text(again.screen(), encoding="utf-8")
         assert again.key == key, "the same --db must keep the same key"
@@ -252,12 +258,9 @@ def run(out: Path, render: bool) -> int:
             captures.terminal(f"{command}-sandbox-down", f"{rx} {command} april.xlsx"
                               + (" --yes" if command == "submit" else ""), env=env)
     finally:
-        for session in subprocess.run(["tmux", "ls", "-F", "#{session_name}"], capture_output=True,
-                                      text=True).stdout.split():
-            if session.startswith((f"rootfi-captures-{os.getpid()}-", f"rootfi-sandbox-{os.getpid()}-")):
-                subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+        tmux("kill-server", check=False)
 
-    long_lines = [(path.name, line) for path in sorted(out.glob("*.txt"))
+    long_lines = [(path.name, line) for path in sorted(out.glob("*.txt")) if not path.name.endswith(".log.txt")
                   for line in path.read_text(encoding="utf-8").splitlines() if len(line) > WIDTH]
     for name, line in long_lines:
         print(f"  longer than {WIDTH} columns in {name}: {line}")

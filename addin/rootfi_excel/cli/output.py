@@ -191,7 +191,10 @@ class progress_lines:
                 TextColumn("{task.completed}/{task.fields[total_text]}", table_column=Column(no_wrap=True)),
                 TextColumn("{task.description}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
                 TimeElapsedColumn(table_column=Column(no_wrap=True, min_width=7)),
-                console=Console(file=self.stream), transient=False, expand=True)
+                # Two columns short of the terminal: the "^C" a terminal echoes at Ctrl+C must not wrap
+                # the line, or the line is drawn twice.
+                console=Console(file=self.stream, width=max(shutil.get_terminal_size().columns - 2, 40)),
+                transient=False, expand=True)
             self._progress.start()
             self._tasks: dict[str, object] = {}
         return self
