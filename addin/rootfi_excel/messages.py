@@ -131,6 +131,8 @@ LOCAL_SANDBOX_DOWN = ("Nothing answers at {url}, an address on this computer: no
                       "records and key), or run rootfi-excel demo for a new demo workbook, then try again.")
 NAME_NOT_FOUND = ("The address {host} (base_url in Settings) was not found: check its spelling and the network "
                   "connection, then try again.")
+CONNECTION_LOST = ("The connection to {url} broke off before RootFi answered: check the network connection, then "
+                   "try again.")
 NOTHING_SENT = "Nothing was sent."
 
 KEY_REFUSED = ("RootFi ({url}) refused the API key{of_profile}: {set_key} and paste a key {of_company}, then "
@@ -275,10 +277,14 @@ def unreachable(base_url: str, error: object) -> str:
     parts = urlsplit(base_url or "")
     host = parts.hostname or base_url or "(no address)"
     detail = str(error).lower()
-    if host in LOCAL_HOSTS:
+    # Nothing took the connection (refused, or no answer to it), as opposed to one that broke off later.
+    not_connected = any(word in detail for word in ("connecterror", "connecttimeout", "connection refused"))
+    if host in LOCAL_HOSTS and not_connected:
         return LOCAL_SANDBOX_DOWN.format(url=base_url, port=parts.port or SANDBOX_PORT)
     if "name or service not known" in detail or "nodename nor servname" in detail or "getaddrinfo" in detail:
         return NAME_NOT_FOUND.format(host=host)
+    if not not_connected:  # it answered, then the connection dropped (a reset, a read that timed out)
+        return CONNECTION_LOST.format(url=base_url)
     if (base_url or "").rstrip("/") == DEFAULT_BASE_URL:
         return DEFAULT_NOT_REACHED.format(url=base_url)
     return NOT_REACHED.format(url=base_url, default=DEFAULT_BASE_URL)

@@ -19,7 +19,7 @@ from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
 from rootfi_excel.failures import record
-from rootfi_excel.messages import NOTHING_SENT, key_refused, plural, unreachable, words
+from rootfi_excel.messages import NOTHING_SENT, key_refused, plural, unreachable, were, words
 from rootfi_excel.validation.run import refusals
 from rootfi_excel.submission.journal import Journal, JournalError
 from rootfi_excel.submission.run import (
@@ -125,7 +125,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
             client.close()
     unplaced = sum(getattr(port, "unplaced", {}).values())
     if unplaced:
-        ui.warn(f"{unplaced} rows were not written back because the table changed while RootFi was working "
+        ui.warn(f"{plural(unplaced, 'row')} {were(unplaced)} not written back because the table changed while RootFi was working "
                 f"(rows sorted, edited or deleted). Their results are safe in this computer's journal: {retry_hint}")
         return SubmitRun(UNWRITTEN, submission)
     return SubmitRun(DONE, submission)

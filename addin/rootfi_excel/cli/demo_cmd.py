@@ -18,7 +18,7 @@ from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_UNUSABLE, print_notices, print_validation, say, stop
 from rootfi_excel.cli.template_cmd import check_workbook_name
 from rootfi_excel.cli.sandbox_cmd import parse_faults
-from rootfi_excel.messages import DEMO_TOO_MANY_PAYMENTS, demo_unfinished, platform
+from rootfi_excel.messages import DEMO_TOO_MANY_PAYMENTS, demo_unfinished, platform, plural
 from rootfi_excel.safe_text import hide
 from rootfi_excel.sandbox.seed import OPEN_INVOICES
 
@@ -97,8 +97,8 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
                 "company_id": company_id, "integration": company.integration, "environment": "sandbox",
                 "base_url": sandbox.base_url, "key_profile": "demo",
             })
-            say(f"2. Workbook {out} made from the template: {len(pay)} payments, "
-                        f"{len(notes)} credit-note lines ({credit_notes} credit notes)", bold=True)
+            say(f"2. Workbook {out} made from the template: {plural(len(pay), 'payment')}, "
+                f"{plural(len(notes), 'credit-note line')} ({plural(credit_notes, 'credit note')})", bold=True)
 
             with XlsxWorkbook.open(out) as workbook:
                 report = validate_workbook(workbook)

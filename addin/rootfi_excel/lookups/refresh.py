@@ -23,7 +23,7 @@ from typing import Any
 from rootfi_excel.api.client import BULK_PAGE_SIZE
 from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
 from rootfi_excel.lookups.cache import KINDS, ListChanges, LookupCache, utc_now
-from rootfi_excel.messages import key_refused, unreachable
+from rootfi_excel.messages import key_refused, plural, unreachable
 
 # list name -> the PATHS entry it is read from
 LIST_PATHS = {kind: kind for kind in KINDS}
@@ -53,7 +53,7 @@ class RefreshReport:
             return f"Refresh failed: {self.error}. " + (self.kept or "There is no earlier copy of the lists.")
         lists = ", ".join(f"{self.counts[k]} {k.replace('_', ' ')}" for k in KINDS if k in self.counts)
         how = "full" if len(self.full) == len(KINDS) else "incremental" if not self.full else "partly full"
-        return (f"Lookups of company {self.company_id} refreshed ({how}, {self.requests} requests, "
+        return (f"Lookups of company {self.company_id} refreshed ({how}, {plural(self.requests, 'request')}, "
                 f"{self.seconds:.1f} s): {lists}.")
 
 

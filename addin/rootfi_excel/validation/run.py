@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rootfi_excel.fields.integrations import RequirementBook, requirements_from_rows
+from rootfi_excel.messages import plural
 from rootfi_excel.sheets.layout import MESSAGE, STATUS, SUBMITTED_AT, SYNC_ID, TABLES, Status
 from rootfi_excel.sheets.settings import BLANK_COMPANY_ID, WorkbookSettings, read_settings
 from rootfi_excel.validation.online import check_online
@@ -49,9 +50,10 @@ class WorkbookValidation:
         lines = []
         for sheet in self.sheets.values():
             counts = [f"{sheet.count(s)} {s.lower()}" for s in Status.ALL if sheet.count(s)]
-            lines.append(f"{sheet.layout.sheet}: {len(sheet.results)} rows"
+            lines.append(f"{sheet.layout.sheet}: {plural(len(sheet.results), 'row')}"
                          + (f" ({', '.join(counts)})" if counts else "")
-                         + (f", {len(sheet.units)} credit notes" if sheet.layout.key == "credit_note_lines" else ""))
+                         + (f", {plural(len(sheet.units), 'credit note')}" if sheet.layout.key == "credit_note_lines"
+                            else ""))
         return lines + self.notes
 
 
