@@ -223,9 +223,10 @@ SANDBOX_SETTINGS_KEY = ("and {which} stored once on this computer: rootfi-excel 
 SANDBOX_CONFIGURE_HINT = "Or let the sandbox do both: rootfi-excel sandbox {options}--configure BOOK.xlsx"
 SANDBOX_CONFIGURED = ("{book}: its Settings now point at this sandbox ({settings}), and the key is stored on this "
                       "computer for the key profile '{profile}'. Validate and submit it as usual.")
-SANDBOX_CONFIGURED_NO_KEY = ("{book}: its Settings now point at this sandbox ({settings}), but the key could not be "
-                             "stored on this computer: {reason} Until then, set the environment variable "
-                             + ENV_VAR + " to the key above for the commands you run.")
+SANDBOX_CONFIGURED_NO_KEY = ("{book}: its Settings now point at this sandbox ({settings}), but its key could not be "
+                             "stored on this computer ({reason}). Set the environment variable " + ENV_VAR +
+                             " to the key above for the commands you run, or store it with rootfi-excel login "
+                             "--profile {profile} once a key store is there.")
 
 # --- the demo ---------------------------------------------------------------------
 

@@ -135,8 +135,8 @@ def sandbox(host: str, port: int, db_path: Path | None, book: Path | None, compa
             values, not_stored = configure(book, running.base_url, key, int(company_id) if company_id else None)
             settings = ", ".join(f"{name} {value}" for name, value in values.items())
             if not_stored:
-                say(SANDBOX_CONFIGURED_NO_KEY.format(book=book.name, settings=settings, reason=not_stored),
-                    fg="yellow")
+                say(SANDBOX_CONFIGURED_NO_KEY.format(book=book.name, settings=settings, reason=not_stored,
+                                                     profile=SANDBOX_PROFILE), fg="yellow")
             else:
                 say(SANDBOX_CONFIGURED.format(book=book.name, settings=settings, profile=SANDBOX_PROFILE),
                     fg="green")

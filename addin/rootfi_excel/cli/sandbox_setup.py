@@ -54,6 +54,6 @@ def configure(book: Path, base_url: str, key: str, company_id: int | None = None
         workbook.save()
     try:
         store_sandbox_key(base_url, key)
-    except CredentialsError as error:
-        return values, str(error)
+    except CredentialsError as error:  # its first sentence: what is wrong (the rest is how to set up a key store)
+        return values, str(error).split(". ")[0].rstrip(".")
     return values, None

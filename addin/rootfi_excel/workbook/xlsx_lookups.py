@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
@@ -104,7 +104,12 @@ def _used_below(sheet: Worksheet, column: int) -> bool:
                for c in row)
 
 
+_NUMBER = Alignment(horizontal="right", indent=1)  # a character's margin: never touching the text beside it
+
+
 def _put(cell: Any, value: Any) -> None:
     cell.value = value
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"  # a name such as "=Acme" stays text
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.alignment = _NUMBER  # an amount due and the date after it would read as one
