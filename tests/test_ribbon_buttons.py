@@ -177,7 +177,7 @@ def test_a_row_edited_mid_run_is_not_written_blindly(excel, sandbox):
     book.app.on_status.append(hook)
     press("submit", book)
     assert column(book, "status") == [Status.CREATED, None, Status.CREATED]
-    warning = next(a for a, _ in book.app.alerts if "rows were not written back" in a)
+    warning = next(a for a, _ in book.app.alerts if "1 row was not written back" in a)
     assert "press Submit again" in warning and "journal" in warning
     assert sandbox.count_records(COMPANY, "invoice_payments") == 3
 
