@@ -327,12 +327,13 @@ def read_payment_mode(value: Any, fmt: CellFormat) -> str | None:
     """A payment mode: one of the dropdown's modes in any case is sent in the list's spelling
     ("cheque" -> "Cheque"); any other text as typed."""
     text = read_text(value, fmt)
-    if text is None:
-        return None
+    if text is None or text in _MODES_AS_LISTED:  # most cells: picked from the dropdown
+        return text
     return _MODES.get(" ".join(text.split()).lower(), text)
 
 
 _MODES = {mode.lower(): mode for mode in PAYMENT_MODES}
+_MODES_AS_LISTED = frozenset(PAYMENT_MODES)
 
 READERS: dict[str, Callable[[Any, CellFormat], Any]] = {
     "text": read_text,
