@@ -341,3 +341,17 @@ def test_posted_with_a_bad_period_says_which_setting(excel, sandbox):
     assert last_alert(book).startswith("Settings: posted_from "), last_alert(book)
     assert "Posted" not in [s.name for s in book.sheets]
     assert sandbox.requests_seen() == before
+
+
+def test_in_excel_next_steps_are_buttons_never_commands(excel, sandbox, memory_keyring):
+    """The same messages that say `run rootfi-excel ...` at a terminal say which button to press here
+    (issue 20): the lookups note after Validate, a refused key at Check connection."""
+    book = excel(2)
+    press("validate", book)
+    said = last_alert(book)
+    assert "Press Refresh lookups to check them against the platform" in said and "rootfi-excel" not in said
+    memory_keyring.set_password(SERVICE, "default", "rk_test_not_the_sandbox_key")
+    press("check_connection", book)
+    said = last_alert(book)
+    assert "refused the API key of the key profile 'default': press Set API key on the RootFi tab" in said
+    assert "rootfi-excel" not in said

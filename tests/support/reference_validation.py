@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from rootfi_excel.fields import rules
-from rootfi_excel.fields.integrations import RequirementBook, display_name  # noqa: F401
+from rootfi_excel.fields.integrations import RequirementBook
 from rootfi_excel.messages import required_by
 from rootfi_excel.fields.models import CreditNoteLineRequest, InvoiceCreditNoteRequest, InvoicePaymentRequest
 from rootfi_excel.sheets.cells import READERS, CellError, CellFormat, read_id, read_text
