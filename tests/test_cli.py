@@ -388,6 +388,7 @@ def test_a_demo_workbook_whose_sandbox_is_gone_says_so(tmp_path, monkeypatch):
     path = build_template(tmp_path / "old-demo.xlsx", payments=[], settings={
         "company_id": NETSUITE, "integration": "NETSUITE", "base_url": f"http://127.0.0.1:{port}/v4"})
     monkeypatch.setenv("ROOTFI_API_KEY", "a-key-for-a-gone-sandbox")
+    monkeypatch.setenv("ROOTFI_BASE_URL", f"http://127.0.0.1:{port}/v4")  # the sandbox's key was for it
     result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
     assert result.exit_code == 2
     assert f"127.0.0.1:{port}" in result.output and "no local sandbox is running there" in result.output

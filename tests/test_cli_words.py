@@ -99,14 +99,17 @@ def test_identical_outcomes_are_one_line(sandbox, api_key, tmp_path, monkeypatch
 
 
 def test_a_refused_key_says_which_key_and_how_to_replace_it(sandbox, api_key, tmp_path, monkeypatch, memory_keyring):
+    from rootfi_excel.api.trust import store_key
+
     path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=2, notes=0)
-    memory_keyring.set_password(SERVICE, "default", "rk_test_not_this_one")
+    store_key("default", "rk_test_not_this_one", sandbox.base_url)  # stored for the sandbox's address
     stored = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
     said = _said(stored)
     assert stored.exit_code == 2
     assert f"RootFi ({sandbox.base_url}) refused the API key of the key profile 'default'" in said
     assert "run rootfi-excel login and paste a key of company 1003, then try again. Nothing was sent." in said
     monkeypatch.setenv("ROOTFI_API_KEY", "rk_test_not_this_one_either")
+    monkeypatch.setenv("ROOTFI_BASE_URL", sandbox.base_url)  # the one address that variable's key is for
     from_env = _said(CliRunner().invoke(cli, ["submit", str(path), "--yes"]))
     assert ("refused the API key in the environment variable ROOTFI_API_KEY. Set that variable to a key of company "
             "1003") in from_env
@@ -131,6 +134,7 @@ def _gone_sandbox_book(tmp_path):
 def test_a_stopped_sandbox_is_said_once_with_its_address_and_what_to_do(command, tmp_path, monkeypatch):
     path, url, port = _gone_sandbox_book(tmp_path)
     monkeypatch.setenv("ROOTFI_API_KEY", "rk_test_for_a_gone_sandbox")
+    monkeypatch.setenv("ROOTFI_BASE_URL", url)
     result = CliRunner().invoke(cli, [command, str(path), *(["--yes"] if command == "submit" else [])])
     said = _said(result)
     assert result.exit_code in (1, 2), said
@@ -181,4 +185,5 @@ def test_after_ctrl_c_one_line_and_rows_that_say_it_once(sandbox, api_key, tmp_p
     assert result.exit_code == 130, said
     assert said.count("Stopped") == 1 and "Stopped early" not in said
     messages = {r["message"] for r in table_rows(path, PAYMENTS.sheet) if r["status"] == Status.SKIPPED}
-    assert messages == {"Not sent: Submit was stopped (Ctrl+C) before this row was sent; submit again"}
+    assert messages == {"Not sent: Submit was stopped (Ctrl+C) before this row was sent. Submit again: nothing is "
+                        "sent twice."}

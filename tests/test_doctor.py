@@ -198,8 +198,11 @@ def test_no_stored_key(memory_keyring):
 
 
 def test_unreachable_api(memory_keyring, api_key):
-    memory_keyring.set_password(SERVICE, "default", api_key)
-    probe = doctor.probe_api(f"http://127.0.0.1:{closed_port()}/v4", NETSUITE, "default", timeout=2)
+    from rootfi_excel.api.trust import store_key
+
+    address = f"http://127.0.0.1:{closed_port()}/v4"
+    store_key("default", api_key, address)  # a sandbox the person trusted, since stopped
+    probe = doctor.probe_api(address, NETSUITE, "default", timeout=2)
     check = doctor.check_api_reachable(probe)
     assert check.status == FAIL and "Could not reach the RootFi API" in check.what and "proxy" in check.todo
     assert doctor.check_company(probe).status == SKIP
@@ -215,7 +218,9 @@ def test_company_and_platform_the_key_sees(sandbox, memory_keyring, api_key):
 
 
 def test_refused_key_unknown_company_and_disconnected_platform(sandbox, memory_keyring, api_key):
-    memory_keyring.set_password(SERVICE, "wrong", "rk_test_not_a_key")
+    from rootfi_excel.api.trust import store_key
+
+    store_key("wrong", "rk_test_not_a_key", sandbox.base_url)
     with at_terminal():  # as `rootfi-excel doctor` runs it: the next step is a command
         refused = doctor.check_company(doctor.probe_api(sandbox.base_url, NETSUITE, "wrong"))
     assert refused.status == FAIL and refused.what == "RootFi refused the API key of profile 'wrong'."
@@ -230,8 +235,12 @@ def test_refused_key_unknown_company_and_disconnected_platform(sandbox, memory_k
 def test_api_not_called_without_company_or_key(memory_keyring):
     probe = doctor.probe_api("https://example.invalid/v4", None, "default")
     assert doctor.check_api_reachable(probe).status == SKIP and "no company id" in probe.skipped
-    probe = doctor.probe_api("https://example.invalid/v4", NETSUITE, "nobody")
+    probe = doctor.probe_api("https://api.rootfi.dev/v4", NETSUITE, "nobody")
     assert doctor.check_api_reachable(probe).status == SKIP and "no API key" in probe.skipped
+    probe = doctor.probe_api("https://example.invalid/v4", NETSUITE, "nobody")  # not RootFi's, nothing stored for it
+    check = doctor.check_api_reachable(probe)
+    assert check.status == FAIL and check.what.startswith("The API key was not sent: https://example.invalid/v4")
+    assert "rootfi-excel login --base-url https://example.invalid/v4 --profile nobody" in check.what
 
 
 # ------------------------------------------------------------- the whole report

@@ -143,7 +143,7 @@ def test_4_a_colleagues_running_bulk_write_is_waited_for_before_sending(make_san
     report = engine.submit(PAYMENTS, units)
     assert statuses(report) == {Status.CREATED: 30}
     assert all("already in QuickBooks" in o.message for o in report.outcomes.values())
-    assert any("waiting for 1 bulk write(s) already running" in text for text in progress)
+    assert any("waiting for 1 bulk write already running" in text for text in progress)
     assert sandbox.count_records(QUICKBOOKS, PAYMENTS) == 30
 
 

@@ -303,6 +303,32 @@ def test_install_unblocks_downloaded_files_on_windows(tmp_path):
     assert any(line.startswith("unblock") and str(layout.interpreter) in line for line in said)
 
 
+def test_install_unblocks_xlwings_dlls_where_the_windows_wheel_puts_them(tmp_path):
+    layout = make_layout(tmp_path, WINDOWS)
+    # xlwings' setup.py installs its DLLs as data_files ("" = the environment's root): beside
+    # python.exe in a plain install, at the root of a venv (its VBA tries both folders).
+    dlls = [layout.env_prefix / f"xlwings64-{VERSION}.dll", layout.env_prefix / f"xlwings32-{VERSION}.dll"]
+    for dll in dlls:
+        dll.write_bytes(b"MZ")
+        zone_stream(dll).write_text("[ZoneTransfer]\r\nZoneId=3\r\n")
+    assert layout.xlwings_dlls == sorted(dlls)
+    _, said = run_install(layout, tmp_path)
+    assert not any(zone_stream(dll).exists() for dll in dlls)
+    assert all(any(line.startswith("unblock") and str(dll) in line for line in said) for dll in dlls)
+
+
+def test_doctor_names_a_blocked_xlwings_dll(tmp_path):
+    from rootfi_excel.install.doctor import FAIL, run_doctor
+
+    layout = make_layout(tmp_path, WINDOWS)
+    dll = layout.env_prefix / f"xlwings64-{VERSION}.dll"
+    dll.write_bytes(b"MZ")
+    zone_stream(dll).write_text("[ZoneTransfer]\r\nZoneId=3\r\n")
+    checks = run_doctor(layout, xlwings_version=VERSION, excel_bits=lambda: 64)
+    blocked = [c for c in checks if "downloaded from the internet" in c.what]
+    assert blocked and blocked[0].status == FAIL and str(dll) in blocked[0].what
+
+
 def test_linux_install_sets_up_the_command_line_and_templates_only(tmp_path, memory_keyring, api_key):
     layout = make_layout(tmp_path, LINUX)
     before = snapshot(tmp_path / "home")

@@ -3,6 +3,8 @@ company of the calling cell's own workbook (its Settings sheet), never the one r
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from rootfi_excel import udfs
@@ -15,9 +17,12 @@ from tests.support.fake_xlwings import FakeBook
 from tests.support.submitting import fast_client
 
 
+BOOK_NUMBERS = itertools.count(1)
+
+
 def cell_of(settings: dict, below: list | None = None):
     """A cell (what xlwings passes as `caller`) of a workbook with these Settings rows."""
-    book = FakeBook()
+    book = FakeBook(fullname=f"C:\\Users\\me\\Book{next(BOOK_NUMBERS)}.xlsx")  # Excel never opens two of one name
     settings_sheet = book.add_sheet(SETTINGS_SHEET)
     table = settings_sheet.add_table(SETTINGS_TABLE, 1, 1, ["setting", "value"], [[k, v] for k, v in settings.items()])
     if below:

@@ -479,7 +479,7 @@ def test_a_refresh_stopped_half_way_leaves_the_cache_as_it_was(sandbox, api_key,
         assert cache.company(sandbox.base_url, XERO).get("contacts", customer["platform_id"])["name"] == "Renamed Ltd"
 
 
-def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox, api_key, tmp_path):
+def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox, api_key, tmp_path, monkeypatch):
     """The same company id at another base URL (a sandbox, then production) has its own lists."""
     from rootfi_excel.sheets.layout import PAYMENTS
     from rootfi_excel.validation.run import validate_workbook
@@ -487,6 +487,7 @@ def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox,
     from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 
     one, other = make_sandbox(), make_sandbox()
+    monkeypatch.setenv("ROOTFI_BASE_URL", one.base_url)  # the address ROOTFI_API_KEY is for (api/trust.py)
     assert run(["lookups", book_for(tmp_path / "one.xlsx", XERO, one.base_url)], key=api_key).exit_code == 0
     row = row_of(PAYMENT_HEADERS, document_number="RCPT-1", invoice_id="INV-NOT-THERE", amount=1.0,
                  payment_date=dt.datetime(2026, 3, 31))
@@ -598,14 +599,17 @@ def test_a_key_pasted_with_curly_quotes_is_refused_in_words_not_as_an_encoding_e
     quoted = f"“{api_key}”"
     refused = run(["login"], input=f"{quoted}\n")
     assert refused.exit_code == 2 and "not a RootFi API key" in refused.stderr and api_key not in refused.output
-    assert memory_keyring.store == {}
-    memory_keyring.set_password("rootfi-excel", "default", quoted)  # stored by an older version, or by hand
+    assert ("rootfi-excel", "default") not in memory_keyring.store
+    from rootfi_excel.api.trust import service_for
+
+    # stored for the sandbox's address by an older version, or by hand
+    memory_keyring.set_password(service_for(sandbox.base_url), "default", quoted)
     book = book_for(tmp_path / "book.xlsx", XERO, sandbox.base_url)
     for args in (["lookups", book], ["posted", book, "--from", "2026-03-01", "--to", "2026-03-31"],
                  ["submit", book, "--yes"]):
         result = run(args)
         assert result.exit_code == 2 and "UnicodeEncodeError" not in result.output, result.output
-        assert "rootfi-excel login --profile default" in result.stderr
+        assert f"rootfi-excel login --base-url {sandbox.base_url}" in result.stderr
     doctor = run(["doctor", book])
     assert doctor.exit_code == 1 and "UnicodeEncodeError" not in doctor.output
     assert "[FAIL] The key stored for profile 'default' is not a RootFi API key" in doctor.output

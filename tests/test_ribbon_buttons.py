@@ -238,13 +238,26 @@ def test_a_workbook_without_its_tables_gets_a_readable_message(excel):
     assert_excel_given_back(book)
 
 
-def test_set_api_key_stores_the_key_under_the_workbook_profile(excel, memory_keyring):
-    book = excel(1, key_profile="acme-prod")
+def test_set_api_key_stores_the_key_under_the_workbook_profile(excel, memory_keyring, sandbox):
+    from rootfi_excel.api.trust import service_for
+
+    book = excel(1, key_profile="acme-prod")  # Settings name the sandbox: not one of RootFi's addresses
     press("set_api_key", book, secret="  rk_live_typed_by_hand  ")
-    assert memory_keyring.get_password(SERVICE, "acme-prod") == "rk_live_typed_by_hand"
+    question, buttons = book.app.alerts[0]
+    assert buttons == "yes_no" and sandbox.base_url in question and "not one of RootFi's addresses" in question
+    assert memory_keyring.get_password(service_for(sandbox.base_url), "acme-prod") == "rk_live_typed_by_hand"
+    assert memory_keyring.get_password(SERVICE, "acme-prod") is None  # not a key for RootFi's addresses
     assert "acme-prod" in last_alert(book) and "rk_live" not in "".join(a for a, _ in book.app.alerts)
+    assert f"sent only to {sandbox.base_url}" in last_alert(book)
     press("set_api_key", book, secret=None)
     assert last_alert(book) == "Nothing was stored."
+
+    own = excel(1, key_profile="acme-prod", environment="production", base_url=None)
+    alerts = len(own.app.alerts)
+    press("set_api_key", own, secret="rk_live_for_rootfi")
+    assert [a for a in own.app.alerts[alerts:] if a[1] == "yes_no"] == []  # RootFi's own address: nothing to ask
+    assert memory_keyring.get_password(SERVICE, "acme-prod") == "rk_live_for_rootfi"
+    assert "sent only to RootFi's own addresses" in last_alert(own)
 
 
 def test_check_connection_reports_company_platform_health_and_profile(excel, sandbox):
@@ -350,7 +363,9 @@ def test_in_excel_next_steps_are_buttons_never_commands(excel, sandbox, memory_k
     press("validate", book)
     said = last_alert(book)
     assert "Press Refresh lookups to check them against the platform" in said and "rootfi-excel" not in said
-    memory_keyring.set_password(SERVICE, "default", "rk_test_not_the_sandbox_key")
+    from rootfi_excel.api.trust import store_key
+
+    store_key("default", "rk_test_not_the_sandbox_key", sandbox.base_url)  # a wrong key, for the sandbox's address
     press("check_connection", book)
     said = last_alert(book)
     assert "refused the API key of the key profile 'default': press Set API key on the RootFi tab" in said

@@ -15,7 +15,6 @@ import httpx
 import openpyxl
 from click.testing import CliRunner
 
-from rootfi_excel.api.credentials import SERVICE
 from rootfi_excel.cli.main import cli
 from rootfi_excel.cli.sandbox_setup import SANDBOX_PROFILE, configure
 from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
@@ -95,7 +94,7 @@ def test_the_start_up_text_says_exactly_what_to_put_in_settings(tmp_path):
     for line in ("  environment  sandbox", f"  base_url     {url}", "  company_id   1003",
                  "  integration  NETSUITE   (NetSuite)", "  key_profile  sandbox"):
         assert line in said.splitlines(), (line, said)
-    assert "rootfi-excel login --profile sandbox" in said
+    assert f"rootfi-excel login --base-url {url} --profile sandbox" in " ".join(said.split())
     assert f"rootfi-excel sandbox --db {db} --port {port} --configure BOOK.xlsx" in said
     # The settings it names work: read back, they are a valid sandbox workbook's.
     settings = read_settings({"environment": "sandbox", "base_url": url, "company_id": 1003,
@@ -120,7 +119,9 @@ def test_configure_writes_the_settings_and_the_key_and_submit_then_works(sandbox
     assert not_stored is None
     assert values == {"environment": "sandbox", "base_url": sandbox.base_url, "company_id": NETSUITE,
                       "integration": "NETSUITE", "key_profile": SANDBOX_PROFILE}
-    assert memory_keyring.get_password(SERVICE, SANDBOX_PROFILE) == api_key
+    from rootfi_excel.api.trust import service_for
+
+    assert memory_keyring.get_password(service_for(sandbox.base_url), SANDBOX_PROFILE) == api_key  # for its address
     wb = openpyxl.load_workbook(book)
     assert wb["Settings"]["H20"].value == "our note"  # only the value cells of those settings changed
     read = {row[0]: row[1] for row in wb["Settings"].iter_rows(min_row=2, values_only=True) if row[0]}

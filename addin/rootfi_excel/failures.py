@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from rootfi_excel.folders import log_dir
+from rootfi_excel.folders import log_dir, make_private_folder, private_files
 from rootfi_excel.safe_text import printable, redact
 
 LOG_NAME = "rootfi-excel.log"
@@ -157,8 +157,10 @@ class _LogFile(logging.handlers.RotatingFileHandler):
     logs nothing, such as a dry run, leaves no trace on the disk."""
 
     def _open(self):  # type: ignore[override]
-        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
-        return super()._open()
+        # The log may quote a workbook's rows or a server's answer: the user's alone, as the journal.
+        make_private_folder(Path(self.baseFilename).parent)
+        with private_files():
+            return super()._open()
 
     def handleError(self, record: logging.LogRecord) -> None:
         pass  # a log that cannot be written must not print a traceback of its own

@@ -196,17 +196,7 @@ LOOKUPS_OLD = ("Warning: the lookups are older than {age} (lookups_max_age_hours
 RESULTS_KEPT_IN_JOURNAL = ("close the workbook in other programs, then {submit_again} to write them (nothing is "
                            "sent twice).")
 STOPPED_BY_CTRL_C = "Submit was stopped (Ctrl+C)"
-NOT_SENT_STOPPED = "Not sent: {reason} before this row was sent; submit again"
-NOT_SENT_STOPPED_BY = "Not sent: Submit stopped before this row was sent ({reason}); submit again"
 NOTHING_MORE_SENT = "Nothing more was sent."
-
-
-def not_sent_stopped(reason: str) -> str:
-    """The message of a row a stopped Submit never sent."""
-    if reason == STOPPED_BY_CTRL_C:
-        return NOT_SENT_STOPPED.format(reason=reason)
-    return NOT_SENT_STOPPED_BY.format(reason=reason.rstrip("."))
-
 
 # --- the local sandbox (rootfi-excel sandbox) -----------------------------------------
 
@@ -218,15 +208,16 @@ SANDBOX_DB_TEMPORARY = ("Database: a temporary file, deleted when the sandbox st
 SANDBOX_KEY = "API key: {key}{kept}"
 SANDBOX_LIMITS = "Rate limit: {limit}; faults: {faults}."
 SANDBOX_SETTINGS = "A workbook uses it with these values on its Settings sheet:"
-SANDBOX_SETTINGS_KEY = ("and {which} stored once on this computer: rootfi-excel login --profile {profile} "
-                        "(paste it when asked).")
+SANDBOX_SETTINGS_KEY = ("and {which} stored once on this computer for its address: rootfi-excel login --base-url "
+                        "{url} --profile {profile} (paste it when asked); or, for a run without a key store, "
+                        + ENV_VAR + " set to it and ROOTFI_BASE_URL to {url}.")
 SANDBOX_CONFIGURE_HINT = "Or let the sandbox do both: rootfi-excel sandbox {options}--configure BOOK.xlsx"
 SANDBOX_CONFIGURED = ("{book}: its Settings now point at this sandbox ({settings}), and the key is stored on this "
-                      "computer for the key profile '{profile}'. Validate and submit it as usual.")
+                      "computer for this address and the key profile '{profile}'. Validate and submit it as usual.")
 SANDBOX_CONFIGURED_NO_KEY = ("{book}: its Settings now point at this sandbox ({settings}), but its key could not be "
-                             "stored on this computer ({reason}). Set the environment variable " + ENV_VAR +
-                             " to the key above for the commands you run, or store it with rootfi-excel login "
-                             "--profile {profile} once a key store is there.")
+                             "stored on this computer ({reason}). For the commands you run, set " + ENV_VAR +
+                             " to the key above and ROOTFI_BASE_URL to {url}; or store it with rootfi-excel login "
+                             "--base-url {url} --profile {profile} once a key store is there.")
 
 # --- the demo ---------------------------------------------------------------------
 
@@ -361,3 +352,97 @@ def demo_unfinished(unsettled: dict[str, int], file: str, faults: bool) -> str:
     return DEMO_UNFINISHED.format(rows=f"{rows} row{'' if rows == 1 else 's'}", were="was" if rows == 1 else "were",
                                   statuses=statuses, file=file,
                                   hint=DEMO_AGAIN_WITHOUT_FAULTS if faults else DEMO_AGAIN)
+
+
+# --- the Excel add-in: no workbook, a workbook's own config, work still running (issue 19) ---
+
+# Also in RootFiRibbon.bas (the VBA says them when no workbook is there for Python to
+# start in); tests/test_addin_no_workbook.py checks the two say the same.
+NO_WORKBOOK = "Open a RootFi workbook first (or press New workbook), then press the button again."
+PROTECTED_VIEW = ("This workbook is open in Protected View. Click Enable Editing in the yellow bar at the top, "
+                  "then press the button again.")
+# Also in RootFiRibbon.bas: on a Mac, xlwings hands the workbook's name and folder to a shell
+# inside double quotes, where these characters would run a command (docs/security.md).
+MAC_SHELL_CHARACTERS = ("$", "`", '"', "\\")
+MAC_UNSAFE_NAME = ("RootFi cannot start on a Mac for a workbook whose name or folder holds $, `, \" or \\ "
+                   "(the Mac would read them as a command). Save the workbook under a plain name in a plain "
+                   "folder (File > Save As), then press the button again.")
+# Sheets xlwings' own VBA would read settings from; the RootFi add-in never does.
+CONFIG_SHEET_NAMES = ("rootfi.conf", "xlwings.conf")
+CONFIG_SHEET_IGNORED = ("Note: this workbook's {sheets} sheet is ignored: RootFi takes its settings only from the "
+                        "add-in and your own computer.")
+STILL_RUNNING = ("still running at RootFi: nothing moved for {minutes}; submit again later to collect the result "
+                 "(it is never sent twice)")
+STOPPED_BEFORE_SENDING = "Not sent: Submit stopped before this row was sent ({why}). {what}"
+AFTER_KEY_REFUSED = ("Store a valid key (Set API key on the RootFi tab, or rootfi-excel login), then submit "
+                     "again.")
+AFTER_STOP = "Submit again: nothing is sent twice."
+STOPPED_BY_CTRL_C_BEFORE_SENDING = "Not sent: Submit was stopped (Ctrl+C) before this row was sent. {what}"
+
+
+def ignored_config_sheets(sheet_names: list[str]) -> str | None:
+    """The one-line notice for a workbook that carries a config sheet of xlwings' (None without one)."""
+    found = [name for name in sheet_names if str(name).strip().casefold() in CONFIG_SHEET_NAMES]
+    if not found:
+        return None
+    return CONFIG_SHEET_IGNORED.format(sheets=" and ".join(f"'{name}'" for name in found))
+
+
+def minutes_text(seconds: float) -> str:
+    """120 -> '2 minutes', 90 -> '1.5 minutes', 60 -> '1 minute', 2 -> '2 seconds'."""
+    if seconds < 60:
+        return f"{seconds:.0f} second" + ("" if round(seconds) == 1 else "s")
+    minutes = seconds / 60
+    shown = f"{minutes:.1f}".rstrip("0").rstrip(".")
+    return f"{shown} minute" + ("" if shown == "1" else "s")
+
+
+def stopped_before_sending(why: str, key_refused: bool = False) -> str:
+    """A row Submit was asked to send but never reached because the run stopped: why, and what to do."""
+    what = AFTER_KEY_REFUSED if key_refused else AFTER_STOP
+    if why == STOPPED_BY_CTRL_C:  # said once, not "stopped (Submit was stopped (Ctrl+C))"
+        return STOPPED_BY_CTRL_C_BEFORE_SENDING.format(what=what)
+    why = why.strip().rstrip(".") or "it was stopped"
+    return STOPPED_BEFORE_SENDING.format(why=why, what=what)
+
+
+# --- where the API key may go (api/trust.py) -------------------------------------------
+# A key is stored for an address: RootFi's own addresses, or one the person named on this
+# computer. Every message below ends with "Nothing was sent": no connection was attempted.
+
+WHERE_SETTINGS = "base_url in the workbook's Settings"
+WHERE_OPTION = "--base-url"
+KEY_NOT_FOR_ADDRESS = (  # ends with the command: Excel shows its button instead (workbook/excel_ui.py)
+    "The API key was not sent: {address} ({where}) is not one of RootFi's addresses, and no key is stored on this "
+    "computer for it (key profile '{profile}'). A workbook made by someone else can name any address, to collect "
+    "the key of whoever presses its buttons. Nothing was sent. If the workbook should use RootFi, empty base_url on "
+    "its Settings sheet (environment production). If {address} is right (a sandbox you started, an address RootFi "
+    "gave you), store a key for it on this computer. Run: rootfi-excel login --base-url {address}{profile_option}")
+ENV_KEY_NOT_FOR_ADDRESS = (
+    "The API key was not sent: ROOTFI_API_KEY is for {allowed}, and {address} ({where}) is not. If {address} is "
+    "right, set ROOTFI_BASE_URL={address} (the address ROOTFI_API_KEY is for) or pass --base-url {address}. "
+    "Nothing was sent.")
+BAD_ADDRESS = ("The API key was not sent: {problem} ({where}). Correct the address, or empty base_url in Settings "
+               "to use RootFi's own. Nothing was sent.")
+BAD_ENV_ADDRESS = ("The API key was not sent: ROOTFI_BASE_URL is not an address the key may go to ({problem}). "
+                   "Correct it or remove it. Nothing was sent.")
+SET_KEY_ELSEWHERE = (
+    "This workbook's Settings send the API key to {address}, which is not one of RootFi's addresses.\n\n"
+    "A workbook made by someone else can name any address, to collect your key. Store a key for {address} only "
+    "if you know it is right (a sandbox you started, an address RootFi gave you).\n\n"
+    "Store a key for {address} on this computer (key profile '{profile}')?")
+SET_KEY_PROMPT = ("Paste your RootFi API key for the key profile '{profile}'.\n"
+                  "It is kept in this computer's key store, never in the workbook, and sent only to {sent_to}.")
+SET_KEY_SAVED = ("Saved the API key for the key profile '{profile}' in {store}; it is sent only to {sent_to}.\n"
+                 "Press Check connection to test it.")
+SET_KEY_BAD_ADDRESS = ("No key was asked for: {problem} (base_url in this workbook's Settings). Correct base_url "
+                       "on the Settings sheet (or leave it empty for RootFi's own address), then press Set API key "
+                       "again.")
+LOGIN_ELSEWHERE = ("{address} is not one of RootFi's addresses: the key you type now is kept for that address alone "
+                   "and sent nowhere else.")
+ROOTFI_ADDRESSES_WORDS = "RootFi's own addresses"
+
+
+def sent_to(address: str | None) -> str:
+    """Where a key stored for `address` may go, in words (None: RootFi's own addresses)."""
+    return address if address else ROOTFI_ADDRESSES_WORDS

@@ -30,6 +30,7 @@ hand the settings to `answer_for` (company_of + the plain functions), which test
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
 
 from rootfi_excel.lookups.cache import CompanyLookups, LookupCache
@@ -141,15 +142,58 @@ def answer_for(settings: WorkbookSettings | str | None, function: Callable[..., 
     return company if isinstance(company, str) else function(value, field, company[1], company[0])
 
 
-def settings_of(caller: Any) -> WorkbookSettings | str | None:
+class SettingsCache:
+    """The Settings a workbook's cells answer for, read once per recalculation.
+
+    Excel calls the functions one cell after another, in a burst, when it recalculates;
+    reading the Settings sheet again for each of 1,000 cells costs 1,000 reads. Excel
+    tells an add-in nothing of when a recalculation starts or ends, so a burst is what
+    counts: the Settings read for a workbook are used again while its cells keep calling
+    within `reuse` seconds of each other (and never past `max_age`); the next
+    recalculation after a pause reads them afresh (Settings edited in between are seen).
+    Keyed by the workbook's name: Excel never has two open workbooks of one name."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, reuse: float = 1.0, max_age: float = 10.0) -> None:
+        self.clock, self.reuse, self.max_age = clock, reuse, max_age
+        self._entries: dict[str, tuple[Any, float, float]] = {}  # name -> (settings, read at, last used)
+        self.reads = 0
+
+    def get(self, name: str, read: Callable[[], Any]) -> Any:
+        now = self.clock()
+        entry = self._entries.get(name)
+        if entry is not None and now - entry[2] <= self.reuse and now - entry[1] <= self.max_age:
+            self._entries[name] = (entry[0], entry[1], now)
+            return entry[0]
+        value = read()
+        self.reads += 1
+        self._entries = {k: v for k, v in self._entries.items() if now - v[2] <= self.max_age}  # forget old books
+        self._entries[name] = (value, now, now)
+        return value
+
+
+SETTINGS_CACHE = SettingsCache()
+
+
+def settings_of(caller: Any, cache: SettingsCache | None = None) -> WorkbookSettings | str | None:
     """The Settings of the calling cell's workbook (None without a calling cell), or why
-    they cannot be read. Read only: a UDF must not change the workbook."""
+    they cannot be read. Read only: a UDF must not change the workbook.
+
+    Reading another sheet from a UDF works on Windows: xlwings itself reads every Range
+    argument's value through COM from inside the UDF call (xlwings/udfs.py, call_udf:
+    conversion.read on the argument's Range, and the calling cell's size for arrays);
+    Excel refuses a UDF that *writes* cells, not one that reads them. What xlwings says
+    cannot be done from a UDF is reading its config sheet while the UDF server *starts*
+    (utils.prepare_sys_path), which is not this. So the cell keeps reading its own
+    workbook's Settings (once per recalculation, SettingsCache), and `company_id` in the
+    formula remains the way to name another company."""
     if caller is None:
         return None
     from rootfi_excel.workbook.excel import ExcelWorkbook
 
     try:
-        return read_settings(ExcelWorkbook(caller.sheet.book, read_only=True).read_settings())
+        book = caller.sheet.book
+        return (cache or SETTINGS_CACHE).get(
+            str(book.name), lambda: read_settings(ExcelWorkbook(book, read_only=True).read_settings()))
     except Exception as error:  # noqa: BLE001 - a cell shows a text, never a traceback
         return f"#SETTINGS? the workbook's Settings sheet cannot be read: {error}"
 
@@ -174,9 +218,37 @@ CATEGORY = "RootFi"  # Excel's Insert Function category, if xlwings' import regi
 UDFS: list[Callable[..., Any]] = []  # every worksheet function, in the order they are defined
 
 
+# What Insert Function shows for each argument (xlwings' @xw.arg doc=...; xlwings' import
+# and the add-in build both register them with Application.MacroOptions). `caller` is
+# xlwings' own argument, not Excel's: it has none.
+COMPANY_ID_HELP = ("Optional: another RootFi company id at this workbook's address (blank: company_id on the "
+                   "Settings sheet).")
+ARGUMENT_HELP: dict[str, dict[str, str]] = {
+    "ROOTFI_CONTACT": {
+        "id_or_name": "The customer's id, or its name as in the Lookups sheet.",
+        "field": "Optional: which field (name when blank; currency_id, email, ...; id for the platform id).",
+        "company_id": COMPANY_ID_HELP,
+    },
+    "ROOTFI_INVOICE": {
+        "number_or_id": "The invoice's number (document number) or id.",
+        "field": "Optional: which field (amount_due when blank; total_amount, due_date, contact_id, ...).",
+        "company_id": COMPANY_ID_HELP,
+    },
+    "ROOTFI_STATUS": {
+        "document_number": "The document number of a row sent from this computer.",
+        "field": "Optional: status when blank; rootfi_id, platform_id, message or sent_at.",
+        "company_id": COMPANY_ID_HELP,
+    },
+}
+
+
 def _udf(function: Callable[..., Any]) -> Callable[..., Any]:
     UDFS.append(function)
-    return _xw.func(category=CATEGORY)(function) if _xw is not None else function
+    if _xw is None:
+        return function
+    for argument, doc in ARGUMENT_HELP[function.__name__].items():  # before func: its category is the last word
+        function = _xw.arg(argument, doc=doc)(function)
+    return _xw.func(category=CATEGORY)(function)
 
 
 @_udf

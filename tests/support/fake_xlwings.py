@@ -123,6 +123,15 @@ class FakeBook:
         self.names = FakeNames(self)
         self.fullname = fullname
         self.active_sheet: FakeSheet | None = None
+        self.closed = False
+
+    @property
+    def name(self) -> str:
+        return self.fullname.replace("\\", "/").rsplit("/", 1)[-1]
+
+    def close(self) -> None:  # xlwings: closes without saving
+        self.app._count()
+        self.closed = True
 
     @property
     def calls(self) -> int:

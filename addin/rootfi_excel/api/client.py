@@ -39,7 +39,8 @@ from rootfi_excel.api.errors import (
     UnexpectedAnswerError,
     error_from_response,
 )
-from rootfi_excel.api.paths import DEFAULT_BASE_URL, path, unsafe_for_key
+from rootfi_excel.api.addresses import problem as address_problem
+from rootfi_excel.api.paths import DEFAULT_BASE_URL, path
 from rootfi_excel.api.polling import poll_syncs
 from rootfi_excel.api.ratelimit import RateLimiter
 from rootfi_excel.api.redact import redact
@@ -89,7 +90,7 @@ class RootFiClient:
     ) -> None:
         if not api_key:
             raise ValueError("an API key is required")
-        unsafe = unsafe_for_key(base_url)
+        unsafe = address_problem(base_url)
         if unsafe is not None:  # checked here, so no command or button can send the key there
             from rootfi_excel.api.credentials import CredentialsError
 

@@ -68,8 +68,7 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
     from rootfi_excel.cli.submit_cmd import run_submit
     from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
     from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
-    from rootfi_excel.submission.engine import SubmitOptions
-    from rootfi_excel.submission.run import Overrides, read_settings_for_submit
+    from rootfi_excel.submission.run import Overrides, options_for, read_settings_for_submit
     from rootfi_excel.validation.run import validate_workbook, write_validation
     from rootfi_excel.workbook.template import build_template
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
@@ -113,7 +112,7 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
                 settings, requirements, problems = read_settings_for_submit(workbook, Overrides())
                 # The sandbox commits a write before it answers, so a lost answer can be checked
                 # after a few seconds (against the real API the engine waits longer).
-                options = SubmitOptions(batch_size=settings.batch_size, resend_after=3.0)
+                options = options_for(settings, resend_after=3.0)
                 code, run = run_submit(workbook, settings, requirements, problems, out.name, yes=True, client=client,
                                   journal_path=work / "journal.sqlite3", options=options)
             stats = sandbox.count_records(company_id, "invoice_payments"), \

@@ -29,14 +29,14 @@ def posted(book: Path, start: dt.datetime | None, end: dt.datetime | None, base_
     """List the company's invoice payments and credit notes of a period on BOOK's Posted
     sheet: which rows of BOOK each came from, and possible duplicates (shared document numbers).
     """
-    from rootfi_excel.api.client import RootFiClient
     from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
+    from rootfi_excel.app.account import client_for
     from rootfi_excel.cli.lookups_cmd import open_for_company
     from rootfi_excel.lookups.posted import POSTED_SHEET, posted_with_cached_names
     from rootfi_excel.sheets.settings import month_end
     from rootfi_excel.workbook.port import WorkbookError
 
-    workbook, settings, key = open_for_company(book, base_url, company_id, key_profile)
+    workbook, settings, chosen = open_for_company(book, base_url, company_id, key_profile)
     if start is None:
         if end is not None:
             stop("--to needs --from.")
@@ -50,7 +50,7 @@ def posted(book: Path, start: dt.datetime | None, end: dt.datetime | None, base_
         stop(f"The period ends ({end_day}) before it starts ({start_day}).")
     say(f"Period: {start_day} to {end_day}.")
     try:
-        with RootFiClient(key, base_url=settings.base_url) as client:
+        with client_for(chosen) as client:
             report = posted_with_cached_names(client, workbook, settings.base_url, settings.company_id, start_day,
                                               end_day)
     except NetworkError as error:

@@ -75,6 +75,8 @@ def parse_faults(text: str) -> dict[str, float]:
               help="Also seed company 1008 with 20,000 invoices and 2,000 customers (to measure a lookups refresh).")
 @click.option("--job-delay-ms", default=2, show_default=True, type=click.IntRange(min=0),
               help="Processing time per record of a bulk write (a slow bulk write keeps its sync running).")
+@click.option("--stuck-syncs", is_flag=True,
+              help="Accept bulk writes and never work on them: their syncs stay running, nothing moves.")
 @click.option("--revoke-key-after", type=click.IntRange(min=0), metavar="N",
               help="Refuse the key (401) after N requests made with it.")
 @click.option("--clock-offset", default=0.0, show_default=True, type=float, metavar="SECONDS",
@@ -93,7 +95,8 @@ def parse_faults(text: str) -> dict[str, float]:
 def sandbox(host: str, port: int, db_path: Path | None, book: Path | None, company_id: str | None, latency_ms: int,
             rate_limit: int, faults_text: str, fault_seed: int | None, api_key: str | None, volume: bool,
             job_delay_ms: int, revoke_key_after: int | None, clock_offset: float, rate_limit_reset: str,
-            running_status: str, list_shape: str, endless_cursor: bool, odd_ids: bool, echo_key: bool) -> None:
+            running_status: str, list_shape: str, endless_cursor: bool, odd_ids: bool, echo_key: bool,
+            stuck_syncs: bool = False) -> None:
     """Run a local stand-in of the RootFi API until Ctrl+C.
 
     Seeded companies: 1001 QuickBooks, 1002 Xero, 1003 NetSuite, 1004 Dynamics 365,
@@ -110,11 +113,12 @@ def sandbox(host: str, port: int, db_path: Path | None, book: Path | None, compa
         volume=(VOLUME_INVOICES, VOLUME_CONTACTS) if volume else None,
         job_delay_ms=job_delay_ms, revoke_key_after=revoke_key_after, clock_offset_s=clock_offset,
         rate_limit_reset=rate_limit_reset, running_status=running_status, list_shape=list_shape,
-        endless_cursor=endless_cursor, odd_ids=odd_ids, echo_key=echo_key,
+        endless_cursor=endless_cursor, odd_ids=odd_ids, echo_key=echo_key, stuck_syncs=stuck_syncs,
     )
     cases = [name for name, on in (
         (f"key revoked after {revoke_key_after} requests", revoke_key_after is not None),
         (f"clock off by {clock_offset:+.0f} s", bool(clock_offset)),
+        ("bulk writes never move (--stuck-syncs)", stuck_syncs),
         (f"X-RateLimit-Reset in {rate_limit_reset}", rate_limit_reset != "seconds"),
         (f"running status {running_status}", running_status != "RUNNING"),
         (f"{list_shape} lists", list_shape != "plain"), ("endless cursors", endless_cursor), ("odd ids", odd_ids),
@@ -136,7 +140,7 @@ def sandbox(host: str, port: int, db_path: Path | None, book: Path | None, compa
             settings = ", ".join(f"{name} {value}" for name, value in values.items())
             if not_stored:
                 say(SANDBOX_CONFIGURED_NO_KEY.format(book=book.name, settings=settings, reason=not_stored,
-                                                     profile=SANDBOX_PROFILE), fg="yellow")
+                                                     url=running.base_url, profile=SANDBOX_PROFILE), fg="yellow")
             else:
                 say(SANDBOX_CONFIGURED.format(book=book.name, settings=settings, profile=SANDBOX_PROFILE),
                     fg="green")
@@ -149,7 +153,7 @@ def sandbox(host: str, port: int, db_path: Path | None, book: Path | None, compa
             note = f"   ({platform(value)})" if name == "integration" else ""
             say(f"  {name:<12} {value}{note}")
         which = "the key given with --api-key" if api_key else "the key above"
-        say(SANDBOX_SETTINGS_KEY.format(which=which, profile=SANDBOX_PROFILE))
+        say(SANDBOX_SETTINGS_KEY.format(which=which, url=running.base_url, profile=SANDBOX_PROFILE))
         options = f"--db {db_path or 'sandbox.sqlite3'} " + (f"--port {port} " if port != SANDBOX_PORT else "")
         say(SANDBOX_CONFIGURE_HINT.format(options=options))
 

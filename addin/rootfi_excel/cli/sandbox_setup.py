@@ -26,14 +26,11 @@ def settings_for(base_url: str, company_id: int) -> dict[str, Any]:
 
 
 def store_sandbox_key(base_url: str, key: str, profile: str = SANDBOX_PROFILE) -> None:
-    """Keep the sandbox's key on this computer for the workbooks that use `base_url`.
+    """Keep the sandbox's key on this computer for its address (and the workbook's key
+    profile): the person started this sandbox here and asked for it (api/trust.py)."""
+    from rootfi_excel.api.trust import store_key
 
-    A key belongs to a key profile today (the workbook's key_profile names it), so it is
-    stored under `profile`. When keys come to belong to an address (issue 22), this is the
-    one place to route through that: store it for `base_url`."""
-    from rootfi_excel.api.credentials import store_api_key
-
-    store_api_key(profile, key)
+    store_key(profile, key, base_url)
 
 
 def configure(book: Path, base_url: str, key: str, company_id: int | None = None) -> tuple[dict[str, Any], str | None]:

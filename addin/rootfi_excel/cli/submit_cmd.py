@@ -13,7 +13,7 @@ from rootfi_excel.cli.terminal_ui import TerminalUI
 from rootfi_excel.messages import RESULTS_KEPT_IN_JOURNAL, words
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitOptions
-from rootfi_excel.submission.run import Overrides, read_settings_for_submit
+from rootfi_excel.submission.run import Overrides, options_for, read_settings_for_submit
 
 STOPPED = ("Stopped (Ctrl+C): nothing more is sent. Every answer already received is in this computer's journal "
            "(and in {file} when it could be saved); submit {file} again to finish (nothing is sent twice).")
@@ -53,8 +53,7 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
             stop(f"Fix the Settings sheet of {book.name} first:\n  " + "\n  ".join(problems))
         if batch_size:
             settings.batch_size = batch_size
-        options = SubmitOptions(batch_size=settings.batch_size, resend_after=lost_answer_wait,
-                                resend_rejected=resend_rejected)
+        options = options_for(settings, resend_after=lost_answer_wait, resend_rejected=resend_rejected)
         code, _ = run_submit(workbook, settings, requirements, problems, book.name, yes=yes, options=options)
     raise SystemExit(code)
 

@@ -192,7 +192,9 @@ def _unblock(run: _Run) -> None:
     candidates = [Path(f.path) for f in run.manifest.files]
     if run.manifest.templates_dir:  # a copy already in the (shared) folder is used as well
         candidates.append(Path(run.manifest.templates_dir) / TEMPLATE_FILE)
-    candidates += [run.layout.interpreter, *sorted(xlwings_dir().glob("*.dll"))]
+    # xlwings' DLLs: at the environment's root, where its Windows wheel puts them (and any
+    # in the package folder, where older layouts had them).
+    candidates += [run.layout.interpreter, *run.layout.xlwings_dlls, *sorted(xlwings_dir().glob("*.dll"))]
     for path in candidates:
         if path.is_file() and is_blocked(path):
             run.say(f"unblock {path}  (remove the 'downloaded from the internet' mark)")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rootfi_excel import messages
 from rootfi_excel.install import settings_file
 from rootfi_excel.install.addin_file import AddinError, addin_sheet_settings, addin_xlwings_version
 from rootfi_excel.install.layout import LINUX, MACOS, WINDOWS, Layout
@@ -225,8 +226,12 @@ def check_keyring() -> Check:
     return Check(OK, f"Keys are kept in {keyring_name()}.")
 
 
-def check_stored_key(profile: str) -> Check:
-    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, get_api_key, key_stored
+def check_stored_key(profile: str, base_url: str | None = None) -> Check:
+    """The key of `profile` stored for `base_url` (None or one of RootFi's: the key for RootFi's
+    own addresses; any other address has its own key, see api/trust.py)."""
+    from rootfi_excel.api.addresses import AddressError
+    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, get_api_key, stored_key
+    from rootfi_excel.api.trust import has_key_for, other_address, service_for
 
     if os.environ.get(ENV_VAR, "").strip():
         try:
@@ -235,21 +240,35 @@ def check_stored_key(profile: str) -> Check:
             return Check(FAIL, str(exc), f"Set {ENV_VAR} to the key alone, or remove it to use the stored key.")
         return Check(OK, f"The API key comes from the environment variable {ENV_VAR} (it overrides the keyring).")
     try:
+        address = other_address(base_url)
+    except AddressError:
+        return Check(SKIP, f"Stored key for profile '{profile}' not checked: the API address cannot be used "
+                           "(see above).")
+    try:
         ensure_keyring()
     except CredentialsError:
         return Check(SKIP, f"Stored key for profile '{profile}' not checked: there is no keyring (see above).")
     try:
-        stored = key_stored(profile)
+        stored = has_key_for(profile, address)
     except CredentialsError as exc:  # a locked keyring: the key may well be there
         said, _, todo = str(exc).partition(". ")
         return Check(FAIL, f"The key of profile '{profile}' could not be checked: {said}.", todo)
     if stored:
         try:
-            get_api_key(profile)  # a key pasted with quotes or spaces is stored, but cannot be used
+            stored_key(profile, service=service_for(address))  # a key pasted with quotes or spaces cannot be used
         except CredentialsError as exc:
             said, _, todo = str(exc).rpartition(". ")
             return Check(FAIL, f"{said}.", todo)
+        if address:
+            return Check(OK, f"An API key is stored for {address} (profile '{profile}'), which is not one of "
+                             "RootFi's addresses: you stored it for that address on this computer.")
         return Check(OK, f"An API key is stored for profile '{profile}'.")
+    option = "" if profile == "default" else f" --profile {profile}"
+    if address:
+        return Check(FAIL, f"No API key is stored for {address} (profile '{profile}'), which is not one of RootFi's "
+                           "addresses, so the key is not sent there.",
+                     f"If that address is right, run `rootfi-excel login --base-url {address}{option}` (or press Set "
+                     "API key in Excel); otherwise correct base_url in the workbook's Settings.")
     return Check(FAIL, f"No API key is stored for profile '{profile}'.",
                  f"Run `rootfi-excel login --profile {profile}` (or the Set API key button in Excel).")
 
@@ -266,19 +285,24 @@ class ApiProbe:
     skipped: str = ""
 
 
-def probe_api(base_url: str, company_id: int | None, profile: str, *,
+def probe_api(base_url: str, company_id: int | None, profile: str, *, named_on_command_line: bool = False,
               transport: Any = None, timeout: float = 10.0) -> ApiProbe:
     from rootfi_excel.api.client import RootFiClient
-    from rootfi_excel.api.credentials import CredentialsError, get_api_key
+    from rootfi_excel.api.credentials import CredentialsError
     from rootfi_excel.api.errors import RootFiError
     from rootfi_excel.api.retry import RetryPolicy
+    from rootfi_excel.api.trust import UntrustedAddressError, choose_key
 
     probe = ApiProbe(base_url, company_id, profile=profile)
     if company_id is None:
         probe.skipped = "no company id (give --company, or a workbook whose Settings has company_id)"
         return probe
-    try:
-        key = get_api_key(profile)
+    where = messages.WHERE_OPTION if named_on_command_line else messages.WHERE_SETTINGS
+    try:  # the one decision of which key may go where (api/trust.py): nothing connects before it
+        chosen = choose_key(base_url, profile, named_on_command_line=named_on_command_line, where=where)
+    except UntrustedAddressError as exc:
+        probe.error = exc
+        return probe
     except CredentialsError as exc:
         text = str(exc)
         if text.startswith("Could not read"):
@@ -290,7 +314,7 @@ def probe_api(base_url: str, company_id: int | None, profile: str, *,
         return probe
     retry = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0, max_retry_after=5.0)
     try:
-        with RootFiClient(key, base_url, timeout=timeout, retry=retry, transport=transport) as client:
+        with RootFiClient(chosen.key, chosen.base_url, timeout=timeout, retry=retry, transport=transport) as client:
             probe.company = client.get_company(company_id)
     except RootFiError as exc:
         probe.error = exc
@@ -301,8 +325,12 @@ def check_api_reachable(probe: ApiProbe) -> Check:
     from rootfi_excel.api.credentials import CredentialsError
     from rootfi_excel.api.errors import NetworkError, ServerError
 
+    from rootfi_excel.api.trust import UntrustedAddressError
+
     if probe.skipped:
         return Check(SKIP, f"RootFi API not called: {probe.skipped}.")
+    if isinstance(probe.error, UntrustedAddressError):  # it names the address and what to do
+        return Check(FAIL, str(probe.error))
     if isinstance(probe.error, CredentialsError):  # e.g. a base_url the key must not be sent to
         said, _, todo = str(probe.error).partition(". ")
         return Check(FAIL, f"{said}.", todo or "Correct base_url in the workbook's Settings.")
@@ -367,6 +395,7 @@ def run_doctor(layout: Layout, *, xlwings_version: str, workbook: Path | None = 
     blockable = list(installed_files or [])
     if layout.has_excel:
         blockable.append(layout.addin_path)
+        blockable += layout.xlwings_dlls  # Excel loads them: a blocked one stops every button
     if workbook is not None:
         blockable.append(workbook)
     checks.append(check_blocked(layout, blockable))
@@ -385,10 +414,11 @@ def run_doctor(layout: Layout, *, xlwings_version: str, workbook: Path | None = 
     elif workbook is not None and not str(workbook).lower().startswith("http"):
         checks.append(Check(FAIL, f"{workbook} does not exist.", "Give the path of the workbook file."))
     profile = profile or (settings.key_profile if settings else "default")
+    named_on_command_line = bool(base_url)
     base_url = base_url or (settings.base_url if settings else DEFAULT_BASE_URL)
     company_id = company_id if company_id is not None else (settings.company_id if settings else None)
-    checks += [check_keyring(), check_stored_key(profile)]
-    probe = probe_api(base_url, company_id, profile)
+    checks += [check_keyring(), check_stored_key(profile, base_url)]
+    probe = probe_api(base_url, company_id, profile, named_on_command_line=named_on_command_line)
     checks += [check_api_reachable(probe), check_company(probe)]
     return checks
 

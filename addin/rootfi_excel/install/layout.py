@@ -109,6 +109,15 @@ class Layout:
             return scripts / "pythonw.exe" if scripts.is_dir() else self.env_prefix / "pythonw.exe"
         return self.env_prefix / "bin" / "python"
 
+    @property
+    def xlwings_dlls(self) -> list[Path]:
+        """xlwings' DLLs (xlwings64-<version>.dll, xlwings32-...) that Excel loads on Windows.
+        xlwings' Windows wheel installs them as data files at the environment's root (beside
+        python.exe in a plain install; the venv's root, which its VBA also tries, in a venv)."""
+        if self.system != WINDOWS or not self.env_prefix.is_dir():
+            return []
+        return sorted(self.env_prefix.glob("xlwings??-*.dll"))
+
     def applescript_path(self, xlwings_version: str) -> Path | None:
         if self.system != MACOS:
             return None

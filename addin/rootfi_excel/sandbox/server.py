@@ -43,6 +43,7 @@ class SandboxConfig:
     burst_429_length: int = 3               # a triggered "429" fault answers this many requests in a row with 429
     slow_ms: int = 3000                     # how late a "slow" answer comes
     job_delay_ms: int = 2                   # processing time per record in async syncs
+    stuck_syncs: bool = False               # async syncs are accepted and never worked on (RUNNING for ever)
     seed_demo_data: bool = True
     # (invoices, contacts) for the volume company 1008, e.g. (20000, 2000); None = no such company
     volume: tuple[int, int] | None = None
@@ -121,7 +122,7 @@ def _prepare(config: SandboxConfig) -> RunningSandbox:
     if config.volume:
         seed_volume_company(db, *config.volume)
     stats = Stats()
-    worker = JobWorker(db, config.job_delay_ms)
+    worker = JobWorker(db, config.job_delay_ms, stuck=config.stuck_syncs)
     app = Gate(build_app(db, worker, stats, shapes), gate_config, fault_plan, stats)
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say so,
     # and without it every small answer waits ~40 ms for a delayed ACK.

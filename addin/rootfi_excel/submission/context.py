@@ -31,6 +31,10 @@ _LABELS = {"invoice_payments": "payments", "invoice_credit_notes": "credit notes
 class SubmitAborted(Exception):
     """The whole run must stop (the key was refused, the company is not connected, ...)."""
 
+    def __init__(self, message: str, *, key_refused: bool = False) -> None:
+        super().__init__(message)
+        self.key_refused = key_refused  # rows not reached say to store a valid key first
+
 
 @dataclass
 class Outcome:
@@ -240,7 +244,18 @@ class Run:
                                    submitted_at=item.sent_at)
             self.tick(item, "not sent")
         if isinstance(error, AuthError):
-            raise SubmitAborted(f"{key_refused(self.base_url, company=self.company_id)} {NOTHING_MORE_SENT}")
+            raise SubmitAborted(f"{key_refused(self.base_url, company=self.company_id)} {NOTHING_MORE_SENT}",
+                                key_refused=True)
+
+    def still_running(self, items: list[Item], idle: float) -> None:
+        """Sent in a bulk write in which nothing moved for the run's bound: Pending now (the
+        journal keeps them PENDING with their sync id), collected by a later Submit."""
+        from rootfi_excel.messages import STILL_RUNNING, minutes_text
+
+        for item in items:
+            item.outcome = Outcome(Status.PENDING, STILL_RUNNING.format(minutes=minutes_text(idle)),
+                                   sync_id=item.sync_id, submitted_at=item.sent_at)
+            self.tick(item, "still running at RootFi")
 
     def skip(self, items: list[Item], message: str, progress: str) -> None:
         """Not sent this time, and nothing in the journal: the next Submit tries again."""

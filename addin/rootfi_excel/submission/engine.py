@@ -44,7 +44,7 @@ from rootfi_excel.messages import (
     REFUSED_BEFORE,
     STOPPED_BY_CTRL_C,
     key_refused,
-    not_sent_stopped,
+    stopped_before_sending,
 )
 from rootfi_excel.messages import platform as platform_name
 from rootfi_excel.sheets.layout import Status
@@ -105,7 +105,13 @@ class SubmitOptions:
     # Before that check, wait this long at most for bulk writes others started meanwhile
     # (they may be twins still landing; their sender's own check sees ours in any case).
     twin_wait: float = 120.0
-    time_limit: float = 1800.0  # one overall bound for the whole run (every sheet), in seconds
+    # One overall bound for the whole run (every sheet), in seconds; None: it scales with the
+    # work (scaled_time_limit). Waits end sooner when nothing moves (stall_after).
+    time_limit: float | None = None
+    # A wait for bulk writes (ours, or a colleague's before sending) ends when none of them
+    # has moved for this long: their rows are Pending / held, and the run goes on to write
+    # what it knows (Settings: stuck_after_minutes). None: only the time bounds apply.
+    stall_after: float | None = 120.0
     # A record the platform refused (invalid data) is sent again only once its row changed
     # (a new fingerprint); True sends unchanged refused rows again (submit --resend-rejected).
     resend_rejected: bool = False
@@ -115,6 +121,7 @@ class SubmitOptions:
 class SubmitReport:
     outcomes: dict[int, Outcome] = field(default_factory=dict)  # unit position -> outcome
     aborted: str | None = None  # why the run stopped early (the outcomes so far are still here)
+    key_refused: bool = False  # it stopped because RootFi refused the API key
     error: BaseException | None = None  # the unexpected error that stopped it, if one did
     warnings: list[str] = field(default_factory=list)  # for the summary: checks that could not run
 
@@ -127,6 +134,17 @@ class SubmitReport:
 
 Progress = Callable[[int, int, str], None]
 
+# The overall time limit when SubmitOptions.time_limit is None: a base for the checks and
+# waits every run has, and a share per record for sending and collecting (10,000 rows at
+# the API's ~100 requests a minute take minutes to send; RootFi's bulk writes run longer).
+TIME_LIMIT_BASE = 300.0
+TIME_PER_RECORD = 1.0
+
+
+def scaled_time_limit(records: int) -> float:
+    """12 rows: about 5 minutes; 10,000 rows: about 3 hours (while their bulk writes move)."""
+    return TIME_LIMIT_BASE + TIME_PER_RECORD * max(0, records)
+
 
 class Submitter:
     """Submits the units of one workbook; one Submitter per run (its deadline starts here)."""
@@ -135,7 +153,7 @@ class Submitter:
                  integration: str | None = None, options: SubmitOptions | None = None, workbook: str | None = None,
                  progress: Progress | None = None, sleep: Callable[[float], None] = time.sleep,
                  now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, records: int = 0) -> None:
         self.client = client
         self.journal = journal
         self.base_url = base_url.rstrip("/")
@@ -147,7 +165,10 @@ class Submitter:
         self.sleep = sleep
         self.now = now  # this computer's clock, only compared with itself
         self.clock = clock
-        self.deadline = clock() + self.options.time_limit
+        # records: how many this Submitter is to send in all (every sheet): the limit scales with them.
+        limit = self.options.time_limit
+        self.time_limit = limit if limit is not None else scaled_time_limit(records)
+        self.deadline = clock() + self.time_limit
 
     # ------------------------------------------------------------------ entry
 
@@ -173,15 +194,16 @@ class Submitter:
             self._rounds(run, work)
             platform_check.flag_twins(run)
         except SubmitAborted as stop:
-            report.aborted = str(stop)
+            report.aborted, report.key_refused = str(stop), stop.key_refused
         except AuthError:
             report.aborted = f"{key_refused(self.base_url, company=self.company_id)} {NOTHING_MORE_SENT}"
+            report.key_refused = True
         except KeyboardInterrupt as error:
             report.aborted, report.error = STOPPED_BY_CTRL_C, error
         except Exception as error:  # whatever it is, what is known so far is kept
             report.aborted = f"Submit stopped on an unexpected error ({type(error).__name__}: {error})"
             report.error = error
-        _close_leftovers(items, work, report.aborted)
+        _close_leftovers(items, work, report.aborted, report.key_refused)
         run.finish(items)  # the phase's progress ends with every record counted by its outcome
         report.outcomes = {item.position: item.outcome for item in items if item.outcome}
         report.warnings = run.warnings
@@ -316,7 +338,7 @@ def refused_before(attempt: Attempt) -> str:
                                  when=(attempt.sent_at or "")[:10])
 
 
-def _close_leftovers(items: list[Item], work: Work, stopped: str | None) -> None:
+def _close_leftovers(items: list[Item], work: Work, stopped: str | None, key_refused: bool = False) -> None:
     """An outcome for every item still open when the run ends (or stops), from what is
     known of it: an answer still lost is Unknown, a bulk write with a sync id Pending,
     another sent record Unknown; the rest were never sent."""
@@ -332,6 +354,6 @@ def _close_leftovers(items: list[Item], work: Work, stopped: str | None) -> None
             item.outcome = Outcome(Status.UNKNOWN, "the answer from RootFi was lost; the next Submit looks the "
                                    "record up before it sends anything again", submitted_at=item.sent_at)
         elif stopped:
-            item.outcome = Outcome(Status.SKIPPED, not_sent_stopped(stopped))
+            item.outcome = Outcome(Status.SKIPPED, stopped_before_sending(stopped, key_refused))
         else:
             item.outcome = Outcome(Status.SKIPPED, TIME_LIMIT)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rootfi_excel.api.answers import Company
 from rootfi_excel.fields.integrations import canonical_integration
-from rootfi_excel.messages import platform
+from rootfi_excel.messages import platform, stopped_before_sending
 from rootfi_excel.sheets.layout import (
     MESSAGE,
     PLATFORM_ID,
@@ -108,6 +108,7 @@ class WorkbookSubmission:
 def apply_overrides(settings: WorkbookSettings, overrides: Overrides) -> None:
     if overrides.base_url:
         settings.base_url = overrides.base_url.rstrip("/")
+        settings.base_url_from_command_line = True  # typed here: see api/trust.py
     if overrides.company_id is not None:
         settings.company_id = overrides.company_id
     if overrides.key_profile:
@@ -172,9 +173,11 @@ def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, 
     workbook: the workbook's name (workbook_name): its records never written to a row are
     matched to its rows before anything is sent (placing.py)."""
     settings = submission.validation.settings
-    options = options or SubmitOptions(batch_size=settings.batch_size)
+    options = options or options_for(settings)
+    records = sum(len(sheet.ready) for sheet in submission.validation.sheets.values())
     submitter = Submitter(client, journal, base_url=settings.base_url, company_id=settings.company_id,
-                          integration=settings.integration, options=options, progress=progress, workbook=workbook)
+                          integration=settings.integration, options=options, progress=progress, workbook=workbook,
+                          records=records)
     before = getattr(client, "requests_sent", 0)
     for key, sheet in submission.validation.sheets.items():
         # Rows Invalid for the amount due alone are looked for too: the platform may
@@ -195,9 +198,27 @@ def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, 
         submission.warnings += [f"{sheet.layout.sheet}: {warning}" for warning in report.warnings]
         if report.aborted:
             submission.aborted, submission.error = report.aborted, report.error
+            _skip_not_reached(submission, report)
             break
     submission.requests_used = getattr(client, "requests_sent", 0) - before
     return submission
+
+
+def _skip_not_reached(submission: WorkbookSubmission, report: Any) -> None:
+    """The run stopped: every row of a sheet it never reached gets a Submit outcome (Skipped,
+    why, what to do) instead of keeping Validate's "Valid", as the stopped sheet's own rows do."""
+    message = stopped_before_sending(report.aborted, report.key_refused)
+    for key, sheet in submission.validation.sheets.items():
+        if key in submission.outcomes:
+            continue
+        submission.outcomes[key] = {row.index: Outcome(Status.SKIPPED, message)
+                                    for unit in sheet.ready for row in unit.rows}
+
+
+def options_for(settings: WorkbookSettings, **overrides: Any) -> SubmitOptions:
+    """The engine's options from the workbook's Settings (batch_size, stuck_after_minutes)."""
+    return SubmitOptions(**{"batch_size": settings.batch_size, "stall_after": settings.stuck_after_minutes * 60,
+                            **overrides})
 
 
 def mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[str, set[int]]) -> None:

@@ -67,7 +67,7 @@ from rootfi_excel.workbook.port import (
 XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
     "App": ("alert", "books", "calculation", "enable_events", "screen_updating", "status_bar"),
     "Apps": ("active",),  # xw.apps.active: only when no workbook is open
-    "Book": ("app", "caller", "fullname", "names", "selection", "sheets"),
+    "Book": ("app", "caller", "close", "fullname", "name", "names", "selection", "sheets"),  # close: ribbon scratch
     "Sheets": ("add",),  # write_lookup_table: the Lookups sheet when the workbook has none
     "Names": ("add",),
     "Tables": ("add",),
