@@ -187,7 +187,7 @@ def test_empty_sandbox_without_seed(make_sandbox, api_key):
 
 
 def test_config_is_checked(make_sandbox):
-    keyless = make_sandbox(api_keys=[])  # no key given: the database's own, made once and kept with it
+    keyless = make_sandbox(trusted=False, api_keys=[])  # no key given: the database's own, made once and kept
     assert keyless.config.api_keys and keyless.config.api_keys[0].startswith("rk_sandbox_")
     with pytest.raises(ValueError):
         make_sandbox(faults={"teapot": 0.5})

@@ -210,7 +210,7 @@ SANDBOX_LIMITS = "Rate limit: {limit}; faults: {faults}."
 SANDBOX_SETTINGS = "A workbook uses it with these values on its Settings sheet:"
 SANDBOX_SETTINGS_KEY = ("and {which} stored once on this computer for its address: rootfi-excel login --base-url "
                         "{url} --profile {profile} (paste it when asked); or, for a run without a key store, "
-                        + ENV_VAR + " set to it and ROOTFI_BASE_URL to {url}.")
+                        + ENV_VAR + " set to it and ROOTFI_BASE_URL={url}.")
 SANDBOX_CONFIGURE_HINT = "Or let the sandbox do both: rootfi-excel sandbox {options}--configure BOOK.xlsx"
 SANDBOX_CONFIGURED = ("{book}: its Settings now point at this sandbox ({settings}), and the key is stored on this "
                       "computer for this address and the key profile '{profile}'. Validate and submit it as usual.")
@@ -400,6 +400,8 @@ def minutes_text(seconds: float) -> str:
 def stopped_before_sending(why: str, key_refused: bool = False) -> str:
     """A row Submit was asked to send but never reached because the run stopped: why, and what to do."""
     what = AFTER_KEY_REFUSED if key_refused else AFTER_STOP
+    if key_refused:  # the run's own message names the address and the fix; the row says what happened
+        why = "RootFi refused the API key"
     if why == STOPPED_BY_CTRL_C:  # said once, not "stopped (Submit was stopped (Ctrl+C))"
         return STOPPED_BY_CTRL_C_BEFORE_SENDING.format(what=what)
     why = why.strip().rstrip(".") or "it was stopped"
