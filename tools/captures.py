@@ -14,7 +14,8 @@ Everything happens in a scratch folder with its own ROOTFI_EXCEL_HOME (journal, 
 log) and sandboxes on free ports of 127.0.0.1. No key store is ever touched: the key
 store is the one that refuses (keyring's fail backend), and commands get the sandbox's
 key from ROOTFI_API_KEY, as an unattended run would. Needs tmux (apt-get install tmux);
-the renders need LibreOffice and poppler (see render.py).
+the renders need LibreOffice and poppler (see render.py). ROOTFI_BASE_URL names the
+sandbox's address for ROOTFI_API_KEY (a key goes only to the address it is for).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class Captures:
         session = f"rootfi-captures-{os.getpid()}-{self.number}"
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in {**self.env, **(env or {})}.items()
                            if k in ("ROOTFI_EXCEL_HOME", "COLUMNS", "PYTHON_KEYRING_BACKEND", "TERM",
-                                    "ROOTFI_API_KEY", "PATH"))
+                                    "ROOTFI_API_KEY", "ROOTFI_BASE_URL", "PATH"))
         line = (f"cd {shlex.quote(str(self.work))} && export {exports} && echo '$ {command}' && {command}; "
                 f"echo '{DONE}'$?']'; sleep 3600")
         tmux("new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", "50", line)
@@ -219,7 +220,7 @@ def run(out: Path, render: bool) -> int:
         again = Sandbox(captures, ["--db", "sandbox.sqlite3", "--configure", "march.xlsx"], port)
         captures._file("sandbox-again-configure").write_text(again.screen(), encoding="utf-8")
         assert again.key == key, "the same --db must keep the same key"
-        env = {"ROOTFI_API_KEY": key}
+        env = {"ROOTFI_API_KEY": key, "ROOTFI_BASE_URL": base_url}  # the one address that key is for
         captures.terminal("validate", f"{rx} validate march.xlsx", env=env)
         captures.terminal("lookups", f"{rx} lookups march.xlsx", env=env)
         captures.terminal("validate-with-lookups", f"{rx} validate march.xlsx", env=env)
@@ -228,7 +229,7 @@ def run(out: Path, render: bool) -> int:
         captures.terminal("posted", f"{rx} posted march.xlsx", env=env)
         captures.terminal("doctor", f"{rx} doctor march.xlsx", env=env)
         # -- the wrong key, and the key from the environment
-        wrong = {"ROOTFI_API_KEY": "rk_sandbox_not_the_right_one"}
+        wrong = {"ROOTFI_API_KEY": "rk_sandbox_not_the_right_one", "ROOTFI_BASE_URL": base_url}
         make_book(captures, work / "april.xlsx", base_url, key, payments=5, notes=1, mistakes=False)
         captures.terminal("submit-wrong-key", f"{rx} submit april.xlsx --yes", env=wrong)
         captures.terminal("doctor-wrong-key", f"{rx} doctor april.xlsx", env=wrong)
@@ -249,7 +250,8 @@ def run(out: Path, render: bool) -> int:
         slow = Sandbox(captures, ["--db", "slow.sqlite3", "--job-delay-ms", "150", "--rate-limit", "0"], free_port())
         slow_url = f"http://127.0.0.1:{slow.port}/v4"
         make_book(captures, work / "june.xlsx", slow_url, slow.key, payments=60, notes=6, mistakes=False)
-        captures.terminal("submit-ctrl-c", f"{rx} submit june.xlsx --yes", env={"ROOTFI_API_KEY": slow.key},
+        captures.terminal("submit-ctrl-c", f"{rx} submit june.xlsx --yes",
+                          env={"ROOTFI_API_KEY": slow.key, "ROOTFI_BASE_URL": slow_url},
                           interrupt_when="sent in", interrupt_after=20)
         slow.stop()
 
