@@ -182,10 +182,13 @@ def test_a_hostile_folder_through_every_command_is_never_read_and_runs_nothing(
     monkeypatch.setenv("USERPROFILE", str(home))
     monkeypatch.chdir(folder)
 
-    def sandbox_until_ctrl_c(config):  # the real server, stopped as Ctrl+C stops it
+    def sandbox_until_ctrl_c(config, ready=None):  # the real server, stopped as Ctrl+C stops it
         from rootfi_excel.sandbox.server import start_in_thread
 
-        start_in_thread(config).stop()
+        running = start_in_thread(config)
+        if ready is not None:
+            ready(running)  # its start-up text
+        running.stop()
         raise KeyboardInterrupt
 
     monkeypatch.setattr("rootfi_excel.sandbox.server.run", sandbox_until_ctrl_c)

@@ -63,6 +63,12 @@ def test_lookups_command_fills_cache_and_live_tables(sandbox, api_key, tmp_path,
     assert headers[:7] == ["number", "id", "customer", "customer id", "currency", "total", "amount due"]
     for name in ("LiveAccountsIds", "LiveTaxRatesIds", "LiveItemsIds", "LiveCurrenciesIds"):
         assert all(column_values(book, name))
+    # Each block is labelled above its header row: which list it is, not only "name / id / ...".
+    for table, title in (("LiveContacts", "Contacts (customers)"), ("LiveInvoices", "Invoices (open)"),
+                         ("LiveAccounts", "Accounts"), ("LiveCurrencies", "Currencies"), ("LiveTaxRates", "Tax rates"),
+                         ("LiveItems", "Items")):
+        left, top, _, _ = range_boundaries(sheet.tables[table].ref)
+        assert top == 2 and sheet.cell(top - 1, left).value == title, table
     # The template's empty grey placeholders are gone; its fixed lists are untouched.
     assert not any(isinstance(c.value, str) and c.value.endswith(": id") for c in sheet[1])
     assert column_values(book, "PaymentModeList")[0] == "Cash"

@@ -119,7 +119,7 @@ def test_submit_asks_what_goes_where_writes_ids_as_text_and_never_sends_twice(ex
     question, buttons = book.app.alerts[0]
     assert buttons == "yes_no"
     assert question.startswith(f"Send 5 payments to QuickBooks Online, company {COMPANY} (")
-    assert "1 invalid rows will not be sent" in question
+    assert "1 invalid row will not be sent (see its message)" in question
     assert column(book, "status") == [Status.CREATED] * 5 + [Status.INVALID]
     ids = column(book, "rootfi_id")[:5]
     assert all(isinstance(i, str) and i.isdigit() for i in ids), ids
@@ -183,7 +183,7 @@ def test_a_row_edited_mid_run_is_not_written_blindly(excel, sandbox):
     book.app.on_status.append(hook)
     press("submit", book)
     assert column(book, "status") == [Status.CREATED, None, Status.CREATED]
-    warning = next(a for a, _ in book.app.alerts if "rows were not written back" in a)
+    warning = next(a for a, _ in book.app.alerts if "1 row was not written back" in a)
     assert "press Submit again" in warning and "journal" in warning
     assert sandbox.count_records(COMPANY, "invoice_payments") == 3
 
@@ -360,3 +360,19 @@ def test_posted_with_a_bad_period_says_which_setting(excel, sandbox):
     assert last_alert(book).startswith("Settings: posted_from "), last_alert(book)
     assert "Posted" not in [s.name for s in book.sheets]
     assert sandbox.requests_seen() == before
+
+
+def test_in_excel_next_steps_are_buttons_never_commands(excel, sandbox, memory_keyring):
+    """The same messages that say `run rootfi-excel ...` at a terminal say which button to press here
+    (issue 20): the lookups note after Validate, a refused key at Check connection."""
+    book = excel(2)
+    press("validate", book)
+    said = last_alert(book)
+    assert "Press Refresh lookups to check them against the platform" in said and "rootfi-excel" not in said
+    from rootfi_excel.api.trust import store_key
+
+    store_key("default", "rk_test_not_the_sandbox_key", sandbox.base_url)  # a wrong key, for the sandbox's address
+    press("check_connection", book)
+    said = last_alert(book)
+    assert "refused the API key of the key profile 'default': press Set API key on the RootFi tab" in said
+    assert "rootfi-excel" not in said

@@ -41,8 +41,8 @@ def test_a_stuck_bulk_write_ends_the_run_within_the_no_progress_bound(make_sandb
     elapsed = time.monotonic() - started
     assert elapsed < 2.0 + 6.0, f"the run took {elapsed:.1f} s with a 2 s bound on no progress"
     assert statuses(report) == {Status.PENDING: 12}
-    assert all(o.message.startswith("still running at RootFi: nothing moved for") and "press Submit later" in
-               o.message and o.sync_id for o in report.outcomes.values())
+    assert all(o.message.startswith("still running at RootFi: nothing moved for") and "submit again later" in
+               o.message and o.sync_id for o in report.outcomes.values())  # words that work in Excel and a terminal
     assert len(journal.attempts(PENDING)) == 12  # the journal keeps them for the next Submit to collect
     waiting = [text for text in progress if "waiting for 2 bulk writes of yours to finish at RootFi" in text]
     assert waiting and "0 of 12 records done" in waiting[-1]

@@ -66,7 +66,7 @@ def test_records_already_in_the_platform_are_found_and_not_sent(sandbox, api_key
     other, _ = submitter(client, tmp_path / "b.sqlite3", sandbox, QUICKBOOKS, "QUICKBOOKS")
     report = other.submit("invoice_payments", units)
     assert outcomes_by_status(report) == {Status.CREATED: 10}
-    assert all("already in QUICKBOOKS" in o.message for o in report.outcomes.values())
+    assert all("already in QuickBooks" in o.message for o in report.outcomes.values())
     assert sandbox.count_records(QUICKBOOKS, "invoice_payments") == 10
 
 

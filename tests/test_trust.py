@@ -209,7 +209,13 @@ def test_submit_with_base_url_takes_the_key_stored_for_it(make_sandbox, api_key,
 
 
 def test_the_sandbox_says_how_to_trust_its_address(monkeypatch):
-    def ctrl_c(config):
+    def ctrl_c(config, ready=None):  # the sandbox is ready (its text said), then Ctrl+C
+        class Running:
+            base_url = f"http://127.0.0.1:{config.port}/v4"
+
+        Running.config = config
+        config.api_keys = config.api_keys or ["rk_sandbox_test"]
+        ready(Running())
         raise KeyboardInterrupt
 
     monkeypatch.setattr("rootfi_excel.sandbox.server.run", ctrl_c)

@@ -4,26 +4,155 @@ Each says what is wrong in the reader's words and what to do next; the technical
 detail (an exception's class, an error code) goes to the log file, not here.
 Messages still written where they arise are listed in tests/test_messages.py's
 quoted cases as they move here.
+
+Where the person is decides how a next step is said: in Excel a button to press
+("press Submit again"), at a command line the command to run ("run rootfi-excel submit
+book.xlsx again"). A message names its step by a field ({submit_again}, see STEPS) and
+`words()` fills it for the front end the person is using: every rootfi-excel command
+runs inside `at_terminal(book)` (cli/guarded.py), the Excel buttons in the default.
+Row messages, which stay in the workbook for whoever opens it, use words that work in
+both ("then submit again").
 """
 
 from __future__ import annotations
 
+import string
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from rootfi_excel.api.paths import DEFAULT_BASE_URL
+from rootfi_excel.api.paths import DEFAULT_BASE_URL, SANDBOX_PORT
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+ENV_VAR = "ROOTFI_API_KEY"  # the same name as api.credentials.ENV_VAR (not imported: keyring stays unloaded)
+DEFAULT_PROFILE = "default"
+
+# --- next steps, in the words of where the person is ------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    button: str  # in Excel: the button to press
+    command: str  # at a command line: the command to run ({book}: the workbook the command was given)
+
+
+STEPS = {
+    "submit": Step("press Submit", "run rootfi-excel submit {book}"),
+    "submit_again": Step("press Submit again", "run rootfi-excel submit {book} again"),
+    "validate_again": Step("press Validate again", "run rootfi-excel validate {book} again"),
+    "refresh_lookups": Step("press Refresh lookups", "run rootfi-excel lookups {book}"),
+    "posted_again": Step("press Posted again", "run rootfi-excel posted {book} again"),
+    "set_key": Step("press Set API key on the RootFi tab", "run rootfi-excel login{profile_option}"),
+    "check_connection": Step("press Check connection", "run rootfi-excel doctor {book}"),
+    "new_workbook": Step("press New workbook for a fresh copy of the template",
+                         "run rootfi-excel template NEW.xlsx for a fresh copy of the template"),
+}
+
+_terminal_book: ContextVar[str | None] = ContextVar("rootfi_terminal_book", default=None)
+
+
+@contextmanager
+def at_terminal(book: str = "") -> Iterator[None]:
+    """Messages made inside say next steps as commands; `book` is the workbook the command
+    was given (as typed), used in them ("BOOK.xlsx" when there is none)."""
+    token = _terminal_book.set(_quoted(book) if book else "BOOK.xlsx")
+    try:
+        yield
+    finally:
+        _terminal_book.reset(token)
+
+
+def at_a_terminal() -> bool:
+    return _terminal_book.get() is not None
+
+
+def step(name: str, *, profile: str | None = None) -> str:
+    """One next step ('press Submit again' or 'run rootfi-excel submit book.xlsx again')."""
+    chosen = STEPS[name]
+    book = _terminal_book.get()
+    if book is None:
+        return chosen.button
+    option = f" --profile {profile}" if profile and profile != DEFAULT_PROFILE else ""
+    return chosen.command.format(book=book, profile_option=option)
+
+
+def words(template: str, **fields: Any) -> str:
+    """`template` with its fields filled; a field named after a step (STEPS) is that step in
+    the words of where the person is, with a capital letter at the start of a sentence."""
+    values: dict[str, Any] = dict(fields)
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name and name not in values:
+            root = name.lower()
+            if root not in STEPS:
+                raise KeyError(name)
+            said = step(root, profile=fields.get("profile"))
+            values[name] = said[:1].upper() + said[1:] if name[:1].isupper() else said
+    return template.format(**values)
+
+
+def _quoted(book: str) -> str:
+    return f'"{book}"' if any(c.isspace() for c in book) else book
+
+
+# --- counting words ---------------------------------------------------------------------
+
+PLURALS = {"this": "these", "was": "were", "is": "are", "has": "have", "credit note": "credit notes",
+           "entry": "entries", "company": "companies", "bulk write": "bulk writes"}
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """'1 row', '2 rows', '0 rows'; `many` when the plural is not one + 's'."""
+    return f"{count} {one if count == 1 else many or PLURALS.get(one) or one + 's'}"
+
+
+def were(count: int) -> str:
+    return "was" if count == 1 else "were"
+
+
+def platform(code: str | None) -> str:
+    """What people call a platform: 'NETSUITE' -> 'NetSuite'; none -> 'the platform'."""
+    if not code or code == "the platform":
+        return "the platform"
+    from rootfi_excel.fields.integrations import display_name
+
+    return display_name(code)
+
 
 # --- reaching RootFi -------------------------------------------------------------
 
-NOT_REACHED = ("Nothing answered at {url}: check the network connection and that base_url in Settings is "
-               "RootFi's address ({default}), then try again. Nothing was sent.")
-LOCAL_SANDBOX_GONE = ("Nothing answers at {url}, a local sandbox address: the sandbox that made this workbook "
-                      "(rootfi-excel demo or rootfi-excel sandbox) has stopped, and its records went with it. "
-                      "Run rootfi-excel demo again for a new demo workbook, or start rootfi-excel sandbox and "
-                      "submit with --base-url set to the address it prints. Nothing was sent.")
+NOT_REACHED = ("Nothing answered at {url}: check the network connection (and a proxy or firewall) and that "
+               "base_url in Settings is RootFi's address ({default}), then try again.")
+DEFAULT_NOT_REACHED = ("Nothing answered at {url}, RootFi's address: check this computer's network connection "
+                       "(and a proxy or firewall), then try again.")
+LOCAL_SANDBOX_DOWN = ("Nothing answers at {url}, an address on this computer: no local sandbox is running there. "
+                      "Start it again (rootfi-excel sandbox --port {port}; with the same --db FILE it keeps its "
+                      "records and key), or run rootfi-excel demo for a new demo workbook, then try again.")
 NAME_NOT_FOUND = ("The address {host} (base_url in Settings) was not found: check its spelling and the network "
-                  "connection, then try again. Nothing was sent.")
+                  "connection, then try again.")
+CONNECTION_LOST = ("The connection to {url} broke off before RootFi answered: check the network connection, then "
+                   "try again.")
+NOTHING_SENT = "Nothing was sent."
+
+KEY_REFUSED = ("RootFi ({url}) refused the API key{of_profile}: {set_key} and paste a key {of_company}, then "
+               "try again.")
+ENV_KEY_REFUSED = ("RootFi ({url}) refused the API key in the environment variable " + ENV_VAR + ". Set that "
+                   "variable to a key {of_company} (or remove it to use the key stored on this computer), then try "
+                   "again.")
+
+# --- the API key on this computer (login, logout, doctor) ------------------------------
+
+ENV_KEY_IN_USE = ("Note: the environment variable " + ENV_VAR + " is set, so every command uses its key, not a "
+                  "stored one, until the variable is removed.")
+LOGIN_WITH_ENV_KEY_ONLY = ("The environment variable " + ENV_VAR + " is set, and every command uses its key. "
+                           "This computer has no key store, so no other key was stored: to use another key, set "
+                           + ENV_VAR + " to it.")
+LOGOUT_WITH_ENV_KEY_ONLY = ("No key is stored on this computer (it has no key store). The key in use comes from "
+                            "the environment variable " + ENV_VAR + "; remove that variable to stop using it.")
+DOCTOR_STORE_A_KEY = "{Set_key} and paste a valid key (ask your RootFi admin for one)."
+DOCTOR_SET_ENV_KEY = ("Set the environment variable " + ENV_VAR + " to a valid key (ask your RootFi admin for "
+                      "one), or remove it to use the key stored on this computer.")
 
 # --- reading from RootFi (a list or one record; nothing is written) --------------------
 
@@ -36,19 +165,75 @@ READ_NAMES = {
     "syncs": "the bulk writes",
 }
 
+# --- the workbook ----------------------------------------------------------------------
+
+NO_SHEET = ("The workbook has no sheet named '{sheet}': it is not a RootFi workbook, or the sheet was renamed. "
+            "Rename the sheet back to '{sheet}', or {new_workbook} and copy the rows into it")
+
+TOTAL_ROW_LEFT = "{sheet}: row {row} below the table is a total ({said}): left as it is, not read as a row"
+
+# --- cells Validate cannot read (sheets/cells.py; the row's message starts with the column) --
+
+AMOUNT_WITH_CURRENCY = ("'{text}' holds the currency {code} with the amount: type the amount alone ({amount}) "
+                        "and the currency in currency_id")
+
+REQUIRED_BY = "{column}: {platform} needs this on every {record}: type {what}"
+REQUIRED_BY_NO_COLUMN = ("{column}: {platform} needs this on every {record}: add a column named {column} and type "
+                         "{what} in it")
+RECORD_NAMES = {"invoice_payments": "payment", "invoice_credit_notes": "credit note"}
+
+# --- Validate against the lookups (validation/online.py) --------------------------------
+
+NO_LOOKUPS = ("No lookups of company {company} on this computer: invoices, customers and accounts were checked "
+              "offline only. {Refresh_lookups} to check them against the platform.")
+LOOKUPS_CACHE_UNREADABLE = ("The lookups cache ({path}) could not be read ({error}): references were checked offline "
+                            "only. {Refresh_lookups} to rebuild it.")
+LOOKUPS_OLD = ("Warning: the lookups are older than {age} (lookups_max_age_hours on the Settings sheet): "
+               "{refresh_lookups}, since invoices may have been paid or changed since.")
+
+# --- a Submit that stopped -----------------------------------------------------------
+
+RESULTS_KEPT_IN_JOURNAL = ("close the workbook in other programs, then {submit_again} to write them (nothing is "
+                           "sent twice).")
+STOPPED_BY_CTRL_C = "Submit was stopped (Ctrl+C)"
+NOTHING_MORE_SENT = "Nothing more was sent."
+
+# --- the local sandbox (rootfi-excel sandbox) -----------------------------------------
+
+SANDBOX_RUNNING = "RootFi sandbox on {url} (Ctrl+C stops it)."
+SANDBOX_DB_KEPT = ("Database: {db}. Its records and key are kept: start the sandbox again with --db {db} to carry "
+                   "on where it stopped.")
+SANDBOX_DB_TEMPORARY = ("Database: a temporary file, deleted when the sandbox stops (--db FILE keeps its records "
+                        "and key).")
+SANDBOX_KEY = "API key: {key}{kept}"
+SANDBOX_LIMITS = "Rate limit: {limit}; faults: {faults}."
+SANDBOX_SETTINGS = "A workbook uses it with these values on its Settings sheet:"
+SANDBOX_SETTINGS_KEY = ("and {which} stored once on this computer for its address: rootfi-excel login --base-url "
+                        "{url} --profile {profile} (paste it when asked); or, for a run without a key store, "
+                        + ENV_VAR + " set to it and ROOTFI_BASE_URL={url}.")
+SANDBOX_CONFIGURE_HINT = "Or let the sandbox do both: rootfi-excel sandbox {options}--configure BOOK.xlsx"
+SANDBOX_CONFIGURED = ("{book}: its Settings now point at this sandbox ({settings}), and the key is stored on this "
+                      "computer for this address and the key profile '{profile}'. Validate and submit it as usual.")
+SANDBOX_CONFIGURED_NO_KEY = ("{book}: its Settings now point at this sandbox ({settings}), but its key could not be "
+                             "stored on this computer ({reason}). For the commands you run, set " + ENV_VAR +
+                             " to the key above and ROOTFI_BASE_URL to {url}; or store it with rootfi-excel login "
+                             "--base-url {url} --profile {profile} once a key store is there.")
+
 # --- the demo ---------------------------------------------------------------------
 
 DEMO_UNFINISHED = ("The demo did not finish its job: {rows} it meant to send {were} left without a final answer "
                    "({statuses}; the lines above say why), so {file} does not show the whole job. {hint}")
 DEMO_AGAIN = "Run rootfi-excel demo --force again."
+DEMO_TOO_MANY_PAYMENTS = ("{asked} is more than the demo can make: it pays each open invoice of the company at most "
+                          "once, and each sandbox company has {have}. Ask for {have} or fewer.")
 DEMO_AGAIN_WITHOUT_FAULTS = ("The sandbox's --faults made it fail; run rootfi-excel demo --force again without "
                              "them to see the whole job.")
 
 # --- rows the platform refused -----------------------------------------------------
 
-PLATFORM_REFUSED = "{platform} refused this row: {reason}. Correct the row, then press Submit again."
+PLATFORM_REFUSED = "{platform} refused this row: {reason}. Correct the row, then submit again."
 PLATFORM_REFUSED_NO_REASON = ("{platform} refused this row without saying why. Check the row against the record "
-                              "in {platform}, then press Submit again.")
+                              "in {where}, then submit again.")
 REFUSED_BEFORE = ("{reason} (refused on {when}; not sent again until you change the row, or run "
                   "submit --resend-rejected)")
 
@@ -133,11 +318,33 @@ def unreachable(base_url: str, error: object) -> str:
     parts = urlsplit(base_url or "")
     host = parts.hostname or base_url or "(no address)"
     detail = str(error).lower()
-    if host in LOCAL_HOSTS:
-        return LOCAL_SANDBOX_GONE.format(url=base_url)
+    # Nothing took the connection (refused, or no answer to it), as opposed to one that broke off later.
+    not_connected = any(word in detail for word in ("connecterror", "connecttimeout", "connection refused"))
+    if host in LOCAL_HOSTS and not_connected:
+        return LOCAL_SANDBOX_DOWN.format(url=base_url, port=parts.port or SANDBOX_PORT)
     if "name or service not known" in detail or "nodename nor servname" in detail or "getaddrinfo" in detail:
         return NAME_NOT_FOUND.format(host=host)
+    if not not_connected:  # it answered, then the connection dropped (a reset, a read that timed out)
+        return CONNECTION_LOST.format(url=base_url)
+    if (base_url or "").rstrip("/") == DEFAULT_BASE_URL:
+        return DEFAULT_NOT_REACHED.format(url=base_url)
     return NOT_REACHED.format(url=base_url, default=DEFAULT_BASE_URL)
+
+
+def key_in_environment() -> bool:
+    """Whether the key comes from ROOTFI_API_KEY (it overrides every stored key)."""
+    import os
+
+    return bool(os.environ.get(ENV_VAR, "").strip())
+
+
+def key_refused(base_url: str, profile: str | None = None, company: int | None = None) -> str:
+    """RootFi refused the key: which key, and how to give it a good one from where the person is."""
+    of_company = f"of company {company}" if company is not None else "of your company"
+    if key_in_environment():
+        return ENV_KEY_REFUSED.format(url=base_url, of_company=of_company)
+    of_profile = f" of the key profile '{profile}'" if profile else ""
+    return words(KEY_REFUSED, url=base_url, profile=profile, of_profile=of_profile, of_company=of_company)
 
 
 def read_refused(path: str | None) -> str:
@@ -165,15 +372,25 @@ def what_was_read(path: str | None) -> str:
     return path or "a list"
 
 
-def platform_refused(platform: str | None, reason: str | None) -> str:
-    """A row the accounting platform (or RootFi's checks for it) refused; `platform` is
-    its integration code (shown by its name) or None."""
-    from rootfi_excel.fields.integrations import display_name
+def required_by(column: str, integration: str | None, model: str, description: str, has_column: bool) -> str:
+    """A field the platform needs (fields/integration_requirements.csv, the Integration Fields sheet), said
+    as what to type: 'The ID of the account to which ...' -> 'type the id of the account to which ...'."""
+    what = (description or "").strip().rstrip(".")
+    what = what[:1].lower() + what[1:] if what[:2] != what[:2].upper() or len(what) < 2 else what
+    what = what.replace(" ID ", " id ").replace("the ID", "the id") or "its value"
+    template = REQUIRED_BY if has_column else REQUIRED_BY_NO_COLUMN
+    return template.format(column=column, platform=platform(integration), record=RECORD_NAMES.get(model, "record"),
+                           what=what)
 
-    name = (display_name(platform) if platform and platform != "the platform" else "") or "The platform"
+
+def platform_refused(platform_name_or_code: str | None, reason: str | None) -> str:
+    """A row the accounting platform (or RootFi's checks for it) refused; the platform is
+    given by its integration code or its name (shown by its name), or None."""
+    where = platform(platform_name_or_code)
+    name = where[:1].upper() + where[1:]
     reason = (reason or "").strip().rstrip(".")
     if not reason:
-        return PLATFORM_REFUSED_NO_REASON.format(platform=name)
+        return PLATFORM_REFUSED_NO_REASON.format(platform=name, where=where)
     return PLATFORM_REFUSED.format(platform=name, reason=reason)
 
 
@@ -203,12 +420,13 @@ MAC_UNSAFE_NAME = ("RootFi cannot start on a Mac for a workbook whose name or fo
 CONFIG_SHEET_NAMES = ("rootfi.conf", "xlwings.conf")
 CONFIG_SHEET_IGNORED = ("Note: this workbook's {sheets} sheet is ignored: RootFi takes its settings only from the "
                         "add-in and your own computer.")
-STILL_RUNNING = ("still running at RootFi: nothing moved for {minutes}; press Submit later to collect the result "
+STILL_RUNNING = ("still running at RootFi: nothing moved for {minutes}; submit again later to collect the result "
                  "(it is never sent twice)")
 STOPPED_BEFORE_SENDING = "Not sent: Submit stopped before this row was sent ({why}). {what}"
-AFTER_KEY_REFUSED = ("Store a valid key (Set API key on the RootFi tab, or rootfi-excel login), then press Submit "
+AFTER_KEY_REFUSED = ("Store a valid key (Set API key on the RootFi tab, or rootfi-excel login), then submit "
                      "again.")
-AFTER_STOP = "Press Submit again: nothing is sent twice."
+AFTER_STOP = "Submit again: nothing is sent twice."
+STOPPED_BY_CTRL_C_BEFORE_SENDING = "Not sent: Submit was stopped (Ctrl+C) before this row was sent. {what}"
 
 
 def ignored_config_sheets(sheet_names: list[str]) -> str | None:
@@ -230,8 +448,13 @@ def minutes_text(seconds: float) -> str:
 
 def stopped_before_sending(why: str, key_refused: bool = False) -> str:
     """A row Submit was asked to send but never reached because the run stopped: why, and what to do."""
+    what = AFTER_KEY_REFUSED if key_refused else AFTER_STOP
+    if key_refused:  # the run's own message names the address and the fix; the row says what happened
+        why = "RootFi refused the API key"
+    if why == STOPPED_BY_CTRL_C:  # said once, not "stopped (Submit was stopped (Ctrl+C))"
+        return STOPPED_BY_CTRL_C_BEFORE_SENDING.format(what=what)
     why = why.strip().rstrip(".") or "it was stopped"
-    return STOPPED_BEFORE_SENDING.format(why=why, what=AFTER_KEY_REFUSED if key_refused else AFTER_STOP)
+    return STOPPED_BEFORE_SENDING.format(why=why, what=what)
 
 
 # --- where the API key may go (api/trust.py) -------------------------------------------

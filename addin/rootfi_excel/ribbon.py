@@ -27,7 +27,7 @@ from rootfi_excel.app import submit as submitting
 from rootfi_excel.app import validate as validating
 from rootfi_excel.failures import logging_to_file, record
 from rootfi_excel.folders import log_dir
-from rootfi_excel.messages import NO_WORKBOOK, ignored_config_sheets
+from rootfi_excel.messages import NO_WORKBOOK, ignored_config_sheets, plural, were
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, INSTRUCTIONS_SHEET, PAYMENTS
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI, choose_save_path
@@ -225,7 +225,7 @@ def _moved_rows(workbook: ExcelWorkbook, button: str) -> str:
     count = sum(workbook.unplaced.values())
     if not count:
         return ""
-    return (f"\n\n{count} rows were not written because the table changed while RootFi was working (rows "
+    return (f"\n\n{plural(count, 'row')} {were(count)} not written because the table changed while RootFi was working (rows "
             f"sorted, edited or deleted). Press {button} again.")
 
 

@@ -24,7 +24,7 @@ from rootfi_excel.api.trust import ChosenKey, other_address, store_key
 from rootfi_excel.api.trust import choose_key as choose_key_for_address
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.fields import integrations
-from rootfi_excel.messages import unreachable
+from rootfi_excel.messages import key_refused, platform, unreachable
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.run import read_workbook_settings
 from rootfi_excel.workbook.port import WorkbookPort
@@ -137,9 +137,8 @@ def check_connection(port: WorkbookPort, ui: UserInterface, *, client: Any = Non
     except CredentialsError as error:
         ui.error(str(error))
         return None
-    except AuthError as error:
-        ui.error(f"RootFi refused the key of the key profile '{settings.key_profile}' ({error}). "
-                 "Set the API key again with a key for this company.")
+    except AuthError:
+        ui.error(key_refused(settings.base_url, settings.key_profile, settings.company_id))
         return None
     except NetworkError as error:
         ui.error(unreachable(settings.base_url, error))
@@ -157,7 +156,7 @@ def check_connection(port: WorkbookPort, ui: UserInterface, *, client: Any = Non
     wanted = settings.integration
     actual = integrations.canonical_integration(company.integration)
     if wanted and actual and wanted != actual:
-        lines.append(f"Settings says the integration is {wanted}, but the company is on {actual}: "
-                     "correct Settings before you submit.")
+        lines.append(f"Settings says the integration is {platform(wanted)} ({wanted}), but the company is on "
+                     f"{platform(actual)} ({actual}): correct Settings before you submit.")
     (ui.tell if connection.healthy and len(lines) == 1 else ui.warn)("\n".join(lines))
     return connection

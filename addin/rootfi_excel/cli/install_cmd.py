@@ -13,6 +13,8 @@ from rootfi_excel.api.credentials import DEFAULT_PROFILE
 
 _dry_run = click.option("--dry-run", is_flag=True,
                         help="Print every step it would take, in the words and order of a real run; change nothing.")
+_dry_run_removing = click.option("--dry-run", is_flag=True,
+                                 help="Print every file, setting and folder it would remove, in the words and order of a real run; remove nothing.")
 
 
 def _layout():
@@ -92,7 +94,7 @@ def upgrade(dry_run: bool) -> None:
 @click.option("--remove-journal", is_flag=True,
               help="Also remove the submission journal (it is what stops a row being sent twice).")
 @click.option("--profile", "profiles", multiple=True, help="Key profile to remove with --remove-key (repeatable).")
-@_dry_run
+@_dry_run_removing
 def uninstall(remove_key: bool, remove_journal: bool, profiles: tuple[str, ...], dry_run: bool) -> None:
     """Remove every file, setting and folder install wrote, then the environment the installer made
     (proven by its marker); the key and the journal only when asked."""

@@ -46,9 +46,10 @@ def lookups(book: Path, base_url: str | None, company_id: int | None, key_profil
         workbook.save()
     except WorkbookError as error:
         stop(f"The lists are cached, but {book.name} could not be saved: {error}")
-    if not report.ok:
+    if not report.ok:  # said once, here: the progress lines above never repeat it
         say(report.summary(), fg="red", err=True)
         raise SystemExit(EXIT_INVALID)
+    say(report.summary())
     say(f"Wrote the live lists onto the Lookups sheet of {book.name}.")
     raise SystemExit(EXIT_OK)
 

@@ -10,6 +10,7 @@ from rootfi_excel.app.submit import DECLINED, DONE, SubmitRun, submit_with_setti
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_submission, say, stop
 from rootfi_excel.cli.terminal_ui import TerminalUI
+from rootfi_excel.messages import RESULTS_KEPT_IN_JOURNAL, words
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitOptions
 from rootfi_excel.submission.run import Overrides, options_for, read_settings_for_submit
@@ -63,8 +64,7 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
     Returns the exit code and the run."""
     run = submit_with_settings(
         workbook, TerminalUI(yes=yes), settings, requirements, problems, name=name, client=client,
-        options=options, journal_path=journal_path,
-        retry_hint="close the workbook and run submit again to write them (nothing will be sent twice).")
+        options=options, journal_path=journal_path, retry_hint=words(RESULTS_KEPT_IN_JOURNAL))
     return _finish(run, name), run
 
 
@@ -77,8 +77,10 @@ def _finish(run: SubmitRun, name: str) -> int:
     submission = run.submission
     print_submission(submission, name)
     if submission.aborted:
+        if isinstance(submission.error, KeyboardInterrupt):  # the error boundary says "Stopped (Ctrl+C)": once
+            raise submission.error
         say(f"Stopped early: {submission.aborted}", fg="red", err=True)
-        if isinstance(submission.error, BaseException):  # the results are saved; now report the error (or Ctrl+C)
+        if isinstance(submission.error, BaseException):  # the results are saved; now report the error
             raise submission.error
         return EXIT_UNUSABLE
     rows = sum(len(s.results) for s in submission.validation.sheets.values())

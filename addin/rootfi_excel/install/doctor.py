@@ -22,6 +22,15 @@ from rootfi_excel.install import settings_file
 from rootfi_excel.install.addin_file import AddinError, addin_sheet_settings, addin_xlwings_version
 from rootfi_excel.install.layout import LINUX, MACOS, WINDOWS, Layout
 from rootfi_excel.install.unblock import blocked_files
+from rootfi_excel.messages import (
+    DOCTOR_SET_ENV_KEY,
+    DOCTOR_STORE_A_KEY,
+    ENV_VAR,
+    key_in_environment,
+    platform,
+    plural,
+    words,
+)
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 MIN_PYTHON = (3, 11)
@@ -309,6 +318,7 @@ class ApiProbe:
     base_url: str
     company_id: int | None
     company: Any = None
+    profile: str = "default"  # the key profile whose key was sent
     error: Exception | None = None
     skipped: str = ""
 
@@ -321,7 +331,7 @@ def probe_api(base_url: str, company_id: int | None, profile: str, *, named_on_c
     from rootfi_excel.api.retry import RetryPolicy
     from rootfi_excel.api.trust import UntrustedAddressError, choose_key
 
-    probe = ApiProbe(base_url, company_id)
+    probe = ApiProbe(base_url, company_id, profile=profile)
     if company_id is None:
         probe.skipped = "no company id (give --company, or a workbook whose Settings has company_id)"
         return probe
@@ -380,8 +390,10 @@ def check_company(probe: ApiProbe) -> Check:
     if isinstance(probe.error, (NetworkError, ServerError, CredentialsError)):
         return Check(SKIP, "Company and platform not checked: the API was not reached.")
     if isinstance(probe.error, AuthError):
-        return Check(FAIL, "RootFi refused the API key.",
-                     "Store a valid key with `rootfi-excel login` (ask your RootFi admin for one).")
+        if key_in_environment():
+            return Check(FAIL, f"RootFi refused the API key in the environment variable {ENV_VAR}.", DOCTOR_SET_ENV_KEY)
+        return Check(FAIL, f"RootFi refused the API key of profile '{probe.profile}'.",
+                     words(DOCTOR_STORE_A_KEY, profile=probe.profile))
     if isinstance(probe.error, NotFoundError):
         return Check(FAIL, f"This key sees no company {probe.company_id}.",
                      "Correct company_id in the workbook's Settings, or use the key of that company.")
@@ -389,11 +401,12 @@ def check_company(probe: ApiProbe) -> Check:
         return Check(FAIL, f"RootFi did not say which company this key sees: {probe.error}.",
                      "Try again; if it persists, send the log to support.")
     company = probe.company
-    said = f"Company {probe.company_id}: {company.name or '(no name)'} on {company.integration or '(no platform)'}"
+    on = platform(company.integration) if company.integration else "(no platform)"
+    said = f"Company {probe.company_id}: {company.name or '(no name)'} on {on}"
     status = (company.connection_status or "").upper()
     if status and status != "HEALTHY":
         return Check(WARN, f"{said}, connection {status}.",
-                     f"Reconnect {company.integration or 'the platform'} in RootFi before you submit.")
+                     f"Reconnect {platform(company.integration)} in RootFi before you submit.")
     return Check(OK, f"{said}, connection {status or 'not reported'}.")
 
 
@@ -467,5 +480,5 @@ def render(checks: list[Check]) -> str:
     warned = sum(c.status == WARN for c in checks)
     lines.append("")
     lines.append("All is well." if not failed and not warned else
-                 f"{failed} problem(s) to fix, {warned} warning(s). Do the steps marked -> in order.")
+                 f"{plural(failed, 'problem')} to fix, {plural(warned, 'warning')}. Do the steps marked -> in order.")
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from rootfi_excel.api.errors import ListTooLongError
 from rootfi_excel.lookups.cache import CacheKey, CompanyLookups
 from rootfi_excel.lookups.place import CacheNotReadable, open_lookups
 from rootfi_excel.lookups.sheet import cell_value
+from rootfi_excel.messages import plural
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, ROOTFI_ID, TableLayout
 from rootfi_excel.workbook.port import LookupTable, WorkbookError, WorkbookPort, records_from
 
@@ -42,7 +43,7 @@ class PostedReport:
     requests: int
 
     def summary(self) -> str:
-        return (f"{self.records} payments and credit notes in the period ({self.requests} requests): "
+        return (f"{self.records} payments and credit notes in the period ({plural(self.requests, 'request')}): "
                 f"{self.from_workbook} from this workbook, {self.duplicates} possible duplicates.")
 
 

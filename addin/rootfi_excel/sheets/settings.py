@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rootfi_excel.api.addresses import problem as address_problem
-from rootfi_excel.api.paths import DEFAULT_BASE_URL, KNOWN_BASE_URLS, unsafe_for_key
+from rootfi_excel.api.paths import DEFAULT_BASE_URL, KNOWN_BASE_URLS, SANDBOX_BASE_URL, unsafe_for_key
 from rootfi_excel.fields.integrations import canonical_integration
 from rootfi_excel.sheets.cells import CellError, CellFormat, read_date, read_id, read_text
 
@@ -57,9 +57,11 @@ SETTING_NOTES = {
                    "Blank: Validate skips the fields only some platforms need, and Submit uses the "
                    "company's platform.",
     "environment": "Which RootFi server: production unless told otherwise (rootfi and saudi are the other "
-                   "RootFi addresses; sandbox and custom need a base_url).",
+                   f"RootFi addresses; sandbox is a local sandbox on this computer, {SANDBOX_BASE_URL} unless "
+                   "base_url says otherwise; custom needs a base_url).",
     "base_url": "Leave blank to use the environment's address. An address typed here is used whatever "
-                "the environment says; it must start with https://.",
+                "the environment says: https://, or plain http:// only to this computer (a local sandbox, "
+                f"e.g. {SANDBOX_BASE_URL}).",
     "key_profile": "Which saved key to use; 'default' for most people.",
     "date_order": "How dates typed as text are read: DMY 31/01/2024, MDY 01/31/2024, YMD 2024-01-31.",
     "decimal_separator": "'.' for 1,234.50 or ',' for 1.234,50 (numbers typed as text).",
@@ -166,10 +168,12 @@ def read_settings(raw: dict[str, Any]) -> WorkbookSettings:
         settings.environment = environment if environment in ENVIRONMENTS else "custom"
     elif environment in KNOWN_BASE_URLS:
         settings.environment, settings.base_url = environment, KNOWN_BASE_URLS[environment]
+    elif environment == "sandbox":  # `rootfi-excel sandbox` at its usual address on this computer
+        settings.environment, settings.base_url = environment, SANDBOX_BASE_URL
     else:
         problems.append(
             f"Settings: environment '{environment}' needs a base_url (the API address); "
-            f"or choose one of {', '.join(KNOWN_BASE_URLS)}"
+            f"or choose one of {', '.join([*KNOWN_BASE_URLS, 'sandbox'])}"
         )
     unusable = address_problem(settings.base_url)  # the client's own rule, decided on the parsed host
     if unusable and unsafe_for_key(settings.base_url):

@@ -8,12 +8,12 @@ check after), sending, collecting (bulk writes), reconciling (lost answers), loo
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rootfi_excel.api.errors import AuthError, RootFiError
-from rootfi_excel.messages import platform_refused, refused_id_hint
+from rootfi_excel.messages import NOTHING_MORE_SENT, key_refused, platform_refused, plural, refused_id_hint
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import CREATED, FAILED, Attempt
 
@@ -118,6 +118,11 @@ class Run:
         self.workbook = submitter.workbook
         self.done = 0
         self.total = 0
+        self.counts: Counter[str] = Counter()  # outcome status -> records with it (what progress shows)
+        self._counted: dict[int, str] = {}  # id(item) -> the status it is counted under
+        self.sent_in_bulk = 0  # records sent in bulk writes so far (their answers come later)
+        self.bulk_writes = 0
+        self.activity = ""  # what is happening now, beside the counts
         self.created_now: list[Item] = []  # records this run created or found after sending them
         self.warnings: list[str] = []  # said once in the summary, beside the rows' own messages
 
@@ -128,12 +133,50 @@ class Run:
         return _LABELS.get(self.model, self.model)
 
     def tick(self, item: Item, text: str) -> None:
+        """The item has its outcome (`text` says how it came, for the reader of the code)."""
         if not item.ghost:
-            self.done += 1
-            self.report(text)
+            self._count(item)
+            self.report()
 
-    def report(self, text: str) -> None:
-        self._progress(min(self.done, self.total), self.total, f"{self.label}: {text}")
+    def _count(self, item: Item) -> None:
+        status = item.outcome.status.lower() if item.outcome else "answered"
+        before = self._counted.get(id(item))
+        if before is None:
+            self.done += 1
+        else:
+            self.counts[before] -= 1
+        self._counted[id(item)] = status
+        self.counts[status] += 1
+
+    def sent_bulk(self, count: int) -> None:
+        """`count` records went in one bulk write; their answers are collected later."""
+        self.sent_in_bulk += count
+        self.bulk_writes += 1
+        self.report()
+
+    def finish(self, items: list[Item]) -> None:
+        """Every item has its outcome now (the run ended or stopped): the phase's last word."""
+        if not self.total:
+            return
+        for item in items:
+            if not item.ghost and item.outcome is not None and \
+                    self._counted.get(id(item)) != item.outcome.status.lower():
+                self._count(item)
+        self.activity = ""
+        self.report()
+
+    def report(self, activity: str | None = None) -> None:
+        """'payments: 120 created, 2 failed; 150 sent in 3 bulk writes' (phase: counts; activity)."""
+        if activity is not None:
+            self.activity = activity
+        counts = ", ".join(f"{self.counts[s.lower()]} {s.lower()}" for s in Status.ALL if self.counts[s.lower()])
+        if self.counts["answered"]:
+            counts += (", " if counts else "") + f"{self.counts['answered']} answered"
+        sent = ""
+        if self.sent_in_bulk and self.done < self.total:  # sent, answers still to come
+            sent = f"{self.sent_in_bulk} sent in {plural(self.bulk_writes, 'bulk write')}"
+        said = "; ".join(part for part in (counts, sent, self.activity) if part) or "starting"
+        self._progress(min(self.done, self.total), self.total, f"{self.label}: {said}")
 
     def time_left(self) -> float:
         return self.deadline - self.clock()
@@ -202,11 +245,11 @@ class Run:
         self.journal.update([i.attempt_id for i in items], FAILED, message=f"not sent: {error}",
                             error_code=error.code or type(error).__name__)
         for item in items:
-            item.outcome = Outcome(Status.FAILED, f"not sent, nothing was created: {error}; press Submit again",
+            item.outcome = Outcome(Status.FAILED, f"not sent, nothing was created: {error}; submit again",
                                    submitted_at=item.sent_at)
             self.tick(item, "not sent")
         if isinstance(error, AuthError):
-            raise SubmitAborted(f"{error}. Check the key with rootfi-excel login; nothing more was sent.",
+            raise SubmitAborted(f"{key_refused(self.base_url, company=self.company_id)} {NOTHING_MORE_SENT}",
                                 key_refused=True)
 
     def still_running(self, items: list[Item], idle: float) -> None:

@@ -39,7 +39,14 @@ from typing import Any, Callable, Protocol
 
 from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.errors import AuthError
-from rootfi_excel.messages import REFUSED_BEFORE, stopped_before_sending
+from rootfi_excel.messages import (
+    NOTHING_MORE_SENT,
+    REFUSED_BEFORE,
+    STOPPED_BY_CTRL_C,
+    key_refused,
+    stopped_before_sending,
+)
+from rootfi_excel.messages import platform as platform_name
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import matching, platform_check
 from rootfi_excel.submission.collecting import collect
@@ -156,7 +163,7 @@ class Submitter:
         self.journal = journal
         self.base_url = base_url.rstrip("/")
         self.company_id = company_id
-        self.platform = integration or "the platform"
+        self.platform = platform_name(integration)  # what messages call it: "NetSuite", not NETSUITE
         self.workbook = workbook  # the workbook's file name: its journal attempts are matched to its rows
         self.options = options or SubmitOptions()
         self.progress = progress or (lambda done, total, text: None)
@@ -193,15 +200,16 @@ class Submitter:
             platform_check.flag_twins(run)
         except SubmitAborted as stop:
             report.aborted, report.key_refused = str(stop), stop.key_refused
-        except AuthError as error:
-            report.aborted = f"{error}. Check the key with rootfi-excel login; nothing more was sent."
+        except AuthError:
+            report.aborted = f"{key_refused(self.base_url, company=self.company_id)} {NOTHING_MORE_SENT}"
             report.key_refused = True
         except KeyboardInterrupt as error:
-            report.aborted, report.error = "Submit was stopped (Ctrl+C)", error
+            report.aborted, report.error = STOPPED_BY_CTRL_C, error
         except Exception as error:  # whatever it is, what is known so far is kept
             report.aborted = f"Submit stopped on an unexpected error ({type(error).__name__}: {error})"
             report.error = error
         _close_leftovers(items, work, report.aborted, report.key_refused)
+        run.finish(items)  # the phase's progress ends with every record counted by its outcome
         report.outcomes = {item.position: item.outcome for item in items if item.outcome}
         report.warnings = run.warnings
         return report
@@ -301,7 +309,7 @@ class Submitter:
         item.outcome = Outcome(
             Status.UNKNOWN,
             f"an earlier Submit of {describe(run.model, item.body)} with other values has no answer yet; it is "
-            "checked first, so press Submit again to send this row (nothing was sent now)",
+            "checked first, so submit again to send this row (nothing was sent now)",
         )
         run.tick(item, "waiting for an earlier attempt")
         return True
@@ -345,7 +353,7 @@ def _close_leftovers(items: list[Item], work: Work, stopped: str | None, key_ref
             continue
         if item.sync_id and id(item) not in lost:
             item.outcome = Outcome(Status.PENDING, "sent in a bulk write that is still running at RootFi; "
-                                   "press Submit again later to collect the result",
+                                   "submit again later to collect the result",
                                    sync_id=item.sync_id, submitted_at=item.sent_at)
         elif item.attempt_id is not None:  # sent (now or before), answer not settled
             item.outcome = Outcome(Status.UNKNOWN, "the answer from RootFi was lost; the next Submit looks the "

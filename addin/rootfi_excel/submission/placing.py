@@ -115,7 +115,7 @@ class _Placer:
             return
         self._settle(attempt)
         self._hold(item, f"Not sent: an earlier Submit of {describe(run.model, attempt.payload)} (this row before "
-                         "its document_number was changed) has no answer yet; it is checked first, so press Submit "
+                         "its document_number was changed) has no answer yet; it is checked first, so submit "
                          "again (nothing is sent twice)")
 
     def _hold_if_related(self, item: Item) -> None:
@@ -126,7 +126,7 @@ class _Placer:
                     self._settle(attempt)
                 self._hold(item, f"Not sent: an earlier Submit of {describe(run.model, attempt.payload)} has no "
                                  "answer yet, and this row may be the same record changed; it is checked first, so "
-                                 "press Submit again (nothing is sent twice)")
+                                 "submit again (nothing is sent twice)")
                 return
             state, record = self._in_platform(attempt)
             if state == GONE:
@@ -176,7 +176,7 @@ def held_message(run: Run, attempt: Attempt) -> str:
             "but never written to a row (its row was changed or deleted while Submit ran), and this row may be "
             f"that record changed. If it is, type {attempt.rootfi_id} into this row's rootfi_id column (and correct "
             f"the record in {run.platform}); if it is not, delete rootfi_id {attempt.rootfi_id} in {run.platform}, "
-            "or type it into the row that is that record. Then press Submit again")
+            "or type it into the row that is that record. Then submit again")
 
 
 def find_by_rootfi_id(run: Run, rootfi_id: str | None) -> tuple[str, Any]:

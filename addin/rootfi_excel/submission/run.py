@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rootfi_excel.api.answers import Company
 from rootfi_excel.fields.integrations import canonical_integration
-from rootfi_excel.messages import stopped_before_sending
+from rootfi_excel.messages import platform, stopped_before_sending
 from rootfi_excel.sheets.layout import (
     MESSAGE,
     PLATFORM_ID,
@@ -124,13 +124,15 @@ def check_company(client: Any, settings: WorkbookSettings) -> Company:
     if status and status != HEALTHY:
         raise SubmitAborted(
             f"Company {settings.company_id} is {status} on RootFi, not connected: reconnect "
-            f"{company.integration or 'its platform'} in RootFi, then submit again. Nothing was sent."
+            f"{platform(company.integration) if company.integration else 'its platform'} in RootFi, then submit "
+            "again. Nothing was sent."
         )
     actual = canonical_integration(company.integration)
     if settings.integration and actual and settings.integration != actual:
         raise SubmitAborted(
-            f"Settings says the integration is {settings.integration}, but company {settings.company_id} is connected "
-            f"to {actual}. Correct the integration (or the company id) in Settings. Nothing was sent."
+            f"Settings says the integration is {platform(settings.integration)} ({settings.integration}), but company "
+            f"{settings.company_id} is connected to {platform(actual)} ({actual}). Correct the integration (or the "
+            "company id) in Settings. Nothing was sent."
         )
     return company
 

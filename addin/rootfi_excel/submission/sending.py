@@ -9,8 +9,8 @@ from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Run, Work
 from rootfi_excel.submission.journal import PENDING, UNKNOWN
 from rootfi_excel.submission.lookups import settle_existing
 
-TIME_LIMIT = "Not sent: Submit's time limit was reached before this row was sent; press Submit again"
-SENT_ELSEWHERE = ("Not sent: another Submit on this computer is sending this row right now; press Submit again "
+TIME_LIMIT = "Not sent: Submit's time limit was reached before this row was sent; submit again"
+SENT_ELSEWHERE = ("Not sent: another Submit on this computer is sending this row right now; submit again "
                   "when it has finished")
 
 
@@ -99,4 +99,4 @@ def _send_batch(run: Run, batch: list[Item], work: Work) -> None:
     for item in batch:
         item.sync_id = sync_id
         work.add_pending(item)
-    run.report(f"sent {len(batch)} in one bulk write")
+    run.sent_bulk(len(batch))

@@ -36,10 +36,13 @@ from rootfi_excel.lookups.resolve import NOUNS, Resolution, describe, resolve
 from rootfi_excel.messages import (
     CHECKED_BY_ID_NOTE,
     ID_NOT_IN_PLATFORM,
+    LOOKUPS_CACHE_UNREADABLE,
+    LOOKUPS_OLD,
     NOT_CHECKED,
     NOT_CHECKED_NOTE,
     REFRESH,
     SUBMIT_READS_IDS_NOTE,
+    words,
 )
 from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.sheets.records import ParsedRow
@@ -73,8 +76,7 @@ def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetim
     try:
         cache, lookups = open_lookups(key, cache_path)
     except CacheNotReadable as error:  # a damaged or locked cache must not stop Validate or Submit
-        report.notes.append(f"The lookups cache ({error.path}) could not be read ({error}): references were not "
-                            "checked against it. Refresh lookups to rebuild it.")
+        report.notes.append(words(LOOKUPS_CACHE_UNREADABLE, path=error.path, error=error))
         cache, lookups = None, None
     try:
         if lookups is None:
@@ -90,9 +92,7 @@ def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetim
         report.notes.append(f"References checked against the lookups of company {settings.company_id} "
                             f"({lookups.describe_age(now)}).")
         if age > max_age:
-            report.notes.append(f"Warning: the lookups are older than {_hours(max_age)} (lookups_max_age_hours on "
-                                "the Settings sheet); refresh them, since invoices may have been paid or changed "
-                                "since.")
+            report.notes.append(words(LOOKUPS_OLD, age=_hours(max_age)))
         for sheet in report.sheets.values():
             check_sheet(sheet, lookups)
     finally:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rootfi_excel.fields.integrations import RequirementBook, requirements_from_rows
-from rootfi_excel.sheets.layout import MESSAGE, STATUS, TABLES, Status
+from rootfi_excel.messages import plural
+from rootfi_excel.sheets.layout import MESSAGE, STATUS, SUBMITTED_AT, SYNC_ID, TABLES, Status
 from rootfi_excel.sheets.settings import BLANK_COMPANY_ID, WorkbookSettings, read_settings
 from rootfi_excel.validation.online import check_online
 from rootfi_excel.validation.validate import SheetValidation, validate_table
@@ -50,9 +51,10 @@ class WorkbookValidation:
         lines = []
         for sheet in self.sheets.values():
             counts = [f"{sheet.count(s)} {s.lower()}" for s in Status.ALL if sheet.count(s)]
-            lines.append(f"{sheet.layout.sheet}: {len(sheet.results)} rows"
+            lines.append(f"{sheet.layout.sheet}: {plural(len(sheet.results), 'row')}"
                          + (f" ({', '.join(counts)})" if counts else "")
-                         + (f", {len(sheet.units)} credit notes" if sheet.layout.key == "credit_note_lines" else ""))
+                         + (f", {plural(len(sheet.units), 'credit note')}" if sheet.layout.key == "credit_note_lines"
+                            else ""))
         return lines + self.notes
 
 
@@ -98,11 +100,15 @@ def validate_with(port: WorkbookPort, settings: WorkbookSettings, book: Requirem
 
 
 def write_validation(port: WorkbookPort, report: WorkbookValidation) -> None:
-    """Write status and message of every non-blank row, one block per sheet."""
+    """Write status and message of every non-blank row, one block per sheet. A row that
+    showed a refused attempt and is no longer Failed (it was changed) loses that attempt's
+    submitted_at and sync_id: they would date a Valid row by a Submit that refused it."""
     for sheet in report.sheets.values():
         update = ResultUpdate()
         for index, result in sheet.results.items():
             update.set(index, **{STATUS: result.status, MESSAGE: result.message})
+            if result.shows_refused_attempt and result.status != Status.FAILED:
+                update.set(index, **{SUBMITTED_AT: None, SYNC_ID: None})
         port.write_results(sheet.layout, update)
 
 

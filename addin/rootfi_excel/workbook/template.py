@@ -64,10 +64,7 @@ _COMMON_INTEGRATIONS = (
     "ZOHO_BOOKS", "MYOB_BUSINESS", "WAVE", "ODOO_ACCOUNTING",
 )
 INTEGRATIONS = _COMMON_INTEGRATIONS + tuple(i for i in KNOWN_INTEGRATIONS if i not in _COMMON_INTEGRATIONS)
-# One spelling per mode: "Cheque" (the demo's and most platforms' outside the US). The list
-# is a suggestion, not a rule: any other text (such as "Check") is sent as typed.
-PAYMENT_MODES = ("Cash", "Cheque", "Bank Transfer", "Credit Card", "Debit Card",
-                 "Direct Debit", "ACH", "Wire", "Other")
+PAYMENT_MODES = L.PAYMENT_MODES  # the dropdown's list; a mode typed in another case is sent in its spelling
 CURRENCIES = (  # common ones first
     "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "INR", "SAR", "AED", "SGD", "ZAR", "JPY", "CHF",
     "CNY", "HKD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "TRY", "ILS", "QAR", "KWD",
@@ -154,7 +151,7 @@ STATUS_MEANINGS = {
     L.Status.SKIPPED: "Not sent, e.g. another line of the same credit note is invalid.",
 }
 NUMBER_FORMATS = {"amount": "#,##0.00", "number": "General", "date": "yyyy-mm-dd",
-                  "id": "@", "id_list": "@", "text": "@", "currency": "@"}
+                  "id": "@", "id_list": "@", "text": "@", "currency": "@", "payment_mode": "@"}
 # Ids are text, rootfi_id too (as the Excel adapter writes them): every digit shown,
 # never 1.2E+15, left-aligned like the other ids (see _alignment).
 RESULT_FORMATS = {L.STATUS: "@", L.MESSAGE: "@", L.ROOTFI_ID: "@", L.PLATFORM_ID: "@",
