@@ -259,7 +259,7 @@ def test_demo_runs_end_to_end(tmp_path):
     unknown = next(r for r in rows if r["invoice_id"] == "99999999")
     assert unknown["status"] == Status.INVALID, unknown
     assert unknown["message"].startswith("invoice_id: NetSuite has no invoice with the id '99999999'"), unknown
-    assert "press Refresh lookups" in unknown["message"]
+    assert "refresh the lookups" in unknown["message"]
     assert all(r["rootfi_id"] for r in rows if r["status"] == Status.CREATED)
     assert all(r["message"] for r in rows if r["status"] in (Status.INVALID, Status.FAILED))
     assert "The sandbox now holds" in result.output

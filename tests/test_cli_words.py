@@ -74,7 +74,8 @@ def test_submit_speaks_in_platform_names_commands_and_counts_that_agree(sandbox,
     assert result.exit_code == 1, said
     assert "on NetSuite" in said and "NETSUITE" not in said
     _no_ribbon_words(said)
-    assert "NetSuite refused this row" in said and "then submit again" in said
+    # The demo's wrong ids are caught just before sending (issue 18), named by platform, in neutral words.
+    assert "NetSuite has no invoice with the id" in said and "then validate again" in said
     # The progress is one plain line per phase (no terminal here), with its counts.
     assert "payments: " in said and " answered: " in said
     created = sum(r["status"] == Status.CREATED for r in table_rows(path, PAYMENTS.sheet))

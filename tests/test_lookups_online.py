@@ -185,7 +185,7 @@ def test_old_cache_is_a_warning_and_no_cache_means_not_checked(sandbox, lookups,
     got = results(offline, PAYMENTS)
     # nothing to check it against: said on the row (Submit reads the id in the platform before sending)
     assert got[0].status == Status.VALID
-    assert got[0].message == "not checked (invoice_id): press Refresh lookups (or type the id)"
+    assert got[0].message == "not checked (invoice_id): refresh the lookups (or type the id)"
     assert got[1].status == Status.INVALID and "amount" in got[1].message  # offline rules still work
 
 

@@ -24,7 +24,7 @@ from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS, row_of, write_boo
 from tests.test_cli import table_rows
 
 DATE = dt.datetime(2026, 3, 31)
-NOT_CHECKED = "press Refresh lookups (or type the id)"
+NOT_CHECKED = "refresh the lookups (or type the id)"
 
 
 def run(args, *, key: str | None = None):
@@ -76,7 +76,7 @@ def test_a_void_invoice_reissued_under_its_number_is_never_paid(sandbox, api_key
     [row] = table_rows(book, PAYMENTS.sheet)
     assert row["status"] == Status.INVALID and not row["rootfi_id"], row
     assert row["message"].startswith(f"invoice_id: invoice {invoice['document_number']} (id {void['platform_id']}")
-    assert "is void in Xero (checked just before sending); not sent: press Refresh lookups" in row["message"]
+    assert "is void in Xero (checked just before sending); not sent: refresh the lookups" in row["message"]
     assert payments_in(sandbox, api_key, XERO) == []  # the platform would have taken it: nothing was sent
 
     assert run(["lookups", book], key=api_key).exit_code == 0  # the number is now the re-issued invoice
@@ -134,7 +134,7 @@ def test_paid_moved_deleted_and_archived_references_are_refused_when_sending(san
         row = got[number]
         assert row["status"] == Status.INVALID and not row["rootfi_id"], row
         assert row["message"].startswith(start) and reasons[number] in row["message"], row["message"]
-        assert "not sent: press Refresh lookups" in row["message"]
+        assert "not sent: refresh the lookups" in row["message"]
     assert [p["document_number"] for p in payments_in(sandbox, api_key, QUICKBOOKS)] == ["P-FINE"]
 
 
@@ -347,7 +347,7 @@ def test_without_lookups_submit_never_sends_a_name_as_an_id(sandbox, api_key, tm
     assert NOT_CHECKED in got["S-1"]["message"]
     assert got["S-2"]["status"] == Status.CREATED
     assert got["S-3"]["status"] == Status.FAILED and "cannot receive payments" in got["S-3"]["message"]
-    assert "press Refresh lookups, then Validate" in got["S-3"]["message"]
+    assert "refresh the lookups, then validate again" in got["S-3"]["message"]
     assert sorted(p["document_number"] for p in payments_in(sandbox, api_key, XERO)) == ["S-2"]
 
 

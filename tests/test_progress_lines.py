@@ -17,7 +17,10 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 def test_the_last_word_of_a_phase_counts_every_record_by_its_outcome(sandbox, api_key, tmp_path):
     client = fast_client(sandbox, api_key)
     units = payment_units(client, XERO, 8, "XERO")
-    units[3].request.invoice_id = "99999999"  # refused by the platform
+    from tests.sandbox_helpers import client as http, lookup
+
+    payable = lookup(http(sandbox, api_key), XERO, "accounts", **{"name[eq]": "Accounts Payable"})
+    units[3].request.account_id = payable["platform_id"]  # only the platform refuses this one
     engine, _ = submitter(client, tmp_path / "j.sqlite3", sandbox, XERO, "XERO", batch_size=3)
     said: list[tuple[int, int, str]] = []
     engine.progress = lambda done, total, text: said.append((done, total, text))

@@ -121,7 +121,7 @@ def test_the_same_payment_twice_is_flagged_on_both_rows(tmp_path):
     got = messages(sheet)
     assert "also on row 3" in got[2] and "also on row 2" in got[3]
     assert "also on row" not in got[4]  # valid: only its references were not checked (no lookups here)
-    assert got[4].startswith("not checked (invoice_id, contact_id, account_id): press Refresh lookups")
+    assert got[4].startswith("not checked (invoice_id, contact_id, account_id): refresh the lookups")
 
 
 def test_integration_required_raw_data_fields(tmp_path):

@@ -267,35 +267,38 @@ ROW_ADVICE = {
 # --- references: names resolved from the lookups, ids checked against the platform ----
 # (lookups/resolve.py, validation/online.py, submission/references.py; docs/lookups.md)
 
-REFRESH = "press Refresh lookups (or type the id)"
+# Row messages stay in the workbook, read in Excel and quoted at a terminal: neutral words
+# ("refresh the lookups"), never a button or a command. Notes use {refresh_lookups} (STEPS).
+REFRESH = "refresh the lookups (or type the id)"
 NAME_NOT_KNOWN = "'{value}' is not a known {noun} id or {label}"
 DID_YOU_MEAN = ("'{value}' is not a known {noun} id or {label}; did you mean {candidates}? A name is used only "
                 "when it is the platform's exactly (case and spaces aside): type it as {named} it, or type the id")
 NOT_CHECKED = "not checked ({columns}): " + REFRESH
 NOT_CHECKED_NOTE = ("References were not checked: there are no lookups of {place} on this computer, "
-                    "and the ids could not be read from RootFi instead ({why}). The rows say which columns; press "
-                    "Refresh lookups (or type ids): Submit checks "
+                    "and the ids could not be read from RootFi instead ({why}). The rows say which columns. "
+                    "{Refresh_lookups} to check them against the platform (or type ids): Submit checks "
                     "every id in the platform before it sends anything, and never sends one it cannot find.")
 SUBMIT_READS_IDS_NOTE = ("No lookups of {place} on this computer: every id is read from the platform just before it is "
                          "sent, and a row whose id it does not have is not sent; names and numbers are only found "
-                         "with the lookups (" + REFRESH + ").")
+                         "with the lookups: {refresh_lookups} to check them against the platform.")
 CHECKED_BY_ID_NOTE = ("No lookups of {place} on this computer: the ids of the rows were checked in the "
-                      "platform, one by one; names and numbers are only found with the lookups ({refresh}).")
+                      "platform, one by one; names and numbers are only found with the lookups. {Refresh_lookups} "
+                      "to check them against the platform.")
 ID_NOT_IN_PLATFORM = ("'{value}' is not the id of any {noun} in {platform} (names and numbers are only found "
                       "with the lookups): " + REFRESH)
 # Just before sending (submission/references.py): the row is Invalid and was not sent.
 REFERENCE_GONE = ("{column}: {platform} has no {noun} with the id '{value}' (checked just before sending: deleted, "
-                  "or never its id); not sent: " + REFRESH + ", then Validate")
-REFERENCE_STATE = ("{column}: {noun} {what} {state} in {platform} (checked just before sending); not sent: press "
-                   "Refresh lookups, then Validate")
+                  "or never its id); not sent: " + REFRESH + ", then validate again")
+REFERENCE_STATE = ("{column}: {noun} {what} {state} in {platform} (checked just before sending); not sent: refresh "
+                   "the lookups, then validate again")
 REFERENCE_MOVED = ("{column}: invoice {what} now belongs to {owner}, not {expected} (checked just before "
-                   "sending); not sent: press Refresh lookups, then Validate")
+                   "sending); not sent: refresh the lookups, then validate again")
 REFERENCE_OVER_DUE = ("amount: {total} exceeds what invoice {number} has left to pay now, {due} (checked just "
-                      "before sending); not sent: press Refresh lookups, then Validate")
+                      "before sending); not sent: refresh the lookups, then validate again")
 REFERENCE_CHECK_FAILED = ("Not sent: the invoices, customers and accounts this row names could not be read from "
                           "RootFi just before sending; press Submit again")
-REFUSED_ID_HINT = (" If the id came from the lookups, it may have changed in {platform} since: press Refresh "
-                   "lookups, then Validate.")
+REFUSED_ID_HINT = (" If the id came from the lookups, it may have changed in {platform} since: refresh the "
+                   "lookups, then validate again.")
 # Fields that hold the id of another record: a refusal naming one gets REFUSED_ID_HINT.
 REFERENCE_FIELDS = ("invoice_id", "invoice_ids", "contact_id", "account_id", "item_id", "tax_id", "currency_id",
                     "credit_note_id")

@@ -14,7 +14,7 @@ from rootfi_excel.api.credentials import DEFAULT_PROFILE
 _dry_run = click.option("--dry-run", is_flag=True,
                         help="Print every step it would take, in the words and order of a real run; change nothing.")
 _dry_run_removing = click.option("--dry-run", is_flag=True,
-                                 help="Print every file, setting and folder it would remove, in the words and order of a real run; remove nothing.")
+                                 help="Print, in the words and order of a real run, every file, setting and folder it would remove; remove nothing.")
 
 
 def _layout():

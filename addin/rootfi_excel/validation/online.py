@@ -40,7 +40,6 @@ from rootfi_excel.messages import (
     LOOKUPS_OLD,
     NOT_CHECKED,
     NOT_CHECKED_NOTE,
-    REFRESH,
     SUBMIT_READS_IDS_NOTE,
     words,
 )
@@ -82,7 +81,7 @@ def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetim
         if lookups is None:
             place = key.describe() + elsewhere(cache, key)
             if sending:
-                report.notes.append(SUBMIT_READS_IDS_NOTE.format(place=place))
+                report.notes.append(words(SUBMIT_READS_IDS_NOTE, place=place))
                 for sheet in report.sheets.values():
                     _mark_not_checked(sheet)
             else:
@@ -133,12 +132,12 @@ def _read_or_mark(report: Any, place: str, client: Any, offline: str) -> None:
         except RootFiError as error:
             offline = str(error)
         else:
-            report.notes.append(CHECKED_BY_ID_NOTE.format(place=place, refresh=REFRESH))
+            report.notes.append(words(CHECKED_BY_ID_NOTE, place=place))
             view = LiveLookups(live, report.settings.integration)
             for sheet in sheets:
                 check_sheet(sheet, view)
             return
-    report.notes.append(NOT_CHECKED_NOTE.format(place=place, why=offline))
+    report.notes.append(words(NOT_CHECKED_NOTE, place=place, why=offline))
     for sheet in sheets:
         _mark_not_checked(sheet)
 
