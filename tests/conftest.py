@@ -27,6 +27,15 @@ def _isolated_environment(tmp_path, monkeypatch):
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def _no_whole_workbook_save(monkeypatch):
+    """openpyxl's whole-workbook save fails the test when Validate, Submit, Refresh lookups
+    or Posted (or the .xlsx adapter) call it: see tests/support/whole_save.py."""
+    from tests.support.whole_save import guard
+
+    guard(monkeypatch)
+
+
 @pytest.fixture
 def memory_keyring(_isolated_environment) -> MemoryKeyring:
     return _isolated_environment
