@@ -33,7 +33,7 @@ _secrets: set[str] = set()
 def printable(text: object) -> str:
     """`text` without terminal control sequences or control characters (newline and tab
     kept), nor unpaired surrogates (no terminal can be sent one)."""
-    return _SURROGATE.sub("", _CONTROLS.sub("", _ESCAPES.sub("", str(text))))
+    return without_surrogates(_CONTROLS.sub("", _ESCAPES.sub("", str(text))))
 
 
 # What XML 1.0 cannot hold (so neither can a cell of an .xlsx file, nor Excel): the C0
@@ -48,9 +48,15 @@ def xml_safe(text: str) -> str:
     characters it can), never replaced. A surrogate pair left in a str is joined first."""
     if not _NOT_IN_XML.search(text):
         return text
-    if _SURROGATE.search(text):
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
-    return _NOT_IN_XML.sub("", text)
+    return _NOT_IN_XML.sub("", without_surrogates(text))
+
+
+def without_surrogates(text: str) -> str:
+    """`text` as UTF-8 can encode it (a file, SQLite, a terminal): a surrogate pair left in a
+    str joined, an unpaired surrogate removed. Every other character is kept."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub("", text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass"))
 
 
 def hide(secret: str | None) -> None:

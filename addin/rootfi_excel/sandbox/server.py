@@ -51,6 +51,7 @@ class SandboxConfig:
     list_shape: str = "plain"               # "nested": every list as {"data": {"data": [...], "next"}}
     endless_cursor: bool = False            # every page of every list has a new next cursor
     odd_ids: bool = False                   # sync and job ids with a slash, "..", "?", "#", "%", space, \x07
+    odd_text: bool = False                  # written records' platform ids and refusals end in what XML forbids
     echo_key: bool = False                  # every error text (message, field, code; job errors) repeats the key
 
 
@@ -101,7 +102,8 @@ def _prepare(config: SandboxConfig) -> RunningSandbox:
         raise ValueError("SandboxConfig.api_keys must hold at least one key")
     fault_plan = FaultPlan(config.faults, config.fault_seed, config.burst_429_length)  # validates early
     shapes = Shapes(running_status=config.running_status, list_shape=config.list_shape,
-                    endless_cursor=config.endless_cursor, odd_ids=config.odd_ids)
+                    endless_cursor=config.endless_cursor, odd_ids=config.odd_ids,
+                    odd_text=config.odd_text)
     gate_config = GateConfig(
         api_keys=config.api_keys, latency_ms=config.latency_ms, rate_limit_per_minute=config.rate_limit_per_minute,
         retry_after_header=config.retry_after_header, slow_ms=config.slow_ms, revoke_key_after=config.revoke_key_after,
