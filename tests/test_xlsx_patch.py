@@ -357,3 +357,95 @@ def test_a_workbook_saved_by_another_program_is_patched_in_place(tmp_path):
     status = values[0].index("status")
     assert [row[status] for row in values[1:7]] == ["Valid"] * 6
     assert openpyxl.load_workbook(path)[PAYMENTS.sheet]["E4"].value == "=40+62"
+
+
+# ---- patch operations the layout may need (a column the add-in owns, a workbook-level name)
+
+def test_a_column_is_added_at_a_tables_right_edge_by_patching(tmp_path):
+    path = template_book(tmp_path, rows=3)
+    before = parts(path)
+    with XlsxWorkbook.open(path) as workbook:
+        table = workbook.read_table(PAYMENTS)
+        workbook.add_table_column(PAYMENTS, "row_key")
+        update = ResultUpdate()
+        update.set(0, status="Valid")
+        workbook.write_results(PAYMENTS, update)
+        workbook.save()
+    after = parts(path)
+    assert {name for name in after if before.get(name) != after[name]} == {sheet_part_of(path, PAYMENTS.sheet),
+                                                                          table_part_of(path, PAYMENTS.table)}
+    ws = openpyxl.load_workbook(path)[PAYMENTS.sheet]
+    excel_table = ws.tables[PAYMENTS.table]
+    left, top, right, bottom = openpyxl.utils.cell.range_boundaries(excel_table.ref)
+    assert right == len(table.headers) + 1 and bottom == 4
+    assert [c.name for c in excel_table.tableColumns][-1] == "row_key" == ws.cell(top, right).value
+    assert excel_table.autoFilter.ref == excel_table.ref
+    assert len({c.id for c in excel_table.tableColumns}) == len(excel_table.tableColumns)
+    with XlsxWorkbook.open(path) as workbook:
+        assert workbook.read_table(PAYMENTS).headers[-1] == "row_key"
+
+
+def test_a_column_is_not_added_over_what_someone_typed_beside_the_table(tmp_path):
+    path = template_book(tmp_path, rows=3)
+    book = openpyxl.load_workbook(path)
+    ws = book[PAYMENTS.sheet]
+    ws.cell(3, ws.max_column + 1).value = "a note"
+    book.save(path)
+    before = path.read_bytes()
+    with XlsxWorkbook.open(path) as workbook, pytest.raises(WorkbookError, match="holds 'a note'.*move it elsewhere"):
+        workbook.add_table_column(PAYMENTS, "row_key")
+    assert path.read_bytes() == before
+
+
+def test_a_workbook_level_defined_name_is_set_by_patching(tmp_path):
+    path = template_book(tmp_path, rows=1)
+    before = parts(path)
+    with XlsxWorkbook.open(path) as workbook:
+        workbook.set_defined_name("RootFiWorkbookId", '"3f2a-77"')
+        workbook.save()
+    with XlsxWorkbook.open(path) as workbook:  # set again: changed where it is, not added twice
+        workbook.set_defined_name("rootfiworkbookid", '"3f2a-78"')
+        workbook.save()
+    after = parts(path)
+    assert {name for name in after if before.get(name) != after[name]} == {"xl/workbook.xml"}
+    assert after["xl/workbook.xml"].count(b"RootFiWorkbookId") == 1
+    book = openpyxl.load_workbook(path)
+    assert book.defined_names["RootFiWorkbookId"].attr_text == '"3f2a-78"'
+    assert set(book.defined_names) == set(openpyxl.load_workbook(io.BytesIO(_rezipped(before))).defined_names) | {
+        "RootFiWorkbookId"}
+
+
+def _rezipped(contents: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, data in contents.items():
+            package.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_new_sheet_with_a_table_and_names_is_added_by_patching(tmp_path):
+    from rootfi_excel.workbook.port import LookupTable
+
+    path = template_book(tmp_path, rows=1)
+    before = parts(path)
+    report = LookupTable("PostedRecords", ["number", "id", "amount"], [["P-1", "00123", 12.5], ["=x", "7", 3]],
+                        names={"PostedIds": "id"}, sheet="Posted")
+    with XlsxWorkbook.open(path) as workbook:
+        workbook.write_lookup_table(report)
+        workbook.save()
+    with XlsxWorkbook.open(path) as workbook:  # a second Posted: rewritten in place, shorter
+        workbook.write_lookup_table(LookupTable("PostedRecords", report.headers, report.rows[:1],
+                                                names={"PostedIds": "id"}, sheet="Posted"))
+        workbook.save()
+    after = parts(path)
+    assert all(after[name] == data for name, data in before.items()
+               if name not in ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[-1] == "Posted" and book.sheetnames[:-1] == openpyxl.load_workbook(
+        io.BytesIO(_rezipped(before))).sheetnames
+    ws = book["Posted"]
+    assert ws.tables["PostedRecords"].ref == "A1:C2"
+    assert [[c.value for c in row] for row in ws.iter_rows(max_row=3)] == [["number", "id", "amount"],
+                                                                           ["P-1", "00123", 12.5],
+                                                                           [None, None, None]]
+    assert book.defined_names["PostedIds"].attr_text == "'Posted'!$B$2:$B$2"
