@@ -33,7 +33,10 @@ def _no_whole_workbook_save(monkeypatch):
     or Posted (or the .xlsx adapter) call it: see tests/support/whole_save.py."""
     from tests.support.whole_save import guard
 
-    guard(monkeypatch)
+    refused = guard(monkeypatch)
+    yield refused
+    if refused:
+        pytest.fail(f"openpyxl's whole-workbook save was called inside {refused[0]}", pytrace=False)
 
 
 @pytest.fixture

@@ -62,14 +62,20 @@ def caller_inside_a_command(codes: set[CodeType]) -> str | None:
     return None
 
 
-def guard(monkeypatch: pytest.MonkeyPatch) -> None:
+def guard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Refuse the whole-workbook writer inside the commands. Returns the list of refusals:
+    the fixture fails the test with it afterwards too, so a command's own error handling
+    (which turns any error into one line) cannot hide one."""
     codes = command_codes()
     real = ExcelWriter.save
+    refused: list[str] = []
 
     def save(self: ExcelWriter) -> None:
         inside = None if _elsewhere[0] else caller_inside_a_command(codes)
         if inside:
+            refused.append(inside)
             raise WholeWorkbookSave(f"openpyxl saved a whole workbook inside {inside}: only owned parts may change")
         real(self)
 
     monkeypatch.setattr(ExcelWriter, "save", save)
+    return refused
