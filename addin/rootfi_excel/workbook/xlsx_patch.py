@@ -139,9 +139,10 @@ class SheetXml:
         """A cell to be written that holds a formula or a rich value (cm/vm: an embedded
         picture, a linked data type) cannot be overwritten without breaking what refers
         to it: say so, naming the first such cell."""
-        rich = b" cm=" in self.xml or b" vm=" in self.xml
-        formulas = b"<" + self.p + b"f" in self.xml
-        if not (rich or formulas):
+        rich = re.compile(rb"<" + re.escape(self.p) + rb"c\b[^>]*\s(?:cm|vm)\s*=")
+        formulas = re.compile(rb"<" + re.escape(self.p) + rb"f[\s/>]")
+        if not (rich.search(self.xml, self.data.start(), self.data.end())
+                or formulas.search(self.xml, self.data.start(), self.data.end())):
             return
         for row, column in cells:
             info = self.cell(row, column)
@@ -304,6 +305,10 @@ class _Writer:
 
     def __init__(self, sheet: SheetXml, date_style: Callable[[int | None], int], epoch: dt.datetime) -> None:
         self.sheet, self.p, self.date_style, self.epoch = sheet, sheet.p, date_style, epoch
+        prefix = sheet.p.decode()
+        self._c, self._is, self._t, self._v = prefix + "c", prefix + "is", prefix + "t", prefix + "v"
+        self._f = b"<" + sheet.p + b"f"
+        self._formula = re.compile(b"<" + re.escape(sheet.p) + rb"f[\s/>]")
 
     def row(self, row: _Row, values: dict[int, Any]) -> bytes:
         xml = self.sheet.xml
@@ -377,40 +382,37 @@ class _Writer:
         return b"<" + self.p + b"row" + attributes + b">" + inner + b"</" + self.p + b"row>"
 
     def _refuse(self, cell: bytes, attributes: dict[bytes, bytes], row: int, column: int) -> None:
-        if (re.search(b"<" + re.escape(self.p) + rb"f[\s/>]", cell) or b"cm" in attributes
-                or b"vm" in attributes):
+        if b"cm" not in attributes and b"vm" not in attributes and self._f not in cell:
+            return
+        if (self._formula.search(cell) or b"cm" in attributes or b"vm" in attributes):
             raise Unpatchable(f"cell {get_column_letter(column)}{row} of sheet '{self.sheet.title}' holds a formula "
                               "or a picture where a value is written: clear that cell, then run again")
 
     def cell(self, row: int, column: int, value: Any, style: int | None) -> bytes:
         """One cell's XML: `value` at (row, column) in `style` (datetimes: a date style)."""
-        p = self.p
         if isinstance(value, Unstyled):
             style, value = None, value.value
-        head = f'<{p.decode()}c r="{get_column_letter(column)}{row}"'
         if isinstance(value, dt.datetime | dt.date):
             style = self.date_style(style)
-        if style is not None:
-            head += f' s="{style}"'
+        c = self._c
+        head = f'<{c} r="{get_column_letter(column)}{row}"' if style is None else \
+            f'<{c} r="{get_column_letter(column)}{row}" s="{style}"'
         if value is None or value == "":
             return f"{head}/>".encode()
-        t = p.decode() + "t"
         if isinstance(value, str):
             text = xml_safe(value)[:MAX_CELL_TEXT]
             space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
             body = escape(text, {"\r": "&#13;"})
-            return f'{head} t="inlineStr"><{p.decode()}is><{t}{space}>{body}</{t}></{p.decode()}is></{p.decode()}c>' \
+            return f'{head} t="inlineStr"><{self._is}><{self._t}{space}>{body}</{self._t}></{self._is}></{c}>' \
                 .encode("utf-8")
-        v = p.decode() + "v"
         if isinstance(value, bool):
-            return f"{head} t=\"b\"><{v}>{int(value)}</{v}></{p.decode()}c>".encode()
+            return f'{head} t="b"><{self._v}>{int(value)}</{self._v}></{c}>'.encode()
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             value = dt.datetime.combine(value, dt.time())
         if isinstance(value, dt.datetime):
-            number = to_excel(value.replace(tzinfo=None), self.epoch)
-            return f"{head}><{v}>{number!r}</{v}></{p.decode()}c>".encode()
+            value = to_excel(value.replace(tzinfo=None), self.epoch)
         if isinstance(value, int | float) and value == value and abs(value) != float("inf"):
-            return f"{head}><{v}>{value!r}</{v}></{p.decode()}c>".encode()
+            return f"{head}><{self._v}>{value!r}</{self._v}></{c}>".encode()
         raise TypeError(f"a {type(value).__name__} cannot be written into a cell")
 
 

@@ -74,20 +74,23 @@ class Styles:
         """The style index for a datetime in a cell of `style`: that style when it already
         shows dates with times, else (once per style) a copy of it with `number_format`."""
         base = style or 0
-        if base >= len(self.xfs):
-            raise Unpatchable(f"a cell names style {base}, which its styles part does not have")
-        if is_datetime(self.number_format(base)) == "datetime":
-            return base
         if base not in self._dated:
-            number = self._format_id(number_format)
-            xf = self.xfs[base]
-            head_end = xf.index(b">")
-            head = xf[:head_end].rstrip(b"/")
-            head = re.sub(rb"""\s(?:numFmtId|applyNumberFormat)\s*=\s*("[^"]*"|'[^']*')""", b"", head)
-            head += b' numFmtId="%d" applyNumberFormat="1"' % number
-            self._added.append(head + xf[len(xf[:head_end].rstrip(b"/")):])
-            self._dated[base] = len(self.xfs) + len(self._added) - 1
+            if base >= len(self.xfs):
+                raise Unpatchable(f"a cell names style {base}, which its styles part does not have")
+            self._dated[base] = base if is_datetime(self.number_format(base)) == "datetime" else \
+                self._dated_copy(base, number_format)
         return self._dated[base]
+
+    def _dated_copy(self, base: int, number_format: str) -> int:
+        """A new cell style: style `base` with `number_format` (appended; its index)."""
+        number = self._format_id(number_format)
+        xf = self.xfs[base]
+        head_end = xf.index(b">")
+        head = xf[:head_end].rstrip(b"/")
+        rest = xf[len(head):]
+        head = re.sub(rb"""\s(?:numFmtId|applyNumberFormat)\s*=\s*("[^"]*"|'[^']*')""", b"", head)
+        self._added.append(head + b' numFmtId="%d" applyNumberFormat="1"' % number + rest)
+        return len(self.xfs) + len(self._added) - 1
 
     def _format_id(self, code: str) -> int:
         for number, known in self.codes.items():
