@@ -146,3 +146,27 @@ def test_a_journal_holding_odd_text_from_before_is_repaired_when_read(odd_sandbo
     assert {r["platform_id"] for r in rows} == platform_ids(odd_sandbox, "invoice_payments")
     assert odd_sandbox.count_records(NETSUITE, "invoice_payments") == 6
     assert odd_sandbox.requests_seen() - requests < 6  # the company check and lookups, never a write per row
+
+
+def test_live_excel_gets_the_same_clean_text(tmp_path):
+    """The xlwings adapter passes every text it writes through the same cleaning: results,
+    ids, and the cells of a lookup list."""
+    from rootfi_excel.workbook.excel import ExcelWorkbook
+    from rootfi_excel.workbook.port import LookupTable, ResultUpdate
+    from tests.support.books import PAYMENT_HEADERS, row_of
+    from tests.test_excel_adapter import column, fake_book
+    from tests.test_workbook_files import GOOD
+
+    book = fake_book([row_of(PAYMENT_HEADERS, **GOOD)])
+    workbook = ExcelWorkbook(book)
+    workbook.read_table(PAYMENTS)
+    update = ResultUpdate()
+    update.set(0, status="Created", message="said: \ufffeno\ud800", platform_id="PL\uffff-7\x01", rootfi_id="12\ud800")
+    workbook.write_results(PAYMENTS, update)
+    assert (column(book, "message"), column(book, "platform_id"), column(book, "rootfi_id")) == \
+        (["said: no"], ["PL-7"], ["12"])
+    workbook.write_lookup_table(LookupTable("LiveThings", ["name\uffff", "id"], [["Acme\ud800", "7\ufffe"]],
+                                            {"LiveThingsIds": "id"}))
+    cells = book.sheets["Lookups"].cells
+    assert not any(FORBIDDEN.search(str(value)) for value in cells.values())
+    assert {"name", "Acme", "7"} <= {str(value) for value in cells.values()}

@@ -393,3 +393,19 @@ def test_live_excel_rows_below_a_total_row_are_refused():
     with pytest.raises(WorkbookError, match="row 7 are below the table's total row"):
         validate_workbook(ExcelWorkbook(book))
     assert table.count == 2
+
+
+def test_a_formula_in_a_result_cell_stops_submit_before_anything_is_sent(sandbox, api_key, tmp_path, monkeypatch):
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=4, notes=0)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[PAYMENTS.sheet]
+    cell = ws.cell(3, next(c.column for c in ws[1] if c.value == "platform_id"))
+    cell.value = '=CONCAT("P-", A3)'
+    wb.save(path)
+    before = path.read_bytes()
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert result.exit_code == 2
+    assert f"cell {cell.coordinate} (the 'platform_id' column) holds a formula" in result.output
+    assert "clear that cell" in result.output
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 0 and path.read_bytes() == before
