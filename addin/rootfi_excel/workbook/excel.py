@@ -157,7 +157,7 @@ class ExcelWorkbook:
         if table is None:
             raise WorkbookError(f"Sheet '{layout.sheet}' has no Excel table '{layout.table}' to write results into")
         headers = _row(table.header_row_range.options(ndim=2, err_to_str=True).value)
-        positions = result_positions(layout, headers)
+        positions = owned_positions(layout, headers)  # only the columns the add-in owns are ever written
         columns = sorted({column for values in update.values.values() for column in values})
         for column in columns:
             if column not in positions:

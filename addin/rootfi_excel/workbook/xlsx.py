@@ -60,7 +60,6 @@ from rootfi_excel.workbook.port import (
     UncalculatedFormula,
     WorkbookError,
     records_from,
-    result_positions,
     rows_text,
     settings_from,
 )
@@ -148,16 +147,16 @@ class XlsxWorkbook:
         sheet = self._sheet(layout.sheet)
         left, top, right, bottom = self._bounds(sheet, layout.table)
         headers = list(next(sheet.iter_rows(top, top, left, right)))
-        _refuse_merged_owned_cells(sheet, {left + p: name for name, p in owned_positions(layout, headers).items()},
+        positions = {name: left + offset for name, offset in owned_positions(layout, headers).items()}
+        _refuse_merged_owned_cells(sheet, {column: name for name, column in positions.items()},
                                    (left, top, right, bottom))
-        positions = {name: left + offset for name, offset in result_positions(layout, headers).items()}
         rows = bottom - top
         written = self._written.setdefault(sheet.title, {})
         for index, values in update.values.items():
             if not 0 <= index < rows:
                 raise WorkbookError(f"Sheet '{layout.sheet}': row {top + 1 + index} is outside the table")
             for name, value in values.items():
-                if name not in positions:
+                if name not in positions:  # only the columns the add-in owns are ever written
                     raise WorkbookError(f"Sheet '{layout.sheet}' has no '{name}' column; add it to the table")
                 row, column = top + 1 + index, positions[name]
                 written[row, column] = _stored(value)
