@@ -319,7 +319,7 @@ class _Writer:
             fast = self._in_place(row, values)
             if fast is not None:
                 return self._row_element(row, fast)
-        return self._row_element(row, self._rebuilt(row, values))
+        return self._row_element(row, self._rebuilt(row, values), cells_added=True)
 
     def new_row(self, number: int, values: dict[int, Any]) -> bytes:
         cells = b"".join(self.cell(number, column, value, self.sheet._default_style(number, column))
@@ -375,8 +375,10 @@ class _Writer:
             raise Unpatchable(f"sheet '{self.sheet.title}': row {row.number} names one cell twice")
         return b"".join(x for _, x in sorted(cells, key=lambda pair: pair[0])) + extension
 
-    def _row_element(self, row: _Row, inner: bytes) -> bytes:
+    def _row_element(self, row: _Row, inner: bytes, cells_added: bool = False) -> bytes:
         attributes = row.attributes.rstrip(b" /")
+        if cells_added:  # its columns' span (an optional hint) may no longer be right: dropped
+            attributes = re.sub(rb"""\s+spans\s*=\s*("[^"]*"|'[^']*')""", b"", attributes)
         if not row.explicit:
             attributes = b' r="%d"' % row.number + attributes
         return b"<" + self.p + b"row" + attributes + b">" + inner + b"</" + self.p + b"row>"
