@@ -250,8 +250,9 @@ class XlsxWorkbook:
                                 "press Delete), then run again")
         try:
             xml = self._package.sheet(sheet.title)
-            xml.refuse_formulas_and_rich_values([(row, column) for column in owned for row in range(top + 1, bottom + 1)],
-                                                owned)
+            if xml.has_rich_values():
+                xml.refuse_formulas_and_rich_values([(row, column) for column in owned
+                                                     for row in range(top + 1, bottom + 1)], owned)
             self._package.styles()  # a date may be written: its styles part must be one we can add to
         except Unpatchable as error:
             raise WorkbookError(self._cannot_change(error)) from error

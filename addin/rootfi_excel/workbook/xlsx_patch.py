@@ -135,6 +135,11 @@ class SheetXml:
             info[b"formula"] = b"1"
         return info
 
+    def has_rich_values(self) -> bool:
+        """Whether any cell holds a rich value (cm/vm: a picture in a cell, a data type)."""
+        rich = re.compile(rb"<" + re.escape(self.p) + rb"c\b[^>]*\s(?:cm|vm)\s*=")
+        return rich.search(self.xml, self.data.start(), self.data.end()) is not None
+
     def refuse_formulas_and_rich_values(self, cells: list[tuple[int, int]], column_names: dict[int, str]) -> None:
         """A cell to be written that holds a formula or a rich value (cm/vm: an embedded
         picture, a linked data type) cannot be overwritten without breaking what refers
