@@ -123,8 +123,8 @@ class SheetXml:
     # ------------------------------------------------------------------ reading
 
     def cell(self, row: int, column: int) -> dict[bytes, bytes] | None:
-        """The attributes of the cell at (row, column) and b"<f"/b"<is" marks of what it
-        holds (b"formula", b"inline"), or None when the file has no such cell."""
+        """The attributes of the cell at (row, column), with b"formula" when it holds one;
+        None when the file has no such cell."""
         found = self._find(row, column)
         if found is None:
             return None
@@ -143,12 +143,8 @@ class SheetXml:
     def refuse_formulas_and_rich_values(self, cells: list[tuple[int, int]], column_names: dict[int, str]) -> None:
         """A cell to be written that holds a formula or a rich value (cm/vm: an embedded
         picture, a linked data type) cannot be overwritten without breaking what refers
-        to it: say so, naming the first such cell."""
-        rich = re.compile(rb"<" + re.escape(self.p) + rb"c\b[^>]*\s(?:cm|vm)\s*=")
-        formulas = re.compile(rb"<" + re.escape(self.p) + rb"f[\s/>]")
-        if not (rich.search(self.xml, self.data.start(), self.data.end())
-                or formulas.search(self.xml, self.data.start(), self.data.end())):
-            return
+        to it: say so, naming the first such cell. (Cell by cell: call it for a sheet that
+        has rich values, `has_rich_values`; formulas are known from reading the sheet.)"""
         for row, column in cells:
             info = self.cell(row, column)
             if info is None:
@@ -160,14 +156,6 @@ class SheetXml:
                 raise Unpatchable(f"cell {where} (the '{column_names.get(column, '?')}' column of sheet "
                                   f"'{self.title}') holds {what}, where a result is written: clear that cell "
                                   "(select it, press Delete), then run again")
-
-    def style_of(self, row: int, column: int) -> int | None:
-        """The style a cell shows: its own, else its row's (customFormat), else its column's."""
-        found = self._find(row, column)
-        if found is not None:
-            style = found[2].get(b"s")
-            return int(style) if style else None
-        return self._default_style(row, column)
 
     def _default_style(self, row: int, column: int) -> int | None:
         line = self.by_number.get(row)
