@@ -58,6 +58,7 @@ UNSTYLED = Unstyled()  # an empty cell without its old style
 
 _ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet\b[^>]*>")
+_ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)["']""")
 
 
 @dataclass
@@ -108,9 +109,9 @@ class SheetXml:
     def _index_rows(self, start: int, end: int) -> None:
         number = 0
         for match in self._row.finditer(self.xml, start, end):
-            attributes = _attributes(match.group(1))
-            explicit = b"r" in attributes
-            number = int(attributes[b"r"]) if explicit else number + 1
+            named = _ROW_NUMBER.search(match.group(1))
+            explicit = named is not None
+            number = int(named.group(1)) if explicit else number + 1
             if self.by_number and number <= self.rows[-1].number:
                 raise Unpatchable(f"sheet '{self.title}': its rows are not in order (row {number})")
             row = _Row(number, match.start(), match.end(), match.group(1),
@@ -137,8 +138,11 @@ class SheetXml:
 
     def has_rich_values(self) -> bool:
         """Whether any cell holds a rich value (cm/vm: a picture in a cell, a data type)."""
+        start, end = self.data.span()
+        if self.xml.find(b"m=", start, end) == -1:  # a quick look first (cm=, vm=): most sheets have none
+            return False
         rich = re.compile(rb"<" + re.escape(self.p) + rb"c\b[^>]*\s(?:cm|vm)\s*=")
-        return rich.search(self.xml, self.data.start(), self.data.end()) is not None
+        return rich.search(self.xml, start, end) is not None
 
     def refuse_formulas_and_rich_values(self, cells: list[tuple[int, int]], column_names: dict[int, str]) -> None:
         """A cell to be written that holds a formula or a rich value (cm/vm: an embedded
