@@ -120,13 +120,14 @@ class XlsxWorkbook:
     def read_table(self, layout: TableLayout) -> Table:
         """The table's rows. Refused (WorkbookError) when its owned cells could not be written:
         merged, holding a formula or a picture, or in a sheet that cannot be changed safely."""
+        rich = self._changeable(layout.sheet)  # before the sheet is parsed: the two never in memory at once
         sheet = self._sheet(layout.sheet)
         table = self._read(sheet, layout.table)
         bounds = self._bounds(sheet, layout.table)
         owned = {bounds[0] + p: name for name, p in owned_positions(layout, table.headers).items()}
         _refuse_merged_owned_cells(sheet, owned, bounds)
         _spread_merged_inputs(sheet, table, bounds)
-        self._refuse_unwritable(sheet, owned, bounds)
+        self._refuse_unwritable(sheet, owned, bounds, rich)
         return table
 
     def read_settings(self) -> dict[str, Any]:
@@ -238,9 +239,21 @@ class XlsxWorkbook:
             reason += ": open it in Excel, save it (File > Save), then run again"
         return f"{self.path.name} cannot be changed safely ({reason}). Nothing in it was changed"
 
-    def _refuse_unwritable(self, sheet: ValuesSheet, owned: dict[int, str], bounds: tuple[int, int, int, int]) -> None:
-        """Before anything is sent: the sheet's XML can be changed here, and no owned cell of
-        the table holds a formula or a rich value (a picture in a cell, a data type)."""
+    def _changeable(self, title: str) -> bool:
+        """Whether the sheet's XML is one this adapter can change (raises WorkbookError when
+        not) and whether it holds rich values. Its XML and index are let go again: a big
+        sheet is read again when saved, not held while its rows are validated and sent."""
+        try:
+            rich = self._package.check_sheet(title)
+            self._package.styles()  # a date may be written: its styles part must be one we can add to
+            return rich
+        except Unpatchable as error:
+            raise WorkbookError(self._cannot_change(error)) from error
+
+    def _refuse_unwritable(self, sheet: ValuesSheet, owned: dict[int, str], bounds: tuple[int, int, int, int],
+                           rich: bool) -> None:
+        """Before anything is sent: no owned cell of the table holds a formula or a rich
+        value (a picture in a cell, a data type)."""
         _, top, _, bottom = bounds
         formulas = sorted((row, column) for row, column in sheet.formulas if column in owned and top < row <= bottom)
         if formulas:
@@ -248,12 +261,12 @@ class XlsxWorkbook:
             raise WorkbookError(f"Sheet '{sheet.title}': cell {_coordinate(row, column)} (the '{owned[column]}' "
                                 "column) holds a formula, where a result is written: clear that cell (select it, "
                                 "press Delete), then run again")
+        if not rich:
+            return
         try:
-            xml = self._package.sheet(sheet.title)
-            if xml.has_rich_values():
-                xml.refuse_formulas_and_rich_values([(row, column) for column in owned
-                                                     for row in range(top + 1, bottom + 1)], owned)
-            self._package.styles()  # a date may be written: its styles part must be one we can add to
+            self._package.sheet(sheet.title).refuse_formulas_and_rich_values(
+                [(row, column) for column in owned for row in range(top + 1, bottom + 1)], owned)
+            self._package.forget(sheet.title)
         except Unpatchable as error:
             raise WorkbookError(self._cannot_change(error)) from error
 

@@ -17,6 +17,7 @@ safely raises `Unpatchable`, naming the cause; `save` then is never reached.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import posixpath
 import re
@@ -154,6 +155,18 @@ class Package:
                 raise Unpatchable(f"sheet '{title}' is not a worksheet of its package")
             self._sheet_xml[title] = SheetXml(self.read(self.sheets[title]), title)
         return self._sheet_xml[title]
+
+    def check_sheet(self, title: str) -> bool:
+        """Raise Unpatchable when the sheet cannot be changed here; whether it holds rich
+        values (cm/vm). A quick look: nothing of it is kept (it is read again to be saved)."""
+        if title not in self.sheets:
+            raise Unpatchable(f"sheet '{title}' is not a worksheet of its package")
+        return SheetXml(self.read(self.sheets[title]), title, index=False).has_rich_values()
+
+    def forget(self, title: str) -> None:
+        """Let a sheet's XML and index go (it is read again when saved): a big sheet checked
+        when its table was read need not be held while the rows are validated and sent."""
+        self._sheet_xml.pop(title, None)
 
     def set_cells(self, title: str, cells: Cells) -> None:
         self.sheet(title)
@@ -314,12 +327,15 @@ class Package:
     # ------------------------------------------------------------------ saving
 
     def save(self) -> bytes:
-        """The package with every change made; every other part as it was."""
+        """The package with every change made; every other part as it was. A changed sheet
+        is written into the new package piece by piece as it is patched, never held whole."""
+        rendered = {}
         for title in set(self._cells) | set(self._widths) | set(self._new_table_rels):
-            sheet = self.sheet(title)
-            pieces = sheet.render(self._cells.get(title, {}), self.date_style, self.epoch,
-                                  widths=self._widths.get(title), table_parts=self._new_table_rels.get(title))
-            self._write(self.sheets[title], b"".join(pieces))
+            sheet, cells = self.sheet(title), self._cells.get(title, {})
+            for (row, column), value in cells.items():  # the date styles first: the styles part may come first
+                if isinstance(value, dt.date):
+                    self.date_style(sheet.base_style(row, column))
+            rendered[self.sheets[title]] = (sheet, cells, self._widths.get(title), self._new_table_rels.get(title))
         if self._styles is not None and self._styles.changed:
             if self._styles.created:
                 part = posixpath.join(posixpath.dirname(self.workbook), "styles.xml")
@@ -331,16 +347,26 @@ class Package:
         with zipfile.ZipFile(buffer, "w") as out:
             out.comment = self._zip.comment
             stamp = self._infos[0].date_time if self._infos else (1980, 1, 1, 0, 0, 0)
+            entries = []
             for info in self._infos:
                 entry = zipfile.ZipInfo(info.filename, info.date_time)
                 entry.compress_type, entry.external_attr = info.compress_type, info.external_attr
                 entry.create_system = info.create_system
-                changed = self._changed.get(info.filename)
-                out.writestr(entry, self._zip.read(info.filename) if changed is None else changed)
+                entries.append(entry)
             for name in self._added:
                 entry = zipfile.ZipInfo(name, stamp)
                 entry.compress_type = zipfile.ZIP_DEFLATED
-                out.writestr(entry, self._changed[name])
+                entries.append(entry)
+            for entry in entries:
+                if entry.filename in rendered:
+                    sheet, cells, widths, tables = rendered[entry.filename]
+                    with out.open(entry, "w") as stream:
+                        for piece in sheet.render(cells, self.date_style, self.epoch, widths=widths,
+                                                  table_parts=tables):
+                            stream.write(piece)
+                    continue
+                changed = self._changed.get(entry.filename)
+                out.writestr(entry, self._zip.read(entry.filename) if changed is None else changed)
         return buffer.getvalue()
 
 

@@ -61,7 +61,25 @@ _ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet\b[^>]*>")
 _ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)["']""")
 
 
-@dataclass
+@dataclass(slots=True)
+class _Data:
+    """Where <sheetData> is: its element (start..end) and its rows (None: <sheetData/>)."""
+
+    start: int
+    opened: int  # where its start tag ends
+    closing: int | None  # where its end tag starts
+    close_length: int
+
+    @property
+    def rows(self) -> tuple[int, int] | None:
+        return None if self.closing is None else (self.opened, self.closing)
+
+    @property
+    def end(self) -> int:
+        return self.opened if self.closing is None else self.closing + self.close_length
+
+
+@dataclass(slots=True)
 class _Row:
     number: int
     start: int  # the row element's span in the XML
@@ -74,7 +92,9 @@ class _Row:
 class SheetXml:
     """One worksheet part, indexed once: where its rows are, its prefix, its column styles."""
 
-    def __init__(self, xml: bytes, title: str) -> None:
+    def __init__(self, xml: bytes, title: str, *, index: bool = True) -> None:
+        """index=False: only check that the sheet can be changed here (its form, its rows'
+        numbers in order), without the index of where each row is (a quicker look)."""
         self.xml, self.title = xml, title
         root = _ROOT.search(xml)
         if root is None:
@@ -88,20 +108,21 @@ class SheetXml:
         rels = re.search(rb"""xmlns:([\w.-]+)\s*=\s*["']""" + re.escape(DOC_RELS.encode()) + rb"""["']""", root.group())
         self.rels_prefix = rels.group(1) if rels else None
         p = re.escape(self.p)
-        self._row_tag = re.compile(rb"<" + p + rb"row[\s/>]")
         self._row = re.compile(rb"<" + p + rb"row\b([^>]*?)(/>|>(.*?)</" + p + rb"row>)", re.DOTALL)
         self._cell_tag = re.compile(rb"<" + p + rb"c[\s/>]")
         self._cell = re.compile(rb"<" + p + rb"c\b([^>]*?)(/>|>(.*?)</" + p + rb"c>)", re.DOTALL)
-        data = re.compile(rb"<" + p + rb"sheetData\s*/>|<" + p + rb"sheetData\b[^>]*>(.*?)</" + p + rb"sheetData>",
-                          re.DOTALL).search(xml, self.root_end)
-        if data is None:
+        opening = re.compile(rb"<" + p + rb"sheetData\b[^>]*?(/?)>").search(xml, self.root_end)
+        closing = -1 if opening is None or opening.group(1) else xml.find(b"</" + self.p + b"sheetData>", opening.end())
+        if opening is None or not opening.group(1) and closing == -1:
             raise Unpatchable(f"sheet '{title}' has no cell data element")
-        self.data = data
+        self.data = _Data(opening.start(), opening.end(), None if opening.group(1) else closing,
+                          len(b"</" + self.p + b"sheetData>"))
+        data = self.data
         self.rows: list[_Row] = []
         self.by_number: dict[int, _Row] = {}
-        if data.group(1) is not None:
-            self._index_rows(*data.span(1))
-        head = xml[self.root_end:data.start()]
+        if data.rows is not None:
+            (self._index_rows if index else self._check_rows)(*data.rows)
+        head = xml[self.root_end:data.start]
         self._cols = [(_int(a, b"min"), _int(a, b"max"), a.get(b"style"))
                       for a in (_attributes(m.group(1)) for m in
                                 re.finditer(rb"<" + p + rb"col\b([^>]*?)/?>", head))]
@@ -118,7 +139,19 @@ class SheetXml:
                        match.span(3) if match.group(3) is not None else None, explicit)
             self.rows.append(row)
             self.by_number[number] = row
-        if len(self.rows) != len(self._row_tag.findall(self.xml, start, end)):
+        if len(self.rows) != self.xml.count(b"<" + self.p + b"row", start, end):
+            raise Unpatchable(f"sheet '{self.title}': its rows could not be told apart")
+
+    def _check_rows(self, start: int, end: int) -> None:
+        """The rows' numbers are in order (and rows without one follow on), as indexing needs."""
+        number, count = 0, 0
+        for match in re.compile(rb"<" + re.escape(self.p) + rb"row\b([^>]*)>").finditer(self.xml, start, end):
+            named = _ROW_NUMBER.search(match.group(1))
+            following = int(named.group(1)) if named else number + 1
+            if count and following <= number:
+                raise Unpatchable(f"sheet '{self.title}': its rows are not in order (row {following})")
+            number, count = following, count + 1
+        if count != self.xml.count(b"<" + self.p + b"row", start, end):
             raise Unpatchable(f"sheet '{self.title}': its rows could not be told apart")
 
     # ------------------------------------------------------------------ reading
@@ -138,7 +171,7 @@ class SheetXml:
 
     def has_rich_values(self) -> bool:
         """Whether any cell holds a rich value (cm/vm: a picture in a cell, a data type)."""
-        start, end = self.data.span()
+        start, end = self.data.start, self.data.end
         if self.xml.find(b"m=", start, end) == -1:  # a quick look first (cm=, vm=): most sheets have none
             return False
         rich = re.compile(rb"<" + re.escape(self.p) + rb"c\b[^>]*\s(?:cm|vm)\s*=")
@@ -160,6 +193,14 @@ class SheetXml:
                 raise Unpatchable(f"cell {where} (the '{column_names.get(column, '?')}' column of sheet "
                                   f"'{self.title}') holds {what}, where a result is written: clear that cell "
                                   "(select it, press Delete), then run again")
+
+    def base_style(self, row: int, column: int) -> int | None:
+        """The style a value written at (row, column) starts from: the cell's own, else its
+        row's (customFormat), else its column's; None for none."""
+        found = self._find(row, column)
+        if found is not None:
+            return _style(found[2])
+        return self._default_style(row, column)
 
     def _default_style(self, row: int, column: int) -> int | None:
         line = self.by_number.get(row)
@@ -212,15 +253,15 @@ class SheetXml:
         for (row, column), value in cells.items():
             by_row.setdefault(row, {})[column] = value
         xml, view, data = self.xml, memoryview(self.xml), self.data
-        yield self._head(xml[:data.start()], cells, widths or {})
+        yield self._head(xml[:data.start], cells, widths or {})
         new_rows = sorted(set(by_row) - set(self.by_number))
         waiting = 0
-        if data.group(1) is None:  # <sheetData/>: no rows yet
+        if data.rows is None:  # <sheetData/>: no rows yet
             yield b"<" + self.p + b"sheetData>"
-            body_end = tail_start = data.end()
+            tail_start = data.end
         else:
-            yield view[data.start():data.start(1)]
-            at = data.start(1)
+            yield view[data.start:data.rows[0]]
+            at = data.rows[0]
             for row in self.rows:
                 while waiting < len(new_rows) and new_rows[waiting] < row.number:
                     yield view[at:row.start]
@@ -231,11 +272,11 @@ class SheetXml:
                     yield view[at:row.start]
                     yield writer.row(row, by_row.get(row.number, {}))
                     at = row.end
-            body_end, tail_start = data.end(1), data.end(1)
-            yield view[at:body_end]
+            tail_start = data.rows[1]
+            yield view[at:tail_start]
         for number in new_rows[waiting:]:
             yield writer.new_row(number, by_row[number])
-        if data.group(1) is None:
+        if data.rows is None:
             yield b"</" + self.p + b"sheetData>"
         yield self._tail(xml[tail_start:], table_parts or [])
 
