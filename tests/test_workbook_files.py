@@ -409,3 +409,15 @@ def test_a_formula_in_a_result_cell_stops_submit_before_anything_is_sent(sandbox
     assert f"cell {cell.coordinate} (the 'platform_id' column) holds a formula" in result.output
     assert "clear that cell" in result.output
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 0 and path.read_bytes() == before
+
+
+def test_live_excel_spreads_a_merged_value_on_a_sheet_without_an_excel_table():
+    from tests.support.fake_xlwings import FakeBook
+    from rootfi_excel.sheets.layout import RESULT_COLUMNS
+
+    book = FakeBook()
+    sheet = book.add_sheet(PAYMENTS.sheet)
+    sheet.put(2, 2, [PAYMENT_HEADERS + list(RESULT_COLUMNS), ["P-1", "INV-1", None, None, 5], ["P-2", None, None, None, 6]])
+    sheet.merge(3, 3, 4, 3)  # the invoice merged over both rows
+    table = ExcelWorkbook(book).read_table(PAYMENTS)
+    assert [row[1] for row in table.rows] == ["INV-1", "INV-1"]

@@ -239,7 +239,8 @@ class ExcelWorkbook:
         call when the table has none, one more per column that has some."""
         if not rows:
             return
-        left = self._table(sheet, layout.table).header_row_range.column
+        table = self._table(sheet, layout.table)
+        left = table.header_row_range.column if table is not None else sheet.used_range.column  # no table: the used range
         last = first + len(rows) - 1
         if sheet.range((first, left), (last, left + len(headers) - 1)).merge_cells is False:
             return
