@@ -120,6 +120,8 @@ class XlsxWorkbook:
     def read_table(self, layout: TableLayout) -> Table:
         """The table's rows. Refused (WorkbookError) when its owned cells could not be written:
         merged, holding a formula or a picture, or in a sheet that cannot be changed safely."""
+        if layout.sheet not in self._reader.sheetnames and layout.sheet not in self._sheets:
+            raise WorkbookError(f"The workbook has no sheet named '{layout.sheet}'")
         rich = self._changeable(layout.sheet)  # before the sheet is parsed: the two never in memory at once
         sheet = self._sheet(layout.sheet)
         table = self._read(sheet, layout.table)
@@ -248,6 +250,7 @@ class XlsxWorkbook:
             self._package.styles()  # a date may be written: its styles part must be one we can add to
             return rich
         except Unpatchable as error:
+            self._sheet(title)  # a damaged sheet is said so as when it is read (damaged XML, ...)
             raise WorkbookError(self._cannot_change(error)) from error
 
     def _refuse_unwritable(self, sheet: ValuesSheet, owned: dict[int, str], bounds: tuple[int, int, int, int],
