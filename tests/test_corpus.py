@@ -1,7 +1,7 @@
-"""Workbooks made by Excel and by LibreOffice, with pictures, charts, comments, text boxes,
-buttons, checkboxes, header images, validations, conditional formats, hyperlinks, rich
-text, tables, array formulas, protection, a VBA project, 1904 dates
-(tests/fixtures/corpus/README.md).
+"""Workbooks made by other programs, with pictures, charts, comments, text boxes, buttons,
+checkboxes, header images, validations, conditional formats, hyperlinks, rich text,
+tables, array formulas, protection, 1904 dates: written at test time by XlsxWriter
+(tests/support/corpus.py) and, where LibreOffice is installed, re-saved by it.
 
 Each is grafted with the template's sheets, then validated, submitted against the
 sandbox (its answers carrying characters XML 1.0 forbids), its lookups refreshed and its
@@ -33,11 +33,11 @@ from rootfi_excel.lookups.posted import POSTED_SHEET
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, LOOKUPS_SHEET, PAYMENTS, RESULT_COLUMNS, Status
 from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx_package import Package
+from tests.support.corpus import LIBREOFFICE, MAKERS, make
 from tests.support.graft import graft
 from tests.support.submitting import fast_client
 
-CORPUS = Path(__file__).parent / "fixtures" / "corpus"
-FILES = sorted(CORPUS.glob("*/*.xls[xm]"))
+FILES = [f"xlsxwriter/{name}" for name in MAKERS] + [f"libreoffice/{name}" for name in LIBREOFFICE]
 NETSUITE = 1003
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -76,12 +76,29 @@ def libreoffice_profile(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("libreoffice-profile")
 
 
-@pytest.mark.parametrize("source", FILES, ids=lambda path: f"{path.parent.name}/{path.name}")
+def corpus_file(source: str, tmp_path: Path, profile: Path) -> Path:
+    """The corpus workbook: written by XlsxWriter, and for libreoffice/ re-saved by LibreOffice."""
+    program, name = source.split("/")
+    made = make(name, tmp_path / f"{name}.xlsx")
+    if program == "xlsxwriter":
+        return made
+    if not SOFFICE:
+        pytest.skip(NOT_INSTALLED)
+    out = tmp_path / "resaved"
+    done = subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
+                           "--convert-to", "xlsx", "--outdir", str(out), str(made)],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0 and (out / made.name).exists(), done.stdout + done.stderr
+    return out / made.name
+
+
+@pytest.mark.parametrize("source", FILES)
 def test_a_workbook_made_elsewhere_keeps_every_part_it_had(source, make_sandbox, api_key, tmp_path, monkeypatch,
                                                           libreoffice_profile):
     sandbox = make_sandbox(odd_text=True)
-    path = tmp_path / f"book{source.suffix}"
-    path.write_bytes(graft(source.read_bytes(), template_for(sandbox, api_key, tmp_path)))
+    original = corpus_file(source, tmp_path, libreoffice_profile)
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(graft(original.read_bytes(), template_for(sandbox, api_key, tmp_path)))
     before = parts(path)
     package = Package(path.read_bytes())
     tables = package.sheets[PAYMENTS.sheet], package.sheets[CREDIT_NOTE_LINES.sheet]
