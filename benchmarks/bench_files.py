@@ -15,18 +15,30 @@ of --repeat runs, and the ratio old/new. The workbook is built in another proces
 so that no run inherits its memory.
 Figures, not assertions: these machines are shared and noisy.
 
-    python benchmarks/bench_files.py [--payments 50000] [--repeat 2] [--old cf06395]
+Then the same 50,000 rows in a workbook with a picture and a chart (drawn by XlsxWriter,
+as another program would, and put on the Instructions sheet), twice: as the template formats its result columns, and as a script fills a
+book (no cell styles, so `submitted_at` has no date format). For each, `validate` and a
+Submit's write (every row's six result columns, as Submit writes them, then the save:
+no server involved) run with today's adapter (--today, extracted from git in this run)
+and this checkout; it prints their load and save times, the ratio today/new, and
+whether the picture and the chart are still in the file afterwards.
+
+    python benchmarks/bench_files.py [--payments 50000] [--repeat 2] [--old cf06395] [--today c3aa586]
+                                     [--only pictures|plain]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,11 +65,26 @@ for name in ("read_table", "read_settings", "read_integration_fields"):
     setattr(XlsxWorkbook, name, timed("load", getattr(XlsxWorkbook, name)))
 XlsxWorkbook.save = timed("save", XlsxWorkbook.save)
 start = time.perf_counter()
-try:
-    cli.main(["validate", sys.argv[1]], standalone_mode=False)
+if sys.argv[2:] == ["submit"]:  # a Submit's write: every row's results, then the save
+    import datetime as dt
+    from rootfi_excel.sheets.layout import PAYMENTS
+    from rootfi_excel.workbook.port import ResultUpdate
+    workbook = XlsxWorkbook.open(sys.argv[1])
+    rows = len(workbook.read_table(PAYMENTS).rows)
+    update = ResultUpdate()
+    stamp = dt.datetime(2026, 3, 31, 12, 0)
+    for index in range(rows):
+        update.set(index, status="Created", message=None, rootfi_id=str(700000 + index), platform_id=f"PL-{index}",
+                   sync_id="SYNC7", submitted_at=stamp)
+    workbook.write_results(PAYMENTS, update)
+    workbook.save()
     spent["exit"] = 0
-except SystemExit as stop:
-    spent["exit"] = stop.code
+else:
+    try:
+        cli.main(["validate", sys.argv[1]], standalone_mode=False)
+        spent["exit"] = 0
+    except SystemExit as stop:
+        spent["exit"] = stop.code
 spent["command"] = time.perf_counter() - start
 try:  # this process's own peak (ru_maxrss would also count the parent's memory at the fork)
     with open("/proc/self/status") as status:
@@ -93,18 +120,105 @@ def old_code(commit: str, work: Path) -> Path:
     return folder / "addin"
 
 
-def run(name: str, code: Path, book: Path, work: Path, check: bool) -> dict[str, float]:
+def run(name: str, code: Path, book: Path, work: Path, check: bool, mode: str = "validate",
+        pictures: bool = False) -> dict[str, float]:
     copy = work / "run.xlsx"
     shutil.copyfile(book, copy)
     env = dict(os.environ, PYTHONPATH=str(code), ROOTFI_EXCEL_HOME=str(work / "home"))
-    done = subprocess.run([sys.executable, "-c", CHILD, str(copy)], env=env, capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run([sys.executable, "-c", CHILD, str(copy), *([mode] if mode != "validate" else [])], env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"failed": (done.stderr or done.stdout).strip().splitlines()[-1]}
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     if figures["exit"] not in (0, 1):
         raise SystemExit(f"validate ended with exit code {figures['exit']}:\n{done.stdout}")
     if check:
-        print(f"  {name}: {statuses(copy)}", flush=True)
+        print(f"  {name} {mode}: {statuses(copy)}" + (f"; {kept(copy)}" if pictures else ""), flush=True)
     return figures
+
+
+def kept(path: Path) -> str:
+    """Whether the picture and the chart are still in the file."""
+    with zipfile.ZipFile(path) as package:
+        names = package.namelist()
+    picture = any(n.startswith("xl/media/") for n in names)
+    chart = any(n.startswith("xl/charts/") for n in names)
+    return f"picture {'kept' if picture else 'LOST'}, chart {'kept' if chart else 'LOST'}"
+
+
+def add_picture_and_chart(path: Path, unstyled: bool) -> None:
+    """Put a picture and a bar chart (drawn by XlsxWriter, as another program would) on the
+    Instructions sheet of the workbook at `path`. unstyled: no cell styles on the payments
+    sheet, as a book a script filled (the result cells have no date format)."""
+    sys.path.insert(0, str(ROOT))
+    import xlsxwriter
+
+    from tests.support.corpus import png
+
+    drawn = io.BytesIO()
+    other = xlsxwriter.Workbook(drawn, {"in_memory": True})
+    sheet = other.add_worksheet()
+    sheet.write_column(0, 0, [1, 2, 3, 4, 5])
+    chart = other.add_chart({"type": "bar"})
+    chart.add_series({"values": "=Sheet1!$A$1:$A$5"})
+    sheet.insert_chart("E9", chart)
+    sheet.insert_image("B9", "red.png", {"image_data": io.BytesIO(png())})
+    other.close()
+    with zipfile.ZipFile(drawn) as package:
+        drawing = {name: package.read(name) for name in package.namelist()
+                   if name.startswith(("xl/drawings/", "xl/charts/", "xl/media/"))}
+    with zipfile.ZipFile(path) as package:
+        infos = package.infolist()
+        parts = {info.filename: package.read(info) for info in infos}
+    parts.update(drawing)
+    parts["xl/worksheets/_rels/sheet1.xml.rels"] = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats'
+        b'.org/package/2006/relationships"><Relationship Id="rIdD1" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/drawing" Target="../drawings/drawing1.xml"/></Relationships>')
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b"</worksheet>", b'<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+        b'r:id="rIdD1"/></worksheet>')
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Default Extension="png" ContentType="image/png"/>'
+        b'<Override PartName="/xl/drawings/drawing1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'drawing+xml"/><Override PartName="/xl/charts/chart1.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.drawingml.chart+xml"/></Types>')
+    if unstyled:
+        payments = "xl/worksheets/sheet2.xml"  # the template's second sheet: Invoice Payments
+        parts[payments] = re.sub(rb' (s|style)="\d+"', b"", parts[payments])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in infos:
+            out.writestr(info, parts.pop(info.filename))
+        for name, data in parts.items():
+            out.writestr(name, data)
+    path.write_bytes(buffer.getvalue())
+
+
+def pictures_and_chart(args: argparse.Namespace, work: Path, book: Path) -> None:
+    """Validate and a Submit's write on the workbook with a picture and a chart: today's adapter and this one."""
+    versions = {"today": old_code(args.today, work), "new": ROOT / "addin"}
+    for unstyled in (False, True):
+        copy = work / "pictures.xlsx"
+        shutil.copyfile(book, copy)
+        add_picture_and_chart(copy, unstyled)
+        form = "as a script fills it (no date format)" if unstyled else "as the template formats it"
+        print(f"\nWith a picture and a chart, {form}: best of {args.repeat} runs; save s, load s")
+        best: dict[tuple[str, str], dict] = {}
+        for mode in ("validate", "submit"):
+            for name, code in versions.items():
+                runs = [run(name, code, copy, work, check=not attempt, mode=mode, pictures=True)
+                        for attempt in range(args.repeat)]
+                best[name, mode] = runs[0] if "failed" in runs[0] else \
+                    {key: min(r[key] for r in runs) for key in runs[0]}
+        print(f"{'':<9} {'today save':>10} {'new save':>9} {'today/new':>9} {'today load':>10} {'new load':>9}")
+        for mode in ("validate", "submit"):
+            today, new = best["today", mode], best["new", mode]
+            if "failed" in today or "failed" in new:
+                print(f"{mode:<9} failed: {today.get('failed') or new.get('failed')}")
+                continue
+            print(f"{mode:<9} {today['save']:>10.2f} {new['save']:>9.2f} {today['save'] / new['save']:>9.2f} "
+                  f"{today['load']:>10.2f} {new['load']:>9.2f}")
 
 
 def statuses(path: Path) -> str:
@@ -126,6 +240,8 @@ def main() -> None:
     parser.add_argument("--payments", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=2, help="runs of each version; the best is shown")
     parser.add_argument("--old", default="cf06395", help="the commit whose adapter is the baseline")
+    parser.add_argument("--today", default="c3aa586", help="the adapter before the workbook was only patched")
+    parser.add_argument("--only", choices=("plain", "pictures"), help="run one of the two parts")
     parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)  # only build the workbook there
     args = parser.parse_args()
     if args.build:
@@ -135,7 +251,11 @@ def main() -> None:
         book = work / "book.xlsx"
         subprocess.run([sys.executable, __file__, "--build", str(book), "--payments", str(args.payments)], check=True)
         print(f"{args.payments} payment rows, {book.stat().st_size / 2**20:.1f} MiB file; best of {args.repeat} runs")
-        print("rows marked by each version's first run:")
+        if args.only != "plain":
+            pictures_and_chart(args, work, book)
+        if args.only == "pictures":
+            return
+        print("\nThe plain template; rows marked by each version's first run:")
         versions = {"old": old_code(args.old, work), "new": ROOT / "addin"}
         best = {}
         for name, code in versions.items():

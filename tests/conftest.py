@@ -33,6 +33,18 @@ def _isolated_environment(tmp_path, monkeypatch):
     keyring.set_keyring(previous)
 
 
+@pytest.fixture(autouse=True)
+def _no_whole_workbook_save(monkeypatch):
+    """openpyxl's whole-workbook save fails the test when Validate, Submit, Refresh lookups
+    or Posted (or the .xlsx adapter) call it: see tests/support/whole_save.py."""
+    from tests.support.whole_save import guard
+
+    refused = guard(monkeypatch)
+    yield refused
+    if refused:
+        pytest.fail(f"openpyxl's whole-workbook save was called inside {refused[0]}", pytrace=False)
+
+
 @pytest.fixture
 def memory_keyring(_isolated_environment) -> MemoryKeyring:
     return _isolated_environment

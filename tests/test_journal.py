@@ -173,3 +173,22 @@ def test_runs_opening_a_new_journal_at_the_same_moment_all_get_it(tmp_path):
         for thread in threads:
             thread.join(timeout=60)
     assert failures == []
+
+
+def test_the_journal_keeps_only_what_a_cell_can_hold_and_repairs_older_values_when_read(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path)
+    fp = fingerprint("u", 1, "invoice_payments", {"a": 1})
+    _, [first], _ = journal.begin("u", 1, "invoice_payments", [(fp, "P-1", {"a": 1})])
+    journal.update([first], CREATED, rootfi_id="R\ud800", platform_id="P\ufffe\uffff\x01", message="ok\ud800",
+                   sync_id="s/\x07\ud800")  # SQLite cannot store an unpaired surrogate: this used to raise
+    stored = sqlite3.connect(path).execute("SELECT rootfi_id, platform_id, message, sync_id FROM attempts").fetchone()
+    assert stored == ("R", "P", "ok", "s/\x07")  # a sync id is how RootFi is asked again: kept but for the surrogate
+
+    journal.close()
+    with sqlite3.connect(path) as older:  # as the version before kept them: U+FFFF and all
+        older.execute("UPDATE attempts SET platform_id = ?, message = ?", ("P\uffff", "m\x0b"))
+    attempt = Journal(path).latest([fp])[fp]
+    assert (attempt.platform_id, attempt.message, attempt.sync_id) == ("P", "m", "s/\x07")

@@ -129,11 +129,9 @@ def test_live_table_written_in_a_few_calls_then_rewritten_in_place():
 # ---- the same tables on the template's Lookups sheet, live Excel (fake xlwings) and .xlsx
 
 def _template_lookups(tmp_path):
-    import openpyxl
-
     from rootfi_excel.workbook.template import build_template
 
-    return openpyxl.load_workbook(build_template(tmp_path / "template.xlsx"))
+    return build_template(tmp_path / "template.xlsx")
 
 
 def _grey(cell) -> bool:
@@ -143,12 +141,14 @@ def _grey(cell) -> bool:
 def test_live_excel_and_xlsx_place_the_tables_alike_and_both_drop_the_grey_placeholders(tmp_path):
     from openpyxl.utils.cell import range_boundaries
 
-    from rootfi_excel.workbook import xlsx_lookups
+    import openpyxl
+
     from rootfi_excel.workbook.port import LIVE_PLACEHOLDER
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook
     from tests.support.fake_xlwings import FakeBook
 
-    xlsx = _template_lookups(tmp_path)
-    template_sheet = xlsx[LOOKUPS_SHEET]
+    path = _template_lookups(tmp_path)
+    template_sheet = openpyxl.load_workbook(path)[LOOKUPS_SHEET]
     placeholders = [c.column for c in template_sheet[1] if isinstance(c.value, str) and LIVE_PLACEHOLDER.match(c.value)]
     assert len(placeholders) == 10 and all(_grey(template_sheet.cell(1, c)) for c in placeholders)
 
@@ -170,11 +170,14 @@ def test_live_excel_and_xlsx_place_the_tables_alike_and_both_drop_the_grey_place
         LookupTable("LiveItems", ["name", "id"], [], {"LiveItemsIds": "id"}, title="Items"),
     ]
     workbook = ExcelWorkbook(book)
+    xlsx = XlsxWorkbook.open(path)
     for table in tables:
         workbook.write_lookup_table(table)
-        xlsx_lookups.write_lookup_table(xlsx, table)
+        xlsx.write_lookup_table(table)
     workbook.write_lookup_table(tables[0])  # a second refresh rewrites in place, in both
-    xlsx_lookups.write_lookup_table(xlsx, tables[0])
+    xlsx.write_lookup_table(tables[0])
+    xlsx.save()
+    template_sheet = openpyxl.load_workbook(path)[LOOKUPS_SHEET]
 
     for table in tables:
         live = next(t for t in live_sheet.tables if t.name == table.name)
@@ -206,8 +209,8 @@ def test_a_grown_list_stops_before_overwriting_what_was_typed_below_it_in_excel_
     import openpyxl
     import pytest
 
-    from rootfi_excel.workbook import xlsx_lookups
     from rootfi_excel.workbook.port import WorkbookError
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook
     from tests.support.fake_xlwings import FakeBook
 
     two = LookupTable("LiveContacts", ["name", "id"], [["Acme", "1"], ["Bolt", "2"]], {"LiveContactsIds": "id"})
@@ -217,10 +220,17 @@ def test_a_grown_list_stops_before_overwriting_what_was_typed_below_it_in_excel_
     workbook = ExcelWorkbook(book)
     workbook.write_lookup_table(two)  # A1:B3
     sheet.put(5, 2, [["ask Sam about Bolt"]])  # B5: a note two rows below the table
-    xlsx = openpyxl.Workbook()
-    xlsx.active.title = LOOKUPS_SHEET
-    xlsx_lookups.write_lookup_table(xlsx, two)
-    xlsx[LOOKUPS_SHEET]["B5"] = "ask Sam about Bolt"
+    path = tmp_path / "book.xlsx"
+    blank = openpyxl.Workbook()
+    blank.active.title = LOOKUPS_SHEET
+    blank.save(path)  # the test's own file, made before any command runs
+    with XlsxWorkbook.open(path) as xlsx:
+        xlsx.write_lookup_table(two)
+        xlsx.save()
+    edited = openpyxl.load_workbook(path)
+    edited[LOOKUPS_SHEET]["B5"] = "ask Sam about Bolt"
+    edited.save(path)  # a person types a note below the list, in Excel
+    before = path.read_bytes()
 
     workbook.write_lookup_table(two)  # the same size again: the note is not in the way
     cells, names, table = dict(sheet.cells), copy.deepcopy(book.names.refers_to), sheet.tables[0]
@@ -229,9 +239,10 @@ def test_a_grown_list_stops_before_overwriting_what_was_typed_below_it_in_excel_
     assert "cell B5 holds 'ask Sam about Bolt'" in str(live.value) and "LiveContacts" in str(live.value)
     assert sheet.cells == cells and book.names.refers_to == names  # nothing written
     assert (table.top, table.count) == (1, 2) and sheet.tables == [table]
-    with pytest.raises(WorkbookError) as file:
-        xlsx_lookups.write_lookup_table(xlsx, five)
+    with XlsxWorkbook.open(path) as xlsx, pytest.raises(WorkbookError) as file:
+        xlsx.write_lookup_table(five)
     assert str(file.value) == str(live.value)
+    assert path.read_bytes() == before
 
     sheet.put(5, 2, [[None]])  # the note moved away: the list grows
     workbook.write_lookup_table(five)

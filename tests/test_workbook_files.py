@@ -23,6 +23,7 @@ from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.port import ResultUpdate, WorkbookError
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.support.books import PAYMENT_HEADERS, row_of
+from tests.support.whole_save import another_program
 from tests.support.broken_books import GOOD, good_book, merged_result_cells, rows_below_a_total_row, \
     rows_typed_below_the_table
 from tests.test_cli import NETSUITE, demo_book, table_rows
@@ -100,9 +101,10 @@ def test_a_workbook_made_read_only_during_submit_keeps_its_results_for_the_next_
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 6  # written back, never sent twice
 
 
-def test_unsavable_content_is_refused_readably(tmp_path, monkeypatch):
-    """A cell outside the tables that openpyxl can read but not write back: saving only
-    the result cells leaves it as it is; a whole-book save (openpyxl) is refused readably."""
+def test_content_openpyxl_could_not_write_back_is_kept(tmp_path):
+    """A cell outside the tables that openpyxl can read but not write back (a 400-digit
+    number): Validate, and a lookup list written, change only what they own and leave it."""
+    from rootfi_excel.workbook.port import LookupTable
     from tests.support.broken_books import edited, sheet_part
 
     def long_number(parts):
@@ -113,17 +115,12 @@ def test_unsavable_content_is_refused_readably(tmp_path, monkeypatch):
     path = edited(tmp_path, "book.xlsx", long_number)
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 0, result.output  # saved: only result cells were changed
+    with XlsxWorkbook.open(path) as workbook:
+        workbook.write_lookup_table(LookupTable("LiveThings", ["name", "id"], [["a", "1"]], {"LiveThingsIds": "id"}))
+        workbook.save()
     with zipfile.ZipFile(path) as saved:
         assert any(b"9" * 400 in saved.read(name) for name in saved.namelist())
-
-    (tmp_path / "whole").mkdir()
-    path = edited(tmp_path / "whole", "book.xlsx", long_number)
-    before = path.read_bytes()
-    monkeypatch.setattr("rootfi_excel.workbook.xlsx.patched", lambda *args: None)  # as after a lookup list was written
-    result = CliRunner().invoke(cli, ["validate", str(path)])
-    assert result.exit_code == 2
-    assert "book.xlsx holds something that cannot be written back" in result.output
-    assert path.read_bytes() == before and not list(path.parent.glob(".*saving"))
+    assert openpyxl.load_workbook(path)["Lookups"].tables["LiveThings"].ref.endswith("2")
 
 
 # ------------------------------------------------------------------- two runs at one time
@@ -168,7 +165,8 @@ def test_a_workbook_saved_elsewhere_during_submit_keeps_both_the_edit_and_the_re
     def colleague_saves_in_excel():
         wb = openpyxl.load_workbook(path)
         wb["Instructions"]["H1"] = "checked by Sam"
-        wb.save(path)
+        with another_program():
+            wb.save(path)
 
     send_then(monkeypatch, colleague_saves_in_excel)
     first = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
@@ -204,6 +202,93 @@ def test_merged_result_cells_stop_submit_before_anything_is_sent(sandbox, api_ke
     assert f"cells {message}3:{message}4 are merged over the 'message' column" in result.output
     assert "Unmerge" in result.output
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
+
+
+def test_a_number_merged_over_a_credit_notes_lines_applies_to_each_line(sandbox, api_key, tmp_path, monkeypatch):
+    """As people do: one credit note's document_number merged over its lines. Each line is
+    that credit note's line (one credit note, sent once), and every row gets its result."""
+    from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES
+
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=0, notes=3)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[CREDIT_NOTE_LINES.sheet]
+    headers = [c.value for c in ws[1]]
+    number = headers.index("document_number") + 1
+    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, number).value]
+    lines: dict[str, list[int]] = {}
+    for r in rows:
+        lines.setdefault(ws.cell(r, number).value, []).append(r)
+    merged_note, merged_rows = next((n, rs) for n, rs in lines.items() if len(rs) > 1)
+    letter = ws.cell(1, number).column_letter
+    ws.merge_cells(f"{letter}{merged_rows[0]}:{letter}{merged_rows[-1]}")  # the other cells are emptied
+    wb.save(path)
+    assert [openpyxl.load_workbook(path)[CREDIT_NOTE_LINES.sheet].cell(r, number).value for r in merged_rows[1:]] \
+        == [None] * (len(merged_rows) - 1)
+
+    validated = CliRunner().invoke(cli, ["validate", str(path)])
+    assert validated.exit_code == 0, validated.output
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert sandbox.count_records(NETSUITE, "invoice_credit_notes") == len(lines)  # one per number, none split
+    written = table_rows(path, CREDIT_NOTE_LINES.sheet)
+    ids = {written[r - 2]["rootfi_id"] for r in merged_rows}
+    assert len(ids) == 1 and None not in ids  # every line of the merged number: the same credit note
+    assert {row["status"] for row in written} == {Status.CREATED}
+    assert f"{letter}{merged_rows[0]}:{letter}{merged_rows[-1]}" in \
+        [str(m) for m in openpyxl.load_workbook(path)[CREDIT_NOTE_LINES.sheet].merged_cells.ranges]  # kept
+
+
+def test_merged_result_cells_are_refused_for_the_true_reason(tmp_path):
+    path = merged_result_cells(tmp_path)
+    before = path.read_bytes()
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "where each row gets its own result" in result.output and "Unmerge" in result.output
+    assert path.read_bytes() == before
+
+
+def test_live_excel_a_value_merged_over_input_rows_applies_to_each_row_and_merged_results_are_refused():
+    from tests.test_excel_adapter import column, fake_book
+
+    rows = [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"P-{i}", "amount": 10 + i}) for i in range(4)]
+    book = fake_book(rows)
+    sheet = book.sheets[PAYMENTS.sheet]
+    table = sheet.tables[0]
+    date = table.left + PAYMENT_HEADERS.index("payment_date")
+    sheet.merge(table.top + 2, date, table.top + 4, date)  # rows 2-4's date: one merged cell
+    workbook = ExcelWorkbook(book)
+    read = workbook.read_table(PAYMENTS)
+    dates = [row[PAYMENT_HEADERS.index("payment_date")] for row in read.rows]
+    assert dates[1:] == [dates[1]] * 3 and dates[1] is not None
+    write_validation(workbook, validate_workbook(workbook))
+    assert column(book, "status") == [Status.VALID] * 4  # found again after the spread: every row written
+    assert not workbook.unplaced
+
+    book = fake_book(rows)
+    sheet = book.sheets[PAYMENTS.sheet]
+    table = sheet.tables[0]
+    message = table.left + len(PAYMENT_HEADERS) + 5  # status, rootfi_id, platform_id, sync_id, submitted_at, message
+    sheet.merge(table.top + 2, message, table.top + 3, message)
+    with pytest.raises(WorkbookError) as refused:
+        validate_workbook(ExcelWorkbook(book))
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(message)
+    assert str(refused.value).startswith(f"Sheet '{PAYMENTS.sheet}': cells {letter}{table.top + 2}:{letter}{table.top + 3} ")
+    assert "merged over the 'message' column, where each row gets its own result" in str(refused.value)
+
+
+def test_live_excel_looks_for_merged_cells_in_one_call_when_there_are_none():
+    from tests.test_excel_adapter import fake_book
+
+    def calls(rows: int) -> int:
+        book = fake_book([row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"P-{i}"}) for i in range(rows)])
+        before = book.calls
+        ExcelWorkbook(book).read_table(PAYMENTS)
+        return book.calls - before
+
+    assert calls(3) == calls(3000)
 
 
 def test_merged_cells_elsewhere_do_no_harm(tmp_path):
@@ -308,3 +393,31 @@ def test_live_excel_rows_below_a_total_row_are_refused():
     with pytest.raises(WorkbookError, match="row 7 are below the table's total row"):
         validate_workbook(ExcelWorkbook(book))
     assert table.count == 2
+
+
+def test_a_formula_in_a_result_cell_stops_submit_before_anything_is_sent(sandbox, api_key, tmp_path, monkeypatch):
+    path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=4, notes=0)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[PAYMENTS.sheet]
+    cell = ws.cell(3, next(c.column for c in ws[1] if c.value == "platform_id"))
+    cell.value = '=CONCAT("P-", A3)'
+    wb.save(path)
+    before = path.read_bytes()
+    monkeypatch.setenv("ROOTFI_API_KEY", api_key)
+    result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
+    assert result.exit_code == 2
+    assert f"cell {cell.coordinate} (the 'platform_id' column) holds a formula" in result.output
+    assert "clear that cell" in result.output
+    assert sandbox.count_records(NETSUITE, "invoice_payments") == 0 and path.read_bytes() == before
+
+
+def test_live_excel_spreads_a_merged_value_on_a_sheet_without_an_excel_table():
+    from tests.support.fake_xlwings import FakeBook
+    from rootfi_excel.sheets.layout import RESULT_COLUMNS
+
+    book = FakeBook()
+    sheet = book.add_sheet(PAYMENTS.sheet)
+    sheet.put(2, 2, [PAYMENT_HEADERS + list(RESULT_COLUMNS), ["P-1", "INV-1", None, None, 5], ["P-2", None, None, None, 6]])
+    sheet.merge(3, 3, 4, 3)  # the invoice merged over both rows
+    table = ExcelWorkbook(book).read_table(PAYMENTS)
+    assert [row[1] for row in table.rows] == ["INV-1", "INV-1"]

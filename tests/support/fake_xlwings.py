@@ -8,9 +8,15 @@ with no rows has no data_body_range, hidden rows are read and written like the o
 and every read or write of a range's value, of an App property, every message box and
 every selection lookup counts as one cross-application call (`app.calls`).
 
+Merged cells as Excel keeps them: the value in the first cell, the others read empty;
+`merge_cells` is True when a range holds only merged cells, False when none, None when
+both (Excel's Null); `merge_area` is the merged range holding a range's first cell (that
+cell alone when it is not merged); writing over part of a merged range fails, as Excel's
+"cannot change part of a merged cell".
+
 Test helpers (not xlwings): FakeApp.answers (what the person clicks), FakeApp.select,
 FakeApp.on_status (run code when the status bar changes, e.g. sort mid-run),
-FakeTable.sort / insert_row / hide_rows, FakeSheet.fills.
+FakeTable.sort / insert_row / hide_rows, FakeSheet.fills, FakeSheet.merge.
 """
 
 from __future__ import annotations
@@ -192,6 +198,18 @@ class FakeSheet:
         self.tables = FakeTables(self)
         self.hidden_rows: set[int] = set()  # filtered out or hidden: still read and written
         self.fills: dict[tuple[int, int], str] = {}  # test helper: a cell's fill colour (Range.clear removes it)
+        self.merged: list[tuple[int, int, int, int]] = []  # (top, left, bottom, right) of each merged range
+
+    def merge(self, top: int, left: int, bottom: int, right: int) -> None:
+        """Test helper: Merge Cells, as Excel does it (only the first cell's value stays)."""
+        for r in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                if (r, c) != (top, left):
+                    self.cells.pop((r, c), None)
+        self.merged.append((top, left, bottom, right))
+
+    def merged_area(self, row: int, column: int) -> tuple[int, int, int, int] | None:
+        return next((m for m in self.merged if m[0] <= row <= m[2] and m[1] <= column <= m[3]), None)
 
     def activate(self) -> None:
         self.book.app._count()
@@ -341,6 +359,21 @@ class FakeRange:
         return _Columns(self)
 
     @property
+    def merge_cells(self) -> bool | None:
+        self.sheet.book.app._count()
+        merged = [self.sheet.merged_area(r, c) is not None for r in range(self.top, self.bottom + 1)
+                  for c in range(self.left, self.right + 1)]
+        return True if all(merged) else False if not any(merged) else None
+
+    @property
+    def merge_area(self) -> "FakeRange":
+        self.sheet.book.app._count()
+        area = self.sheet.merged_area(self.top, self.left)
+        if area is None:
+            return FakeRange(self.sheet, self.top, self.left, self.top, self.left)
+        return FakeRange(self.sheet, *area[:2], *area[2:])
+
+    @property
     def value(self) -> Any:
         self.sheet.book.app._count()
         grid = [[self._read(self.sheet.cells.get((r, c))) for c in range(self.left, self.right + 1)]
@@ -372,9 +405,17 @@ class FakeRange:
     def value(self, data: Any) -> None:
         self.sheet.book.app._count()
         rows = data if isinstance(data, list) and data and isinstance(data[0], list) else [[data]]
+        bottom, right = self.top + len(rows) - 1, self.left + max(len(row) for row in rows) - 1
+        for top, left, last_row, last_column in self.sheet.merged:
+            inside = self.top <= top and last_row <= bottom and self.left <= left and last_column <= right
+            apart = last_row < self.top or top > bottom or last_column < self.left or left > right
+            if not (inside or apart):
+                raise RuntimeError("We can't do that to a merged cell.")  # Excel's error 1004
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
-                self.sheet.cells[(self.top + r, self.left + c)] = self._write(value)
+                area = self.sheet.merged_area(self.top + r, self.left + c)
+                if area is None or area[:2] == (self.top + r, self.left + c):
+                    self.sheet.cells[(self.top + r, self.left + c)] = self._write(value)
 
     def _read(self, value: Any) -> Any:
         if isinstance(value, ExcelError):

@@ -90,12 +90,14 @@ def parse_faults(text: str) -> dict[str, float]:
 @click.option("--endless-cursor", is_flag=True, help="Every page of every list has a new next cursor.")
 @click.option("--odd-ids", is_flag=True, help="Sync and job ids with a slash, '..', '?', '#', '%', a space and "
                                               "a control character.")
+@click.option("--odd-text", is_flag=True, help="Written records' platform ids and refusals' messages end in "
+                                              "characters XML forbids (U+FFFE, U+FFFF, a lone surrogate).")
 @click.option("--echo-key", is_flag=True, help="Every error text (message, field, code, job errors) repeats the "
                                                "API key the request sent, as a careless server might.")
 def sandbox(host: str, port: int, db_path: Path | None, book: Path | None, company_id: str | None, latency_ms: int,
             rate_limit: int, faults_text: str, fault_seed: int | None, api_key: str | None, volume: bool,
             job_delay_ms: int, revoke_key_after: int | None, clock_offset: float, rate_limit_reset: str,
-            running_status: str, list_shape: str, endless_cursor: bool, odd_ids: bool, echo_key: bool,
+            running_status: str, list_shape: str, endless_cursor: bool, odd_ids: bool, odd_text: bool, echo_key: bool,
             stuck_syncs: bool = False) -> None:
     """Run a local stand-in of the RootFi API until Ctrl+C.
 
@@ -113,7 +115,7 @@ def sandbox(host: str, port: int, db_path: Path | None, book: Path | None, compa
         volume=(VOLUME_INVOICES, VOLUME_CONTACTS) if volume else None,
         job_delay_ms=job_delay_ms, revoke_key_after=revoke_key_after, clock_offset_s=clock_offset,
         rate_limit_reset=rate_limit_reset, running_status=running_status, list_shape=list_shape,
-        endless_cursor=endless_cursor, odd_ids=odd_ids, echo_key=echo_key, stuck_syncs=stuck_syncs,
+        endless_cursor=endless_cursor, odd_ids=odd_ids, odd_text=odd_text, echo_key=echo_key, stuck_syncs=stuck_syncs,
     )
     cases = [name for name, on in (
         (f"key revoked after {revoke_key_after} requests", revoke_key_after is not None),
@@ -122,7 +124,7 @@ def sandbox(host: str, port: int, db_path: Path | None, book: Path | None, compa
         (f"X-RateLimit-Reset in {rate_limit_reset}", rate_limit_reset != "seconds"),
         (f"running status {running_status}", running_status != "RUNNING"),
         (f"{list_shape} lists", list_shape != "plain"), ("endless cursors", endless_cursor), ("odd ids", odd_ids),
-        ("errors echo the key", echo_key),
+        ("odd text", odd_text), ("errors echo the key", echo_key),
     ) if on]
 
     def ready(running) -> None:  # the address and the key are known: say how to use them

@@ -29,6 +29,17 @@ COMPANY_MODELS = ("accounts", "currencies", "tax_rates", "items", *WRITABLE_MODE
 def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes | None = None) -> Starlette:
     shapes = shapes or Shapes()
 
+    class Answer(JSONResponse):
+        """An answer, with odd text in it when the shapes ask for it (Shapes.odd_text)."""
+
+        ids = True  # the records' platform ids get it too (answers about written records)
+
+        def render(self, content: object) -> bytes:
+            return shapes.answer_text(content, ids=self.ids) or super().render(content)
+
+    class Listing(Answer):
+        ids = False  # a list of the company's other records (contacts, invoices, ...): kept as they are
+
     def company_or_404(request: Request) -> dict:
         raw = request.path_params["company_id"]
         company = db.company(int(raw)) if raw.isdigit() else None
@@ -56,7 +67,8 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes
         q = listing.parse(request.query_params.multi_items(), field_types(model))
         result = listing.page(db, "records", ["company_id = ?", "model = ?"], [company["rootfi_id"], model], q,
                               endless=shapes.endless_cursor)
-        return JSONResponse(shapes.list_body([writes.public(record_from_row(r)) for r in result["rows"]], result))
+        kind = Answer if model in WRITABLE_MODELS else Listing
+        return kind(shapes.list_body([writes.public(record_from_row(r)) for r in result["rows"]], result))
 
     async def _write(request: Request, model: str) -> JSONResponse:
         company = company_or_404(request)
@@ -80,12 +92,12 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes
                                   f"got {len(records)}.", "data")
             sync_id = jobs.create_sync(db, company["rootfi_id"], model, records, shapes)
             worker.submit(sync_id)
-            return JSONResponse({"sync_id": sync_id})
+            return Answer({"sync_id": sync_id})
         if isinstance(data, list):
             raise bad_request(INVALID_PARAMS, "data is a list: writing several records needs ?run_async=true "
                               "(synchronous writes take one record object).", "data")
         created = writes.create(db, company, model, data)
-        return JSONResponse({"data": writes.public(created)})
+        return Answer({"data": writes.public(created)})
 
     async def company_syncs(request: Request) -> JSONResponse:
         company = company_or_404(request)
@@ -112,8 +124,8 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes
         integration = db.company(sync["company_id"])["integration"]
         q = listing.parse(request.query_params.multi_items(), {})
         result = listing.page(db, "jobs", ["sync_id = ?"], [sync["sync_id"]], q, endless=shapes.endless_cursor)
-        return JSONResponse(shapes.list_body([jobs.job_view(db, row, integration, sync["model"], shapes)
-                                              for row in result["rows"]], result))
+        return Answer(shapes.list_body([jobs.job_view(db, row, integration, sync["model"], shapes)
+                                        for row in result["rows"]], result))
 
     async def get_job(request: Request) -> JSONResponse:
         row = db.job(request.path_params["job_id"])
@@ -121,7 +133,7 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes
             raise not_found(f"Job {request.path_params['job_id']} not found.", "job_id")
         sync = db.sync(row["sync_id"])
         integration = db.company(sync["company_id"])["integration"]
-        return JSONResponse({"data": jobs.job_view(db, row, integration, sync["model"], shapes)})
+        return Answer({"data": jobs.job_view(db, row, integration, sync["model"], shapes)})
 
     async def admin_stats(request: Request) -> JSONResponse:
         return JSONResponse({"requests": stats.snapshot(), "records": db.record_counts(), **db.sync_stats()})
@@ -137,12 +149,11 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes
         Route("/v4/core/syncs/{sync_id:path}/jobs", get_sync_jobs),
         Route("/v4/core/syncs/{sync_id:path}", get_sync),
     ]
-    handlers = {ApiError: _api_error, HTTPException: _http_error, Exception: _crash}
+    async def api_error(request: Request, error: ApiError) -> JSONResponse:
+        return (Answer if error.status == 400 else JSONResponse)(error.body(), status_code=error.status)
+
+    handlers = {ApiError: api_error, HTTPException: _http_error, Exception: _crash}
     return Starlette(routes=routes, exception_handlers=handlers)
-
-
-async def _api_error(request: Request, error: ApiError) -> JSONResponse:
-    return JSONResponse(error.body(), status_code=error.status)
 
 
 async def _http_error(request: Request, error: HTTPException) -> JSONResponse:

@@ -55,6 +55,7 @@ class SandboxConfig:
     list_shape: str = "plain"               # "nested": every list as {"data": {"data": [...], "next"}}
     endless_cursor: bool = False            # every page of every list has a new next cursor
     odd_ids: bool = False                   # sync and job ids with a slash, "..", "?", "#", "%", space, \x07
+    odd_text: bool = False                  # written records' platform ids and refusals end in what XML forbids
     echo_key: bool = False                  # every error text (message, field, code; job errors) repeats the key
 
 
@@ -123,7 +124,8 @@ def new_key() -> str:
 def _prepare(config: SandboxConfig) -> RunningSandbox:
     fault_plan = FaultPlan(config.faults, config.fault_seed, config.burst_429_length)  # validates early
     shapes = Shapes(running_status=config.running_status, list_shape=config.list_shape,
-                    endless_cursor=config.endless_cursor, odd_ids=config.odd_ids)
+                    endless_cursor=config.endless_cursor, odd_ids=config.odd_ids,
+                    odd_text=config.odd_text)
     scratch = None if config.db_path else tempfile.mkdtemp(prefix="rootfi-sandbox-")  # removed at stop
     db_path = Path(config.db_path) if config.db_path else Path(scratch) / "sandbox.sqlite3"
     db = Database(db_path, clock_offset_s=config.clock_offset_s)

@@ -9,18 +9,25 @@ real API might plausibly do, so that a client can be tested against each:
 - endless_cursor: lists never end: each page, even an empty one, has a new `next`;
 - odd_ids: sync and job ids hold a slash, `..`, `?`, `#`, `%`, a space and a control
   character, as an id from a careless platform might.
+- odd_text: the platform ids of written records (in every answer that shows one: a
+  write's answer, a job's result, a list of payments or credit notes) and the messages
+  of refusals end in characters XML 1.0 forbids: U+FFFE, U+FFFF, an unpaired surrogate
+  (JSON's "\ud800") and a control character. The record itself is stored without them.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import secrets
 import string
 from dataclasses import dataclass
+from typing import Any
 
 _ALPHABET = string.ascii_letters + string.digits
 LIST_SHAPES = ("plain", "nested")
 _ODD_PART = "/../x?y=1#z%2F \x07"
+ODD_TEXT = "\ufffe\uffff\ud800\x01"  # what odd_text appends (JSON can only carry the surrogate escaped)
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ class Shapes:
     list_shape: str = "plain"
     endless_cursor: bool = False
     odd_ids: bool = False
+    odd_text: bool = False
 
     def __post_init__(self) -> None:
         if self.list_shape not in LIST_SHAPES:
@@ -48,11 +56,27 @@ class Shapes:
         plain = "".join(secrets.choice(_ALPHABET) for _ in range(15))
         return f"{plain[:5]}{_ODD_PART}{plain[5:]}" if self.odd_ids else plain
 
+    def answer_text(self, content: Any, *, ids: bool) -> bytes | None:
+        """The JSON of an answer with odd text (odd_text: ids of written records when `ids`,
+        refusals' messages always), or None to answer as usual."""
+        if not self.odd_text:
+            return None
+        return json.dumps(_odd(content, ids), ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
     def list_body(self, data: list, result: dict) -> dict:
         page = {"data": data, "next": result["next"], "prev": result["prev"]}
         if "total_count" in result:
             page["total_count"] = result["total_count"]
         return {"data": page} if self.list_shape == "nested" else page
+
+
+def _odd(value: Any, ids: bool) -> Any:
+    if isinstance(value, dict):
+        return {key: (item + ODD_TEXT if isinstance(item, str) and (key == "message" or ids and key == "platform_id")
+                      else _odd(item, ids)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_odd(item, ids) for item in value]
+    return value
 
 
 _nonces = itertools.count(1)

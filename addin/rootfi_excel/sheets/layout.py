@@ -31,6 +31,7 @@ class TableLayout:
     columns: tuple[Column, ...]  # the input columns, in template order
     raw_data_note: str = ""
     extra_aliases: dict[str, str] = field(default_factory=dict)
+    owned_extra: tuple[str, ...] = ()  # columns besides the result columns that the add-in writes
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -46,6 +47,14 @@ SUBMITTED_AT = "submitted_at"
 # In template order: the message last, where a long reason can run on (and wrap) without
 # being hidden by the next cell. Readers find every column by name, never by position.
 RESULT_COLUMNS: tuple[str, ...] = (STATUS, ROOTFI_ID, PLATFORM_ID, SYNC_ID, SUBMITTED_AT, MESSAGE)
+
+
+def owned_columns(layout: "TableLayout") -> tuple[str, ...]:
+    """The columns the add-in writes: the result columns and any other the layout declares
+    its own. Only these cells of a table are ever changed; merged cells over them are refused."""
+    return RESULT_COLUMNS + layout.owned_extra
+
+
 RESULT_ALIASES = {
     "result": STATUS,
     "error": MESSAGE,

@@ -18,6 +18,12 @@ Each attempt also notes its workbook (file name) and whether its record reached 
 (`placed`): a record whose row changed while Submit ran is known by neither its
 fingerprint nor its document number any more, and placing.py matches it to rows.
 
+The journal keeps only what it can write back: an answer's text (message, ids) is made
+fit for a cell (`safe_text.xml_safe`) before it is stored, and a journal written before
+that (holding, say, U+FFFF in a platform id) is cleaned the same way when read. A sync id
+is kept exactly as RootFi gave it (it is how RootFi is asked again), less what SQLite
+cannot store (an unpaired surrogate); the cell it is written into cleans it.
+
 The journal holds business data (the records) and never the API key. It lives in the
 user's data folder (ROOTFI_EXCEL_HOME overrides it). A journal that cannot be opened,
 read or written (damaged, locked by another program, in a folder that cannot be
@@ -40,6 +46,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 from rootfi_excel.folders import data_dir, make_private_folder, private_files
+from rootfi_excel.safe_text import without_surrogates, xml_safe
 
 SENDING, PENDING, CREATED, FAILED, UNKNOWN = "SENDING", "PENDING", "CREATED", "FAILED", "UNKNOWN"
 OPEN_STATES = (SENDING, PENDING, UNKNOWN)  # outcome not known yet: never send again blindly
@@ -271,7 +278,7 @@ class Journal:
                 if unknown:
                     raise ValueError(f"unknown journal fields: {sorted(unknown)}")
                 assignments = "".join(f", {name} = ?" for name in fields)
-                values = [None if v is None else str(v) for v in fields.values()]
+                values = [_storable(name, v) for name, v in fields.items()]
                 self._db.execute(
                     f"UPDATE attempts SET state = ?, updated_at = ?{assignments} WHERE id = ?",
                     (state, utc_now(), *values, attempt_id),
@@ -371,13 +378,28 @@ class _Transaction:
             self.journal.commits += 1
 
 
+def _storable(name: str, value: Any) -> str | None:
+    """An answer's value as the journal keeps it: text a cell can hold (it is written back
+    from here); a sync id as RootFi gave it, less what SQLite cannot store."""
+    if value is None:
+        return None
+    return without_surrogates(str(value)) if name == "sync_id" else xml_safe(str(value))
+
+
+def _written_back(value: str | None) -> str | None:
+    """A journalled answer's text as it is written back: a journal written before answers
+    were cleaned on the way in is repaired here, on the way out."""
+    return None if value is None else xml_safe(value)
+
+
 def _attempt(row: sqlite3.Row) -> Attempt:
     return Attempt(
         id=row["id"], fingerprint=row["fingerprint"], base_url=row["base_url"], company_id=row["company_id"],
         model=row["model"],
         document_number=row["document_number"], payload=json.loads(row["payload"]), state=row["state"],
-        batch_id=row["batch_id"], sync_id=row["sync_id"], rootfi_id=row["rootfi_id"],
-        platform_id=row["platform_id"], message=row["message"], error_code=row["error_code"],
+        batch_id=row["batch_id"], sync_id=row["sync_id"], rootfi_id=_written_back(row["rootfi_id"]),
+        platform_id=_written_back(row["platform_id"]), message=_written_back(row["message"]),
+        error_code=_written_back(row["error_code"]),
         sent_at=row["sent_at"], updated_at=row["updated_at"], server_sent_at=row["server_sent_at"],
         bulk=None if row["bulk"] is None else bool(row["bulk"]), workbook=row["workbook"], placed=row["placed"],
     )

@@ -11,7 +11,10 @@ is read again (one call) and each row is found by what its input columns hold, a
 at the start. A row that cannot be found unambiguously is not written; its result stays
 in the journal and `unplaced` counts it, so the run can say "press Submit again".
 Hidden and filtered rows are read and written like the others (Range.value ignores
-filters).
+filters). A value merged over several input rows (a credit note's number over its lines)
+is read into each row it covers; merged cells over a column the add-in writes are
+refused, as in the .xlsx adapter. Looking for merged cells costs one call when there are
+none. Every text written passes through `safe_text.xml_safe` (as in the .xlsx adapter).
 
 Rows typed or pasted directly below a table (outside its range) are read with one more
 call (the block between the table and the end of the sheet's used range) and the table
@@ -43,8 +46,11 @@ from rootfi_excel.sheets.layout import (
     TableLayout,
     normalize_header,
 )
+from rootfi_excel.safe_text import xml_safe
 from rootfi_excel.workbook.port import (
     looks_like_a_row,
+    merged_message,
+    owned_positions,
     stray_rows_message,
     FORMULA_STARTS,
     LIVE_PLACEHOLDER,
@@ -74,8 +80,8 @@ XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
     "Books": ("open",),
     "Sheet": ("activate", "book", "name", "range", "tables", "used_range"),  # book: a UDF's caller.sheet.book
     "Table": ("data_body_range", "header_row_range", "name", "range", "resize", "show_totals"),
-    "Range": ("address", "clear", "clear_contents", "column", "columns", "formula", "last_cell", "options", "row",
-              "shape", "sheet", "value"),
+    "Range": ("address", "clear", "clear_contents", "column", "columns", "formula", "last_cell", "merge_area",
+              "merge_cells", "options", "row", "shape", "sheet", "value"),
 }
 
 # Result columns that hold ids: always written as text (a long id must not become 1.2E+15).
@@ -105,6 +111,8 @@ class ExcelWorkbook:
 
     def read_table(self, layout: TableLayout) -> Table:
         table = self._read(layout.sheet, layout.table, required=True)
+        sheet = self._sheet(layout.sheet)
+        self._merged(sheet, layout, table.headers, table.rows, table.first_row)
         self._as_read[layout.key] = table
         return table
 
@@ -153,13 +161,15 @@ class ExcelWorkbook:
         if table is None:
             raise WorkbookError(f"Sheet '{layout.sheet}' has no Excel table '{layout.table}' to write results into")
         headers = _row(table.header_row_range.options(ndim=2, err_to_str=True).value)
-        positions = result_positions(layout, headers)
+        positions = owned_positions(layout, headers)  # only the columns the add-in owns are ever written
         columns = sorted({column for values in update.values.values() for column in values})
         for column in columns:
             if column not in positions:
                 raise WorkbookError(f"Sheet '{layout.sheet}' has no '{column}' column; add it to the table")
         body = table.data_body_range
         current = body.options(ndim=2, err_to_str=True).value if body is not None else []
+        if body is not None:  # read as read_table read it: merged values spread over their rows
+            self._merged(sheet, layout, headers, current, body.row)
         targets = self._find_rows(layout, Table(headers, current), update)
         missed = set(update.values) - set(targets)
         if missed:
@@ -203,7 +213,8 @@ class ExcelWorkbook:
             existing.range.clear_contents()
         width, height = len(table.headers), max(len(table.rows), 1)
         # Excel hides one leading apostrophe and keeps the rest as text, whatever it reads like.
-        block = [list(table.headers)] + [["'" + v if isinstance(v, str) else v for v in row] for row in table.rows]
+        block = [[xml_safe(str(h)) for h in table.headers]] + [["'" + xml_safe(v) if isinstance(v, str) else v
+                                                                 for v in row] for row in table.rows]
         if not table.rows:
             block.append([None] * width)  # an Excel table needs one data row
         sheet.range((top, left)).options(ndim=2).value = block
@@ -229,6 +240,35 @@ class ExcelWorkbook:
         self.book.app.status_bar = text if text else False
 
     # ---------------------------------------------------------------- helpers
+
+    def _merged(self, sheet: Any, layout: TableLayout, headers: list[Any], rows: list[list[Any]], first: int) -> None:
+        """Merged cells among the table's rows (sheet rows first..): refused over a column the
+        add-in writes; over an input column, the value spread to each row it covers. One
+        call when the table has none, one more per column that has some."""
+        if not rows:
+            return
+        table = self._table(sheet, layout.table)
+        left = table.header_row_range.column if table is not None else sheet.used_range.column  # no table: the used range
+        last = first + len(rows) - 1
+        if sheet.range((first, left), (last, left + len(headers) - 1)).merge_cells is False:
+            return
+        owned = {p: name for name, p in owned_positions(layout, headers).items()}
+        for position in range(len(headers)):
+            column = left + position
+            if sheet.range((first, column), (last, column)).merge_cells is False:
+                continue
+            if position in owned:
+                area = _first_merged(sheet, column, first, last)
+                where = area.address.replace("$", "") if area is not None else f"in column {position + 1}"
+                raise WorkbookError(merged_message(sheet.name, where, owned[position]))
+            for index in range(len(rows) - 1):
+                value = rows[index][position] if position < len(rows[index]) else None
+                if value is None or rows[index + 1][position] is not None:
+                    continue
+                spans = row_spans(sheet.range((first + index, column)).merge_area.address)
+                end = spans[0][1] if spans else first + index
+                for row in range(first + index + 1, min(end, last) + 1):
+                    rows[row - first][position] = value
 
     def _find_rows(self, layout: TableLayout, now: Table, update: ResultUpdate) -> dict[int, int]:
         """Row index as read at the start -> row index now, for the rows in `update`.
@@ -413,13 +453,26 @@ def _free_column(sheet: Any) -> int:
     return right + 2 if right else 1
 
 
+def _first_merged(sheet: Any, column: int, first: int, last: int) -> Any | None:
+    """The merged range holding the first merged cell among rows first..last of one column
+    (halving the rows: a few calls however many rows), or None."""
+    if sheet.range((first, column), (last, column)).merge_cells is False:
+        return None
+    if first == last:
+        return sheet.range((first, column)).merge_area
+    middle = (first + last) // 2
+    return _first_merged(sheet, column, first, middle) or _first_merged(sheet, column, middle + 1, last)
+
+
 def _cell(column: str, value: Any) -> Any:
     """A value as Excel should hold it. A leading apostrophe makes Excel keep text as
     text, unseen: ids (so 00123 or a 16-digit id stays exact) and text that Excel would
     take for a formula. Excel has no time zones: datetimes arrive naive, in the user's zone."""
     if column in ID_COLUMNS and value is not None and value != "":
         text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-        return "'" + text
+        return "'" + xml_safe(text)
+    if isinstance(value, str):
+        value = xml_safe(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     if isinstance(value, dt.datetime) and value.tzinfo is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from rootfi_excel.messages import TOTAL_ROW_LEFT
-from rootfi_excel.sheets.layout import LOOKUPS_SHEET, TableLayout, header_lookup, normalize_header
+from rootfi_excel.sheets.layout import LOOKUPS_SHEET, TableLayout, header_lookup, normalize_header, owned_columns
 
 
 # Text Excel would take for a formula. Text from the API that starts with one of these
@@ -199,6 +199,18 @@ def result_positions(layout: TableLayout, headers: list[Any]) -> dict[str, int]:
         if name is not None:
             positions.setdefault(name, position)
     return positions
+
+
+def owned_positions(layout: TableLayout, headers: list[Any]) -> dict[str, int]:
+    """Owned column name (layout.owned_columns) -> its 0-based position among `headers`."""
+    owned = owned_columns(layout)
+    return {name: p for name, p in result_positions(layout, headers).items() if name in owned}
+
+
+def merged_message(sheet: str, cells: str, column: str) -> str:
+    """Merged cells over a column the add-in writes one value per row into: refused."""
+    return (f"Sheet '{sheet}': cells {cells} are merged over the '{column}' column, where each row gets its own "
+            "result: unmerge them (Home > Merge & Center > Unmerge Cells), then run again")
 
 
 class WorkbookPort(Protocol):

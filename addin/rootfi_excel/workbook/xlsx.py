@@ -1,15 +1,18 @@
-"""The workbook port for .xlsx/.xlsm files, through openpyxl (headless CLI, CI, Linux).
+"""The workbook port for .xlsx/.xlsm files (headless CLI, CI, Linux).
 
 The file is read once into memory. A sheet is parsed only when it is read, as values
 (`xlsx_read`: openpyxl's parser, without its whole-workbook model); cached formula
 values come from a second, values-only parse of a sheet, made only when a table holds
-a formula. Only result cells are ever written.
+a formula.
 
-Saving changes only the result cells in the file's package (`xlsx_patch`: every other
-part and row stays as it was: formulas, formats, validations, conditional formatting,
-other sheets and extra columns). When that cannot be done (a table extended, a lookup
-list written, a file in an unusual form), openpyxl loads the whole workbook, the
-results are put into it and it saves the whole workbook, as it always did.
+Saving never rewrites the workbook through a library's model (which drops what it does
+not know: pictures, text boxes, form buttons, header images). `xlsx_package` changes
+only what the add-in owns: the result cells (and any other column the layout owns), a
+table's range when rows typed below it are taken in, the Lookups and Posted sheets'
+tables and their defined names, and a date style where a result cell has none; every
+other part and row is copied byte for byte. What cannot be changed that way is found
+when the tables are read, before anything is sent: the command stops, naming the cell
+or part and what to do, and writes nothing.
 
 The file itself is handled by `files` (atomic saving through links, keeping its mode,
 read-only files refused, one run at a time). A workbook that changed on disk since it
@@ -17,7 +20,8 @@ was opened (another run or program saved it) is never overwritten: the results s
 the journal for the next run.
 
 Rows typed directly below an Excel table (outside its range) are taken into it: the
-table is extended over them, and `notices` says so.
+table is extended over them, and `notices` says so. A value merged over several input
+rows (a credit note's number over its lines) is read into each row it covers.
 """
 
 from __future__ import annotations
@@ -32,7 +36,6 @@ from typing import Any, Callable
 
 from filelock import FileLock
 from openpyxl import load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
@@ -46,30 +49,31 @@ from rootfi_excel.sheets.layout import (
     SETTINGS_TABLE,
     TableLayout,
 )
+from rootfi_excel.safe_text import xml_safe
 from rootfi_excel.workbook.port import (
     looks_like_a_row,
+    merged_message,
+    owned_positions,
     stray_rows_message,
-    FORMULA_STARTS,
     LookupTable,
     ResultUpdate,
     Table,
     UncalculatedFormula,
     WorkbookError,
     records_from,
-    result_positions,
     rows_text,
     settings_from,
     total_row,
     total_row_notice,
 )
 from rootfi_excel.workbook.files import lock_file, read_file, read_only, replace_file, writable_file
-from rootfi_excel.workbook.xlsx_patch import Writes, patched
+from rootfi_excel.workbook.xlsx_package import Package
+from rootfi_excel.workbook.xlsx_patch import MAX_CELL_TEXT, Cells, Unpatchable
 from rootfi_excel.workbook.xlsx_read import ValuesSheet, read_sheet
 
 log = logging.getLogger(__name__)
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 MACRO_SUFFIXES = (".xlsm", ".xltm")  # files whose VBA project must survive a save
 LARGEST_NUMBER = 1.7976931348623157e308  # a cell holds a double: a longer integer is no Excel number
 
@@ -83,13 +87,12 @@ class XlsxWorkbook:
         self._source = source  # the bytes opened: parsed sheet by sheet, patched when saved
         self._opened = hashlib.sha256(source).digest()  # to notice a change on disk before saving
         self._reader = _load(path, source, read_only=True)  # workbook, styles, strings; not the sheets
-        self._sheets: dict[str, ValuesSheet] = {}  # the sheets read so far
+        self._package = _package(path, source)  # the parts, to change only what the add-in owns
+        self._sheets: dict[str, ValuesSheet] = {}  # the sheets read so far (and sheets made by this run)
         self._cached: dict[str, ValuesSheet] = {}  # values-only parses, for formula cells' values
-        self._book: Workbook | None = None  # openpyxl's whole model, loaded only when needed
         self._lock = lock
-        self._written: Writes = {}  # result cells written, as openpyxl would hold them
+        self._written: dict[str, Cells] = {}  # cells written: {sheet: {(row, column): value}}
         self._extended: dict[tuple[str, str], int] = {}  # (sheet, table) -> its new last row
-        self._tables_written = False  # whole tables written into the model (write_lookup_table)
 
     @classmethod
     def open(cls, path: str | Path) -> "XlsxWorkbook":
@@ -102,13 +105,6 @@ class XlsxWorkbook:
         except BaseException:
             lock.release()
             raise
-
-    @property
-    def book(self) -> Workbook:
-        """openpyxl's whole model of the workbook as opened, loaded the first time it is needed."""
-        if self._book is None:
-            self._book = _load(self.path, self._source, data_only=False)
-        return self._book
 
     def close(self) -> None:
         """Let another run use the workbook (saving does this too)."""
@@ -125,9 +121,18 @@ class XlsxWorkbook:
     # ------------------------------------------------------------------ reads
 
     def read_table(self, layout: TableLayout) -> Table:
+        """The table's rows. Refused (WorkbookError) when its owned cells could not be written:
+        merged, holding a formula or a picture, or in a sheet that cannot be changed safely."""
+        if layout.sheet not in self._reader.sheetnames and layout.sheet not in self._sheets:
+            raise WorkbookError(f"The workbook has no sheet named '{layout.sheet}'")
+        rich = self._changeable(layout.sheet)  # before the sheet is parsed: the two never in memory at once
         sheet = self._sheet(layout.sheet)
         table = self._read(sheet, layout.table)
-        _refuse_merged_result_cells(sheet, layout, table.headers, self._bounds(sheet, layout.table))
+        bounds = self._bounds(sheet, layout.table)
+        owned = {bounds[0] + p: name for name, p in owned_positions(layout, table.headers).items()}
+        _refuse_merged_owned_cells(sheet, owned, bounds)
+        _spread_merged_inputs(sheet, table, bounds)
+        self._refuse_unwritable(sheet, owned, bounds, rich)
         return table
 
     def read_settings(self) -> dict[str, Any]:
@@ -148,15 +153,16 @@ class XlsxWorkbook:
         sheet = self._sheet(layout.sheet)
         left, top, right, bottom = self._bounds(sheet, layout.table)
         headers = list(next(sheet.iter_rows(top, top, left, right)))
-        _refuse_merged_result_cells(sheet, layout, headers, (left, top, right, bottom))
-        positions = {name: left + offset for name, offset in result_positions(layout, headers).items()}
+        positions = {name: left + offset for name, offset in owned_positions(layout, headers).items()}
+        _refuse_merged_owned_cells(sheet, {column: name for name, column in positions.items()},
+                                   (left, top, right, bottom))
         rows = bottom - top
         written = self._written.setdefault(sheet.title, {})
         for index, values in update.values.items():
             if not 0 <= index < rows:
                 raise WorkbookError(f"Sheet '{layout.sheet}': row {top + 1 + index} is outside the table")
             for name, value in values.items():
-                if name not in positions:
+                if name not in positions:  # only the columns the add-in owns are ever written
                     raise WorkbookError(f"Sheet '{layout.sheet}' has no '{name}' column; add it to the table")
                 row, column = top + 1 + index, positions[name]
                 written[row, column] = _stored(value)
@@ -181,11 +187,41 @@ class XlsxWorkbook:
             sheet.set(*cell, written[cell])
 
     def write_lookup_table(self, table: LookupTable) -> None:
-        """A live list on the Lookups sheet, as an Excel table with defined names (see xlsx_lookups)."""
+        """A live list on the Lookups sheet (or the Posted report), as an Excel table with
+        defined names (see xlsx_lookups). Refused, nothing written, when it cannot be placed."""
         from rootfi_excel.workbook.xlsx_lookups import write_lookup_table
 
-        self._tables_written = True
-        write_lookup_table(self.book, table)
+        if table.sheet not in self._reader.sheetnames and table.sheet not in self._sheets:
+            self._sheets[table.sheet] = ValuesSheet(table.sheet)  # made in the file when saved
+        sheet = self._sheet(table.sheet)
+        try:
+            write_lookup_table(self._package, sheet, table, self._written.setdefault(sheet.title, {}))
+        except Unpatchable as error:
+            raise WorkbookError(self._cannot_change(error)) from error
+
+    def add_table_column(self, layout: TableLayout, header: str) -> None:
+        """A column added at the table's right edge (its header cell, the table's range and
+        columns): for a column the layout owns that an older workbook lacks. The cells it
+        takes must be empty; refused otherwise, naming the first filled one."""
+        sheet = self._sheet(layout.sheet)
+        left, top, right, bottom = self._bounds(sheet, layout.table)
+        bottom += sheet.tables[layout.table].totalsRowCount or 0
+        for row in range(top, bottom + 1):
+            if sheet.value(row, right + 1) not in (None, ""):
+                raise WorkbookError(f"Sheet '{sheet.title}': cell {_coordinate(row, right + 1)} holds "
+                                    f"'{str(sheet.value(row, right + 1))[:40]}', where the table's new '{header}' "
+                                    "column goes: move it elsewhere, then run again")
+        try:
+            ref = self._package.add_table_columns(layout.table, [header])
+        except Unpatchable as error:
+            raise WorkbookError(self._cannot_change(error)) from error
+        sheet.tables[layout.table].ref = ref
+        sheet.set(top, right + 1, header)
+        self._written.setdefault(sheet.title, {})[top, right + 1] = header
+
+    def set_defined_name(self, name: str, text: str) -> None:
+        """A workbook-level defined name pointed at `text` (made if missing)."""
+        self._package.set_defined_name(name, text)
 
     def save(self) -> None:
         """Write the workbook back in place of the file it was opened from, then let it go.
@@ -201,31 +237,68 @@ class XlsxWorkbook:
                 raise WorkbookError(f"{name} was changed by another program or run while this one was working "
                                     "(saved in Excel, or by a colleague): its results were not written over those "
                                     "changes. Close it in other programs and run again.")
-            self._opened = replace_file(self.target, self._patched() or self._whole_book(), name)
+            self._opened = replace_file(self.target, self._patched(), name)
         finally:
             self.close()
 
     # ---------------------------------------------------------------- helpers
 
-    def _patched(self) -> bytes | None:
-        """The opened file with only the result cells changed, when nothing else changed (else None)."""
-        if self._tables_written or self._extended:
-            return None
-        return patched(self._source, self._written, DATETIME_FORMAT)
+    def _patched(self) -> bytes:
+        """The opened file with only what this run changed changed (see xlsx_package)."""
+        package = self._package
+        try:
+            for title, cells in self._written.items():
+                if cells:
+                    package.set_cells(title, cells)
+            for (title, table), _ in self._extended.items():
+                package.set_table_ref(table, self._sheets[title].tables[table].ref)
+            return package.save()
+        except Unpatchable as error:  # found when the tables were read, normally: a safety net
+            raise WorkbookError(self._cannot_change(error)) from error
 
-    def _whole_book(self) -> bytes:
-        """The workbook saved by openpyxl, with the results and extended tables put into its model."""
-        book = self.book
-        for title, cells in self._written.items():
-            for (row, column), value in cells.items():
-                _put(book[title].cell(row, column), value)
-        for (title, table), bottom in self._extended.items():
-            _extend(book[title].tables[table], bottom)
-        return _saved(book, self.path.name)
+    def _cannot_change(self, error: Unpatchable) -> str:
+        reason = str(error)
+        if "then run again" not in reason:
+            reason += ": open it in Excel, save it (File > Save), then run again"
+        return f"{self.path.name} cannot be changed safely ({reason}). Nothing in it was changed"
+
+    def _changeable(self, title: str) -> bool:
+        """Whether the sheet's XML is one this adapter can change (raises WorkbookError when
+        not) and whether it holds rich values. Its XML and index are let go again: a big
+        sheet is read again when saved, not held while its rows are validated and sent."""
+        try:
+            rich = self._package.check_sheet(title)
+            self._package.styles()  # a date may be written: its styles part must be one we can add to
+            return rich
+        except Unpatchable as error:
+            self._sheet(title)  # a damaged sheet is said so as when it is read (damaged XML, ...)
+            raise WorkbookError(self._cannot_change(error)) from error
+
+    def _refuse_unwritable(self, sheet: ValuesSheet, owned: dict[int, str], bounds: tuple[int, int, int, int],
+                           rich: bool) -> None:
+        """Before anything is sent: no owned cell of the table holds a formula or a rich
+        value (a picture in a cell, a data type)."""
+        _, top, _, bottom = bounds
+        formulas = sorted((row, column) for row, column in sheet.formulas if column in owned and top < row <= bottom)
+        if formulas:
+            row, column = formulas[0]
+            raise WorkbookError(f"Sheet '{sheet.title}': cell {_coordinate(row, column)} (the '{owned[column]}' "
+                                "column) holds a formula, where a result is written: clear that cell (select it, "
+                                "press Delete), then run again")
+        if not rich:
+            return
+        try:
+            self._package.sheet(sheet.title).refuse_formulas_and_rich_values(
+                [(row, column) for column in owned for row in range(top + 1, bottom + 1)], owned)
+            self._package.forget(sheet.title)
+        except Unpatchable as error:
+            raise WorkbookError(self._cannot_change(error)) from error
 
     def _sheet(self, name: str, *, cached_values: bool = False) -> ValuesSheet:
         """A sheet's values (parsed the first time it is read); with cached_values, formula
         cells hold their last calculated values."""
+        if not cached_values and name in self._sheets:
+            return self._sheets[name]
         if name not in self._reader.sheetnames:
             raise WorkbookError(words(NO_SHEET, sheet=name))
         sheets = self._cached if cached_values else self._sheets
@@ -326,16 +399,15 @@ def _what_is_wrong(error: Exception, source: bytes) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _saved(book: Workbook, name: str) -> bytes:
-    """The workbook as the bytes of an .xlsx file (in memory: a save that fails halfway
-    leaves no open file behind)."""
-    buffer = io.BytesIO()
+def _package(path: Path, source: bytes) -> Package:
+    """The file's package, to change part by part; refused readably when it cannot be followed."""
     try:
-        book.save(buffer)
-    except (ValueError, TypeError, ArithmeticError, KeyError, AttributeError) as error:
-        raise WorkbookError(f"{name} holds something that cannot be written back ({type(error).__name__}: "
-                            f"{error}): open it in Excel, save it again, then run again") from error
-    return buffer.getvalue()
+        package = Package(source)
+    except Unpatchable as error:
+        raise WorkbookError(f"{path.name} cannot be changed safely ({error}): open it in Excel, save it as an "
+                            ".xlsx workbook, then run again") from error
+    package.date_format = DATETIME_FORMAT
+    return package
 
 
 def _filled_rows_below(sheet: ValuesSheet, left: int, right: int, bottom: int) -> int:
@@ -377,19 +449,30 @@ def _extend(table: ExcelTable, bottom: int) -> None:
         table.autoFilter.ref = table.ref
 
 
-def _refuse_merged_result_cells(sheet: ValuesSheet, layout: TableLayout, headers: list[Any],
-                                bounds: tuple[int, int, int, int]) -> None:
-    """Results cannot be written into merged cells: say so before anything is sent."""
-    left, top, _, bottom = bounds
-    columns = {left + offset: name for name, offset in result_positions(layout, headers).items()}
+def _refuse_merged_owned_cells(sheet: ValuesSheet, owned: dict[int, str], bounds: tuple[int, int, int, int]) -> None:
+    """Each row gets its own result: merged cells over a column the add-in writes are refused."""
+    _, top, _, bottom = bounds
     for merged in sheet.merged:
         if merged.max_row <= top or merged.min_row > bottom:
             continue
-        hit = [name for column, name in columns.items() if merged.min_col <= column <= merged.max_col]
+        hit = [name for column, name in sorted(owned.items()) if merged.min_col <= column <= merged.max_col]
         if hit:
-            raise WorkbookError(
-                f"Sheet '{sheet.title}': cells {merged.coord} are merged over the '{hit[0]}' column, so results "
-                "cannot be written there: unmerge them (Home > Merge & Center > Unmerge Cells), then run again")
+            raise WorkbookError(merged_message(sheet.title, merged.coord, hit[0]))
+
+
+def _spread_merged_inputs(sheet: ValuesSheet, table: Table, bounds: tuple[int, int, int, int]) -> None:
+    """A value merged over several rows (a credit note's number over its lines) belongs to
+    each row it covers: the file holds it in the first cell only."""
+    left, top, right, bottom = bounds
+    for merged in sheet.merged:
+        if merged.min_row <= top or merged.min_row > bottom or merged.max_row == merged.min_row:
+            continue
+        if not left <= merged.min_col <= right:
+            continue
+        offset = merged.min_col - left
+        value = table.rows[merged.min_row - top - 1][offset]
+        for row in range(merged.min_row + 1, min(merged.max_row, bottom) + 1):
+            table.rows[row - top - 1][offset] = value
 
 
 def _is_array_formula(value: Any) -> bool:
@@ -397,26 +480,14 @@ def _is_array_formula(value: Any) -> bool:
 
 
 def _stored(value: Any) -> Any:
-    """A result as a cell holds it: datetimes without time zone; text without control
-    characters (API text may hold some: openpyxl refuses them) and no longer than a cell
-    can hold: cleaned rather than fail the whole write."""
+    """A result as a cell holds it: datetimes without time zone; text without what XML
+    forbids (API text may hold any character) and no longer than a cell can hold: cleaned
+    rather than fail the whole write. Text is always written as text, never a formula."""
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
+        return xml_safe(value)[:MAX_CELL_TEXT]
     return value
-
-
-def _put(cell: Any, value: Any) -> None:
-    """Write one result cell (a `_stored` value) into openpyxl's model: text stays text,
-    datetimes get a date format."""
-    if isinstance(cell, MergedCell):
-        raise WorkbookError(f"Sheet '{cell.parent.title}': cell {cell.coordinate} is merged: unmerge it, then run again")
-    cell.value = value
-    if isinstance(value, dt.datetime):
-        cell.number_format = DATETIME_FORMAT
-    elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"  # never a formula: API text such as "=cmd" stays text
 
 
 def _coordinate(row: int, column: int) -> str:
