@@ -10,7 +10,7 @@ every selection lookup counts as one cross-application call (`app.calls`).
 
 Test helpers (not xlwings): FakeApp.answers (what the person clicks), FakeApp.select,
 FakeApp.on_status (run code when the status bar changes, e.g. sort mid-run),
-FakeTable.sort / insert_row / hide_rows, FakeSheet.fills.
+FakeTable.sort / insert_row / hide_rows, FakeSheet.fills, FakeSheet.column_widths.
 """
 
 from __future__ import annotations
@@ -182,6 +182,7 @@ class FakeSheet:
         self.cells: dict[tuple[int, int], Any] = {}
         self.tables = FakeTables(self)
         self.hidden_rows: set[int] = set()  # filtered out or hidden: still read and written
+        self.column_widths: dict[int, float] = {}  # set through Range.column_width (0: hidden, as in Excel)
         self.fills: dict[tuple[int, int], str] = {}  # test helper: a cell's fill colour (Range.clear removes it)
 
     def activate(self) -> None:
@@ -306,6 +307,20 @@ class FakeRange:
     @property
     def column(self) -> int:
         return self.left
+
+    @property
+    def column_width(self) -> float | None:
+        """The columns' width when they all have one (None otherwise), as xlwings gives it."""
+        self.sheet.book.app._count()
+        widths = {self.sheet.column_widths.get(c, 8.43) for c in range(self.left, self.right + 1)}
+        return widths.pop() if len(widths) == 1 else None
+
+    @column_width.setter
+    def column_width(self, value: float) -> None:
+        """Width of every column of the range; 0 hides them (Excel's ColumnWidth = 0)."""
+        self.sheet.book.app._count()
+        for column in range(self.left, self.right + 1):
+            self.sheet.column_widths[column] = value
 
     @property
     def last_cell(self) -> "FakeRange":

@@ -62,6 +62,9 @@ class Item:
     # Looked up, never sent: the row is Invalid for its amount due alone (Unit.over_due), which
     # may be because the platform already has this very record. Found -> Created; else Invalid.
     refuse_if_new: str | None = None
+    keys: tuple[str, ...] = ()  # the row keys of its rows (its identity; identity.py), its own first
+    send_anyway: bool = False  # a person said: a new record, even if it looks like one made before
+    new_key: bool = True  # no attempt of the journal carries its keys (a row never sent, or keyless)
 
     @property
     def ghost(self) -> bool:
@@ -107,7 +110,10 @@ class Run:
         self.deadline = submitter.deadline
         self._progress = submitter.progress
         self.model = model
-        self.workbook = submitter.workbook
+        self.workbook = submitter.workbook  # the workbook's file name (attempts journalled before keys)
+        self.workbook_id = submitter.workbook_id  # the id inside the workbook: attempts are keyed by it
+        self.sheet: str | None = None  # the table's key, set by submit()
+        self.present_keys: set[str] = set()  # the keys of every row of the sheet, this run's or not
         self.done = 0
         self.total = 0
         self.created_now: list[Item] = []  # records this run created or found after sending them

@@ -18,6 +18,11 @@ the journal for the next run.
 
 Rows typed directly below an Excel table (outside its range) are taken into it: the
 table is extended over them, and `notices` says so.
+
+A table made before row keys existed gets its hidden row_key column (at its right
+edge) the first time keys are written; a Settings table without a workbook_id row gets
+that row. Both change the table's range, which the patch cannot do yet: that save goes
+through openpyxl's whole workbook, as a table extended over typed rows does.
 """
 
 from __future__ import annotations
@@ -36,11 +41,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.table import Table as ExcelTable
+from openpyxl.worksheet.table import Table as ExcelTable, TableColumn
 
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
     INTEGRATION_FIELDS_TABLE,
+    ROW_KEY,
+    ROW_KEY_HEADER,
     SETTINGS_SHEET,
     SETTINGS_TABLE,
     TableLayout,
@@ -86,6 +93,7 @@ class XlsxWorkbook:
         self._lock = lock
         self._written: Writes = {}  # result cells written, as openpyxl would hold them
         self._extended: dict[tuple[str, str], int] = {}  # (sheet, table) -> its new last row
+        self._key_columns: dict[tuple[str, str], int] = {}  # (sheet, table) -> the row_key column added to it
         self._tables_written = False  # whole tables written into the model (write_lookup_table)
 
     @classmethod
@@ -147,6 +155,8 @@ class XlsxWorkbook:
         headers = list(next(sheet.iter_rows(top, top, left, right)))
         _refuse_merged_result_cells(sheet, layout, headers, (left, top, right, bottom))
         positions = {name: left + offset for name, offset in result_positions(layout, headers).items()}
+        if ROW_KEY not in positions and any(ROW_KEY in values for values in update.values.values()):
+            positions[ROW_KEY] = right = self._add_key_column(sheet, layout.table, (left, top, right, bottom))
         rows = bottom - top
         written = self._written.setdefault(sheet.title, {})
         for index, values in update.values.items():
@@ -158,6 +168,35 @@ class XlsxWorkbook:
                 row, column = top + 1 + index, positions[name]
                 written[row, column] = _stored(value)
                 sheet.set(row, column, written[row, column])
+
+    def write_setting(self, name: str, value: Any) -> bool:
+        """A Settings value (the workbook id): its row's value cell, or a new row below the table."""
+        if SETTINGS_SHEET not in self._reader.sheetnames:
+            return False
+        sheet = self._sheet(SETTINGS_SHEET)
+        if SETTINGS_TABLE not in sheet.tables:
+            return False
+        left, top, right, bottom = self._bounds(sheet, SETTINGS_TABLE)
+        written = self._written.setdefault(sheet.title, {})
+        for row in range(top + 1, bottom + 1):
+            if str(sheet.value(row, left) or "").strip().lower() == name:
+                written[row, left + 1] = _stored(value)
+                sheet.set(row, left + 1, written[row, left + 1])
+                return True
+        below = next(sheet.iter_rows(bottom + 1, bottom + 1, left, right))
+        if right <= left or any(v not in (None, "") for v in below):
+            return False  # no value column, or something typed right below the table
+        for column, cell in ((left, name), (left + 1, value)):
+            written[bottom + 1, column] = _stored(cell)
+            sheet.set(bottom + 1, column, written[bottom + 1, column])
+        _extend(sheet.tables[SETTINGS_TABLE], bottom + 1)
+        self._extended[sheet.title, SETTINGS_TABLE] = bottom + 1
+        return True
+
+    def checkpoint(self) -> None:
+        """Save what was written so far (the row keys, before anything is sent); the file stays held.
+        Refused as `save` is."""
+        self._write()
 
     def write_lookup_table(self, table: LookupTable) -> None:
         """A live list on the Lookups sheet, as an Excel table with defined names (see xlsx_lookups)."""
@@ -171,24 +210,27 @@ class XlsxWorkbook:
 
         Refused (WorkbookError, the file untouched) when the file became read-only,
         disappeared or changed on disk since it was opened."""
-        name = self.path.name
         try:
-            if read_only(self.target):
-                raise WorkbookError(f"{name} became read-only while it was open: its results were not written. "
-                                    "Make it writable, then run again.")
-            if hashlib.sha256(read_file(self.target, name)).digest() != self._opened:
-                raise WorkbookError(f"{name} was changed by another program or run while this one was working "
-                                    "(saved in Excel, or by a colleague): its results were not written over those "
-                                    "changes. Close it in other programs and run again.")
-            self._opened = replace_file(self.target, self._patched() or self._whole_book(), name)
+            self._write()
         finally:
             self.close()
+
+    def _write(self) -> None:
+        name = self.path.name
+        if read_only(self.target):
+            raise WorkbookError(f"{name} became read-only while it was open: its results were not written. "
+                                "Make it writable, then run again.")
+        if hashlib.sha256(read_file(self.target, name)).digest() != self._opened:
+            raise WorkbookError(f"{name} was changed by another program or run while this one was working "
+                                "(saved in Excel, or by a colleague): its results were not written over those "
+                                "changes. Close it in other programs and run again.")
+        self._opened = replace_file(self.target, self._patched() or self._whole_book(), name)
 
     # ---------------------------------------------------------------- helpers
 
     def _patched(self) -> bytes | None:
         """The opened file with only the result cells changed, when nothing else changed (else None)."""
-        if self._tables_written or self._extended:
+        if self._tables_written or self._extended or self._key_columns:
             return None
         return patched(self._source, self._written, DATETIME_FORMAT)
 
@@ -200,7 +242,29 @@ class XlsxWorkbook:
                 _put(book[title].cell(row, column), value)
         for (title, table), bottom in self._extended.items():
             _extend(book[title].tables[table], bottom)
+        for (title, table), column in self._key_columns.items():
+            _add_column(book[title], table, column)
         return _saved(book, self.path.name)
+
+    def _add_key_column(self, sheet: ValuesSheet, table_name: str, bounds: tuple[int, int, int, int]) -> int:
+        """The table's hidden row_key column, added at its right edge (an older workbook's
+        table has none); refused when that column holds something of the person's."""
+        left, top, right, bottom = bounds
+        column = right + 1
+        taken = next((row for row in range(top, bottom + 1) if sheet.value(row, column) not in (None, "")), None)
+        if taken is not None:
+            raise WorkbookError(
+                f"Sheet '{sheet.title}': cell {_coordinate(taken, column)} holds '{str(sheet.value(taken, column))[:40]}'"
+                f", where the table's hidden {ROW_KEY} column goes (each row's identity for Submit): move it one "
+                "column to the right, then run again")
+        self._written.setdefault(sheet.title, {})[top, column] = ROW_KEY_HEADER
+        sheet.set(top, column, ROW_KEY_HEADER)
+        if table_name in sheet.tables:
+            _widen(sheet.tables[table_name], column)
+        self._key_columns[sheet.title, table_name] = column
+        self.notices.append(f"{sheet.title}: a hidden '{ROW_KEY_HEADER}' column was added at the table's right edge "
+                            "(each row's identity for Submit)")
+        return column
 
     def _sheet(self, name: str, *, cached_values: bool = False) -> ValuesSheet:
         """A sheet's values (parsed the first time it is read); with cached_values, formula
@@ -336,6 +400,25 @@ def _extend(table: ExcelTable, bottom: int) -> None:
     table.ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
     if table.autoFilter is not None and table.autoFilter.ref:
         table.autoFilter.ref = table.ref
+
+
+def _widen(table: ExcelTable, column: int) -> None:
+    """The table's range reaching column `column` (its new right edge)."""
+    left, top, _, bottom = range_boundaries(table.ref)
+    table.ref = f"{get_column_letter(left)}{top}:{get_column_letter(column)}{bottom}"
+    if table.autoFilter is not None and table.autoFilter.ref:
+        table.autoFilter.ref = table.ref
+
+
+def _add_column(worksheet: Any, table_name: str, column: int) -> None:
+    """In openpyxl's model: the row_key column inside the table (when there is one), hidden."""
+    worksheet.column_dimensions[get_column_letter(column)].hidden = True
+    table = worksheet.tables.get(table_name)
+    if table is None:
+        return
+    _widen(table, column)
+    if table.tableColumns and all(c.name != ROW_KEY_HEADER for c in table.tableColumns):
+        table.tableColumns.append(TableColumn(id=max(c.id for c in table.tableColumns) + 1, name=ROW_KEY_HEADER))
 
 
 def _refuse_merged_result_cells(sheet: ValuesSheet, layout: TableLayout, headers: list[Any],

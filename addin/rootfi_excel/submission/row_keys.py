@@ -1,0 +1,124 @@
+"""Every row gets a key, and the workbook an id, the first time Validate or Submit sees them.
+
+A key is a random id in a hidden cell at the table's right edge (sheets/layout.ROW_KEY);
+it moves with its row when rows are sorted, inserted, deleted, filtered, cut and pasted,
+and stays when the workbook is renamed, moved or saved under another name. The journal
+keys each attempt by (workbook id, sheet, row key), so a result goes only to its row.
+
+A row pasted from another row carries that row's key. Two rows with one key are told
+apart here: the row whose record the journal has under that key (same fingerprint)
+keeps it, and the others get new keys; rows with the same values keep the key and are
+flagged by Validate as the same payment entered twice (a credit-note line, as a copy of
+the line). A key from another workbook (pasted from it) names nothing here: the journal
+knows keys per workbook id. A row marked `send anyway` whose key the journal knows is
+given a new key: it is a new record by the person's word. A row emptied of its inputs
+loses its key (validation/run.write_validation).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rootfi_excel.sheets.ids import new_key, new_workbook_id
+from rootfi_excel.sheets.layout import ROW_KEY, TABLES, WORKBOOK_ID
+from rootfi_excel.submission.journal import Journal, fingerprint
+from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort
+
+if TYPE_CHECKING:
+    from rootfi_excel.sheets.records import ParsedRow
+    from rootfi_excel.validation.run import WorkbookValidation
+
+MODEL_OF_TABLE = {"payments": "invoice_payments", "credit_note_lines": "invoice_credit_notes"}
+
+
+@dataclass
+class Keying:
+    """What assign() changed: a new workbook id to write (None: it had one), new keys by sheet."""
+
+    workbook_id: str | None = None
+    rows: dict[str, dict[int, str]] = field(default_factory=dict)  # table key -> row index -> its new key
+
+    def __bool__(self) -> bool:
+        return bool(self.workbook_id or any(self.rows.values()))
+
+
+def assign(report: "WorkbookValidation", journal: Journal | None = None) -> Keying:
+    """Give keyless rows a key (and the workbook an id), tell rows that share a key apart.
+    The parsed rows get their keys at once; `write_keys` puts them into the workbook."""
+    settings = report.settings
+    keying = Keying()
+    if not settings.workbook_id:
+        settings.workbook_id = keying.workbook_id = new_workbook_id()
+    for key, sheet in report.sheets.items():
+        rows = [row for unit in sheet.units for row in unit.rows]
+        changes: dict[int, str] = {}
+        shared: dict[str, list[ParsedRow]] = defaultdict(list)
+        for row in rows:
+            if row.key:
+                shared[row.key].append(row)
+        for row_key, group in shared.items():
+            if len(group) > 1:
+                keeper = _keeper(report, key, row_key, group, journal)
+                for row in group:
+                    if row is not keeper and _values(row) != _values(keeper):
+                        changes[row.index] = new_key()
+        anyway = [unit for unit in sheet.units if unit.send_anyway and unit.keys]
+        if anyway and journal is not None:
+            known = journal.knows_keys(settings.workbook_id, key, [k for unit in anyway for k in unit.keys])
+            for unit in anyway:
+                for row in unit.rows:
+                    if row.key in known:
+                        changes[row.index] = new_key()
+        for row in rows:
+            if not row.key:
+                changes[row.index] = new_key()
+        for row in rows:
+            if row.index in changes:
+                row.results[ROW_KEY] = changes[row.index]
+        if changes:
+            keying.rows[key] = changes
+    return keying
+
+
+def write_keys(port: WorkbookPort, keying: Keying, settings: Any) -> None:
+    """Put the new keys (one block per sheet) and the workbook id into the workbook."""
+    if keying.workbook_id:
+        port.write_setting(WORKBOOK_ID, settings.workbook_id)
+    for key, rows in keying.rows.items():
+        update = ResultUpdate()
+        for index, row_key in rows.items():
+            update.set(index, **{ROW_KEY: row_key})
+        port.write_results(TABLES[key], update)
+
+
+def add_to(update: ResultUpdate, keying: Keying, table_key: str) -> None:
+    """Merge a sheet's new keys into an update about to be written (one write for both)."""
+    for index, row_key in keying.rows.get(table_key, {}).items():
+        update.set(index, **{ROW_KEY: row_key})
+
+
+def _keeper(report: "WorkbookValidation", table_key: str, row_key: str, group: list["ParsedRow"],
+            journal: Journal | None) -> "ParsedRow":
+    """Of rows sharing a key, the one whose record the journal has under that key; else the first."""
+    settings = report.settings
+    if journal is None or settings.company_id is None or not settings.base_url:
+        return group[0]
+    model = MODEL_OF_TABLE[table_key]
+    sent = {a.fingerprint for a in journal.of_keys(settings.base_url, settings.company_id, model,
+                                                   settings.workbook_id, table_key, [row_key])}
+    if not sent:
+        return group[0]
+    units = {row.index: unit for unit in report.sheets[table_key].units for row in unit.rows}
+    for row in group:
+        unit = units.get(row.index)
+        if unit is not None and unit.request is not None and fingerprint(
+                settings.base_url, settings.company_id, model, unit.request.to_api()) in sent:
+            return row
+    return group[0]
+
+
+def _values(row: "ParsedRow") -> tuple:
+    """A row's input values, to tell a copy from a changed row."""
+    return (sorted((k, repr(v)) for k, v in row.values.items()), sorted((k, repr(v)) for k, v in row.raw_data.items()))
