@@ -10,7 +10,7 @@ every selection lookup counts as one cross-application call (`app.calls`).
 
 Test helpers (not xlwings): FakeApp.answers (what the person clicks), FakeApp.select,
 FakeApp.on_status (run code when the status bar changes, e.g. sort mid-run),
-FakeTable.sort / insert_row / hide_rows, FakeSheet.fills, FakeSheet.column_widths.
+FakeTable.sort / insert_row / delete_row / hide_rows, FakeSheet.fills, FakeSheet.column_widths.
 """
 
 from __future__ import annotations
@@ -276,6 +276,15 @@ class FakeTable:
         """Insert a data row before 0-based row `at` (cells below move down)."""
         rows = self.body_rows()
         rows.insert(at, list(values or [None] * self.width))
+        self._put_body(rows)
+
+    def delete_row(self, at: int) -> None:
+        """Delete data row `at` (0-based): the rows below move up, the table shrinks (Delete Table Rows)."""
+        rows = self.body_rows()
+        del rows[at]
+        last = self.top + self.count
+        for c in range(self.left, self.left + self.width):
+            self.sheet.cells.pop((last, c), None)
         self._put_body(rows)
 
     def hide_rows(self, *indexes: int) -> None:

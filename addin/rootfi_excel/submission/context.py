@@ -114,6 +114,7 @@ class Run:
         self.workbook_id = submitter.workbook_id  # the id inside the workbook: attempts are keyed by it
         self.sheet: str | None = None  # the table's key, set by submit()
         self.present_keys: set[str] = set()  # the keys of every row of the sheet, this run's or not
+        self.tally: dict[str, int] = {}  # rows decided by their own earlier attempts, by kind (identity.py)
         self.done = 0
         self.total = 0
         self.created_now: list[Item] = []  # records this run created or found after sending them

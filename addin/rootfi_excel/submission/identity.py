@@ -108,6 +108,7 @@ def _created_before_the_change(run: Run, item: Item, attempt: Attempt) -> None:
             "correct it there. Not sent again" + (f". {attempt.message}" if flag else ""),
             attempt.rootfi_id, attempt.platform_id, attempt.sync_id, attempt.sent_at, flag=flag, attempt_id=attempt.id)
         run.tick(item, "created before this row was changed")
+        run.tally["changed"] = run.tally.get("changed", 0) + 1
         return
     # It was on the row; someone removed its rootfi_id and changed the row since.
     item.outcome = Outcome(
@@ -117,6 +118,7 @@ def _created_before_the_change(run: Run, item: Item, attempt: Attempt) -> None:
         f"correct the record in {run.platform}); if it is a new record, type {_SEND_ANYWAY} into its status column. "
         "Then press Submit again", flag=flag)
     run.tick(item, "held: its rootfi_id was removed")
+    run.tally["removed"] = run.tally.get("removed", 0) + 1
 
 
 # ------------------------------------------------------------ rows that look like a record
@@ -124,6 +126,7 @@ def _created_before_the_change(run: Run, item: Item, attempt: Attempt) -> None:
 def hold_lookalikes(run: Run, items: list[Item], work: Work, others: Iterable[Unit]) -> None:
     """Hold the fresh rows with new keys that look like a record made before; name the records
     of this workbook that are on no row. Runs after the journal pass, before the platform check."""
+    _tell_own(run)
     others = list(others)
     shown = {text(unit.rootfi_id) for unit in others if unit.rootfi_id}
     attempts = run.journal.unplaced(run.base_url, run.company_id, run.model, run.workbook_id, run.sheet,
@@ -138,6 +141,17 @@ def hold_lookalikes(run: Run, items: list[Item], work: Work, others: Iterable[Un
                   if unit.request is not None and not unit.rootfi_id}
         orphans = [a for a in orphans if a.keys or a.fingerprint not in theirs]
     _Holder(run, work, orphans).hold(items)
+
+
+def _tell_own(run: Run) -> None:
+    """The summary's lines for rows decided by their own earlier attempts (the rows say the rest)."""
+    if run.tally.get("changed"):
+        run.warnings.append(f"{_rows(run.tally['changed'])} created by an earlier Submit before they were changed "
+                            f"(perhaps while it ran): {run.platform} has the earlier values; the message says which, "
+                            "to correct there")
+    if run.tally.get("removed"):
+        run.warnings.append(f"{_rows(run.tally['removed'])} not sent: created before, then changed and their rootfi_id "
+                            "removed; the message says what to do")
 
 
 class _Holder:

@@ -184,29 +184,32 @@ class ExcelWorkbook:
             self._remember_keys(layout, update, targets)
 
     def write_setting(self, name: str, value: Any) -> bool:
-        """A Settings value (the workbook id): one cell, or a new row below the Settings table."""
+        """A Settings value (the workbook id): one cell, or a new row below the Settings table
+        (or below its rows, on a sheet without an Excel table). A few calls, whatever the value."""
         if SETTINGS_SHEET not in [s.name for s in self.book.sheets]:
             return False
         sheet = self.book.sheets[SETTINGS_SHEET]
         table = self._table(sheet, SETTINGS_TABLE)
-        if table is None:
-            return False
-        header = table.header_row_range
-        body = table.data_body_range
-        rows = [] if body is None else body.options(ndim=2).value
+        if table is not None:
+            header = table.header_row_range
+            body = table.data_body_range
+            rows = [] if body is None else body.options(ndim=2).value
+            top, left = header.row, header.column
+        else:
+            read = self._read_used_range(sheet, SETTINGS_TABLE)
+            rows, top, left = read.rows, read.first_row - 1, sheet.used_range.column
         text = "'" + str(value)  # kept as text, whatever it reads like
         for offset, row in enumerate(rows):
             if str(row[0] or "").strip().lower() == name:
-                sheet.range((header.row + 1 + offset, header.column + 1)).value = text
+                sheet.range((top + 1 + offset, left + 1)).value = text
                 return True
-        below = header.row + 1 + len(rows)
-        width = len(rows[0]) if rows else 2
-        if width < 2 or any(v not in (None, "") for v in _row(sheet.range((below, header.column),
-                                                                          (below, header.column + width - 1))
-                                                               .options(ndim=2).value)):
-            return False
-        sheet.range((below, header.column)).options(ndim=2).value = [[name, text]]
-        table.resize(sheet.range((header.row, header.column), (below, header.column + width - 1)))
+        below = top + 1 + len(rows)
+        if any(v not in (None, "") for v in _row(sheet.range((below, left), (below, left + 1)).options(ndim=2).value)):
+            return False  # something typed right below the settings
+        sheet.range((below, left)).options(ndim=2).value = [[name, text]]
+        if table is not None:
+            width = max(len(rows[0]) if rows else 2, 2)
+            table.resize(sheet.range((top, left), (below, left + width - 1)))
         return True
 
     def checkpoint(self) -> None:

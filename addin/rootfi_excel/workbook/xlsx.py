@@ -170,12 +170,11 @@ class XlsxWorkbook:
                 sheet.set(row, column, written[row, column])
 
     def write_setting(self, name: str, value: Any) -> bool:
-        """A Settings value (the workbook id): its row's value cell, or a new row below the table."""
+        """A Settings value (the workbook id): its row's value cell, or a new row below the
+        Settings table (or below its rows, on a sheet without an Excel table)."""
         if SETTINGS_SHEET not in self._reader.sheetnames:
             return False
         sheet = self._sheet(SETTINGS_SHEET)
-        if SETTINGS_TABLE not in sheet.tables:
-            return False
         left, top, right, bottom = self._bounds(sheet, SETTINGS_TABLE)
         written = self._written.setdefault(sheet.title, {})
         for row in range(top + 1, bottom + 1):
@@ -183,14 +182,15 @@ class XlsxWorkbook:
                 written[row, left + 1] = _stored(value)
                 sheet.set(row, left + 1, written[row, left + 1])
                 return True
-        below = next(sheet.iter_rows(bottom + 1, bottom + 1, left, right))
-        if right <= left or any(v not in (None, "") for v in below):
-            return False  # no value column, or something typed right below the table
+        below = next(sheet.iter_rows(bottom + 1, bottom + 1, left, max(right, left + 1)))
+        if any(v not in (None, "") for v in below):
+            return False  # something typed right below the settings
         for column, cell in ((left, name), (left + 1, value)):
             written[bottom + 1, column] = _stored(cell)
             sheet.set(bottom + 1, column, written[bottom + 1, column])
-        _extend(sheet.tables[SETTINGS_TABLE], bottom + 1)
-        self._extended[sheet.title, SETTINGS_TABLE] = bottom + 1
+        if SETTINGS_TABLE in sheet.tables:
+            _extend(sheet.tables[SETTINGS_TABLE], bottom + 1)
+            self._extended[sheet.title, SETTINGS_TABLE] = bottom + 1
         return True
 
     def checkpoint(self) -> None:
