@@ -469,9 +469,14 @@ def test_a_copy_with_the_same_values_is_flagged_as_the_duplicate_and_sent_once(e
     press("validate", book)
     paste_over_new_row(book, 1)
     press("submit", book)
-    assert column(book, "status")[2] == Status.INVALID and "also on row" in column(book, "message")[2]
-    assert sandbox.count_records(COMPANY, MODEL) == 1  # X-001 and its copy both held as the same payment
+    assert column(book, "status") == [Status.CREATED, Status.CREATED, Status.INVALID]
+    assert "this payment is a copy of row 5" in column(book, "message")[2]  # (the table starts at sheet row 3)
+    assert sandbox.count_records(COMPANY, MODEL) == 2  # the first keeps its identity; the copy is not sent
     assert column(book, ROW_KEY)[1] == column(book, ROW_KEY)[2]
+    # A copy typed with its own key (not pasted): the same payment twice, both flagged as before.
+    set_cell(book, 2, ROW_KEY, "typed-by-hand")
+    press("validate", book)
+    assert "also on row 5" in column(book, "message")[2]
 
 
 def test_rows_pasted_from_another_workbook_bring_keys_that_name_nothing_here(excel, sandbox, api_key):
@@ -511,7 +516,7 @@ def test_a_credit_note_line_pasted_twice_is_flagged_as_a_copy(tmp_path):
     wb.save(path)
     result = CliRunner().invoke(cli, ["validate", str(path)])
     rows = table_rows(path, CREDIT_NOTE_LINES.sheet)
-    assert rows[1]["status"] == Status.INVALID and "a copy of row 2" in rows[1]["message"], result.output
+    assert rows[1]["status"] == Status.INVALID and "this line is a copy of row 2" in rows[1]["message"], result.output
 
 
 # ------------------------------------------------------------------ 5. a row emptied takes its results with it
@@ -717,3 +722,19 @@ def test_a_settings_sheet_without_an_excel_table_keeps_the_id_below_its_rows(tmp
     CliRunner().invoke(cli, ["validate", str(path)])
     second = {r[0].value: r[1].value for r in openpyxl.load_workbook(path)[SETTINGS_SHEET].iter_rows(min_row=2)}
     assert first[WORKBOOK_ID] and second[WORKBOOK_ID] == first[WORKBOOK_ID]
+
+
+def test_clearing_a_created_rows_rootfi_id_gives_it_a_new_identity_sent_once_the_record_is_deleted(excel, sandbox):
+    book = excel(2)
+    press("submit", book)
+    old = [attempt_of("X-000"), attempt_of("X-001")]
+    book.app.answers = ["yes", "yes"]  # clear the results, rootfi_id too ("deleted in the platform")
+    press("clear_results", book)
+    assert column(book, ROW_KEY) == [None, None] and column(book, "rootfi_id") == [None, None]
+    press("submit", book)  # not deleted yet: held, as they look like those records
+    assert column(book, "status") == [Status.SKIPPED] * 2 and sandbox.count_records(COMPANY, MODEL) == 2
+    for attempt in old:
+        sandbox.change_record(COMPANY, MODEL, attempt.platform_id, delete=True)
+    press("submit", book)
+    assert column(book, "status") == [Status.CREATED] * 2 and sandbox.count_records(COMPANY, MODEL) == 4
+    assert not set(column(book, "rootfi_id")) & {a.rootfi_id for a in old}

@@ -48,6 +48,7 @@ from rootfi_excel.validation.validate import Unit
 GONE, THERE, UNSURE = "gone", "there", "unsure"
 MAX_ID_LOOKUPS = 20  # lookups by rootfi_id in one run (records on no row, rows that look like them)
 SHOWN_IN_SUMMARY = 5  # records on no row named one by one in the summary; the rest are counted
+SHOWN_IN_MESSAGE = 3  # records a held row looks like, named in its message
 
 
 # ------------------------------------------------------------------ a row's own attempts
@@ -172,23 +173,31 @@ class _Holder:
         self._tell()
 
     def _hold_if_alike(self, item: Item) -> None:
+        """Held while it looks like a record made before (every such record is named, so a person
+        can tell which, if any, it is); a record the platform shows deleted holds nothing."""
         run = self.run
-        for attempt in self._alike(item):
-            if attempt.state != CREATED or not attempt.rootfi_id:
+        alike = self._alike(item)
+        still_open = [a for a in alike if a.state != CREATED or not a.rootfi_id]
+        if still_open:
+            for attempt in still_open:
                 if attempt.id not in self.work.seen_attempts:
                     settle_as_ghost(run, self.work, attempt)
-                self._hold(item, f"Not sent: an earlier Submit of {describe(run.model, attempt.payload)} has no answer "
-                                 "yet, and this row may be the same record; it is checked first, so press Submit "
-                                 "again (nothing is sent twice)")
-                return
+            self._hold(item, f"Not sent: an earlier Submit of {describe(run.model, still_open[0].payload)} has no "
+                             "answer yet, and this row may be the same record; it is checked first, so press Submit "
+                             "again (nothing is sent twice)")
+            return
+        there = []
+        for attempt in alike[:SHOWN_IN_MESSAGE]:
             state, detail = self._in_platform(attempt)
             if state == GONE:
                 run.journal.mark_gone([attempt.id])
-                continue
-            flag = flag_of(attempt)
-            self._hold(item, held_message(run, attempt, state, detail) + (f". {attempt.message}" if flag else ""),
-                       flag)
+            else:
+                there.append((attempt, state, detail))
+        if not there:
             return
+        flags = [a for a, _, _ in there if flag_of(a)]
+        self._hold(item, held_message(run, there) + "".join(f". {a.message}" for a in flags),
+                   flag_of(flags[0]) if flags else None)
 
     def _alike(self, item: Item) -> list[Attempt]:
         """Records made before from rows that are not in this sheet (or from another workbook)
@@ -251,26 +260,31 @@ class _Holder:
                                         "to keep it on record"))
 
 
-def held_message(run: Run, attempt: Attempt, state: str, detail: Any) -> str:
-    """Why a row is held, and only the ways out that work now."""
-    what = describe(run.model, attempt.payload)
-    if attempt.workbook_id and attempt.workbook_id != run.workbook_id:
+def held_message(run: Run, alike: list[tuple[Attempt, str, Any]]) -> str:
+    """Why a row is held (every record it looks like), and only the ways out that work now."""
+    first = alike[0][0]
+    named = " and ".join(f"{describe(run.model, a.payload)} (rootfi_id {a.rootfi_id})" for a, _, _ in alike)
+    if all(a.workbook_id and a.workbook_id != run.workbook_id for a, _, _ in alike):
         where = "of another workbook"
-    elif not set(attempt.keys) & run.present_keys and attempt.keys:
+    elif all(a.keys and not set(a.keys) & run.present_keys for a, _, _ in alike):
         where = "of this workbook, for a row that is no longer in it (or whose hidden row_key was cleared)"
     else:
         where = "of this workbook"
     noun = "payment" if run.model == "invoice_payments" else "credit note"
-    ways = (f"If this row is that record, type {attempt.rootfi_id} into its rootfi_id column; if it is another "
-            f"{noun}, type {_SEND_ANYWAY} into its status column")
-    if state == UNSURE:
-        reason = f" ({detail})" if detail else ""
-        ways += (f". ({run.platform} could not be asked whether rootfi_id {attempt.rootfi_id} is still there{reason}, "
+    one = len(alike) == 1
+    ways = (f"If this row is that record, type {first.rootfi_id} into its rootfi_id column" if one else
+            "If this row is one of them, type that record's rootfi_id into its rootfi_id column")
+    ways += f"; if it is another {noun}, type {_SEND_ANYWAY} into its status column"
+    unsure = [(a, detail) for a, state, detail in alike if state == UNSURE]
+    if unsure:
+        reason = next((f" ({detail})" for _, detail in unsure if detail), "")
+        ways += (f". ({run.platform} could not be asked whether {'it is' if one else 'they are'} still there{reason}, "
                  "so deleting it there would not be seen now)")
     else:
-        ways += f"; or, if it should not exist, delete rootfi_id {attempt.rootfi_id} in {run.platform}"
-    return (f"Not sent: this row looks like {what} (rootfi_id {attempt.rootfi_id}), created by an earlier Submit "
-            f"{where}. {ways}. Then press Submit again")
+        ways += (f"; or, if {'it' if one else 'they'} should not exist, delete "
+                 + " and ".join(f"rootfi_id {a.rootfi_id}" for a, _, _ in alike) + f" in {run.platform}")
+    created = "created by an earlier Submit" if one else "each created by an earlier Submit"
+    return f"Not sent: this row looks like {named}, {created} {where}. {ways}. Then press Submit again"
 
 
 _SEND_ANYWAY = "send anyway"

@@ -162,7 +162,8 @@ def validate_payments(table: Table, settings: WorkbookSettings, book: Requiremen
             unit.add(row, f"{columns.label(name)}: {problem}")
         _check_requirements(unit, row, row.raw_data, required, columns, settings.integration)
         units.append(unit)
-    _flag_duplicate_payments(units, columns)
+    copies = _flag_copies([unit.rows[0] for unit in units], {id(u.rows[0]): u for u in units}, "payment")
+    _flag_duplicate_payments([u for u in units if id(u) not in copies], columns)
     for unit in units:
         if not any(unit.messages.values()):
             row = unit.rows[0]
@@ -258,19 +259,29 @@ def _check_credit_note(unit: Unit, columns: ColumnMap, required: list, integrati
                 unit.held_back |= {row.index}
 
 
-def _flag_copied_lines(unit: Unit) -> None:
-    """A line pasted twice carries its hidden row key twice: with the same values it is a
-    copy (an identical line of its own would have a key of its own)."""
+def _flag_copies(rows: list[ParsedRow], unit_of: dict[int, Unit], what: str) -> set[int]:
+    """A row pasted twice carries its hidden row key twice: with the same values, the later one
+    is a copy of the first (a row typed again would have a key of its own). Only the copy is
+    flagged: the first keeps its identity (and its record). Returns the ids of the units flagged."""
     seen: dict[tuple, ParsedRow] = {}
-    for row in unit.rows:
+    flagged: set[int] = set()
+    for row in rows:
         if not row.key:
             continue
         signature = (row.key, repr(sorted(row.values.items(), key=str)), repr(sorted(row.raw_data.items(), key=str)))
         if signature in seen:
-            unit.add(row, f"this line is a copy of row {seen[signature].row_number} (the same values and the same "
-                          "hidden row_key: pasted twice?); delete one of them, or change it if it is another line")
+            unit = unit_of[id(row)]
+            unit.add(row, f"this {what} is a copy of row {seen[signature].row_number} (the same values and the same "
+                          f"hidden row_key: pasted twice?); delete it, or change it if it is another {what}")
+            flagged.add(id(unit))
         else:
             seen[signature] = row
+    return flagged
+
+
+def _flag_copied_lines(unit: Unit) -> None:
+    """Lines of one credit note pasted twice (see _flag_copies)."""
+    _flag_copies(unit.rows, {id(row): unit for row in unit.rows}, "line")
 
 
 def _merge_header(unit: Unit, columns: ColumnMap) -> dict[str, Any]:
