@@ -260,13 +260,18 @@ def test_a_number_corrected_mid_run_then_the_workbook_renamed_creates_nothing_tw
     path.rename(final)
     again = CliRunner().invoke(cli, ["submit", str(final), "--yes"])
     rows = table_rows(final, PAYMENTS.sheet)
-    assert [r["status"] for r in rows] == [Status.CREATED] * 3, again.output
+    assert [r["status"] for r in rows] == [Status.CREATED, Status.SKIPPED, Status.CREATED], again.output
     assert sandbox.count_records(COMPANY, MODEL) == 3  # nothing sent twice
+    record = attempt_of(old)
     message = rows[1]["message"]
-    assert f"as payment {old} " in message and "before this row was changed" in message and "correct it there" in message
-    assert "1 row was created by an earlier Submit before they were changed" in again.output
-    assert again.exit_code == 1  # a person must correct the number in the platform
-    assert attempt_of(old).placed == PLACED_ROW
+    assert f"this row was sent as payment {old} " in message and f"rootfi_id {record.rootfi_id}" in message
+    assert f"document_number {old}" in message  # what the platform has that the row has not
+    assert "1 row was not sent: each was created by an earlier Submit and then changed" in again.output
+    assert again.exit_code == 1
+    edit_file(final, {1: {"rootfi_id": record.rootfi_id}})  # "it is that record" (and correct it in the platform)
+    third = CliRunner().invoke(cli, ["submit", str(final), "--yes"])
+    assert [r["status"] for r in table_rows(final, PAYMENTS.sheet)] == [Status.CREATED] * 3, third.output
+    assert sandbox.count_records(COMPANY, MODEL) == 3 and attempt_of(old).placed == PLACED_SHOWN
 
 
 def test_two_workbooks_of_one_name_in_two_folders_are_two_workbooks(make_sandbox, api_key, tmp_path, monkeypatch):
@@ -296,8 +301,13 @@ def test_two_workbooks_of_one_name_in_two_folders_are_two_workbooks(make_sandbox
     assert sandbox.count_records(COMPANY, MODEL) == 2
     again = CliRunner().invoke(cli, ["submit", str(march), "--yes"])
     march_row = table_rows(march, PAYMENTS.sheet)[0]
-    assert march_row["status"] == Status.CREATED, again.output
-    assert sandbox.count_records(COMPANY, MODEL) == 2  # March's record was not sent again
+    record = attempt_of(row["document_number"])
+    assert march_row["status"] == Status.SKIPPED and f"rootfi_id {record.rootfi_id}" in march_row["message"]
+    assert sandbox.count_records(COMPANY, MODEL) == 2  # March's record was not sent again, not taken by April
+    edit_file(march, {0: {"rootfi_id": record.rootfi_id}})
+    CliRunner().invoke(cli, ["submit", str(march), "--yes"])
+    march_row = table_rows(march, PAYMENTS.sheet)[0]
+    assert march_row["status"] == Status.CREATED and sandbox.count_records(COMPANY, MODEL) == 2
     found = records(sandbox, api_key)
     assert found[str(april_row["rootfi_id"])]["document_number"] == "APRIL-1"
     assert found[str(march_row["rootfi_id"])]["document_number"] == row["document_number"]
@@ -406,17 +416,24 @@ def test_a_row_whose_key_was_cleared_mid_run_never_inherits_its_record(excel, sa
     assert column(book, "status") == [Status.CREATED] * 2 and sandbox.count_records(COMPANY, MODEL) == 2
 
 
-def test_a_number_corrected_in_excel_mid_run_is_its_rows_record_by_key(excel, sandbox):
+def test_a_number_corrected_in_excel_mid_run_is_held_by_its_own_record_never_sent_again(excel, sandbox, api_key):
     book = excel(3)
     mid_run(book, lambda: set_cell(book, 1, "document_number", "X-001-corrected"))
     press("submit", book)
-    assert column(book, "status")[1] is None and sandbox.count_records(COMPANY, MODEL) == 3
+    assert column(book, "rootfi_id")[1] is None and sandbox.count_records(COMPANY, MODEL) == 3
     requests = sandbox.requests_seen()
     press("submit", book)
-    assert column(book, "status") == [Status.CREATED] * 3 and sandbox.count_records(COMPANY, MODEL) == 3
-    assert column(book, "rootfi_id")[1] == attempt_of("X-001").rootfi_id
-    assert "as payment X-001 " in column(book, "message")[1]
+    record = attempt_of("X-001")
+    assert column(book, "status") == [Status.CREATED, Status.SKIPPED, Status.CREATED]
+    assert f"sent as payment X-001 for invoice {record.payload['invoice_id']} (rootfi_id {record.rootfi_id})" in \
+        column(book, "message")[1]
     assert sandbox.requests_seen() - requests <= 3  # no write: only the company check (and no lookups)
+    # Another payment after all: `send anyway` gives it a new identity; the first record is then on no row.
+    set_cell(book, 1, "status", "send anyway")
+    press("submit", book)
+    assert column(book, "status") == [Status.CREATED] * 3 and sandbox.count_records(COMPANY, MODEL) == 4
+    assert records(sandbox, api_key)[str(column(book, "rootfi_id")[1])]["document_number"] == "X-001-corrected"
+    assert f"(rootfi_id {record.rootfi_id})" in summary(book) and "on no row" in summary(book)
 
 
 # ------------------------------------------------------------------ 4. pasted copies

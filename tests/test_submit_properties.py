@@ -46,6 +46,7 @@ from rootfi_excel.submission import run as submission_run
 from rootfi_excel.submission.engine import SubmitOptions, Submitter
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI
+from rootfi_excel.workbook.port import WorkbookError
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS
 from tests.support.fake_xlwings import FakeBook
 from tests.test_engine_properties import FAULTS, FlakyApi
@@ -69,6 +70,14 @@ class Api(FlakyApi):
 
     def get_company(self, company_id):
         return Company(rootfi_id=company_id, name="Test Co", integration="QUICKBOOKS", connection_status="HEALTHY")
+
+
+class SavedOver(ExcelWorkbook):
+    """The workbook of a run whose results a colleague's save replaced: as an .xlsx file,
+    the save is refused (the file changed on disk), so nothing is counted as placed."""
+
+    def save(self) -> None:
+        raise WorkbookError("the file was changed by another program while Submit ran (a colleague saved it)")
 
 
 class Sheet:
@@ -178,7 +187,8 @@ def test_submit_keeps_every_row_to_its_own_records_whatever_the_rows_go_through(
                         for kind, a, b, flag in during:
                             sheet.do(kind, a, b, flag)
                 sheet.book.app.on_status.append(hook)
-                done = submitting.submit(ExcelWorkbook(sheet.book), ExcelUI(sheet.book.app, clock=lambda: 0.0),
+                port = (SavedOver if colleague else ExcelWorkbook)(sheet.book)
+                done = submitting.submit(port, ExcelUI(sheet.book.app, clock=lambda: 0.0),
                                          client=api, options=options, journal_path=journal)
                 sheet.book.app.on_status.clear()
                 if done.submission is not None:

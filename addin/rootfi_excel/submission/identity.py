@@ -5,9 +5,10 @@ workbook_id); the journal keys each attempt by (workbook id, sheet, row key). So
 
 - **A row's own attempts decide.** Same values as sent: carried on (written back, collected,
   reconciled). Other values (the row was edited after it was sent, perhaps while Submit
-  ran): its record exists all the same. Never written back to its row: Created, and the
-  row says the platform has the earlier values. Shown on the row once and its rootfi_id
-  removed since: held, for a person to say which it is. Still open: settled first.
+  ran, or it is a copy that kept the key of a row deleted since): it is never sent again
+  as it is, nor shown Created on a guess: held, its message naming the record and the
+  ways out (its rootfi_id typed into the row: it is that record; `send anyway`: a new
+  one). Still open: settled first.
 - **A row never inherits another row's record.** A row whose key the journal does not know
   (new, keyless, re-keyed, pasted from another workbook) that *looks like* a record made
   before (same values, or the same but its document number, or the same document number)
@@ -98,28 +99,24 @@ def carry_on(run: Run, item: Item, mine: list[Attempt], work: Work,
 
 
 def _created_before_the_change(run: Run, item: Item, attempt: Attempt) -> None:
-    """The row's record exists, made from values the row no longer has."""
+    """The row's record exists, made from values the row no longer has: the row was edited
+    (perhaps while Submit ran), or is a copy that took the key of a row deleted since. Which
+    one, only a person can say: held, never sent and never shown Created on a guess."""
     what = describe(run.model, attempt.payload)
-    flag = flag_of(attempt)
-    if attempt.placed is None:  # its result never reached the row: the row was changed while Submit ran
-        item.outcome = Outcome(
-            Status.CREATED,
-            f"created by an earlier Submit as {what} (rootfi_id {attempt.rootfi_id}), before this row was changed; "
-            f"{run.platform} has it with the earlier values ({_difference(run.model, attempt.payload, item.body)}): "
-            "correct it there. Not sent again" + (f". {attempt.message}" if flag else ""),
-            attempt.rootfi_id, attempt.platform_id, attempt.sync_id, attempt.sent_at, flag=flag, attempt_id=attempt.id)
-        run.tick(item, "created before this row was changed")
-        run.tally["changed"] = run.tally.get("changed", 0) + 1
-        return
-    # It was on the row; someone removed its rootfi_id and changed the row since.
+    changed = _difference(run.model, attempt.payload, item.body)
+    if attempt.placed is None:  # its result never reached the row
+        how = (f"this row was sent as {what} (rootfi_id {attempt.rootfi_id}) and changed before the result reached "
+               f"it ({run.platform} has {changed})")
+    else:  # it was on the row; someone removed its rootfi_id and changed the row since
+        how = (f"this row was created as {what} (rootfi_id {attempt.rootfi_id}), then its rootfi_id was removed and "
+               f"the row changed ({run.platform} has {changed})")
     item.outcome = Outcome(
         Status.SKIPPED,
-        f"Not sent: this row was created before as {what} (rootfi_id {attempt.rootfi_id}), and its rootfi_id was "
-        f"removed since. If it is still that record, type {attempt.rootfi_id} back into its rootfi_id column (and "
+        f"Not sent: {how}. If it is still that record, type {attempt.rootfi_id} into its rootfi_id column (and "
         f"correct the record in {run.platform}); if it is a new record, type {_SEND_ANYWAY} into its status column. "
-        "Then press Submit again", flag=flag)
-    run.tick(item, "held: its rootfi_id was removed")
-    run.tally["removed"] = run.tally.get("removed", 0) + 1
+        "Then press Submit again" + (f". {attempt.message}" if flag_of(attempt) else ""), flag=flag_of(attempt))
+    run.tick(item, "held: created before it was changed")
+    run.tally["changed"] = run.tally.get("changed", 0) + 1
 
 
 # ------------------------------------------------------------ rows that look like a record
@@ -137,6 +134,7 @@ def hold_lookalikes(run: Run, items: list[Item], work: Work, others: Iterable[Un
     own = {item.fingerprint for item in items}
     orphans = [a for a in attempts if a.id not in work.seen_attempts and not set(a.keys) & run.present_keys
                and not (not a.keys and a.fingerprint in own)]
+    _tell_waiting(run, attempts, others)
     if any(not a.keys for a in orphans):  # attempts from before keys: a row not sent now may be theirs
         theirs = {fingerprint(run.base_url, run.company_id, run.model, unit.request.to_api()) for unit in others
                   if unit.request is not None and not unit.rootfi_id}
@@ -145,14 +143,27 @@ def hold_lookalikes(run: Run, items: list[Item], work: Work, others: Iterable[Un
 
 
 def _tell_own(run: Run) -> None:
-    """The summary's lines for rows decided by their own earlier attempts (the rows say the rest)."""
+    """The summary's line for rows held by their own earlier record (the rows say the rest)."""
     if run.tally.get("changed"):
-        run.warnings.append(f"{_rows(run.tally['changed'])} created by an earlier Submit before they were changed "
-                            f"(perhaps while it ran): {run.platform} has the earlier values; the message says which, "
-                            "to correct there")
-    if run.tally.get("removed"):
-        run.warnings.append(f"{_rows(run.tally['removed'])} not sent: created before, then changed and their rootfi_id "
-                            "removed; the message says what to do")
+        run.warnings.append(f"{_rows(run.tally['changed'])} not sent: each was created by an earlier Submit and then "
+                            f"changed (perhaps while it ran), so {run.platform} has other values; its message says "
+                            "what to do")
+
+
+def _tell_waiting(run: Run, attempts: list[Attempt], others: list[Unit]) -> None:
+    """Records whose row is invalid now (a copy of it pasted, a cell made unreadable): they
+    reach the row once it is valid again; until then the summary names them."""
+    invalid = {key: unit for unit in others if not unit.valid and not unit.already_sent for key in unit.keys}
+    waiting = [(a, invalid[k]) for a in attempts if a.state == CREATED and a.rootfi_id
+               for k in a.keys[:1] if k in invalid]
+    if waiting:
+        named = "; ".join(f"{describe(run.model, a.payload)} (rootfi_id {a.rootfi_id}) for row "
+                          f"{unit.rows[0].row_number}" for a, unit in waiting[:SHOWN_IN_SUMMARY])
+        more = f" and {len(waiting) - SHOWN_IN_SUMMARY} more" if len(waiting) > SHOWN_IN_SUMMARY else ""
+        run.warnings.append(f"{len(waiting)} record{'s' if len(waiting) > 1 else ''} created by an earlier Submit "
+                            f"{'wait' if len(waiting) > 1 else 'waits'} for {'their rows' if len(waiting) > 1 else 'its row'}"
+                            f", invalid now: {named}{more}. Correct the row (its message says how) and press Submit "
+                            "again: the record is written back, not sent again")
 
 
 class _Holder:

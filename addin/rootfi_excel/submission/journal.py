@@ -88,6 +88,8 @@ _UNPLACED_INDEX = ("CREATE INDEX IF NOT EXISTS attempts_unplaced ON attempts (co
                    "WHERE placed IS NULL")
 # Attempts of one row: looked up by the row keys of a sheet.
 _KEY_INDEX = "CREATE INDEX IF NOT EXISTS attempts_row_key ON attempts (workbook_id, sheet, row_key)"
+# The attempt of a record a row shows (row_keys.py: the row shown a record is that record's row).
+_ROOTFI_INDEX = "CREATE INDEX IF NOT EXISTS attempts_rootfi_id ON attempts (rootfi_id)"
 # How an attempt came to be placed (its `placed` column): its record is in a row of the
 # workbook, or needs no row any more. NULL: not placed yet.
 PLACED_ROW = "row"  # its result was written to its row
@@ -215,6 +217,7 @@ class Journal:
             self._add_missing_columns()
             self._db.execute(_UNPLACED_INDEX)
             self._db.execute(_KEY_INDEX)
+            self._db.execute(_ROOTFI_INDEX)
             # Take the write lock once: a journal that cannot record attempts fails here,
             # before anything is sent, not halfway through a run.
             self._db.execute("BEGIN IMMEDIATE")
@@ -373,6 +376,21 @@ class Journal:
                 " AND base_url = ? AND company_id = ? AND model = ?",
                 (workbook_id, sheet, *chunk, base_url.rstrip("/"), company_id, model))]
         return sorted(found, key=lambda a: a.id)
+
+    @_readable_errors
+    def with_rootfi_ids(self, base_url: str, company_id: int, model: str, rootfi_ids: Iterable[str]) -> dict[str, Attempt]:
+        """The created attempt of each of these records (rootfi_id -> attempt), where this journal has one."""
+        found: dict[str, Attempt] = {}
+        wanted = list(dict.fromkeys(str(i) for i in rootfi_ids if i))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for row in self._db.execute(
+                    f"SELECT * FROM attempts WHERE rootfi_id IN ({','.join('?' * len(chunk))}) AND state = ?"
+                    " AND base_url = ? AND company_id = ? AND model = ? ORDER BY id",
+                    (*chunk, CREATED, base_url.rstrip("/"), company_id, model)):
+                attempt = _attempt(row)
+                found.setdefault(attempt.rootfi_id, attempt)
+        return found
 
     @_readable_errors
     def knows_keys(self, workbook_id: str, sheet: str, keys: Iterable[str]) -> set[str]:

@@ -54,13 +54,18 @@ def assign(report: "WorkbookValidation", journal: Journal | None = None) -> Keyi
     for key, sheet in report.sheets.items():
         rows = [row for unit in sheet.units for row in unit.rows]
         changes: dict[int, str] = {}
+        claimed = _keys_of_shown_records(report, key, journal) if journal is not None else {}
+        for row in rows:
+            if claimed.get(row.index) and claimed[row.index] != row.key:
+                row.results[ROW_KEY] = changes[row.index] = claimed[row.index]
         shared: dict[str, list[ParsedRow]] = defaultdict(list)
         for row in rows:
             if row.key:
                 shared[row.key].append(row)
         for row_key, group in shared.items():
             if len(group) > 1:
-                keeper = _keeper(report, key, row_key, group, journal)
+                keeper = next((row for row in group if claimed.get(row.index) == row_key), None) or \
+                    _keeper(report, key, row_key, group, journal)
                 for row in group:
                     if row is not keeper and _values(row) != _values(keeper):
                         changes[row.index] = new_key()
@@ -97,6 +102,33 @@ def add_to(update: ResultUpdate, keying: Keying, table_key: str) -> None:
     """Merge a sheet's new keys into an update about to be written (one write for both)."""
     for index, row_key in keying.rows.get(table_key, {}).items():
         update.set(index, **{ROW_KEY: row_key})
+
+
+def _keys_of_shown_records(report: "WorkbookValidation", table_key: str, journal: Journal) -> dict[int, str]:
+    """{row index: key} for payment rows that show a record (rootfi_id) whose attempt carries
+    another key than theirs: the row showing a record is that record's row (its key was
+    cleared or typed over, or a person typed the rootfi_id in: "this row is that record")."""
+    settings = report.settings
+    if table_key != "payments" or settings.company_id is None or not settings.base_url:
+        return {}  # (a credit note's lines cannot be told apart by the record alone)
+    model = MODEL_OF_TABLE[table_key]
+    shown = [row for unit in report.sheets[table_key].units for row in unit.rows if row.rootfi_id]
+    if not shown:
+        return {}
+    ids_of: dict[str, set[str]] = defaultdict(set)
+    for attempt in journal.of_keys(settings.base_url, settings.company_id, model, settings.workbook_id, table_key,
+                                   [row.key for row in shown if row.key]):
+        for row_key in attempt.keys:
+            ids_of[row_key].add(str(attempt.rootfi_id))
+    strays = [row for row in shown if str(row.rootfi_id) not in ids_of.get(row.key, ())]
+    found = journal.with_rootfi_ids(settings.base_url, settings.company_id, model, [row.rootfi_id for row in strays])
+    claimed = {}
+    for row in strays:
+        attempt = found.get(str(row.rootfi_id))
+        if attempt is not None and attempt.row_key and attempt.workbook_id == settings.workbook_id \
+                and attempt.sheet == table_key:
+            claimed[row.index] = attempt.row_key
+    return claimed
 
 
 def _keeper(report: "WorkbookValidation", table_key: str, row_key: str, group: list["ParsedRow"],

@@ -229,8 +229,8 @@ def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, 
     before = getattr(client, "requests_sent", 0)
     for key, sheet in submission.validation.sheets.items():
         ready, others = _to_submit(submission, key, sheet)
-        if not ready and not any(unit.rootfi_id for unit in others):
-            continue  # (with rows created, the engine still notes the records they show: identity.py)
+        # With nothing to send the engine still runs: it notes the records rows show, settles
+        # and names the records of this workbook that are on no row (identity.py).
         # The engine never raises for what happens while sending: a stopped run still
         # brings back every outcome gathered before the stop, and those are written.
         report = submitter.submit(MODEL_OF_TABLE[key], ready, others, sheet=key)
