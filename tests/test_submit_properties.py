@@ -3,7 +3,8 @@
 A workbook in live Excel (the fake of xlwings, through the real adapter and the real
 Submit of the ribbon) with an in-memory API that loses answers and lands bulk writes
 late. Between runs and while a run is on, the accountant sorts, inserts, deletes and
-pastes rows (copies edited into new payments, and identical copies), renames the
+pastes rows (copies edited into new payments, and identical copies: of two identical
+rows, the one edited later is another payment), renames the
 workbook or saves it under another name, corrects a document_number, clears or types
 over a hidden row key; a colleague saves an older copy of the file over the run's
 results. Then Submit is pressed until nothing is left, taking the ways out that held
@@ -139,6 +140,11 @@ class Sheet:
             self.table.insert_row(count, row)
         elif kind == "edit_number":
             self.set(a, "document_number", f"{self.cell(a, 'document_number')}-e")
+            memo = self.cell(a, "memo")
+            if sum(self.cell(r, "memo") == memo for r in range(count)) > 1:
+                # One of two identical rows (a pasted copy) edited: the other is still the payment
+                # typed, this one is another payment now (the add-in sees it so too: issue 15, 4).
+                self.set(a, "memo", self.new_row()[COLUMN["memo"]])
         elif kind == "clear_key":
             self.set(a, ROW_KEY, None)
         elif kind == "type_key":

@@ -65,6 +65,7 @@ class Item:
     keys: tuple[str, ...] = ()  # the row keys of its rows (its identity; identity.py), its own first
     send_anyway: bool = False  # a person said: a new record, even if it looks like one made before
     new_key: bool = True  # no attempt of the journal carries its keys (a row never sent, or keyless)
+    own_record: Any = None  # held: its own earlier record has other values (identity.py names look-alikes too)
 
     @property
     def ghost(self) -> bool:

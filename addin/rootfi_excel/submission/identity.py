@@ -115,6 +115,7 @@ def _created_before_the_change(run: Run, item: Item, attempt: Attempt) -> None:
         f"Not sent: {how}. If it is still that record, type {attempt.rootfi_id} into its rootfi_id column (and "
         f"correct the record in {run.platform}); if it is a new record, type {_SEND_ANYWAY} into its status column. "
         "Then press Submit again" + (f". {attempt.message}" if flag_of(attempt) else ""), flag=flag_of(attempt))
+    item.own_record = attempt
     run.tick(item, "held: created before it was changed")
     run.tally["changed"] = run.tally.get("changed", 0) + 1
 
@@ -180,6 +181,9 @@ class _Holder:
         candidates = [item for item in work.fresh if item.new_key and not item.send_anyway]
         for item in candidates:
             self._hold_if_alike(item)
+        for item in items:  # held by their own record: name what else they look like, so a person can tell
+            if item.own_record is not None and item.outcome is not None:
+                self._name_others(item)
         work.fresh = [item for item in work.fresh if item.outcome is None]
         self._tell()
 
@@ -209,6 +213,14 @@ class _Holder:
         flags = [a for a, _, _ in there if flag_of(a)]
         self._hold(item, held_message(run, there) + "".join(f". {a.message}" for a in flags),
                    flag_of(flags[0]) if flags else None)
+
+    def _name_others(self, item: Item) -> None:
+        others = [a for a in self._alike(item) if a.id != item.own_record.id and a.state == CREATED and a.rootfi_id]
+        others = [a for a in others[:SHOWN_IN_MESSAGE] if self._in_platform(a)[0] != GONE]
+        if others:
+            named = " and ".join(f"{describe(self.run.model, a.payload)} (rootfi_id {a.rootfi_id})" for a in others)
+            item.outcome.message += (f". It also looks like {named}, created by an earlier Submit for a row not in this "
+                                     "sheet: if it is that record, type that rootfi_id instead")
 
     def _alike(self, item: Item) -> list[Attempt]:
         """Records made before from rows that are not in this sheet (or from another workbook)

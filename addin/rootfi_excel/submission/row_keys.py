@@ -7,9 +7,12 @@ keys each attempt by (workbook id, sheet, row key), so a result goes only to its
 
 A row pasted from another row carries that row's key. Two rows with one key are told
 apart here: the row whose record the journal has under that key (same fingerprint)
-keeps it, and the others get new keys; rows with the same values keep the key and are
-flagged by Validate as the same payment entered twice (a credit-note line, as a copy of
-the line). A key from another workbook (pasted from it) names nothing here: the journal
+keeps it, and the others get new keys (when the journal has a record under it but none
+of them is that record, all of them do: Submit holds those that look like it); rows
+with the same values keep the key, and Validate flags the later one as a copy. A row
+showing a record (its rootfi_id) gets that record's key back, whatever its key cell
+says (cleared, typed over, or the rootfi_id typed in by a person: "this row is that
+record"). A key from another workbook (pasted from it) names nothing here: the journal
 knows keys per workbook id. A row marked `send anyway` whose key the journal knows is
 given a new key: it is a new record by the person's word. A row emptied of its inputs
 loses its key (validation/run.write_validation).
@@ -67,7 +70,7 @@ def assign(report: "WorkbookValidation", journal: Journal | None = None) -> Keyi
                 keeper = next((row for row in group if claimed.get(row.index) == row_key), None) or \
                     _keeper(report, key, row_key, group, journal)
                 for row in group:
-                    if row is not keeper and _values(row) != _values(keeper):
+                    if keeper is None or (row is not keeper and _values(row) != _values(keeper)):
                         changes[row.index] = new_key()
         anyway = [unit for unit in sheet.units if unit.send_anyway and unit.keys]
         if anyway and journal is not None:
@@ -132,8 +135,10 @@ def _keys_of_shown_records(report: "WorkbookValidation", table_key: str, journal
 
 
 def _keeper(report: "WorkbookValidation", table_key: str, row_key: str, group: list["ParsedRow"],
-            journal: Journal | None) -> "ParsedRow":
-    """Of rows sharing a key, the one whose record the journal has under that key; else the first."""
+            journal: Journal | None) -> "ParsedRow | None":
+    """Of rows sharing a key, the one whose record the journal has under that key; the first
+    when the journal has nothing under it; None when it has, but none of them is that record
+    (every one is then a new row, and Submit holds those that look like it)."""
     settings = report.settings
     if journal is None or settings.company_id is None or not settings.base_url:
         return group[0]
@@ -148,7 +153,7 @@ def _keeper(report: "WorkbookValidation", table_key: str, row_key: str, group: l
         if unit is not None and unit.request is not None and fingerprint(
                 settings.base_url, settings.company_id, model, unit.request.to_api()) in sent:
             return row
-    return group[0]
+    return None
 
 
 def _values(row: "ParsedRow") -> tuple:
