@@ -64,7 +64,7 @@ class Item:
     refuse_if_new: str | None = None
     keys: tuple[str, ...] = ()  # the row keys of its rows (its identity; identity.py), its own first
     send_anyway: bool = False  # a person said: a new record, even if it looks like one made before
-    new_key: bool = True  # no attempt of the journal carries its keys (a row never sent, or keyless)
+    new_key: bool = True  # no record is its own by its keys (never sent, keyless, or every attempt failed)
     own_record: Any = None  # held: its own earlier record has other values (identity.py names look-alikes too)
 
     @property

@@ -74,7 +74,8 @@ def own_attempts(run: Run, items: list[Item]) -> dict[int, list[Attempt]]:
 
 def carry_on(run: Run, item: Item, mine: list[Attempt], work: Work,
              resume: Callable[[Run, Item, Attempt, Work], None]) -> bool:
-    """Decide a row by its own attempts. False when they leave it to be sent (all failed)."""
+    """Decide a row by its own attempts. False when they leave it to be sent (all failed): it
+    is then checked as a new row is (hold_lookalikes)."""
     item.new_key = False
     same = [a for a in mine if a.fingerprint == item.fingerprint and a.state != FAILED]
     if same:
@@ -95,6 +96,7 @@ def carry_on(run: Run, item: Item, mine: list[Attempt], work: Work,
             "it is checked first, so press Submit again to send this row as it is now (nothing was sent now)")
         run.tick(item, "waiting for an earlier attempt of this row")
         return True
+    item.new_key = True  # every attempt under its key failed: no record is its own, so it is checked as a new row
     return False
 
 
@@ -223,9 +225,9 @@ class _Holder:
                                      "sheet: if it is that record, type that rootfi_id instead")
 
     def _alike(self, item: Item) -> list[Attempt]:
-        """Records made before from rows that are not in this sheet (or from another workbook)
-        that this row looks like: the same values, the same but the document number (records
-        of this workbook on no row), or the same document number (and invoice)."""
+        """Records made before that this row (its key new) looks like: the same values, or the
+        same document number (and invoice), of any row of any workbook; the same but the
+        document number, of a record of this workbook on no row."""
         run = self.run
         found = [a for a in self.orphans
                  if a.fingerprint == item.fingerprint or same_but_number(a.payload, item.body)
@@ -233,11 +235,11 @@ class _Holder:
                      == matching.lookup_key(run.model, item.body))]
         if item.number:
             key = matching.lookup_key(run.model, item.body)
+            # Also a record of a row still here: this row is not that row (its key is new), yet it has that
+            # record's number (the row was renumbered after it was created, and this one typed or pasted).
             found += [a for a in run.journal.with_number(run.base_url, run.company_id, run.model, item.number,
                                                          (CREATED, *OPEN_STATES))
-                      if a.keys and a.placed != PLACED_GONE and matching.lookup_key(run.model, a.payload) == key
-                      and not (a.workbook_id == run.workbook_id and a.sheet == run.sheet
-                               and set(a.keys) & run.present_keys)]
+                      if a.keys and a.placed != PLACED_GONE and matching.lookup_key(run.model, a.payload) == key]
         seen: set[int] = set()
         return [a for a in found if not (a.id in seen or seen.add(a.id))]
 
@@ -291,6 +293,8 @@ def held_message(run: Run, alike: list[tuple[Attempt, str, Any]]) -> str:
         where = "of another workbook"
     elif all(a.keys and not set(a.keys) & run.present_keys for a, _, _ in alike):
         where = "of this workbook, for a row that is no longer in it (or whose hidden row_key was cleared)"
+    elif all(a.keys and set(a.keys) & run.present_keys for a, _, _ in alike):
+        where = "of this workbook, for another row (changed since)"
     else:
         where = "of this workbook"
     noun = "payment" if run.model == "invoice_payments" else "credit note"

@@ -393,18 +393,6 @@ class Journal:
         return found
 
     @_readable_errors
-    def knows_keys(self, workbook_id: str, sheet: str, keys: Iterable[str]) -> set[str]:
-        """The keys among `keys` that attempts of this workbook and sheet carry (any place, any state)."""
-        known: set[str] = set()
-        wanted = list(dict.fromkeys(k for k in keys if k))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            known |= {row[0] for row in self._db.execute(
-                f"SELECT DISTINCT row_key FROM attempts WHERE workbook_id = ? AND sheet = ? AND row_key IN "
-                f"({','.join('?' * len(chunk))})", (workbook_id, sheet, *chunk))}
-        return known
-
-    @_readable_errors
     def latest(self, fingerprints: Iterable[str]) -> dict[str, Attempt]:
         """The newest attempt of each fingerprint that has one."""
         found: dict[str, Attempt] = {}

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from rootfi_excel.sheets.ids import new_key, new_workbook_id
 from rootfi_excel.sheets.layout import ROW_KEY, TABLES, WORKBOOK_ID
-from rootfi_excel.submission.journal import Journal, fingerprint
+from rootfi_excel.submission.journal import FAILED, Journal, fingerprint
 from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort
 
 if TYPE_CHECKING:
@@ -72,13 +72,11 @@ def assign(report: "WorkbookValidation", journal: Journal | None = None) -> Keyi
                 for row in group:
                     if keeper is None or (row is not keeper and _values(row) != _values(keeper)):
                         changes[row.index] = new_key()
-        anyway = [unit for unit in sheet.units if unit.send_anyway and unit.keys]
+        anyway = [unit for unit in sheet.units if unit.send_anyway and unit.keys and unit.request is not None]
         if anyway and journal is not None:
-            known = journal.knows_keys(settings.workbook_id, key, [k for unit in anyway for k in unit.keys])
-            for unit in anyway:
+            for unit in _new_by_their_word(report, key, anyway, journal):
                 for row in unit.rows:
-                    if row.key in known:
-                        changes[row.index] = new_key()
+                    changes[row.index] = new_key()
         for row in rows:
             if not row.key:
                 changes[row.index] = new_key()
@@ -107,10 +105,34 @@ def add_to(update: ResultUpdate, keying: Keying, table_key: str) -> None:
         update.set(index, **{ROW_KEY: row_key})
 
 
+def _new_by_their_word(report: "WorkbookValidation", table_key: str, units: list, journal: Journal) -> list:
+    """The units marked `send anyway` whose key the journal knows: a new identity for them, so
+    their earlier records no longer decide. Not a unit whose own record has its very values:
+    that row is that record (the mark came too late, or from an older message), written back."""
+    settings = report.settings
+    if settings.company_id is None or not settings.base_url:
+        return []
+    model = MODEL_OF_TABLE[table_key]
+    attempts = journal.of_keys(settings.base_url, settings.company_id, model, settings.workbook_id, table_key,
+                               [k for unit in units for k in unit.keys])
+    by_key: dict[str, list] = defaultdict(list)
+    for attempt in attempts:
+        for row_key in attempt.keys:
+            by_key[row_key].append(attempt)
+    chosen = []
+    for unit in units:
+        own = [a for k in unit.keys for a in by_key.get(k, [])]
+        printed = fingerprint(settings.base_url, settings.company_id, model, unit.request.to_api())
+        if own and not any(a.fingerprint == printed and a.state != FAILED for a in own):
+            chosen.append(unit)
+    return chosen
+
+
 def _keys_of_shown_records(report: "WorkbookValidation", table_key: str, journal: Journal) -> dict[int, str]:
-    """{row index: key} for payment rows that show a record (rootfi_id) whose attempt carries
-    another key than theirs: the row showing a record is that record's row (its key was
-    cleared or typed over, or a person typed the rootfi_id in: "this row is that record")."""
+    """{row index: key} for payment rows that show a record (rootfi_id) the journal made: the
+    row showing a record is that record's row, whatever else has its key (a copy of it) and
+    whatever its key cell says (cleared, typed over, or the rootfi_id typed in by a person:
+    "this row is that record")."""
     settings = report.settings
     if table_key != "payments" or settings.company_id is None or not settings.base_url:
         return {}  # (a credit note's lines cannot be told apart by the record alone)
@@ -125,7 +147,7 @@ def _keys_of_shown_records(report: "WorkbookValidation", table_key: str, journal
             ids_of[row_key].add(str(attempt.rootfi_id))
     strays = [row for row in shown if str(row.rootfi_id) not in ids_of.get(row.key, ())]
     found = journal.with_rootfi_ids(settings.base_url, settings.company_id, model, [row.rootfi_id for row in strays])
-    claimed = {}
+    claimed = {row.index: row.key for row in shown if str(row.rootfi_id) in ids_of.get(row.key, ())}
     for row in strays:
         attempt = found.get(str(row.rootfi_id))
         if attempt is not None and attempt.row_key and attempt.workbook_id == settings.workbook_id \
