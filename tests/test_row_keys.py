@@ -108,7 +108,7 @@ def test_validate_gives_an_old_workbook_a_hidden_key_column_and_an_id_and_keeps_
     letter = openpyxl.utils.get_column_letter(len(headers))
     assert ws.column_dimensions[letter].hidden and ws.tables[PAYMENTS.table].ref == f"A1:{letter}4"
     keys = [r[ROW_KEY_HEADER] for r in table_rows(path, PAYMENTS.sheet)]
-    assert len(set(keys)) == 3 and all(len(k) == 16 for k in keys)
+    assert len(set(keys)) == 3 and all(len(k) == 20 for k in keys)
     settings = {r[0].value: r[1].value for r in wb[SETTINGS_SHEET].iter_rows(min_row=2)}
     assert len(settings[WORKBOOK_ID]) == 24
     again = CliRunner().invoke(cli, ["validate", str(path)])

@@ -24,10 +24,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rootfi_excel.sheets.ids import new_key, new_workbook_id
-from rootfi_excel.sheets.layout import ROW_KEY, TABLES, WORKBOOK_ID
+from rootfi_excel.sheets.ids import new_key, new_keys, new_workbook_id
+from rootfi_excel.sheets.layout import ROW_KEY, STATUS, TABLES, WORKBOOK_ID
 from rootfi_excel.submission.journal import FAILED, Journal, fingerprint
 from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort
+
+from rootfi_excel.validation.validate import marked_send_anyway
 
 if TYPE_CHECKING:
     from rootfi_excel.sheets.records import ParsedRow
@@ -55,34 +57,45 @@ def assign(report: "WorkbookValidation", journal: Journal | None = None) -> Keyi
     if not settings.workbook_id:
         settings.workbook_id = keying.workbook_id = new_workbook_id()
     for key, sheet in report.sheets.items():
-        rows = [row for unit in sheet.units for row in unit.rows]
         changes: dict[int, str] = {}
         claimed = _keys_of_shown_records(report, key, journal) if journal is not None else {}
-        for row in rows:
-            if claimed.get(row.index) and claimed[row.index] != row.key:
-                row.results[ROW_KEY] = changes[row.index] = claimed[row.index]
-        shared: dict[str, list[ParsedRow]] = defaultdict(list)
-        for row in rows:
-            if row.key:
-                shared[row.key].append(row)
+
+        def give(row: "ParsedRow", row_key: str) -> None:
+            row.results[ROW_KEY] = changes[row.index] = row_key
+
+        first: dict[str, ParsedRow] = {}
+        shared: dict[str, list[ParsedRow]] = {}
+        keyless: list[ParsedRow] = []
+        marked: dict[int, Any] = {}
+        for unit in sheet.units:  # one pass: a sheet may have 50,000 rows
+            for row in unit.rows:
+                results = row.results
+                row_key = results.get(ROW_KEY)
+                if claimed and claimed.get(row.index) not in (None, row_key):
+                    row_key = claimed[row.index]
+                    give(row, row_key)
+                if not row_key:
+                    keyless.append(row)
+                elif row_key in first:
+                    shared.setdefault(row_key, [first[row_key]]).append(row)
+                else:
+                    first[row_key] = row
+                status = results.get(STATUS)
+                if status is not None and marked_send_anyway(status):
+                    marked[id(unit)] = unit
         for row_key, group in shared.items():
-            if len(group) > 1:
-                keeper = next((row for row in group if claimed.get(row.index) == row_key), None) or \
-                    _keeper(report, key, row_key, group, journal)
-                for row in group:
-                    if keeper is None or (row is not keeper and _values(row) != _values(keeper)):
-                        changes[row.index] = new_key()
-        anyway = [unit for unit in sheet.units if unit.send_anyway and unit.keys and unit.request is not None]
+            keeper = next((row for row in group if claimed.get(row.index) == row_key), None) or \
+                _keeper(report, key, row_key, group, journal)
+            for row in group:
+                if keeper is None or (row is not keeper and _values(row) != _values(keeper)):
+                    give(row, new_key())
+        anyway = [unit for unit in marked.values() if unit.keys and unit.request is not None]
         if anyway and journal is not None:
             for unit in _new_by_their_word(report, key, anyway, journal):
                 for row in unit.rows:
-                    changes[row.index] = new_key()
-        for row in rows:
-            if not row.key:
-                changes[row.index] = new_key()
-        for row in rows:
-            if row.index in changes:
-                row.results[ROW_KEY] = changes[row.index]
+                    give(row, new_key())
+        for row, fresh in zip(keyless, new_keys(len(keyless))):
+            give(row, fresh)
         if changes:
             keying.rows[key] = changes
     return keying

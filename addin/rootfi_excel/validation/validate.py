@@ -262,21 +262,31 @@ def _check_credit_note(unit: Unit, columns: ColumnMap, required: list, integrati
 def _flag_copies(rows: list[ParsedRow], unit_of: dict[int, Unit], what: str) -> set[int]:
     """A row pasted twice carries its hidden row key twice: with the same values, the later one
     is a copy of the first (a row typed again would have a key of its own). Only the copy is
-    flagged: the first keeps its identity (and its record). Returns the ids of the units flagged."""
-    seen: dict[tuple, ParsedRow] = {}
+    flagged: the first keeps its identity (and its record). Returns the ids of the units flagged.
+    Values are compared only for rows that share a key: most rows cost one dictionary look-up."""
+    first: dict[str, list[ParsedRow]] = {}
     flagged: set[int] = set()
     for row in rows:
-        if not row.key:
+        key = row.key
+        if not key:
             continue
-        signature = (row.key, repr(sorted(row.values.items(), key=str)), repr(sorted(row.raw_data.items(), key=str)))
-        if signature in seen:
-            unit = unit_of[id(row)]
-            unit.add(row, f"this {what} is a copy of row {seen[signature].row_number} (the same values and the same "
-                          f"hidden row_key: pasted twice?); delete it, or change it if it is another {what}")
-            flagged.add(id(unit))
-        else:
-            seen[signature] = row
+        earlier = first.get(key)
+        if earlier is None:
+            first[key] = [row]
+            continue
+        original = next((r for r in earlier if _same_inputs(r, row)), None)
+        if original is None:
+            earlier.append(row)
+            continue
+        unit = unit_of[id(row)]
+        unit.add(row, f"this {what} is a copy of row {original.row_number} (the same values and the same hidden "
+                      f"row_key: pasted twice?); delete it, or change it if it is another {what}")
+        flagged.add(id(unit))
     return flagged
+
+
+def _same_inputs(row: ParsedRow, other: ParsedRow) -> bool:
+    return row.values == other.values and row.raw_data == other.raw_data and row.errors == other.errors
 
 
 def _flag_copied_lines(unit: Unit) -> None:
@@ -378,7 +388,7 @@ def _finish(layout: TableLayout, units: list[Unit], columns: ColumnMap, emptied:
                 result = RowResult(Status.CREATED, _created_message(row), row.row_number)
             elif not messages and str(row.results.get(STATUS) or "") in SENT_STATUSES:
                 result = RowResult(str(row.results[STATUS]), _previous_message(row), row.row_number)
-            elif not messages and unit.send_anyway:  # the person's mark stays until Submit sends it
+            elif not messages and row.results.get(STATUS) is not None and unit.send_anyway:  # kept until sent
                 result = RowResult(Status.SEND_ANYWAY, SEND_ANYWAY_NOTE, row.row_number)
             elif row.index in unit.held_back:
                 result = RowResult(Status.SKIPPED, "; ".join(messages), row.row_number)
