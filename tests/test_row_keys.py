@@ -23,7 +23,7 @@ from rootfi_excel.sheets.layout import (
     WORKBOOK_ID,
     Status,
 )
-from rootfi_excel.submission.journal import CREATED, PLACED_GONE, PLACED_ROW, PLACED_SHOWN, Journal
+from rootfi_excel.submission.journal import CREATED, PLACED_GONE, PLACED_SHOWN, Journal
 from tests import test_ribbon_buttons  # noqa: E402
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 from tests.support.submitting import fast_client
@@ -302,7 +302,8 @@ def test_two_workbooks_of_one_name_in_two_folders_are_two_workbooks(make_sandbox
     again = CliRunner().invoke(cli, ["submit", str(march), "--yes"])
     march_row = table_rows(march, PAYMENTS.sheet)[0]
     record = attempt_of(row["document_number"])
-    assert march_row["status"] == Status.SKIPPED and f"rootfi_id {record.rootfi_id}" in march_row["message"]
+    assert march_row["status"] == Status.SKIPPED and f"rootfi_id {record.rootfi_id}" in march_row["message"], \
+        again.output
     assert sandbox.count_records(COMPANY, MODEL) == 2  # March's record was not sent again, not taken by April
     edit_file(march, {0: {"rootfi_id": record.rootfi_id}})
     CliRunner().invoke(cli, ["submit", str(march), "--yes"])
@@ -660,7 +661,6 @@ def test_an_old_journal_is_matched_once_by_fingerprint_then_keyed(make_sandbox, 
     the first Submit with keys writes them back by fingerprint and keys them to their rows."""
     from rootfi_excel.folders import data_dir
     from rootfi_excel.submission.journal import default_path
-    from rootfi_excel.submission.run import MODEL_OF_TABLE  # noqa: F401 (the model names)
     from rootfi_excel.validation.run import validate_workbook
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
     from tests.support.submitting import submitter
