@@ -385,7 +385,7 @@ def _finish(layout: TableLayout, units: list[Unit], columns: ColumnMap, emptied:
         for row in unit.rows:
             messages = unit.messages.get(row.index)
             if row.rootfi_id:  # created by an earlier Submit (so its unit counts as sent)
-                result = RowResult(Status.CREATED, _created_message(row), row.row_number)
+                result = RowResult(Status.CREATED, _previous_message(row), row.row_number)
             elif not messages and str(row.results.get(STATUS) or "") in SENT_STATUSES:
                 result = RowResult(str(row.results[STATUS]), _previous_message(row), row.row_number)
             elif not messages and row.results.get(STATUS) is not None and unit.send_anyway:  # kept until sent
@@ -407,14 +407,6 @@ SEND_ANYWAY_NOTE = ("marked 'send anyway': the next Submit sends it as a new rec
 def marked_send_anyway(value: Any) -> bool:
     """Does a status cell say `send anyway` (any case, any spacing)?"""
     return isinstance(value, str) and " ".join(value.split()).casefold() == SEND_ANYWAY
-
-
-def _created_message(row: ParsedRow) -> str:
-    """A created row keeps its message; one whose rootfi_id a person typed in (it said
-    something else) says so, not a reason it no longer has."""
-    if str(row.results.get(STATUS) or "") == Status.CREATED:
-        return _previous_message(row)
-    return f"rootfi_id {row.rootfi_id} typed in: this row is that record, never sent again"
 
 
 def _previous_message(row: ParsedRow) -> str:
