@@ -16,7 +16,11 @@ latency; its job worker takes 2 ms per record. Each engine run gets a fresh sand
 - ratio: wall / floor (1.0 would be a client that is never what the user waits for).
 
 Runs: batch 200, the default batch size (if it differs), and a key whose burst another
-client has just spent. The naive run is measured on --naive-rows rows (default 300; 0
+client has just spent. Each is run twice, each time on a fresh sandbox: with the check
+of every reference just before sending (submission/references.py: the invoices, and
+whatever else the rows name, read by id) and without it (`check_references=False`, the
+code as it was before that check), and the cost of the check is printed as ratios of
+requests and wall time. The naive run is measured on --naive-rows rows (default 300; 0
 skips it) and extrapolated to the whole workload with the rate limit's own arithmetic,
 because at 100 requests a minute the full naive run takes over 90 minutes.
 
@@ -39,7 +43,6 @@ import httpx
 
 from rootfi_excel.api.client import RootFiClient
 from rootfi_excel.api.errors import RootFiError
-from rootfi_excel.api.ratelimit import RateLimiter
 from rootfi_excel.fields.integrations import RequirementBook
 from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
 from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS, Status
@@ -67,6 +70,7 @@ class EngineRun:
     floor: float
     commits: int  # journal transactions (each one an fsync)
     statuses: dict[str, int]
+    references_checked: bool = True
 
     @property
     def ratio(self) -> float:
@@ -120,7 +124,7 @@ def spend_burst(sandbox, key: str) -> int:
 
 
 def engine_run(make_sandbox, key: str, rows: int, batch: int, label: str, work: Path, *,
-               spent: bool = False) -> EngineRun:
+               spent: bool = False, check_references: bool = True) -> EngineRun:
     sandbox = make_sandbox(label)
     try:
         with RootFiClient(key, base_url=sandbox.base_url) as client:
@@ -134,7 +138,8 @@ def engine_run(make_sandbox, key: str, rows: int, batch: int, label: str, work: 
                 Journal(work / f"journal-{label}.sqlite3") as journal:
             start = time.perf_counter()
             engine = Submitter(client, journal, base_url=sandbox.base_url, company_id=COMPANY,
-                               integration="QUICKBOOKS", options=SubmitOptions(batch_size=batch))
+                               integration="QUICKBOOKS",
+                               options=SubmitOptions(batch_size=batch, check_references=check_references))
             report = engine.submit("invoice_payments", units)
             wall = time.perf_counter() - start
             requests, commits = client.requests_sent, getattr(journal, "commits", -1)
@@ -149,7 +154,8 @@ def engine_run(make_sandbox, key: str, rows: int, batch: int, label: str, work: 
     statuses: dict[str, int] = {}
     for outcome in report.outcomes.values():
         statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
-    return EngineRun(label, rows, created, wall, requests, rate_limited, busy, floor, commits, statuses)
+    return EngineRun(label, rows, created, wall, requests, rate_limited, busy, floor, commits, statuses,
+                     check_references)
 
 
 def _rate_limited(sandbox) -> int:
@@ -192,10 +198,15 @@ def main() -> None:
         return start_in_thread(SandboxConfig(db_path=work / f"{name}.sqlite3", api_keys=[key],
                                              rate_limit_per_minute=RATE_PER_MINUTE, latency_ms=LATENCY_MS))
 
-    runs = [engine_run(sandbox, key, args.rows, 200, "batch-200", work)]
+    plans = [("batch-200", 200, False)]
     if DEFAULT_BATCH_SIZE != 200:
-        runs.append(engine_run(sandbox, key, args.rows, DEFAULT_BATCH_SIZE, f"batch-{DEFAULT_BATCH_SIZE}", work))
-    runs.append(engine_run(sandbox, key, args.rows, DEFAULT_BATCH_SIZE, "burst-spent", work, spent=True))
+        plans.append((f"batch-{DEFAULT_BATCH_SIZE}", DEFAULT_BATCH_SIZE, False))
+    plans.append(("burst-spent", DEFAULT_BATCH_SIZE, True))
+    runs, before = [], []
+    for name, batch, spent in plans:
+        runs.append(engine_run(sandbox, key, args.rows, batch, name, work, spent=spent))
+        before.append(engine_run(sandbox, key, args.rows, batch, f"{name}-unchecked", work, spent=spent,
+                                 check_references=False))
 
     print(f"Sandbox: {RATE_PER_MINUTE} requests/minute per key (bursts to {BURST}), {LATENCY_MS} ms latency; "
           f"default batch size {DEFAULT_BATCH_SIZE}")
@@ -207,8 +218,18 @@ def main() -> None:
                                                       else ""))
         print(f"{label:<34} {run.rows:>6} {run.created:>7} {run.wall:>7.1f} {run.requests:>8} {run.rate_limited:>5} "
               f"{run.busy:>7.1f} {run.floor:>7.1f} {run.ratio:>10.2f} {run.commits:>7}")
-    for run in runs:
+    for run in before:
+        label = run.label.removesuffix("-unchecked").replace("-", " ") + ", no reference check"
+        print(f"{label:<34} {run.rows:>6} {run.created:>7} {run.wall:>7.1f} "
+              f"{run.requests:>8} {run.rate_limited:>5} {run.busy:>7.1f} {run.floor:>7.1f} {run.ratio:>10.2f} "
+              f"{run.commits:>7}")
+    for run in runs + before:
         print(f"{run.label} outcomes: {run.statuses}")
+    print("The check of every reference just before sending, against the same code without it (same run):")
+    for run, old in zip(runs, before):
+        print(f"  {run.label:<16} requests {run.requests} vs {old.requests} ({run.requests / old.requests:.3f}x), "
+              f"wall {run.wall:.1f} s vs {old.wall:.1f} s ({run.wall / old.wall:.3f}x), "
+              f"wall/floor {run.ratio:.2f} vs {old.ratio:.2f}")
 
     if args.naive_rows <= 0:
         return

@@ -3,11 +3,14 @@
 - Every test gets an in-memory keyring and a private data directory (journal, caches),
   so no test reads or writes the user's real keyring or files.
 - `make_sandbox` starts the local API sandbox on 127.0.0.1 in a background thread; tests
-  talk to it over real HTTP.
+  talk to it over real HTTP. Its address is trusted as a person trusts a sandbox they
+  started (api/trust.py): its key is stored for its address, and ROOTFI_BASE_URL names it
+  for ROOTFI_API_KEY. `make_sandbox(trusted=False)` leaves it a stranger's address.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 
 import keyring
@@ -22,6 +25,9 @@ def _isolated_environment(tmp_path, monkeypatch):
     memory = MemoryKeyring()
     keyring.set_keyring(memory)
     monkeypatch.delenv("ROOTFI_API_KEY", raising=False)
+    # Directly, not by monkeypatch: a test's monkeypatch.undo() must not bring back another
+    # test's address (make_sandbox sets it directly too).
+    os.environ.pop("ROOTFI_BASE_URL", None)
     monkeypatch.setenv("ROOTFI_EXCEL_HOME", str(tmp_path / "rootfi-home"))
     yield memory
     keyring.set_keyring(previous)
@@ -40,24 +46,49 @@ def api_key() -> str:
 
 @pytest.fixture
 def make_sandbox(tmp_path, api_key):
-    """Factory: make_sandbox(**SandboxConfig fields) -> RunningSandbox (stopped after the test)."""
+    """Factory: make_sandbox(trusted=True, **SandboxConfig fields) -> RunningSandbox (stopped
+    after the test). trusted: its first key is stored for its address under the key profile
+    'default' (as `rootfi-excel login --base-url` does), and ROOTFI_BASE_URL names its address
+    (the address ROOTFI_API_KEY is for); False: neither, a stranger's address."""
+    from rootfi_excel.api.credentials import CredentialsError
+    from rootfi_excel.api.trust import BASE_URL_ENV_VAR, store_key
     from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
 
     running = []
+    before = os.environ.get(BASE_URL_ENV_VAR)  # set directly, not by monkeypatch: a test's undo() keeps it
 
-    def factory(**overrides):
+    def factory(trusted: bool = True, **overrides):
         overrides.setdefault("db_path", tmp_path / f"sandbox-{len(running)}.sqlite3")
         overrides.setdefault("api_keys", [api_key])
         handle = start_in_thread(SandboxConfig(**overrides))
         running.append(handle)
+        if trusted:
+            os.environ[BASE_URL_ENV_VAR] = handle.base_url
+            try:
+                store_key("default", overrides["api_keys"][0], handle.base_url)
+            except CredentialsError:  # a test without a key store (keyring's fail backend)
+                pass
         return handle
 
     yield factory
     for handle in running:
         handle.stop()
+    if before is None:
+        os.environ.pop(BASE_URL_ENV_VAR, None)
+    else:
+        os.environ[BASE_URL_ENV_VAR] = before
 
 
 @pytest.fixture
 def sandbox(make_sandbox):
     """A sandbox with seeded demo data, no faults and no rate limit."""
     return make_sandbox()
+
+
+def pytest_sessionfinish(session):
+    """The kit of the installer runs is shared by the xdist workers (tests/unprivileged.py):
+    removed once, by the process that started them, when all are done."""
+    if not hasattr(session.config, "workerinput"):
+        from tests.unprivileged import remove_kit
+
+        remove_kit(session.config)

@@ -9,6 +9,7 @@ and keeps the rules Excel is known to enforce.
 
 from __future__ import annotations
 
+import difflib
 import io
 import os
 import re
@@ -28,6 +29,7 @@ from rootfi_excel.excel_addin import build as build_module
 from rootfi_excel.excel_addin import customui, package, vba
 from rootfi_excel.excel_addin.build import ADDIN_FILE, AddinBuildError, build_addin, xlwings_template
 from rootfi_excel.excel_addin.settings import AddinSettings
+from rootfi_excel.excel_addin.function_help import FUNCTION_HELP_MODULE
 from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE
 from tests.support.xlam_reader import CT, MAIN, VBA_Parser, config_rows, parts, read_vba, read_vba_bin, \
     relationships, sheet_cells, vba_string_concatenation
@@ -100,7 +102,8 @@ def test_olevba_reads_every_module_and_finds_the_same_set_as_pyopenvba(built, ol
     with ExcelFile(built.path) as book:
         pyopenvba_names = book.module_names()
     assert sorted(ole.modules) == sorted(pyopenvba_names) == sorted(
-        ["ThisWorkbook", "Dictionary", "Sheet2", vba.RIBBON_MODULE, vba.XLWINGS_MODULE, UDF_VBA_MODULE])
+        ["ThisWorkbook", "Dictionary", "Sheet2", vba.RIBBON_MODULE, vba.XLWINGS_MODULE, UDF_VBA_MODULE,
+         FUNCTION_HELP_MODULE])
     assert {f"VBA/{m.stream}": m.code for m in ole.modules.values()} == olevba_streams
 
 
@@ -126,10 +129,20 @@ def test_the_set_sources_are_the_repository_and_xlwings_files(built):
 
     installed = (Path(xlwings.__file__).parent / "xlwings_custom_addin.bas").read_bytes().decode("utf-8")
     ours = built.modules[vba.XLWINGS_MODULE]
-    changed = [(a, b) for a, b in zip(installed.splitlines(), ours.splitlines()) if a != b]
-    assert len(installed.splitlines()) == len(ours.splitlines())
-    assert changed == [('Public Const PROJECT_NAME As String = "myaddin"',
-                        'Public Const PROJECT_NAME As String = "rootfi"')]
+    # What differs: PROJECT_NAME, and GetConfig's two layers that read the active workbook
+    # (its config sheet, a config file in its folder) replaced by comments saying why.
+    diff = [line for line in difflib.unified_diff(installed.splitlines(), ours.splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    removed = [line[1:] for line in diff if line.startswith("-")]
+    added = [line[1:] for line in diff if line.startswith("+")]
+    assert 'Public Const PROJECT_NAME As String = "myaddin"' in removed
+    assert added[0] == 'Public Const PROJECT_NAME As String = "rootfi"'
+    assert all(line.strip().startswith("' RootFi:") or line.strip().startswith("' ") or not line.strip()
+               for line in added[1:]), added
+    assert sum("ActiveWorkbook" in line for line in removed) == 4  # the sheet layer (3 lines), the folder layer
+    assert sum("GetDirectoryConfigFilePath" in line for line in removed) == 2
+    get_config = re.search(r"^Function GetConfig\(.*?^End Function", installed, re.MULTILINE | re.DOTALL).group(0)
+    assert all(line in get_config.splitlines() for line in removed[1:])  # nothing outside GetConfig changed
 
 
 # ---------------------------------------------------------------- xlwings, names, rules
@@ -218,7 +231,7 @@ def test_every_ribbon_action_is_a_public_sub_taking_the_ribbon_control(package_p
 
 def test_every_tag_reaches_its_python_function_through_the_vba_callback(package_parts, ole, monkeypatch):
     code = ole.modules[vba.RIBBON_MODULE].code
-    expression = re.search(r"^\s*RunPython (.+)$", code, re.MULTILINE).group(1)
+    expression = re.findall(r"^\s*RunPython (.+)$", code, re.MULTILINE)[-1]  # the one with a workbook active
     tags = [b.get("tag") for b in ET.fromstring(package_parts[customui.PART_NAME]).iter(f"{CUSTOM_UI_NS}button")]
     assert {"validate", "submit"} <= set(tags)
     from types import SimpleNamespace

@@ -168,7 +168,7 @@ def test_submit_refuses_a_company_on_another_integration(sandbox, api_key, tmp_p
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
     result = CliRunner().invoke(cli, ["submit", str(path), "--yes", "--company", "1002"])
     assert result.exit_code == 2
-    assert "connected to XERO" in result.output
+    assert "connected to Xero" in result.output
     disconnected = CliRunner().invoke(cli, ["submit", str(path), "--yes", "--company", "1007"])
     assert disconnected.exit_code == 2 and "DISCONNECTED" in disconnected.output
 
@@ -254,7 +254,12 @@ def test_demo_runs_end_to_end(tmp_path):
     rows = table_rows(out, PAYMENTS.sheet)
     statuses = [r["status"] for r in rows]
     assert statuses.count(Status.CREATED) >= 50
-    assert Status.INVALID in statuses and Status.FAILED in statuses  # the deliberate mistakes
+    assert Status.INVALID in statuses  # the deliberate mistakes
+    # An invoice id the platform does not know is caught before sending: read by id (no lookups).
+    unknown = next(r for r in rows if r["invoice_id"] == "99999999")
+    assert unknown["status"] == Status.INVALID, unknown
+    assert unknown["message"].startswith("invoice_id: NetSuite has no invoice with the id '99999999'"), unknown
+    assert "refresh the lookups" in unknown["message"]
     assert all(r["rootfi_id"] for r in rows if r["status"] == Status.CREATED)
     assert all(r["message"] for r in rows if r["status"] in (Status.INVALID, Status.FAILED))
     assert "The sandbox now holds" in result.output
@@ -291,6 +296,10 @@ def test_demo_leaves_no_temporary_folder_and_never_overwrites_without_force(tmp_
     first = CliRunner().invoke(cli, args)
     assert first.exit_code == 0, first.output
     assert list(scratch.iterdir()) == []  # the sandbox's database and the journal went with the demo
+    # The numbers asked for, exactly: 20 payment rows (one a pasted duplicate), 2 credit notes.
+    assert len(table_rows(out, PAYMENTS.sheet)) == 20
+    assert len({r["document_number"] for r in table_rows(out, CREDIT_NOTE_LINES.sheet)}) == 2
+    assert "20 payments" in first.output and "(2 credit notes)" in first.output
     made = out.stat().st_mtime_ns
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 2 and "--force" in again.output
@@ -348,10 +357,23 @@ def test_a_misspelled_time_zone_is_refused_by_validate_and_before_submit_sends(s
     assert CliRunner().invoke(cli, ["validate", str(path)]).exit_code == 0
 
 
-def test_demo_refuses_more_payments_than_it_can_make(tmp_path):
-    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "d.xlsx"), "--payments", "3000",
+def test_demo_refuses_more_payments_than_it_can_make_before_it_starts_anything(tmp_path, monkeypatch):
+    from rootfi_excel.sandbox import server
+
+    def no_sandbox(*args, **kwargs):
+        raise AssertionError("the sandbox was started before the options were checked")
+
+    monkeypatch.setattr(server, "start_in_thread", no_sandbox)
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "d.xlsx"), "--payments", "2000",
                                       "--latency-ms", "0"])
-    assert result.exit_code == 2 and "--payments 3000" in result.output and "or fewer" in result.output
+    assert result.exit_code == 2, result.output
+    assert "--payments" in result.output and "2000 is more than the demo can make" in result.output
+    assert "Ask for 600 or fewer" in result.output  # the real limit: each sandbox company's open invoices
+    assert not (tmp_path / "d.xlsx").exists()
+    bad_faults = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "d.xlsx"), "--faults", "bogus=1"])
+    assert bad_faults.exit_code == 2 and "--faults" in bad_faults.output
+    negative = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "d.xlsx"), "--latency-ms", "-5"])
+    assert negative.exit_code == 2 and "--latency-ms" in negative.output
     assert not (tmp_path / "d.xlsx").exists()
 
 
@@ -371,9 +393,13 @@ def test_a_demo_workbook_whose_sandbox_is_gone_says_so(tmp_path, monkeypatch):
     path = build_template(tmp_path / "old-demo.xlsx", payments=[], settings={
         "company_id": NETSUITE, "integration": "NETSUITE", "base_url": f"http://127.0.0.1:{port}/v4"})
     monkeypatch.setenv("ROOTFI_API_KEY", "a-key-for-a-gone-sandbox")
+    monkeypatch.setenv("ROOTFI_BASE_URL", f"http://127.0.0.1:{port}/v4")  # the sandbox's key was for it
     result = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
     assert result.exit_code == 2
-    assert f"127.0.0.1:{port}" in result.output and "rootfi-excel demo again" in result.output
+    assert f"127.0.0.1:{port}" in result.output and "no local sandbox is running there" in result.output
+    assert "went with it" not in result.output  # a sandbox started with --db keeps its records
+    assert f"rootfi-excel sandbox --port {port}" in result.output and "same --db" in result.output
+    assert result.output.count("Nothing was sent") == 1
     assert "ConnectError" not in result.output and "Errno" not in result.output
 
 

@@ -48,7 +48,7 @@ def test_validation_messages_name_the_platform(tmp_path):
     path = write_book(tmp_path / "b.xlsx", payments=(PAYMENT_HEADERS, [row_of(PAYMENT_HEADERS, **GOOD)]),
                       settings={"integration": "MS_DYNAMICS_365"})
     [result] = validate_workbook(XlsxWorkbook.open(path)).sheets[PAYMENTS.key].results.values()
-    assert "Microsoft Dynamics 365 requires this field" in result.message
+    assert "Microsoft Dynamics 365 needs this on every payment" in result.message
     assert "MS_DYNAMICS_365" not in result.message
 
 

@@ -15,6 +15,7 @@ from keyring.backends import fail
 from rootfi_excel.api.credentials import SERVICE
 from rootfi_excel.cli.main import cli
 from rootfi_excel.install import doctor, settings_file
+from rootfi_excel.messages import at_terminal
 from rootfi_excel.install.actions import install
 from rootfi_excel.install.doctor import FAIL, OK, SKIP, WARN
 from rootfi_excel.install.layout import LINUX, MACOS, WINDOWS
@@ -197,8 +198,11 @@ def test_no_stored_key(memory_keyring):
 
 
 def test_unreachable_api(memory_keyring, api_key):
-    memory_keyring.set_password(SERVICE, "default", api_key)
-    probe = doctor.probe_api(f"http://127.0.0.1:{closed_port()}/v4", NETSUITE, "default", timeout=2)
+    from rootfi_excel.api.trust import store_key
+
+    address = f"http://127.0.0.1:{closed_port()}/v4"
+    store_key("default", api_key, address)  # a sandbox the person trusted, since stopped
+    probe = doctor.probe_api(address, NETSUITE, "default", timeout=2)
     check = doctor.check_api_reachable(probe)
     assert check.status == FAIL and "Could not reach the RootFi API" in check.what and "proxy" in check.todo
     assert doctor.check_company(probe).status == SKIP
@@ -210,13 +214,17 @@ def test_company_and_platform_the_key_sees(sandbox, memory_keyring, api_key):
     assert doctor.check_api_reachable(probe).status == OK
     company = doctor.check_company(probe)
     assert company.status == OK
-    assert company.what == "Company 1003: Summit Engineering Corp. on NETSUITE, connection HEALTHY."
+    assert company.what == "Company 1003: Summit Engineering Corp. on NetSuite, connection HEALTHY."
 
 
 def test_refused_key_unknown_company_and_disconnected_platform(sandbox, memory_keyring, api_key):
-    memory_keyring.set_password(SERVICE, "wrong", "rk_test_not_a_key")
-    refused = doctor.check_company(doctor.probe_api(sandbox.base_url, NETSUITE, "wrong"))
-    assert refused.status == FAIL and refused.what == "RootFi refused the API key."
+    from rootfi_excel.api.trust import store_key
+
+    store_key("wrong", "rk_test_not_a_key", sandbox.base_url)
+    with at_terminal():  # as `rootfi-excel doctor` runs it: the next step is a command
+        refused = doctor.check_company(doctor.probe_api(sandbox.base_url, NETSUITE, "wrong"))
+    assert refused.status == FAIL and refused.what == "RootFi refused the API key of profile 'wrong'."
+    assert "rootfi-excel login --profile wrong" in refused.todo
     memory_keyring.set_password(SERVICE, "default", api_key)
     unknown = doctor.check_company(doctor.probe_api(sandbox.base_url, 999999, "default"))
     assert unknown.status == FAIL and "no company 999999" in unknown.what
@@ -227,8 +235,12 @@ def test_refused_key_unknown_company_and_disconnected_platform(sandbox, memory_k
 def test_api_not_called_without_company_or_key(memory_keyring):
     probe = doctor.probe_api("https://example.invalid/v4", None, "default")
     assert doctor.check_api_reachable(probe).status == SKIP and "no company id" in probe.skipped
-    probe = doctor.probe_api("https://example.invalid/v4", NETSUITE, "nobody")
+    probe = doctor.probe_api("https://api.rootfi.dev/v4", NETSUITE, "nobody")
     assert doctor.check_api_reachable(probe).status == SKIP and "no API key" in probe.skipped
+    probe = doctor.probe_api("https://example.invalid/v4", NETSUITE, "nobody")  # not RootFi's, nothing stored for it
+    check = doctor.check_api_reachable(probe)
+    assert check.status == FAIL and check.what.startswith("The API key was not sent: https://example.invalid/v4")
+    assert "rootfi-excel login --base-url https://example.invalid/v4 --profile nobody" in check.what
 
 
 # ------------------------------------------------------------- the whole report
@@ -251,7 +263,7 @@ def test_doctor_with_a_workbook_against_the_sandbox_exits_0(sandbox, memory_keyr
                                                            "base_url": sandbox.base_url})
     result = CliRunner().invoke(cli, ["doctor", str(book)])
     assert result.exit_code == 0, result.output
-    assert "[ok  ] Company 1003: Summit Engineering Corp. on NETSUITE, connection HEALTHY." in result.output
+    assert "[ok  ] Company 1003: Summit Engineering Corp. on NetSuite, connection HEALTHY." in result.output
     assert "[ok  ] book.xlsx is in a local folder." in result.output
     assert result.output.rstrip().endswith("All is well.")
     assert api_key not in result.output
@@ -280,5 +292,5 @@ def test_exit_code_and_render():
     assert doctor.exit_code(checks) == 0
     assert doctor.exit_code([*checks, doctor.Check(FAIL, "bad.", "fix it")]) == 1
     text = doctor.render([*checks, doctor.Check(FAIL, "bad.", "fix it")])
-    assert "[FAIL] bad.\n       -> fix it" in text and text.endswith("1 problem(s) to fix, 1 warning(s). "
+    assert "[FAIL] bad.\n       -> fix it" in text and text.endswith("1 problem to fix, 1 warning. "
                                                                       "Do the steps marked -> in order.")

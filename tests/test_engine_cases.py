@@ -25,7 +25,7 @@ PAYMENTS = "invoice_payments"
 # Written out rather than imported, so that this file also runs against the engine as it
 # was before issue 6 (each test must fail there): submission.platform_check.CANNOT_CHECK
 # and submission.engine.POSSIBLE_DUPLICATE.
-CANNOT_CHECK = "Not sent: could not check RootFi for records already there; press Submit again"
+CANNOT_CHECK = "Not sent: could not check RootFi for records already there; submit again"
 POSSIBLE_DUPLICATE = "possible-duplicate"
 
 
@@ -142,8 +142,8 @@ def test_4_a_colleagues_running_bulk_write_is_waited_for_before_sending(make_san
     engine.progress = lambda done, total, text: progress.append(text)
     report = engine.submit(PAYMENTS, units)
     assert statuses(report) == {Status.CREATED: 30}
-    assert all("already in QUICKBOOKS" in o.message for o in report.outcomes.values())
-    assert any("waiting for 1 bulk write(s) already running" in text for text in progress)
+    assert all("already in QuickBooks" in o.message for o in report.outcomes.values())
+    assert any("waiting for 1 bulk write already running" in text for text in progress)
     assert sandbox.count_records(QUICKBOOKS, PAYMENTS) == 30
 
 

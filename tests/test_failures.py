@@ -38,7 +38,7 @@ def test_every_command_has_the_error_boundary():
 def test_an_unexpected_error_is_one_line_with_exit_2_and_its_traceback_is_in_the_log(tmp_path, monkeypatch):
     from rootfi_excel.cli import validate_cmd
 
-    def crash(workbook):
+    def crash(workbook, **options):
         raise ZeroDivisionError("something nobody planned for")
 
     monkeypatch.setattr(validate_cmd, "validate_and_mark", crash)
@@ -151,7 +151,7 @@ def test_a_file_name_with_escape_sequences_is_printed_without_them(tmp_path, cap
 def test_ctrl_c_is_a_short_stopped_line_not_a_traceback(tmp_path, monkeypatch):
     from rootfi_excel.cli import validate_cmd
 
-    def interrupted(workbook):
+    def interrupted(workbook, **options):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(validate_cmd, "validate_and_mark", interrupted)

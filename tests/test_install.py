@@ -4,6 +4,7 @@ layouts simulated (nothing touches the real home, the real keyring or the real E
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,11 @@ from rootfi_excel.install import settings_file
 from rootfi_excel.install.actions import TEMPLATE_FILE, InstallError, install, uninstall, upgrade
 from rootfi_excel.install.addin_file import addin_xlwings_version
 from rootfi_excel.install.layout import LINUX, MACOS, WINDOWS, Layout
-from rootfi_excel.install.manifest import load_manifest
+from rootfi_excel.install.manifest import load_manifest, save_manifest, sha256
 from rootfi_excel.install.unblock import zone_stream
 from rootfi_excel.install.addin_file import addin_sheet_settings, build_addin_into
-from tests.install_helpers import XLWINGS_DIR, make_layout, set_addin_xlwings_version, snapshot
+from rootfi_excel.install.environment import MARKER
+from tests.install_helpers import XLWINGS_DIR, changes, files_in, make_layout, set_addin_xlwings_version, snapshot
 
 VERSION = xlwings.__version__
 EXCEL_SYSTEMS = [WINDOWS, MACOS]
@@ -43,6 +45,8 @@ def expected_files(layout: Layout, tmp_path: Path) -> set[Path]:
         files |= {layout.addin_path, layout.settings_path}
     if layout.system == MACOS:
         files.add(layout.applescript_path(VERSION))
+    if layout.system != WINDOWS:
+        files.add(layout.command_link)  # the link to the command, on Linux and macOS
     return files
 
 
@@ -71,8 +75,7 @@ def test_install_writes_exactly_the_add_in_settings_applescript_and_template(tmp
     manifest, said = run_install(layout, tmp_path, key=api_key)
 
     after = snapshot(tmp_path / "home", tmp_path / "team-share")
-    new_files = {Path(p) for p, data in after.items() if data != b"<dir>" and p not in before}
-    assert new_files == expected_files(layout, tmp_path)
+    assert files_in(after) - files_in(before) == expected_files(layout, tmp_path)
 
     # the add-in is where Excel loads add-ins, and made for the installed xlwings
     assert addin_xlwings_version(layout.addin_path) == VERSION
@@ -90,12 +93,16 @@ def test_install_writes_exactly_the_add_in_settings_applescript_and_template(tmp
     assert (tmp_path / "team-share" / "RootFi" / TEMPLATE_FILE).stat().st_size > 0
     # the key went to the keyring, under the profile, and nowhere on disk
     assert memory_keyring.store == {(SERVICE, "default"): api_key}
-    assert not any(api_key.encode() in data for data in after.values())
+    assert not any(api_key.encode() in what[-1] for what in after.values() if what[0] == "file")
     assert not any(api_key.encode() in p.read_bytes() for p in (tmp_path / "data").rglob("*") if p.is_file())
 
     # the manifest records every file and setting it wrote
     recorded = load_manifest(layout.manifest_path)
-    assert {Path(f.path) for f in recorded.files} == expected_files(layout, tmp_path) - {layout.settings_path}
+    assert {Path(f.path) for f in recorded.files} == expected_files(layout, tmp_path) - {layout.settings_path,
+                                                                                          layout.command_link}
+    if system == MACOS:
+        assert (recorded.link.path, recorded.link.target) == (str(layout.command_link), str(layout.command))
+        assert os.readlink(layout.command_link) == str(layout.command)
     assert [(s.file, s.key, s.value) for s in recorded.settings] == [
         (str(layout.settings_path), layout.interpreter_key, str(interpreter)),
         (str(layout.settings_path), "ADD_WORKBOOK_TO_PYTHONPATH", "false")]
@@ -168,34 +175,60 @@ def test_uninstall_keeps_a_template_someone_filled_in_and_one_it_did_not_write(t
     assert filled.exists() and any("may hold your work" in line for line in said)
 
 
+def unwould(lines: list[str]) -> list[str]:
+    return [line.removeprefix("would ") for line in lines]
+
+
 @pytest.mark.parametrize("system", [*EXCEL_SYSTEMS, LINUX])
-def test_dry_run_writes_nothing_and_names_every_file_and_setting(tmp_path, system, memory_keyring, api_key):
-    layout = make_layout(tmp_path, system)
-    roots = (tmp_path,)
-    before = snapshot(*roots)
-    _, said = run_install(layout, tmp_path, key=api_key, dry_run=True)
-    assert snapshot(*roots) == before
-    assert memory_keyring.store == {}
-    assert all(line.startswith(("would ", "No Excel", "keep", "skip")) for line in said), said
+def test_dry_runs_change_nothing_and_say_word_for_word_what_the_real_runs_do(tmp_path, system, memory_keyring,
+                                                                             api_key):
+    layout = make_layout(tmp_path, system, marker_id="ab" * 16)
+    before = snapshot(tmp_path)
+    _, preview = run_install(layout, tmp_path, dry_run=True)
+    assert snapshot(tmp_path) == before
+    _, asked = run_install(layout, tmp_path, key=api_key, dry_run=True)
+    assert snapshot(tmp_path) == before and memory_keyring.store == {}
+    assert "would ask for the API key of profile 'default'" in "\n".join(asked)
 
-    manifest, _ = run_install(layout, tmp_path, key=api_key)
-    text = "\n".join(said)
+    manifest, real = run_install(layout, tmp_path)
+    assert unwould(preview) == real  # the same list, in the same order
     for written in manifest.files:
-        assert f"would write {written.path}" in text
+        assert any(line.startswith(f"would write {written.path}  (") for line in preview)
     for setting in manifest.settings:
-        assert f"would set {setting.file}: {setting.key} = {setting.value}" in text
-    assert "would ask for the API key of profile 'default'" in text
-    assert f"would write {layout.manifest_path}" in text
+        assert f"would set {setting.file}: {setting.key} = {setting.value}" in "\n".join(preview)
+    assert any(line.startswith(f"would write {layout.manifest_path}") for line in preview)
 
-    before = snapshot(*roots)
-    said = []
-    uninstall(layout, remove_key=True, remove_journal=True, dry_run=True, tell=said.append)
-    assert snapshot(*roots) == before and memory_keyring.store
+    # twice in a row: the preview of the second install is the second install
+    before = snapshot(tmp_path)
+    _, preview = run_install(layout, tmp_path, dry_run=True)
+    assert snapshot(tmp_path) == before
+    _, real = run_install(layout, tmp_path)
+    assert unwould(preview) == real
+
+    preview = []
+    upgrade(layout, dry_run=True, tell=preview.append, builder=build_addin_into)
+    assert snapshot(tmp_path) == before or system != LINUX  # Excel systems: the add-in was just rebuilt
+    before = snapshot(tmp_path)
+    preview = []
+    upgrade(layout, dry_run=True, tell=preview.append, builder=build_addin_into)
+    assert snapshot(tmp_path) == before
+    real = []
+    upgrade(layout, tell=real.append, builder=build_addin_into)
+    assert unwould(preview) == real
+
+    before = snapshot(tmp_path)
+    preview = []
+    uninstall(layout, dry_run=True, tell=preview.append)
+    assert snapshot(tmp_path) == before
+    real = []
+    uninstall(layout, tell=real.append)
+    assert unwould(preview) == real
+    text = "\n".join(preview)
     for written in manifest.files:
-        assert f"would remove {written.path}" in "\n".join(said)
-    said = []
-    upgrade(layout, dry_run=True, tell=said.append, builder=build_addin_into)
-    assert snapshot(*roots) == before
+        assert f"would remove {written.path}" in text
+    assert f"would remove the environment {layout.env_prefix}  (made by the RootFi installer)" in preview
+    assert not layout.env_prefix.exists()
+    assert not any("keep folder" in line for line in real), real  # every folder install made is gone
 
 
 @pytest.mark.parametrize("system", EXCEL_SYSTEMS)
@@ -207,6 +240,7 @@ def test_upgrade_rebuilds_the_add_in_for_the_new_xlwings_and_keeps_key_and_setti
     set_addin_xlwings_version(layout.addin_path, "0.30.0")
     manifest = load_manifest(layout.manifest_path)
     manifest.xlwings_version = "0.30.0"
+    manifest.file(layout.addin_path).sha256 = sha256(layout.addin_path)  # as that release recorded it
     if system == MACOS:  # ... and its AppleScript
         old = layout.applescript_path("0.30.0")
         new = layout.applescript_path(VERSION)
@@ -303,12 +337,40 @@ def test_install_unblocks_downloaded_files_on_windows(tmp_path):
     assert any(line.startswith("unblock") and str(layout.interpreter) in line for line in said)
 
 
+def test_install_unblocks_xlwings_dlls_where_the_windows_wheel_puts_them(tmp_path):
+    layout = make_layout(tmp_path, WINDOWS)
+    # xlwings' setup.py installs its DLLs as data_files ("" = the environment's root): beside
+    # python.exe in a plain install, at the root of a venv (its VBA tries both folders).
+    dlls = [layout.env_prefix / f"xlwings64-{VERSION}.dll", layout.env_prefix / f"xlwings32-{VERSION}.dll"]
+    for dll in dlls:
+        dll.write_bytes(b"MZ")
+        zone_stream(dll).write_text("[ZoneTransfer]\r\nZoneId=3\r\n")
+    assert layout.xlwings_dlls == sorted(dlls)
+    _, said = run_install(layout, tmp_path)
+    assert not any(zone_stream(dll).exists() for dll in dlls)
+    assert all(any(line.startswith("unblock") and str(dll) in line for line in said) for dll in dlls)
+
+
+def test_doctor_names_a_blocked_xlwings_dll(tmp_path):
+    from rootfi_excel.install.doctor import FAIL, run_doctor
+
+    layout = make_layout(tmp_path, WINDOWS)
+    dll = layout.env_prefix / f"xlwings64-{VERSION}.dll"
+    dll.write_bytes(b"MZ")
+    zone_stream(dll).write_text("[ZoneTransfer]\r\nZoneId=3\r\n")
+    checks = run_doctor(layout, xlwings_version=VERSION, excel_bits=lambda: 64)
+    blocked = [c for c in checks if "downloaded from the internet" in c.what]
+    assert blocked and blocked[0].status == FAIL and str(dll) in blocked[0].what
+
+
 def test_linux_install_sets_up_the_command_line_and_templates_only(tmp_path, memory_keyring, api_key):
     layout = make_layout(tmp_path, LINUX)
     before = snapshot(tmp_path / "home")
     manifest, said = run_install(layout, tmp_path, key=api_key)
     assert said[0].startswith("No Excel on Linux")
-    assert snapshot(tmp_path / "home") == before
+    # in the home folder: only the link to the command (and ~/.local/bin for it)
+    assert changes(before, snapshot(tmp_path / "home")) == {str(layout.command_link), str(layout.bin_dir),
+                                                             str(layout.bin_dir.parent)}
     assert [Path(f.path) for f in manifest.files] == [tmp_path / "team-share" / "RootFi" / TEMPLATE_FILE]
     assert manifest.settings == [] and memory_keyring.store == {(SERVICE, "default"): api_key}
 
@@ -401,3 +463,211 @@ def test_cli_install_asks_for_the_template_folder_and_the_key(tmp_path, memory_k
     assert skipped.exit_code == 0 and "Folder for the workbook template" not in skipped.output
     assert (tmp_path / "home" / "Documents" / "RootFi" / TEMPLATE_FILE).is_file()
     assert "skip the API key" in skipped.output or "keep the API key" in skipped.output
+
+
+# ------------------------------------------------------------- proof before removal, in process
+
+
+class Killed(BaseException):
+    """A stand-in for the process being killed: no clean-up code runs after it."""
+
+
+def test_an_install_killed_while_placing_a_file_is_finished_by_the_next_run_and_removed_cleanly(tmp_path,
+                                                                                              monkeypatch):
+    from rootfi_excel.install import run as run_module
+
+    layout = make_layout(tmp_path, MACOS, marker_id="ab" * 16)
+    (tmp_path / "team-share").mkdir()
+    before = snapshot(tmp_path / "home", tmp_path / "team-share")
+    copy = run_module._copy_to_new_file
+
+    def killed_after_copying(source, target):
+        copy(source, target)
+        if target.name.startswith(f".{TEMPLATE_FILE}."):
+            raise Killed  # the partial is on the disk, the template not yet in place
+
+    monkeypatch.setattr(run_module, "_copy_to_new_file", killed_after_copying)
+    with pytest.raises(Killed):
+        run_install(layout, tmp_path)
+    partials = list((tmp_path / "team-share" / "RootFi").glob(f".{TEMPLATE_FILE}.*.partial"))
+    assert len(partials) == 1 and load_manifest(layout.manifest_path).partials == [str(partials[0])]
+
+    monkeypatch.setattr(run_module, "_copy_to_new_file", copy)
+    _, said = run_install(layout, tmp_path)
+    assert f"remove {partials[0]}  (left by an interrupted install)" in said
+    assert (tmp_path / "team-share" / "RootFi" / TEMPLATE_FILE).is_file() and not partials[0].exists()
+    uninstall(layout, tell=lambda _: None)
+    assert snapshot(tmp_path / "home", tmp_path / "team-share") == before
+
+
+def test_an_upgrade_killed_before_the_new_add_in_is_in_place_leaves_the_old_one_provably_ours(tmp_path,
+                                                                                             monkeypatch):
+    from rootfi_excel.install import run as run_module
+
+    layout = make_layout(tmp_path, WINDOWS)
+    before = snapshot(tmp_path / "home")
+    run_install(layout, tmp_path)
+    set_addin_xlwings_version(layout.addin_path, "0.30.0")  # as an older release wrote and recorded it
+    manifest = load_manifest(layout.manifest_path)
+    old = manifest.file(layout.addin_path).sha256 = sha256(layout.addin_path)
+    save_manifest(layout.manifest_path, manifest)
+    replace = os.replace
+
+    def killed_before_placing(source, target):
+        if Path(source).parent == layout.addin_path.parent and Path(source).name.startswith(".rootfi.xlam."):
+            raise Killed  # the record names the new content; the old add-in is still in place
+        replace(source, target)
+
+    monkeypatch.setattr(run_module.os, "replace", killed_before_placing)
+    with pytest.raises(Killed):
+        upgrade(layout, tell=lambda _: None, builder=build_addin_into)
+    monkeypatch.undo()
+    recorded = load_manifest(layout.manifest_path).file(layout.addin_path)
+    assert recorded.sha256 == old and recorded.next_sha256 not in (None, old)  # both are ours meanwhile
+    upgrade(layout, tell=lambda _: None, builder=build_addin_into)
+    recorded = load_manifest(layout.manifest_path).file(layout.addin_path)
+    assert recorded.next_sha256 is None and recorded.sha256 == sha256(layout.addin_path)
+    uninstall(layout, tell=lambda _: None)
+    assert snapshot(tmp_path / "home") == before
+
+
+def test_install_replaces_no_file_it_did_not_write_and_writes_through_no_link(tmp_path):
+    layout = make_layout(tmp_path, WINDOWS)
+    layout.addin_path.parent.mkdir(parents=True)
+    layout.addin_path.write_bytes(b"someone's own add-in")
+    with pytest.raises(InstallError, match="is not the file this install wrote"):
+        run_install(layout, tmp_path)
+    assert layout.addin_path.read_bytes() == b"someone's own add-in"
+
+    other = make_layout(tmp_path / "b", WINDOWS)
+    elsewhere = tmp_path / "b" / "elsewhere.conf"
+    other.settings_path.parent.mkdir(parents=True)
+    other.settings_path.symlink_to(elsewhere)
+    with pytest.raises(InstallError, match="symbolic link"):
+        run_install(other, tmp_path / "b")
+    assert not elsewhere.exists() and other.settings_path.is_symlink()
+
+    mac = make_layout(tmp_path / "c", MACOS)
+    mac.addin_path.parent.mkdir(parents=True)
+    mac.addin_path.symlink_to(tmp_path / "c" / "nowhere.xlam")
+    with pytest.raises(InstallError, match="symbolic link"):
+        install(mac, templates_dir=tmp_path / "c" / "t", tell=lambda _: None, dry_run=True)
+
+
+def test_an_applescript_xlwings_put_there_is_used_and_never_removed(tmp_path):
+    layout = make_layout(tmp_path, MACOS)
+    script = layout.applescript_path(VERSION)
+    script.parent.mkdir(parents=True)
+    script.write_bytes((XLWINGS_DIR / script.name).read_bytes())  # what `xlwings runpython install` did
+    manifest, said = run_install(layout, tmp_path)
+    assert any(line.startswith(f"keep {script}  (already there, the same file") for line in said)
+    assert manifest.file(script) is None
+    uninstall(layout, tell=lambda _: None)
+    assert script.read_bytes() == (XLWINGS_DIR / script.name).read_bytes()
+
+
+@pytest.mark.parametrize("case", ["no marker", "another id", "a link", "the home folder", "no record"])
+def test_an_environment_is_removed_only_with_the_installers_marker_named_in_the_record(tmp_path, case):
+    layout = make_layout(tmp_path, LINUX, marker_id=None if case == "no marker" else "ab" * 16)
+    env = layout.env_prefix
+    if case == "a link":
+        env = tmp_path / "env-link"
+        env.symlink_to(layout.env_prefix)
+    if case == "the home folder":
+        env = layout.home
+        (env / MARKER).write_text(f"id = {'ab' * 16}\n")
+    layout = Layout.for_system(LINUX, layout.home, env_prefix=env, data_dir=layout.data_dir)
+    run_install(layout, tmp_path)
+    if case == "another id":
+        (layout.env_prefix / MARKER).write_text(f"id = {'cd' * 16}\n")
+    if case == "no record":
+        layout.manifest_path.unlink()
+    before = snapshot(tmp_path / "env", layout.home)
+    said: list[str] = []
+    uninstall(layout, tell=said.append)
+    reason = {"no marker": "the RootFi installer did not make it (it has no installer marker)",
+              "another id": "its installer marker is not the one the install record names",
+              "a link": "it is a symbolic link", "the home folder": "it is your home folder",
+              "no record": "no install record names it"}[case]
+    assert f"keep the environment {env}: {reason}" in said
+    kept = snapshot(tmp_path / "env", layout.home)
+    assert {p: what for p, what in before.items() if p.startswith(str(tmp_path / "env"))} == \
+        {p: what for p, what in kept.items() if p.startswith(str(tmp_path / "env"))}
+
+
+def test_the_windows_removal_after_exit_proves_the_marker_again(tmp_path):
+    """What uninstall starts on Windows (a copy of environment.py, stdlib only), run here directly."""
+    import shutil
+    import subprocess
+    import sys
+
+    from rootfi_excel.install import environment
+
+    copy = tmp_path / "scratch" / "remove_rootfi_environment.py"
+    copy.parent.mkdir()
+    shutil.copyfile(environment.__file__, copy)
+    home = tmp_path / "home"
+    home.mkdir()
+    parent = tmp_path / "Local" / "RootFi"
+    env = parent / "env"
+    env.mkdir(parents=True)
+    (env / "Scripts").mkdir()
+    (env / "Scripts" / "python.exe").write_bytes(b"MZ")
+    (env / MARKER).write_text(f"id = {'ab' * 16}\nparent = {tmp_path / 'Local'}\nparent = {parent}\n")
+    (tmp_path / "Local" / "other").write_text("not ours")
+
+    def remove(marker_id: str, where: Path = env) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-I", str(copy), "--after-exit", str(where), marker_id, str(home)],
+                              capture_output=True, text=True, timeout=60)
+
+    assert remove("cd" * 16).returncode == 1 and env.is_dir()
+    assert "not the one the install record names" in (copy.parent / "result.txt").read_text()
+    (home / MARKER).write_text(f"id = {'ab' * 16}\n")
+    assert remove("ab" * 16, home).returncode == 1 and home.is_dir()
+    done = remove("ab" * 16)
+    assert done.returncode == 0, done.stderr
+    assert not env.exists() and not parent.exists()  # the folder the script made for it, now empty
+    assert (tmp_path / "Local" / "other").read_text() == "not ours"  # a folder holding other files stays
+
+
+@pytest.mark.parametrize("system", [LINUX, MACOS, WINDOWS])
+def test_doctor_says_whether_the_command_runs_from_a_new_terminal(tmp_path, system):
+    from rootfi_excel.install.doctor import FAIL, OK, SKIP, WARN, check_command
+
+    layout = make_layout(tmp_path, system)
+    if system == WINDOWS:
+        assert check_command(layout, installed=True).status == SKIP
+        return
+    assert check_command(layout, installed=False, path_variable="/usr/bin").status == SKIP
+    missing = check_command(layout, installed=True, path_variable="/usr/bin")
+    assert missing.status == WARN and str(layout.command) in missing.what
+    run_install(layout, tmp_path)
+    on_path = check_command(layout, installed=True, path_variable=f"/usr/bin:{layout.bin_dir}")
+    assert on_path.status == OK
+    off_path = check_command(layout, installed=True, path_variable="/usr/bin", shell="/bin/zsh")
+    assert off_path.status == WARN and f"run it as {layout.command}" in off_path.what
+    assert f"export PATH=\"{layout.bin_dir}:$PATH\"' >> ~/.zprofile" in off_path.todo
+    assert FAIL not in (on_path.status, off_path.status)
+
+
+def test_the_environment_stays_while_uninstall_cannot_finish_without_it(tmp_path, monkeypatch):
+    """A journal with unsettled submissions is kept: Submit, which settles them, runs from the
+    environment, so the environment is kept too (and said so, in the preview as in the real run)."""
+    from rootfi_excel.install import removal
+
+    layout = make_layout(tmp_path, LINUX, marker_id="ab" * 16)
+    run_install(layout, tmp_path)
+    layout.journal_path.write_bytes(b"journal")
+    monkeypatch.setattr(removal, "_unsettled", lambda _journal: 3)
+    preview: list[str] = []
+    uninstall(layout, remove_journal=True, dry_run=True, tell=preview.append)
+    real: list[str] = []
+    with pytest.raises(InstallError, match="The journal was kept"):
+        uninstall(layout, remove_journal=True, tell=real.append)
+    assert [line.removeprefix("would ") for line in preview[:-1]] == real
+    assert any(line.startswith(f"keep the environment {layout.env_prefix}: its `rootfi-excel` is needed")
+               for line in real)
+    assert (layout.env_prefix / MARKER).is_file() and layout.journal_path.is_file()
+    monkeypatch.setattr(removal, "_unsettled", lambda _journal: 0)
+    uninstall(layout, remove_journal=True, tell=lambda _: None)  # once settled: all of it goes
+    assert not layout.env_prefix.exists() and not layout.data_dir.exists()

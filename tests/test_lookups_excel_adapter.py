@@ -161,12 +161,13 @@ def test_live_excel_and_xlsx_place_the_tables_alike_and_both_drop_the_grey_place
             if _grey(cell):
                 live_sheet.fills[(cell.row, cell.column)] = "7F7F7F"
 
-    tables = [
+    tables = [  # each labelled above its header row (a title), as lookups/sheet.py makes them
         LookupTable("LiveContacts", ["name", "id", "type"], [["Acme Ltd", "00123", "CUSTOMER"], ["=Bad", "7", None]],
-                    {"LiveContactsNames": "name", "LiveContactsIds": "id"}),
+                    {"LiveContactsNames": "name", "LiveContactsIds": "id"}, title="Contacts (customers)"),
         LookupTable("LiveInvoices", ["number", "id", "amount due", "date"],
-                    [["INV-1", "1234567890123456789", 12.5, "2026-03-31"]], {"LiveInvoicesIds": "id"}),
-        LookupTable("LiveItems", ["name", "id"], [], {"LiveItemsIds": "id"}),
+                    [["INV-1", "1234567890123456789", 12.5, "2026-03-31"]], {"LiveInvoicesIds": "id"},
+                    title="Invoices (open)"),
+        LookupTable("LiveItems", ["name", "id"], [], {"LiveItemsIds": "id"}, title="Items"),
     ]
     workbook = ExcelWorkbook(book)
     for table in tables:
@@ -188,8 +189,9 @@ def test_live_excel_and_xlsx_place_the_tables_alike_and_both_drop_the_grey_place
     for r in range(1, last_row + 1):
         for c in range(1, last_col + 1):
             assert live_sheet.cells.get((r, c)) == template_sheet.cell(r, c).value, (r, c)
-    assert live_sheet.cells[(2, placeholders[0] + 1)] == "00123"
-    assert live_sheet.cells[(3, placeholders[0])] == "=Bad"  # text, not a formula
+    assert live_sheet.cells[(1, placeholders[0])] == "Contacts (customers)"  # the block's label, in both
+    assert live_sheet.cells[(3, placeholders[0] + 1)] == "00123"
+    assert live_sheet.cells[(4, placeholders[0])] == "=Bad"  # text, not a formula
     # no placeholder header and no grey fill left in row 1, in either
     assert not any(isinstance(v, str) and LIVE_PLACEHOLDER.match(v) for (r, _), v in live_sheet.cells.items() if r == 1)
     assert not any(LIVE_PLACEHOLDER.match(str(c.value or "")) or _grey(c) for c in template_sheet[1])

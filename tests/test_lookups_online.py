@@ -17,6 +17,7 @@ from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.sandbox_helpers import XERO
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS, row_of, write_book
 from tests.support.submitting import fast_client
+from tests.support.cache_keys import key
 
 DATE = dt.datetime(2024, 6, 30)
 
@@ -25,13 +26,13 @@ DATE = dt.datetime(2024, 6, 30)
 def lookups(sandbox, api_key):
     """XERO's lists in the default cache (ROOTFI_EXCEL_HOME), plus a twin customer name."""
     with LookupCache() as cache:
-        refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO)
-        view = cache.company(sandbox.base_url, XERO)
+        refresh(fast_client(sandbox, api_key), cache, key(sandbox.base_url, XERO))
+        view = cache.company(key(sandbox.base_url, XERO))
         contacts = [c for c in view.records("contacts") if c["contact_type"] == "CUSTOMER"]
         # Two customers with one name, as happens: rename one and refresh (incrementally).
         sandbox.change_record(XERO, "contacts", contacts[1]["platform_id"], name=contacts[0]["name"])
-        refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO)
-        view = cache.company(sandbox.base_url, XERO)
+        refresh(fast_client(sandbox, api_key), cache, key(sandbox.base_url, XERO))
+        view = cache.company(key(sandbox.base_url, XERO))
         yield view, contacts
 
 
@@ -164,7 +165,7 @@ def test_credit_notes_checked_and_resolved(sandbox, lookups, tmp_path):
     assert "'Unicorn' is not a known item" in got[4].message and "'Nope 99%' is not a known tax rate" in got[4].message
 
 
-def test_old_cache_is_a_warning_and_no_cache_means_offline_only(sandbox, lookups, tmp_path):
+def test_old_cache_is_a_warning_and_no_cache_means_not_checked(sandbox, lookups, tmp_path):
     view, contacts = lookups
     invoice = invoices_of(view, contacts[0]["platform_id"], 1)[0]
     rows = [payment(invoice_id=invoice["platform_id"]), payment(invoice_id="INV-99999", amount=None)]
@@ -179,9 +180,12 @@ def test_old_cache_is_a_warning_and_no_cache_means_offline_only(sandbox, lookups
     offline = validate_workbook(XlsxWorkbook.open(write_book(
         tmp_path / "other.xlsx", payments=(PAYMENT_HEADERS, rows), settings={**settings_for(sandbox),
                                                                              "company_id": 1003})))
-    assert any("checked offline only" in n for n in offline.notes)
+    assert any(n.startswith("References were not checked: there are no lookups of company 1003") and
+               "could not be read from RootFi instead (Validate was not asked to)" in n for n in offline.notes), offline.notes
     got = results(offline, PAYMENTS)
-    assert got[0].status == Status.VALID  # nothing to check it against
+    # nothing to check it against: said on the row (Submit reads the id in the platform before sending)
+    assert got[0].status == Status.VALID
+    assert got[0].message == "not checked (invoice_id): refresh the lookups (or type the id)"
     assert got[1].status == Status.INVALID and "amount" in got[1].message  # offline rules still work
 
 

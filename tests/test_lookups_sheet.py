@@ -14,6 +14,7 @@ from rootfi_excel.workbook.port import LookupTable
 from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.sandbox_helpers import QUICKBOOKS, XERO
+from tests.support.cache_keys import key
 
 
 def template_for(path, sandbox, company=XERO):
@@ -42,7 +43,7 @@ def test_lookups_command_fills_cache_and_live_tables(sandbox, api_key, tmp_path,
     assert "refreshed (full" in result.output
 
     with LookupCache() as cache:  # the user's data folder (ROOTFI_EXCEL_HOME in tests)
-        lookups = cache.company(sandbox.base_url, XERO)
+        lookups = cache.company(key(sandbox.base_url, XERO))
         assert lookups is not None and lookups.count("invoices") == 615
 
     book = openpyxl.load_workbook(path)
@@ -62,6 +63,12 @@ def test_lookups_command_fills_cache_and_live_tables(sandbox, api_key, tmp_path,
     assert headers[:7] == ["number", "id", "customer", "customer id", "currency", "total", "amount due"]
     for name in ("LiveAccountsIds", "LiveTaxRatesIds", "LiveItemsIds", "LiveCurrenciesIds"):
         assert all(column_values(book, name))
+    # Each block is labelled above its header row: which list it is, not only "name / id / ...".
+    for table, title in (("LiveContacts", "Contacts (customers)"), ("LiveInvoices", "Invoices (open)"),
+                         ("LiveAccounts", "Accounts"), ("LiveCurrencies", "Currencies"), ("LiveTaxRates", "Tax rates"),
+                         ("LiveItems", "Items")):
+        left, top, _, _ = range_boundaries(sheet.tables[table].ref)
+        assert top == 2 and sheet.cell(top - 1, left).value == title, table
     # The template's empty grey placeholders are gone; its fixed lists are untouched.
     assert not any(isinstance(c.value, str) and c.value.endswith(": id") for c in sheet[1])
     assert column_values(book, "PaymentModeList")[0] == "Cash"
@@ -145,9 +152,9 @@ def test_lookups_refuses_another_company_than_the_workbooks(sandbox, api_key, tm
     assert f"company {XERO}'s workbook" in result.output and f"company {QUICKBOOKS}'s lists" in result.output
     assert sandbox.requests_seen() == before and path.read_bytes() == before_bytes
     with LookupCache() as cache:
-        assert cache.company(sandbox.base_url, QUICKBOOKS) is None
+        assert cache.company(key(sandbox.base_url, QUICKBOOKS)) is None
 
     same = CliRunner().invoke(cli, ["lookups", str(path), "--company", str(XERO)])  # its own company: fine
     assert same.exit_code == 0, same.output
     with LookupCache() as cache:
-        assert cache.company(sandbox.base_url, XERO) is not None
+        assert cache.company(key(sandbox.base_url, XERO)) is not None

@@ -3,6 +3,8 @@ company of the calling cell's own workbook (its Settings sheet), never the one r
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from rootfi_excel import udfs
@@ -13,11 +15,15 @@ from rootfi_excel.sheets.layout import SETTINGS_SHEET, SETTINGS_TABLE
 from tests.sandbox_helpers import NETSUITE, XERO
 from tests.support.fake_xlwings import FakeBook
 from tests.support.submitting import fast_client
+from tests.support.cache_keys import key
+
+
+BOOK_NUMBERS = itertools.count(1)
 
 
 def cell_of(settings: dict, below: list | None = None):
     """A cell (what xlwings passes as `caller`) of a workbook with these Settings rows."""
-    book = FakeBook()
+    book = FakeBook(fullname=f"C:\\Users\\me\\Book{next(BOOK_NUMBERS)}.xlsx")  # Excel never opens two of one name
     settings_sheet = book.add_sheet(SETTINGS_SHEET)
     table = settings_sheet.add_table(SETTINGS_TABLE, 1, 1, ["setting", "value"], [[k, v] for k, v in settings.items()])
     if below:
@@ -33,9 +39,9 @@ def sandbox_cell(sandbox, company_id, **more):
 def cached(sandbox, api_key):
     with LookupCache() as cache:
         client = fast_client(sandbox, api_key)
-        refresh(client, cache, sandbox.base_url, NETSUITE)
-        refresh(client, cache, sandbox.base_url, XERO)  # XERO is now the latest
-        yield cache.company(sandbox.base_url, XERO), cache.company(sandbox.base_url, NETSUITE)
+        refresh(client, cache, key(sandbox.base_url, NETSUITE))
+        refresh(client, cache, key(sandbox.base_url, XERO))  # XERO is now the latest
+        yield cache.company(key(sandbox.base_url, XERO)), cache.company(key(sandbox.base_url, NETSUITE))
 
 
 def test_contact_and_invoice_fields_come_from_the_cache(sandbox, cached):
@@ -94,7 +100,7 @@ def test_twin_names_are_ambiguous(sandbox, api_key, cached):
     first, second = [c for c in xero.records("contacts") if c["contact_type"] == "CUSTOMER"][:2]
     sandbox.change_record(XERO, "contacts", second["platform_id"], name=first["name"])
     with LookupCache() as cache:
-        refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO)
+        refresh(fast_client(sandbox, api_key), cache, key(sandbox.base_url, XERO))
     answer = udfs.ROOTFI_CONTACT(first["name"], "id", caller=sandbox_cell(sandbox, XERO))
     assert answer.startswith("#AMBIGUOUS") and first["platform_id"] in answer and second["platform_id"] in answer
 

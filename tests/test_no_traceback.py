@@ -136,9 +136,12 @@ def test_login_and_logout_without_a_key_store(tmp_path):
 
     keyring.set_keyring(NoKeyring())
     for command in (["login"], ["logout"]):
-        result = invoke(command, input="a-key\n")
+        result = invoke(command, input="a-key\n", key="")  # nothing to use instead: the job cannot be done
         check(result, {2})
         assert "ROOTFI_API_KEY" in result.output
+        result = invoke(command, input="a-key\n")  # ROOTFI_API_KEY is the key in use: said, and no failure
+        check(result, {0})
+        assert "ROOTFI_API_KEY is set" in result.output or "comes from the environment variable" in result.output
 
 
 # ------------------------------------------------------------------------- odd answers

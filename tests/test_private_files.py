@@ -10,6 +10,7 @@ import pytest
 
 from rootfi_excel.lookups.cache import ListChanges, LookupCache, utc_now
 from rootfi_excel.submission.journal import Journal
+from tests.support.cache_keys import key
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 
@@ -47,5 +48,5 @@ def test_lookup_cache_and_its_folder_are_private(tmp_path, open_umask):
     folder = tmp_path / "made" / "cache"
     with LookupCache(folder / "lookups.sqlite3") as cache:
         invoices = [{"platform_id": "I-1", "document_number": "INV-1"}]
-        cache.apply("http://example.test/v4/", 7, [ListChanges("invoices", invoices, [], True, None)], utc_now())
+        cache.apply(key("http://example.test/v4/", 7), [ListChanges("invoices", invoices, [], True, None)], utc_now())
         _assert_private(folder, "lookups.sqlite3")

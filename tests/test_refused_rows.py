@@ -35,9 +35,14 @@ def _failed(path) -> dict[str, dict]:
 
 def test_a_refused_row_keeps_its_reason_and_is_sent_again_only_once_changed(sandbox, api_key, tmp_path,
                                                                             monkeypatch):
+    from tests.sandbox_helpers import client, lookup
+
     path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=10, notes=0)
-    _edit(path, 2, invoice_id="99999999")  # an invoice the platform does not know
-    _edit(path, 3, amount=99999999.0)  # far more than is due
+    # Accounts no payment can go into: only the platform says so (an unknown invoice or an amount
+    # above what is due is caught before sending, by reading the invoice: submission/references.py).
+    api = client(sandbox, api_key)
+    for row, name in ((2, "Accounts Payable"), (3, "Accounts Receivable")):
+        _edit(path, row, account_id=lookup(api, NETSUITE, "accounts", **{"name[eq]": name})["platform_id"])
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
     first = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
     assert first.exit_code == 1, first.output

@@ -24,6 +24,7 @@ from rootfi_excel.sandbox.faults import FAULT_KINDS
 from rootfi_excel.workbook.template import build_template
 from tests.sandbox_helpers import XERO, client
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.cache_keys import key
 
 
 def run(args, *, key: str | None = None, input: str | None = None):
@@ -350,7 +351,7 @@ def test_a_name_typed_with_a_composed_accent_finds_the_platforms_decomposed_one(
     book = book_for(tmp_path / "book.xlsx", XERO, sandbox.base_url)
     assert run(["lookups", book], key=api_key).exit_code == 0
     with LookupCache() as cache:
-        found = resolve(cache.company(sandbox.base_url, XERO), "contacts",
+        found = resolve(cache.company(key(sandbox.base_url, XERO)), "contacts",
                         unicodedata.normalize("NFC", "café  ünal LTD"))
     assert found.found and found.platform_id == customer["platform_id"], found.problem()
 
@@ -366,14 +367,14 @@ def test_a_cache_written_before_names_were_normalised_is_rekeyed_when_opened(tmp
     path = tmp_path / "lookups.sqlite3"
     decomposed = unicodedata.normalize("NFD", "Café Ltd")
     with LookupCache(path) as cache:
-        cache.apply("https://api.example/v4", 7, [ListChanges("contacts", [{"platform_id": "c1", "name": decomposed}],
+        cache.apply(key("https://api.example/v4", 7), [ListChanges("contacts", [{"platform_id": "c1", "name": decomposed}],
                                                               [], True, None)], utc_now())
     old = sqlite3.connect(path, isolation_level=None)  # as the previous version stored it
     old.execute("UPDATE records SET label_key = ?", (decomposed.casefold(),))
     old.execute("PRAGMA user_version = 0")
     old.close()
     with LookupCache(path) as cache:
-        found = resolve(cache.company("https://api.example/v4", 7), "contacts", "Café Ltd")
+        found = resolve(cache.company(key("https://api.example/v4", 7)), "contacts", "Café Ltd")
     assert found.platform_id == "c1", found.problem()
 
 
@@ -444,7 +445,7 @@ def test_two_processes_refreshing_one_cache_at_once_both_finish_and_agree(sandbo
     for code, out, err in done:
         assert code == 0 and "Traceback" not in out + err, out + err
     with LookupCache() as cache:
-        view = cache.company(sandbox.base_url, XERO)
+        view = cache.company(key(sandbox.base_url, XERO))
         assert {kind: view.count(kind) for kind in KINDS} == {
             "contacts": 34, "invoices": 615, "accounts": 13, "currencies": 10, "tax_rates": 4, "items": 12}
     assert live_table(books[0], "Lookups", "LiveInvoices") == live_table(books[1], "Lookups", "LiveInvoices")
@@ -459,8 +460,8 @@ def test_a_refresh_stopped_half_way_leaves_the_cache_as_it_was(sandbox, api_key,
 
     api = client(sandbox, api_key)
     with LookupCache() as cache:
-        assert refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO).ok
-        marks = cache.marks(sandbox.base_url, XERO)
+        assert refresh(fast_client(sandbox, api_key), cache, key(sandbox.base_url, XERO)).ok
+        marks = cache.marks(key(sandbox.base_url, XERO))
         customer = first(api, XERO, "shared/contacts", **{"contact_type[eq]": "CUSTOMER"})
         sandbox.change_record(XERO, "contacts", customer["platform_id"], name="Renamed Ltd")
 
@@ -469,17 +470,17 @@ def test_a_refresh_stopped_half_way_leaves_the_cache_as_it_was(sandbox, api_key,
                 raise KeyboardInterrupt  # contacts and invoices are read by now
 
         with pytest.raises(KeyboardInterrupt):
-            refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO, full=True,
+            refresh(fast_client(sandbox, api_key), cache, key(sandbox.base_url, XERO), full=True,
                     progress=stop_at_accounts)
-        view = cache.company(sandbox.base_url, XERO)
+        view = cache.company(key(sandbox.base_url, XERO))
         assert view.get("contacts", customer["platform_id"])["name"] == customer["name"]
-        assert cache.marks(sandbox.base_url, XERO) == marks
-        again = refresh(fast_client(sandbox, api_key), cache, sandbox.base_url, XERO)
+        assert cache.marks(key(sandbox.base_url, XERO)) == marks
+        again = refresh(fast_client(sandbox, api_key), cache, key(sandbox.base_url, XERO))
         assert again.ok and again.full == [] and again.changed["contacts"] == 1
-        assert cache.company(sandbox.base_url, XERO).get("contacts", customer["platform_id"])["name"] == "Renamed Ltd"
+        assert cache.company(key(sandbox.base_url, XERO)).get("contacts", customer["platform_id"])["name"] == "Renamed Ltd"
 
 
-def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox, api_key, tmp_path):
+def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox, api_key, tmp_path, monkeypatch):
     """The same company id at another base URL (a sandbox, then production) has its own lists."""
     from rootfi_excel.sheets.layout import PAYMENTS
     from rootfi_excel.validation.run import validate_workbook
@@ -487,6 +488,7 @@ def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox,
     from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 
     one, other = make_sandbox(), make_sandbox()
+    monkeypatch.setenv("ROOTFI_BASE_URL", one.base_url)  # the address ROOTFI_API_KEY is for (api/trust.py)
     assert run(["lookups", book_for(tmp_path / "one.xlsx", XERO, one.base_url)], key=api_key).exit_code == 0
     row = row_of(PAYMENT_HEADERS, document_number="RCPT-1", invoice_id="INV-NOT-THERE", amount=1.0,
                  payment_date=dt.datetime(2026, 3, 31))
@@ -494,8 +496,10 @@ def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox,
                       settings={"company_id": XERO, "integration": "XERO", "environment": "sandbox",
                                 "base_url": other.base_url})
     report = validate_workbook(XlsxWorkbook.open(book))
-    assert any(f"No lookups of company {XERO}" in n for n in report.notes), report.notes
+    note = next(n for n in report.notes if f"no lookups of company {XERO} at {other.base_url}" in n)
+    assert f"this computer has them for {one.base_url}, key profile 'default'" in note  # said where they are
     assert "not a known invoice" not in report.sheets[PAYMENTS.key].results[0].message
+    assert report.sheets[PAYMENTS.key].results[0].message.startswith("not checked (invoice_id)")
 
 
 def test_a_longer_posted_list_does_not_write_over_a_note_below_the_old_one(sandbox, api_key, tmp_path):
@@ -598,14 +602,17 @@ def test_a_key_pasted_with_curly_quotes_is_refused_in_words_not_as_an_encoding_e
     quoted = f"“{api_key}”"
     refused = run(["login"], input=f"{quoted}\n")
     assert refused.exit_code == 2 and "not a RootFi API key" in refused.stderr and api_key not in refused.output
-    assert memory_keyring.store == {}
-    memory_keyring.set_password("rootfi-excel", "default", quoted)  # stored by an older version, or by hand
+    assert ("rootfi-excel", "default") not in memory_keyring.store
+    from rootfi_excel.api.trust import service_for
+
+    # stored for the sandbox's address by an older version, or by hand
+    memory_keyring.set_password(service_for(sandbox.base_url), "default", quoted)
     book = book_for(tmp_path / "book.xlsx", XERO, sandbox.base_url)
     for args in (["lookups", book], ["posted", book, "--from", "2026-03-01", "--to", "2026-03-31"],
                  ["submit", book, "--yes"]):
         result = run(args)
         assert result.exit_code == 2 and "UnicodeEncodeError" not in result.output, result.output
-        assert "rootfi-excel login --profile default" in result.stderr
+        assert f"rootfi-excel login --base-url {sandbox.base_url}" in result.stderr
     doctor = run(["doctor", book])
     assert doctor.exit_code == 1 and "UnicodeEncodeError" not in doctor.output
     assert "[FAIL] The key stored for profile 'default' is not a RootFi API key" in doctor.output
@@ -674,22 +681,22 @@ def test_install_sh_never_deletes_a_folder_that_is_not_a_python_environment(tmp_
                               "--package", str(tmp_path / "no-such.whl")],
                              capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
     assert precious.read_bytes() == b"the accountant's work"
-    assert refused.returncode == 1 and "is not a Python environment" in refused.stderr
+    assert refused.returncode == 1 and "cannot be the environment" in refused.stderr
+    assert "Nothing was changed" in refused.stderr
     removed = subprocess.run(["bash", str(script), "--uninstall", "--env-dir", str(home)],
                              capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
-    assert removed.returncode == 0 and precious.is_file() and "Kept" in removed.stderr
+    assert removed.returncode == 1 and precious.is_file() and "Nothing was changed" in removed.stderr
+    assert sorted(p.name for p in home.rglob("*")) == ["Documents", "month-end.xlsx"]
 
 
-def test_install_ps1_removes_only_a_python_environment():
-    """The same guard in the Windows script (no PowerShell here to run it: every removal of the
-    environment folder goes through Test-Removable)."""
+def test_install_ps1_removes_nothing():
+    """The same in the Windows script (no PowerShell here to run it): it removes nothing at all,
+    the environment included; `rootfi-excel uninstall` does, after proving the installer made it
+    (tests/test_installer_scripts.py reads every command of the script from its syntax tree)."""
     from pathlib import Path
 
     text = (Path(__file__).resolve().parents[1] / "installer" / "install.ps1").read_text(encoding="utf-8")
-    removals = [line for line in text.splitlines() if "Remove-Item -LiteralPath $EnvDir" in line]
-    assert len(removals) == 2
-    guarded = text.split("function Test-Removable", 1)[1]
-    assert guarded.count("Test-Removable $EnvDir") == 2 and 'Join-Path $Dir "pyvenv.cfg"' in guarded
+    assert "Remove-Item" not in text
 
 
 def test_doctor_on_a_server_with_rootfi_api_key_and_no_keyring_does_not_fail(sandbox, api_key, tmp_path):

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from rootfi_excel.cli.main import cli
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
 from tests.test_cli import demo_book, table_rows
+from tests.support.cache_keys import key
 
 QUICKBOOKS, NETSUITE = 1001, 1003
 
@@ -219,7 +220,7 @@ def test_a_lost_answer_of_a_row_naming_its_invoice_by_number_is_settled_not_fail
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
     assert CliRunner().invoke(cli, ["lookups", str(path)]).exit_code == 0
     with LookupCache() as cache:
-        view = cache.company(setup.base_url, QUICKBOOKS)
+        view = cache.company(key(setup.base_url, QUICKBOOKS))
         wb = openpyxl.load_workbook(path)
         ws = wb[PAYMENTS.sheet]
         headers = [c.value for c in ws[1]]

@@ -41,6 +41,7 @@ def excel(sandbox, api_key, monkeypatch):
         rows += [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"BAD-{i}", "amount": -1}) for i in range(bad)]
         return fake_book(rows, lines=lines, settings={"company_id": COMPANY, "environment": "sandbox",
                                                       "base_url": sandbox.base_url, **settings})
+    make.invoices = invoices  # ids the sandbox has: Validate reads them by id (no lookups here)
     return make
 
 
@@ -69,9 +70,13 @@ def test_validate_marks_bad_rows_and_gives_excel_back(excel):
     assert_excel_given_back(book)
 
 
-def test_validate_selection_marks_only_the_selected_rows_and_whole_credit_notes(excel):
-    line = dict(contact_id="C-1", posted_date=dt.datetime(2026, 3, 1), description="Refund", quantity=1,
-                unit_amount=10, account_id="400")
+def test_validate_selection_marks_only_the_selected_rows_and_whole_credit_notes(excel, sandbox, api_key):
+    from tests.sandbox_helpers import client, customer, lookup
+
+    api = client(sandbox, api_key)  # ids the sandbox has: Validate reads them by id (no lookups here)
+    returns = lookup(api, COMPANY, "accounts", **{"name[eq]": "Sales Returns and Allowances"})
+    line = dict(contact_id=customer(api, COMPANY)["platform_id"], posted_date=dt.datetime(2026, 3, 1),
+                description="Refund", quantity=1, unit_amount=10, account_id=returns["platform_id"])
     lines = [row_of(LINE_HEADERS, document_number="CN-1", **line),
              row_of(LINE_HEADERS, document_number="CN-1", **{**line, "description": "Freight"}),
              row_of(LINE_HEADERS, document_number="CN-2", **line)]
@@ -94,7 +99,8 @@ def test_validate_selection_takes_rows_typed_below_the_table_as_the_full_validat
     sheet = book.sheets[PAYMENTS.sheet]
     table = sheet.tables[0]
     below = table.top + table.count + 1  # the first row under the table
-    sheet.put(below, table.left, [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"B-{i}"}) for i in range(2)])
+    sheet.put(below, table.left, [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"B-{i}",
+                                                             "invoice_id": excel.invoices[i]}) for i in range(2)])
     book.app.select(sheet, below + 1)  # the second row typed below the table
     press("validate_selection", book)
     assert last_alert(book) != ribbon.SELECT_FIRST
@@ -113,7 +119,7 @@ def test_submit_asks_what_goes_where_writes_ids_as_text_and_never_sends_twice(ex
     question, buttons = book.app.alerts[0]
     assert buttons == "yes_no"
     assert question.startswith(f"Send 5 new payments to QuickBooks Online, company {COMPANY} (")
-    assert "1 invalid rows will not be sent" in question
+    assert "1 invalid row will not be sent (see its message)" in question
     assert column(book, "status") == [Status.CREATED] * 5 + [Status.INVALID]
     ids = column(book, "rootfi_id")[:5]
     assert all(isinstance(i, str) and i.isdigit() for i in ids), ids
@@ -177,7 +183,7 @@ def test_a_row_edited_mid_run_is_not_written_blindly(excel, sandbox):
     book.app.on_status.append(hook)
     press("submit", book)
     assert column(book, "status") == [Status.CREATED, None, Status.CREATED]
-    warning = next(a for a, _ in book.app.alerts if "rows were not written back" in a)
+    warning = next(a for a, _ in book.app.alerts if "1 row was not written back" in a)
     assert "press Submit again" in warning and "journal" in warning
     assert sandbox.count_records(COMPANY, "invoice_payments") == 3
 
@@ -218,7 +224,7 @@ def test_an_unexpected_error_ends_in_a_message_box_with_the_log_file(excel, monk
     from rootfi_excel.app import validate as validating
     from rootfi_excel.failures import log_file as log_path
 
-    def broken(port):
+    def broken(port, *args, **options):
         raise RuntimeError("disk on fire")
     monkeypatch.setattr(validating, "validate_workbook", broken)
     book = excel(1)
@@ -238,13 +244,26 @@ def test_a_workbook_without_its_tables_gets_a_readable_message(excel):
     assert_excel_given_back(book)
 
 
-def test_set_api_key_stores_the_key_under_the_workbook_profile(excel, memory_keyring):
-    book = excel(1, key_profile="acme-prod")
+def test_set_api_key_stores_the_key_under_the_workbook_profile(excel, memory_keyring, sandbox):
+    from rootfi_excel.api.trust import service_for
+
+    book = excel(1, key_profile="acme-prod")  # Settings name the sandbox: not one of RootFi's addresses
     press("set_api_key", book, secret="  rk_live_typed_by_hand  ")
-    assert memory_keyring.get_password(SERVICE, "acme-prod") == "rk_live_typed_by_hand"
+    question, buttons = book.app.alerts[0]
+    assert buttons == "yes_no" and sandbox.base_url in question and "not one of RootFi's addresses" in question
+    assert memory_keyring.get_password(service_for(sandbox.base_url), "acme-prod") == "rk_live_typed_by_hand"
+    assert memory_keyring.get_password(SERVICE, "acme-prod") is None  # not a key for RootFi's addresses
     assert "acme-prod" in last_alert(book) and "rk_live" not in "".join(a for a, _ in book.app.alerts)
+    assert f"sent only to {sandbox.base_url}" in last_alert(book)
     press("set_api_key", book, secret=None)
     assert last_alert(book) == "Nothing was stored."
+
+    own = excel(1, key_profile="acme-prod", environment="production", base_url=None)
+    alerts = len(own.app.alerts)
+    press("set_api_key", own, secret="rk_live_for_rootfi")
+    assert [a for a in own.app.alerts[alerts:] if a[1] == "yes_no"] == []  # RootFi's own address: nothing to ask
+    assert memory_keyring.get_password(SERVICE, "acme-prod") == "rk_live_for_rootfi"
+    assert "sent only to RootFi's own addresses" in last_alert(own)
 
 
 def test_check_connection_reports_company_platform_health_and_profile(excel, sandbox):
@@ -341,3 +360,19 @@ def test_posted_with_a_bad_period_says_which_setting(excel, sandbox):
     assert last_alert(book).startswith("Settings: posted_from "), last_alert(book)
     assert "Posted" not in [s.name for s in book.sheets]
     assert sandbox.requests_seen() == before
+
+
+def test_in_excel_next_steps_are_buttons_never_commands(excel, sandbox, memory_keyring):
+    """The same messages that say `run rootfi-excel ...` at a terminal say which button to press here
+    (issue 20): the lookups note after Validate, a refused key at Check connection."""
+    book = excel(2)
+    press("validate", book)
+    said = last_alert(book)
+    assert "Press Refresh lookups to check them against the platform" in said and "rootfi-excel" not in said
+    from rootfi_excel.api.trust import store_key
+
+    store_key("default", "rk_test_not_the_sandbox_key", sandbox.base_url)  # a wrong key, for the sandbox's address
+    press("check_connection", book)
+    said = last_alert(book)
+    assert "refused the API key of the key profile 'default': press Set API key on the RootFi tab" in said
+    assert "rootfi-excel" not in said

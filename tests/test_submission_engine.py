@@ -66,21 +66,27 @@ def test_records_already_in_the_platform_are_found_and_not_sent(sandbox, api_key
     other, _ = submitter(client, tmp_path / "b.sqlite3", sandbox, QUICKBOOKS, "QUICKBOOKS")
     report = other.submit("invoice_payments", units)
     assert outcomes_by_status(report) == {Status.CREATED: 10}
-    assert all("already in QUICKBOOKS" in o.message for o in report.outcomes.values())
+    assert all("already in QuickBooks" in o.message for o in report.outcomes.values())
     assert sandbox.count_records(QUICKBOOKS, "invoice_payments") == 10
 
 
 def test_rejected_records_fail_with_the_platforms_reason(sandbox, api_key, tmp_path):
+    from tests.sandbox_helpers import client as http, lookup
+
     client = fast_client(sandbox, api_key)
     units = payment_units(client, XERO, 8, "XERO")
-    units[3].request.invoice_id = "99999999"
-    units[5].request.amount = 10_000_000.0
+    units[3].request.invoice_id = "99999999"  # caught before sending: the invoice is read by id
+    units[5].request.amount = 10_000_000.0  # caught before sending: more than the invoice has left to pay
+    payable = lookup(http(sandbox, api_key), XERO, "accounts", **{"name[eq]": "Accounts Payable"})
+    units[6].request.account_id = payable["platform_id"]  # only the platform refuses this one
     engine, _ = submitter(client, tmp_path / "j.sqlite3", sandbox, XERO, "XERO")
     report = engine.submit("invoice_payments", units)
-    assert outcomes_by_status(report) == {Status.CREATED: 6, Status.FAILED: 2}
-    assert "99999999" in report.outcomes[3].message
-    assert report.outcomes[5].status == Status.FAILED and "Correct the row" in report.outcomes[5].message
-    assert sandbox.count_records(XERO, "invoice_payments") == 6
+    assert outcomes_by_status(report) == {Status.CREATED: 5, Status.INVALID: 2, Status.FAILED: 1}
+    assert report.outcomes[3].message.startswith("invoice_id: Xero has no invoice with the id '99999999'")
+    assert report.outcomes[5].message.startswith("amount: 10,000,000.00 exceeds what invoice")
+    assert report.outcomes[6].status == Status.FAILED and "Correct the row" in report.outcomes[6].message
+    assert "cannot receive payments" in report.outcomes[6].message
+    assert sandbox.count_records(XERO, "invoice_payments") == 5
 
 
 def test_credit_notes_with_lines_are_created_once(sandbox, api_key, tmp_path):
@@ -148,7 +154,8 @@ def test_record_already_exists_is_resolved_by_a_lookup_not_a_retry_loop(sandbox,
     # A colleague without our journal, and without the pre-check, sends the same rows;
     # one of them with a changed amount: Xero refuses both as duplicates.
     units[1].request.amount = round(units[1].request.amount / 2, 2)
-    other, _ = submitter(client, tmp_path / "b.sqlite3", sandbox, XERO, "XERO", check_platform=False)
+    other, _ = submitter(client, tmp_path / "b.sqlite3", sandbox, XERO, "XERO", check_platform=False,
+                         check_references=False)
     report = other.submit("invoice_payments", units)
     assert report.outcomes[0].status == Status.CREATED
     assert report.outcomes[0].rootfi_id == created.outcomes[0].rootfi_id

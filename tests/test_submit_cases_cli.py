@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from rootfi_excel.api.client import RootFiClient
 from rootfi_excel.cli.main import cli
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
+from tests.sandbox_helpers import client, lookup
 from tests.test_cli import demo_book, table_rows
 from tests.test_secrets_end_to_end import _files_text
 from tests.test_submission_engine import assert_no_duplicates_in_sandbox_db
@@ -53,8 +54,10 @@ def test_5_a_twin_made_at_the_same_moment_is_on_its_row_in_the_summary_and_the_e
 
 
 @pytest.mark.parametrize(("payments", "good_requests"), [
-    (3, 4),  # one by one: the company check, the check before sending, one payment; the second is refused
-    (30, 6),  # in bulk: the company check, the check before sending, three bulk writes; reading jobs is refused
+    # The company check, the check before sending (running bulk writes, the document numbers),
+    # the references read by id (invoices, customers, accounts, currencies: no lookups here), then:
+    (3, 8),  # one by one: one payment; the second is refused
+    (30, 10),  # in bulk: three bulk writes; reading jobs is refused
 ])
 def test_7_a_key_refused_mid_run_keeps_and_writes_what_was_done(make_sandbox, api_key, tmp_path, monkeypatch,
                                                                  payments, good_requests):
@@ -122,11 +125,14 @@ def test_12_a_server_that_echoes_the_key_never_gets_it_into_the_book_the_journal
     wb = openpyxl.load_workbook(path)
     sheet = wb[PAYMENTS.sheet]
     column = [c.value for c in sheet[1]].index("invoice_id") + 1
-    sheet.cell(row=2, column=column).value = "99999999"  # rejected in the bulk write: a job's error
+    # An account no payment can go into (an unknown invoice would be caught before sending now)
+    payable = lookup(client(sandbox, key), NETSUITE, "accounts", **{"name[eq]": "Accounts Payable"})["platform_id"]
+    column = [c.value for c in sheet[1]].index("account_id") + 1
+    sheet.cell(row=2, column=column).value = payable  # rejected in the bulk write: a job's error
     wb.save(path)
     single = demo_book(tmp_path / "single.xlsx", sandbox, key, payments=1, notes=0)
     wb = openpyxl.load_workbook(single)
-    wb[PAYMENTS.sheet].cell(row=2, column=column).value = "88888888"  # rejected at once: a 400 with field and code
+    wb[PAYMENTS.sheet].cell(row=2, column=column).value = payable  # rejected at once: a 400 with field and code
     wb.save(single)
     monkeypatch.setenv("ROOTFI_API_KEY", key)
     monkeypatch.setenv("ROOTFI_EXCEL_HOME", str(tmp_path / "home"))

@@ -324,10 +324,16 @@ def test_the_settings_notes_say_what_the_settings_do(fresh):
     assert "whatever the environment says" in notes["base_url"]
     settings = read_settings({"environment": "production", "base_url": "https://proxy.example.com/v4/"})
     assert settings.base_url == "https://proxy.example.com/v4" and not settings.problems
-    # sandbox and custom need a base_url; the others do not.
-    assert "sandbox and custom need a base_url" in notes["environment"]
-    assert read_settings({"environment": "sandbox"}).problems
+    # custom needs a base_url; sandbox is the local sandbox's usual address; the others are RootFi's.
+    assert "custom needs a base_url" in notes["environment"] and "http://127.0.0.1:8765/v4" in notes["environment"]
+    assert read_settings({"environment": "custom"}).problems
+    sandbox = read_settings({"environment": "sandbox"})
+    assert not sandbox.problems and sandbox.base_url == "http://127.0.0.1:8765/v4"
     assert not read_settings({"environment": "saudi"}).problems
+    # The note on base_url tells the truth: plain http works to this computer, and only there.
+    assert "plain http:// only to this computer" in notes["base_url"]
+    assert not read_settings({"base_url": "http://127.0.0.1:8765/v4"}).problems
+    assert read_settings({"base_url": "http://192.0.2.7/v4"}).problems
 
 
 def test_platforms_are_named_for_people_and_coded_for_the_program(fresh):

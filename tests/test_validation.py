@@ -120,7 +120,8 @@ def test_the_same_payment_twice_is_flagged_on_both_rows(tmp_path):
     sheet = payments(tmp_path, rows)
     got = messages(sheet)
     assert "also on row 3" in got[2] and "also on row 2" in got[3]
-    assert got[4] == ""
+    assert "also on row" not in got[4]  # valid: only its references were not checked (no lookups here)
+    assert got[4].startswith("not checked (invoice_id, contact_id, account_id): refresh the lookups")
 
 
 def test_integration_required_raw_data_fields(tmp_path):
@@ -129,7 +130,8 @@ def test_integration_required_raw_data_fields(tmp_path):
             row_of(headers, **{**GOOD_PAYMENT, "document_number": "P-2"})]
     sheet = payments(tmp_path, rows, headers=headers, settings={"integration": "NetSuite"})
     assert sheet.ready[0].request.to_api()["raw_data"] == {"arr_account_id": "4567"}
-    assert "arr_account_id: is required by NetSuite" in messages(sheet)[3]
+    assert messages(sheet)[3] == ("arr_account_id: NetSuite needs this on every payment: type the id of the account "
+                                  "to which the payment is applied")  # not the API page's "The ID of ..."
 
 
 def test_a_required_raw_data_column_that_is_missing_says_to_add_it(tmp_path):
@@ -143,7 +145,7 @@ def test_a_finance_team_adds_a_requirement_in_the_workbook(tmp_path):
     rows = [row_of(headers, **GOOD_PAYMENT, bank_code="BC1"), row_of(headers, **{**GOOD_PAYMENT, "document_number": "P-2"})]
     sheet = payments(tmp_path, rows, headers=headers, settings={"integration": "XERO"}, integration_fields=extra)
     assert sheet.ready[0].request.to_api()["raw_data"] == {"bank_code": "BC1"}
-    assert "bank_code: is required by Xero" in messages(sheet)[3]
+    assert "bank_code: Xero needs this on every payment: type its value" in messages(sheet)[3]
 
 
 def test_raw_data_prefix_columns_go_into_raw_data(tmp_path):
@@ -226,7 +228,7 @@ def test_currency_rate_travels_in_raw_data_where_the_integration_needs_it(tmp_pa
             row_of(headers, **{**LINE, "document_number": "CN-2"})]
     sheet = credit_notes(tmp_path, rows, headers=headers, settings={"integration": "FRESHBOOKS"})
     assert sheet.ready[0].request.to_api()["raw_data"] == {"currency_rate": 1.17}
-    assert "currency_rate: is required by FreshBooks" in messages(sheet)[4]
+    assert "currency_rate: FreshBooks needs this on every credit note: type the exchange rate" in messages(sheet)[4]
 
 
 def test_a_line_added_to_a_created_credit_note_is_not_sent(tmp_path):

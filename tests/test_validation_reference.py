@@ -47,6 +47,7 @@ GOOD = {
     "date": st.sampled_from([dt.datetime(2026, 3, 31), dt.date(2026, 3, 4), "2026-03-04", "2026/03/15", 46085]),
     "id_list": st.sampled_from(["INV-1", "INV-1, INV-2", 1001.0, "INV-2; INV-1"]),
     "currency": st.sampled_from(["USD", "usd", " gbp ", "EUR"]),
+    "payment_mode": st.sampled_from(["Cash", "cheque", " BANK transfer ", "Check"]),
 }
 GOOD_BY_NAME = {
     "document_number": st.sampled_from(["P-1", "p-1", "P-2", 1001.0]),

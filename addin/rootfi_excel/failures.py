@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from rootfi_excel.folders import log_dir
+from rootfi_excel.folders import log_dir, make_private_folder, private_files
 from rootfi_excel.safe_text import printable, redact
 
 LOG_NAME = "rootfi-excel.log"
@@ -80,9 +80,14 @@ def explain(error: BaseException) -> str:
     if is_expected(error):
         return str(error)
     if _is(error, API_ERROR):
+        from rootfi_excel.messages import key_refused, unreachable
+
         status = getattr(error, "status", None)
+        address = _api_address(getattr(error, "path", None))
+        if _is(error, ("rootfi_excel.api.errors", "NetworkError")):
+            return unreachable(address, error)
         if status in (401, 403):
-            return f"{error}. Check the API key (rootfi-excel login) and the company, then try again."
+            return key_refused(address)
         if status == 404:
             return f"{error}. Check the company id and base_url in Settings, then try again."
         return f"{error}. Try again in a while."
@@ -152,8 +157,10 @@ class _LogFile(logging.handlers.RotatingFileHandler):
     logs nothing, such as a dry run, leaves no trace on the disk."""
 
     def _open(self):  # type: ignore[override]
-        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
-        return super()._open()
+        # The log may quote a workbook's rows or a server's answer: the user's alone, as the journal.
+        make_private_folder(Path(self.baseFilename).parent)
+        with private_files():
+            return super()._open()
 
     def handleError(self, record: logging.LogRecord) -> None:
         pass  # a log that cannot be written must not print a traceback of its own
@@ -180,6 +187,12 @@ def _is(error: BaseException, *kinds: tuple[str, str]) -> bool:
 def _has_detail(error: BaseException) -> bool:
     """Worth pointing at the log: anything unexpected, or a readable error with a cause below it."""
     return not is_expected(error) or error.__cause__ is not None
+
+
+def _api_address(url: str | None) -> str:
+    """'http://127.0.0.1:8765/v4/core/companies/1003' -> 'http://127.0.0.1:8765/v4' (what Settings calls base_url)."""
+    url = url or ""
+    return url.split("/core/", 1)[0] if "/core/" in url else url or "RootFi"
 
 
 def _explain_os_error(error: OSError) -> str:

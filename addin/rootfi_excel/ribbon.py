@@ -20,12 +20,14 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from rootfi_excel.api.credentials import CredentialsError
 from rootfi_excel.app import account, new_book, results
 from rootfi_excel.app import posted as posting
 from rootfi_excel.app import submit as submitting
 from rootfi_excel.app import validate as validating
 from rootfi_excel.failures import logging_to_file, record
 from rootfi_excel.folders import log_dir
+from rootfi_excel.messages import NO_WORKBOOK, ignored_config_sheets, plural, were
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, INSTRUCTIONS_SHEET, PAYMENTS
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI, choose_save_path
@@ -150,8 +152,12 @@ NEEDS_NO_WORKBOOK = frozenset({"new_workbook", "open_log"})
 
 # --------------------------------------------------------------- the wiring
 
-def dispatch(tag: str) -> None:
-    """The one VBA callback lands here with the ribbon button's tag."""
+def dispatch(tag: str, scratch: bool = False) -> None:
+    """The one VBA callback lands here with the ribbon button's tag.
+
+    scratch: no workbook was active (RootFiRibbon.bas), so the callback opened a blank
+    one for xlwings to start Python in; it is closed again, unsaved, once the button has
+    run, and the button runs without a workbook (only NEEDS_NO_WORKBOOK buttons do)."""
     try:
         workbook: ExcelWorkbook | None = ExcelWorkbook.caller()
         app = workbook.book.app
@@ -164,7 +170,15 @@ def dispatch(tag: str) -> None:
         except Exception as no_excel:  # no Excel to talk to: the log file is all there is
             record(no_excel, doing=f"reach Excel for the {tag} button")
             return
-    press(tag, workbook, ExcelUI(app))
+    blank = workbook.book if scratch and workbook is not None else None
+    try:
+        press(tag, None if scratch else workbook, ExcelUI(app))
+    finally:
+        if blank is not None:
+            try:
+                blank.close()  # xlwings closes without saving
+            except Exception as error:  # a blank workbook left open is harmless
+                record(error, doing="close the blank workbook opened for the button")
 
 
 def press(tag: str, workbook: ExcelWorkbook | None, ui: ExcelUI, **options: Any) -> None:
@@ -176,10 +190,15 @@ def press(tag: str, workbook: ExcelWorkbook | None, ui: ExcelUI, **options: Any)
                 return ui.error(f"This version of RootFi has no button '{tag}'. Update the add-in "
                                 "(rootfi-excel upgrade), then restart Excel.")
             if workbook is None and tag not in NEEDS_NO_WORKBOOK:
-                return ui.error("Open a RootFi workbook first (or press New workbook), then press the button again.")
+                return ui.error(NO_WORKBOOK)
+            if workbook is not None:
+                _note_ignored_config(workbook, ui)
             button(workbook, ui, **options)
+            ui.flush_footnotes()
         except WorkbookError as error:
             ui.error(f"This workbook cannot be used as it is: {error}")
+        except CredentialsError as error:  # no key, or none for the address the workbook names: it says what to do
+            ui.error(str(error))
         except Exception as error:
             path = record(error, doing=f"press the {tag} button")
             ui.error(f"RootFi stopped because of an unexpected problem ({type(error).__name__}).\n\n"
@@ -189,11 +208,24 @@ def press(tag: str, workbook: ExcelWorkbook | None, ui: ExcelUI, **options: Any)
                      "Press Open log on the RootFi tab and send that file to support.")
 
 
+def _note_ignored_config(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
+    """A workbook may carry an xlwings config sheet (rootfi.conf, xlwings.conf): the
+    add-in never reads it (its settings come from the add-in and the user's own file),
+    which the person is told in one line under the button's first message."""
+    try:
+        names = [sheet.name for sheet in workbook.book.sheets]
+    except Exception:  # only a notice: never a reason to stop the button
+        return
+    notice = ignored_config_sheets(names)
+    if notice:
+        ui.add_footnote(notice)
+
+
 def _moved_rows(workbook: ExcelWorkbook, button: str) -> str:
     count = sum(workbook.unplaced.values())
     if not count:
         return ""
-    return (f"\n\n{count} rows were not written because the table changed while RootFi was working (rows "
+    return (f"\n\n{plural(count, 'row')} {were(count)} not written because the table changed while RootFi was working (rows "
             f"sorted, edited or deleted). Press {button} again.")
 
 

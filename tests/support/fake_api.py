@@ -26,6 +26,10 @@ class FakeApi:
         self.syncs: dict[str, list[dict]] = {}
         self.creates = 0
         self.clock = FakeClock()
+        # Records the rows refer to (kind -> platform id -> record), as Submit reads them by id
+        # just before sending; an id not set here is an open invoice / an active record.
+        self.references: dict[str, dict[str, dict]] = {}
+        self.reference_reads = 0
 
     def _make(self, body: dict) -> dict:
         record = dict(body, rootfi_id=next(self.ids))
@@ -68,6 +72,13 @@ class FakeApi:
     def find_by_document_numbers(self, company_id, model, numbers):
         wanted = set(numbers)
         return [r for r in self.records if r.get("document_number") in wanted]
+
+    def find_by_platform_ids(self, company_id, name, ids):
+        """Referenced records read by id just before sending (submission/references.py)."""
+        self.reference_reads += 1
+        default = {"status": "SUBMITTED", "amount_due": 1e9} if name == "invoices" else {"status": "ACTIVE"}
+        return [self.references.get(name, {}).get(pid) or {"rootfi_id": 1, "platform_id": pid, **default}
+                for pid in ids]
 
 
 def payments(rows: list[dict]):

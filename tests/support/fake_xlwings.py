@@ -123,6 +123,15 @@ class FakeBook:
         self.names = FakeNames(self)
         self.fullname = fullname
         self.active_sheet: FakeSheet | None = None
+        self.closed = False
+
+    @property
+    def name(self) -> str:
+        return self.fullname.replace("\\", "/").rsplit("/", 1)[-1]
+
+    def close(self) -> None:  # xlwings: closes without saving
+        self.app._count()
+        self.closed = True
 
     @property
     def calls(self) -> int:
@@ -365,6 +374,23 @@ class FakeRange:
         if len(grid) == 1 and len(grid[0]) == 1:
             return grid[0][0]
         return grid[0] if len(grid) == 1 else grid
+
+    @property
+    def formula(self) -> Any:
+        """As xlwings gives it: a formula's text, any other cell's value as text ('' when empty);
+        a tuple of row tuples for a block, the text alone for one cell."""
+        self.sheet.book.app._count()
+
+        def text(value: Any) -> str:
+            if isinstance(value, Formula):
+                return value.text
+            if isinstance(value, ExcelError):
+                return value.text
+            return "" if value is None else str(value)
+
+        grid = tuple(tuple(text(self.sheet.cells.get((r, c))) for c in range(self.left, self.right + 1))
+                     for r in range(self.top, self.bottom + 1))
+        return grid[0][0] if len(grid) == 1 and len(grid[0]) == 1 else grid
 
     @value.setter
     def value(self, data: Any) -> None:

@@ -20,7 +20,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from rootfi_excel.fields import rules
-from rootfi_excel.fields.integrations import RequirementBook, display_name
+from rootfi_excel.fields.integrations import RequirementBook
+from rootfi_excel.messages import required_by
 from rootfi_excel.fields.models import CreditNoteLineRequest, InvoiceCreditNoteRequest, InvoicePaymentRequest
 from rootfi_excel.sheets.cells import READERS, CellError, CellFormat, read_id, read_text
 from rootfi_excel.sheets.layout import (
@@ -262,16 +263,12 @@ def broken_rules(table: tuple[rules.Rule, ...], values: dict[str, Any], skip: se
 
 def _check_requirements(unit: Unit, row: Row, raw_data: dict[str, Any], required: list, columns: ColumnMap,
                         integration: str | None) -> None:
-    integration = display_name(integration)
-    for requirement in required:
+    for requirement in required:  # the words are shared (messages.required_by), the check is the reference's
         if raw_data.get(requirement.field) is not None:
             continue
-        what = f" ({requirement.description.rstrip('.')})" if requirement.description else ""
-        if requirement.field in columns.raw_data:
-            unit.add(row, f"{columns.label(requirement.field)}: is required by {integration}{what}")
-        else:
-            unit.add(row, f"{requirement.field}: {integration} requires this field{what}; "
-                          f"add a column named {requirement.field} and fill it in")
+        present = requirement.field in columns.raw_data
+        label = columns.label(requirement.field) if present else requirement.field
+        unit.add(row, required_by(label, integration, requirement.model, requirement.description, present))
 
 
 def _build(unit: Unit, row: Row, model: type, body: dict[str, Any]) -> Any:

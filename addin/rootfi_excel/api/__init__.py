@@ -1,8 +1,9 @@
 """The RootFi API: HTTP client, credentials, rate limiting and retries.
 
-    from rootfi_excel.api import RootFiClient, get_api_key
+    from rootfi_excel.api import RootFiClient, choose_key
 
-    with RootFiClient(get_api_key(profile)) as client:
+    chosen = choose_key(base_url, profile)  # the key stored for that address, or an error naming it
+    with RootFiClient(chosen.key, chosen.base_url) as client:
         company = client.get_company(1001)
 """
 
@@ -30,6 +31,7 @@ from rootfi_excel.api.errors import (
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, INVOICE_CREDIT_NOTES, INVOICE_PAYMENTS, PATHS, path
 from rootfi_excel.api.ratelimit import RateLimiter
 from rootfi_excel.api.retry import RetryPolicy
+from rootfi_excel.api.trust import ChosenKey, UntrustedAddressError, choose_key, store_key
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -39,6 +41,7 @@ __all__ = [
     "PATHS",
     "ApiValidationError",
     "AuthError",
+    "ChosenKey",
     "Company",
     "CredentialsError",
     "Job",
@@ -54,10 +57,13 @@ __all__ = [
     "Sync",
     "SyncTimeoutError",
     "UnexpectedAnswerError",
+    "UntrustedAddressError",
+    "choose_key",
     "delete_api_key",
     "encode_filters",
     "get_api_key",
     "has_api_key",
     "path",
     "store_api_key",
+    "store_key",
 ]

@@ -39,7 +39,8 @@ from rootfi_excel.api.errors import (
     UnexpectedAnswerError,
     error_from_response,
 )
-from rootfi_excel.api.paths import DEFAULT_BASE_URL, path, unsafe_for_key
+from rootfi_excel.api.addresses import problem as address_problem
+from rootfi_excel.api.paths import DEFAULT_BASE_URL, path
 from rootfi_excel.api.polling import poll_syncs
 from rootfi_excel.api.ratelimit import RateLimiter
 from rootfi_excel.api.redact import redact
@@ -89,7 +90,7 @@ class RootFiClient:
     ) -> None:
         if not api_key:
             raise ValueError("an API key is required")
-        unsafe = unsafe_for_key(base_url)
+        unsafe = address_problem(base_url)
         if unsafe is not None:  # checked here, so no command or button can send the key there
             from rootfi_excel.api.credentials import CredentialsError
 
@@ -241,6 +242,19 @@ class RootFiClient:
             found.extend(answers.records_of(
                 self.iter_records(company_id, "list", filters, model=model, include_deleted=include_deleted,
                                   limit=BULK_PAGE_SIZE), model))
+        return found
+
+    def find_by_platform_ids(self, company_id: int, name: str, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """Records of the list `name` (contacts, invoices, accounts, ...) whose platform_id is
+        one of `ids`, deleted ones included (rootfi_deleted_at set): `platform_id[in]` in
+        chunks, an id with a comma alone with `eq`. An answer that is not a list of records
+        is UnexpectedAnswerError, never "nothing found"."""
+        found: list[dict[str, Any]] = []
+        for chunk in chunk_for_lookup(ids):
+            condition = ("eq", chunk[0]) if len(chunk) == 1 else ("in", chunk)
+            found.extend(answers.records_of(
+                self.iter_records(company_id, name, {"platform_id": condition}, include_deleted=True,
+                                  limit=BULK_PAGE_SIZE), name))
         return found
 
     # -- plumbing ------------------------------------------------------------------

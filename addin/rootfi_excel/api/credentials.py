@@ -40,34 +40,53 @@ def key_problem(key: str) -> str | None:
 
 
 def get_api_key(profile: str = DEFAULT_PROFILE) -> str:
-    """ROOTFI_API_KEY if set, else the keyring entry of `profile`."""
-    from_env = os.environ.get(ENV_VAR, "").strip()
+    """ROOTFI_API_KEY if set, else the keyring entry of `profile` (the key for RootFi's own
+    addresses). Not for sending: api/trust.py decides which key may go to an address."""
+    from_env = environment_key()
     if from_env:
-        problem = key_problem(from_env)
-        if problem:
-            raise CredentialsError(f"The environment variable {ENV_VAR} is not a RootFi API key: {problem}.")
         return from_env
-    backend = _backend()
-    try:
-        key = backend.get_password(SERVICE, profile)
-    except NoKeyringError:
-        raise CredentialsError(_no_keyring_message()) from None
-    except KeyringError as exc:
-        raise CredentialsError(f"Could not read the system keyring ({type(exc).__name__}). {_unlock_hint()}") from None
+    key = stored_key(profile)
     if not key:
         raise CredentialsError(
             f"No RootFi API key is stored for profile '{profile}'. "
             f"Run: rootfi-excel login --profile {profile}"
         )
+    return key
+
+
+def environment_key() -> str | None:
+    """The key in ROOTFI_API_KEY (None when unset); CredentialsError when it is not a key."""
+    from_env = os.environ.get(ENV_VAR, "").strip()
+    if not from_env:
+        return None
+    problem = key_problem(from_env)
+    if problem:
+        raise CredentialsError(f"The environment variable {ENV_VAR} is not a RootFi API key: {problem}.")
+    return from_env
+
+
+def stored_key(profile: str = DEFAULT_PROFILE, *, service: str = SERVICE, login: str | None = None) -> str | None:
+    """The keyring entry (service, profile), trimmed; None when there is none.
+    CredentialsError when the keyring cannot be read or the entry is not a key (`login`:
+    the command that stores it again; by default `rootfi-excel login --profile <profile>`)."""
+    backend = _backend()
+    try:
+        key = backend.get_password(service, profile)
+    except NoKeyringError:
+        raise CredentialsError(_no_keyring_message()) from None
+    except KeyringError as exc:
+        raise CredentialsError(f"Could not read the system keyring ({type(exc).__name__}). {_unlock_hint()}") from None
+    if not key:
+        return None
     problem = key_problem(key.strip())
     if problem:
         raise CredentialsError(f"The key stored for profile '{profile}' is not a RootFi API key: {problem}. "
-                               f"Store it again: rootfi-excel login --profile {profile}")
+                               f"Store it again: {login or f'rootfi-excel login --profile {profile}'}")
     hide(key.strip())  # whichever command or button asked for it: never in a message or the log
     return key.strip()
 
 
-def store_api_key(profile: str, key: str) -> None:
+def store_api_key(profile: str, key: str, *, service: str = SERVICE) -> None:
     key = key.strip()
     if not key:
         raise CredentialsError("The API key is empty; nothing was stored.")
@@ -76,18 +95,18 @@ def store_api_key(profile: str, key: str) -> None:
         raise CredentialsError(f"That is not a RootFi API key: {problem}. Nothing was stored.")
     backend = _backend()
     try:
-        backend.set_password(SERVICE, profile, key)
+        backend.set_password(service, profile, key)
     except NoKeyringError:
         raise CredentialsError(_no_keyring_message()) from None
     except KeyringError as exc:
         raise CredentialsError(f"Could not save to the system keyring ({type(exc).__name__}). {_unlock_hint()}") from None
 
 
-def delete_api_key(profile: str = DEFAULT_PROFILE) -> bool:
+def delete_api_key(profile: str = DEFAULT_PROFILE, *, service: str = SERVICE) -> bool:
     """Remove the profile's key; False when there was none."""
     backend = _backend()
     try:
-        backend.delete_password(SERVICE, profile)
+        backend.delete_password(service, profile)
     except PasswordDeleteError:
         return False
     except NoKeyringError:
@@ -106,12 +125,12 @@ def has_api_key(profile: str = DEFAULT_PROFILE) -> bool:
         return False
 
 
-def key_stored(profile: str = DEFAULT_PROFILE) -> bool:
+def key_stored(profile: str = DEFAULT_PROFILE, *, service: str = SERVICE) -> bool:
     """Whether the keyring holds a key for `profile`; CredentialsError when it cannot be
     read (no keyring, or a locked one): "no key" must not be said of a key that is there."""
     backend = _backend()
     try:
-        return bool(backend.get_password(SERVICE, profile))
+        return bool(backend.get_password(service, profile))
     except NoKeyringError:
         raise CredentialsError(_no_keyring_message()) from None
     except KeyringError as exc:

@@ -37,6 +37,11 @@ def unsafe_for_key(base_url: str) -> str | None:
     return f"{base_url} is plain http to another computer, where anyone on the way could read the key"
 
 
+# Where `rootfi-excel sandbox` listens unless told otherwise: the address Settings'
+# environment "sandbox" stands for when base_url is blank.
+SANDBOX_PORT = 8765
+SANDBOX_BASE_URL = f"http://127.0.0.1:{SANDBOX_PORT}/v4"
+
 KNOWN_BASE_URLS = {
     "production": DEFAULT_BASE_URL,
     "rootfi": "https://api.rootfi.dev/v4",

@@ -4,6 +4,11 @@ Each round reads every sync that is not finished yet, then sleeps once; the inte
 grows to spare the rate limit. Five stuck syncs cost one wait, not five. A round reads
 the syncs one by one (`get_sync`), or all at once from one list (`read_round`), which
 is cheaper when many are running.
+
+Besides its time bound, a wait may be bound by progress (`stall_after`): it ends when
+no sync has moved for that long. A sync moves when it finishes, or when its answer
+changes what it says of its work (status, its counts of records done, its update time):
+a bulk write RootFi is working through keeps the wait going, one that is stuck ends it.
 """
 
 from __future__ import annotations
@@ -22,12 +27,52 @@ GROWTH = 1.5
 RoundReader = Callable[[list[str]], Mapping[str, "Sync | RootFiError"]]
 
 
+# What a sync's answer may say of its progress (v3 documents the status and counts; the
+# sandbox answers these names). Any of them changing is a move.
+PROGRESS_FIELDS = ("status", "success_count", "failed_count", "running_count", "pending_count", "total_count",
+                   "rootfi_updated_at", "end_time")
+
+
 @dataclass
 class SyncPoll:
     finished: dict[str, Sync] = field(default_factory=dict)
     running: dict[str, Sync | None] = field(default_factory=dict)  # last answer seen (None: none could be read)
     missing: dict[str, NotFoundError] = field(default_factory=dict)  # RootFi does not know them
     errors: dict[str, RootFiError] = field(default_factory=dict)  # the last read of a running one failed
+    stalled: bool = False  # the wait ended because no sync moved for `stall_after`
+    idle: float = 0.0  # seconds since a sync last moved, when the wait ended
+
+
+@dataclass(frozen=True)
+class WaitState:
+    """What a wait is waiting for, for a status line (on_wait)."""
+
+    running: int  # syncs not finished yet
+    waited: float  # seconds since the wait began
+    idle: float  # seconds since a sync last moved
+    done: int | None  # records the running syncs say are done (None: they do not say)
+    total: int | None  # records in them, when they say
+
+
+def progress_mark(sync: Sync) -> tuple:
+    """What a sync's answer says of its work: two different marks mean it moved."""
+    extra = sync.model_extra or {}
+    return tuple(str(extra.get(name, getattr(sync, name, None))) for name in PROGRESS_FIELDS)
+
+
+def record_counts(syncs: Iterable[Sync | None]) -> tuple[int | None, int | None]:
+    """(records done, records) over syncs that give counts; (None, None) when none does."""
+    done = total = 0
+    counted = False
+    for sync in syncs:
+        extra = (sync.model_extra or {}) if sync is not None else {}
+        try:
+            finished = int(extra.get("success_count") or 0) + int(extra.get("failed_count") or 0)
+            count = int(extra["total_count"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        counted, done, total = True, done + finished, total + count
+    return (done, total) if counted else (None, None)
 
 
 def one_by_one(get_sync: Callable[[str], Sync], until: float, clock: Callable[[], float]) -> RoundReader:
@@ -72,18 +117,20 @@ def poll_syncs(
     sleep: Callable[[float], None],
     known: Mapping[str, Sync] | None = None,
     read_round: RoundReader | None = None,
-    on_wait: Callable[[int, float], None] | None = None,
+    on_wait: Callable[[WaitState], None] | None = None,
     on_finished: Callable[[str, Sync], None] | None = None,
     restart_on_finish: bool = False,
     first_poll: float = FIRST_POLL,
     max_interval: float = MAX_INTERVAL,
     growth: float = GROWTH,
+    stall_after: float | None = None,
 ) -> SyncPoll:
-    """Read the syncs until each is finished or `until` (a `clock()` time) has passed.
+    """Read the syncs until each is finished, `until` (a `clock()` time) has passed, or
+    (with `stall_after`) no sync has moved for `stall_after` seconds (poll.stalled).
 
     `known`: answers just read elsewhere (e.g. a list of syncs), used for the first round.
     An AuthError stops at once; any other failed read is tried again next round.
-    `on_wait(still running, seconds waited so far)` is called before each sleep;
+    `on_wait(WaitState)` is called before each sleep;
     `on_finished(sync_id, sync)` as soon as a sync is seen finished (its results can be
     read while the others still run). restart_on_finish: after a round in which a sync
     finished, the interval starts again from first_poll (the next is likely close behind,
@@ -91,13 +138,20 @@ def poll_syncs(
     poll = SyncPoll(running={sync_id: None for sync_id in dict.fromkeys(sync_ids)})
     read = read_round or one_by_one(get_sync, until, clock)
     started = clock()
+    moved_at = started
+    marks: dict[str, tuple] = {}
     interval = first_poll
     answers: Mapping[str, Sync | RootFiError] = dict(known or {})
     announced: set[str] = set()
     while True:
         if not answers:
             answers = read(list(poll.running))
+        moved = False
         for sync_id, answer in answers.items():
+            if sync_id in poll.running and isinstance(answer, Sync):
+                mark = progress_mark(answer)
+                moved |= answer.finished or (sync_id in marks and marks[sync_id] != mark)
+                marks[sync_id] = mark
             if sync_id not in poll.running:
                 continue
             if isinstance(answer, NotFoundError):
@@ -118,10 +172,19 @@ def poll_syncs(
             announced.add(sync_id)
             if on_finished is not None:
                 on_finished(sync_id, poll.finished[sync_id])
-        remaining = until - clock()
+        now = clock()
+        if moved:
+            moved_at = now
+        poll.idle = now - moved_at
+        remaining = until - now
+        if stall_after is not None and poll.running:
+            if poll.idle >= stall_after:
+                poll.stalled = True
+                return poll
+            remaining = min(remaining, stall_after - poll.idle)  # wake up when the bound is reached
         if not poll.running or remaining <= 0:
             return poll
         if on_wait is not None:
-            on_wait(len(poll.running), clock() - started)
+            on_wait(WaitState(len(poll.running), now - started, poll.idle, *record_counts(poll.running.values())))
         sleep(min(interval, remaining))
         interval = first_poll if restart_on_finish and finished_now else min(max_interval, interval * growth)

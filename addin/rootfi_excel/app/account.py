@@ -1,4 +1,9 @@
-"""Set API key and Check connection, and the API client built from the key store."""
+"""Set API key and Check connection, and the API client built from the key store.
+
+`choose_key(settings)` / `open_client(settings)` are the one way every command and button
+gets a key and a client: the address comes from the workbook's Settings (or --base-url),
+and the key only from what is stored on this computer for that address (api/trust.py).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,20 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from rootfi_excel import messages
+from rootfi_excel.api.addresses import AddressError
 from rootfi_excel.api.credentials import (
     ENV_VAR,
     CredentialsError,
     ensure_keyring,
-    get_api_key,
     keyring_name,
-    store_api_key,
 )
 from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
+from rootfi_excel.api.trust import ChosenKey, other_address, store_key
+from rootfi_excel.api.trust import choose_key as choose_key_for_address
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.fields import integrations
-from rootfi_excel.messages import unreachable
+from rootfi_excel.messages import key_refused, platform, unreachable
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.run import read_workbook_settings
 from rootfi_excel.workbook.port import WorkbookPort
@@ -27,15 +34,27 @@ CLIENT_OPTIONS: dict[str, Any] = {}
 HEALTHY = "HEALTHY"
 
 
-def open_client(settings: WorkbookSettings) -> Any:
-    """A client for the workbook's API address with the key of its key profile."""
-    from rootfi_excel.api.client import RootFiClient
+def choose_key(settings: WorkbookSettings) -> ChosenKey:
+    """The key of the settings' key profile stored for their address (api/trust.py); a
+    CredentialsError naming the address and what to do when none may go there. Connects
+    to nothing, so a command can stop before it opens anything."""
+    where = messages.WHERE_OPTION if settings.base_url_from_command_line else messages.WHERE_SETTINGS
+    return choose_key_for_address(settings.base_url, settings.key_profile,
+                                  named_on_command_line=settings.base_url_from_command_line, where=where)
 
+
+def client_for(chosen: ChosenKey) -> Any:
+    """The API client for a chosen key: it connects only to the address the key is for."""
+    from rootfi_excel.api.client import RootFiClient
     from rootfi_excel.safe_text import hide
 
-    key = get_api_key(settings.key_profile)
-    hide(key)  # never in the log or a message
-    return RootFiClient(key, base_url=settings.base_url, **CLIENT_OPTIONS)
+    hide(chosen.key)  # never in the log or a message
+    return RootFiClient(chosen.key, base_url=chosen.base_url, **CLIENT_OPTIONS)
+
+
+def open_client(settings: WorkbookSettings) -> Any:
+    """A client for the workbook's API address with the key stored for it (choose_key)."""
+    return client_for(choose_key(settings))
 
 
 def platform_name(integration: str | None) -> str:
@@ -46,25 +65,33 @@ def platform_name(integration: str | None) -> str:
 
 
 def set_api_key(port: WorkbookPort, ui: UserInterface) -> bool:
-    """Ask for the key (masked) and store it in the OS key store under the workbook's key profile."""
+    """Ask for the key (masked) and store it in the OS key store under the workbook's key
+    profile, for the workbook's address. An address that is not RootFi's is shown first and
+    the person asked whether to trust it: a shared workbook must not collect keys."""
     from rootfi_excel.safe_text import hide
 
     settings, _, _ = read_workbook_settings(port)
     profile = settings.key_profile
     try:
+        address = other_address(settings.base_url)
+    except AddressError as error:
+        ui.error(messages.SET_KEY_BAD_ADDRESS.format(problem=error))
+        return False
+    try:
         ensure_keyring()  # say so before the person pastes a key for nothing
-        key = ui.ask_secret(f"Paste your RootFi API key for the key profile '{profile}'.\n"
-                            "It is kept in this computer's key store, never in the workbook.")
+        if address and not ui.confirm(messages.SET_KEY_ELSEWHERE.format(address=address, profile=profile)):
+            ui.tell("Nothing was stored.")
+            return False
+        key = ui.ask_secret(messages.SET_KEY_PROMPT.format(profile=profile, sent_to=messages.sent_to(address)))
         if not key or not key.strip():
             ui.tell("Nothing was stored.")
             return False
         hide(key.strip())  # never in the log or a message, even if the key store's error repeats it
-        store_api_key(profile, key)
+        store_key(profile, key, address)
     except CredentialsError as error:
         ui.error(str(error))
         return False
-    ui.tell(f"Saved the API key for the key profile '{profile}' in {keyring_name()}.\n"
-            "Press Check connection to test it.")
+    ui.tell(messages.SET_KEY_SAVED.format(profile=profile, store=keyring_name(), sent_to=messages.sent_to(address)))
     return True
 
 
@@ -102,14 +129,16 @@ def check_connection(port: WorkbookPort, ui: UserInterface, *, client: Any = Non
     source = f"{ENV_VAR} environment variable" if os.environ.get(ENV_VAR, "").strip() else "this computer's key store"
     own = client is None
     try:
-        client = client or open_client(settings)
+        if own:
+            chosen = choose_key(settings)
+            source = chosen.source
+            client = client_for(chosen)
         company = client.get_company(settings.company_id)
     except CredentialsError as error:
         ui.error(str(error))
         return None
-    except AuthError as error:
-        ui.error(f"RootFi refused the key of the key profile '{settings.key_profile}' ({error}). "
-                 "Set the API key again with a key for this company.")
+    except AuthError:
+        ui.error(key_refused(settings.base_url, settings.key_profile, settings.company_id))
         return None
     except NetworkError as error:
         ui.error(unreachable(settings.base_url, error))
@@ -127,7 +156,7 @@ def check_connection(port: WorkbookPort, ui: UserInterface, *, client: Any = Non
     wanted = settings.integration
     actual = integrations.canonical_integration(company.integration)
     if wanted and actual and wanted != actual:
-        lines.append(f"Settings says the integration is {wanted}, but the company is on {actual}: "
-                     "correct Settings before you submit.")
+        lines.append(f"Settings says the integration is {platform(wanted)} ({wanted}), but the company is on "
+                     f"{platform(actual)} ({actual}): correct Settings before you submit.")
     (ui.tell if connection.healthy and len(lines) == 1 else ui.warn)("\n".join(lines))
     return connection

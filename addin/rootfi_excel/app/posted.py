@@ -15,13 +15,14 @@ from rootfi_excel.api.credentials import CredentialsError
 from rootfi_excel.api.errors import AuthError, ListTooLongError, NetworkError, RootFiError
 from rootfi_excel.app.account import open_client
 from rootfi_excel.app.ui import UserInterface
-from rootfi_excel.messages import unreachable
+from rootfi_excel.messages import key_refused, unreachable
 from rootfi_excel.validation.run import read_workbook_settings
 from rootfi_excel.workbook.port import WorkbookPort
 
 
 def posted(port: WorkbookPort, ui: UserInterface, *, today: dt.date | None = None) -> Any:
     """Write the Posted sheet for the Settings' period and say what it holds; None when it could not."""
+    from rootfi_excel.lookups.place import cache_key
     from rootfi_excel.lookups.posted import POSTED_SHEET, posted_with_cached_names
 
     settings, _, _ = read_workbook_settings(port)
@@ -36,12 +37,11 @@ def posted(port: WorkbookPort, ui: UserInterface, *, today: dt.date | None = Non
                         "is the 1st of this month). Fill in posted_from, then press Posted again.")
     try:
         with open_client(settings) as client, ui.working(f"Reading {start} to {end}"):
-            report = posted_with_cached_names(client, port, settings.base_url, settings.company_id, start, end)
+            report = posted_with_cached_names(client, port, cache_key(settings), start, end)
     except CredentialsError as error:
         return ui.error(str(error))
-    except AuthError as error:
-        return ui.error(f"RootFi refused the key of the key profile '{settings.key_profile}' ({error}). "
-                        "Set the API key again with a key for this company.")
+    except AuthError:
+        return ui.error(key_refused(settings.base_url, settings.key_profile, settings.company_id))
     except NetworkError as error:
         return ui.error(unreachable(settings.base_url, error))
     except ListTooLongError as error:  # trying again would not help: a shorter period does

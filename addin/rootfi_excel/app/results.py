@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from rootfi_excel.app.selection import Selection
 from rootfi_excel.app.ui import UserInterface
+from rootfi_excel.messages import plural
 from rootfi_excel.sheets.layout import RESULT_COLUMNS, ROOTFI_ID, ROW_KEY, STATUS, TABLES, Status
 from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort, result_positions
 
@@ -39,8 +40,9 @@ def clear_results(port: WorkbookPort, ui: UserInterface, selection: Selection | 
         where = "the selected rows" if selection is not None else "the workbook"
         ui.tell(f"There are no results to clear in {where}.")
         return 0
-    rows_meant = f"the {count} selected rows" if selection is not None else f"all {count} rows that have results"
-    details = [f"{TABLES[key].sheet}: {len(rows)} rows" for key, rows in filled.items() if rows]
+    rows_meant = (f"the {plural(count, 'selected row')}" if selection is not None
+                  else "the one row that has results" if count == 1 else f"all {count} rows that have results")
+    details = [f"{TABLES[key].sheet}: {plural(len(rows), 'row')}" for key, rows in filled.items() if rows]
     if not ui.confirm(f"Clear the results (status, message, ids) of {rows_meant}? "
                       "The columns you filled in are not touched.", details):
         ui.tell("Nothing was cleared.")
@@ -64,7 +66,7 @@ def clear_results(port: WorkbookPort, ui: UserInterface, selection: Selection | 
         port.write_results(layout, update)
     port.save()
     kept = sum(len(rows) for rows in keep.values())
-    ui.tell(f"Cleared the results of {cleared} rows."
+    ui.tell(f"Cleared the results of {plural(cleared, 'row')}."
             + (f" {kept} created rows were left as they are." if kept else ""))
     return cleared
 

@@ -8,6 +8,7 @@ because a credit note is sent whole.
 
 from __future__ import annotations
 
+from rootfi_excel.messages import plural
 from rootfi_excel.validation.run import WorkbookValidation
 from rootfi_excel.validation.validate import SheetValidation
 
@@ -31,5 +32,5 @@ def narrow(report: WorkbookValidation, selection: Selection | None) -> WorkbookV
 
 def describe(report: WorkbookValidation) -> str:
     """'12 selected rows on Invoice Payments' (for messages)."""
-    parts = [f"{len(s.results)} rows on {s.layout.sheet}" for s in report.sheets.values() if s.results]
+    parts = [f"{plural(len(s.results), 'row')} on {s.layout.sheet}" for s in report.sheets.values() if s.results]
     return " and ".join(parts) or "no filled-in rows"

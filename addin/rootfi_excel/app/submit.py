@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from rootfi_excel.api.credentials import CredentialsError
-from rootfi_excel.api.errors import NetworkError, RootFiError
+from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
 from rootfi_excel.app.account import open_client, platform_name
 from rootfi_excel.app.selection import Selection, narrow
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
 from rootfi_excel.failures import record
-from rootfi_excel.messages import unreachable
+from rootfi_excel.messages import NOTHING_SENT, key_refused, plural, unreachable, were, words
 from rootfi_excel.validation.run import refusals
 from rootfi_excel.submission.journal import Journal, JournalError
 from rootfi_excel.submission.run import (
@@ -48,7 +48,7 @@ UNWRITTEN = "unwritten"  # sent, but some results are only in the journal
 UNSETTLED = (Status.SKIPPED, Status.PENDING, Status.UNKNOWN)
 
 NOUNS = {"payments": ("payment", "payments"), "credit_note_lines": ("credit note", "credit notes")}
-EXCEL_RETRY = "press Submit again to write them back (nothing is sent twice)."
+RETRY = "{submit_again} to write them back (nothing is sent twice)."
 
 
 @dataclass
@@ -74,9 +74,10 @@ def submit(port: WorkbookPort, ui: UserInterface, *, overrides: Overrides | None
 def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, requirements: Any,
                          problems: list[str], *, name: str = "the workbook", client: Any = None,
                          options: SubmitOptions | None = None, journal_path: Path | None = None,
-                         selection: Selection | None = None, retry_hint: str = EXCEL_RETRY) -> SubmitRun:
+                         selection: Selection | None = None, retry_hint: str | None = None) -> SubmitRun:
     own_client = client is None
     journal: Journal | None = None
+    retry_hint = retry_hint or words(RETRY)
     try:
         if own_client:
             client = open_client(settings)
@@ -118,9 +119,12 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
     except (CredentialsError, SubmitAborted) as error:
         return _refused(ui, name, str(error), error)
     except NetworkError as error:
-        return _refused(ui, name, unreachable(settings.base_url, error), error)
+        return _refused(ui, name, f"{unreachable(settings.base_url, error)} {NOTHING_SENT}", error)
+    except AuthError as error:
+        reason = key_refused(settings.base_url, settings.key_profile, settings.company_id)
+        return _refused(ui, name, f"{reason} {NOTHING_SENT}", error)
     except RootFiError as error:
-        return _refused(ui, name, f"Could not check the company: {error}. Nothing was sent.", error)
+        return _refused(ui, name, f"Could not check the company: {error}. {NOTHING_SENT}", error)
     finally:
         if journal is not None:
             journal.close()
@@ -128,7 +132,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
             client.close()
     unplaced = sum(getattr(port, "unplaced", {}).values())
     if unplaced:
-        ui.warn(f"{unplaced} rows were not written back because the table changed while RootFi was working "
+        ui.warn(f"{plural(unplaced, 'row')} {were(unplaced)} not written back because the table changed while RootFi was working "
                 f"(rows sorted, edited or deleted). Their results are safe in this computer's journal: {retry_hint}")
         return SubmitRun(UNWRITTEN, submission)
     return SubmitRun(DONE, submission)
@@ -206,26 +210,28 @@ def question(submission: WorkbookSubmission, settings: Any) -> str:
 
 def plan_lines(submission: WorkbookSubmission, settings: Any) -> list[str]:
     plan = submission.plan
-    lines = [f"Company {settings.company_id}: {plan.company.name or ''} on {plan.company.integration} "
-             f"({settings.base_url})"]
+    lines = [f"Company {settings.company_id}: {plan.company.name or ''} on "
+             f"{platform_name(plan.company.integration)} ({settings.base_url})"]
     for key, sheet in submission.validation.sheets.items():
         count = plan.to_send.get(sheet.layout.sheet, 0)
         one, many = NOUNS.get(key, ("record", "records"))
-        line = f"  {sheet.layout.sheet}: {count} new {one if count == 1 else many} to send"
+        line = f"  {sheet.layout.sheet}: {plural(count, 'new ' + one, 'new ' + many)} to send"
         collect = plan.to_collect.get(sheet.layout.sheet, 0)
         if collect:
-            line += f", {collect} {'answer' if collect == 1 else 'answers'} from earlier runs to collect"
+            line += f", {plural(collect, 'answer')} from earlier runs to collect"
         held = plan.held.get(sheet.layout.sheet, 0)
         if held:
             line += f", {held} held (they look like records created before; their message says why)"
         lines.append(line)
     if plan.invalid_rows:
-        lines.append(f"  {plan.invalid_rows} invalid rows will not be sent (see their message)")
+        lines.append(f"  {plural(plan.invalid_rows, 'invalid row')} will not be sent "
+                     f"(see {'its' if plan.invalid_rows == 1 else 'their'} message)")
     if plan.refused_rows:
-        lines.append(f"  {plan.refused_rows} rows the platform refused before are unchanged and will not be sent "
-                     "again (correct them, or run submit --resend-rejected)")
+        lines.append(f"  {plural(plan.refused_rows, 'row')} the platform refused before "
+                     f"{'is' if plan.refused_rows == 1 else 'are'} unchanged and will not be sent again (correct "
+                     f"{'it' if plan.refused_rows == 1 else 'them'}, or run submit --resend-rejected)")
     if plan.already_created_rows:
-        lines.append(f"  {plan.already_created_rows} rows were created before and are skipped")
+        lines.append(f"  {plural(plan.already_created_rows, 'row')} created before: not sent again")
     return lines
 
 
@@ -235,7 +241,7 @@ def summary(run: SubmitRun) -> str:
     counts = ", ".join(f"{submission.count(s)} {s.lower()}" for s in Status.ALL if submission.count(s))
     text = f"Submitted: {counts or 'no rows'}. Each row's status column says what became of it."
     if submission.possible_duplicates:
-        text += (f"\n{submission.possible_duplicates} possible duplicates: someone submitted the same rows at the "
+        text += (f"\n{plural(submission.possible_duplicates, 'possible duplicate')}: someone submitted the same rows at the "
                  "same moment; void one record of each pair in the platform (their rows say which).")
     text += "".join(f"\n{warning}" for warning in submission.warnings)
     if submission.aborted:

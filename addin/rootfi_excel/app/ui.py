@@ -30,7 +30,9 @@ class UserInterface(Protocol):
         """The run stopped; the text says why and what to do."""
 
     def progress(self, done: int, total: int, text: str) -> None:
-        """Progress of a long step (called often; the front end decides how often to show it)."""
+        """Progress of a long step (called often; the front end decides how often to show it).
+        `text` is "<phase>: <what>", e.g. "payments: 120 created, 2 failed; 150 sent in 3 bulk writes":
+        a front end may keep one line per phase."""
 
     def working(self, title: str) -> AbstractContextManager[None]:
         """Around a long step: progress() is called inside it."""

@@ -17,8 +17,18 @@ import click
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_UNUSABLE, print_notices, print_validation, say, stop
 from rootfi_excel.cli.template_cmd import check_workbook_name
-from rootfi_excel.messages import demo_unfinished
+from rootfi_excel.cli.sandbox_cmd import parse_faults
+from rootfi_excel.messages import DEMO_TOO_MANY_PAYMENTS, demo_unfinished, platform, plural
 from rootfi_excel.safe_text import hide
+from rootfi_excel.sandbox.seed import OPEN_INVOICES
+
+
+def _check_payments(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    """Checked before anything starts: the demo pays each open invoice at most once."""
+    if value > OPEN_INVOICES:
+        raise click.BadParameter(DEMO_TOO_MANY_PAYMENTS.format(asked=value, have=OPEN_INVOICES))
+    return value
+
 
 SANDBOX_COMPANIES = ("Sandbox company: 1001 QuickBooks, 1002 Xero, 1003 NetSuite, 1004 Dynamics 365, 1005 Sage, "
                      "1006 FreshBooks; 1007 (Zoho Books) is disconnected, to see that refusal.")
@@ -31,12 +41,16 @@ SANDBOX_COMPANIES = ("Sandbox company: 1001 QuickBooks, 1002 Xero, 1003 NetSuite
 @click.option("--force", is_flag=True, help="Overwrite the workbook if it exists.")
 @click.option("--company", "company_id", type=click.IntRange(1001, 1007), default=1003, show_default=True,
               help=SANDBOX_COMPANIES)
-@click.option("--payments", type=click.IntRange(0), default=300, show_default=True,
-              help="Payments to make, one per open invoice of the company.")
-@click.option("--credit-notes", type=click.IntRange(0, 1000), default=40, show_default=True)
-@click.option("--rate-limit", type=int, default=100, show_default=True, help="Sandbox requests per minute (0 = off).")
-@click.option("--latency-ms", type=int, default=50, show_default=True, help="Sandbox latency per request.")
-@click.option("--faults", default="", help='Sandbox faults, e.g. "500=0.1,drop=0.05" (see rootfi-excel sandbox).')
+@click.option("--payments", type=click.IntRange(0), default=300, show_default=True, callback=_check_payments,
+              help=f"Payments to make, each paying another open invoice of the company (0 to {OPEN_INVOICES}).")
+@click.option("--credit-notes", type=click.IntRange(0, 1000), default=40, show_default=True,
+              help="Credit notes to make, of 2 to 5 lines each (0 to 1000).")
+@click.option("--rate-limit", type=click.IntRange(0), default=100, show_default=True,
+              help="Sandbox requests per minute (0 = off).")
+@click.option("--latency-ms", type=click.IntRange(0), default=50, show_default=True,
+              help="Sandbox latency per request.")
+@click.option("--faults", default="", callback=lambda ctx, param, value: (parse_faults(value), value)[1],
+              help='Sandbox faults, e.g. "500=0.1,drop=0.05" (see rootfi-excel sandbox --help).')
 def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: int, rate_limit: int,
          latency_ms: int, faults: str) -> None:
     """Try the whole job on a local sandbox of the API.
@@ -51,12 +65,10 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
     """
     from rootfi_excel.api.client import RootFiClient
     from rootfi_excel.app.submit import unsettled
-    from rootfi_excel.cli.sandbox_cmd import parse_faults
     from rootfi_excel.cli.submit_cmd import run_submit
     from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
     from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
-    from rootfi_excel.submission.engine import SubmitOptions
-    from rootfi_excel.submission.run import Overrides, read_settings_for_submit
+    from rootfi_excel.submission.run import Overrides, options_for, read_settings_for_submit
     from rootfi_excel.validation.run import validate_workbook, write_validation
     from rootfi_excel.workbook.template import build_template
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
@@ -75,23 +87,20 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
         with RootFiClient(key, base_url=sandbox.base_url, timeout=10.0) as client:
             company = client.get_company(company_id)
             say(f"1. Sandbox of the RootFi API running at {sandbox.base_url}", bold=True)
-            say(f"   company {company_id}: {company.name} on {company.integration}")
+            say(f"   company {company_id}: {company.name} on {platform(company.integration)}")
 
             lookups = fetch_lookups(client, company_id)
-            if payments > len(lookups.invoices):
-                stop(f"--payments {payments}: company {company_id} has {len(lookups.invoices)} open invoices in the "
-                     f"sandbox and the demo pays each at most once; ask for {len(lookups.invoices)} or fewer.")
             pay = payment_rows(lookups, payments, integration=company.integration)
             notes = credit_note_rows(lookups, credit_notes, integration=company.integration)
             build_template(out, payments=pay, credit_note_lines=notes, settings={
                 "company_id": company_id, "integration": company.integration, "environment": "sandbox",
                 "base_url": sandbox.base_url, "key_profile": "demo",
             })
-            say(f"2. Workbook {out} made from the template: {len(pay)} payments, "
-                        f"{len(notes)} credit-note lines ({credit_notes} credit notes)", bold=True)
+            say(f"2. Workbook {out} made from the template: {plural(len(pay), 'payment')}, "
+                f"{plural(len(notes), 'credit-note line')} ({plural(credit_notes, 'credit note')})", bold=True)
 
             with XlsxWorkbook.open(out) as workbook:
-                report = validate_workbook(workbook)
+                report = validate_workbook(workbook, client=client)  # no lookups: ids read from the sandbox
                 write_validation(workbook, report)
                 workbook.save()
             say("3. Validate", bold=True)
@@ -103,7 +112,7 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
                 settings, requirements, problems = read_settings_for_submit(workbook, Overrides())
                 # The sandbox commits a write before it answers, so a lost answer can be checked
                 # after a few seconds (against the real API the engine waits longer).
-                options = SubmitOptions(batch_size=settings.batch_size, resend_after=3.0)
+                options = options_for(settings, resend_after=3.0)
                 code, run = run_submit(workbook, settings, requirements, problems, out.name, yes=True, client=client,
                                   journal_path=work / "journal.sqlite3", options=options)
             stats = sandbox.count_records(company_id, "invoice_payments"), \

@@ -4,6 +4,7 @@ Each command is declared with `@click.command(cls=GuardedCommand)`. Whatever it 
 becomes one red line naming the file and what to do, with exit code 2 (the detail goes
 to the log file, see `rootfi_excel.failures`); Ctrl+C becomes a short "Stopped" line
 with exit code 130. Click's own errors (a wrong option: exit code 2) pass through.
+Inside, messages say next steps as commands to run (messages.at_terminal), not buttons.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import click
 
 from rootfi_excel.cli.output import EXIT_STOPPED, EXIT_UNUSABLE, say
 from rootfi_excel.failures import logging_to_file, report
+from rootfi_excel.messages import at_terminal
 
 
 class GuardedCommand(click.Command):
@@ -33,7 +35,9 @@ class GuardedCommand(click.Command):
         self.note = note
 
     def invoke(self, ctx: click.Context) -> Any:
-        with logging_to_file():
+        # Next steps are said as commands here (messages.words), naming the command's workbook.
+        book = next((str(value) for value in ctx.params.values() if isinstance(value, Path)), "")
+        with logging_to_file(), at_terminal(book):
             try:
                 return super().invoke(ctx)
             except (click.exceptions.Exit, click.ClickException):

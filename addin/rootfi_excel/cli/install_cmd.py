@@ -12,7 +12,9 @@ from rootfi_excel.cli.output import EXIT_UNUSABLE, say
 from rootfi_excel.api.credentials import DEFAULT_PROFILE
 
 _dry_run = click.option("--dry-run", is_flag=True,
-                        help="Print every file it would write and every setting it would change; write nothing.")
+                        help="Print every step it would take, in the words and order of a real run; change nothing.")
+_dry_run_removing = click.option("--dry-run", is_flag=True,
+                                 help="Print, in the words and order of a real run, every file, setting and folder it would remove; remove nothing.")
 
 
 def _layout():
@@ -62,7 +64,9 @@ def install(templates_dir: Path | None, profile: str, no_key: bool, yes: bool, d
                     ask_key=None if (no_key or yes) else _ask_key)
     except (InstallError, ValueError, OSError) as exc:
         raise _fail(exc) from None
-    if not dry_run:
+    if dry_run:
+        say("Dry run: nothing was changed.")
+    else:
         say("Done." + (" Restart Excel: the RootFi tab appears on the ribbon." if layout.has_excel else "")
                    + " Check this computer any time with `rootfi-excel doctor`.")
 
@@ -75,31 +79,36 @@ def upgrade(dry_run: bool) -> None:
     from rootfi_excel.install.actions import InstallError
     from rootfi_excel.install.actions import upgrade as run_upgrade
 
+    if dry_run:
+        say("Dry run: nothing is written.")
     try:
         run_upgrade(_layout(), dry_run=dry_run, tell=say)
     except (InstallError, ValueError, OSError) as exc:
         raise _fail(exc) from None
+    say("Dry run: nothing was changed." if dry_run else "Done. Restart Excel to load the new add-in.")
 
 
 @click.command(cls=GuardedCommand, doing="uninstall RootFi for Excel",
-               short_help="Remove what install wrote.")
+               short_help="Remove what install wrote, then the environment the installer made.")
 @click.option("--remove-key", is_flag=True, help="Also remove the stored API key(s).")
 @click.option("--remove-journal", is_flag=True,
               help="Also remove the submission journal (it is what stops a row being sent twice).")
 @click.option("--profile", "profiles", multiple=True, help="Key profile to remove with --remove-key (repeatable).")
-@_dry_run
+@_dry_run_removing
 def uninstall(remove_key: bool, remove_journal: bool, profiles: tuple[str, ...], dry_run: bool) -> None:
-    """Remove every file and setting install wrote (the key and the journal only when asked)."""
+    """Remove every file, setting and folder install wrote, then the environment the installer made
+    (proven by its marker); the key and the journal only when asked."""
     from rootfi_excel.install.actions import InstallError
     from rootfi_excel.install.actions import uninstall as run_uninstall
 
+    if dry_run:
+        say("Dry run: nothing is written.")
     try:
         run_uninstall(_layout(), remove_key=remove_key, remove_journal=remove_journal, profiles=profiles,
                       dry_run=dry_run, tell=say)
     except (InstallError, ValueError, OSError) as exc:
         raise _fail(exc) from None
-    if not dry_run:
-        say("Python and this environment stay; delete the folder the installer script named to remove them.")
+    say("Dry run: nothing was changed." if dry_run else "Done. Python itself stays.")
 
 
 @click.command(cls=GuardedCommand, doing="check this computer")
@@ -120,7 +129,8 @@ def doctor(workbook: Path | None, base_url: str | None, company: int | None, pro
         manifest = None
     installed = [Path(f.path) for f in manifest.files] if manifest else []
     checks = run_doctor(layout, xlwings_version=xlwings_version(), workbook=workbook, base_url=base_url,
-                        company_id=company, profile=profile, installed_files=installed)
+                        company_id=company, profile=profile, installed_files=installed,
+                        installed=manifest is not None)
     say(f"RootFi for Excel doctor ({layout.system})")
     say(render(checks))
     raise SystemExit(exit_code(checks))

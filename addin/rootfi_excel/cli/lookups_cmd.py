@@ -26,14 +26,14 @@ def lookups(book: Path, base_url: str | None, company_id: int | None, key_profil
     Exit code 0 when refreshed, 1 when the refresh failed (the previous lists are kept),
     2 when nothing could be done (workbook, settings or key problem).
     """
-    from rootfi_excel.api.client import RootFiClient
+    from rootfi_excel.app.account import client_for
     from rootfi_excel.lookups.cache import LookupCache, default_path
     from rootfi_excel.lookups.workbook import refresh_workbook
     from rootfi_excel.workbook.port import WorkbookError
 
-    workbook, settings, key = open_for_company(book, base_url, company_id, key_profile, own_company_only=True)
+    workbook, settings, chosen = open_for_company(book, base_url, company_id, key_profile, own_company_only=True)
     try:
-        with RootFiClient(key, base_url=settings.base_url) as client, LookupCache() as cache:
+        with client_for(chosen) as client, LookupCache() as cache:
             report = refresh_workbook(workbook, client, cache, settings, full=full,
                                       progress=lambda text: say(f"  {text}"))
     except sqlite3.Error as error:
@@ -46,9 +46,10 @@ def lookups(book: Path, base_url: str | None, company_id: int | None, key_profil
         workbook.save()
     except WorkbookError as error:
         stop(f"The lists are cached, but {book.name} could not be saved: {error}")
-    if not report.ok:
+    if not report.ok:  # said once, here: the progress lines above never repeat it
         say(report.summary(), fg="red", err=True)
         raise SystemExit(EXIT_INVALID)
+    say(report.summary())
     say(f"Wrote the live lists onto the Lookups sheet of {book.name}.")
     raise SystemExit(EXIT_OK)
 
@@ -59,12 +60,14 @@ def _busy(error: sqlite3.Error) -> bool:
 
 def open_for_company(book: Path, base_url: str | None, company_id: int | None, key_profile: str | None,
                      own_company_only: bool = False):
-    """The workbook, its settings (with the command line's overrides) and the API key; stops
-    with a message when the workbook, its company_id or the key is missing. Shared by `posted`.
+    """The workbook, its settings (with the command line's overrides) and the key chosen for
+    their address (app.account.choose_key); stops with a message when the workbook, its
+    company_id or a key for that address is missing, before anything connects. Shared by `posted`.
 
     own_company_only: refuse a --company other than the one the workbook's Settings name
     (lists written into the workbook must be its own company's: Validate checks against them)."""
-    from rootfi_excel.api.credentials import CredentialsError, get_api_key
+    from rootfi_excel.api.credentials import CredentialsError
+    from rootfi_excel.app.account import choose_key
     from rootfi_excel.submission.run import Overrides, apply_overrides
     from rootfi_excel.validation.run import read_workbook_settings
     from rootfi_excel.workbook.port import WorkbookError
@@ -86,8 +89,8 @@ def open_for_company(book: Path, base_url: str | None, company_id: int | None, k
     if settings.company_id is None:
         stop("Settings: company_id is empty; fill in your RootFi company id (or pass --company).")
     try:
-        key = get_api_key(settings.key_profile)
+        chosen = choose_key(settings)
     except CredentialsError as error:
         stop(str(error))
-    return workbook, settings, key
+    return workbook, settings, chosen
 

@@ -50,7 +50,23 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli()
+    """The rootfi-excel program. Click's own messages about the arguments (a wrong option, a
+    value out of range) are said as every other message is: wrapped between words at the
+    terminal's width, never cut mid-word."""
+    from rootfi_excel.cli.output import EXIT_UNUSABLE, say
+
+    try:
+        result = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        say("Aborted.", err=True)
+        raise SystemExit(1) from None
+    except click.ClickException as error:
+        if isinstance(error, click.UsageError) and error.ctx is not None:
+            say(error.ctx.get_usage(), err=True)
+            say(f"Try '{error.ctx.command_path} {error.ctx.help_option_names[0]}' for help.\n", err=True)
+        say(f"Error: {error.format_message()}", err=True, fg="red")
+        raise SystemExit(error.exit_code if error.exit_code is not None else EXIT_UNUSABLE) from None
+    raise SystemExit(result if isinstance(result, int) else 0)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,13 @@ from __future__ import annotations
 import shutil
 import sys
 import textwrap
+import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from rootfi_excel.messages import platform, plural
 from rootfi_excel.safe_text import printable, redact
 from rootfi_excel.sheets.layout import Status
 
@@ -61,8 +64,9 @@ def print_notices(workbook: object) -> None:
 
 
 def print_validation(report: WorkbookValidation, name: str) -> None:
-    say(f"Validated {name}" + (f" for {report.settings.integration}" if report.settings.integration
-                                      else " (no integration set in Settings: integration-specific fields not checked)"))
+    integration = report.settings.integration
+    say(f"Validated {name}" + (f" for {platform(integration)}" if integration
+                               else " (no integration set in Settings: integration-specific fields not checked)"))
     for problem in report.problems:
         say(f"  ! {problem}", fg="yellow")
     for line in report.summary_lines():
@@ -79,7 +83,7 @@ def print_validation(report: WorkbookValidation, name: str) -> None:
             else:
                 hidden += 1
     if hidden:
-        say(f"  ... and {hidden} more invalid rows: see the message column in the workbook")
+        say(f"  ... and {plural(hidden, 'more invalid row')}: see the message column in the workbook")
     say(report.verdict(), fg="green" if report.all_valid else None)
 
 
@@ -97,27 +101,54 @@ def print_submission(submission, name: str) -> None:
             colour = {Status.CREATED: "green", Status.INVALID: "red", Status.FAILED: "red"}.get(status, "yellow")
             say(f"  {count:6d} {status}", fg=colour)
     if submission.possible_duplicates:
-        say(f"  {submission.possible_duplicates:6d} possible duplicates: someone submitted the same rows at "
-            "the same moment; void one record of each pair in the platform", fg="red")
+        say(f"  {submission.possible_duplicates:6d} possible duplicate{'' if submission.possible_duplicates == 1 else 's'}"
+            ": someone submitted the same rows at the same moment; void one record of each pair in the platform",
+            fg="red")
     for warning in submission.warnings:
         say(f"  ! {_short(warning, 300)}", fg="yellow")
     new, seen = rows_to_look_at(submission)
-    for line in (new + seen)[:MAX_ROWS_SHOWN]:
-        say(f"  {line}")
-    hidden = len(new) + len(seen) - MAX_ROWS_SHOWN
-    if hidden > 0:
-        say(f"  ... and {hidden} more rows to look at: see the status and message columns in the workbook")
+    groups = new + seen
+    for group in groups[:MAX_ROWS_SHOWN]:
+        say(f"  {group.line()}")
+    hidden = sum(len(group.rows) for group in groups[MAX_ROWS_SHOWN:])
+    if hidden:
+        say(f"  ... and {plural(hidden, 'more row')} to look at: see the status and message columns in the workbook")
     requests = submission.requests_used
-    say(f"  {requests} API request{'' if requests == 1 else 's'} to RootFi for this Submit (company check, platform look-ups, "
+    say(f"  {plural(requests, 'API request')} to RootFi for this Submit (company check, platform look-ups, "
         "sending and collecting)")
 
 
-def rows_to_look_at(submission) -> tuple[list[str], list[str]]:
-    """Lines for the rows that need a look: first what this Submit found (Failed,
-    Unknown, Pending, Skipped, possible duplicates), then the Invalid rows Validate
-    already showed."""
-    new: list[str] = []
-    seen: list[str] = []
+@dataclass
+class RowGroup:
+    """Rows of one sheet with the same status and message: one line, however many rows."""
+
+    sheet: str
+    status: str
+    message: str
+    rows: list[int]
+
+    def line(self) -> str:
+        return f"{self.sheet} {rows_said(self.rows)} {self.status}: {_short(self.message)}"
+
+
+def rows_said(numbers: list[int]) -> str:
+    """[7] -> 'row 7'; [2, 3, 4, 9] -> 'rows 2-4, 9'."""
+    spans: list[list[int]] = []
+    for number in sorted(numbers):
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    text = ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in spans)
+    return f"row{'s' if len(numbers) > 1 else ''} {text}"
+
+
+def rows_to_look_at(submission) -> tuple[list[RowGroup], list[RowGroup]]:
+    """The rows that need a look, rows with the same status and message together: first
+    what this Submit found (Failed, Unknown, Pending, Skipped, possible duplicates), then
+    the Invalid rows Validate already showed."""
+    new: dict[tuple[str, str, str], RowGroup] = {}
+    seen: dict[tuple[str, str, str], RowGroup] = {}
     for key, sheet in submission.validation.sheets.items():
         outcomes = submission.outcomes.get(key, {})
         for index, result in sheet.results.items():
@@ -126,30 +157,79 @@ def rows_to_look_at(submission) -> tuple[list[str], list[str]]:
             flagged = outcome is not None and outcome.flag is not None
             if status in (Status.CREATED, Status.VALID) and not flagged:
                 continue
-            line = f"{sheet.layout.sheet} row {result.row_number} {status}: {_short(message)}"
-            (new if outcome is not None else seen).append(line)
-    return new, seen
+            groups = new if outcome is not None else seen
+            group = groups.setdefault((sheet.layout.sheet, status, message),
+                                      RowGroup(sheet.layout.sheet, status, message, []))
+            group.rows.append(result.row_number)
+    return list(new.values()), list(seen.values())
 
 
-class progress_bar:
-    """A progress bar on stderr for the submission engine's progress callback.
+class progress_lines:
+    """Progress of a long step on stderr, for the submission engine's progress callback:
+    one line per phase ("payments", "credit notes") with its counts by outcome.
 
-    The text says what is happening now ("payments: sent 95 in one bulk write"); the
-    counter says how many records have their answer, so the two never contradict."""
+    The callback's text is "<phase>: <counts; what is happening now>" (submission/context.py).
+    On a terminal each phase has a line updated in place (a short bar, answered/total, the
+    text cut to fit, the elapsed time always whole); otherwise (a log, a pipe) each phase's
+    line is printed once, plain, when the next phase starts or the step ends."""
 
-    def __enter__(self):
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
+        self._phases: dict[str, list] = {}  # phase -> [done, total, text, started, last]
+        self._said: set[str] = set()
 
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(bar_width=16),
-                                  TextColumn("{task.completed}/{task.fields[total_text]} answered"),
-                                  TimeElapsedColumn(), transient=False)
-        self._progress.start()
-        self._task = self._progress.add_task("Submitting", total=None, total_text="?")
+    def __enter__(self) -> "progress_lines":
+        if self.live:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.table import Column
+
+            self._progress = Progress(
+                TextColumn("{task.fields[phase]}", table_column=Column(no_wrap=True)),
+                BarColumn(bar_width=10),
+                TextColumn("{task.completed}/{task.fields[total_text]}", table_column=Column(no_wrap=True)),
+                TextColumn("{task.description}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
+                TimeElapsedColumn(table_column=Column(no_wrap=True, min_width=7)),
+                # Two columns short of the terminal: the "^C" a terminal echoes at Ctrl+C must not wrap
+                # the line, or the line is drawn twice.
+                console=Console(file=self.stream, width=max(shutil.get_terminal_size().columns - 2, 40)),
+                transient=False, expand=True)
+            self._progress.start()
+            self._tasks: dict[str, object] = {}
         return self
 
     def __call__(self, done: int, total: int, text: str) -> None:
-        self._progress.update(self._task, completed=done, total=total or None, total_text=str(total or "?"),
-                              description=printable(redact(text)))
+        phase, _, what = printable(redact(text)).partition(": ")
+        if not what:
+            phase, what = "", phase
+        now = time.monotonic()
+        if phase not in self._phases:
+            for earlier in self._phases:  # a new phase: the ones before it are done
+                self._say_phase(earlier)
+            self._phases[phase] = [done, total, what, now, now]
+        else:
+            self._phases[phase][:3] = [done, total, what]
+            self._phases[phase][4] = now
+        if self.live:
+            task = self._tasks.get(phase)
+            if task is None:
+                task = self._tasks[phase] = self._progress.add_task(what, total=total or None, phase=phase,
+                                                                     total_text=str(total or "?"))
+            self._progress.update(task, completed=done, total=total or None, total_text=str(total or "?"),
+                                  description=what)
+
+    def _say_phase(self, phase: str) -> None:
+        if self.live or phase in self._said:
+            return
+        self._said.add(phase)
+        done, total, what, started, last = self._phases[phase]
+        seconds = round(last - started)
+        self.stream.write(f"{phase + ': ' if phase else ''}{done} of {total} answered: {what} ({seconds} s)\n")
+        self.stream.flush()
 
     def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
+        if self.live:
+            self._progress.stop()
+        for phase in self._phases:
+            self._say_phase(phase)

@@ -10,9 +10,10 @@ from rootfi_excel.app.submit import DECLINED, DONE, SubmitRun, submit_with_setti
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_submission, say, stop
 from rootfi_excel.cli.terminal_ui import TerminalUI
+from rootfi_excel.messages import RESULTS_KEPT_IN_JOURNAL, words
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitOptions
-from rootfi_excel.submission.run import Overrides, read_settings_for_submit
+from rootfi_excel.submission.run import Overrides, options_for, read_settings_for_submit
 
 STOPPED = ("Stopped (Ctrl+C): nothing more is sent. Every answer already received is in this computer's journal "
            "(and in {file} when it could be saved); submit {file} again to finish (nothing is sent twice).")
@@ -52,8 +53,7 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
             stop(f"Fix the Settings sheet of {book.name} first:\n  " + "\n  ".join(problems))
         if batch_size:
             settings.batch_size = batch_size
-        options = SubmitOptions(batch_size=settings.batch_size, resend_after=lost_answer_wait,
-                                resend_rejected=resend_rejected)
+        options = options_for(settings, resend_after=lost_answer_wait, resend_rejected=resend_rejected)
         code, _ = run_submit(workbook, settings, requirements, problems, book.name, yes=yes, options=options)
     raise SystemExit(code)
 
@@ -64,8 +64,7 @@ def run_submit(workbook, settings, requirements, problems, name: str, *, yes: bo
     Returns the exit code and the run."""
     run = submit_with_settings(
         workbook, TerminalUI(yes=yes), settings, requirements, problems, name=name, client=client,
-        options=options, journal_path=journal_path,
-        retry_hint="close the workbook and run submit again to write them (nothing will be sent twice).")
+        options=options, journal_path=journal_path, retry_hint=words(RESULTS_KEPT_IN_JOURNAL))
     return _finish(run, name), run
 
 
@@ -78,8 +77,10 @@ def _finish(run: SubmitRun, name: str) -> int:
     submission = run.submission
     print_submission(submission, name)
     if submission.aborted:
+        if isinstance(submission.error, KeyboardInterrupt):  # the error boundary says "Stopped (Ctrl+C)": once
+            raise submission.error
         say(f"Stopped early: {submission.aborted}", fg="red", err=True)
-        if isinstance(submission.error, BaseException):  # the results are saved; now report the error (or Ctrl+C)
+        if isinstance(submission.error, BaseException):  # the results are saved; now report the error
             raise submission.error
         return EXIT_UNUSABLE
     rows = sum(len(s.results) for s in submission.validation.sheets.values())

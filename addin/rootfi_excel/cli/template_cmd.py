@@ -17,11 +17,15 @@ def check_workbook_name(out: Path) -> None:
              f"(e.g. {out.stem or 'book'}.xlsx). The template holds no macros, so not .xlsm: the add-in carries them.")
 
 
-@click.command(cls=GuardedCommand, doing="write the template {file}")
+@click.command(cls=GuardedCommand, doing="write the template {file}", short_help="Write a blank workbook (the template).")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path), default=Path("RootFi-Invoice-Import.xlsx"))
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
 def template(out: Path, force: bool) -> None:
-    """Write a blank RootFi invoice-import workbook to OUT."""
+    """Write a blank RootFi invoice-import workbook to OUT.
+
+    \b
+    OUT defaults to RootFi-Invoice-Import.xlsx in this folder.
+    """
     from rootfi_excel.workbook.template import build_template
 
     check_workbook_name(out)

@@ -1,4 +1,4 @@
-"""The application layer's UserInterface for a terminal: lines, a progress bar, a hidden prompt."""
+"""The application layer's UserInterface for a terminal: lines, progress lines, a hidden prompt."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Iterator, Sequence
 
 import click
 
-from rootfi_excel.cli.output import EXIT_UNUSABLE, progress_bar, say
+from rootfi_excel.cli.output import EXIT_UNUSABLE, progress_lines, say
 
 NO_TERMINAL = ("No answer: the input is not a terminal (a pipe, a file or a scheduled task) and it ended before "
                "a yes or no. Nothing was sent. To send without a question, run the same command with --yes.")
@@ -17,7 +17,7 @@ NO_TERMINAL = ("No answer: the input is not a terminal (a pipe, a file or a sche
 class TerminalUI:
     def __init__(self, *, yes: bool = False) -> None:
         self.yes = yes  # --yes: every question answered yes (unattended runs)
-        self._bar: progress_bar | None = None
+        self._bar: progress_lines | None = None
 
     def confirm(self, question: str, details: Sequence[str] = ()) -> bool:
         for line in details:
@@ -54,7 +54,7 @@ class TerminalUI:
 
     @contextmanager
     def working(self, title: str) -> Iterator[None]:
-        with progress_bar() as bar:
+        with progress_lines() as bar:
             self._bar = bar
             try:
                 yield

@@ -97,7 +97,7 @@ def _payment_mistakes(rows: list[dict[str, Any]], rng: random.Random) -> None:
     overpaid = rows[next(picks)]
     overpaid["amount"] = round(float(overpaid["amount"]) * 3 + 1000, 2)  # more than is due
     duplicate = dict(rows[next(picks)])
-    rows.insert(next(picks), duplicate)  # the same payment pasted twice
+    rows[next(picks)] = duplicate  # the same payment pasted twice, over another: as many rows as asked for
 
 
 def credit_note_rows(lookups: Lookups, count: int, *, integration: str | None, seed: int = 2,

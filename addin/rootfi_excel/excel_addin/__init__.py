@@ -4,7 +4,11 @@
     customUI.xml      the RootFi ribbon tab (one <button> per entry of ribbon.BUTTONS)
     customui.py       the rules the ribbon XML must keep (checked by the build and tests)
     RootFiRibbon.bas  the one VBA callback: passes a button's tag to ribbon.dispatch()
-    vba.py            the VBA sources the build sets, and the rules every module keeps
+                      (and answers itself when no workbook is there for Python to start in)
+    vba.py            the VBA sources the build sets (xlwings' GetConfig without its workbook
+                      layers), and the rules every module keeps
+    udf_module.py     the worksheet functions' VBA wrappers (what xlwings' import writes)
+    function_help.py  their Insert Function help (MacroOptions, at Auto_Open)
     package.py        edits to the .xlam zip: ribbon, config sheet, titles, project name
     settings.py       the add-in's settings (interpreter, PYTHONPATH) and the user's file
 

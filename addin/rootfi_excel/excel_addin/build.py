@@ -13,7 +13,8 @@ unless the finished file passes the checks at the end):
 4. Module source with pyOpenVBA: `RibbonMyAddin` renamed to `RootFiRibbon` and given the
    one callback; `xlwings` given the installed xlwings' module with PROJECT_NAME "rootfi";
    a new `xlwings_udfs` with the worksheet functions (udf_module.py), as xlwings'
-   ImportPythonUDFsToAddin would have saved it into the add-in.
+   ImportPythonUDFsToAddin would have saved it into the add-in, and `RootFiFunctions`
+   with their Insert Function help (function_help.py), which that import also registers.
    pyOpenVBA keeps the dir/PROJECT/PROJECTwm streams consistent and marks the compiled
    cache stale, so Excel compiles the new source when it opens the file.
 5. Read the result back (pyOpenVBA's `check_file`, and every module's source) and only
@@ -31,6 +32,7 @@ from importlib import resources
 from pathlib import Path
 
 from rootfi_excel.excel_addin import customui, vba
+from rootfi_excel.excel_addin.function_help import FUNCTION_HELP_MODULE, FunctionHelpError, function_help_source
 from rootfi_excel.excel_addin.package import PackageError, edit_package
 from rootfi_excel.excel_addin.settings import CONFIG_SHEET, AddinSettings, SettingsError
 from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE, UDFSignatureError, udf_module_source
@@ -66,7 +68,12 @@ def module_sources(xlwings_version: str) -> dict[str, str]:
     from rootfi_excel import udfs
 
     return {vba.XLWINGS_MODULE: vba.xlwings_module(xlwings_version), vba.RIBBON_MODULE: vba.ribbon_module(),
-            UDF_VBA_MODULE: udf_module_source(udfs.UDF_MODULE, udfs.UDFS)}
+            UDF_VBA_MODULE: udf_module_source(udfs.UDF_MODULE, udfs.UDFS),
+            FUNCTION_HELP_MODULE: function_help_source(udfs.UDFS, udfs.CATEGORY, udfs.ARGUMENT_HELP)}
+
+
+# Modules the build adds to the template's project (the others are the template's own).
+NEW_MODULES = (UDF_VBA_MODULE, FUNCTION_HELP_MODULE)
 
 
 def build_addin(out_dir: Path, settings: AddinSettings | None = None) -> BuiltAddin:
@@ -83,7 +90,7 @@ def build_addin(out_dir: Path, settings: AddinSettings | None = None) -> BuiltAd
     try:
         modules = module_sources(version)
         rows = settings.sheet_rows()
-    except (vba.VBASourceError, SettingsError, UDFSignatureError) as error:
+    except (vba.VBASourceError, SettingsError, UDFSignatureError, FunctionHelpError) as error:
         raise AddinBuildError(str(error)) from None
     for name, text in modules.items():
         problems += vba.rule_problems(name, text)
@@ -94,7 +101,7 @@ def build_addin(out_dir: Path, settings: AddinSettings | None = None) -> BuiltAd
         staged = edit_package(xlwings_template(), custom_ui=custom_ui, custom_ui_part=customui.PART_NAME,
                               custom_ui_relationship=customui.RELATIONSHIP_TYPE, config_rows=rows,
                               config_sheet=CONFIG_SHEET, project_name=vba.PROJECT,
-                              template_project_name=vba.TEMPLATE_PROJECT_NAME)
+                              template_project_name=vba.TEMPLATE_PROJECT_NAME, new_modules=NEW_MODULES)
         with tempfile.TemporaryDirectory(prefix="rootfi-addin-build-") as work:
             package, finished = Path(work) / "package.xlam", Path(work) / ADDIN_FILE
             package.write_bytes(staged)

@@ -1,8 +1,9 @@
 """The RootFi ribbon tab (customUI.xml, package data) and the rules it must keep.
 
-No XML schema of the ribbon (Microsoft's customUI.xsd) ships in any package we can
-install, so `problems()` checks the rules of that schema that apply to the elements we
-use, as [MS-CUSTOMUI] states them, plus our own: every button has the one callback, a tag
+Microsoft's customUI.xsd ships in no package the add-in installs (the tests validate
+against a copy, tests/fixtures/office), so before it writes anything the build checks
+with `problems()` the rules of that schema that apply to the elements we use, as
+[MS-CUSTOMUI] states them, plus our own: every button has the one callback, a tag
 that `rootfi_excel.ribbon.BUTTONS` knows, an icon and both tooltips. An element the
 checker does not know is refused rather than let through unchecked: whoever adds a new
 kind of control adds its rules here.

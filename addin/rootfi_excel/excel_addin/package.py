@@ -7,12 +7,19 @@
   uses exactly our pairing;
 - the config sheet: `_myaddin.conf` (inactive in the template) becomes `rootfi.conf`
   with our settings, the name xlwings' VBA reads;
-- the title and description Excel's Add-ins dialog shows (docProps/core.xml);
+- the title and description Excel's Add-ins dialog shows, and ours as its author and last
+  editor (docProps/core.xml: the template names its author); the template's `absPath`
+  (the folder it was last saved in, on its author's computer) is removed from
+  workbook.xml: Excel writes it again whenever it saves a workbook, never reads it;
 - the VBA project's name, "MyAddin" -> "RootFi", in the two places [MS-OVBA] keeps it
   (the PROJECTNAME record of the `VBA/dir` stream and `Name=` in the PROJECT stream).
   pyOpenVBA has no call for this one edit, so it is done here with pyOpenVBA's own
   compound-file reader/writer and stream codec; pyOpenVBA parses and checks the result
-  when it sets the module source afterwards.
+  when it sets the module source afterwards;
+- the PROJECT stream's `[Workspace]` records of the modules the build adds, written
+  where Excel writes them: right after the other records, before the section's closing
+  blank line (pyOpenVBA appends a new module's record after that blank line, and keeps
+  a record that is already there).
 
 Every edit is made on the template's exact text and refuses to guess: if a newer
 xlwings template does not look as expected, the build stops and says what it missed.
@@ -38,6 +45,7 @@ VBA_PART = "xl/vbaProject.bin"
 ROOT_RELS_PART = "_rels/.rels"
 
 TITLE = "RootFi for Excel"
+AUTHOR = "RootFi for Excel (rootfi-excel addin build)"  # dc:creator and cp:lastModifiedBy
 DESCRIPTION = "Validate and submit invoice payments and credit notes through the RootFi API: the RootFi ribbon tab."
 
 _SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -50,7 +58,7 @@ class PackageError(ValueError):
 
 def edit_package(template: bytes, *, custom_ui: bytes, custom_ui_part: str, custom_ui_relationship: str,
                  config_rows: list[tuple[str, str]], config_sheet: str, project_name: str,
-                 template_project_name: str) -> bytes:
+                 template_project_name: str, new_modules: tuple[str, ...] = ()) -> bytes:
     """The template with our ribbon, config sheet, titles and project name: a new zip."""
     with zipfile.ZipFile(io.BytesIO(template)) as source:
         parts = {info.filename: source.read(info) for info in source.infolist()}
@@ -58,12 +66,12 @@ def edit_package(template: bytes, *, custom_ui: bytes, custom_ui_part: str, cust
     sheet_part = config_sheet_part(parts)
     replaced = {
         custom_ui_part: custom_ui,
-        WORKBOOK_PART: _rename_sheet(parts[WORKBOOK_PART], TEMPLATE_CONFIG_SHEET, config_sheet),
+        WORKBOOK_PART: _without_abs_path(_rename_sheet(parts[WORKBOOK_PART], TEMPLATE_CONFIG_SHEET, config_sheet)),
         sheet_part: _sheet_with_rows(parts[sheet_part], len(config_rows)),
         SHARED_STRINGS_PART: _shared_strings([text for row in config_rows for text in row]),
         CORE_PART: _core_properties(parts[CORE_PART]),
         ROOT_RELS_PART: _ribbon_relationship(parts[ROOT_RELS_PART], custom_ui_part, custom_ui_relationship),
-        VBA_PART: rename_vba_project(parts[VBA_PART], template_project_name, project_name),
+        VBA_PART: rename_vba_project(parts[VBA_PART], template_project_name, project_name, new_modules),
     }
     missing = set(replaced) - set(parts)
     if missing:
@@ -134,9 +142,22 @@ def _ribbon_relationship(rels: bytes, part: str, relationship_type: str) -> byte
     return text.encode("utf-8")
 
 
+_ABS_PATH = re.compile(r'<mc:AlternateContent[^>]*>\s*<mc:Choice Requires="x15">\s*<x15ac:absPath [^>]*/>\s*'
+                       r'</mc:Choice>\s*</mc:AlternateContent>')
+
+
+def _without_abs_path(workbook: bytes) -> bytes:
+    """workbook.xml without the template's x15ac:absPath (its author's folder)."""
+    text, count = _ABS_PATH.subn("", workbook.decode("utf-8"))
+    if count != 1 or "absPath" in text:
+        raise PackageError("workbook.xml: no single x15ac:absPath in its AlternateContent to remove")
+    return text.encode("utf-8")
+
+
 def _core_properties(core: bytes) -> bytes:
     text = core.decode("utf-8")
-    for element, value in (("dc:title", TITLE), ("dc:description", DESCRIPTION)):
+    for element, value in (("dc:title", TITLE), ("dc:description", DESCRIPTION), ("dc:creator", AUTHOR),
+                           ("cp:lastModifiedBy", AUTHOR)):
         text, count = re.subn(rf"<{element}\s*/>|<{element}>[^<]*</{element}>",
                               f"<{element}>{escape(value)}</{element}>", text)
         if count != 1:
@@ -152,8 +173,9 @@ _PROJECT_NAME_RECORD = 0x0004
 _RECORDS_BEFORE_NAME = {0x0001, 0x004A, 0x0002, 0x0014, 0x0003}
 
 
-def rename_vba_project(vba_project: bytes, old: str, new: str) -> bytes:
-    """vbaProject.bin with the project called `new` instead of `old`."""
+def rename_vba_project(vba_project: bytes, old: str, new: str, new_modules: tuple[str, ...] = ()) -> bytes:
+    """vbaProject.bin with the project called `new` instead of `old` (and [Workspace]
+    records for the modules the build is about to add)."""
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,127}", new):
         raise PackageError(f"{new!r} is not a VBA project name")
     cfb = CFB.from_bytes(vba_project)
@@ -161,10 +183,32 @@ def rename_vba_project(vba_project: bytes, old: str, new: str) -> bytes:
     line = f'Name="{old}"\r\n'
     if project.count(line) != 1:
         raise PackageError(f"the template's PROJECT stream has no single line {line.strip()!r}")
-    cfb.write_stream("PROJECT", project.replace(line, f'Name="{new}"\r\n').encode("cp1252"))
+    project = with_workspace_records(project.replace(line, f'Name="{new}"\r\n'), new_modules)
+    cfb.write_stream("PROJECT", project.encode("cp1252"))
     directory = decompress(cfb.get_stream_in_storage("VBA", "dir"))
     cfb.write_stream_in_storage("VBA", "dir", compress(_dir_with_name(directory, old, new)))
     return cfb.to_bytes()
+
+
+WORKSPACE = "[Workspace]\r\n"
+NEW_MODULE_WINDOW = "0, 0, 0, 0, C"  # a code window never opened: what Excel writes for one
+
+
+def with_workspace_records(project: str, names: tuple[str, ...]) -> str:
+    """The PROJECT stream's text with a [Workspace] record for each of `names`, after the
+    section's last record (the section is the stream's last; Excel ends it with a blank line)."""
+    if not names:
+        return project
+    if project.count(WORKSPACE) != 1:
+        raise PackageError("the template's PROJECT stream has no single [Workspace] section")
+    head, _, section = project.partition(WORKSPACE)
+    records = re.match(r"(?:[^\r\n\[=]+=[^\r\n]*\r\n)*", section).group(0)
+    rest = section[len(records):]
+    if rest != "\r\n":
+        raise PackageError(f"the template's [Workspace] section does not end as Excel writes it: {rest!r}")
+    known = {record.partition("=")[0].casefold() for record in records.splitlines()}
+    added = "".join(f"{name}={NEW_MODULE_WINDOW}\r\n" for name in names if name.casefold() not in known)
+    return head + WORKSPACE + records + added + rest
 
 
 def _dir_with_name(directory: bytes, old: str, new: str) -> bytes:

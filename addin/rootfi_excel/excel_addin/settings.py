@@ -1,13 +1,16 @@
 """The add-in's own settings: which Python runs the buttons, and what is on its path.
 
 xlwings' VBA module in a custom add-in (PROJECT_NAME "rootfi") reads each setting from
-the first of these places that has it (`GetConfig` in xlwings_custom_addin.bas):
+the first of these places that has it (`GetConfig` in xlwings_custom_addin.bas, as the
+build leaves it):
 
-1. a sheet named `rootfi.conf` in the active workbook (our template has none);
-2. the sheet `rootfi.conf` inside rootfi.xlam, written by `rootfi-excel addin build`;
-3. a file `rootfi.conf` beside the active workbook;
-4. the user's file: `%USERPROFILE%\\.rootfi\\rootfi.conf` on Windows,
+1. the sheet `rootfi.conf` inside rootfi.xlam, written by `rootfi-excel addin build`;
+2. the user's file: `%USERPROFILE%\\.rootfi\\rootfi.conf` on Windows,
    `~/Library/Containers/com.microsoft.Excel/Data/rootfi.conf` on macOS.
+
+xlwings would also read a `rootfi.conf` sheet of the active workbook (before 1) and a
+`rootfi.conf` file beside it (before 2): the build removes both (vba.without_workbook_config),
+since a shared workbook or folder must not choose the Python that runs.
 
 A key present in the add-in's sheet hides the user's file, even when its value is blank,
 so the build writes only keys that have a value. Two ways to give a computer its

@@ -1,10 +1,11 @@
 """The VBA that goes into rootfi.xlam, and the rules every module in it must keep.
 
-Two modules get new source, nothing else:
+Two of the template's modules get new source:
 
 - `xlwings`: the custom-add-in module of the xlwings that is installed
   (`xlwings/xlwings_custom_addin.bas`, stamped with its version, DLL names and the name
-  of its AppleScript), with PROJECT_NAME set to "rootfi";
+  of its AppleScript), with PROJECT_NAME set to "rootfi" and `GetConfig` reading only the
+  add-in's own sheet and the user's file (`without_workbook_config`);
 - `RootFiRibbon` (was the template's `RibbonMyAddin`): the one ribbon callback.
 
 `rule_problems` checks a module's source for what makes Excel refuse or "repair" a
@@ -46,7 +47,8 @@ def ribbon_module() -> str:
 
 
 def xlwings_module(version: str) -> str:
-    """The installed xlwings' custom-add-in module, for PROJECT_NAME "rootfi".
+    """The installed xlwings' custom-add-in module, for PROJECT_NAME "rootfi", whose
+    settings come only from the add-in and the user (`without_workbook_config`).
 
     Refused unless it is stamped with `version` everywhere it names a version: the DLL
     it loads on Windows and the AppleScript it runs on macOS must be this package's.
@@ -64,7 +66,44 @@ def xlwings_module(version: str) -> str:
                              f"xlwings {version}")
     if 'AppleScriptTask("xlwings-" & XLWINGS_VERSION & ".applescript"' not in text:
         raise VBASourceError("xlwings_custom_addin.bas no longer names its AppleScript after XLWINGS_VERSION")
-    return text
+    return without_workbook_config(text)
+
+
+# xlwings' GetConfig reads each setting from the first of: a `rootfi.conf` sheet in the
+# *active workbook*, the add-in's own sheet, a `rootfi.conf` file in the *active
+# workbook's folder*, the user's file. The first and third come from whoever made the
+# workbook or can write to its folder, and the settings choose the Python that runs
+# (INTERPRETER_WIN/_MAC, PYTHONPATH, UDF MODULES, CONDA *): both layers are cut out, so
+# only the add-in (written by the build or the installer) and the user's own file count.
+# Each block is cut on its exact text, between two of xlwings' own comment lines.
+WORKBOOK_CONFIG_LAYERS = (
+    ("            'Workbook Sheet Config\r\n", "            'Add-in Sheet Config",
+     "            ' RootFi: a sheet of the active workbook is never read for settings (a shared workbook\r\n"
+     "            ' is data, not authority: it must not choose the Python that runs).\r\n"),
+    ("    ' Directory Config\r\n", "    ' User Config",
+     "    ' RootFi: no config file beside the active workbook is read either (whoever can write to\r\n"
+     "    ' its folder must not choose the Python that runs).\r\n\r\n"),
+)
+
+
+def without_workbook_config(text: str) -> str:
+    """xlwings' module with GetConfig's workbook-sheet and workbook-folder layers removed;
+    refused when either block is not exactly where and as expected."""
+    function = re.search(r"^Function GetConfig\(.*?^End Function\r\n", text, re.MULTILINE | re.DOTALL)
+    if not function:
+        raise VBASourceError("xlwings_custom_addin.bas has no Function GetConfig to restrict")
+    body = function.group(0)
+    for start, end, replacement in WORKBOOK_CONFIG_LAYERS:
+        if body.count(start) != 1 or body.count(end) != 1 or body.index(start) > body.index(end):
+            raise VBASourceError(f"xlwings' GetConfig has changed: no single block {start.strip()!r} before "
+                                 f"{end.strip()!r} to remove")
+        block = body[body.index(start):body.index(end)]
+        if "ActiveWorkbook" not in block and "GetDirectoryConfigFilePath" not in block:
+            raise VBASourceError(f"xlwings' GetConfig has changed: {start.strip()!r} no longer reads the workbook")
+        body = body.replace(block, replacement)
+    if "ActiveWorkbook" in body or "GetDirectoryConfigFilePath" in body:
+        raise VBASourceError("xlwings' GetConfig still reads the active workbook or its folder")
+    return text.replace(function.group(0), body)
 
 
 def version_stamps(text: str) -> dict[str, set[str]]:

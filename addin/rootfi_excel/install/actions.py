@@ -1,5 +1,6 @@
-"""install, upgrade and uninstall: every write goes through one small context that says
-what it does (or, with dry_run, would do) and records it in the manifest.
+"""install and upgrade: every write goes through one small context (run.Run) that says
+what it does (or, with dry_run, would do) and records it in the manifest before the
+write; uninstall is in removal.py.
 
 The add-in itself comes from the builder (addin_file.build_addin_into); this module
 decides where things go, in what order, and what to keep.
@@ -7,11 +8,9 @@ decides where things go, in what order, and what to keep.
 
 from __future__ import annotations
 
+import os
 import shutil
-import sqlite3
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from rootfi_excel import __version__
@@ -24,19 +23,26 @@ from rootfi_excel.install.addin_file import (
     interpreter_settings,
     write_addin_settings,
 )
+from rootfi_excel.install.environment import read_marker
 from rootfi_excel.install.layout import MACOS, WINDOWS, Layout
-from rootfi_excel.install.manifest import Manifest, WrittenSetting, load_manifest, save_manifest, sha256
+from rootfi_excel.install.manifest import (
+    CommandLink,
+    Environment,
+    Manifest,
+    WrittenSetting,
+    load_manifest,
+    regular_file_sha256,
+    sha256,
+)
+from rootfi_excel.install.run import InstallError, Run, Tell
 from rootfi_excel.install.unblock import is_blocked, unblock
 
 TEMPLATE_FILE = "RootFi-Invoice-Import.xlsx"
 
-Tell = Callable[[str], None]
 AskKey = Callable[[str], "str | None"]
 Builder = Callable[[Path], None]
 
-
-class InstallError(Exception):
-    """Install/upgrade/uninstall cannot go on; the message says what to do."""
+__all__ = ["InstallError", "TEMPLATE_FILE", "install", "uninstall", "upgrade"]
 
 
 def xlwings_version() -> str:
@@ -51,44 +57,13 @@ def xlwings_dir() -> Path:
     return Path(xlwings.__file__).parent
 
 
-@dataclass
-class _Run:
-    layout: Layout
-    manifest: Manifest
-    dry_run: bool
-    tell: Tell
-
-    def say(self, text: str) -> None:
-        self.tell(f"would {text}" if self.dry_run else text)
-
-    def make_dir(self, folder: Path) -> None:
-        missing = [p for p in (folder, *folder.parents) if not p.exists()]
-        for path in reversed(missing):  # outermost first
-            self.say(f"create folder {path}")
-            if not self.dry_run:
-                path.mkdir()
-                if str(path) not in self.manifest.dirs:
-                    self.manifest.dirs.append(str(path))
-
-    def put_file(self, target: Path, kind: str, write: Callable[[Path], None], what: str) -> None:
-        """Write `target` through a temporary file (Excel opens every file in its startup folder)."""
-        self.make_dir(target.parent)
-        self.say(f"write {target}  ({what})")
-        if self.dry_run:
-            return
-        with tempfile.TemporaryDirectory() as scratch:
-            staged = Path(scratch) / target.name
-            write(staged)
-            try:
-                shutil.copyfile(staged, target)
-            except PermissionError:
-                raise InstallError(f"Could not replace {target}: Excel has it open. "
-                                   "Quit Excel (all windows), then run this command again.") from None
-        self.manifest.add_file(target, kind)
-
+class _Run(Run):
     def set_addin_settings(self, file: Path, settings: AddinSettings, *, keep_user_edit: bool) -> None:
         """Set the add-in's settings in the person's file with the add-in package's writer,
         recording each key's value before, so uninstall can put it back."""
+        if os.path.islink(file):
+            raise InstallError(f"{file} is a symbolic link: RootFi writes no settings through a link. "
+                               "Replace it with the file itself, then run this again.")
         current = settings_file.read_settings(file)
         wanted = dict(settings.rows())
         if keep_user_edit:
@@ -108,9 +83,8 @@ class _Run:
             self.say(f"set {file}: {key} = {value}")
         if self.dry_run:
             return
-        created = not file.exists()
-        write_addin_settings(file, settings_with(settings, wanted))
-        for key, value in wanted.items():
+        created = not os.path.lexists(file)
+        for key, value in wanted.items():  # recorded first: an interrupted write leaves nothing unknown
             mine = self.manifest.setting(file, key)
             if mine is None:
                 if key not in changes:
@@ -119,6 +93,8 @@ class _Run:
                 self.manifest.settings.append(mine)
             elif key in changes:
                 mine.value = value
+        self.record()
+        write_addin_settings(file, settings_with(settings, wanted))
 
 
 def settings_with(settings: AddinSettings, values: dict[str, str]) -> AddinSettings:
@@ -177,11 +153,16 @@ def _applescript(run: _Run) -> None:
     if target is None:
         return
     for old in [f for f in run.manifest.files if f.kind == "applescript" and f.path != str(target)]:
-        run.say(f"remove {old.path}  (AppleScript of the previous xlwings)")
+        from rootfi_excel.install.removal import remove_recorded_file
+
+        remove_recorded_file(run, old, why="AppleScript of the previous xlwings")
         if not run.dry_run:
-            Path(old.path).unlink(missing_ok=True)
             run.manifest.files.remove(old)
     source = xlwings_dir() / target.name
+    if run.manifest.file(target) is None and regular_file_sha256(target) == sha256(source):
+        # `xlwings runpython install` put the same file there: used as it is, and never removed
+        run.tell(f"keep {target}  (already there, the same file; not written by this install, so uninstall keeps it)")
+        return
     run.put_file(target, "applescript", lambda staged: shutil.copyfile(source, staged),
                  "lets the add-in start Python (what `xlwings runpython install` does)")
 
@@ -192,7 +173,9 @@ def _unblock(run: _Run) -> None:
     candidates = [Path(f.path) for f in run.manifest.files]
     if run.manifest.templates_dir:  # a copy already in the (shared) folder is used as well
         candidates.append(Path(run.manifest.templates_dir) / TEMPLATE_FILE)
-    candidates += [run.layout.interpreter, *sorted(xlwings_dir().glob("*.dll"))]
+    # xlwings' DLLs: at the environment's root, where its Windows wheel puts them (and any
+    # in the package folder, where older layouts had them).
+    candidates += [run.layout.interpreter, *run.layout.xlwings_dlls, *sorted(xlwings_dir().glob("*.dll"))]
     for path in candidates:
         if path.is_file() and is_blocked(path):
             run.say(f"unblock {path}  (remove the 'downloaded from the internet' mark)")
@@ -203,7 +186,10 @@ def _unblock(run: _Run) -> None:
 def _templates(run: _Run, folder: Path) -> None:
     target = folder / TEMPLATE_FILE
     run.manifest.templates_dir = str(folder)
-    if target.exists():
+    if os.path.islink(target):
+        run.tell(f"keep {target}  (a symbolic link: RootFi writes nothing through it, so no template is written)")
+        return
+    if os.path.lexists(target):
         run.tell(f"keep {target}  (already there; a shared team folder keeps one copy)")
         return
 
@@ -213,6 +199,69 @@ def _templates(run: _Run, folder: Path) -> None:
         build_template(staged)
 
     run.put_file(target, "template", write, "the blank invoice-import workbook")
+
+
+def on_path(folder: Path, path_variable: str | None = None) -> bool:
+    """True when `folder` is one of the folders of PATH (as a new terminal of this session has it)."""
+    entries = (os.environ.get("PATH", "") if path_variable is None else path_variable).split(os.pathsep)
+    wanted = os.path.normpath(folder)
+    for entry in filter(None, entries):
+        entry = os.path.normpath(os.path.expanduser(entry))
+        if entry == wanted or (os.path.isdir(entry) and os.path.isdir(wanted) and os.path.samefile(entry, wanted)):
+            return True
+    return False
+
+
+def _command_link(run: _Run) -> None:
+    """Linux and macOS: ~/.local/bin/rootfi-excel -> the environment's command, only where nothing is."""
+    layout = run.layout
+    link, command = layout.command_link, layout.command
+    if link is None:
+        return
+    recorded = run.manifest.link
+    if os.path.lexists(link):
+        if os.path.islink(link) and os.readlink(link) == str(command):
+            ours = recorded is not None and (recorded.path, recorded.target) == (str(link), str(command))
+            run.tell(f"keep {link} -> {command}  (already there"
+                     + (")" if ours else "; not made by this install, so uninstall keeps it)"))
+        else:
+            run.tell(f"keep {link}  (something else is there, so no link is made; the command is {command})")
+            return
+    elif not command.is_file():
+        run.tell(f"no link {link}: there is no command {command} to link to")
+        return
+    else:
+        try:
+            run.make_dir(link.parent)
+        except InstallError as exc:
+            run.tell(f"no link {link}: {exc}")
+            return
+        run.say(f"make the link {link} -> {command}  (so `rootfi-excel` runs from a new terminal)")
+        if not run.dry_run:
+            run.manifest.link = CommandLink(str(link), str(command))
+            run.record()  # recorded first: a link made and then forgotten could never be proven ours
+            os.symlink(command, link)
+    if on_path(link.parent):
+        run.tell(f"`rootfi-excel` runs {command} from a new terminal ({link.parent} is on your PATH)")
+    else:
+        run.tell(f"{link.parent} is not on your PATH: run the command as {command} "
+                 "(`rootfi-excel doctor` says how to put the folder on PATH)")
+
+
+def _environment(run: _Run) -> None:
+    """Record the environment's marker id: what proves to uninstall that the installer made it."""
+    env = run.layout.env_prefix
+    marker = read_marker(env)
+    before = run.manifest.environment
+    if before is not None and before.path != str(env):
+        run.tell(f"the install record named the environment {before.path}; it now names {env}, "
+                 f"so uninstall no longer removes {before.path}")
+    if marker is None:
+        run.manifest.environment = None
+        run.tell(f"the environment {env} was not made by the RootFi installer: uninstall keeps it")
+    else:
+        run.manifest.environment = Environment(str(env), marker.id)
+        run.tell(f"the environment {env} was made by the RootFi installer: uninstall removes it")
 
 
 def _offer_key(run: _Run, profile: str, ask_key: AskKey | None) -> None:
@@ -249,36 +298,39 @@ def _offer_key(run: _Run, profile: str, ask_key: AskKey | None) -> None:
     if profile not in run.manifest.key_profiles:
         run.manifest.key_profiles.append(profile)
     run.tell(f"stored the API key for profile '{profile}' in {keyring_name()}")
+    run.record()
 
 
-def _finish(run: _Run) -> None:
-    run.say(f"write {run.layout.manifest_path}  (the record of what was installed, for upgrade and uninstall)")
-    if not run.dry_run:
-        save_manifest(run.layout.manifest_path, run.manifest)
+def _start(run: _Run) -> None:
+    """The record first (and its folder): from here on every step is recorded before it is done."""
+    run.make_dir(run.layout.data_dir, record=False)
+    _environment(run)
+    run.remove_partials()
+    run.record()
 
 
 def install(layout: Layout, *, templates_dir: Path | None = None, profile: str = "default",
             dry_run: bool = False, tell: Tell = print, ask_key: AskKey | None = None,
             builder: Builder = build_addin_into) -> Manifest:
-    """Put the add-in, its settings, the AppleScript (macOS) and the templates in place."""
+    """Put the add-in, its settings, the AppleScript (macOS), the templates and the command's link in place."""
     _check_interpreter(layout)
+    if not layout.has_excel:
+        tell("No Excel on Linux: setting up the command line (rootfi-excel) and the templates only.")
     manifest = _readable_manifest(layout, dry_run, tell) or _new_manifest(layout)
     manifest.product_version, manifest.xlwings_version = __version__, xlwings_version()
     manifest.interpreter = str(layout.interpreter)
     run = _Run(layout, manifest, dry_run, tell)
-    if not layout.has_excel:
-        tell("No Excel on Linux: setting up the command line (rootfi-excel) and the templates only.")
-    try:
-        if layout.has_excel:
-            _addin(run, builder, upgrading=False)
-            _applescript(run)
-        # "~/Team" typed at the prompt is the home folder, and a relative folder is recorded as
-        # absolute: uninstall, run from anywhere, must find what install wrote.
-        _templates(run, Path(templates_dir).expanduser().absolute() if templates_dir else layout.default_templates_dir)
-        _unblock(run)
-        _offer_key(run, profile, ask_key)
-    finally:
-        _finish(run)  # what was written so far is recorded, so uninstall can remove it
+    _start(run)
+    if layout.has_excel:
+        _addin(run, builder, upgrading=False)
+        _applescript(run)
+    # "~/Team" typed at the prompt is the home folder, and a relative folder is recorded as
+    # absolute: uninstall, run from anywhere, must find what install wrote.
+    _templates(run, Path(templates_dir).expanduser().absolute() if templates_dir else layout.default_templates_dir)
+    _command_link(run)
+    _unblock(run)
+    _offer_key(run, profile, ask_key)
+    run.record()
     return manifest
 
 
@@ -289,6 +341,9 @@ def _readable_manifest(layout: Layout, dry_run: bool, tell: Tell) -> Manifest | 
         return load_manifest(layout.manifest_path)
     except ValueError as exc:
         aside = layout.manifest_path.with_name(layout.manifest_path.name + ".damaged")
+        if os.path.lexists(aside):
+            raise InstallError(f"{exc.args[0].split(';')[0]}, and {aside} is there already: move one of them "
+                               "away, then run this again.") from None
         tell(f"{exc.args[0].split(';')[0]}: {'would set' if dry_run else 'set'} it aside as {aside} and start a new "
              "one (what only the old record listed is not removed by uninstall)")
         if not dry_run:
@@ -308,149 +363,20 @@ def upgrade(layout: Layout, *, dry_run: bool = False, tell: Tell = print,
     manifest.product_version, manifest.xlwings_version = __version__, xlwings_version()
     manifest.interpreter = str(layout.interpreter)
     run = _Run(layout, manifest, dry_run, tell)
-    try:
-        if layout.has_excel:
-            tell(f"Add-in: xlwings {before} -> {manifest.xlwings_version}")
-            _addin(run, builder, upgrading=True)
-            _applescript(run)
-        _unblock(run)
-        tell("keep the API key, the templates and your own settings")
-    finally:
-        _finish(run)
+    _start(run)
+    if layout.has_excel:
+        tell(f"Add-in: xlwings {before} -> {manifest.xlwings_version}")
+        _addin(run, builder, upgrading=True)
+        _applescript(run)
+    _command_link(run)
+    _unblock(run)
+    tell("keep the API key, the templates and your own settings")
+    run.record()
     return manifest
 
 
-def uninstall(layout: Layout, *, remove_key: bool = False, remove_journal: bool = False,
-              profiles: tuple[str, ...] = (), dry_run: bool = False, tell: Tell = print) -> None:
-    """Remove every file and setting install wrote; the key and the journal only when asked."""
-    manifest = load_manifest(layout.manifest_path)
-    run = _Run(layout, manifest or _new_manifest(layout), dry_run, tell)
-    if manifest is None:
-        tell(f"No install record at {layout.manifest_path}: no files or settings to remove.")
-    else:
-        _remove_files(run)
-        _remove_settings(run)
-        _remove_dirs(run)
-    kept = _remove_keys(run, {*run.manifest.key_profiles, *profiles} or {"default"}) if remove_key else []
-    journal_kept = _remove_journal(run) if remove_journal else None
-    if manifest is not None:
-        run.say(f"remove {layout.manifest_path}  (the install record)")
-        if not dry_run:
-            layout.manifest_path.unlink(missing_ok=True)
-    problems = [journal_kept] if journal_kept else []
-    if kept:
-        names = ", ".join(f"'{p}'" for p in kept)
-        problems.append(f"The API key of profile {names} may still be in the keyring: unlock it, then run "
-                        f"`rootfi-excel logout --profile {kept[0]}`.")
-    if problems and dry_run:
-        tell("a real run would end with: " + " ".join(problems))
-    elif problems:
-        raise InstallError("Everything else was removed. " + " ".join(problems))
+def uninstall(*args, **kwargs) -> None:
+    """See removal.uninstall (kept here: install, upgrade and uninstall are imported together)."""
+    from rootfi_excel.install.removal import uninstall as run_uninstall
 
-
-def _remove_files(run: _Run) -> None:
-    for written in list(run.manifest.files):
-        path = Path(written.path)
-        if not path.exists():
-            run.tell(f"gone already: {path}")
-            continue
-        if written.kind == "template" and sha256(path) != written.sha256:
-            run.tell(f"keep {path}  (changed since install: it may hold your work)")
-            continue
-        run.say(f"remove {path}")
-        if not run.dry_run:
-            try:
-                path.unlink()
-            except PermissionError:
-                raise InstallError(f"Could not remove {path}: Excel has it open. "
-                                   "Quit Excel (all windows), then run this command again.") from None
-
-
-def _remove_settings(run: _Run) -> None:
-    for mine in run.manifest.settings:
-        file = Path(mine.file)
-        current = settings_file.read_settings(file)
-        if mine.key not in current:
-            continue
-        if current[mine.key] != mine.value:
-            run.tell(f"keep {file}: {mine.key} = {current[mine.key]}  (changed by you since install)")
-            continue
-        if mine.previous is not None:
-            run.say(f"set {file}: {mine.key} = {mine.previous}  (the value before install)")
-            current[mine.key] = mine.previous
-        else:
-            run.say(f"remove {file}: {mine.key}")
-            del current[mine.key]
-        if not run.dry_run:
-            settings_file.write_settings(file, current)
-        if not current and mine.created_file:
-            run.say(f"remove {file}  (now empty)")
-            if not run.dry_run:
-                file.unlink()
-
-
-def _remove_dirs(run: _Run) -> None:
-    for folder in sorted(map(Path, run.manifest.dirs), key=lambda p: len(p.parts), reverse=True):
-        if folder.is_dir() and not any(folder.iterdir()):
-            run.say(f"remove folder {folder}")
-            if not run.dry_run:
-                folder.rmdir()
-        elif folder.is_dir():
-            run.tell(f"keep folder {folder}  (it holds files install did not write)")
-
-
-def _remove_keys(run: _Run, profiles: set[str]) -> list[str]:
-    """Remove the keys; return the profiles whose key may still be in the keyring."""
-    from rootfi_excel.api.credentials import CredentialsError, delete_api_key, key_stored
-
-    kept = []
-    for profile in sorted(profiles):
-        try:
-            if not key_stored(profile):
-                run.tell(f"no API key stored for profile '{profile}'")
-                continue
-            run.say(f"remove the API key of profile '{profile}' from the keyring")
-            if not run.dry_run:
-                delete_api_key(profile)
-        except CredentialsError as exc:  # e.g. a locked keyring: never say "no key" of a key still there
-            run.tell(f"could not remove the API key of profile '{profile}': {exc}")
-            kept.append(profile)
-    return kept
-
-
-def _unsettled(journal: Path) -> int:
-    """Attempts whose outcome is not known yet (sending, Pending, Unknown): what the journal
-    is there for. -1 when it cannot be read now (locked by a Submit that is running); a
-    damaged journal protects nothing (Submit asks for it to be set aside), so it is 0."""
-    from rootfi_excel.submission.journal import OPEN_STATES, Journal, JournalError
-
-    try:
-        with Journal(journal) as opened:
-            return sum(len(opened.attempts(state)) for state in OPEN_STATES)
-    except (JournalError, OSError, sqlite3.Error) as error:
-        return 0 if "is damaged" in str(error) else -1
-
-
-def _remove_journal(run: _Run) -> str | None:
-    """Remove the journal; return why it was kept (None when removed or absent)."""
-    journal = run.layout.journal_path
-    files = [Path(str(journal) + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
-    present = [f for f in files if f.exists()]
-    if not present:
-        run.tell(f"no journal at {journal}")
-        return None
-    open_attempts = _unsettled(journal) if journal.exists() else 0
-    if open_attempts:
-        why = (f"{open_attempts} submitted record(s) have no known outcome yet (Pending or Unknown)"
-               if open_attempts > 0 else "it is in use (a Submit may be running), so unfinished submissions "
-               "could not be checked")
-        run.tell(f"keep {journal}: {why}; removing it could let the next Submit create them twice")
-        return (f"The journal was kept: {why}. Press Submit on those workbooks until no row says Pending or "
-                "Unknown, then run `rootfi-excel uninstall --remove-journal` again.")
-    run.tell("note: the journal is what stops a row being sent twice after a lost answer; "
-             "remove it only when no Submit is unfinished")
-    for path in [f for f in files if f.exists()]:  # opening it to check may have tidied its -wal away
-        run.say(f"remove {path}")
-        if not run.dry_run:
-            path.unlink(missing_ok=True)
-    return None
+    run_uninstall(*args, **kwargs)

@@ -17,10 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rootfi_excel import messages
 from rootfi_excel.install import settings_file
 from rootfi_excel.install.addin_file import AddinError, addin_sheet_settings, addin_xlwings_version
 from rootfi_excel.install.layout import LINUX, MACOS, WINDOWS, Layout
 from rootfi_excel.install.unblock import blocked_files
+from rootfi_excel.messages import (
+    DOCTOR_SET_ENV_KEY,
+    DOCTOR_STORE_A_KEY,
+    ENV_VAR,
+    key_in_environment,
+    platform,
+    plural,
+    words,
+)
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 MIN_PYTHON = (3, 11)
@@ -176,6 +186,44 @@ def check_blocked(layout: Layout, paths: list[Path]) -> Check:
     return Check(OK, "No installed file is marked as downloaded from the internet.")
 
 
+def path_advice(folder: Path, system: str, shell: str = "") -> str:
+    """The one line that puts `folder` on PATH for new terminals of the person's shell."""
+    name = Path(shell).name
+    profile = "~/.zprofile" if name == "zsh" else ("~/.bash_profile" if system == MACOS and name == "bash"
+                                                   else "~/.profile")
+    shown = str(folder).replace(str(Path.home()), "$HOME", 1) if str(folder).startswith(str(Path.home())) else folder
+    return (f"Put {folder} on PATH for new terminals: echo 'export PATH=\"{shown}:$PATH\"' >> {profile} "
+            "(then log out and in, or open a new terminal).")
+
+
+def check_command(layout: Layout, *, installed: bool, path_variable: str | None = None,
+                  shell: str | None = None) -> Check:
+    """Linux and macOS: does `rootfi-excel` run from a new terminal (the link in ~/.local/bin, on PATH)?"""
+    import shutil
+
+    from rootfi_excel.install.actions import on_path
+
+    if layout.command_link is None:
+        return Check(SKIP, f"Command on PATH: on Windows run it by its full path, {layout.command}.")
+    path_variable = os.environ.get("PATH", "") if path_variable is None else path_variable
+    shell = os.environ.get("SHELL", "") if shell is None else shell
+    link, folder = layout.command_link, layout.command_link.parent
+    found = shutil.which("rootfi-excel", path=path_variable)
+    linked = link.is_symlink() and os.readlink(link) == str(layout.command)
+    if linked and on_path(folder, path_variable):
+        return Check(OK, f"`rootfi-excel` runs from any terminal ({link} -> {layout.command}).")
+    if linked:
+        return Check(WARN, f"{folder} is not on your PATH, so a new terminal does not find `rootfi-excel` "
+                           f"(run it as {layout.command}).", path_advice(folder, layout.system, shell))
+    if found:
+        return Check(OK, f"`rootfi-excel` on your PATH is {found}.")
+    if not installed:
+        return Check(SKIP, "Command on PATH: RootFi is not installed here (no install record).")
+    return Check(WARN, f"There is no link {link} to the command, so a new terminal does not find `rootfi-excel` "
+                       f"(run it as {layout.command}).",
+                 "Run the RootFi installer script again (it makes the link where nothing else is).")
+
+
 def _parts(path: str | Path) -> list[str]:
     """A path's folder names, Windows or POSIX separators alike."""
     return [part for part in re.split(r"[\\/]+", str(path)) if part]
@@ -216,8 +264,12 @@ def check_keyring() -> Check:
     return Check(OK, f"Keys are kept in {keyring_name()}.")
 
 
-def check_stored_key(profile: str) -> Check:
-    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, get_api_key, key_stored
+def check_stored_key(profile: str, base_url: str | None = None) -> Check:
+    """The key of `profile` stored for `base_url` (None or one of RootFi's: the key for RootFi's
+    own addresses; any other address has its own key, see api/trust.py)."""
+    from rootfi_excel.api.addresses import AddressError
+    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, get_api_key, stored_key
+    from rootfi_excel.api.trust import has_key_for, other_address, service_for
 
     if os.environ.get(ENV_VAR, "").strip():
         try:
@@ -226,21 +278,35 @@ def check_stored_key(profile: str) -> Check:
             return Check(FAIL, str(exc), f"Set {ENV_VAR} to the key alone, or remove it to use the stored key.")
         return Check(OK, f"The API key comes from the environment variable {ENV_VAR} (it overrides the keyring).")
     try:
+        address = other_address(base_url)
+    except AddressError:
+        return Check(SKIP, f"Stored key for profile '{profile}' not checked: the API address cannot be used "
+                           "(see above).")
+    try:
         ensure_keyring()
     except CredentialsError:
         return Check(SKIP, f"Stored key for profile '{profile}' not checked: there is no keyring (see above).")
     try:
-        stored = key_stored(profile)
+        stored = has_key_for(profile, address)
     except CredentialsError as exc:  # a locked keyring: the key may well be there
         said, _, todo = str(exc).partition(". ")
         return Check(FAIL, f"The key of profile '{profile}' could not be checked: {said}.", todo)
     if stored:
         try:
-            get_api_key(profile)  # a key pasted with quotes or spaces is stored, but cannot be used
+            stored_key(profile, service=service_for(address))  # a key pasted with quotes or spaces cannot be used
         except CredentialsError as exc:
             said, _, todo = str(exc).rpartition(". ")
             return Check(FAIL, f"{said}.", todo)
+        if address:
+            return Check(OK, f"An API key is stored for {address} (profile '{profile}'), which is not one of "
+                             "RootFi's addresses: you stored it for that address on this computer.")
         return Check(OK, f"An API key is stored for profile '{profile}'.")
+    option = "" if profile == "default" else f" --profile {profile}"
+    if address:
+        return Check(FAIL, f"No API key is stored for {address} (profile '{profile}'), which is not one of RootFi's "
+                           "addresses, so the key is not sent there.",
+                     f"If that address is right, run `rootfi-excel login --base-url {address}{option}` (or press Set "
+                     "API key in Excel); otherwise correct base_url in the workbook's Settings.")
     return Check(FAIL, f"No API key is stored for profile '{profile}'.",
                  f"Run `rootfi-excel login --profile {profile}` (or the Set API key button in Excel).")
 
@@ -252,23 +318,29 @@ class ApiProbe:
     base_url: str
     company_id: int | None
     company: Any = None
+    profile: str = "default"  # the key profile whose key was sent
     error: Exception | None = None
     skipped: str = ""
 
 
-def probe_api(base_url: str, company_id: int | None, profile: str, *,
+def probe_api(base_url: str, company_id: int | None, profile: str, *, named_on_command_line: bool = False,
               transport: Any = None, timeout: float = 10.0) -> ApiProbe:
     from rootfi_excel.api.client import RootFiClient
-    from rootfi_excel.api.credentials import CredentialsError, get_api_key
+    from rootfi_excel.api.credentials import CredentialsError
     from rootfi_excel.api.errors import RootFiError
     from rootfi_excel.api.retry import RetryPolicy
+    from rootfi_excel.api.trust import UntrustedAddressError, choose_key
 
-    probe = ApiProbe(base_url, company_id)
+    probe = ApiProbe(base_url, company_id, profile=profile)
     if company_id is None:
         probe.skipped = "no company id (give --company, or a workbook whose Settings has company_id)"
         return probe
-    try:
-        key = get_api_key(profile)
+    where = messages.WHERE_OPTION if named_on_command_line else messages.WHERE_SETTINGS
+    try:  # the one decision of which key may go where (api/trust.py): nothing connects before it
+        chosen = choose_key(base_url, profile, named_on_command_line=named_on_command_line, where=where)
+    except UntrustedAddressError as exc:
+        probe.error = exc
+        return probe
     except CredentialsError as exc:
         text = str(exc)
         if text.startswith("Could not read"):
@@ -280,7 +352,7 @@ def probe_api(base_url: str, company_id: int | None, profile: str, *,
         return probe
     retry = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0, max_retry_after=5.0)
     try:
-        with RootFiClient(key, base_url, timeout=timeout, retry=retry, transport=transport) as client:
+        with RootFiClient(chosen.key, chosen.base_url, timeout=timeout, retry=retry, transport=transport) as client:
             probe.company = client.get_company(company_id)
     except RootFiError as exc:
         probe.error = exc
@@ -291,8 +363,12 @@ def check_api_reachable(probe: ApiProbe) -> Check:
     from rootfi_excel.api.credentials import CredentialsError
     from rootfi_excel.api.errors import NetworkError, ServerError
 
+    from rootfi_excel.api.trust import UntrustedAddressError
+
     if probe.skipped:
         return Check(SKIP, f"RootFi API not called: {probe.skipped}.")
+    if isinstance(probe.error, UntrustedAddressError):  # it names the address and what to do
+        return Check(FAIL, str(probe.error))
     if isinstance(probe.error, CredentialsError):  # e.g. a base_url the key must not be sent to
         said, _, todo = str(probe.error).partition(". ")
         return Check(FAIL, f"{said}.", todo or "Correct base_url in the workbook's Settings.")
@@ -314,8 +390,10 @@ def check_company(probe: ApiProbe) -> Check:
     if isinstance(probe.error, (NetworkError, ServerError, CredentialsError)):
         return Check(SKIP, "Company and platform not checked: the API was not reached.")
     if isinstance(probe.error, AuthError):
-        return Check(FAIL, "RootFi refused the API key.",
-                     "Store a valid key with `rootfi-excel login` (ask your RootFi admin for one).")
+        if key_in_environment():
+            return Check(FAIL, f"RootFi refused the API key in the environment variable {ENV_VAR}.", DOCTOR_SET_ENV_KEY)
+        return Check(FAIL, f"RootFi refused the API key of profile '{probe.profile}'.",
+                     words(DOCTOR_STORE_A_KEY, profile=probe.profile))
     if isinstance(probe.error, NotFoundError):
         return Check(FAIL, f"This key sees no company {probe.company_id}.",
                      "Correct company_id in the workbook's Settings, or use the key of that company.")
@@ -323,11 +401,12 @@ def check_company(probe: ApiProbe) -> Check:
         return Check(FAIL, f"RootFi did not say which company this key sees: {probe.error}.",
                      "Try again; if it persists, send the log to support.")
     company = probe.company
-    said = f"Company {probe.company_id}: {company.name or '(no name)'} on {company.integration or '(no platform)'}"
+    on = platform(company.integration) if company.integration else "(no platform)"
+    said = f"Company {probe.company_id}: {company.name or '(no name)'} on {on}"
     status = (company.connection_status or "").upper()
     if status and status != "HEALTHY":
         return Check(WARN, f"{said}, connection {status}.",
-                     f"Reconnect {company.integration or 'the platform'} in RootFi before you submit.")
+                     f"Reconnect {platform(company.integration)} in RootFi before you submit.")
     return Check(OK, f"{said}, connection {status or 'not reported'}.")
 
 
@@ -345,15 +424,17 @@ def workbook_settings(workbook: Path) -> Any:
 def run_doctor(layout: Layout, *, xlwings_version: str, workbook: Path | None = None,
                base_url: str | None = None, company_id: int | None = None, profile: str | None = None,
                excel_bits: Callable[[], int | None] = excel_bits_from_registry,
-               installed_files: list[Path] | None = None) -> list[Check]:
+               installed_files: list[Path] | None = None, installed: bool = False) -> list[Check]:
     from rootfi_excel.api.paths import DEFAULT_BASE_URL
 
     checks = [check_python(layout.system, excel_bits=excel_bits() if layout.system == WINDOWS else None),
               check_addin_present(layout), check_addin_version(layout, xlwings_version),
-              check_interpreter_setting(layout), check_applescript(layout, xlwings_version)]
+              check_interpreter_setting(layout), check_applescript(layout, xlwings_version),
+              check_command(layout, installed=installed)]
     blockable = list(installed_files or [])
     if layout.has_excel:
         blockable.append(layout.addin_path)
+        blockable += layout.xlwings_dlls  # Excel loads them: a blocked one stops every button
     if workbook is not None:
         blockable.append(workbook)
     checks.append(check_blocked(layout, blockable))
@@ -372,10 +453,11 @@ def run_doctor(layout: Layout, *, xlwings_version: str, workbook: Path | None = 
     elif workbook is not None and not str(workbook).lower().startswith("http"):
         checks.append(Check(FAIL, f"{workbook} does not exist.", "Give the path of the workbook file."))
     profile = profile or (settings.key_profile if settings else "default")
+    named_on_command_line = bool(base_url)
     base_url = base_url or (settings.base_url if settings else DEFAULT_BASE_URL)
     company_id = company_id if company_id is not None else (settings.company_id if settings else None)
-    checks += [check_keyring(), check_stored_key(profile)]
-    probe = probe_api(base_url, company_id, profile)
+    checks += [check_keyring(), check_stored_key(profile, base_url)]
+    probe = probe_api(base_url, company_id, profile, named_on_command_line=named_on_command_line)
     checks += [check_api_reachable(probe), check_company(probe)]
     return checks
 
@@ -398,5 +480,5 @@ def render(checks: list[Check]) -> str:
     warned = sum(c.status == WARN for c in checks)
     lines.append("")
     lines.append("All is well." if not failed and not warned else
-                 f"{failed} problem(s) to fix, {warned} warning(s). Do the steps marked -> in order.")
+                 f"{plural(failed, 'problem')} to fix, {plural(warned, 'warning')}. Do the steps marked -> in order.")
     return "\n".join(lines)

@@ -12,6 +12,8 @@ touches the disk.
   the "home folder" Excel's VBA sees); RunPython needs xlwings-<version>.applescript in
   ~/Library/Application Scripts/com.microsoft.Excel (what `xlwings runpython install` does).
 - Linux: no Excel. Only the command line and the templates.
+- Linux and macOS: a link ~/.local/bin/rootfi-excel to the environment's command, so
+  `rootfi-excel` runs from a new terminal where that folder is on PATH.
 """
 
 from __future__ import annotations
@@ -109,10 +111,35 @@ class Layout:
             return scripts / "pythonw.exe" if scripts.is_dir() else self.env_prefix / "pythonw.exe"
         return self.env_prefix / "bin" / "python"
 
+    @property
+    def xlwings_dlls(self) -> list[Path]:
+        """xlwings' DLLs (xlwings64-<version>.dll, xlwings32-...) that Excel loads on Windows.
+        xlwings' Windows wheel installs them as data files at the environment's root (beside
+        python.exe in a plain install; the venv's root, which its VBA also tries, in a venv)."""
+        if self.system != WINDOWS or not self.env_prefix.is_dir():
+            return []
+        return sorted(self.env_prefix.glob("xlwings??-*.dll"))
+
     def applescript_path(self, xlwings_version: str) -> Path | None:
         if self.system != MACOS:
             return None
         return self.home.joinpath(*MAC_SCRIPTS) / f"xlwings-{xlwings_version}.applescript"
+
+    @property
+    def command(self) -> Path:
+        """The environment's `rootfi-excel` command."""
+        if self.system == WINDOWS:
+            return self.env_prefix / "Scripts" / "rootfi-excel.exe"
+        return self.env_prefix / "bin" / "rootfi-excel"
+
+    @property
+    def bin_dir(self) -> Path | None:
+        """Where a link to the command goes on Linux and macOS (on PATH in most shells); none on Windows."""
+        return None if self.system == WINDOWS else self.home / ".local" / "bin"
+
+    @property
+    def command_link(self) -> Path | None:
+        return self.bin_dir / "rootfi-excel" if self.bin_dir else None
 
     @property
     def default_templates_dir(self) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import locale
 import os
+import secrets
 from pathlib import Path
 
 from rootfi_excel.excel_addin.settings import read_user_config
@@ -26,10 +27,16 @@ def write_settings(path: Path, settings: dict[str, str]) -> None:
         if '"' in key + value or "\n" in value or "\r" in value:
             raise ValueError(f"setting {key} cannot hold quotes or line breaks")
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
+    text = "".join(f'"{key}","{value}"\n' for key, value in settings.items())
+    data = text.replace("\n", os.linesep).encode(locale.getpreferredencoding(False))
+    # a new file of its own (never through a link, never someone else's), then renamed over the file
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(6)}.partial")
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with open(partial, "w", encoding=locale.getpreferredencoding(False)) as handle:
-            handle.write("".join(f'"{key}","{value}"\n' for key, value in settings.items()))
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    except BaseException:
+        os.unlink(partial)
+        raise

@@ -10,15 +10,16 @@ pay several invoices, so a shared reference alone is normal).
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from rootfi_excel.api.client import BULK_PAGE_SIZE
 from rootfi_excel.api.errors import ListTooLongError
-from rootfi_excel.lookups.cache import CompanyLookups, LookupCache, default_path
+from rootfi_excel.lookups.cache import CacheKey, CompanyLookups
+from rootfi_excel.lookups.place import CacheNotReadable, open_lookups
 from rootfi_excel.lookups.sheet import cell_value
+from rootfi_excel.messages import plural
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, ROOTFI_ID, TableLayout
 from rootfi_excel.workbook.port import LookupTable, WorkbookError, WorkbookPort, records_from
 
@@ -42,7 +43,7 @@ class PostedReport:
     requests: int
 
     def summary(self) -> str:
-        return (f"{self.records} payments and credit notes in the period ({self.requests} requests): "
+        return (f"{self.records} payments and credit notes in the period ({plural(self.requests, 'request')}): "
                 f"{self.from_workbook} from this workbook, {self.duplicates} possible duplicates.")
 
 
@@ -73,17 +74,17 @@ def posted_report(client: Any, port: WorkbookPort, company_id: int, start: dt.da
     return PostedReport(table, records, from_workbook, duplicates, client.requests_sent - before)
 
 
-def posted_with_cached_names(client: Any, port: WorkbookPort, base_url: str, company_id: int, start: dt.date,
+def posted_with_cached_names(client: Any, port: WorkbookPort, key: CacheKey, start: dt.date,
                              end: dt.date) -> PostedReport:
-    """posted_report, naming customers and invoices from this computer's lookup cache when it has
-    the company; without one (or with a damaged one) the ids are shown instead."""
+    """posted_report, naming customers and invoices from this computer's lookup cache of `key`
+    (lookups/place.cache_key of the workbook's settings) when it has one; without one (or
+    with a damaged one) the ids are shown instead."""
     try:
-        cache = LookupCache() if default_path().exists() else None
-    except sqlite3.Error:
-        cache = None
+        cache, lookups = open_lookups(key)
+    except CacheNotReadable:
+        cache, lookups = None, None
     try:
-        lookups = cache.company(base_url, company_id) if cache else None
-        return posted_report(client, port, company_id, start, end, lookups)
+        return posted_report(client, port, key.company_id, start, end, lookups)
     finally:
         if cache is not None:
             cache.close()

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rootfi_excel.api.client import BULK_PAGE_SIZE
-from rootfi_excel.api.errors import RootFiError
-from rootfi_excel.lookups.cache import KINDS, ListChanges, LookupCache, utc_now
+from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
+from rootfi_excel.lookups.cache import KINDS, CacheKey, ListChanges, LookupCache, utc_now
+from rootfi_excel.messages import key_refused, plural, unreachable
 
 # list name -> the PATHS entry it is read from
 LIST_PATHS = {kind: kind for kind in KINDS}
@@ -52,38 +53,48 @@ class RefreshReport:
             return f"Refresh failed: {self.error}. " + (self.kept or "There is no earlier copy of the lists.")
         lists = ", ".join(f"{self.counts[k]} {k.replace('_', ' ')}" for k in KINDS if k in self.counts)
         how = "full" if len(self.full) == len(KINDS) else "incremental" if not self.full else "partly full"
-        return (f"Lookups of company {self.company_id} refreshed ({how}, {self.requests} requests, "
+        return (f"Lookups of company {self.company_id} refreshed ({how}, {plural(self.requests, 'request')}, "
                 f"{self.seconds:.1f} s): {lists}.")
 
 
-def refresh(client: Any, cache: LookupCache, base_url: str, company_id: int, *, full: bool = False,
+def refresh(client: Any, cache: LookupCache, key: CacheKey, *, full: bool = False,
             progress: Progress | None = None, now: Callable[[], dt.datetime] = utc_now) -> RefreshReport:
-    """Bring the cache of `company_id` up to date; never raises for an API failure (see report.error)."""
+    """Bring the cache of `key` (its client reads with that key profile's key at that
+    address) up to date; never raises for an API failure (see report.error)."""
     say = progress or (lambda text: None)
     started, clock = now(), time.monotonic()
     before = client.requests_sent
+    company_id = key.company_id
     report = RefreshReport(company_id)
-    marks = {} if full else cache.marks(base_url, company_id)
+    marks = {} if full else cache.marks(key)
     changes: list[ListChanges] = []
     try:
         for kind in KINDS:
             changes.append(_read_list(client, company_id, kind, marks.get(kind), started, say))
-        cache.apply(base_url, company_id, changes, now())
+        cache.apply(key, changes, now())
     except RootFiError as error:
-        report.error = str(error)
-        cache.record_failure(base_url, company_id, report.error, now())
-        previous = cache.company(base_url, company_id)
+        report.error = _failure(error, key.base_url, key.company_id, key.key_profile)
+        cache.record_failure(key, report.error, now())
+        previous = cache.company(key)
         if previous is not None:
             report.kept = f"The previous lookups are kept ({previous.describe_age()})."
     report.requests = client.requests_sent - before
     report.seconds = time.monotonic() - clock
     if report.ok:
-        view = cache.company(base_url, company_id)
+        view = cache.company(key)
         report.full = [c.kind for c in changes if c.full]
         report.changed = {c.kind: len(c.records) + len(c.deleted) for c in changes}
         report.counts = {kind: view.count(kind) for kind in KINDS}
-    say(report.summary())
-    return report
+    return report  # the caller says report.summary() once, where it belongs (a line, a message box)
+
+
+def _failure(error: RootFiError, base_url: str, company_id: int, key_profile: str | None) -> str:
+    """Why the refresh failed, in words that say what to do (the address, the key)."""
+    if isinstance(error, NetworkError):
+        return unreachable(base_url, error).rstrip(".")
+    if isinstance(error, AuthError):
+        return key_refused(base_url, key_profile, company_id).rstrip(".")
+    return str(error)
 
 
 def _read_list(client: Any, company_id: int, kind: str, mark: str | None, started: dt.datetime,

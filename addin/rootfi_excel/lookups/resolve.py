@@ -2,8 +2,11 @@
 the platform id, through the lookup cache.
 
 A value that is some record's platform id and no other record's label is that id. A
-value that is the label (name, document number, code) of exactly one record resolves to
-it. Anything else is refused: unknown, or ambiguous with the candidates named.
+value that is exactly the label (name, document number, code) of one record, case and
+white space aside (lookups/names.py says exactly what that means), resolves to it.
+Anything else is refused: unknown, ambiguous with the candidates named, or only like a
+record's label (full-width letters, ß for ss, an accent, a look-alike letter of another
+script), refused with "did you mean ...?" naming the candidates and their ids.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from rootfi_excel.lookups.cache import LABEL_FIELDS, CompanyLookups
 from rootfi_excel.lookups.sheet import usable
+from rootfi_excel.messages import DID_YOU_MEAN, NAME_NOT_KNOWN
 
 # How a list's records are called in messages.
 NOUNS = {
@@ -32,6 +36,7 @@ class Resolution:
     value: str
     record: dict[str, Any] | None = None                     # the one record, when found
     candidates: list[dict[str, Any]] = field(default_factory=list)  # when ambiguous
+    near: list[dict[str, Any]] = field(default_factory=list)  # records whose label only looks like value
 
     @property
     def platform_id(self) -> str | None:
@@ -60,7 +65,13 @@ class Resolution:
             more = len(self.candidates) - MAX_CANDIDATES_NAMED
             return (f"'{self.value}' matches {len(self.candidates)} {noun} records: {named}"
                     + (f" and {more} more" if more > 0 else "") + "; use the id")
-        return f"'{self.value}' is not a known {noun} id or {_label_name(self.kind)}"
+        if self.near:
+            named = " or ".join(describe(self.kind, r) for r in self.near[:MAX_CANDIDATES_NAMED])
+            more = len(self.near) - MAX_CANDIDATES_NAMED
+            return DID_YOU_MEAN.format(value=self.value, noun=noun, label=_label_name(self.kind),
+                                       candidates=named + (f" (and {more} more)" if more > 0 else ""),
+                                       named="the platform has" if self.kind != "invoices" else "the invoice shows")
+        return NAME_NOT_KNOWN.format(value=self.value, noun=noun, label=_label_name(self.kind))
 
     def note(self) -> str:
         """What a name or number was resolved to, for the row's message."""
@@ -83,6 +94,8 @@ def resolve(lookups: CompanyLookups, kind: str, value: Any) -> Resolution:
     in_use = [r for r in by_label if usable(kind, r)]
     if len(in_use) == 1:
         return Resolution(kind, text, in_use[0])
+    if not by_label:  # nothing is exactly this: what only looks like it is named, never used
+        return Resolution(kind, text, None, near=lookups.near(kind, text))
     return Resolution(kind, text, None, by_label)
 
 

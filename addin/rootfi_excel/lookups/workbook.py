@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rootfi_excel.lookups.cache import LookupCache
+from rootfi_excel.lookups.place import cache_key
 from rootfi_excel.lookups.refresh import Progress, RefreshReport, refresh
 from rootfi_excel.lookups.sheet import lookup_tables
 from rootfi_excel.sheets.settings import WorkbookSettings
@@ -18,9 +19,10 @@ def refresh_workbook(port: WorkbookPort, client: Any, cache: LookupCache, settin
 
     The caller saves the workbook. settings.company_id must be set.
     """
-    assert settings.company_id is not None
-    report = refresh(client, cache, settings.base_url, settings.company_id, full=full, progress=progress)
-    lookups = cache.company(settings.base_url, settings.company_id)
+    key = cache_key(settings)
+    assert key is not None, "settings.company_id must be set"
+    report = refresh(client, cache, key, full=full, progress=progress)
+    lookups = cache.company(key)
     if lookups is not None:
         for table in lookup_tables(lookups):
             port.write_lookup_table(table)

@@ -14,7 +14,7 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     end_time TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_by_sync ON jobs (sync_id, rootfi_id);
+CREATE TABLE IF NOT EXISTS api_keys (api_key TEXT PRIMARY KEY, created_at TEXT NOT NULL);
 """
 
 
@@ -120,6 +121,19 @@ class Database:
             value = row["value"] if row else start
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value + 1))
             return value
+
+    # -- the sandbox's own key, kept with its records ------------------------------
+
+    def api_key(self, make: Callable[[], str]) -> str:
+        """The key this database's sandbox accepts: the one made (by `make`) the first time
+        it was used, so a sandbox started again on the same database keeps its key."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT api_key FROM api_keys ORDER BY created_at LIMIT 1").fetchone()
+            if row is not None:
+                return row["api_key"]
+            key = make()
+            conn.execute("INSERT INTO api_keys (api_key, created_at) VALUES (?, ?)", (key, self.now_iso()))
+            return key
 
     # -- companies ---------------------------------------------------------------
 

@@ -33,8 +33,9 @@ def create_sync(db: Database, company_id: int, model: str, records: list, shapes
 
 
 class JobWorker:
-    def __init__(self, db: Database, job_delay_ms: int):
+    def __init__(self, db: Database, job_delay_ms: int, *, stuck: bool = False):
         self.db = db
+        self.stuck = stuck  # a RootFi whose bulk writes never move: syncs stay RUNNING, their counts unchanged
         self.delay = job_delay_ms / 1000
         self._queue: queue.Queue[str] = queue.Queue()
         self._stop = threading.Event()
@@ -42,11 +43,12 @@ class JobWorker:
 
     def start(self) -> None:
         for sync_id in self.db.unfinished_sync_ids():
-            self._queue.put(sync_id)
+            self.submit(sync_id)
         self._thread.start()
 
     def submit(self, sync_id: str) -> None:
-        self._queue.put(sync_id)
+        if not self.stuck:
+            self._queue.put(sync_id)
 
     def stop(self) -> None:
         self._stop.set()

@@ -14,6 +14,7 @@ import uuid
 from rootfi_excel.sandbox.db import Database
 
 SEED_STAMP = "2024-06-01T09:00:00.000Z"
+OPEN_INVOICES = 600  # per seeded company (1001-1007): the demo pays each at most once
 
 # rootfi_id, name, integration, connection status, base currency
 COMPANIES = [
@@ -240,13 +241,13 @@ class _CompanySeeder:
         return customers
 
     def _invoices(self, rng: random.Random, customers: list[dict], tax: dict) -> None:
-        # 600 open invoices, then 15 paid ones and 3 deleted ones.
-        for index in range(618):
+        # OPEN_INVOICES open invoices, then 15 paid ones and 3 deleted ones.
+        for index in range(OPEN_INVOICES + 18):
             customer = rng.choice(customers)
             sub_total = round(rng.uniform(150, 12000), 2)
             tax_amount = round(sub_total * tax["effective_tax_rate"] / 100, 2)
             total = round(sub_total + tax_amount, 2)
-            if index >= 600 and index < 615:
+            if index >= OPEN_INVOICES and index < OPEN_INVOICES + 15:
                 due, status = 0.0, "PAID"
             elif rng.random() < 0.2:
                 due, status = round(total * rng.uniform(0.2, 0.8), 2), "PARTIALLY_PAID"
@@ -262,7 +263,7 @@ class _CompanySeeder:
                 "memo": f"Services for {customer['name']}", "status": status,
                 "sub_total": sub_total, "tax_amount": tax_amount, "total_discount": 0.0,
                 "total_amount": total, "amount_due": due, "sales_order_ids": [],
-            }, deleted=index >= 615)
+            }, deleted=index >= OPEN_INVOICES + 15)
 
 
 # ---- Volume company: realistic numbers for measuring a lookups refresh ----------------

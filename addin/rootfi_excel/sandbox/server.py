@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import socket
 import tempfile
@@ -14,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import uvicorn
 
@@ -31,7 +33,8 @@ class SandboxConfig:
     db_path: Path | str | None = None      # SQLite file; None = a temp file
     host: str = "127.0.0.1"
     port: int = 0                           # 0 = pick a free port
-    api_keys: list[str] = field(default_factory=list)  # accepted keys; must be non-empty to serve
+    # Accepted keys. Empty: the database's own key (made the first time, kept with its records).
+    api_keys: list[str] = field(default_factory=list)
     latency_ms: int = 0                     # added to every API request
     rate_limit_per_minute: int | None = None  # None or 0 = no limit; else token bucket per key, burst = 2x
     retry_after_header: bool = True         # send Retry-After on 429s
@@ -40,6 +43,7 @@ class SandboxConfig:
     burst_429_length: int = 3               # a triggered "429" fault answers this many requests in a row with 429
     slow_ms: int = 3000                     # how late a "slow" answer comes
     job_delay_ms: int = 2                   # processing time per record in async syncs
+    stuck_syncs: bool = False               # async syncs are accepted and never worked on (RUNNING for ever)
     seed_demo_data: bool = True
     # (invoices, contacts) for the volume company 1008, e.g. (20000, 2000); None = no such company
     volume: tuple[int, int] | None = None
@@ -78,6 +82,22 @@ class RunningSandbox:
         """Edit (fields) or delete a record as the platform would; its rootfi_updated_at moves to now."""
         return self._db.change_record(company_id, model, platform_id, delete=delete, **fields)
 
+    def add_record(self, company_id: int, model: str, **fields: object) -> dict:
+        """A record made in the platform (a customer added, an invoice issued): new platform id, stamps now."""
+        from rootfi_excel.sandbox.writes import new_record
+
+        return new_record(self._db, company_id, model, dict(fields))
+
+    def void_and_reissue(self, company_id: int, platform_id: str, **changes: object) -> tuple[dict, dict]:
+        """Void an invoice and issue a new one under the same document number, as an accountant
+        correcting an invoice does: (the void one, the new one). `changes` apply to the new one."""
+        old = self._db.change_record(company_id, "invoices", platform_id, status="VOID", amount_due=0.0)
+        if old is None:
+            raise ValueError(f"no live invoice {platform_id} of company {company_id}")
+        copy = {k: v for k, v in old.items() if not k.startswith("rootfi_") and k != "updated_at"}
+        copy.update(status="SUBMITTED", amount_due=old["total_amount"], **changes)
+        return old, self.add_record(company_id, "invoices", **copy)
+
     def requests_seen(self) -> int:
         return self._stats.get("requests")
 
@@ -104,25 +124,29 @@ class RunningSandbox:
             shutil.rmtree(self._scratch, ignore_errors=True)
 
 
+def new_key() -> str:
+    return "rk_sandbox_" + secrets.token_urlsafe(24)
+
+
 def _prepare(config: SandboxConfig) -> RunningSandbox:
-    if not config.api_keys:
-        raise ValueError("SandboxConfig.api_keys must hold at least one key")
     fault_plan = FaultPlan(config.faults, config.fault_seed, config.burst_429_length)  # validates early
     shapes = Shapes(running_status=config.running_status, list_shape=config.list_shape,
                     endless_cursor=config.endless_cursor, odd_ids=config.odd_ids)
+    scratch = None if config.db_path else tempfile.mkdtemp(prefix="rootfi-sandbox-")  # removed at stop
+    db_path = Path(config.db_path) if config.db_path else Path(scratch) / "sandbox.sqlite3"
+    db = Database(db_path, clock_offset_s=config.clock_offset_s)
+    if not config.api_keys:  # the database's own key (config.api_keys says which, for the caller)
+        config.api_keys = [db.api_key(new_key)]
     gate_config = GateConfig(
         api_keys=config.api_keys, latency_ms=config.latency_ms, rate_limit_per_minute=config.rate_limit_per_minute,
         retry_after_header=config.retry_after_header, slow_ms=config.slow_ms, revoke_key_after=config.revoke_key_after,
         clock_offset_s=config.clock_offset_s, rate_limit_reset=config.rate_limit_reset, echo_key=config.echo_key)
-    scratch = None if config.db_path else tempfile.mkdtemp(prefix="rootfi-sandbox-")  # removed at stop
-    db_path = Path(config.db_path) if config.db_path else Path(scratch) / "sandbox.sqlite3"
-    db = Database(db_path, clock_offset_s=config.clock_offset_s)
     if config.seed_demo_data:
         seed_if_empty(db)
     if config.volume:
         seed_volume_company(db, *config.volume)
     stats = Stats()
-    worker = JobWorker(db, config.job_delay_ms)
+    worker = JobWorker(db, config.job_delay_ms, stuck=config.stuck_syncs)
     refused: set[str] = set(config.refused_filters)
     app = Gate(build_app(db, worker, stats, shapes, refused), gate_config, fault_plan, stats)
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say so,
@@ -158,10 +182,13 @@ def start_in_thread(config: SandboxConfig) -> RunningSandbox:
     return handle
 
 
-def run(config: SandboxConfig) -> None:
-    """Serve in the foreground until Ctrl+C (uvicorn handles the signal)."""
+def run(config: SandboxConfig, ready: Callable[[RunningSandbox], None] | None = None) -> None:
+    """Serve in the foreground until Ctrl+C (uvicorn handles the signal); `ready` is called
+    with the sandbox (its address and key known) before it serves."""
     handle = _prepare(config)
     try:
+        if ready is not None:
+            ready(handle)
         handle._server.run(sockets=[handle._sock])
     finally:
         handle._stopped = True

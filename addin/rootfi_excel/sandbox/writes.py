@@ -21,6 +21,18 @@ def create(db: Database, company: dict, model: str, data: object) -> dict:
         return _create_credit_note(db, company, data)
 
 
+def new_record(db: Database, company_id: int, model: str, fields: dict) -> dict:
+    """A record the platform made itself (an invoice issued, a customer added: a test and
+    benchmark helper), with a new platform id and stamps of now; returned as stored."""
+    company = db.company(company_id)
+    if company is None:
+        raise ValueError(f"no company {company_id} in the sandbox")
+    stamp = db.now_iso()
+    pid = _new_platform_id(db, company)
+    fields = {k: v for k, v in fields.items() if k not in ("rootfi_id", "platform_id", "platform_unique_id")}
+    return db.insert_record(company_id, model, {**_base(company, pid, stamp), **fields, "updated_at": stamp})
+
+
 def _new_platform_id(db: Database, company: dict) -> str:
     return platform_id(company["integration"], db.next_number("platform_number", FIRST_NEW_NUMBER))
 

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
+from rootfi_excel.messages import AMOUNT_WITH_CURRENCY
+from rootfi_excel.sheets.layout import PAYMENT_MODES
+
 
 class CellError(ValueError):
     """A cell that cannot be read; the message is meant for the person who typed it."""
@@ -194,6 +197,9 @@ def _parse_number_text(text: str, separator: str) -> float:
         whole, _, fraction = body.partition(separator)
         digits = re.sub(r"\D", "", whole) + ("." + fraction if fraction else "")
     else:
+        _refuse_currency_code(text, separator)
+        if not any(c.isdigit() for c in text):
+            raise CellError(f"'{text}' is not a number")
         hint = "1234.50 or 1,234.50" if separator == "." else "1234,50 or 1.234,50"
         raise CellError(
             f"'{text}' is not a number in this workbook's format (decimal separator '{separator}'); "
@@ -204,6 +210,24 @@ def _parse_number_text(text: str, separator: str) -> float:
     except InvalidOperation:
         raise CellError(f"'{text}' is not a number") from None
     return -number if negative else number
+
+
+_WITH_CODE = re.compile(r"^([A-Za-z]{3})\s*([^A-Za-z]+)$|^([^A-Za-z]+?)\s*([A-Za-z]{3})$")
+
+
+def _refuse_currency_code(text: str, separator: str) -> None:
+    """'USD 793.56' or '1,234.50 GBP': the trouble is the currency code, not the decimal
+    separator; say so (the amount and its currency go in two columns)."""
+    match = _WITH_CODE.match(text.strip())
+    if not match:
+        return
+    code = (match.group(1) or match.group(4)).upper()
+    amount = (match.group(2) or match.group(3)).strip()
+    try:
+        _parse_number_text(amount, separator)
+    except CellError:
+        return
+    raise CellError(AMOUNT_WITH_CURRENCY.format(text=text, code=code, amount=amount))
 
 
 def read_amount(value: Any, fmt: CellFormat) -> float | None:
@@ -299,6 +323,18 @@ def _make_date(year: int, month: int, day: int, text: str) -> dt.date:
 
 # ------------------------------------------------------------------------ lookup
 
+def read_payment_mode(value: Any, fmt: CellFormat) -> str | None:
+    """A payment mode: one of the dropdown's modes in any case is sent in the list's spelling
+    ("cheque" -> "Cheque"); any other text as typed."""
+    text = read_text(value, fmt)
+    if text is None or text in _MODES_AS_LISTED:  # most cells: picked from the dropdown
+        return text
+    return _MODES.get(" ".join(text.split()).lower(), text)
+
+
+_MODES = {mode.lower(): mode for mode in PAYMENT_MODES}
+_MODES_AS_LISTED = frozenset(PAYMENT_MODES)
+
 READERS: dict[str, Callable[[Any, CellFormat], Any]] = {
     "text": read_text,
     "id": read_id,
@@ -307,4 +343,5 @@ READERS: dict[str, Callable[[Any, CellFormat], Any]] = {
     "number": read_number,
     "amount": read_amount,
     "date": read_date,
+    "payment_mode": read_payment_mode,
 }

@@ -17,7 +17,7 @@ TEMPLATE_VERSION = "1.0"
 @dataclass(frozen=True)
 class Column:
     name: str  # the API field name, used as the header in the template
-    kind: str  # how the cell is read: id, text, amount, number, date, id_list, currency
+    kind: str  # how the cell is read: id, text, amount, number, date, id_list, currency, payment_mode
     title: str  # a short hint for people, shown in the Instructions sheet
     aliases: tuple[str, ...] = ()
     width: int = 14
@@ -89,6 +89,13 @@ class Status:
     ALL = (VALID, INVALID, CREATED, FAILED, PENDING, UNKNOWN, SKIPPED, SEND_ANYWAY)
 
 
+# The payment modes the template's dropdown offers. One spelling per mode: "Cheque" (the
+# demo's and most platforms' outside the US). The list is a suggestion, not a rule: a mode
+# typed in another case ("cheque") is sent in the list's spelling, any other text (such as
+# "Check") as typed.
+PAYMENT_MODES = ("Cash", "Cheque", "Bank Transfer", "Credit Card", "Debit Card",
+                 "Direct Debit", "ACH", "Wire", "Other")
+
 PAYMENTS = TableLayout(
     key="payments",
     sheet="Invoice Payments",
@@ -102,7 +109,7 @@ PAYMENTS = TableLayout(
         Column("account_id", "id", "Platform id of the bank/deposit account", ("account", "bank_account", "deposit_account"), 14),
         Column("amount", "amount", "Amount paid, above zero", ("payment_amount", "amount_paid"), 12),
         Column("payment_date", "date", "Date of the payment", ("date", "paid_on", "payment_day"), 12),
-        Column("payment_mode", "text", "Cash, Cheque, Bank Transfer, Card, ...", ("mode", "method", "payment_method"), 14),
+        Column("payment_mode", "payment_mode", "Cash, Cheque, Bank Transfer, Card, ...", ("mode", "method", "payment_method"), 14),
         Column("currency_id", "currency", "Currency (e.g. USD, GBP)", ("currency", "currency_code"), 10),
         Column("currency_rate", "number", "Exchange rate to the base currency", ("exchange_rate", "fx_rate", "rate"), 12),
         Column("memo", "text", "Note on the payment", ("description", "note", "notes"), 24),

@@ -12,7 +12,8 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
-from rootfi_excel.api.paths import DEFAULT_BASE_URL, KNOWN_BASE_URLS, unsafe_for_key
+from rootfi_excel.api.addresses import problem as address_problem
+from rootfi_excel.api.paths import DEFAULT_BASE_URL, KNOWN_BASE_URLS, SANDBOX_BASE_URL, unsafe_for_key
 from rootfi_excel.fields.integrations import canonical_integration
 from rootfi_excel.sheets.cells import CellError, CellFormat, read_date, read_id, read_text
 
@@ -26,6 +27,10 @@ MAX_BATCH_SIZE = 1000
 # Validate warns when the lookups (customers, invoices, ...) are older than this.
 DEFAULT_LOOKUPS_MAX_AGE_HOURS = 24
 MAX_LOOKUPS_MAX_AGE_HOURS = 24 * 366
+# Submit stops waiting for bulk writes at RootFi when none has moved for this long: their
+# rows say Pending, the results are written, and Excel is free again.
+DEFAULT_STUCK_AFTER_MINUTES = 2
+MAX_STUCK_AFTER_MINUTES = 60
 
 # Setting names a person might type, -> ours.
 _ALIASES = {
@@ -52,9 +57,11 @@ SETTING_NOTES = {
                    "Blank: Validate skips the fields only some platforms need, and Submit uses the "
                    "company's platform.",
     "environment": "Which RootFi server: production unless told otherwise (rootfi and saudi are the other "
-                   "RootFi addresses; sandbox and custom need a base_url).",
+                   f"RootFi addresses; sandbox is a local sandbox on this computer, {SANDBOX_BASE_URL} unless "
+                   "base_url says otherwise; custom needs a base_url).",
     "base_url": "Leave blank to use the environment's address. An address typed here is used whatever "
-                "the environment says; it must start with https://.",
+                "the environment says: https://, or plain http:// only to this computer (a local sandbox, "
+                f"e.g. {SANDBOX_BASE_URL}).",
     "key_profile": "Which saved key to use; 'default' for most people.",
     "date_order": "How dates typed as text are read: DMY 31/01/2024, MDY 01/31/2024, YMD 2024-01-31.",
     "decimal_separator": "'.' for 1,234.50 or ',' for 1.234,50 (numbers typed as text).",
@@ -62,6 +69,9 @@ SETTING_NOTES = {
     "batch_size": f"How many records are sent per request (1 to {MAX_BATCH_SIZE}).",
     "lookups_max_age_hours": f"Validate warns when the lookups (Refresh lookups) are older than this many "
                              f"hours ({DEFAULT_LOOKUPS_MAX_AGE_HOURS} when blank).",
+    "stuck_after_minutes": f"Submit stops waiting for a bulk write at RootFi once nothing in it has moved for "
+                           f"this many minutes ({DEFAULT_STUCK_AFTER_MINUTES} when blank, at most "
+                           f"{MAX_STUCK_AFTER_MINUTES}): its rows say Pending and the next Submit collects them.",
     "posted_from": "First day of the period the Posted button lists. Blank: the 1st of this month.",
     "posted_to": "Last day of that period. Blank: the last day of posted_from's month.",
     "template_version": "Version of this template: do not change.",
@@ -81,6 +91,9 @@ class WorkbookSettings:
     integration: str | None = None  # canonical name, e.g. NETSUITE
     environment: str = "production"
     base_url: str = DEFAULT_BASE_URL
+    # True when base_url came from --base-url (typed on this computer), not from the
+    # workbook: only then may ROOTFI_API_KEY go to an address that is not RootFi's.
+    base_url_from_command_line: bool = False
     key_profile: str = "default"
     date_order: str = "DMY"
     decimal_separator: str = "."
@@ -89,6 +102,7 @@ class WorkbookSettings:
     template_version: str | None = None
     workbook_id: str | None = None  # the id the journal knows this workbook by (blank: none yet)
     lookups_max_age_hours: float = DEFAULT_LOOKUPS_MAX_AGE_HOURS
+    stuck_after_minutes: float = DEFAULT_STUCK_AFTER_MINUTES
     posted_from: dt.date | None = None  # blank: see posted_period()
     posted_to: dt.date | None = None
     problems: list[str] = field(default_factory=list)
@@ -157,13 +171,18 @@ def read_settings(raw: dict[str, Any]) -> WorkbookSettings:
         settings.environment = environment if environment in ENVIRONMENTS else "custom"
     elif environment in KNOWN_BASE_URLS:
         settings.environment, settings.base_url = environment, KNOWN_BASE_URLS[environment]
+    elif environment == "sandbox":  # `rootfi-excel sandbox` at its usual address on this computer
+        settings.environment, settings.base_url = environment, SANDBOX_BASE_URL
     else:
         problems.append(
             f"Settings: environment '{environment}' needs a base_url (the API address); "
-            f"or choose one of {', '.join(KNOWN_BASE_URLS)}"
+            f"or choose one of {', '.join([*KNOWN_BASE_URLS, 'sandbox'])}"
         )
-    if unsafe_for_key(settings.base_url):  # the client's own rule, decided on the parsed host
+    unusable = address_problem(settings.base_url)  # the client's own rule, decided on the parsed host
+    if unusable and unsafe_for_key(settings.base_url):
         problems.append("Settings: base_url must start with https:// (plain http only for a local sandbox)")
+    elif unusable:
+        problems.append(f"Settings: base_url cannot be used: {unusable}")
 
     settings.key_profile = text("key_profile") or "default"
 
@@ -197,7 +216,26 @@ def read_settings(raw: dict[str, Any]) -> WorkbookSettings:
         except ValueError:
             problems.append(f"Settings: batch_size must be a whole number from 1 to {MAX_BATCH_SIZE}")
     _read_lookups_and_posted(values, settings)
+    settings.stuck_after_minutes = _positive_number(values, "stuck_after_minutes", DEFAULT_STUCK_AFTER_MINUTES,
+                                                    MAX_STUCK_AFTER_MINUTES, "minutes", settings.problems)
     return settings
+
+
+def _positive_number(values: dict[str, Any], name: str, default: float, most: float, unit: str,
+                     problems: list[str]) -> float:
+    """A number above 0 and up to `most` (blank: the default), or a problem naming the setting."""
+    value = values.get(name)
+    if value in (None, "") or (isinstance(value, str) and not value.strip()):
+        return float(default)
+    try:
+        number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else float(str(value).strip())
+        if not 0 < number <= most:  # NaN fails this too
+            raise ValueError
+        return float(number)
+    except ValueError:
+        problems.append(f"Settings: {name} must be a number of {unit} above 0 and up to {most:g} (e.g. {default:g}), "
+                        f"not '{value}'")
+        return float(default)
 
 
 def _read_lookups_and_posted(values: dict[str, Any], settings: WorkbookSettings) -> None:

@@ -14,7 +14,7 @@ from rootfi_excel.submission import jobs as job_reading
 from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Outcome, Run, Work, ghost
 from rootfi_excel.submission.journal import CREATED, FAILED, PENDING
 from rootfi_excel.submission.lookups import resolve_by_lookup, settle_existing
-from rootfi_excel.submission.running_syncs import round_reader
+from rootfi_excel.submission.running_syncs import round_reader, waiting_text
 
 _GONE = object()  # the jobs list answered 404: RootFi does not know this sync
 # Seconds between looks at running bulk writes while they keep finishing one after another.
@@ -37,13 +37,17 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
     poll = poll_syncs(run.client.get_sync, batches, until=run.until(run.options.sync_timeout), clock=run.clock,
                       sleep=run.sleep, read_round=round_reader(run, len(batches), run.options.sync_timeout),
                       on_finished=finished, restart_on_finish=True, first_poll=COLLECT_POLL,
-                      on_wait=lambda count, waited: run.report(
-                          f"waiting for {count} bulk write(s) to finish ({waited:.0f} s)"))
+                      stall_after=run.options.stall_after,
+                      on_wait=lambda state: run.report(waiting_text(state, "of yours to finish at RootFi",
+                                                                    run.options.stall_after)))
     for sync_id, batch in batches.items():
         if sync_id in poll.missing:  # RootFi does not know this sync: look the records up
             unclear += _open(batch)
         elif sync_id not in poll.finished:  # still running (or unreadable) when the wait ended
-            work.parked += _open(batch)
+            parked = _open(batch)
+            work.parked += parked
+            if poll.stalled:  # nothing moved for the bound: Pending now, collected by the next Submit
+                run.still_running(parked, poll.idle)
     if unclear:
         _settle_unclear(run, unclear, failures, work)
 

@@ -8,12 +8,12 @@ check after), sending, collecting (bulk writes), reconciling (lost answers), loo
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rootfi_excel.api.errors import AuthError, RootFiError
-from rootfi_excel.messages import platform_refused
+from rootfi_excel.messages import NOTHING_MORE_SENT, key_refused, platform_refused, plural, refused_id_hint
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import CREATED, FAILED, Attempt
 
@@ -30,6 +30,10 @@ _LABELS = {"invoice_payments": "payments", "invoice_credit_notes": "credit notes
 
 class SubmitAborted(Exception):
     """The whole run must stop (the key was refused, the company is not connected, ...)."""
+
+    def __init__(self, message: str, *, key_refused: bool = False) -> None:
+        super().__init__(message)
+        self.key_refused = key_refused  # rows not reached say to store a valid key first
 
 
 @dataclass
@@ -66,6 +70,10 @@ class Item:
     send_anyway: bool = False  # a person said: a new record, even if it looks like one made before
     new_key: bool = True  # no record is its own by its keys (never sent, keyless, or every attempt failed)
     own_record: Any = None  # held: its own earlier record has other values (identity.py names look-alikes too)
+    # What Validate saw of the records the body refers to ((kind, platform id) -> record),
+    # and when (clock()) they were last read from the platform (submission/references.py).
+    known: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    references_read_at: float | None = None
 
     @property
     def ghost(self) -> bool:
@@ -118,6 +126,11 @@ class Run:
         self.tally: dict[str, int] = {}  # rows decided by their own earlier attempts, by kind (identity.py)
         self.done = 0
         self.total = 0
+        self.counts: Counter[str] = Counter()  # outcome status -> records with it (what progress shows)
+        self._counted: dict[int, str] = {}  # id(item) -> the status it is counted under
+        self.sent_in_bulk = 0  # records sent in bulk writes so far (their answers come later)
+        self.bulk_writes = 0
+        self.activity = ""  # what is happening now, beside the counts
         self.created_now: list[Item] = []  # records this run created or found after sending them
         self.warnings: list[str] = []  # said once in the summary, beside the rows' own messages
 
@@ -128,12 +141,50 @@ class Run:
         return _LABELS.get(self.model, self.model)
 
     def tick(self, item: Item, text: str) -> None:
+        """The item has its outcome (`text` says how it came, for the reader of the code)."""
         if not item.ghost:
-            self.done += 1
-            self.report(text)
+            self._count(item)
+            self.report()
 
-    def report(self, text: str) -> None:
-        self._progress(min(self.done, self.total), self.total, f"{self.label}: {text}")
+    def _count(self, item: Item) -> None:
+        status = item.outcome.status.lower() if item.outcome else "answered"
+        before = self._counted.get(id(item))
+        if before is None:
+            self.done += 1
+        else:
+            self.counts[before] -= 1
+        self._counted[id(item)] = status
+        self.counts[status] += 1
+
+    def sent_bulk(self, count: int) -> None:
+        """`count` records went in one bulk write; their answers are collected later."""
+        self.sent_in_bulk += count
+        self.bulk_writes += 1
+        self.report()
+
+    def finish(self, items: list[Item]) -> None:
+        """Every item has its outcome now (the run ended or stopped): the phase's last word."""
+        if not self.total:
+            return
+        for item in items:
+            if not item.ghost and item.outcome is not None and \
+                    self._counted.get(id(item)) != item.outcome.status.lower():
+                self._count(item)
+        self.activity = ""
+        self.report()
+
+    def report(self, activity: str | None = None) -> None:
+        """'payments: 120 created, 2 failed; 150 sent in 3 bulk writes' (phase: counts; activity)."""
+        if activity is not None:
+            self.activity = activity
+        counts = ", ".join(f"{self.counts[s.lower()]} {s.lower()}" for s in Status.ALL if self.counts[s.lower()])
+        if self.counts["answered"]:
+            counts += (", " if counts else "") + f"{self.counts['answered']} answered"
+        sent = ""
+        if self.sent_in_bulk and self.done < self.total:  # sent, answers still to come
+            sent = f"{self.sent_in_bulk} sent in {plural(self.bulk_writes, 'bulk write')}"
+        said = "; ".join(part for part in (counts, sent, self.activity) if part) or "starting"
+        self._progress(min(self.done, self.total), self.total, f"{self.label}: {said}")
 
     def time_left(self) -> float:
         return self.deadline - self.clock()
@@ -187,13 +238,14 @@ class Run:
         reason = (error.message if isinstance(error, RootFiError) and error.message else str(error)).rstrip(".")
         self.journal.update([i.attempt_id for i in items], FAILED, message=reason,
                             error_code=code or getattr(error, "code", None))
-        self.failed(items, reason)
+        self.failed(items, reason, field=getattr(error, "field", None))
 
-    def failed(self, items: list[Item], reason: str) -> None:
-        """The outcome of records the API refused (journalled already), in the platform's words."""
+    def failed(self, items: list[Item], reason: str, field: str | None = None) -> None:
+        """The outcome of records the API refused (journalled already), in the platform's words
+        (a refused id says the lookups may be out of date)."""
+        message = refused_id_hint(platform_refused(self.platform, reason), reason, field, self.platform)
         for item in items:
-            item.outcome = Outcome(Status.FAILED, platform_refused(self.platform, reason), sync_id=item.sync_id,
-                                   submitted_at=item.sent_at)
+            item.outcome = Outcome(Status.FAILED, message, sync_id=item.sync_id, submitted_at=item.sent_at)
             self.tick(item, "failed")
 
     def not_sent(self, items: list[Item], error: RootFiError) -> None:
@@ -201,11 +253,22 @@ class Run:
         self.journal.update([i.attempt_id for i in items], FAILED, message=f"not sent: {error}",
                             error_code=error.code or type(error).__name__)
         for item in items:
-            item.outcome = Outcome(Status.FAILED, f"not sent, nothing was created: {error}; press Submit again",
+            item.outcome = Outcome(Status.FAILED, f"not sent, nothing was created: {error}; submit again",
                                    submitted_at=item.sent_at)
             self.tick(item, "not sent")
         if isinstance(error, AuthError):
-            raise SubmitAborted(f"{error}. Check the key with rootfi-excel login; nothing more was sent.")
+            raise SubmitAborted(f"{key_refused(self.base_url, company=self.company_id)} {NOTHING_MORE_SENT}",
+                                key_refused=True)
+
+    def still_running(self, items: list[Item], idle: float) -> None:
+        """Sent in a bulk write in which nothing moved for the run's bound: Pending now (the
+        journal keeps them PENDING with their sync id), collected by a later Submit."""
+        from rootfi_excel.messages import STILL_RUNNING, minutes_text
+
+        for item in items:
+            item.outcome = Outcome(Status.PENDING, STILL_RUNNING.format(minutes=minutes_text(idle)),
+                                   sync_id=item.sync_id, submitted_at=item.sent_at)
+            self.tick(item, "still running at RootFi")
 
     def skip(self, items: list[Item], message: str, progress: str) -> None:
         """Not sent this time, and nothing in the journal: the next Submit tries again."""

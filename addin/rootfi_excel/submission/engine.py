@@ -40,7 +40,14 @@ from typing import Any, Callable, Protocol
 
 from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.errors import AuthError
-from rootfi_excel.messages import REFUSED_BEFORE
+from rootfi_excel.messages import (
+    NOTHING_MORE_SENT,
+    REFUSED_BEFORE,
+    STOPPED_BY_CTRL_C,
+    key_refused,
+    stopped_before_sending,
+)
+from rootfi_excel.messages import platform as platform_name
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import matching, platform_check
 from rootfi_excel.submission.collecting import collect
@@ -78,6 +85,7 @@ class Client(Protocol):  # what the engine needs of api.client.RootFiClient
     def list_sync_jobs(self, sync_id: str) -> list[Job]: ...
     def list_company_syncs(self, company_id: int, job_type: str = ...) -> list[Sync]: ...
     def find_by_document_numbers(self, company_id: int, model: str, numbers: Any) -> list[dict[str, Any]]: ...
+    def find_by_platform_ids(self, company_id: int, name: str, ids: Any) -> list[dict[str, Any]]: ...
     def server_now(self) -> dt.datetime | None: ...
 
 
@@ -99,16 +107,27 @@ class SubmitOptions:
     # Before that check, wait this long at most for bulk writes others started meanwhile
     # (they may be twins still landing; their sender's own check sees ours in any case).
     twin_wait: float = 120.0
-    time_limit: float = 1800.0  # one overall bound for the whole run (every sheet), in seconds
+    # One overall bound for the whole run (every sheet), in seconds; None: it scales with the
+    # work (scaled_time_limit). Waits end sooner when nothing moves (stall_after).
+    time_limit: float | None = None
+    # A wait for bulk writes (ours, or a colleague's before sending) ends when none of them
+    # has moved for this long: their rows are Pending / held, and the run goes on to write
+    # what it knows (Settings: stuck_after_minutes). None: only the time bounds apply.
+    stall_after: float | None = 120.0
     # A record the platform refused (invalid data) is sent again only once its row changed
     # (a new fingerprint); True sends unchanged refused rows again (submit --resend-rejected).
     resend_rejected: bool = False
+    # Read every reference (invoices, customers, accounts; ids Validate did not confirm) from
+    # the platform just before sending, and send no row whose reference is gone, void, paid
+    # or re-assigned (submission/references.py). False only to measure what it costs.
+    check_references: bool = True
 
 
 @dataclass
 class SubmitReport:
     outcomes: dict[int, Outcome] = field(default_factory=dict)  # unit position -> outcome
     aborted: str | None = None  # why the run stopped early (the outcomes so far are still here)
+    key_refused: bool = False  # it stopped because RootFi refused the API key
     error: BaseException | None = None  # the unexpected error that stopped it, if one did
     warnings: list[str] = field(default_factory=list)  # for the summary: checks that could not run
 
@@ -121,6 +140,17 @@ class SubmitReport:
 
 Progress = Callable[[int, int, str], None]
 
+# The overall time limit when SubmitOptions.time_limit is None: a base for the checks and
+# waits every run has, and a share per record for sending and collecting (10,000 rows at
+# the API's ~100 requests a minute take minutes to send; RootFi's bulk writes run longer).
+TIME_LIMIT_BASE = 300.0
+TIME_PER_RECORD = 1.0
+
+
+def scaled_time_limit(records: int) -> float:
+    """12 rows: about 5 minutes; 10,000 rows: about 3 hours (while their bulk writes move)."""
+    return TIME_LIMIT_BASE + TIME_PER_RECORD * max(0, records)
+
 
 class Submitter:
     """Submits the units of one workbook; one Submitter per run (its deadline starts here)."""
@@ -129,12 +159,12 @@ class Submitter:
                  integration: str | None = None, options: SubmitOptions | None = None, workbook: str | None = None,
                  workbook_id: str | None = None, progress: Progress | None = None, sleep: Callable[[float], None] = time.sleep,
                  now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, records: int = 0) -> None:
         self.client = client
         self.journal = journal
         self.base_url = base_url.rstrip("/")
         self.company_id = company_id
-        self.platform = integration or "the platform"
+        self.platform = platform_name(integration)  # what messages call it: "NetSuite", not NETSUITE
         self.workbook = workbook  # the workbook's file name: attempts journalled before keys existed have only it
         self.workbook_id = workbook_id  # the id inside the workbook: attempts are keyed by (it, sheet, row key)
         self.options = options or SubmitOptions()
@@ -142,7 +172,10 @@ class Submitter:
         self.sleep = sleep
         self.now = now  # this computer's clock, only compared with itself
         self.clock = clock
-        self.deadline = clock() + self.options.time_limit
+        # records: how many this Submitter is to send in all (every sheet): the limit scales with them.
+        limit = self.options.time_limit
+        self.time_limit = limit if limit is not None else scaled_time_limit(records)
+        self.deadline = clock() + self.time_limit
 
     # ------------------------------------------------------------------ entry
 
@@ -173,15 +206,17 @@ class Submitter:
             self._rounds(run, work)
             platform_check.flag_twins(run)
         except SubmitAborted as stop:
-            report.aborted = str(stop)
-        except AuthError as error:
-            report.aborted = f"{error}. Check the key with rootfi-excel login; nothing more was sent."
+            report.aborted, report.key_refused = str(stop), stop.key_refused
+        except AuthError:
+            report.aborted = f"{key_refused(self.base_url, company=self.company_id)} {NOTHING_MORE_SENT}"
+            report.key_refused = True
         except KeyboardInterrupt as error:
-            report.aborted, report.error = "Submit was stopped (Ctrl+C)", error
+            report.aborted, report.error = STOPPED_BY_CTRL_C, error
         except Exception as error:  # whatever it is, what is known so far is kept
             report.aborted = f"Submit stopped on an unexpected error ({type(error).__name__}: {error})"
             report.error = error
-        _close_leftovers(items, work, report.aborted)
+        _close_leftovers(items, work, report.aborted, report.key_refused)
+        run.finish(items)  # the phase's progress ends with every record counted by its outcome
         report.outcomes = {item.position: item.outcome for item in items if item.outcome}
         report.warnings = run.warnings
         return report
@@ -226,7 +261,7 @@ class Submitter:
         body = unit.request.to_api()
         return Item(position, body, fingerprint(self.base_url, self.company_id, run.model, body),
                     refuse_if_new=unit.over_due if unit.only_over_due else None, keys=unit.keys,
-                    send_anyway=unit.send_anyway)
+                    send_anyway=unit.send_anyway, known=dict(unit.known))
 
     # ------------------------------------------------------------ 1. journal
 
@@ -314,7 +349,7 @@ class Submitter:
         item.outcome = Outcome(
             Status.UNKNOWN,
             f"an earlier Submit of {describe(run.model, item.body)} with other values has no answer yet; it is "
-            "checked first, so press Submit again to send this row (nothing was sent now)",
+            "checked first, so submit again to send this row (nothing was sent now)",
         )
         run.tick(item, "waiting for an earlier attempt")
         return True
@@ -362,7 +397,7 @@ def refused_before(attempt: Attempt) -> str:
                                  when=(attempt.sent_at or "")[:10])
 
 
-def _close_leftovers(items: list[Item], work: Work, stopped: str | None) -> None:
+def _close_leftovers(items: list[Item], work: Work, stopped: str | None, key_refused: bool = False) -> None:
     """An outcome for every item still open when the run ends (or stops), from what is
     known of it: an answer still lost is Unknown, a bulk write with a sync id Pending,
     another sent record Unknown; the rest were never sent."""
@@ -372,13 +407,12 @@ def _close_leftovers(items: list[Item], work: Work, stopped: str | None) -> None
             continue
         if item.sync_id and id(item) not in lost:
             item.outcome = Outcome(Status.PENDING, "sent in a bulk write that is still running at RootFi; "
-                                   "press Submit again later to collect the result",
+                                   "submit again later to collect the result",
                                    sync_id=item.sync_id, submitted_at=item.sent_at)
         elif item.attempt_id is not None:  # sent (now or before), answer not settled
             item.outcome = Outcome(Status.UNKNOWN, "the answer from RootFi was lost; the next Submit looks the "
                                    "record up before it sends anything again", submitted_at=item.sent_at)
         elif stopped:
-            item.outcome = Outcome(Status.SKIPPED, f"Not sent: Submit stopped before this row was sent "
-                                   f"({stopped.rstrip('.')}); press Submit again")
+            item.outcome = Outcome(Status.SKIPPED, stopped_before_sending(stopped, key_refused))
         else:
             item.outcome = Outcome(Status.SKIPPED, TIME_LIMIT)

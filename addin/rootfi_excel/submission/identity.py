@@ -93,7 +93,7 @@ def carry_on(run: Run, item: Item, mine: list[Attempt], work: Work,
         item.outcome = Outcome(
             Status.UNKNOWN,
             f"an earlier Submit of this row (as {describe(run.model, still_open[-1].payload)}) has no answer yet; "
-            "it is checked first, so press Submit again to send this row as it is now (nothing was sent now)")
+            "it is checked first, so submit again to send this row as it is now (nothing was sent now)")
         run.tick(item, "waiting for an earlier attempt of this row")
         return True
     item.new_key = True  # every attempt under its key failed: no record is its own, so it is checked as a new row
@@ -116,7 +116,7 @@ def _created_before_the_change(run: Run, item: Item, attempt: Attempt) -> None:
         Status.SKIPPED,
         f"Not sent: {how}. If it is still that record, type {attempt.rootfi_id} into its rootfi_id column (and "
         f"correct the record in {run.platform}); if it is a new record, type {_SEND_ANYWAY} into its status column. "
-        "Then press Submit again" + (f". {attempt.message}" if flag_of(attempt) else ""), flag=flag_of(attempt))
+        "Then submit again" + (f". {attempt.message}" if flag_of(attempt) else ""), flag=flag_of(attempt))
     item.own_record = attempt
     run.tick(item, "held: created before it was changed")
     run.tally["changed"] = run.tally.get("changed", 0) + 1
@@ -165,7 +165,7 @@ def _tell_waiting(run: Run, attempts: list[Attempt], others: list[Unit]) -> None
         more = f" and {len(waiting) - SHOWN_IN_SUMMARY} more" if len(waiting) > SHOWN_IN_SUMMARY else ""
         run.warnings.append(f"{len(waiting)} record{'s' if len(waiting) > 1 else ''} created by an earlier Submit "
                             f"{'wait' if len(waiting) > 1 else 'waits'} for {'their rows' if len(waiting) > 1 else 'its row'}"
-                            f", invalid now: {named}{more}. Correct the row (its message says how) and press Submit "
+                            f", invalid now: {named}{more}. Correct the row (its message says how) and submit "
                             "again: the record is written back, not sent again")
 
 
@@ -200,7 +200,7 @@ class _Holder:
                 if attempt.id not in self.work.seen_attempts:
                     settle_as_ghost(run, self.work, attempt)
             self._hold(item, f"Not sent: an earlier Submit of {describe(run.model, still_open[0].payload)} has no "
-                             "answer yet, and this row may be the same record; it is checked first, so press Submit "
+                             "answer yet, and this row may be the same record; it is checked first, so submit "
                              "again (nothing is sent twice)")
             return
         there = []
@@ -311,7 +311,7 @@ def held_message(run: Run, alike: list[tuple[Attempt, str, Any]]) -> str:
         ways += (f"; or, if {'it' if one else 'they'} should not exist, delete "
                  + " and ".join(f"rootfi_id {a.rootfi_id}" for a, _, _ in alike) + f" in {run.platform}")
     created = "created by an earlier Submit" if one else "each created by an earlier Submit"
-    return f"Not sent: this row looks like {named}, {created} {where}. {ways}. Then press Submit again"
+    return f"Not sent: this row looks like {named}, {created} {where}. {ways}. Then submit again"
 
 
 _SEND_ANYWAY = "send anyway"

@@ -29,7 +29,7 @@ from rootfi_excel.submission.journal import CREATED
 from rootfi_excel.submission.lookups import claimed_ids, lookup
 from rootfi_excel.submission.running_syncs import earliest_send, wait_for_bulk_writes
 
-CANNOT_CHECK = "Not sent: could not check RootFi for records already there; press Submit again"
+CANNOT_CHECK = "Not sent: could not check RootFi for records already there; submit again"
 
 
 def before_sending(run: Run, items: list[Item]) -> list[Item]:
@@ -43,9 +43,9 @@ def before_sending(run: Run, items: list[Item]) -> list[Item]:
     if running.running:
         names = ", ".join(running.running[:3]) + (" ..." if len(running.running) > 3 else "")
         run.skip(items, f"Not sent: a bulk write already running in RootFi (sync {names}) may hold these "
-                        "records; press Submit again when it has finished", "held: a bulk write is running")
+                        "records; submit again when it has finished", "held: a bulk write is running")
         run.warnings.append(f"nothing was sent while another bulk write of this company was still running in "
-                            f"RootFi (sync {names}); press Submit again when it has finished")
+                            f"RootFi (sync {names}); submit again when it has finished")
         return []
     try:
         records = lookup(run, [item.number for item in items])

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rootfi_excel.api.answers import Company
 from rootfi_excel.fields.integrations import canonical_integration
+from rootfi_excel.messages import platform, stopped_before_sending
 from rootfi_excel.sheets.layout import (
     MESSAGE,
     PLATFORM_ID,
@@ -114,6 +115,7 @@ class WorkbookSubmission:
 def apply_overrides(settings: WorkbookSettings, overrides: Overrides) -> None:
     if overrides.base_url:
         settings.base_url = overrides.base_url.rstrip("/")
+        settings.base_url_from_command_line = True  # typed here: see api/trust.py
     if overrides.company_id is not None:
         settings.company_id = overrides.company_id
     if overrides.key_profile:
@@ -129,13 +131,15 @@ def check_company(client: Any, settings: WorkbookSettings) -> Company:
     if status and status != HEALTHY:
         raise SubmitAborted(
             f"Company {settings.company_id} is {status} on RootFi, not connected: reconnect "
-            f"{company.integration or 'its platform'} in RootFi, then submit again. Nothing was sent."
+            f"{platform(company.integration) if company.integration else 'its platform'} in RootFi, then submit "
+            "again. Nothing was sent."
         )
     actual = canonical_integration(company.integration)
     if settings.integration and actual and settings.integration != actual:
         raise SubmitAborted(
-            f"Settings says the integration is {settings.integration}, but company {settings.company_id} is connected "
-            f"to {actual}. Correct the integration (or the company id) in Settings. Nothing was sent."
+            f"Settings says the integration is {platform(settings.integration)} ({settings.integration}), but company "
+            f"{settings.company_id} is connected to {platform(actual)} ({actual}). Correct the integration (or the "
+            "company id) in Settings. Nothing was sent."
         )
     return company
 
@@ -157,7 +161,9 @@ def plan_submission(client: Any, port: WorkbookPort, settings: WorkbookSettings,
     by `write_keys`), and the count says what the journal leaves to send (count_plan)."""
     company = check_company(client, settings)
     settings.integration = settings.integration or canonical_integration(company.integration)
-    report = validate_with(port, settings, book, problems)
+    # Without lookups on this computer, the ids are read from the platform just before they
+    # are sent (submission/references.py), only for what is sent: not here as well.
+    report = validate_with(port, settings, book, problems, sending=True)
     keying = row_keys.assign(report, journal) if journal is not None else row_keys.Keying()
     all_units = {key: sheet.units for key, sheet in report.sheets.items()}
     if select is not None:
@@ -184,9 +190,10 @@ def _to_submit(submission: WorkbookSubmission, key: str, sheet: SheetValidation)
 def _submitter(submission: WorkbookSubmission, client: Any, journal: Any, options: SubmitOptions | None,
                progress: Callable[[int, int, str], None] | None, workbook: str | None) -> Submitter:
     settings = submission.validation.settings
+    records = sum(len(sheet.ready) for sheet in submission.validation.sheets.values())  # the time limit scales
     return Submitter(client, journal, base_url=settings.base_url, company_id=settings.company_id,
-                     integration=settings.integration, options=options or SubmitOptions(batch_size=settings.batch_size),
-                     progress=progress, workbook=workbook, workbook_id=settings.workbook_id)
+                     integration=settings.integration, options=options or options_for(settings),
+                     progress=progress, workbook=workbook, workbook_id=settings.workbook_id, records=records)
 
 
 def count_plan(submission: WorkbookSubmission, journal: Journal, *, workbook: str | None = None) -> None:
@@ -242,9 +249,27 @@ def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, 
         submission.warnings += [f"{sheet.layout.sheet}: {warning}" for warning in report.warnings]
         if report.aborted:
             submission.aborted, submission.error = report.aborted, report.error
+            _skip_not_reached(submission, report)
             break
     submission.requests_used = getattr(client, "requests_sent", 0) - before
     return submission
+
+
+def _skip_not_reached(submission: WorkbookSubmission, report: Any) -> None:
+    """The run stopped: every row of a sheet it never reached gets a Submit outcome (Skipped,
+    why, what to do) instead of keeping Validate's "Valid", as the stopped sheet's own rows do."""
+    message = stopped_before_sending(report.aborted, report.key_refused)
+    for key, sheet in submission.validation.sheets.items():
+        if key in submission.outcomes:
+            continue
+        submission.outcomes[key] = {row.index: Outcome(Status.SKIPPED, message)
+                                    for unit in sheet.ready for row in unit.rows}
+
+
+def options_for(settings: WorkbookSettings, **overrides: Any) -> SubmitOptions:
+    """The engine's options from the workbook's Settings (batch_size, stuck_after_minutes)."""
+    return SubmitOptions(**{"batch_size": settings.batch_size, "stall_after": settings.stuck_after_minutes * 60,
+                            **overrides})
 
 
 def mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[str, set[int]]) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rootfi_excel.api.answers import Sync
 from rootfi_excel.api.errors import AuthError, RootFiError
-from rootfi_excel.api.polling import RoundReader, from_list, one_by_one, poll_syncs
+from rootfi_excel.api.polling import RoundReader, WaitState, from_list, one_by_one, poll_syncs
 from rootfi_excel.submission.context import Run, moment
 
 # How much earlier than our send (on RootFi's clock) a sync may have started and still
@@ -55,9 +55,21 @@ def wait_for_bulk_writes(run: Run, *, since: dt.datetime | None, bound: float, w
         return RunningCheck()
     poll = poll_syncs(run.client.get_sync, candidates, until=run.until(bound), clock=run.clock, sleep=run.sleep,
                       known=candidates, read_round=round_reader(run, len(candidates), bound),
-                      on_wait=lambda count, waited: run.report(f"waiting for {count} bulk write(s) {what} "
-                                                               f"({waited:.0f} s)"))
+                      stall_after=run.options.stall_after,
+                      on_wait=lambda state: run.report(waiting_text(state, what, run.options.stall_after)))
     return RunningCheck(running=sorted(poll.running) + sorted(poll.missing))
+
+
+def waiting_text(state: WaitState, what: str, stall_after: float | None) -> str:
+    """The status line of a wait: what it waits for, how far it is, when it gives up.
+    'waiting for 2 bulk writes of yours to finish at RootFi: 150 of 400 records done
+    (35 s; stops waiting once nothing has moved for 2 minutes)'"""
+    from rootfi_excel.messages import minutes_text
+
+    writes = f"{state.running} bulk write{'' if state.running == 1 else 's'}"
+    done = f": {state.done} of {state.total} records done" if state.total else ""
+    limit = f"; stops waiting once nothing has moved for {minutes_text(stall_after)}" if stall_after else ""
+    return f"waiting for {writes} {what}{done} ({state.waited:.0f} s{limit})"
 
 
 def round_reader(run: Run, count: int, bound: float) -> RoundReader | None:

@@ -4,16 +4,18 @@ writes in batches. Each attempt is in the journal before its request goes out.""
 from __future__ import annotations
 
 from rootfi_excel.api.errors import ApiValidationError, OutcomeUnknownError, RootFiError
+from rootfi_excel.submission import references
 from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Run, Work
 from rootfi_excel.submission.journal import PENDING, UNKNOWN
 from rootfi_excel.submission.lookups import settle_existing
 
-TIME_LIMIT = "Not sent: Submit's time limit was reached before this row was sent; press Submit again"
-SENT_ELSEWHERE = ("Not sent: another Submit on this computer is sending this row right now; press Submit again "
+TIME_LIMIT = "Not sent: Submit's time limit was reached before this row was sent; submit again"
+SENT_ELSEWHERE = ("Not sent: another Submit on this computer is sending this row right now; submit again "
                   "when it has finished")
 
 
 def send(run: Run, items: list[Item], work: Work) -> None:
+    items = references.confirmed(run, items)  # every reference read from the platform now
     if len(items) <= run.options.sync_threshold:
         batches = [[item] for item in items]
     else:
@@ -23,6 +25,9 @@ def send(run: Run, items: list[Item], work: Work) -> None:
         if run.time_left() <= 0:  # nothing new goes out after the deadline
             run.skip([i for rest in batches[number:] for i in rest], TIME_LIMIT, "not sent: time is up")
             return
+        batch = references.confirmed(run, batch)  # read again only if the read above is no longer fresh
+        if not batch:
+            continue
         if len(items) <= run.options.sync_threshold:
             _send_one(run, batch[0], work)
         else:
@@ -95,4 +100,4 @@ def _send_batch(run: Run, batch: list[Item], work: Work) -> None:
     for item in batch:
         item.sync_id = sync_id
         work.add_pending(item)
-    run.report(f"sent {len(batch)} in one bulk write")
+    run.sent_bulk(len(batch))

@@ -1,13 +1,18 @@
 """Online checks in Validate: each row's references against the company's lookup cache.
 
-Runs after the offline validation (validate.py) on its parsed units and results, only
-when a cache of the workbook's company exists; without one, Validate notes that the
-references were checked offline only. Nothing here calls the API.
+Runs after the offline validation (validate.py) on its parsed units and results. The
+cache is the one of the workbook's Settings (with the command line's options), found
+through lookups/place.py. Without one, the references are read from the platform by id
+when Validate was given a client (an API key, and the network); otherwise each row says
+which columns were not checked. Submit checks every reference again, in the platform,
+just before it sends (submission/references.py).
 
 - every invoice, contact, account, item, tax rate and currency must be known;
 - a name or number typed instead of an id (a customer name, an invoice number) is
-  resolved to the id that will be sent, and the row says so; an ambiguous one is refused
-  with the candidates named;
+  resolved to the id that will be sent, and the row says so, when it is exactly a
+  record's (lookups/names.py); an ambiguous one is refused with the candidates named, one
+  that is only like a record's with "did you mean ...?";
+- a void or deleted invoice, a deleted or archived customer, account or item is refused;
 - a payment's contact and currency must be its invoice's; payments of this sheet to one
   invoice together must not exceed its amount due; its account must be active and not an
   income or expense account;
@@ -18,13 +23,26 @@ references were checked offline only. Nothing here calls the API.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from rootfi_excel.lookups.cache import CompanyLookups, LookupCache, default_path
-from rootfi_excel.lookups.resolve import Resolution, describe, resolve
+from rootfi_excel.api.credentials import CredentialsError
+from rootfi_excel.api.errors import AuthError, RootFiError
+from rootfi_excel.lookups.cache import CompanyLookups
+from rootfi_excel.lookups.live import LiveLookups, problem_of, read_by_ids
+from rootfi_excel.lookups.place import CacheNotReadable, cache_key, elsewhere, open_lookups
+from rootfi_excel.lookups.resolve import NOUNS, Resolution, describe, resolve
+from rootfi_excel.messages import (
+    CHECKED_BY_ID_NOTE,
+    ID_NOT_IN_PLATFORM,
+    LOOKUPS_CACHE_UNREADABLE,
+    LOOKUPS_OLD,
+    NOT_CHECKED,
+    NOT_CHECKED_NOTE,
+    SUBMIT_READS_IDS_NOTE,
+    words,
+)
 from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.sheets.records import ParsedRow
 from rootfi_excel.validation.validate import SheetValidation, Unit
@@ -41,41 +59,116 @@ LINE_REFERENCES = {"account_id": "accounts", "item_id": "items", "tax_id": "tax_
 PAYMENT_ACCOUNT_REFUSED = frozenset({"INCOME", "EXPENSE"})
 
 
-def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetime | None = None) -> None:
-    """Check every sheet of a WorkbookValidation against the cache; notes go to report.notes."""
+def check_online(report: Any, *, cache_path: Path | None = None, now: dt.datetime | None = None,
+                 client: Any = None, connect: Callable[[Any], Any] | None = None, sending: bool = False) -> None:
+    """Check every sheet of a WorkbookValidation against the cache; notes go to report.notes.
+
+    Without a cache: by id in the platform through `client`, or one `connect(settings)`
+    opens (and this closes; only then is the key read); without either, or when the reads
+    fail, each row names the columns not checked and a note says why. sending: Submit's own
+    validation, which leaves the reads to the check just before sending (only what is sent)."""
     settings = report.settings
     max_age = settings.lookups_max_age
-    if settings.company_id is None:
-        return
-    path = cache_path or default_path()
-    lookups = None
-    try:
-        cache = LookupCache(path) if path.exists() else None
-        if cache is not None:
-            lookups = cache.company(settings.base_url, settings.company_id)
-    except sqlite3.Error as error:  # a damaged or locked cache must not stop Validate or Submit
-        report.notes.append(f"The lookups cache ({path}) could not be read ({error}): references were checked "
-                            "offline only. Refresh lookups to rebuild it.")
-        return
-    if lookups is None:
-        if cache is not None:
-            cache.close()
-        report.notes.append(f"No lookups of company {settings.company_id} on this computer: invoices, customers "
-                            "and accounts were checked offline only. Refresh lookups to check them against the "
-                            "platform.")
+    key = cache_key(settings)
+    if key is None:
         return
     try:
+        cache, lookups = open_lookups(key, cache_path)
+    except CacheNotReadable as error:  # a damaged or locked cache must not stop Validate or Submit
+        report.notes.append(words(LOOKUPS_CACHE_UNREADABLE, path=error.path, error=error))
+        cache, lookups = None, None
+    try:
+        if lookups is None:
+            place = key.describe() + elsewhere(cache, key)
+            if sending:
+                report.notes.append(words(SUBMIT_READS_IDS_NOTE, place=place))
+                for sheet in report.sheets.values():
+                    _mark_not_checked(sheet)
+            else:
+                _without_cache(report, place, client, connect)
+            return
         age = lookups.age(now)
         report.notes.append(f"References checked against the lookups of company {settings.company_id} "
                             f"({lookups.describe_age(now)}).")
         if age > max_age:
-            report.notes.append(f"Warning: the lookups are older than {_hours(max_age)} (lookups_max_age_hours on "
-                                "the Settings sheet); refresh them, since invoices may have been paid or changed "
-                                "since.")
+            report.notes.append(words(LOOKUPS_OLD, age=_hours(max_age)))
         for sheet in report.sheets.values():
             check_sheet(sheet, lookups)
     finally:
-        cache.close()
+        if cache is not None:
+            cache.close()
+
+
+def _without_cache(report: Any, place: str, client: Any, connect: Callable[[Any], Any] | None) -> None:
+    """No lookups: read the rows' references from the platform by id, or say on each row
+    which columns were not checked (never a silent Valid)."""
+    own = None
+    offline = "Validate was not asked to"
+    if client is None and connect is not None:
+        try:
+            client = own = connect(report.settings)
+        except CredentialsError as error:  # no key, or an address no key may go to
+            offline = str(error).rstrip(".")
+    try:
+        _read_or_mark(report, place, client, offline)
+    finally:
+        if own is not None:
+            own.close()
+
+
+def _read_or_mark(report: Any, place: str, client: Any, offline: str) -> None:
+    sheets = list(report.sheets.values())
+    if client is not None:
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for sheet in sheets:
+            for unit in sheet.units:
+                if not unit.already_sent:
+                    for _, kind, value in _references(unit, sheet):
+                        wanted[kind].add(value)
+        try:
+            live = read_by_ids(client, report.settings.company_id, wanted)
+        except AuthError as error:
+            offline = f"RootFi refused the key of the key profile '{report.settings.key_profile}': {error}"
+        except RootFiError as error:
+            offline = str(error)
+        else:
+            report.notes.append(words(CHECKED_BY_ID_NOTE, place=place))
+            view = LiveLookups(live, report.settings.integration)
+            for sheet in sheets:
+                check_sheet(sheet, view)
+            return
+    report.notes.append(words(NOT_CHECKED_NOTE, place=place, why=offline))
+    for sheet in sheets:
+        _mark_not_checked(sheet)
+
+
+def _references(unit: Unit, sheet: SheetValidation) -> list[tuple[ParsedRow, str, str]]:
+    """(row, kind, value) of every reference a unit's rows give (readable ones)."""
+    found = []
+    names = PAYMENT_REFERENCES if sheet.layout.key == PAYMENTS.key else {**NOTE_REFERENCES, **LINE_REFERENCES}
+    for row in unit.rows:
+        for name, kind in names.items():
+            value = row.values.get(name)
+            if value not in (None, "") and name not in row.unreadable:
+                found.append((row, kind, str(value).strip()))
+        if sheet.layout.key != PAYMENTS.key and "invoice_ids" not in row.unreadable:
+            found += [(row, "invoices", str(v).strip()) for v in row.values.get("invoice_ids") or [] if v]
+    return found
+
+
+def _mark_not_checked(sheet: SheetValidation) -> None:
+    notes: dict[int, list[str]] = defaultdict(list)
+    units = [u for u in sheet.units if _to_check(u, sheet)]
+    names = PAYMENT_REFERENCES if sheet.layout.key == PAYMENTS.key else {**NOTE_REFERENCES, **LINE_REFERENCES,
+                                                                          "invoice_ids": "invoices"}
+    for unit in units:
+        for row in unit.rows:
+            columns = [_label(sheet, name) for name in names
+                       if row.values.get(name) not in (None, "", []) and name not in row.unreadable]
+            if columns:
+                notes[row.index].append(NOT_CHECKED.format(columns=", ".join(columns)))
+    for unit in units:
+        _update_results(unit, sheet, notes)
 
 
 def check_sheet(sheet: SheetValidation, lookups: CompanyLookups) -> None:
@@ -181,12 +274,17 @@ def _check_credit_note(unit: Unit, sheet: SheetValidation, lookups: CompanyLooku
         for value in given:
             resolution = resolve(lookups, "invoices", value)
             if not resolution.found:
-                unit.add(row, f"{_label(sheet, 'invoice_ids')}: {resolution.problem()}{_hint(resolution, lookups)}")
+                unit.add(row, f"{_label(sheet, 'invoice_ids')}: {_unknown(resolution, lookups)}")
                 continue
+            invoice = resolution.record
+            unit.known[("invoices", str(invoice["platform_id"]))] = invoice
             ids.append(resolution.platform_id)
+            state = problem_of("invoices", invoice)
+            if state:
+                unit.add(row, f"{_label(sheet, 'invoice_ids')}: invoice {describe('invoices', invoice)} {state}")
+                continue
             if resolution.by_label:
                 notes[row.index].append(resolution.note())
-            invoice = resolution.record
             if contact is not None and str(invoice.get("contact_id")) != str(contact["platform_id"]):
                 owner = lookups.get("contacts", invoice.get("contact_id"))
                 unit.add(row, f"{_label(sheet, 'invoice_ids')}: invoice {describe('invoices', invoice)} belongs to "
@@ -208,12 +306,19 @@ def _resolved(unit: Unit, row: ParsedRow, sheet: SheetValidation, lookups: Compa
         return None
     resolution = resolve(lookups, kind, value)
     if not resolution.found:
-        unit.add(row, f"{_label(sheet, name)}: {resolution.problem()}{_hint(resolution, lookups)}")
+        unit.add(row, f"{_label(sheet, name)}: {_unknown(resolution, lookups)}")
+        return None
+    record = resolution.record
+    unit.known[(kind, str(record["platform_id"]))] = record
+    state = problem_of(kind, record)
+    # A payment's account has its own words (_check_deposit_account) for a status.
+    if state and not (kind == "accounts" and sheet.layout.key == PAYMENTS.key and state.startswith("is ")):
+        unit.add(row, f"{_label(sheet, name)}: {NOUNS[kind]} {describe(kind, record)} {state}")
         return None
     if resolution.by_label:
         notes[row.index].append(resolution.note())
         _use_id(unit, resolution, name, line)
-    return resolution.record
+    return record
 
 
 def _use_id(unit: Unit, resolution: Resolution, name: str, line: int | None) -> None:
@@ -268,6 +373,16 @@ def _update_results(unit: Unit, sheet: SheetValidation, notes: dict[int, list[st
             result.status, result.message = Status.SKIPPED, f"{HELD_BACK} {unit.document_number} has a problem on row {listed}"
         elif notes.get(row.index):
             result.message = "; ".join(dict.fromkeys(notes[row.index]))
+
+
+def _unknown(resolution: Resolution, lookups: CompanyLookups | LiveLookups) -> str:
+    """Why a value is not used: read by id from the platform, or from the cache (then with its age)."""
+    if isinstance(lookups, LiveLookups):
+        from rootfi_excel.fields.integrations import display_name
+
+        platform = display_name(lookups.platform) if lookups.platform != "the platform" else "the platform"
+        return ID_NOT_IN_PLATFORM.format(value=resolution.value, noun=NOUNS[resolution.kind], platform=platform)
+    return resolution.problem() + _hint(resolution, lookups)
 
 
 def _hint(resolution: Resolution, lookups: CompanyLookups) -> str:

@@ -4,9 +4,11 @@ and write status and message into the result columns."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from rootfi_excel.fields.integrations import RequirementBook, requirements_from_rows
-from rootfi_excel.sheets.layout import MESSAGE, ROW_KEY, STATUS, TABLES, Status
+from rootfi_excel.messages import plural
+from rootfi_excel.sheets.layout import MESSAGE, ROW_KEY, STATUS, SUBMITTED_AT, SYNC_ID, TABLES, Status
 from rootfi_excel.sheets.settings import BLANK_COMPANY_ID, WorkbookSettings, read_settings
 from rootfi_excel.validation.online import check_online
 from rootfi_excel.validation.validate import SheetValidation, validate_table
@@ -49,9 +51,10 @@ class WorkbookValidation:
         lines = []
         for sheet in self.sheets.values():
             counts = [f"{sheet.count(s)} {s.lower()}" for s in Status.ALL if sheet.count(s)]
-            lines.append(f"{sheet.layout.sheet}: {len(sheet.results)} rows"
+            lines.append(f"{sheet.layout.sheet}: {plural(len(sheet.results), 'row')}"
                          + (f" ({', '.join(counts)})" if counts else "")
-                         + (f", {len(sheet.units)} credit notes" if sheet.layout.key == "credit_note_lines" else ""))
+                         + (f", {plural(len(sheet.units), 'credit note')}" if sheet.layout.key == "credit_note_lines"
+                            else ""))
         return lines + self.notes
 
 
@@ -61,13 +64,22 @@ def read_workbook_settings(port: WorkbookPort) -> tuple[WorkbookSettings, Requir
     return settings, RequirementBook(extra), [*settings.problems, *problems]
 
 
-def validate_workbook(port: WorkbookPort) -> WorkbookValidation:
+def validate_workbook(port: WorkbookPort, overrides: Any = None, *, client: Any = None,
+                      connect: Any = None) -> WorkbookValidation:
     """Validate as the Validate button does: besides the rows, say what stops a Submit
-    that the rows do not show (a blank company_id, no rows at all)."""
+    that the rows do not show (a blank company_id, no rows at all).
+
+    overrides: the command line's --base-url/--company/--profile (submission.run.Overrides),
+    applied to the Settings as every command applies them, so the same lookups are found.
+    client, connect: see validation.online.check_online (references read by id without a cache)."""
     settings, book, problems = read_workbook_settings(port)
+    if overrides is not None:
+        from rootfi_excel.submission.run import apply_overrides
+
+        apply_overrides(settings, overrides)
     if settings.company_id is None and not any(p.startswith("Settings: company_id") for p in problems):
         problems.append(BLANK_COMPANY_ID)  # not in read_settings: submit --company may supply it
-    report = validate_with(port, settings, book, problems)
+    report = validate_with(port, settings, book, problems, client=client, connect=connect)
     keep_refusals(report)
     if not report.rows:
         sheets = " and ".join(f"'{s.layout.sheet}'" for s in report.sheets.values())
@@ -77,11 +89,13 @@ def validate_workbook(port: WorkbookPort) -> WorkbookValidation:
 
 
 def validate_with(port: WorkbookPort, settings: WorkbookSettings, book: RequirementBook,
-                  problems: list[str]) -> WorkbookValidation:
+                  problems: list[str], *, client: Any = None, connect: Any = None,
+                  sending: bool = False) -> WorkbookValidation:
     """Validate both sheets with settings already read (and perhaps overridden)."""
     sheets = {key: validate_table(layout, port.read_table(layout), settings, book) for key, layout in TABLES.items()}
     report = WorkbookValidation(settings, sheets, problems)
-    check_online(report)  # references against the lookup cache, when there is one
+    # References against the lookup cache; without one, by id through the client.
+    check_online(report, client=client, connect=connect, sending=sending)
     return report
 
 
@@ -89,11 +103,15 @@ def write_validation(port: WorkbookPort, report: WorkbookValidation,
                      keys: dict[str, dict[int, str]] | None = None) -> None:
     """Write status and message of every non-blank row, one block per sheet, with the row
     keys given (table key -> row index -> key; submission/row_keys.py). A row emptied of
-    its inputs takes its results (and its row key) with it: its owned cells are cleared."""
+    its inputs takes its results (and its row key) with it: its owned cells are cleared.
+    A row that showed a refused attempt and is no longer Failed (it was changed) loses that
+    attempt's submitted_at and sync_id: they would date a Valid row by a Submit that refused it."""
     for key, sheet in report.sheets.items():
         update = ResultUpdate()
         for index, result in sheet.results.items():
             update.set(index, **{STATUS: result.status, MESSAGE: result.message})
+            if result.shows_refused_attempt and result.status != Status.FAILED:
+                update.set(index, **{SUBMITTED_AT: None, SYNC_ID: None})
         for index, row_key in (keys or {}).get(key, {}).items():
             update.set(index, **{ROW_KEY: row_key})
         owned = list(sheet.columns.results) if sheet.columns is not None else []

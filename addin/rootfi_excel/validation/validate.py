@@ -19,8 +19,9 @@ from typing import Any, Iterator
 from pydantic import ValidationError
 
 from rootfi_excel.fields import rules
-from rootfi_excel.fields.integrations import RequirementBook, display_name
+from rootfi_excel.fields.integrations import RequirementBook
 from rootfi_excel.fields.models import InvoiceCreditNoteRequest, InvoicePaymentRequest
+from rootfi_excel.messages import required_by
 from rootfi_excel.sheets.layout import (
     CREDIT_NOTE_HEADER_FIELDS,
     CREDIT_NOTE_LINE_FIELDS,
@@ -57,6 +58,10 @@ class Unit:
     # cached amount due may already count this very payment (a colleague's Submit), so
     # Submit still looks the record up, and refuses it with this message if it is new.
     over_due: str | None = None
+    # (kind, platform id) -> the record a reference resolved to in Validate's online checks
+    # (the lookup cache, or the platform read by id): Submit compares it with the platform
+    # just before sending (submission/references.py).
+    known: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     @property
     def document_number(self) -> str | None:
@@ -103,6 +108,9 @@ class RowResult:
     status: str
     message: str = ""
     row_number: int = 0  # the sheet's row number, for summaries
+    # The row shows a refused attempt (status Failed, its submitted_at and sync_id): once it
+    # is valid or invalid again, those cells are that old attempt's and are cleared.
+    shows_refused_attempt: bool = False
 
 
 @dataclass
@@ -358,16 +366,12 @@ def _credit_note_body(unit: Unit) -> dict[str, Any]:
 
 def _check_requirements(unit: Unit, row: ParsedRow, raw_data: dict[str, Any], required: list,
                         columns: ColumnMap, integration: str | None) -> None:
-    integration = display_name(integration)  # what people call it: "Microsoft Dynamics 365"
     for requirement in required:
         if raw_data.get(requirement.field) is not None:
             continue
-        what = f" ({requirement.description.rstrip('.')})" if requirement.description else ""
-        if requirement.field in columns.raw_data:
-            unit.add(row, f"{columns.label(requirement.field)}: is required by {integration}{what}")
-        else:
-            unit.add(row, f"{requirement.field}: {integration} requires this field{what}; "
-                          f"add a column named {requirement.field} and fill it in")
+        present = requirement.field in columns.raw_data
+        label = columns.label(requirement.field) if present else requirement.field
+        unit.add(row, required_by(label, integration, requirement.model, requirement.description, present))
 
 
 def _build(unit: Unit, row: ParsedRow, model: type, body: dict[str, Any]) -> Any:
@@ -396,6 +400,7 @@ def _finish(layout: TableLayout, units: list[Unit], columns: ColumnMap, emptied:
                 result = RowResult(Status.INVALID, "; ".join(dict.fromkeys(messages)), row.row_number)
             else:
                 result = RowResult(Status.VALID, "", row.row_number)
+            result.shows_refused_attempt = str(row.results.get(STATUS) or "") == Status.FAILED and not row.rootfi_id
             results[row.index] = result
     return SheetValidation(layout, units, results, columns, emptied=emptied)
 

@@ -34,6 +34,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from rootfi_excel.messages import NO_SHEET, words
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
     INTEGRATION_FIELDS_TABLE,
@@ -64,21 +65,24 @@ from rootfi_excel.workbook.port import (
     result_positions,
     rows_text,
     settings_from,
+    title_cell_free,
+    total_row,
+    total_row_notice,
 )
 
 # Every xlwings attribute the Excel side uses (this module, excel_ui.py, ribbon.py, udfs.py).
 XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
     "App": ("alert", "books", "calculation", "enable_events", "screen_updating", "status_bar"),
     "Apps": ("active",),  # xw.apps.active: only when no workbook is open
-    "Book": ("app", "caller", "fullname", "names", "selection", "sheets"),
+    "Book": ("app", "caller", "close", "fullname", "name", "names", "selection", "sheets"),  # close: ribbon scratch
     "Sheets": ("add",),  # write_lookup_table: the Lookups sheet when the workbook has none
     "Names": ("add",),
     "Tables": ("add",),
     "Books": ("open",),
     "Sheet": ("activate", "book", "name", "range", "tables", "used_range"),  # book: a UDF's caller.sheet.book
     "Table": ("data_body_range", "header_row_range", "name", "range", "resize", "show_totals"),
-    "Range": ("address", "clear", "clear_contents", "column", "column_width", "columns", "last_cell", "options",
-              "row", "shape", "sheet", "value"),
+    "Range": ("address", "clear", "clear_contents", "column", "column_width", "columns", "formula", "last_cell",
+              "options", "row", "shape", "sheet", "value"),
 }
 
 # Owned columns that hold ids: always written as text (a long id must not become 1.2E+15).
@@ -235,7 +239,7 @@ class ExcelWorkbook:
             rows, columns = existing.range.shape
             old = (left, top, left + columns - 1, top + rows - 1)
         else:
-            top, left = 1, _free_column(sheet)
+            top, left = (2 if table.title else 1), _free_column(sheet)  # a title goes in the row above
         area = lookup_area(table, left, top)
         now = sheet.range((top, left), (area[3], area[2])).options(ndim=2).value  # one call
         refuse_overwriting(sheet.name, table, area, now, old)  # before anything is cleared or written
@@ -255,6 +259,10 @@ class ExcelWorkbook:
         for defined, header in table.names.items():
             letter = get_column_letter(left + table.headers.index(header))
             self.book.names.add(defined, f"='{table.sheet}'!${letter}${top + 1}:${letter}${top + height}")
+        if table.title and top > 1:
+            title = sheet.range((top - 1, left))
+            if title_cell_free(title.value, table):
+                title.value = table.title
 
     def save(self) -> None:
         """The workbook stays open in Excel; the person saves it. Results are already
@@ -352,7 +360,7 @@ class ExcelWorkbook:
     def _sheet(self, name: str) -> Any:
         names = [s.name for s in self.book.sheets]
         if name not in names:
-            raise WorkbookError(f"The workbook has no sheet named '{name}'")
+            raise WorkbookError(words(NO_SHEET, sheet=name))
         return self.book.sheets[name]
 
     @staticmethod
@@ -389,12 +397,13 @@ class ExcelWorkbook:
         stop = min(end, last + MAX_ROWS_BELOW)
         block = sheet.range((last + 1, header.column), (stop, header.column + width - 1))
         below = block.options(ndim=2, err_to_str=True).value or []
+        totals = {} if table.show_totals else self._totals(sheet, block, below, header.column, last + 1)
         taken = 0
-        for row in below:
-            if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+        for i, row in enumerate(below):
+            if i in totals or not any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
                 break
             taken += 1
-        stray = [last + 1 + i for i, row in enumerate(below) if i > taken and looks_like_a_row(row)]
+        stray = [last + 1 + i for i, row in enumerate(below) if i > taken and looks_like_a_row(row) and i not in totals]
         if stray:
             raise WorkbookError(stray_rows_message(sheet.name, stray))
         if not taken:
@@ -408,6 +417,26 @@ class ExcelWorkbook:
         table.resize(sheet.range((header.row, header.column), (last + taken, header.column + width - 1)))
         self.notices.append(f"{sheet.name}: the table was extended over {rows_text(last + 1, last + taken)} typed below it")
         return below[:taken]
+
+    def _totals(self, sheet: Any, block: Any, below: list[list[Any]], left: int, top: int) -> dict[int, str]:
+        """Rows of `below` that are totals (port.total_row): index -> as said; each said once
+        in notices. Their formulas come in one more call, made only when something is below."""
+        if not below:
+            return {}
+        formulas = block.formula
+        if isinstance(formulas, str):  # a one-cell block gives its formula alone
+            formulas = ((formulas,),)
+        found = {}
+        for i, (row, texts) in enumerate(zip(below, formulas)):
+            cells = [(value, text if isinstance(text, str) and text.startswith("=") else None)
+                     for value, text in zip(row, texts)]
+            said = total_row(cells, left, top + i)
+            if said:
+                found[i] = said
+                notice = total_row_notice(sheet.name, top + i, said)
+                if notice not in self.notices:
+                    self.notices.append(notice)
+        return found
 
     @staticmethod
     def _read_used_range(sheet: Any, name: str) -> Table:

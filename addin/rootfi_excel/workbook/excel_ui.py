@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 TITLE = "RootFi"
 MAX_ALERT = 900  # a message box shows about 1,024 characters on Windows
-_CLI_LOGIN = re.compile(r"Run: rootfi-excel login( --profile \S+)?|run `rootfi-excel login` again")
+_CLI_LOGIN = re.compile(r"Run: rootfi-excel login( --base-url \S+)?( --profile \S+)?|run `rootfi-excel login` again")
 
 
 class ExcelUI:
@@ -27,6 +27,7 @@ class ExcelUI:
         self._ask_secret = ask_secret or _masked_dialog
         self._shown_at: float | None = None
         self._screen_off = False
+        self._footnotes: list[str] = []  # said once, under the next message box
 
     # --------------------------------------------------------- UserInterface
 
@@ -67,6 +68,16 @@ class ExcelUI:
 
     # ------------------------------------------------------------ Excel only
 
+    def add_footnote(self, text: str) -> None:
+        """A line to add under the next message box (once), e.g. a notice about the workbook."""
+        self._footnotes.append(text)
+
+    def flush_footnotes(self) -> None:
+        """Footnotes no message box has carried yet get a box of their own."""
+        if self._footnotes:
+            text, self._footnotes = "\n".join(self._footnotes), []
+            self.tell(text)
+
     @contextmanager
     def session(self) -> Iterator[None]:
         """Screen updating, events and automatic calculation off while a button runs;
@@ -98,8 +109,11 @@ class ExcelUI:
             self.app.screen_updating = True
             self._screen_off = False
         text = _CLI_LOGIN.sub("Press Set API key on the RootFi tab", text)
-        if len(text) > MAX_ALERT:
-            text = text[: MAX_ALERT - 1] + "…"
+        footer, self._footnotes = "".join(f"\n\n{line}" for line in self._footnotes), []
+        room = MAX_ALERT - len(footer)  # a long message is cut, never its footnote
+        if len(text) > room:
+            text = text[: room - 1] + "…"
+        text += footer
         return self.app.alert(text, title=TITLE, buttons=buttons, mode=mode)
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from rootfi_excel.messages import TOTAL_ROW_LEFT
 from rootfi_excel.sheets.layout import LOOKUPS_SHEET, TableLayout, header_lookup, normalize_header
 
 
@@ -76,6 +77,49 @@ def stray_rows_message(sheet: str, rows: list[int]) -> str:
             "would be left out: move them up into the table (no blank row between), or delete them, then run again")
 
 
+# A totals row someone put below a table: only a label and formulas that sum the column
+# above. It is not data: both adapters leave it where it is, outside the table, and say so once.
+_SUMMING = re.compile(r"^=\s*(?:_xlfn\.)?(SUM|SUBTOTAL|AGGREGATE)\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
+_AREA = re.compile(r"(?<![A-Za-z])\$?([A-Za-z]{1,3})\$?(\d+)\s*:\s*\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+def total_row(cells: list[tuple[Any, str | None]], first_column: int, row: int) -> str | None:
+    """Whether a row below a table is a total: besides blanks only one label (text) and
+    formulas that sum the column above (SUM, SUBTOTAL or AGGREGATE over cells of their own
+    column above this row, or over a table's column). `cells` are (value, formula or None)
+    from `first_column` on. Returns the row as a message shows it ('Total =SUM(E2:E9)'),
+    else None."""
+    from openpyxl.utils import column_index_from_string
+
+    label: str | None = None
+    sums: list[str] = []
+    for offset, (value, formula) in enumerate(cells):
+        if formula:
+            match = _SUMMING.match(formula)
+            if not match:
+                return None
+            areas = _AREA.findall(match.group(2))
+            column = first_column + offset
+            if not areas and "[" not in match.group(2):
+                return None
+            for first, top, last, bottom in areas:
+                if not (column_index_from_string(first.upper()) == column_index_from_string(last.upper()) == column
+                        and max(int(top), int(bottom)) < row):
+                    return None
+            sums.append(formula.strip())
+        elif value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        elif isinstance(value, str) and label is None:
+            label = value.strip()
+        else:
+            return None
+    return " ".join(([label] if label else []) + sums) if sums else None
+
+
+def total_row_notice(sheet: str, row: int, said: str) -> str:
+    return TOTAL_ROW_LEFT.format(sheet=sheet, row=row, said=said)
+
+
 def rows_text(first: int, last: int) -> str:
     """'row 7' or 'rows 7-9', for messages."""
     return f"row {first}" if first == last else f"rows {first}-{last}"
@@ -97,6 +141,8 @@ class LookupTable:
     rows: list[list[Any]]
     names: dict[str, str] = field(default_factory=dict)  # defined name -> header of its column
     sheet: str = LOOKUPS_SHEET    # made (last) if the workbook has no such sheet
+    title: str = ""               # said in the cell above the header row ("Contacts (customers)"), when placed
+    #                               with room for it (a new table goes one row down to make it)
 
 
 Area = tuple[int, int, int, int]  # (left, top, right, bottom), 1-based sheet cells
@@ -106,6 +152,11 @@ def lookup_area(table: LookupTable, left: int, top: int) -> Area:
     """The cells a LookupTable fills when its header goes at (top, left): the header row and
     its rows (at least one: an Excel table needs a data row, even an empty one)."""
     return left, top, left + len(table.headers) - 1, top + max(len(table.rows), 1)
+
+
+def title_cell_free(value: Any, table: LookupTable) -> bool:
+    """Whether the cell above a table's header may take its title: empty, or its title already."""
+    return value in (None, "") or value == table.title
 
 
 def refuse_overwriting(sheet: str, table: LookupTable, area: Area, values: list[list[Any]],

@@ -42,7 +42,13 @@ from rootfi_excel.fields import rules
 from rootfi_excel.fields.integrations import KNOWN_INTEGRATIONS, Requirement, default_requirements, display_name
 from rootfi_excel.sheets import layout as L
 from rootfi_excel.sheets.ids import new_workbook_id
-from rootfi_excel.sheets.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOOKUPS_MAX_AGE_HOURS, SETTING_NOTES
+from rootfi_excel.sheets.settings import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LOOKUPS_MAX_AGE_HOURS,
+    DEFAULT_STUCK_AFTER_MINUTES,
+    SETTING_NOTES,
+)
+from rootfi_excel.workbook.button_help import BUTTON_STEPS
 from rootfi_excel.workbook.files import replace_file
 
 LAST_ROW = 1_048_576  # Excel's last row: formats, validations and colours reach it
@@ -59,10 +65,7 @@ _COMMON_INTEGRATIONS = (
     "ZOHO_BOOKS", "MYOB_BUSINESS", "WAVE", "ODOO_ACCOUNTING",
 )
 INTEGRATIONS = _COMMON_INTEGRATIONS + tuple(i for i in KNOWN_INTEGRATIONS if i not in _COMMON_INTEGRATIONS)
-# One spelling per mode: "Cheque" (the demo's and most platforms' outside the US). The list
-# is a suggestion, not a rule: any other text (such as "Check") is sent as typed.
-PAYMENT_MODES = ("Cash", "Cheque", "Bank Transfer", "Credit Card", "Debit Card",
-                 "Direct Debit", "ACH", "Wire", "Other")
+PAYMENT_MODES = L.PAYMENT_MODES  # the dropdown's list; a mode typed in another case is sent in its spelling
 CURRENCIES = (  # common ones first
     "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "INR", "SAR", "AED", "SGD", "ZAR", "JPY", "CHF",
     "CNY", "HKD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "TRY", "ILS", "QAR", "KWD",
@@ -114,6 +117,7 @@ SETTINGS_ROWS: tuple[tuple[str, Any, str, str | None], ...] = tuple(
         ("time_zone", None, None),
         ("batch_size", DEFAULT_BATCH_SIZE, None),
         ("lookups_max_age_hours", DEFAULT_LOOKUPS_MAX_AGE_HOURS, None),
+        ("stuck_after_minutes", DEFAULT_STUCK_AFTER_MINUTES, None),
         ("posted_from", None, None),
         ("posted_to", None, None),
         ("template_version", L.TEMPLATE_VERSION, None),
@@ -121,7 +125,8 @@ SETTINGS_ROWS: tuple[tuple[str, Any, str, str | None], ...] = tuple(
     )
 )
 # Number formats of Settings values that are not text.
-SETTINGS_FORMATS = {"batch_size": "0", "lookups_max_age_hours": "General", "posted_from": "yyyy-mm-dd",
+SETTINGS_FORMATS = {"batch_size": "0", "lookups_max_age_hours": "General", "stuck_after_minutes": "General",
+                    "posted_from": "yyyy-mm-dd",
                     "posted_to": "yyyy-mm-dd"}
 NO_KEY_NOTE = ("This workbook never holds an API key: each person's key is kept in their own "
                "computer's key store (press Set API key on the RootFi tab, or run rootfi-excel login).")
@@ -142,7 +147,8 @@ STATUS_MEANINGS = {
     L.Status.CREATED: "Created in your platform (rootfi_id filled in). Never sent again.",
     L.Status.FAILED: "Refused by the platform, or not sent (the message says which and why). A refused row "
                      "is sent again only once you change it.",
-    L.Status.PENDING: "Sent in a bulk job that is still running: press Submit again later.",
+    L.Status.PENDING: "Sent in a bulk job that is still running at RootFi (Submit stops waiting once nothing has "
+                      "moved for stuck_after_minutes): press Submit again later to collect the result.",
     L.Status.UNKNOWN: "Sent, but the answer was lost: the next Submit checks before re-sending.",
     L.Status.SKIPPED: "Not sent, e.g. another line of the same credit note is invalid, or the row looks like a "
                       "record created before (the message says what to do).",
@@ -150,7 +156,7 @@ STATUS_MEANINGS = {
                           "even though it looks like one created before.",
 }
 NUMBER_FORMATS = {"amount": "#,##0.00", "number": "General", "date": "yyyy-mm-dd",
-                  "id": "@", "id_list": "@", "text": "@", "currency": "@"}
+                  "id": "@", "id_list": "@", "text": "@", "currency": "@", "payment_mode": "@"}
 # Ids are text, rootfi_id too (as the Excel adapter writes them): every digit shown,
 # never 1.2E+15, left-aligned like the other ids (see _alignment).
 RESULT_FORMATS = {L.STATUS: "@", L.MESSAGE: "@", L.ROOTFI_ID: "@", L.PLATFORM_ID: "@",
@@ -591,6 +597,13 @@ def _instructions_sheet(ws: Worksheet, requirements: Iterable[Requirement]) -> N
         ws.cell(row=r, column=1, value=f"{number}.").font = _font(bold=True)
         ws.cell(row=r, column=1).alignment = Alignment(vertical="top")
         _wrapped(ws, r, 2, text, span=4)
+        r += 1
+
+    r = _section(ws, r + 1, "The RootFi tab, button by button")
+    for _tag, label, text in BUTTON_STEPS:
+        cell = ws.cell(row=r, column=2, value=label)
+        cell.font, cell.alignment = _font(bold=True), Alignment(vertical="top")
+        _wrapped(ws, r, 3, text, span=3)
         r += 1
 
     r = _section(ws, r + 1, "Status colours")

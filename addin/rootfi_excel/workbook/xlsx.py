@@ -43,6 +43,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table as ExcelTable, TableColumn
 
+from rootfi_excel.messages import NO_SHEET, words
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
     INTEGRATION_FIELDS_TABLE,
@@ -65,6 +66,8 @@ from rootfi_excel.workbook.port import (
     result_positions,
     rows_text,
     settings_from,
+    total_row,
+    total_row_notice,
 )
 from rootfi_excel.workbook.files import lock_file, read_file, read_only, replace_file, writable_file
 from rootfi_excel.workbook.xlsx_patch import Writes, patched
@@ -198,6 +201,24 @@ class XlsxWorkbook:
         Refused as `save` is."""
         self._write()
 
+    def write_settings(self, values: dict[str, Any]) -> None:
+        """Set Settings values: the value cell of each named row, as a person would type it
+        (nothing else on the sheet changes). A setting without its row is refused, naming it."""
+        sheet = self._sheet(SETTINGS_SHEET)
+        left, top, _, bottom = self._bounds(sheet, SETTINGS_TABLE)
+        rows = {str(name).strip().lower(): number
+                for number, (name,) in enumerate(sheet.iter_rows(top + 1, bottom, left, left), start=top + 1)
+                if name is not None}
+        missing = [name for name in values if name not in rows]
+        if missing:
+            raise WorkbookError(f"The Settings table has no row for {', '.join(missing)}: add a row with that name "
+                                "in its first column, then run again")
+        written = self._written.setdefault(sheet.title, {})
+        for name, value in values.items():
+            cell = rows[name], left + 1
+            written[cell] = _stored(value)
+            sheet.set(*cell, written[cell])
+
     def write_lookup_table(self, table: LookupTable) -> None:
         """A live list on the Lookups sheet, as an Excel table with defined names (see xlsx_lookups)."""
         from rootfi_excel.workbook.xlsx_lookups import write_lookup_table
@@ -270,7 +291,7 @@ class XlsxWorkbook:
         """A sheet's values (parsed the first time it is read); with cached_values, formula
         cells hold their last calculated values."""
         if name not in self._reader.sheetnames:
-            raise WorkbookError(f"The workbook has no sheet named '{name}'")
+            raise WorkbookError(words(NO_SHEET, sheet=name))
         sheets = self._cached if cached_values else self._sheets
         if name not in sheets:
             sheets[name] = _parsed(self.path, self._source, lambda: read_sheet(self._reader, name,
@@ -283,12 +304,18 @@ class XlsxWorkbook:
         if table_name in sheet.tables:
             table = sheet.tables[table_name]
             left, top, right, bottom = range_boundaries(table.ref)
+            totals = {} if table.totalsRowCount else _totals_below(sheet, left, right, bottom)
             below = _filled_rows_below(sheet, left, right, bottom)
+            below = next((n - bottom - 1 for n in sorted(totals) if n <= bottom + below), below)  # up to a total
+            for number, said in totals.items():  # left alone, said once
+                notice = total_row_notice(sheet.title, number, said)
+                if notice not in self.notices:
+                    self.notices.append(notice)
             if below and table.totalsRowCount:
                 raise WorkbookError(
                     f"Sheet '{sheet.title}': {rows_text(bottom + 1, bottom + below)} are below the table's total row, "
                     "outside the table: move them above the total row (or resize the table), then run again.")
-            stray = _rows_after_a_gap(sheet, left, right, bottom + below)
+            stray = [n for n in _rows_after_a_gap(sheet, left, right, bottom + below) if n not in totals]
             if stray:
                 raise WorkbookError(stray_rows_message(sheet.title, stray))
             if below:
@@ -383,6 +410,18 @@ def _filled_rows_below(sheet: ValuesSheet, left: int, right: int, bottom: int) -
             break
         count += 1
     return count
+
+
+def _totals_below(sheet: ValuesSheet, left: int, right: int, bottom: int) -> dict[int, str]:
+    """Rows below the table (row `bottom`) that are totals (port.total_row): row -> as said."""
+    found = {}
+    for number in sorted(n for n in sheet.rows if n > bottom):
+        cells = [(value, value if (number, column) in sheet.formulas and isinstance(value, str) else None)
+                 for column, value in enumerate(next(sheet.iter_rows(number, number, left, right)), start=left)]
+        said = total_row(cells, left, number)
+        if said:
+            found[number] = said
+    return found
 
 
 def _rows_after_a_gap(sheet: ValuesSheet, left: int, right: int, last: int) -> list[int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
@@ -26,6 +26,7 @@ from rootfi_excel.workbook.port import (
     WorkbookError,
     lookup_area,
     refuse_overwriting,
+    title_cell_free,
 )
 
 
@@ -36,6 +37,8 @@ def write_lookup_table(book: Workbook, table: LookupTable) -> None:
     sheet = book[table.sheet] if table.sheet in book.sheetnames else book.create_sheet(table.sheet)
     left, top = _place(sheet, table)
     _refuse_overwriting(sheet, table, left, top)
+    if table.title and top > 1 and title_cell_free(sheet.cell(top - 1, left).value, table):
+        sheet.cell(top - 1, left, table.title).font = Font(bold=True, size=12)
     for offset, header in enumerate(table.headers):
         cell = sheet.cell(top, left + offset, header)
         cell.font = Font(bold=True)
@@ -68,7 +71,7 @@ def _place(sheet: Worksheet, table: LookupTable) -> tuple[int, int]:
     used = max((c.column for row in sheet.iter_rows() for c in row if c.value not in (None, "")), default=0)
     for other in sheet.tables.values():  # an empty table still owns its columns
         used = max(used, range_boundaries(other.ref)[2])
-    return (used + 2 if used else 1), 1
+    return (used + 2 if used else 1), 2 if table.title else 1  # a title goes in the row above
 
 
 def _refuse_overwriting(sheet: Worksheet, table: LookupTable, left: int, top: int) -> None:
@@ -101,7 +104,12 @@ def _used_below(sheet: Worksheet, column: int) -> bool:
                for c in row)
 
 
+_NUMBER = Alignment(horizontal="right", indent=1)  # a character's margin: never touching the text beside it
+
+
 def _put(cell: Any, value: Any) -> None:
     cell.value = value
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"  # a name such as "=Acme" stays text
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.alignment = _NUMBER  # an amount due and the date after it would read as one
