@@ -7,6 +7,7 @@ copied). QuickBooks (1001) accepts duplicates, so a record created twice would s
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 import sqlite3
 
@@ -212,6 +213,14 @@ def edit_file(path, edits: dict[int, dict], new_rows: list[dict] = ()) -> None:
     wb.save(path)
 
 
+def half_the_amount(path) -> None:
+    """The first row pays at most half of what it paid: the invoice has room for a second payment
+    of the same amount (references are read just before sending, and a payment above what is
+    due is refused)."""
+    amount = float(table_rows(path, PAYMENTS.sheet)[0]["amount"])
+    edit_file(path, {0: {"amount": math.floor(amount * 50) / 100}})
+
+
 def test_a_second_instalment_of_the_same_invoice_amount_and_day_is_sent_not_taken_for_the_first(
         make_sandbox, api_key, tmp_path, monkeypatch):
     """The first paragraph of the issue: a colleague saves the shared file while Submit runs,
@@ -221,6 +230,7 @@ def test_a_second_instalment_of_the_same_invoice_amount_and_day_is_sent_not_take
     sandbox = make_sandbox()
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
     path = demo_book(tmp_path / "payments.xlsx", sandbox, api_key, payments=1, notes=0, company=COMPANY)
+    half_the_amount(path)  # two instalments: the invoice has room for both
     assert CliRunner().invoke(cli, ["validate", str(path)]).exit_code == 0  # keys in the file
     first = table_rows(path, PAYMENTS.sheet)[0]
     colleague = tmp_path / "colleague.xlsx"
@@ -282,6 +292,7 @@ def test_two_workbooks_of_one_name_in_two_folders_are_two_workbooks(make_sandbox
     (tmp_path / "march").mkdir()
     (tmp_path / "april").mkdir()
     march = demo_book(tmp_path / "march" / "payments.xlsx", sandbox, api_key, payments=1, notes=0, company=COMPANY)
+    half_the_amount(march)  # the invoice has room for April's payment too
     assert CliRunner().invoke(cli, ["validate", str(march)]).exit_code == 0
     row = table_rows(march, PAYMENTS.sheet)[0]
     edited = tmp_path / "edited.xlsx"
@@ -550,7 +561,7 @@ def test_a_row_emptied_of_its_inputs_loses_its_results_and_the_summary_agrees(tm
         ws.cell(row=3, column=column_number).value = None
     wb.save(path)
     result = CliRunner().invoke(cli, ["validate", str(path)])
-    assert "Invoice Payments: 1 rows (1 valid)" in result.output
+    assert "Invoice Payments: 1 row (1 valid)" in result.output
     ws = openpyxl.load_workbook(path)[PAYMENTS.sheet]
     headers = [c.value for c in ws[1]]
     assert all(ws.cell(row=3, column=headers.index(name) + 1).value is None
