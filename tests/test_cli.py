@@ -67,7 +67,7 @@ def test_validate_writes_status_and_keeps_everything_else(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb["Invoice Payments"]["Z1"].value == "=1+1"
     assert wb["Our own sheet"]["A1"].value == "untouched"
-    assert wb["Invoice Payments"].tables["InvoicePayments"].ref == "A1:S3"
+    assert wb["Invoice Payments"].tables["InvoicePayments"].ref == "A1:T3"
 
 
 def test_validate_exit_codes(tmp_path):
@@ -119,7 +119,7 @@ def test_submit_creates_every_valid_row_and_writes_ids(sandbox, api_key, tmp_pat
     # Submitting again sends nothing and changes nothing.
     again = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
     assert again.exit_code == 0, again.output
-    assert "0 payments to send" in again.output
+    assert "0 new payments to send" in again.output
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 30
 
 
@@ -133,7 +133,7 @@ def test_submit_asks_before_sending_and_overrides_settings(sandbox, api_key, tmp
     wb.save(path)
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
     answer_no = CliRunner().invoke(cli, ["submit", str(path), "--base-url", sandbox.base_url], input="n\n")
-    assert "Send 5 payments to" in answer_no.output and "Nothing was sent" in answer_no.output
+    assert "Send 5 new payments to" in answer_no.output and "Nothing was sent" in answer_no.output
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 0
     answer_yes = CliRunner().invoke(cli, ["submit", str(path), "--base-url", sandbox.base_url], input="y\n")
     assert answer_yes.exit_code == 0, answer_yes.output

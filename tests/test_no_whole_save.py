@@ -29,8 +29,8 @@ def test_the_guard_catches_a_whole_workbook_save_inside_a_command(tmp_path, monk
     path = demo_book_offline(tmp_path)
     real = validating.write_validation
 
-    def write_and_save_whole(port, report):
-        real(port, report)
+    def write_and_save_whole(port, report, *rest):
+        real(port, report, *rest)
         openpyxl.Workbook().save(io.BytesIO())  # what a regression would do
 
     monkeypatch.setattr(validating, "write_validation", write_and_save_whole)

@@ -118,7 +118,7 @@ def test_submit_asks_what_goes_where_writes_ids_as_text_and_never_sends_twice(ex
     press("submit", book)
     question, buttons = book.app.alerts[0]
     assert buttons == "yes_no"
-    assert question.startswith(f"Send 5 payments to QuickBooks Online, company {COMPANY} (")
+    assert question.startswith(f"Send 5 new payments to QuickBooks Online, company {COMPANY} (")
     assert "1 invalid row will not be sent (see its message)" in question
     assert column(book, "status") == [Status.CREATED] * 5 + [Status.INVALID]
     ids = column(book, "rootfi_id")[:5]

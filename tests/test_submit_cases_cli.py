@@ -48,7 +48,7 @@ def test_5_a_twin_made_at_the_same_moment_is_on_its_row_in_the_summary_and_the_e
     assert sandbox.count_records(QUICKBOOKS, "invoice_payments") == 8
     monkeypatch.setattr(RootFiClient, "create_async", real_create_async)
     again = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
-    assert "0 payments to send" in again.output  # a flagged row has its rootfi_id: never sent again
+    assert "0 new payments to send" in again.output  # a flagged row has its rootfi_id: never sent again
     assert sandbox.count_records(QUICKBOOKS, "invoice_payments") == 8
     colleague.close()
 

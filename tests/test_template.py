@@ -37,8 +37,34 @@ def fresh(tmp_path_factory) -> Path:
     return build_template(tmp_path_factory.mktemp("template") / "fresh.xlsx")
 
 
-def test_the_shipped_template_is_what_the_script_builds(fresh):
-    assert describe(SHIPPED) == describe(fresh), "rebuild it: python workbook_templates/build_template.py"
+def test_the_shipped_template_is_what_the_script_builds(tmp_path):
+    built = build_template(tmp_path / "built.xlsx", workbook_id="")  # as build_template.py builds it
+    assert describe(SHIPPED) == describe(built), "rebuild it: python workbook_templates/build_template.py"
+
+
+def _workbook_id(path: Path):
+    rows = openpyxl.load_workbook(path)[L.SETTINGS_SHEET].iter_rows(min_row=2, values_only=True)
+    return {r[0]: r[1] for r in rows if r[0]}[L.WORKBOOK_ID]
+
+
+def test_each_workbook_built_gets_its_own_id_and_the_shipped_template_leaves_it_to_each_copy(fresh, tmp_path):
+    other = build_template(tmp_path / "other.xlsx")
+    first, second = _workbook_id(fresh), _workbook_id(other)
+    assert first and second and first != second and len(first) >= 20
+    assert _workbook_id(SHIPPED) is None  # each copy of the shipped file makes its own on first use
+
+
+def test_the_hidden_row_key_column_is_at_the_tables_right_edge_headed_not_to_be_touched(fresh):
+    wb = openpyxl.load_workbook(fresh)
+    for layout in (L.PAYMENTS, L.CREDIT_NOTE_LINES):
+        ws = wb[layout.sheet]
+        headers = _headers(ws)
+        assert headers[-1] == L.ROW_KEY_HEADER and "do not edit" in L.ROW_KEY_HEADER
+        letter = get_column_letter(len(headers))
+        assert ws.column_dimensions[letter].hidden
+        assert ws.tables[layout.table].ref.split(":")[1].startswith(letter)  # inside the table: it moves with rows
+        assert ws[f"{letter}2"].number_format == "@"
+        assert "Do not type" in ws[f"{letter}1"].comment.text
 
 
 def test_data_sheets_are_tables_with_api_field_headers_raw_data_and_result_columns(fresh):
@@ -47,7 +73,7 @@ def test_data_sheets_are_tables_with_api_field_headers_raw_data_and_result_colum
         ws = wb[layout.sheet]
         assert layout.table in ws.tables
         headers = [c.value for c in ws[1]]
-        assert headers == [c.name for c in layout.columns] + raw + list(L.RESULT_COLUMNS)
+        assert headers == [c.name for c in layout.columns] + raw + list(L.RESULT_COLUMNS) + [L.ROW_KEY_HEADER]
         assert ws.freeze_panes == "A2"
         status = openpyxl.utils.get_column_letter(headers.index("status") + 1)
         rules = [r.formula[0] for rules in ws.conditional_formatting._cf_rules.values() for r in rules]
@@ -162,8 +188,9 @@ def test_result_columns_read_apart_and_the_message_comes_last(fresh):
     for layout in (L.PAYMENTS, L.CREDIT_NOTE_LINES):
         ws = wb[layout.sheet]
         headers = _headers(ws)
-        assert headers[-1] == L.MESSAGE  # a long reason runs on into empty cells, never cut by a filled one
-        assert headers[-len(L.RESULT_COLUMNS)] == L.STATUS
+        # The last column a person sees (the hidden row key comes after it): a long reason has room.
+        assert headers[-2] == L.MESSAGE and headers[-1] == L.ROW_KEY_HEADER
+        assert headers[-len(L.RESULT_COLUMNS) - 1] == L.STATUS
         for name in L.RESULT_COLUMNS:
             letter = get_column_letter(headers.index(name) + 1)
             for style in (ws[f"{letter}2"], ws.column_dimensions[letter]):  # the row written, and rows to come
@@ -240,7 +267,7 @@ def test_data_sheets_print_their_input_columns_landscape_one_page_wide_with_titl
     wb = openpyxl.load_workbook(fresh)
     for layout in (L.PAYMENTS, L.CREDIT_NOTE_LINES):
         ws = wb[layout.sheet]
-        last_input = get_column_letter(len(_headers(ws)) - len(L.RESULT_COLUMNS))
+        last_input = get_column_letter(_headers(ws).index(L.STATUS))
         assert ws.print_area == f"'{layout.sheet}'!$A$1:${last_input}$1048576"
         assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
         assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)

@@ -8,7 +8,7 @@ import os
 import openpyxl
 import pytest
 
-from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS
+from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS, ROW_KEY_HEADER
 from rootfi_excel.validation.run import validate_workbook
 from rootfi_excel.workbook.port import ResultUpdate, UncalculatedFormula, WorkbookError
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
@@ -23,7 +23,7 @@ def book(tmp_path, rows=None, headers=PAYMENT_HEADERS):
 
 def test_reads_the_table_values_as_openpyxl_gives_them(tmp_path):
     table = XlsxWorkbook.open(book(tmp_path)).read_table(PAYMENTS)
-    assert table.headers == PAYMENT_HEADERS + list(RESULT_COLUMNS)
+    assert table.headers == PAYMENT_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY_HEADER]
     assert table.first_row == 2
     row = dict(zip(table.headers, table.rows[0]))
     assert row["amount"] == 100 and row["payment_date"] == dt.datetime(2026, 3, 4)
@@ -226,4 +226,5 @@ def test_a_macro_workbook_keeps_its_vba_project(tmp_path):
     with zipfile.ZipFile(path) as saved:
         assert saved.read("xl/vbaProject.bin") == vba
         assert b"vbaProject" in saved.read("xl/_rels/workbook.xml.rels")
-    assert XlsxWorkbook.open(path).read_table(PAYMENTS).rows[0][-len(RESULT_COLUMNS)] == "Valid"
+    table = XlsxWorkbook.open(path).read_table(PAYMENTS)
+    assert table.rows[0][table.headers.index("status")] == "Valid"

@@ -38,7 +38,7 @@ def template_book(tmp_path, rows: int = 12):
         payments[3]["amount"] = -5  # an invalid row
     lines = [dict(document_number="CN-1", contact_id="C-1", description="x", quantity=1, unit_amount=10)]
     return build_template(tmp_path / "book.xlsx", payments=payments, credit_note_lines=lines,
-                          settings={"company_id": 1001})
+                          settings={"company_id": 1001}, workbook_id="the-same-book")
 
 
 def parts(path) -> dict[str, bytes]:

@@ -16,7 +16,9 @@ from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_TABLE,
     PAYMENTS,
     RESULT_COLUMNS,
+    ROW_KEY_HEADER,
     SETTINGS_SHEET,
+    WORKBOOK_ID,
     SETTINGS_TABLE,
     normalize_header,
 )
@@ -44,8 +46,10 @@ def row_of(headers: Sequence[str], **values: Any) -> list[Any]:
 def write_book(path: Path, *, payments: tuple[Sequence[str], Sequence[Sequence[Any]]] | None = None,
                credit_notes: tuple[Sequence[str], Sequence[Sequence[Any]]] | None = None,
                settings: dict[str, Any] | None = None,
-               integration_fields: Sequence[dict[str, Any]] = ()) -> Path:
-    """A workbook with both data tables (headers + rows; result columns added when absent)."""
+               integration_fields: Sequence[dict[str, Any]] = (), keys: bool = True) -> Path:
+    """A workbook with both data tables (headers + rows; result columns added when absent).
+    With keys (as the template makes it today): the hidden row_key column at each table's
+    right edge and a blank workbook_id row in Settings; keys=False: a workbook from before."""
     wb = Workbook()
     wb.remove(wb.active)
     for layout, data, default in ((PAYMENTS, payments, PAYMENT_HEADERS), (CREDIT_NOTE_LINES, credit_notes, LINE_HEADERS)):
@@ -53,10 +57,14 @@ def write_book(path: Path, *, payments: tuple[Sequence[str], Sequence[Sequence[A
         headers = list(headers)
         present = {normalize_header(h).replace("_", "") for h in headers}
         missing = [c for c in RESULT_COLUMNS if c.replace("_", "") not in present]
+        if keys and not any(normalize_header(h) in ("row_key", normalize_header(ROW_KEY_HEADER)) for h in headers):
+            missing.append(ROW_KEY_HEADER)
         rows = [list(r) + [None] * (len(headers) - len(r)) + [None] * len(missing) for r in rows]
         add_table(wb, layout.sheet, layout.table, headers + missing, rows)
-    settings_rows = [[k, v] for k, v in {"company_id": 1001, "date_order": "DMY", "decimal_separator": ".",
-                                          **(settings or {})}.items()]
+    defaults = {"company_id": 1001, "date_order": "DMY", "decimal_separator": "."}
+    if keys:
+        defaults[WORKBOOK_ID] = None
+    settings_rows = [[k, v] for k, v in {**defaults, **(settings or {})}.items()]
     add_table(wb, SETTINGS_SHEET, SETTINGS_TABLE, ["setting", "value"], settings_rows)
     fields = [[f.get("model"), f.get("integration"), f.get("field"), f.get("type"), f.get("description")]
               for f in integration_fields]

@@ -16,7 +16,7 @@ cell alone when it is not merged); writing over part of a merged range fails, as
 
 Test helpers (not xlwings): FakeApp.answers (what the person clicks), FakeApp.select,
 FakeApp.on_status (run code when the status bar changes, e.g. sort mid-run),
-FakeTable.sort / insert_row / hide_rows, FakeSheet.fills, FakeSheet.merge.
+FakeTable.sort / insert_row / delete_row / hide_rows, FakeSheet.fills, FakeSheet.merge, FakeSheet.column_widths.
 """
 
 from __future__ import annotations
@@ -197,6 +197,7 @@ class FakeSheet:
         self.cells: dict[tuple[int, int], Any] = {}
         self.tables = FakeTables(self)
         self.hidden_rows: set[int] = set()  # filtered out or hidden: still read and written
+        self.column_widths: dict[int, float] = {}  # set through Range.column_width (0: hidden, as in Excel)
         self.fills: dict[tuple[int, int], str] = {}  # test helper: a cell's fill colour (Range.clear removes it)
         self.merged: list[tuple[int, int, int, int]] = []  # (top, left, bottom, right) of each merged range
 
@@ -304,6 +305,15 @@ class FakeTable:
         rows.insert(at, list(values or [None] * self.width))
         self._put_body(rows)
 
+    def delete_row(self, at: int) -> None:
+        """Delete data row `at` (0-based): the rows below move up, the table shrinks (Delete Table Rows)."""
+        rows = self.body_rows()
+        del rows[at]
+        last = self.top + self.count
+        for c in range(self.left, self.left + self.width):
+            self.sheet.cells.pop((last, c), None)
+        self._put_body(rows)
+
     def hide_rows(self, *indexes: int) -> None:
         self.sheet.hidden_rows.update(self.top + 1 + i for i in indexes)
 
@@ -333,6 +343,20 @@ class FakeRange:
     @property
     def column(self) -> int:
         return self.left
+
+    @property
+    def column_width(self) -> float | None:
+        """The columns' width when they all have one (None otherwise), as xlwings gives it."""
+        self.sheet.book.app._count()
+        widths = {self.sheet.column_widths.get(c, 8.43) for c in range(self.left, self.right + 1)}
+        return widths.pop() if len(widths) == 1 else None
+
+    @column_width.setter
+    def column_width(self, value: float) -> None:
+        """Width of every column of the range; 0 hides them (Excel's ColumnWidth = 0)."""
+        self.sheet.book.app._count()
+        for column in range(self.left, self.right + 1):
+            self.sheet.column_widths[column] = value
 
     @property
     def last_cell(self) -> "FakeRange":

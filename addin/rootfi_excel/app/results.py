@@ -2,7 +2,10 @@
 
 Input columns are never touched. A row's rootfi_id is what stops Submit from sending it
 again, so a Created row (one with a rootfi_id) is cleared only after a second, explicit
-yes; without it those rows are left exactly as they are.
+yes; without it those rows are left exactly as they are. Clearing a created row's
+rootfi_id clears its hidden row key too: the journal knows the row by it and would
+write the record back; without it the row is a new one, which Submit holds while it
+looks like that record until the platform shows the record deleted.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from rootfi_excel.app.selection import Selection
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.messages import plural
-from rootfi_excel.sheets.layout import RESULT_COLUMNS, ROOTFI_ID, STATUS, TABLES, Status
+from rootfi_excel.sheets.layout import RESULT_COLUMNS, ROOTFI_ID, ROW_KEY, STATUS, TABLES, Status
 from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort, result_positions
 
 
@@ -19,10 +22,13 @@ def clear_results(port: WorkbookPort, ui: UserInterface, selection: Selection | 
     filled: dict[str, list[int]] = {}  # table key -> rows with something in a result column
     created: dict[str, set[int]] = {}
     columns: dict[str, list[str]] = {}
+    keyed: set[str] = set()  # tables with a row_key column
     for key, layout in TABLES.items():
         table = port.read_table(layout)
-        positions = {name: p for name, p in result_positions(layout, table.headers).items()
-                     if name in RESULT_COLUMNS}  # never an input column
+        found = result_positions(layout, table.headers)
+        if ROW_KEY in found:
+            keyed.add(key)
+        positions = {name: p for name, p in found.items() if name in RESULT_COLUMNS}  # never an input column
         columns[key] = list(positions)
         chosen = sorted(selection.get(key, set())) if selection is not None else range(len(table.rows))
         rows = [table.rows[i] for i in chosen if i < len(table.rows)]
@@ -54,6 +60,8 @@ def clear_results(port: WorkbookPort, ui: UserInterface, selection: Selection | 
         for index in filled[key]:
             if index not in keep[key]:
                 update.set(index, **{column: None for column in columns[key]})
+                if index in created[key] and key in keyed:  # a new row from now on (see above)
+                    update.set(index, **{ROW_KEY: None})
         cleared += len(update.values)
         port.write_results(layout, update)
     port.save()

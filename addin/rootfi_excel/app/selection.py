@@ -26,7 +26,7 @@ def narrow(report: WorkbookValidation, selection: Selection | None) -> WorkbookV
         rows = chosen | {row.index for unit in units for row in unit.rows}
         results = {i: r for i, r in sheet.results.items() if i in rows}
         sheets[key] = SheetValidation(sheet.layout, units, results, sheet.columns,
-                                      sheet.problems if chosen else [])
+                                      sheet.problems if chosen else [], [i for i in sheet.emptied if i in chosen])
     return WorkbookValidation(report.settings, sheets, report.problems)
 
 

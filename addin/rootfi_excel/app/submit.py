@@ -25,11 +25,13 @@ from rootfi_excel.submission.journal import Journal, JournalError
 from rootfi_excel.submission.run import (
     Overrides,
     WorkbookSubmission,
+    count_plan,
     mark_placed,
     plan_submission,
     read_settings_for_submit,
     send_planned,
     workbook_name,
+    write_keys,
     write_submission,
 )
 from rootfi_excel.workbook.port import WorkbookError, WorkbookPort
@@ -82,12 +84,17 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
         requests_at_start = getattr(client, "requests_sent", 0)
         journal = Journal(journal_path)  # nothing is sent without a journal to record it
         submission = plan_submission(client, port, settings, requirements, problems,
-                                     select=lambda report: narrow(report, selection))
+                                     select=lambda report: narrow(report, selection), journal=journal)
         plan = submission.plan
+        try:  # every row's key is in the workbook before anything is sent
+            write_keys(port, submission)
+        except WorkbookError as error:
+            return _refused(ui, name, f"{error}. Nothing was sent.", error)
         if not (options and options.resend_rejected):
             _hold_refused(submission, journal)
+        count_plan(submission, journal, workbook=workbook_name(port))
         details = [*getattr(port, "notices", ()), *plan_lines(submission, settings)]
-        if sum(plan.to_send.values()):
+        if sum(plan.to_send.values()) or sum(plan.to_collect.values()):
             if not ui.confirm(question(submission, settings), details):
                 ui.tell("Nothing was sent.")
                 return SubmitRun(DECLINED, submission)
@@ -133,7 +140,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
 
 def _mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[str, set[int]]) -> None:
     """The records now shown on their rows are placed; a journal that cannot say so only
-    means the next Submit matches them to rows again (placing.py): never an error here."""
+    means the next Submit writes them back again, by their rows' keys: never an error here."""
     try:
         mark_placed(journal, submission, missed)
     except JournalError as error:
@@ -173,17 +180,32 @@ def _refused(ui: UserInterface, name: str, reason: str, error: Exception) -> Sub
 
 
 def question(submission: WorkbookSubmission, settings: Any) -> str:
-    """'Send 812 payments and 64 credit notes to NetSuite, company 1089 (Acme Ltd)?'"""
+    """'Send 812 new payments and 64 new credit notes to NetSuite, company 1089 (Acme Ltd)? (12 answers
+    from earlier runs will be collected, 30 rows are already created)': what will really be sent."""
     plan = submission.plan
     counts = []
     for key, sheet in submission.validation.sheets.items():
         number = plan.to_send.get(sheet.layout.sheet, 0)
         if number:
             one, many = NOUNS.get(key, ("record", "records"))
-            counts.append(f"{number} {one if number == 1 else many}")
+            counts.append(f"{number} new {one if number == 1 else many}")
     name = f" ({plan.company.name})" if plan.company.name else ""
-    return (f"Send {' and '.join(counts)} to {platform_name(plan.company.integration)}, "
-            f"company {settings.company_id}{name}?")
+    where = f"{platform_name(plan.company.integration)}, company {settings.company_id}{name}"
+    collect = sum(plan.to_collect.values())
+    also = []
+    if collect and counts:
+        also.append(f"{collect} {'answer' if collect == 1 else 'answers'} from earlier runs will be collected")
+    if plan.already_created_rows:
+        also.append(f"{plan.already_created_rows} {'row is' if plan.already_created_rows == 1 else 'rows are'} "
+                    "already created")
+    held = sum(plan.held.values())
+    if held:
+        also.append(f"{held} {'row is' if held == 1 else 'rows are'} held (see their message)")
+    after = f" ({', '.join(also)})" if also else ""
+    if not counts:
+        return (f"Collect {collect} {'answer' if collect == 1 else 'answers'} from earlier runs from {where}? "
+                f"Nothing new is sent{after}.")
+    return f"Send {' and '.join(counts)} to {where}?{after}"
 
 
 def plan_lines(submission: WorkbookSubmission, settings: Any) -> list[str]:
@@ -193,10 +215,13 @@ def plan_lines(submission: WorkbookSubmission, settings: Any) -> list[str]:
     for key, sheet in submission.validation.sheets.items():
         count = plan.to_send.get(sheet.layout.sheet, 0)
         one, many = NOUNS.get(key, ("record", "records"))
-        line = f"  {sheet.layout.sheet}: {plural(count, one, many)} to send"
-        rows = sum(len(unit.rows) for unit in sheet.ready if sheet.results[unit.rows[0].index].status != Status.FAILED)
-        if key == "credit_note_lines" and count:  # a credit note is sent with all its lines
-            line += f" ({plural(rows, 'line')})"
+        line = f"  {sheet.layout.sheet}: {plural(count, 'new ' + one, 'new ' + many)} to send"
+        collect = plan.to_collect.get(sheet.layout.sheet, 0)
+        if collect:
+            line += f", {plural(collect, 'answer')} from earlier runs to collect"
+        held = plan.held.get(sheet.layout.sheet, 0)
+        if held:
+            line += f", {held} held (they look like records created before; their message says why)"
         lines.append(line)
     if plan.invalid_rows:
         lines.append(f"  {plural(plan.invalid_rows, 'invalid row')} will not be sent "

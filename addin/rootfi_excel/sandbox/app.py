@@ -26,8 +26,10 @@ SHARED_MODELS = ("contacts", "invoices")
 COMPANY_MODELS = ("accounts", "currencies", "tax_rates", "items", *WRITABLE_MODELS)
 
 
-def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes | None = None) -> Starlette:
+def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes | None = None,
+              refused_filters: set[str] | None = None) -> Starlette:
     shapes = shapes or Shapes()
+    refused_filters = refused_filters if refused_filters is not None else set()
 
     class Answer(JSONResponse):
         """An answer, with odd text in it when the shapes ask for it (Shapes.odd_text)."""
@@ -64,6 +66,10 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes
         company = company_or_404(request)
         if model not in allowed:
             raise not_found(f"Unknown model '{model}'.", "model")
+        for key, _ in request.query_params.multi_items():
+            field_name = key.split("[", 1)[0]
+            if field_name in refused_filters:  # a platform that does not support this filter (SandboxConfig)
+                raise bad_request(INVALID_PARAMS, f"Filtering by '{field_name}' is not supported.", field_name)
         q = listing.parse(request.query_params.multi_items(), field_types(model))
         result = listing.page(db, "records", ["company_id = ?", "model = ?"], [company["rootfi_id"], model], q,
                               endless=shapes.endless_cursor)

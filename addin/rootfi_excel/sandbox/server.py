@@ -57,6 +57,7 @@ class SandboxConfig:
     odd_ids: bool = False                   # sync and job ids with a slash, "..", "?", "#", "%", space, \x07
     odd_text: bool = False                  # written records' platform ids and refusals end in what XML forbids
     echo_key: bool = False                  # every error text (message, field, code; job errors) repeats the key
+    refused_filters: tuple[str, ...] = ()   # lists filtered by one of these fields answer 400 (e.g. rootfi_id)
 
 
 class RunningSandbox:
@@ -70,6 +71,7 @@ class RunningSandbox:
         self.db_path = db.path
         self._server, self._thread, self._sock = server, thread, sock
         self._db, self._worker, self._stats = db, worker, stats
+        self._refused_filters: set[str] = set()  # shared with the app (build_app): refuse_filters changes it
         self._stopped = False
         self._scratch: str | None = None  # the temp folder of a database nobody asked to keep
 
@@ -99,6 +101,12 @@ class RunningSandbox:
 
     def requests_seen(self) -> int:
         return self._stats.get("requests")
+
+    def refuse_filters(self, *fields: str) -> None:
+        """From now on, a list filtered by one of `fields` answers 400, as a platform that
+        does not support that filter does (none: every filter served again)."""
+        self._refused_filters.clear()
+        self._refused_filters.update(fields)
 
     def stop(self) -> None:
         if self._stopped:
@@ -141,7 +149,8 @@ def _prepare(config: SandboxConfig) -> RunningSandbox:
         seed_volume_company(db, *config.volume)
     stats = Stats()
     worker = JobWorker(db, config.job_delay_ms, stuck=config.stuck_syncs)
-    app = Gate(build_app(db, worker, stats, shapes), gate_config, fault_plan, stats)
+    refused: set[str] = set(config.refused_filters)
+    app = Gate(build_app(db, worker, stats, shapes, refused), gate_config, fault_plan, stats)
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say so,
     # and without it every small answer waits ~40 ms for a delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -154,6 +163,7 @@ def _prepare(config: SandboxConfig) -> RunningSandbox:
     ))
     worker.start()
     handle = RunningSandbox(config, server, None, sock, db, worker, stats)
+    handle._refused_filters = refused
     handle._scratch = scratch
     return handle
 

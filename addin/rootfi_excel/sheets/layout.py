@@ -47,12 +47,26 @@ SUBMITTED_AT = "submitted_at"
 # In template order: the message last, where a long reason can run on (and wrap) without
 # being hidden by the next cell. Readers find every column by name, never by position.
 RESULT_COLUMNS: tuple[str, ...] = (STATUS, ROOTFI_ID, PLATFORM_ID, SYNC_ID, SUBMITTED_AT, MESSAGE)
+# The row key: a hidden column at the table's right edge, written by Validate and Submit
+# the first time they see a row. It is the row's identity: the journal's attempts are
+# keyed by it (with the workbook id), so a result goes only to the row it came from,
+# whatever sorting, inserting, deleting or renaming happened meanwhile. Owned by the
+# add-in like the result columns, but not a result: Clear results leaves it alone.
+ROW_KEY = "row_key"
+ROW_KEY_HEADER = "row_key (RootFi: do not edit)"
+# Every column the add-in writes: the result columns and the row key.
+OWNED_COLUMNS: tuple[str, ...] = (*RESULT_COLUMNS, ROW_KEY)
+# What a person types into a held row's status cell to send it even though it looks like
+# a record created before (submission/identity.py). Compared without case or spaces.
+SEND_ANYWAY = "send anyway"
+# The Settings row that holds the workbook's id (the journal's name for this workbook).
+WORKBOOK_ID = "workbook_id"
 
 
 def owned_columns(layout: "TableLayout") -> tuple[str, ...]:
-    """The columns the add-in writes: the result columns and any other the layout declares
-    its own. Only these cells of a table are ever changed; merged cells over them are refused."""
-    return RESULT_COLUMNS + layout.owned_extra
+    """The columns the add-in writes: the result columns, the row key and any other the
+    layout declares its own. Only these cells of a table are ever changed; merged cells over them are refused."""
+    return OWNED_COLUMNS + layout.owned_extra
 
 
 RESULT_ALIASES = {
@@ -65,6 +79,8 @@ RESULT_ALIASES = {
     "platformid": PLATFORM_ID,
     "syncid": SYNC_ID,
     "submitted": SUBMITTED_AT,
+    "rootfi_row_key": ROW_KEY,
+    "rowkey": ROW_KEY,
 }
 
 # Row statuses. Validate writes Valid/Invalid; Submit writes the others.
@@ -76,8 +92,10 @@ class Status:
     PENDING = "Pending"  # sent as part of a bulk write that is still running
     UNKNOWN = "Unknown"  # sent, but the answer was lost; the next Submit checks before re-sending
     SKIPPED = "Skipped"  # not sent (another line of the same credit note is invalid, ...)
+    # Typed by a person over a held row's status (SEND_ANYWAY): kept by Validate until Submit sends it.
+    SEND_ANYWAY = "Send anyway"
 
-    ALL = (VALID, INVALID, CREATED, FAILED, PENDING, UNKNOWN, SKIPPED)
+    ALL = (VALID, INVALID, CREATED, FAILED, PENDING, UNKNOWN, SKIPPED, SEND_ANYWAY)
 
 
 # The payment modes the template's dropdown offers. One spelling per mode: "Cheque" (the
@@ -184,8 +202,9 @@ def header_lookup(layout: TableLayout) -> dict[str, str]:
             lookup.setdefault(spelling, column.name)
     for spelling, target in RESULT_ALIASES.items():
         lookup.setdefault(spelling, target)
-    for name in RESULT_COLUMNS:
+    for name in OWNED_COLUMNS:
         lookup[name] = name
+    lookup[normalize_header(ROW_KEY_HEADER)] = ROW_KEY
     for column in layout.columns:  # exact names always win over another column's alias
         lookup[column.name] = column.name
     squashed = {_squash(k): v for k, v in lookup.items()}

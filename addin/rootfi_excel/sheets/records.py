@@ -14,9 +14,11 @@ from typing import Any, Callable
 from rootfi_excel.fields.integrations import Requirement
 from rootfi_excel.sheets.cells import READERS, CellError, CellFormat, read_id, read_text
 from rootfi_excel.sheets.layout import (
+    OWNED_COLUMNS,
     RAW_DATA_PREFIX,
     RESULT_COLUMNS,
     ROOTFI_ID,
+    ROW_KEY,
     TableLayout,
     header_lookup,
     normalize_header,
@@ -34,7 +36,7 @@ class ColumnMap:
 
     fields: dict[str, int] = field(default_factory=dict)  # field -> position
     raw_data: dict[str, tuple[int, str]] = field(default_factory=dict)  # raw key -> (position, kind)
-    results: dict[str, int] = field(default_factory=dict)  # result column -> position
+    results: dict[str, int] = field(default_factory=dict)  # owned column (results, row key) -> position
     headers: dict[str, str] = field(default_factory=dict)  # field or raw key -> header text
 
     def label(self, name: str) -> str:
@@ -55,6 +57,11 @@ class ParsedRow:
     @property
     def rootfi_id(self) -> str | None:
         return self.results.get(ROOTFI_ID)
+
+    @property
+    def key(self) -> str | None:
+        """The row's hidden identity (ROW_KEY), once Validate or Submit gave it one."""
+        return self.results.get(ROW_KEY)
 
     def error(self, name: str, label: str, message: str) -> None:
         """The cell of `name` (headed `label`) could not be read."""
@@ -95,7 +102,7 @@ def map_columns(
         if raw_key:
             kind = raw_data_fields[raw_key].type if raw_key in raw_data_fields else "text"
             mapped.raw_data[raw_key] = (position, "amount" if kind == "number" else kind)
-        elif name in RESULT_COLUMNS:
+        elif name in OWNED_COLUMNS:
             mapped.results[name] = position
         else:
             mapped.fields[name] = position
@@ -115,23 +122,29 @@ _Reader = Callable[[Any, CellFormat], Any]
 _Column = tuple[str, int, _Reader, str]
 
 
-def parse_rows(table: Table, layout: TableLayout, columns: ColumnMap, fmt: CellFormat) -> list[ParsedRow]:
+def parse_rows(table: Table, layout: TableLayout, columns: ColumnMap, fmt: CellFormat,
+               emptied: list[int] | None = None) -> list[ParsedRow]:
     """Every non-blank row, its cells read into typed values. Never raises for bad cells.
 
     Each column's position, reader and label are worked out once for the table, so a
-    row costs one reader call per filled cell and nothing for a blank one."""
+    row costs one reader call per filled cell and nothing for a blank one. `emptied`
+    receives the indexes of blank rows whose owned cells (results, row key) still hold
+    something: a row emptied of its inputs takes its results with it."""
     kinds = {c.name: c.kind for c in layout.columns}
     fields = [(name, pos, READERS[kinds[name]], columns.label(name)) for name, pos in columns.fields.items()]
     raw_data = [(key, pos, READERS.get(kind, read_text), columns.label(key))
                 for key, (pos, kind) in columns.raw_data.items()]
     results = [(name, pos, read_id if name == ROOTFI_ID else _read_result_text) for name, pos in columns.results.items()]
     inputs = [pos for _, pos, _, _ in fields + raw_data]
+    owned = list(columns.results.values())
     width = len(table.headers)
     parsed: list[ParsedRow] = []
     for index, cells in enumerate(table.rows):
         if len(cells) < width:
             cells = list(cells) + [None] * (width - len(cells))
         if _is_blank(cells, inputs):
+            if emptied is not None and not _is_blank(cells, owned):
+                emptied.append(index)
             continue
         row = ParsedRow(index, table.row_number(index), {}, {}, _read_results(cells, results))
         _read_cells(row, row.values, cells, fields, fmt, keep_blank=True)

@@ -75,6 +75,8 @@ SETTING_NOTES = {
     "posted_from": "First day of the period the Posted button lists. Blank: the 1st of this month.",
     "posted_to": "Last day of that period. Blank: the last day of posted_from's month.",
     "template_version": "Version of this template: do not change.",
+    "workbook_id": "This workbook's identity, made by RootFi (blank: made at the first Validate or Submit). "
+                   "Renaming, moving or Save As keep it. Do not change it or copy it into another workbook.",
 }
 BLANK_COMPANY_ID = ("Settings: company_id is blank. Type your RootFi company id (a whole number; ask whoever "
                     "set up RootFi): Submit needs it.")
@@ -98,6 +100,7 @@ class WorkbookSettings:
     time_zone: str | None = None
     batch_size: int = DEFAULT_BATCH_SIZE
     template_version: str | None = None
+    workbook_id: str | None = None  # the id the journal knows this workbook by (blank: none yet)
     lookups_max_age_hours: float = DEFAULT_LOOKUPS_MAX_AGE_HOURS
     stuck_after_minutes: float = DEFAULT_STUCK_AFTER_MINUTES
     posted_from: dt.date | None = None  # blank: see posted_period()
@@ -201,6 +204,7 @@ def read_settings(raw: dict[str, Any]) -> WorkbookSettings:
     if zone:
         settings.time_zone = _time_zone(zone, problems)
     settings.template_version = text("template_version")
+    settings.workbook_id = text("workbook_id")
 
     batch = values.get("batch_size")
     if batch not in (None, ""):

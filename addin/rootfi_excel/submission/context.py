@@ -66,6 +66,10 @@ class Item:
     # Looked up, never sent: the row is Invalid for its amount due alone (Unit.over_due), which
     # may be because the platform already has this very record. Found -> Created; else Invalid.
     refuse_if_new: str | None = None
+    keys: tuple[str, ...] = ()  # the row keys of its rows (its identity; identity.py), its own first
+    send_anyway: bool = False  # a person said: a new record, even if it looks like one made before
+    new_key: bool = True  # no record is its own by its keys (never sent, keyless, or every attempt failed)
+    own_record: Any = None  # held: its own earlier record has other values (identity.py names look-alikes too)
     # What Validate saw of the records the body refers to ((kind, platform id) -> record),
     # and when (clock()) they were last read from the platform (submission/references.py).
     known: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -115,7 +119,11 @@ class Run:
         self.deadline = submitter.deadline
         self._progress = submitter.progress
         self.model = model
-        self.workbook = submitter.workbook
+        self.workbook = submitter.workbook  # the workbook's file name (attempts journalled before keys)
+        self.workbook_id = submitter.workbook_id  # the id inside the workbook: attempts are keyed by it
+        self.sheet: str | None = None  # the table's key, set by submit()
+        self.present_keys: set[str] = set()  # the keys of every row of the sheet, this run's or not
+        self.tally: dict[str, int] = {}  # rows decided by their own earlier attempts, by kind (identity.py)
         self.done = 0
         self.total = 0
         self.counts: Counter[str] = Counter()  # outcome status -> records with it (what progress shows)

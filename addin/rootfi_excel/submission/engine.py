@@ -2,12 +2,13 @@
 
 For each unit (a payment, or a credit note with its lines) the engine:
 
-1. looks in the journal for earlier attempts: of the same record (fingerprint) -
-   created: written back without sending; a bulk write still running: collected; an
-   answer that was lost: reconciled first - and of the same document number with other
-   values, which must be settled before an edited row may be sent; then records of this
-   workbook that never reached a row (a row changed while a Submit ran) are matched to
-   the rows (placing.py);
+1. looks in the journal for the row's own earlier attempts, by its row key
+   (identity.py): the same values - created: written back without sending; a bulk write
+   still running: collected; an answer that was lost: reconciled first - or other values
+   (the row was edited since), whose record is the row's all the same. Attempts from
+   before row keys existed are matched by fingerprint and document number, as they were
+   then. A row whose key the journal does not know, that looks like a record made before
+   for a row that is not in the sheet, is held with ways out (identity.py);
 2. checks the platform (platform_check.py): waits for the company's bulk writes that
    are still running, then looks the document numbers up. If this check cannot run,
    nothing is sent (fail closed);
@@ -66,7 +67,7 @@ from rootfi_excel.submission.context import (
     was_bulk,
 )
 from rootfi_excel.submission.journal import CREATED, FAILED, OPEN_STATES, PENDING, Attempt, Journal, fingerprint
-from rootfi_excel.submission.placing import place_unplaced
+from rootfi_excel.submission import identity
 from rootfi_excel.submission.reconciling import reconcile
 from rootfi_excel.submission.sending import TIME_LIMIT, send
 from rootfi_excel.validation.validate import Unit
@@ -156,7 +157,7 @@ class Submitter:
 
     def __init__(self, client: Client, journal: Journal, *, base_url: str, company_id: int,
                  integration: str | None = None, options: SubmitOptions | None = None, workbook: str | None = None,
-                 progress: Progress | None = None, sleep: Callable[[float], None] = time.sleep,
+                 workbook_id: str | None = None, progress: Progress | None = None, sleep: Callable[[float], None] = time.sleep,
                  now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
                  clock: Callable[[], float] = time.monotonic, records: int = 0) -> None:
         self.client = client
@@ -164,7 +165,8 @@ class Submitter:
         self.base_url = base_url.rstrip("/")
         self.company_id = company_id
         self.platform = platform_name(integration)  # what messages call it: "NetSuite", not NETSUITE
-        self.workbook = workbook  # the workbook's file name: its journal attempts are matched to its rows
+        self.workbook = workbook  # the workbook's file name: attempts journalled before keys existed have only it
+        self.workbook_id = workbook_id  # the id inside the workbook: attempts are keyed by (it, sheet, row key)
         self.options = options or SubmitOptions()
         self.progress = progress or (lambda done, total, text: None)
         self.sleep = sleep
@@ -177,14 +179,17 @@ class Submitter:
 
     # ------------------------------------------------------------------ entry
 
-    def submit(self, model: str, units: list[Unit], others: list[Unit] = ()) -> SubmitReport:
+    def submit(self, model: str, units: list[Unit], others: list[Unit] = (), sheet: str | None = None) -> SubmitReport:
         """Send the units (valid, never created) of one model; an outcome for each.
 
-        others: the sheet's other units (created, invalid, not selected): the rootfi_ids
-        they show, and their records, are theirs (placing.py).
+        others: the sheet's other units (created, invalid, not selected): their keys, the
+        rootfi_ids they show and their records are theirs (identity.py). sheet: the
+        table's key, with the workbook id the journal's name for the rows' place.
         Never raises for what happens while sending: a stop (the key refused, an
         unexpected error) is in report.aborted / report.error, with every outcome so far."""
         run = Run(self, model)
+        run.sheet = sheet
+        run.present_keys = {key for unit in (*units, *others) for key in unit.keys}
         items: list[Item] = []
         work = Work()
         report = SubmitReport()
@@ -192,9 +197,11 @@ class Submitter:
             items = [self._item(run, position, unit) for position, unit in enumerate(units) if unit.request]
             run.total = len(items)
             self._sort_by_journal(run, items, work)
-            place_unplaced(run, items, work, others)
+            identity.hold_lookalikes(run, items, work, others)
             if work.fresh and self.options.check_platform:
-                work.fresh = platform_check.before_sending(run, work.fresh)
+                # A row a person marked `send anyway` is a new record by their word: not matched to another.
+                anyway = [item for item in work.fresh if item.send_anyway]
+                work.fresh = platform_check.before_sending(run, [i for i in work.fresh if not i.send_anyway]) + anyway
             _refuse_new(run, items, work)
             self._rounds(run, work)
             platform_check.flag_twins(run)
@@ -214,6 +221,27 @@ class Submitter:
         report.warnings = run.warnings
         return report
 
+    def preview(self, model: str, units: list[Unit], others: list[Unit] = (), sheet: str | None = None) -> dict[str, int]:
+        """What submit() would do with the units, by the journal alone (a Submitter made with
+        a ReadOnlyJournal and no client): {"new": to send, "collect": answers of earlier runs,
+        "created": records the journal has for their rows, "held": looking like a record made
+        before, "failed": refused before}. Nothing is written, sent or looked up."""
+        run = Run(self, model)
+        run.sheet = sheet
+        run.present_keys = {key for unit in (*units, *others) for key in unit.keys}
+        items = [self._item(run, position, unit) for position, unit in enumerate(units) if unit.request]
+        work = Work()
+        self._sort_by_journal(run, items, work)
+        identity.hold_lookalikes(run, items, work, others)
+        counts = dict.fromkeys(("new", "collect", "created", "held", "failed"), 0)
+        fresh = {id(item) for item in work.fresh}
+        for item in items:
+            status = item.outcome.status if item.outcome else None
+            kind = ("new" if id(item) in fresh else "collect" if status in (None, Status.UNKNOWN, Status.PENDING)
+                    else "created" if status == Status.CREATED else "held" if status == Status.SKIPPED else "failed")
+            counts[kind] += len(units[item.position].rows) if kind == "created" else 1
+        return counts
+
     def _rounds(self, run: Run, work: Work) -> None:
         for _ in range(self.options.max_rounds):
             if work.pending:
@@ -232,12 +260,15 @@ class Submitter:
     def _item(self, run: Run, position: int, unit: Unit) -> Item:
         body = unit.request.to_api()
         return Item(position, body, fingerprint(self.base_url, self.company_id, run.model, body),
-                    refuse_if_new=unit.over_due if unit.only_over_due else None, known=dict(unit.known))
+                    refuse_if_new=unit.over_due if unit.only_over_due else None, keys=unit.keys,
+                    send_anyway=unit.send_anyway, known=dict(unit.known))
 
     # ------------------------------------------------------------ 1. journal
 
     def _sort_by_journal(self, run: Run, items: list[Item], work: Work) -> None:
         latest = self.journal.latest(item.fingerprint for item in items)
+        own = identity.own_attempts(run, items)
+        adopted: list[tuple[Attempt, Item]] = []
         for item in items:
             attempt = latest.get(item.fingerprint)
             if attempt is not None and was_refused(attempt) and not self.options.resend_rejected:
@@ -245,12 +276,19 @@ class Submitter:
                                        submitted_at=attempt.sent_at)
                 run.tick(item, "refused before, unchanged: not sent again")
                 continue
-            if attempt is None or attempt.state == FAILED:
-                item.basis = attempt.id if attempt is not None else None
-                if not self._settled_elsewhere(run, item, work):
-                    work.fresh.append(item)
+            item.basis = attempt.id if attempt is not None else None
+            if id(item) in own and identity.carry_on(run, item, own[id(item)], work, self._resume):
                 continue
-            self._resume(run, item, attempt, work)
+            if id(item) not in own and attempt is not None and attempt.state != FAILED and not attempt.keys:
+                adopted.append((attempt, item))  # journalled before row keys: this row's from now on
+                self._resume(run, item, attempt, work)
+                continue
+            if not self._settled_elsewhere(run, item, work):
+                work.fresh.append(item)
+        if run.workbook_id and run.sheet:
+            for attempt, item in adopted:
+                if item.keys:
+                    self.journal.adopt([attempt.id], run.workbook_id, run.sheet, item.keys)
 
     def _resume(self, run: Run, item: Item, attempt: Attempt, work: Work) -> None:
         """Carry on from an earlier attempt of the same record."""
@@ -281,9 +319,11 @@ class Submitter:
         if not item.number:
             return False
         key = matching.lookup_key(run.model, item.body)
+        # Attempts journalled before row keys existed; keyed ones are a row's own (identity.py).
         earlier = [a for a in self.journal.with_number(self.base_url, self.company_id, run.model, item.number,
                                                        (CREATED, *OPEN_STATES))
-                   if matching.lookup_key(run.model, a.payload) == key]
+                   if matching.lookup_key(run.model, a.payload) == key and not a.keys
+                   and a.fingerprint != item.fingerprint]
         created = sorted((a for a in earlier if a.state == CREATED), key=lambda a: flag_of(a) is None)
         if created:
             first, flag = created[0], flag_of(created[0])
@@ -313,6 +353,20 @@ class Submitter:
         )
         run.tick(item, "waiting for an earlier attempt")
         return True
+
+
+class ReadOnlyJournal:
+    """A journal that can be read and not written: for Submitter.preview."""
+
+    _WRITES = frozenset({"begin", "update", "settle", "place", "mark_gone", "adopt"})
+
+    def __init__(self, journal: Journal) -> None:
+        self._journal = journal
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._WRITES:
+            return lambda *args, **kwargs: None
+        return getattr(self._journal, name)
 
 
 def _refuse_new(run: Run, items: list[Item], work: Work) -> None:

@@ -14,9 +14,11 @@ A process that dies anywhere leaves SENDING/PENDING/UNKNOWN rows behind, and the
 run reconciles them before it sends anything; results that reached the journal but
 not the workbook are written back from here.
 
-Each attempt also notes its workbook (file name) and whether its record reached a row
-(`placed`): a record whose row changed while Submit ran is known by neither its
-fingerprint nor its document number any more, and placing.py matches it to rows.
+Each attempt also notes the row it came from: the workbook's id (kept inside the
+workbook, whatever its file is called), the sheet and the row key (a hidden cell of the
+row), and whether its record reached that row (`placed`). A result goes only to the
+row with its key (identity.py). Attempts journalled before keys existed have none: they
+are matched by fingerprint (and document number) as before, then keyed (`adopt`).
 
 The journal keeps only what it can write back: an answer's text (message, ids) is made
 fit for a cell (`safe_text.xml_safe`) before it is stored, and a journal written before
@@ -74,7 +76,11 @@ CREATE TABLE IF NOT EXISTS attempts (
     server_sent_at TEXT,
     bulk INTEGER,
     workbook TEXT,
-    placed TEXT
+    placed TEXT,
+    workbook_id TEXT,
+    sheet TEXT,
+    row_key TEXT,
+    line_keys TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_fingerprint ON attempts (fingerprint, id);
 CREATE INDEX IF NOT EXISTS attempts_document ON attempts (company_id, model, document_number);
@@ -82,10 +88,15 @@ CREATE INDEX IF NOT EXISTS attempts_state ON attempts (state);
 CREATE INDEX IF NOT EXISTS attempts_batch ON attempts (batch_id, id);
 """
 # Columns added since the first release: (name, SQL type). Older journals get them on open.
-_ADDED_COLUMNS = (("server_sent_at", "TEXT"), ("bulk", "INTEGER"), ("workbook", "TEXT"), ("placed", "TEXT"))
+_ADDED_COLUMNS = (("server_sent_at", "TEXT"), ("bulk", "INTEGER"), ("workbook", "TEXT"), ("placed", "TEXT"),
+                  ("workbook_id", "TEXT"), ("sheet", "TEXT"), ("row_key", "TEXT"), ("line_keys", "TEXT"))
 # Attempts not placed yet (see Journal.unplaced) are few: an index of them alone.
 _UNPLACED_INDEX = ("CREATE INDEX IF NOT EXISTS attempts_unplaced ON attempts (company_id, model) "
                    "WHERE placed IS NULL")
+# Attempts of one row: looked up by the row keys of a sheet.
+_KEY_INDEX = "CREATE INDEX IF NOT EXISTS attempts_row_key ON attempts (workbook_id, sheet, row_key)"
+# The attempt of a record a row shows (row_keys.py: the row shown a record is that record's row).
+_ROOTFI_INDEX = "CREATE INDEX IF NOT EXISTS attempts_rootfi_id ON attempts (rootfi_id)"
 # How an attempt came to be placed (its `placed` column): its record is in a row of the
 # workbook, or needs no row any more. NULL: not placed yet.
 PLACED_ROW = "row"  # its result was written to its row
@@ -168,8 +179,17 @@ class Attempt:
     updated_at: str
     server_sent_at: str | None = None  # RootFi's clock at the send, as learnt from its answers; None if unknown
     bulk: bool | None = None  # sent as a bulk (async) write; None in journals older than this column
-    workbook: str | None = None  # the workbook (file name) whose row it came from; None if not known
+    workbook: str | None = None  # the workbook's file name when it was sent (for older attempts without keys)
     placed: str | None = None  # how its record reached a row (PLACED_*); None: not yet
+    workbook_id: str | None = None  # the id inside the workbook (Settings workbook_id); None before keys existed
+    sheet: str | None = None  # the table's key (payments, credit_note_lines)
+    row_key: str | None = None  # the key of its row (a credit note's: its first line's); None before keys existed
+    line_keys: tuple[str, ...] = ()  # a credit note's every line key
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every row key of the record: its own and its lines'."""
+        return tuple(dict.fromkeys(k for k in (self.row_key, *self.line_keys) if k))
 
 
 class Journal:
@@ -203,6 +223,8 @@ class Journal:
             self._db.executescript(_SCHEMA)
             self._add_missing_columns()
             self._db.execute(_UNPLACED_INDEX)
+            self._db.execute(_KEY_INDEX)
+            self._db.execute(_ROOTFI_INDEX)
             # Take the write lock once: a journal that cannot record attempts fails here,
             # before anything is sent, not halfway through a run.
             self._db.execute("BEGIN IMMEDIATE")
@@ -232,12 +254,15 @@ class Journal:
     def begin(self, base_url: str, company_id: int, model: str,
               records: Iterable[tuple[str, str | None, dict[str, Any]]],
               server_sent_at: str | None = None, bulk: bool | None = None,
-              basis: list[int | None] | None = None, workbook: str | None = None) -> tuple[str, list[int | None], str]:
+              basis: list[int | None] | None = None, workbook: str | None = None,
+              workbook_id: str | None = None, sheet: str | None = None,
+              keys: list[tuple[str, ...]] | None = None) -> tuple[str, list[int | None], str]:
         """Write SENDING attempts for one request (one batch), committed before sending.
 
         records: (fingerprint, document_number, body), in the order they are sent.
         server_sent_at: RootFi's clock now (ISO), when known. bulk: sent as a bulk write.
-        workbook: the workbook the records' rows are in (Journal.unplaced).
+        workbook: the workbook's file name (kept for reference); workbook_id, sheet and
+        keys (each record's row keys, its own first): the rows the records come from.
         basis: for each record, the newest attempt of its fingerprint that the caller's
         decision to send rests on (None: there was none). A record whose fingerprint has
         a newer attempt by now (another Submit on this computer is sending it) is left
@@ -254,12 +279,15 @@ class Journal:
                     if newest != basis[index]:
                         ids.append(None)
                         continue
+                row_keys = tuple(keys[index]) if keys is not None and keys[index] else ()
                 cursor = self._db.execute(
                     "INSERT INTO attempts (fingerprint, base_url, company_id, model, document_number, payload,"
-                    " state, batch_id, sent_at, updated_at, server_sent_at, bulk, workbook)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " state, batch_id, sent_at, updated_at, server_sent_at, bulk, workbook, workbook_id, sheet,"
+                    " row_key, line_keys) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (fp, base_url.rstrip("/"), company_id, model, number, json.dumps(body, ensure_ascii=False),
-                     SENDING, batch_id, now, now, server_sent_at, None if bulk is None else int(bulk), workbook),
+                     SENDING, batch_id, now, now, server_sent_at, None if bulk is None else int(bulk), workbook,
+                     workbook_id if row_keys else None, sheet if row_keys else None,
+                     row_keys[0] if row_keys else None, _line_keys(row_keys)),
                 )
                 ids.append(int(cursor.lastrowid))
         return batch_id, ids, now
@@ -296,19 +324,80 @@ class Journal:
                 self._db.execute(f"UPDATE attempts SET placed = ? WHERE placed IS NULL AND id IN "
                                  f"({','.join('?' * len(chunk))})", (how, *chunk))
 
+    @_readable_errors
+    def mark_gone(self, attempt_ids: Iterable[int]) -> None:
+        """The platform shows these records deleted: they need no row (placed or not before)."""
+        ids = sorted(set(attempt_ids))
+        if not ids:
+            return
+        with self._transaction():
+            for attempt_id in ids:
+                self._db.execute("UPDATE attempts SET placed = ? WHERE id = ?", (PLACED_GONE, attempt_id))
+
+    @_readable_errors
+    def adopt(self, attempt_ids: Iterable[int], workbook_id: str, sheet: str, keys: tuple[str, ...]) -> None:
+        """Key attempts journalled before row keys existed to the row they were matched to
+        (by fingerprint): from now on they are that row's, by key. One transaction."""
+        ids = sorted(set(attempt_ids))
+        if not ids or not keys:
+            return
+        with self._transaction():
+            for attempt_id in ids:
+                self._db.execute("UPDATE attempts SET workbook_id = ?, sheet = ?, row_key = ?, line_keys = ?"
+                                 " WHERE id = ? AND row_key IS NULL",
+                                 (workbook_id, sheet, keys[0], _line_keys(keys), attempt_id))
+
     # ------------------------------------------------------------------- reads
 
     @_readable_errors
-    def unplaced(self, base_url: str, company_id: int, model: str, workbook: str | None) -> list[Attempt]:
-        """Attempts from one workbook whose record may exist but reached no row: created, or
-        still open, and never written back (the row changed or went while Submit ran, the
-        save failed, the run was killed). Failed attempts created nothing, so they are left out."""
-        rows = self._db.execute(
+    def unplaced(self, base_url: str, company_id: int, model: str, workbook_id: str | None, sheet: str | None,
+                 workbook: str | None = None) -> list[Attempt]:
+        """Attempts of one workbook (by its id) and sheet whose record may exist but reached
+        no row: created, or still open, and never written back (the row changed or went
+        while Submit ran, the save failed, the run was killed). Failed attempts created
+        nothing, so they are left out. With `workbook` (its file name), also the attempts
+        journalled before keys existed under that name."""
+        rows = list(self._db.execute(
             "SELECT * FROM attempts WHERE placed IS NULL AND company_id = ? AND model = ? AND base_url = ?"
-            " AND workbook IS ? AND state != ? ORDER BY id",
-            (company_id, model, base_url.rstrip("/"), workbook, FAILED),
-        )
-        return [_attempt(r) for r in rows]
+            " AND workbook_id = ? AND sheet = ? AND state != ? ORDER BY id",
+            (company_id, model, base_url.rstrip("/"), workbook_id, sheet, FAILED),
+        )) if workbook_id else []
+        if workbook is not None:
+            rows += self._db.execute(
+                "SELECT * FROM attempts WHERE placed IS NULL AND company_id = ? AND model = ? AND base_url = ?"
+                " AND row_key IS NULL AND workbook = ? AND state != ? ORDER BY id",
+                (company_id, model, base_url.rstrip("/"), workbook, FAILED),
+            )
+        return sorted((_attempt(r) for r in rows), key=lambda a: a.id)
+
+    @_readable_errors
+    def of_keys(self, base_url: str, company_id: int, model: str, workbook_id: str, sheet: str,
+                keys: Iterable[str]) -> list[Attempt]:
+        """Every attempt of the rows with these keys (their own attempts), oldest first."""
+        found: list[Attempt] = []
+        wanted = list(dict.fromkeys(k for k in keys if k))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            found += [_attempt(row) for row in self._db.execute(
+                f"SELECT * FROM attempts WHERE workbook_id = ? AND sheet = ? AND row_key IN ({','.join('?' * len(chunk))})"
+                " AND base_url = ? AND company_id = ? AND model = ?",
+                (workbook_id, sheet, *chunk, base_url.rstrip("/"), company_id, model))]
+        return sorted(found, key=lambda a: a.id)
+
+    @_readable_errors
+    def with_rootfi_ids(self, base_url: str, company_id: int, model: str, rootfi_ids: Iterable[str]) -> dict[str, Attempt]:
+        """The created attempt of each of these records (rootfi_id -> attempt), where this journal has one."""
+        found: dict[str, Attempt] = {}
+        wanted = list(dict.fromkeys(str(i) for i in rootfi_ids if i))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for row in self._db.execute(
+                    f"SELECT * FROM attempts WHERE rootfi_id IN ({','.join('?' * len(chunk))}) AND state = ?"
+                    " AND base_url = ? AND company_id = ? AND model = ? ORDER BY id",
+                    (*chunk, CREATED, base_url.rstrip("/"), company_id, model)):
+                attempt = _attempt(row)
+                found.setdefault(attempt.rootfi_id, attempt)
+        return found
 
     @_readable_errors
     def latest(self, fingerprints: Iterable[str]) -> dict[str, Attempt]:
@@ -402,4 +491,11 @@ def _attempt(row: sqlite3.Row) -> Attempt:
         error_code=_written_back(row["error_code"]),
         sent_at=row["sent_at"], updated_at=row["updated_at"], server_sent_at=row["server_sent_at"],
         bulk=None if row["bulk"] is None else bool(row["bulk"]), workbook=row["workbook"], placed=row["placed"],
+        workbook_id=row["workbook_id"], sheet=row["sheet"], row_key=row["row_key"],
+        line_keys=tuple(json.loads(row["line_keys"])) if row["line_keys"] else (),
     )
+
+
+def _line_keys(keys: tuple[str, ...]) -> str | None:
+    """The keys after the first (a credit note's other lines), as the journal keeps them."""
+    return json.dumps(list(keys[1:])) if len(keys) > 1 else None

@@ -20,16 +20,20 @@ from rootfi_excel.sheets.layout import (
     MESSAGE,
     PLATFORM_ID,
     ROOTFI_ID,
+    SETTINGS_SHEET,
     STATUS,
     SUBMITTED_AT,
     SYNC_ID,
     TABLES,
+    WORKBOOK_ID,
     Status,
 )
+from rootfi_excel.submission import row_keys
 from rootfi_excel.submission.engine import (
     POSSIBLE_DUPLICATE,
     TWIN_CHECK_FAILED,
     Outcome,
+    ReadOnlyJournal,
     SubmitAborted,
     SubmitOptions,
     Submitter,
@@ -43,9 +47,9 @@ from rootfi_excel.validation.run import (
     write_validation,
 )
 from rootfi_excel.validation.validate import SheetValidation
-from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort
+from rootfi_excel.workbook.port import ResultUpdate, WorkbookError, WorkbookPort
 
-MODEL_OF_TABLE = {"payments": "invoice_payments", "credit_note_lines": "invoice_credit_notes"}
+MODEL_OF_TABLE = row_keys.MODEL_OF_TABLE
 HEALTHY = "HEALTHY"
 
 
@@ -63,10 +67,12 @@ class Plan:
     """What a Submit is about to do, shown before anything is sent."""
 
     company: Company
-    to_send: dict[str, int]  # sheet name -> units ready to send
+    to_send: dict[str, int]  # sheet name -> new units to send (count_plan: what the journal leaves to send)
     invalid_rows: int
-    already_created_rows: int
+    already_created_rows: int  # rows that show Created, and records the journal has for a row (count_plan)
     refused_rows: int = 0  # refused by the platform before and unchanged: not sent again (app.submit)
+    to_collect: dict[str, int] = field(default_factory=dict)  # sheet name -> answers of earlier runs to collect
+    held: dict[str, int] = field(default_factory=dict)  # sheet name -> units held (they look like a record made before)
 
 
 @dataclass
@@ -79,8 +85,9 @@ class WorkbookSubmission:
     error: BaseException | None = None  # the unexpected error that stopped it (raise it once results are saved)
     warnings: list[str] = field(default_factory=list)  # checks that could not run, for the summary
     # Every unit of each sheet (sheet key -> units), also those a selection left out: the
-    # engine must know every row's record to match records never written back (placing.py).
+    # engine must know every row's key, and the records rows show (identity.py).
     all_units: dict[str, list[Any]] = field(default_factory=dict)
+    keying: row_keys.Keying = field(default_factory=row_keys.Keying)  # keys given now, written before sending
 
     def count(self, status: str) -> int:
         rows = 0
@@ -145,19 +152,23 @@ def read_settings_for_submit(port: WorkbookPort, overrides: Overrides) -> tuple[
 
 def plan_submission(client: Any, port: WorkbookPort, settings: WorkbookSettings, book: Any,
                     problems: list[str], *,
-                    select: Callable[[WorkbookValidation], WorkbookValidation] | None = None) -> WorkbookSubmission:
+                    select: Callable[[WorkbookValidation], WorkbookValidation] | None = None,
+                    journal: Journal | None = None) -> WorkbookSubmission:
     """Check the company, validate against its integration, count what would be sent. Sends nothing.
 
-    `select` narrows the validated workbook to the rows to submit (Submit selected rows)."""
+    `select` narrows the validated workbook to the rows to submit (Submit selected rows).
+    With a journal, every row gets its key and the workbook its id (row_keys.assign; written
+    by `write_keys`), and the count says what the journal leaves to send (count_plan)."""
     company = check_company(client, settings)
     settings.integration = settings.integration or canonical_integration(company.integration)
     # Without lookups on this computer, the ids are read from the platform just before they
     # are sent (submission/references.py), only for what is sent: not here as well.
     report = validate_with(port, settings, book, problems, sending=True)
+    keying = row_keys.assign(report, journal) if journal is not None else row_keys.Keying()
     all_units = {key: sheet.units for key, sheet in report.sheets.items()}
     if select is not None:
         report = select(report)
-    submission = WorkbookSubmission(report, all_units=all_units)
+    submission = WorkbookSubmission(report, all_units=all_units, keying=keying)
     submission.plan = Plan(
         company=company,
         to_send={sheet.layout.sheet: len(sheet.ready) for sheet in report.sheets.values()},
@@ -167,31 +178,69 @@ def plan_submission(client: Any, port: WorkbookPort, settings: WorkbookSettings,
     return submission
 
 
+def _to_submit(submission: WorkbookSubmission, key: str, sheet: SheetValidation) -> tuple[list[Any], list[Any]]:
+    """(units to submit, the sheet's other units). Rows Invalid for the amount due alone are
+    looked for too: the platform may have them already (a colleague's Submit lowered the
+    cached amount due)."""
+    ready = sheet.ready + [unit for unit in sheet.units if unit.only_over_due]
+    sending = {id(unit) for unit in ready}
+    return ready, [unit for unit in submission.all_units.get(key, sheet.units) if id(unit) not in sending]
+
+
+def _submitter(submission: WorkbookSubmission, client: Any, journal: Any, options: SubmitOptions | None,
+               progress: Callable[[int, int, str], None] | None, workbook: str | None) -> Submitter:
+    settings = submission.validation.settings
+    records = sum(len(sheet.ready) for sheet in submission.validation.sheets.values())  # the time limit scales
+    return Submitter(client, journal, base_url=settings.base_url, company_id=settings.company_id,
+                     integration=settings.integration, options=options or options_for(settings),
+                     progress=progress, workbook=workbook, workbook_id=settings.workbook_id, records=records)
+
+
+def count_plan(submission: WorkbookSubmission, journal: Journal, *, workbook: str | None = None) -> None:
+    """What the journal leaves to send, counted as the engine will decide it (Submitter.preview):
+    new units to send, answers of earlier runs to collect, records it already has for a row,
+    rows held. Reads only."""
+    plan = submission.plan
+    submitter = _submitter(submission, None, ReadOnlyJournal(journal), None, None, workbook)
+    for key, sheet in submission.validation.sheets.items():
+        ready, others = _to_submit(submission, key, sheet)
+        counts = submitter.preview(MODEL_OF_TABLE[key], ready, others, sheet=key) if ready else {}
+        name = sheet.layout.sheet
+        plan.to_send[name] = counts.get("new", 0)
+        plan.to_collect[name] = counts.get("collect", 0)
+        plan.held[name] = counts.get("held", 0)
+        plan.already_created_rows += counts.get("created", 0)
+
+
+def write_keys(port: WorkbookPort, submission: WorkbookSubmission) -> None:
+    """Put the keys given by plan_submission (and the workbook id) into the workbook and make
+    them last, before anything is sent. Raises WorkbookError when the workbook cannot hold them."""
+    keying = submission.keying
+    if not keying:
+        return
+    if keying.workbook_id and not port.write_setting(WORKBOOK_ID, keying.workbook_id):
+        raise WorkbookError(f"the workbook has no {SETTINGS_SHEET} table to keep its {WORKBOOK_ID} (each row's "
+                            f"identity for Submit): add the {SETTINGS_SHEET} sheet of the template, then run again")
+    row_keys.write_keys(port, row_keys.Keying(None, keying.rows), submission.validation.settings)
+    port.checkpoint()
+
+
 def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, *,
                  options: SubmitOptions | None = None, progress: Callable[[int, int, str], None] | None = None,
                  workbook: str | None = None) -> WorkbookSubmission:
     """Send every ready unit; outcomes per row. The journal has each answer before this returns.
 
-    workbook: the workbook's name (workbook_name): its records never written to a row are
-    matched to its rows before anything is sent (placing.py)."""
-    settings = submission.validation.settings
-    options = options or options_for(settings)
-    records = sum(len(sheet.ready) for sheet in submission.validation.sheets.values())
-    submitter = Submitter(client, journal, base_url=settings.base_url, company_id=settings.company_id,
-                          integration=settings.integration, options=options, progress=progress, workbook=workbook,
-                          records=records)
+    workbook: the workbook's file name (workbook_name): attempts journalled before row keys
+    existed know their workbook only by it (identity.py)."""
+    submitter = _submitter(submission, client, journal, options, progress, workbook)
     before = getattr(client, "requests_sent", 0)
     for key, sheet in submission.validation.sheets.items():
-        # Rows Invalid for the amount due alone are looked for too: the platform may
-        # have them already (a colleague's Submit lowered the cached amount due).
-        ready = sheet.ready + [unit for unit in sheet.units if unit.only_over_due]
-        sending = {id(unit) for unit in ready}
-        others = [unit for unit in submission.all_units.get(key, sheet.units) if id(unit) not in sending]
-        if not ready and not any(unit.rootfi_id for unit in others):
-            continue  # (with rows created, the engine still notes the records they show: placing.py)
+        ready, others = _to_submit(submission, key, sheet)
+        # With nothing to send the engine still runs: it notes the records rows show, settles
+        # and names the records of this workbook that are on no row (identity.py).
         # The engine never raises for what happens while sending: a stopped run still
         # brings back every outcome gathered before the stop, and those are written.
-        report = submitter.submit(MODEL_OF_TABLE[key], ready, others)
+        report = submitter.submit(MODEL_OF_TABLE[key], ready, others, sheet=key)
         rows: dict[int, Outcome] = {}
         for position, outcome in report.outcomes.items():
             for row in ready[position].rows:
@@ -225,7 +274,7 @@ def options_for(settings: WorkbookSettings, **overrides: Any) -> SubmitOptions:
 
 def mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[str, set[int]]) -> None:
     """After the results are written and saved: the Created records whose every row got its
-    result are placed in the journal (placing.py); `missed` (sheet name -> row indexes) are
+    result are placed in the journal (identity.py); `missed` (sheet name -> row indexes) are
     rows the workbook could not find any more (changed while Submit ran)."""
     rows_of: dict[int, set[int]] = {}
     skipped: set[int] = set()
@@ -240,7 +289,9 @@ def mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[s
 
 
 def workbook_name(port: WorkbookPort) -> str | None:
-    """What the journal knows a workbook by: its file name (case aside), as Excel or the file names it."""
+    """The workbook's file name (case aside), as Excel or the file names it: how attempts
+    journalled before row keys existed name their workbook (identity.py). Keyed attempts
+    know it by the id inside it (Settings workbook_id), whatever it is called."""
     path = getattr(port, "path", None)
     if path is not None:
         return str(getattr(path, "name", path)).casefold()
@@ -273,7 +324,7 @@ def _without_sent_rows(submission: WorkbookSubmission) -> WorkbookValidation:
     for key, sheet in submission.validation.sheets.items():
         sent = submission.outcomes.get(key, {})
         results = {i: r for i, r in sheet.results.items() if i not in sent}
-        sheets[key] = SheetValidation(sheet.layout, sheet.units, results, sheet.columns, sheet.problems)
+        sheets[key] = SheetValidation(sheet.layout, sheet.units, results, sheet.columns, sheet.problems, sheet.emptied)
     return WorkbookValidation(submission.validation.settings, sheets, submission.validation.problems)
 
 

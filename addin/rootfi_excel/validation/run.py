@@ -8,7 +8,7 @@ from typing import Any
 
 from rootfi_excel.fields.integrations import RequirementBook, requirements_from_rows
 from rootfi_excel.messages import plural
-from rootfi_excel.sheets.layout import MESSAGE, STATUS, SUBMITTED_AT, SYNC_ID, TABLES, Status
+from rootfi_excel.sheets.layout import MESSAGE, ROW_KEY, STATUS, SUBMITTED_AT, SYNC_ID, TABLES, Status
 from rootfi_excel.sheets.settings import BLANK_COMPANY_ID, WorkbookSettings, read_settings
 from rootfi_excel.validation.online import check_online
 from rootfi_excel.validation.validate import SheetValidation, validate_table
@@ -99,16 +99,24 @@ def validate_with(port: WorkbookPort, settings: WorkbookSettings, book: Requirem
     return report
 
 
-def write_validation(port: WorkbookPort, report: WorkbookValidation) -> None:
-    """Write status and message of every non-blank row, one block per sheet. A row that
-    showed a refused attempt and is no longer Failed (it was changed) loses that attempt's
-    submitted_at and sync_id: they would date a Valid row by a Submit that refused it."""
-    for sheet in report.sheets.values():
+def write_validation(port: WorkbookPort, report: WorkbookValidation,
+                     keys: dict[str, dict[int, str]] | None = None) -> None:
+    """Write status and message of every non-blank row, one block per sheet, with the row
+    keys given (table key -> row index -> key; submission/row_keys.py). A row emptied of
+    its inputs takes its results (and its row key) with it: its owned cells are cleared.
+    A row that showed a refused attempt and is no longer Failed (it was changed) loses that
+    attempt's submitted_at and sync_id: they would date a Valid row by a Submit that refused it."""
+    for key, sheet in report.sheets.items():
         update = ResultUpdate()
         for index, result in sheet.results.items():
             update.set(index, **{STATUS: result.status, MESSAGE: result.message})
             if result.shows_refused_attempt and result.status != Status.FAILED:
                 update.set(index, **{SUBMITTED_AT: None, SYNC_ID: None})
+        for index, row_key in (keys or {}).get(key, {}).items():
+            update.set(index, **{ROW_KEY: row_key})
+        owned = list(sheet.columns.results) if sheet.columns is not None else []
+        for index in sheet.emptied:
+            update.set(index, **{name: None for name in owned})
         port.write_results(sheet.layout, update)
 
 

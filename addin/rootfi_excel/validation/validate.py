@@ -28,6 +28,7 @@ from rootfi_excel.sheets.layout import (
     CREDIT_NOTE_LINES,
     MESSAGE,
     PAYMENTS,
+    SEND_ANYWAY,
     STATUS,
     Status,
     TableLayout,
@@ -71,6 +72,16 @@ class Unit:
         return next((r.rootfi_id for r in self.rows if r.rootfi_id), None)
 
     @property
+    def keys(self) -> tuple[str, ...]:
+        """The row keys of its rows (a credit note's first line's key first): its identity."""
+        return tuple(r.key for r in self.rows if r.key)
+
+    @property
+    def send_anyway(self) -> bool:
+        """A person typed `send anyway` into its status: send it even if it looks like a record made before."""
+        return any(marked_send_anyway(r.results.get(STATUS)) for r in self.rows)
+
+    @property
     def already_sent(self) -> bool:
         return self.rootfi_id is not None
 
@@ -109,6 +120,7 @@ class SheetValidation:
     results: dict[int, RowResult]  # row index -> result, for every non-blank row
     columns: ColumnMap | None = None
     problems: list[str] = field(default_factory=list)  # about the sheet as a whole
+    emptied: list[int] = field(default_factory=list)  # blank rows still holding results: cleared when written
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results.values() if r.status == status)
@@ -146,7 +158,8 @@ def validate_payments(table: Table, settings: WorkbookSettings, book: Requiremen
     model = "invoice_payments"
     raw_fields = book.raw_data_fields(model)
     columns = map_columns(table, PAYMENTS, raw_fields, rules.required_fields(rules.PAYMENT_RULES))
-    rows = parse_rows(table, PAYMENTS, columns, settings.cell_format)
+    emptied: list[int] = []
+    rows = parse_rows(table, PAYMENTS, columns, settings.cell_format, emptied)
     required = book.required(model, settings.integration)
     units: list[Unit] = []
     for row in rows:
@@ -157,12 +170,13 @@ def validate_payments(table: Table, settings: WorkbookSettings, book: Requiremen
             unit.add(row, f"{columns.label(name)}: {problem}")
         _check_requirements(unit, row, row.raw_data, required, columns, settings.integration)
         units.append(unit)
-    _flag_duplicate_payments(units, columns)
+    copies = _flag_copies([unit.rows[0] for unit in units], {id(u.rows[0]): u for u in units}, "payment")
+    _flag_duplicate_payments([u for u in units if id(u) not in copies], columns)
     for unit in units:
         if not any(unit.messages.values()):
             row = unit.rows[0]
             unit.request = _build(unit, row, InvoicePaymentRequest, {**row.values, "raw_data": row.raw_data or None})
-    return _finish(PAYMENTS, units, columns)
+    return _finish(PAYMENTS, units, columns, emptied)
 
 
 def _flag_duplicate_payments(units: list[Unit], columns: ColumnMap) -> None:
@@ -196,7 +210,8 @@ def validate_credit_notes(table: Table, settings: WorkbookSettings, book: Requir
     raw_fields = book.raw_data_fields(model)
     needed = rules.required_fields(rules.CREDIT_NOTE_RULES) + rules.required_fields(rules.CREDIT_NOTE_LINE_RULES)
     columns = map_columns(table, CREDIT_NOTE_LINES, raw_fields, needed)
-    rows = parse_rows(table, CREDIT_NOTE_LINES, columns, settings.cell_format)
+    emptied: list[int] = []
+    rows = parse_rows(table, CREDIT_NOTE_LINES, columns, settings.cell_format, emptied)
     required = book.required(model, settings.integration)
 
     groups: dict[str, list[ParsedRow]] = {}
@@ -215,7 +230,7 @@ def validate_credit_notes(table: Table, settings: WorkbookSettings, book: Requir
         _check_credit_note(unit, columns, required, settings.integration)
         if not any(unit.messages.values()):
             unit.request = _build(unit, unit.rows[0], InvoiceCreditNoteRequest, _credit_note_body(unit))
-    return _finish(CREDIT_NOTE_LINES, units, columns)
+    return _finish(CREDIT_NOTE_LINES, units, columns, emptied)
 
 
 def _check_credit_note(unit: Unit, columns: ColumnMap, required: list, integration: str | None) -> None:
@@ -235,6 +250,7 @@ def _check_credit_note(unit: Unit, columns: ColumnMap, required: list, integrati
             names = " or ".join(columns.label(n) for n in rules.CREDIT_NOTE_LINE_NEEDS_ONE_OF)
             unit.add(row, f"{names}: a line needs an income account or an item, so the platform knows where to post it")
     _check_requirements(unit, first, raw_data, required, columns, integration)
+    _flag_copied_lines(unit)
 
     if unit.already_sent:
         for row in unit.rows:
@@ -249,6 +265,41 @@ def _check_credit_note(unit: Unit, columns: ColumnMap, required: list, integrati
             if not unit.messages.get(row.index):
                 unit.add(row, f"not sent: credit note {unit.document_number} has a problem on row {listed}")
                 unit.held_back |= {row.index}
+
+
+def _flag_copies(rows: list[ParsedRow], unit_of: dict[int, Unit], what: str) -> set[int]:
+    """A row pasted twice carries its hidden row key twice: with the same values, the later one
+    is a copy of the first (a row typed again would have a key of its own). Only the copy is
+    flagged: the first keeps its identity (and its record). Returns the ids of the units flagged.
+    Values are compared only for rows that share a key: most rows cost one dictionary look-up."""
+    first: dict[str, list[ParsedRow]] = {}
+    flagged: set[int] = set()
+    for row in rows:
+        key = row.key
+        if not key:
+            continue
+        earlier = first.get(key)
+        if earlier is None:
+            first[key] = [row]
+            continue
+        original = next((r for r in earlier if _same_inputs(r, row)), None)
+        if original is None:
+            earlier.append(row)
+            continue
+        unit = unit_of[id(row)]
+        unit.add(row, f"this {what} is a copy of row {original.row_number} (the same values and the same hidden "
+                      f"row_key: pasted twice?); delete it, or change it if it is another {what}")
+        flagged.add(id(unit))
+    return flagged
+
+
+def _same_inputs(row: ParsedRow, other: ParsedRow) -> bool:
+    return row.values == other.values and row.raw_data == other.raw_data and row.errors == other.errors
+
+
+def _flag_copied_lines(unit: Unit) -> None:
+    """Lines of one credit note pasted twice (see _flag_copies)."""
+    _flag_copies(unit.rows, {id(row): unit for row in unit.rows}, "line")
 
 
 def _merge_header(unit: Unit, columns: ColumnMap) -> dict[str, Any]:
@@ -332,7 +383,7 @@ def _build(unit: Unit, row: ParsedRow, model: type, body: dict[str, Any]) -> Any
         return None
 
 
-def _finish(layout: TableLayout, units: list[Unit], columns: ColumnMap) -> SheetValidation:
+def _finish(layout: TableLayout, units: list[Unit], columns: ColumnMap, emptied: list[int]) -> SheetValidation:
     results: dict[int, RowResult] = {}
     for unit in units:
         for row in unit.rows:
@@ -341,6 +392,8 @@ def _finish(layout: TableLayout, units: list[Unit], columns: ColumnMap) -> Sheet
                 result = RowResult(Status.CREATED, _previous_message(row), row.row_number)
             elif not messages and str(row.results.get(STATUS) or "") in SENT_STATUSES:
                 result = RowResult(str(row.results[STATUS]), _previous_message(row), row.row_number)
+            elif not messages and row.results.get(STATUS) is not None and unit.send_anyway:  # kept until sent
+                result = RowResult(Status.SEND_ANYWAY, SEND_ANYWAY_NOTE, row.row_number)
             elif row.index in unit.held_back:
                 result = RowResult(Status.SKIPPED, "; ".join(messages), row.row_number)
             elif messages:
@@ -349,7 +402,16 @@ def _finish(layout: TableLayout, units: list[Unit], columns: ColumnMap) -> Sheet
                 result = RowResult(Status.VALID, "", row.row_number)
             result.shows_refused_attempt = str(row.results.get(STATUS) or "") == Status.FAILED and not row.rootfi_id
             results[row.index] = result
-    return SheetValidation(layout, units, results, columns)
+    return SheetValidation(layout, units, results, columns, emptied=emptied)
+
+
+SEND_ANYWAY_NOTE = ("marked 'send anyway': the next Submit sends it as a new record, even though it looks like one "
+                    "created before")
+
+
+def marked_send_anyway(value: Any) -> bool:
+    """Does a status cell say `send anyway` (any case, any spacing)?"""
+    return isinstance(value, str) and " ".join(value.split()).casefold() == SEND_ANYWAY
 
 
 def _previous_message(row: ParsedRow) -> str:

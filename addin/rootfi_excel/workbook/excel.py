@@ -7,9 +7,14 @@ number of rows.
 
 Rows can move while a long Submit runs (the person sorts, filters, inserts or deletes
 rows). So results are never written blindly by position: just before writing, the table
-is read again (one call) and each row is found by what its input columns hold, as read
-at the start. A row that cannot be found unambiguously is not written; its result stays
-in the journal and `unplaced` counts it, so the run can say "press Submit again".
+is read again (one call) and each row is found by its key (the hidden row_key cell,
+sheets/layout.ROW_KEY), and written only when its input columns still hold what was
+read at the start. A row not found by its key exactly once, or changed meanwhile, is not
+written; its result stays in the journal and `unplaced` counts it, so the run can say
+"press Submit again" (the next Submit finds the row by its key). Only rows that had no
+key as read (a table before keys: the write that gives them keys) are found by what
+their input columns hold. A table without a row_key column gets one, hidden, at its
+right edge, the first time keys are written.
 Hidden and filtered rows are read and written like the others (Range.value ignores
 filters). A value merged over several input rows (a credit note's number over its lines)
 is read into each row it covers; merged cells over a column the add-in writes are
@@ -36,9 +41,11 @@ from rootfi_excel.messages import NO_SHEET, words
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
     INTEGRATION_FIELDS_TABLE,
+    OWNED_COLUMNS,
     PLATFORM_ID,
-    RESULT_COLUMNS,
     ROOTFI_ID,
+    ROW_KEY,
+    ROW_KEY_HEADER,
     SETTINGS_SHEET,
     SETTINGS_TABLE,
     SYNC_ID,
@@ -80,12 +87,12 @@ XLWINGS_SURFACE: dict[str, tuple[str, ...]] = {
     "Books": ("open",),
     "Sheet": ("activate", "book", "name", "range", "tables", "used_range"),  # book: a UDF's caller.sheet.book
     "Table": ("data_body_range", "header_row_range", "name", "range", "resize", "show_totals"),
-    "Range": ("address", "clear", "clear_contents", "column", "columns", "formula", "last_cell", "merge_area",
-              "merge_cells", "options", "row", "shape", "sheet", "value"),
+    "Range": ("address", "clear", "clear_contents", "column", "column_width", "columns", "formula", "last_cell",
+              "merge_area", "merge_cells", "options", "row", "shape", "sheet", "value"),
 }
 
-# Result columns that hold ids: always written as text (a long id must not become 1.2E+15).
-ID_COLUMNS = frozenset({ROOTFI_ID, PLATFORM_ID, SYNC_ID})
+# Owned columns that hold ids: always written as text (a long id must not become 1.2E+15).
+ID_COLUMNS = frozenset({ROOTFI_ID, PLATFORM_ID, SYNC_ID, ROW_KEY})
 MAX_ROWS_BELOW = 100_000  # rows below a table read in one call when looking for typed rows
 
 
@@ -163,6 +170,9 @@ class ExcelWorkbook:
         headers = _row(table.header_row_range.options(ndim=2, err_to_str=True).value)
         positions = owned_positions(layout, headers)  # only the columns the add-in owns are ever written
         columns = sorted({column for values in update.values.values() for column in values})
+        if ROW_KEY in columns and ROW_KEY not in positions:
+            positions[ROW_KEY] = self._add_key_column(sheet, table, len(headers))
+            headers = [*headers, ROW_KEY_HEADER]
         for column in columns:
             if column not in positions:
                 raise WorkbookError(f"Sheet '{layout.sheet}' has no '{column}' column; add it to the table")
@@ -184,6 +194,40 @@ class ExcelWorkbook:
                 if column in changes and index in targets:
                     values[targets[index]] = [_cell(column, changes[column])]
             body.columns[position].options(ndim=2).value = values
+        if ROW_KEY in columns:
+            self._remember_keys(layout, update, targets)
+
+    def write_setting(self, name: str, value: Any) -> bool:
+        """A Settings value (the workbook id): one cell, or a new row below the Settings table
+        (or below its rows, on a sheet without an Excel table). A few calls, whatever the value."""
+        if SETTINGS_SHEET not in [s.name for s in self.book.sheets]:
+            return False
+        sheet = self.book.sheets[SETTINGS_SHEET]
+        table = self._table(sheet, SETTINGS_TABLE)
+        if table is not None:
+            header = table.header_row_range
+            body = table.data_body_range
+            rows = [] if body is None else body.options(ndim=2).value
+            top, left = header.row, header.column
+        else:
+            read = self._read_used_range(sheet, SETTINGS_TABLE)
+            rows, top, left = read.rows, read.first_row - 1, sheet.used_range.column
+        text = "'" + str(value)  # kept as text, whatever it reads like
+        for offset, row in enumerate(rows):
+            if str(row[0] or "").strip().lower() == name:
+                sheet.range((top + 1 + offset, left + 1)).value = text
+                return True
+        below = top + 1 + len(rows)
+        if any(v not in (None, "") for v in _row(sheet.range((below, left), (below, left + 1)).options(ndim=2).value)):
+            return False  # something typed right below the settings
+        sheet.range((below, left)).options(ndim=2).value = [[name, text]]
+        if table is not None:
+            width = max(len(rows[0]) if rows else 2, 2)
+            table.resize(sheet.range((top, left), (below, left + width - 1)))
+        return True
+
+    def checkpoint(self) -> None:
+        """Nothing to do: what was written is in the open workbook (the person saves it)."""
 
     def write_lookup_table(self, table: LookupTable) -> None:
         """A whole table (a live list, the Posted report) in a fixed number of Excel calls: clear the old
@@ -273,9 +317,11 @@ class ExcelWorkbook:
     def _find_rows(self, layout: TableLayout, now: Table, update: ResultUpdate) -> dict[int, int]:
         """Row index as read at the start -> row index now, for the rows in `update`.
 
-        A row is found by the values of its input columns (matched by header name, so an
-        inserted column does not matter). Identical rows are placed only when they get
-        identical results; anything else that is not found exactly once is left out.
+        A row that had a key is found by its key, and only when its input columns (matched
+        by header name, so an inserted column does not matter) still hold what was read.
+        A row that had none (the write that gives keys) is found by its input values:
+        identical rows are placed only when they get identical results. Anything not found
+        exactly once is left out.
         """
         before = self._as_read.get(layout.key)
         if before is None:  # not read through this adapter: positions are all we know
@@ -283,8 +329,13 @@ class ExcelWorkbook:
         names = _input_names(layout, before.headers) & _input_names(layout, now.headers)
         old = _fingerprints(layout, before, names)
         new = _fingerprints(layout, now, names)
-        if old == new:
+        old_keys, new_keys = _keys(layout, before), _keys(layout, now)
+        if old == new and old_keys == new_keys:
             return {i: i for i in update.values if i < len(new)}
+        key_at: dict[Any, list[int]] = defaultdict(list)
+        for index, key in enumerate(new_keys):
+            if key not in (None, ""):
+                key_at[key].append(index)
         old_at: dict[tuple, list[int]] = defaultdict(list)
         new_at: dict[tuple, list[int]] = defaultdict(list)
         for index, key in enumerate(old):
@@ -295,12 +346,56 @@ class ExcelWorkbook:
         for index, changes in update.values.items():
             if index >= len(old):
                 continue
+            if old_keys[index] not in (None, ""):  # by its key only, never by what it looks like
+                places = key_at.get(old_keys[index], [])
+                if len(places) == 1 and new[places[0]] == old[index]:
+                    targets[index] = places[0]
+                continue
             twins, places = old_at[old[index]], new_at.get(old[index], [])
             if len(places) != len(twins):
                 continue
             if len(twins) == 1 or all(update.values.get(t) == changes for t in twins):
                 targets[index] = places[twins.index(index)]
         return targets
+
+    def _add_key_column(self, sheet: Any, table: Any, width: int) -> int:
+        """The table's hidden row_key column at its right edge (a table made before keys
+        has none), in a fixed number of calls; refused when that column holds something."""
+        header = table.header_row_range
+        body = table.data_body_range
+        bottom = header.row + (body.shape[0] if body is not None else 0)
+        column = header.column + width
+        cells = sheet.range((header.row, column), (bottom, column)).options(ndim=2).value
+        taken = next((offset for offset, row in enumerate(cells) if row[0] not in (None, "")), None)
+        if taken is not None:
+            raise WorkbookError(
+                f"Sheet '{sheet.name}': the cell in column {column}, row {header.row + taken} holds "
+                f"'{str(cells[taken][0])[:40]}', where the table's hidden {ROW_KEY} column goes (each row's identity "
+                "for Submit): move it one column to the right, then run again")
+        sheet.range((header.row, column)).value = ROW_KEY_HEADER
+        table.resize(sheet.range((header.row, header.column), (bottom, column)))
+        sheet.range((header.row, column), (bottom, column)).column_width = 0  # hidden (Excel: width 0)
+        as_read = next((t for key, t in self._as_read.items() if TABLES[key].table == table.name), None)
+        if as_read is not None and len(as_read.headers) == width:
+            as_read.headers = [*as_read.headers, ROW_KEY_HEADER]
+            as_read.rows = [[*row, None] for row in as_read.rows]
+        self.notices.append(f"{sheet.name}: a hidden '{ROW_KEY_HEADER}' column was added at the table's right edge "
+                            "(each row's identity for Submit)")
+        return width
+
+    def _remember_keys(self, layout: TableLayout, update: ResultUpdate, targets: dict[int, int]) -> None:
+        """The keys just written are the rows' keys as read: later writes find the rows by them."""
+        as_read = self._as_read.get(layout.key)
+        if as_read is None:
+            return
+        position = result_positions(layout, as_read.headers).get(ROW_KEY)
+        if position is None:
+            return
+        for index in targets:
+            if ROW_KEY in update.values[index]:
+                row = as_read.rows[index]
+                row.extend([None] * (position + 1 - len(row)))  # (nothing when the row is long enough)
+                row[position] = update.values[index][ROW_KEY]
 
     def _sheet(self, name: str) -> Any:
         names = [s.name for s in self.book.sheets]
@@ -415,8 +510,16 @@ def row_spans(address: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _keys(layout: TableLayout, table: Table) -> list[Any]:
+    """Each row's key cell (None without a row_key column)."""
+    position = result_positions(layout, table.headers).get(ROW_KEY)
+    if position is None:
+        return [None] * len(table.rows)
+    return [row[position] if position < len(row) else None for row in table.rows]
+
+
 def _input_names(layout: TableLayout, headers: list[Any]) -> set[str]:
-    results = {p for name, p in result_positions(layout, headers).items() if name in RESULT_COLUMNS}
+    results = {p for name, p in result_positions(layout, headers).items() if name in OWNED_COLUMNS}
     return {normalize_header(h) for p, h in enumerate(headers) if p not in results and normalize_header(h)}
 
 

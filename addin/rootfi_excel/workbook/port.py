@@ -222,7 +222,16 @@ class WorkbookPort(Protocol):
 
     def read_integration_fields(self) -> list[dict[str, Any]]: ...
 
-    def write_results(self, layout: TableLayout, update: ResultUpdate) -> None: ...
+    def write_results(self, layout: TableLayout, update: ResultUpdate) -> None:
+        """Write owned cells (results, row keys) of some rows. A table without a row_key
+        column gets one at its right edge (hidden, headed ROW_KEY_HEADER) when keys are written."""
+
+    def write_setting(self, name: str, value: Any) -> bool:
+        """Write a Settings value (the workbook id), adding its row when absent. False when the
+        workbook has no Settings table to hold it."""
+
+    def checkpoint(self) -> None:
+        """Make what was written so far last (a file: saved, still held) before anything is sent."""
 
     def write_lookup_table(self, table: LookupTable) -> None:
         """Replace the table `table.name` on `table.sheet` (both made if absent) and point its defined names."""

@@ -41,6 +41,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rootfi_excel.fields import rules
 from rootfi_excel.fields.integrations import KNOWN_INTEGRATIONS, Requirement, default_requirements, display_name
 from rootfi_excel.sheets import layout as L
+from rootfi_excel.sheets.ids import new_workbook_id
 from rootfi_excel.sheets.settings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LOOKUPS_MAX_AGE_HOURS,
@@ -120,6 +121,7 @@ SETTINGS_ROWS: tuple[tuple[str, Any, str, str | None], ...] = tuple(
         ("posted_from", None, None),
         ("posted_to", None, None),
         ("template_version", L.TEMPLATE_VERSION, None),
+        (L.WORKBOOK_ID, None, None),  # made by build_template (blank in the shipped template: made on first use)
     )
 )
 # Number formats of Settings values that are not text.
@@ -134,7 +136,7 @@ NO_KEY_NOTE = ("This workbook never holds an API key: each person's key is kept 
 INPUT_FILL, RAW_FILL, RESULT_FILL = "1F4E78", "C55A11", "595959"  # header colours
 STATUS_COLOURS: tuple[tuple[tuple[str, ...], str, str], ...] = (  # statuses, fill, font
     ((L.Status.CREATED,), "63BE7B", "000000"),
-    ((L.Status.VALID,), "C6EFCE", "006100"),
+    ((L.Status.VALID, L.Status.SEND_ANYWAY), "C6EFCE", "006100"),
     ((L.Status.INVALID, L.Status.FAILED), "FFC7CE", "9C0006"),
     ((L.Status.PENDING, L.Status.UNKNOWN), "FFEB9C", "9C5700"),
     ((L.Status.SKIPPED,), "D9D9D9", "404040"),
@@ -148,7 +150,10 @@ STATUS_MEANINGS = {
     L.Status.PENDING: "Sent in a bulk job that is still running at RootFi (Submit stops waiting once nothing has "
                       "moved for stuck_after_minutes): press Submit again later to collect the result.",
     L.Status.UNKNOWN: "Sent, but the answer was lost: the next Submit checks before re-sending.",
-    L.Status.SKIPPED: "Not sent, e.g. another line of the same credit note is invalid.",
+    L.Status.SKIPPED: "Not sent, e.g. another line of the same credit note is invalid, or the row looks like a "
+                      "record created before (the message says what to do).",
+    L.Status.SEND_ANYWAY: "Typed by you over a Skipped row's status: the next Submit sends it as a new record, "
+                          "even though it looks like one created before.",
 }
 NUMBER_FORMATS = {"amount": "#,##0.00", "number": "General", "date": "yyyy-mm-dd",
                   "id": "@", "id_list": "@", "text": "@", "currency": "@", "payment_mode": "@"}
@@ -167,6 +172,9 @@ RESULT_MEANINGS = {
     L.SUBMITTED_AT: "When the row was sent.",
 }
 RESULT_NOTE = "Written by Validate/Submit, do not type here."
+ROW_KEY_NOTE = ("Hidden. Each row's identity, written by Validate/Submit: it moves with the row when you sort, "
+                "insert, delete or filter, so Submit writes every result to its own row. Do not type, copy or "
+                "clear it (a row copied with it is told apart, or flagged as a copy).")
 EXAMPLES = {
     L.PAYMENTS.key: {
         "document_number": "CHQ-10045", "invoice_id": "18245", "contact_id": "5521",
@@ -226,11 +234,14 @@ def build_template(
     payments: list[dict] | None = None,
     credit_note_lines: list[dict] | None = None,
     settings: dict | None = None,
+    workbook_id: str | None = None,
 ) -> Path:
     """Write the template to `path` and return it.
 
     `payments` / `credit_note_lines` are data rows as {column name: value} (the demo fills
     them); without data each table has one empty row. `settings` overrides Settings values.
+    Each workbook built gets its own id (Settings workbook_id), unless `workbook_id` is
+    given: "" leaves it blank (the shipped template: each copy makes its own on first use).
     """
     path = Path(path)
     requirements = default_requirements()
@@ -242,7 +253,8 @@ def build_template(
     data = {L.PAYMENTS.key: payments, L.CREDIT_NOTE_LINES.key: credit_note_lines}
     for layout in (L.PAYMENTS, L.CREDIT_NOTE_LINES):
         _data_sheet(wb, layout, raw_data_columns(layout, requirements), data[layout.key] or [])
-    _settings_sheet(wb, settings or {})
+    made_id = new_workbook_id() if workbook_id is None else workbook_id
+    _settings_sheet(wb, {**(settings or {}), L.WORKBOOK_ID: made_id or None})
     _integration_fields_sheet(wb, requirements)
     _instructions_sheet(instructions, requirements)
     wb.move_sheet(L.LOOKUPS_SHEET, offset=len(wb.sheetnames))  # Lookups last
@@ -271,8 +283,8 @@ def raw_data_columns(layout: L.TableLayout, requirements: Iterable[Requirement])
 
 
 def sheet_headers(layout: L.TableLayout, raw_columns: Iterable[str]) -> list[str]:
-    """Header row of a data sheet: input columns, raw_data columns, result columns."""
-    return [c.name for c in layout.columns] + list(raw_columns) + list(L.RESULT_COLUMNS)
+    """Header row of a data sheet: input columns, raw_data columns, result columns, the hidden row key."""
+    return [c.name for c in layout.columns] + list(raw_columns) + list(L.RESULT_COLUMNS) + [L.ROW_KEY_HEADER]
 
 
 # ---- Data sheets ----------------------------------------------------------------------
@@ -285,9 +297,10 @@ def _data_sheet(wb: Workbook, layout: L.TableLayout, raw: dict[str, list[Require
         raise ValueError(f"{layout.sheet}: unknown columns {sorted(unknown)}")
     kinds = {c.name: c.kind for c in layout.columns}
     kinds.update({name: reqs[0].type for name, reqs in raw.items()})
-    formats = {name: NUMBER_FORMATS.get(kind, "General") for name, kind in kinds.items()} | RESULT_FORMATS
-    widths = {c.name: c.width for c in layout.columns} | {n: 18 for n in raw} | RESULT_WIDTHS
-    first_result = headers[len(headers) - len(L.RESULT_COLUMNS)]
+    formats = ({name: NUMBER_FORMATS.get(kind, "General") for name, kind in kinds.items()} | RESULT_FORMATS
+               | {L.ROW_KEY_HEADER: "@"})
+    widths = {c.name: c.width for c in layout.columns} | {n: 18 for n in raw} | RESULT_WIDTHS | {L.ROW_KEY_HEADER: 18}
+    first_result = L.RESULT_COLUMNS[0]
 
     for col, name in enumerate(headers, start=1):
         cell = ws.cell(row=1, column=col, value=name)
@@ -295,6 +308,8 @@ def _data_sheet(wb: Workbook, layout: L.TableLayout, raw: dict[str, list[Require
             fill, note = RAW_FILL, _raw_note(name, raw[name])
         elif name in L.RESULT_COLUMNS:
             fill, note = RESULT_FILL, RESULT_NOTE
+        elif name == L.ROW_KEY_HEADER:
+            fill, note = RESULT_FILL, ROW_KEY_NOTE
         else:
             fill, note = INPUT_FILL, f"{layout.column(name).title}. {requirement_text(layout, name)}."
         cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
@@ -309,6 +324,7 @@ def _data_sheet(wb: Workbook, layout: L.TableLayout, raw: dict[str, list[Require
         column.alignment = _alignment(name, kinds.get(name))
         if name == first_result:
             column.border = cell.border = _RESULTS_EDGE
+        column.hidden = name == L.ROW_KEY_HEADER  # the row key: the program's, out of the way
 
     for r, row in enumerate(rows or [{}], start=2):
         for col, name in enumerate(headers, start=1):
@@ -326,7 +342,7 @@ def _data_sheet(wb: Workbook, layout: L.TableLayout, raw: dict[str, list[Require
     ws.sheet_properties.tabColor = INPUT_FILL
     _print_setup(ws)
     # Printed: the columns a person typed (the result columns are for the screen).
-    ws.print_area = f"A1:{get_column_letter(len(headers) - len(L.RESULT_COLUMNS))}{LAST_ROW}"
+    ws.print_area = f"A1:{get_column_letter(headers.index(first_result))}{LAST_ROW}"
 
     _data_validations(ws, layout, headers)
     status_letter = get_column_letter(headers.index(L.STATUS) + 1)
@@ -627,6 +643,8 @@ def _column_table(ws: Worksheet, r: int, layout: L.TableLayout, raw: dict[str, l
     rows += [(name, reqs[0].description, "Only for " + ", ".join(display_name(q.integration) for q in reqs), "")
              for name, reqs in raw.items()]
     rows += [(name, RESULT_MEANINGS[name], RESULT_NOTE, "") for name in L.RESULT_COLUMNS]
+    rows += [(L.ROW_KEY_HEADER, "The row's identity, so each result goes to its own row (a hidden column).",
+              ROW_KEY_NOTE, "")]
     for name, meaning, required, example in rows:
         name_cell = ws.cell(row=r, column=2, value=name)
         name_cell.font, name_cell.alignment = _font(bold=True), Alignment(vertical="top")

@@ -22,6 +22,10 @@ the journal for the next run.
 Rows typed directly below an Excel table (outside its range) are taken into it: the
 table is extended over them, and `notices` says so. A value merged over several input
 rows (a credit note's number over its lines) is read into each row it covers.
+
+A table made before row keys existed gets its hidden row_key column at its right edge the
+first time keys are written, and a Settings table without a workbook_id row gets that row:
+both by patching (the header cell, the table's range and columns), like every other change.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ from rootfi_excel.messages import NO_SHEET, words
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
     INTEGRATION_FIELDS_TABLE,
+    ROW_KEY,
+    ROW_KEY_HEADER,
     SETTINGS_SHEET,
     SETTINGS_TABLE,
     TableLayout,
@@ -156,6 +162,8 @@ class XlsxWorkbook:
         positions = {name: left + offset for name, offset in owned_positions(layout, headers).items()}
         _refuse_merged_owned_cells(sheet, {column: name for name, column in positions.items()},
                                    (left, top, right, bottom))
+        if ROW_KEY not in positions and any(ROW_KEY in values for values in update.values.values()):
+            positions[ROW_KEY] = self._add_key_column(layout, right)
         rows = bottom - top
         written = self._written.setdefault(sheet.title, {})
         for index, values in update.values.items():
@@ -167,6 +175,35 @@ class XlsxWorkbook:
                 row, column = top + 1 + index, positions[name]
                 written[row, column] = _stored(value)
                 sheet.set(row, column, written[row, column])
+
+    def write_setting(self, name: str, value: Any) -> bool:
+        """A Settings value (the workbook id): its row's value cell, or a new row below the
+        Settings table (or below its rows, on a sheet without an Excel table)."""
+        if SETTINGS_SHEET not in self._reader.sheetnames:
+            return False
+        sheet = self._sheet(SETTINGS_SHEET)
+        left, top, right, bottom = self._bounds(sheet, SETTINGS_TABLE)
+        written = self._written.setdefault(sheet.title, {})
+        for row in range(top + 1, bottom + 1):
+            if str(sheet.value(row, left) or "").strip().lower() == name:
+                written[row, left + 1] = _stored(value)
+                sheet.set(row, left + 1, written[row, left + 1])
+                return True
+        below = next(sheet.iter_rows(bottom + 1, bottom + 1, left, max(right, left + 1)))
+        if any(v not in (None, "") for v in below):
+            return False  # something typed right below the settings
+        for column, cell in ((left, name), (left + 1, value)):
+            written[bottom + 1, column] = _stored(cell)
+            sheet.set(bottom + 1, column, written[bottom + 1, column])
+        if SETTINGS_TABLE in sheet.tables:
+            _extend(sheet.tables[SETTINGS_TABLE], bottom + 1)
+            self._extended[sheet.title, SETTINGS_TABLE] = bottom + 1
+        return True
+
+    def checkpoint(self) -> None:
+        """Save what was written so far (the row keys, before anything is sent); the file stays held.
+        Refused as `save` is."""
+        self._write()
 
     def write_settings(self, values: dict[str, Any]) -> None:
         """Set Settings values: the value cell of each named row, as a person would type it
@@ -228,18 +265,21 @@ class XlsxWorkbook:
 
         Refused (WorkbookError, the file untouched) when the file became read-only,
         disappeared or changed on disk since it was opened."""
-        name = self.path.name
         try:
-            if read_only(self.target):
-                raise WorkbookError(f"{name} became read-only while it was open: its results were not written. "
-                                    "Make it writable, then run again.")
-            if hashlib.sha256(read_file(self.target, name)).digest() != self._opened:
-                raise WorkbookError(f"{name} was changed by another program or run while this one was working "
-                                    "(saved in Excel, or by a colleague): its results were not written over those "
-                                    "changes. Close it in other programs and run again.")
-            self._opened = replace_file(self.target, self._patched(), name)
+            self._write()
         finally:
             self.close()
+
+    def _write(self) -> None:
+        name = self.path.name
+        if read_only(self.target):
+            raise WorkbookError(f"{name} became read-only while it was open: its results were not written. "
+                                "Make it writable, then run again.")
+        if hashlib.sha256(read_file(self.target, name)).digest() != self._opened:
+            raise WorkbookError(f"{name} was changed by another program or run while this one was working "
+                                "(saved in Excel, or by a colleague): its results were not written over those "
+                                "changes. Close it in other programs and run again.")
+        self._opened = replace_file(self.target, self._patched(), name)
 
     # ---------------------------------------------------------------- helpers
 
@@ -293,6 +333,15 @@ class XlsxWorkbook:
             self._package.forget(sheet.title)
         except Unpatchable as error:
             raise WorkbookError(self._cannot_change(error)) from error
+
+    def _add_key_column(self, layout: TableLayout, right: int) -> int:
+        """The table's hidden row_key column, added at its right edge by patching (an older
+        workbook's table has none); refused when that column holds something of the person's."""
+        self.add_table_column(layout, ROW_KEY_HEADER)
+        self._package.set_widths(layout.sheet, {right + 1: 0})  # hidden, as the template's
+        self.notices.append(f"{layout.sheet}: a hidden '{ROW_KEY_HEADER}' column was added at the table's right "
+                            "edge (each row's identity for Submit)")
+        return right + 1
 
     def _sheet(self, name: str, *, cached_values: bool = False) -> ValuesSheet:
         """A sheet's values (parsed the first time it is read); with cached_values, formula

@@ -287,7 +287,8 @@ class SheetXml:
         if not missing:
             return head
         p = self.p
-        new = [(c, b'<%scol min="%d" max="%d" width="%s" customWidth="1"/>' % (p, c, c, repr(float(w)).encode()))
+        new = [(c, b'<%scol min="%d" max="%d" width="%s" customWidth="1"%s/>' % (
+                   p, c, c, repr(float(w)).encode(), b' hidden="1"' if not w else b""))  # width 0: a hidden column
                for c, w in sorted(missing.items())]
         cols = re.search(rb"<" + re.escape(p) + rb"cols\b[^>]*>(.*?)</" + re.escape(p) + rb"cols>", head, re.DOTALL)
         if cols is None:  # `head` ends where <sheetData> starts: <cols> comes just before it
