@@ -30,7 +30,7 @@ from click.testing import CliRunner
 from rootfi_excel.cli.main import cli
 from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
 from rootfi_excel.lookups.posted import POSTED_SHEET
-from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, LOOKUPS_SHEET, PAYMENTS, RESULT_COLUMNS, Status
+from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, LOOKUPS_SHEET, PAYMENTS, RESULT_COLUMNS, ROW_KEY_HEADER, Status
 from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx_package import Package
 from tests.support.corpus import LIBREOFFICE, MAKERS, make
@@ -177,9 +177,10 @@ def _only_result_cells_changed(old: bytes, new: bytes) -> None:
     start, end = old.index(b"<sheetData"), old.index(b"</sheetData>")
     assert new[:start] == old[:start] and new[new.index(b"</sheetData>"):] == old[end:]
     header = re.search(rb'<row r="1".*?</row>', old, re.DOTALL).group()
+    owned = {*RESULT_COLUMNS, ROW_KEY_HEADER}  # the result columns and the hidden row key (issue 15)
     letters = [m.group(1) for m in re.finditer(rb'<c r="([A-Z]+)1"[^>]*><is><t[^>]*>([^<]*)</t>', header)
-               if m.group(2).decode() in RESULT_COLUMNS]
-    assert len(letters) == len(RESULT_COLUMNS)
+               if m.group(2).decode() in owned]
+    assert len(letters) == len(owned)
     result = re.compile(rb'<c r="(?:' + b"|".join(letters) + rb')\d+"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
 
     def rows(xml: bytes) -> dict[bytes, bytes]:

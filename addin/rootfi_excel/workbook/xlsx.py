@@ -130,7 +130,7 @@ class XlsxWorkbook:
         """The table's rows. Refused (WorkbookError) when its owned cells could not be written:
         merged, holding a formula or a picture, or in a sheet that cannot be changed safely."""
         if layout.sheet not in self._reader.sheetnames and layout.sheet not in self._sheets:
-            raise WorkbookError(f"The workbook has no sheet named '{layout.sheet}'")
+            raise WorkbookError(words(NO_SHEET, sheet=layout.sheet))
         rich = self._changeable(layout.sheet)  # before the sheet is parsed: the two never in memory at once
         sheet = self._sheet(layout.sheet)
         table = self._read(sheet, layout.table)
