@@ -55,7 +55,7 @@ def problem_of(kind: str, record: dict[str, Any], *, paying: bool = False) -> st
     if kind == "invoices":
         if status == "VOID":
             return "is void"
-        due = _number(record.get("amount_due"))
+        due = number_or_none(record.get("amount_due"))
         if paying and (status == "PAID" or (due is not None and due < HALF_CENT)):
             return "is paid"
     elif kind in ACTIVE_KINDS and status and status != "ACTIVE":
@@ -86,7 +86,8 @@ class LiveLookups:
         return list(self._records.get(kind, {}).values())
 
 
-def _number(value: Any) -> float | None:
+def number_or_none(value: Any) -> float | None:
+    """An amount the API gave as a number or numeric text; None for anything else (booleans too)."""
     if isinstance(value, bool):
         return None
     try:

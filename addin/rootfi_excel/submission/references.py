@@ -23,7 +23,7 @@ from collections import defaultdict
 from typing import Any
 
 from rootfi_excel.api.errors import AuthError, RootFiError
-from rootfi_excel.lookups.live import HALF_CENT, Live, problem_of, read_by_ids
+from rootfi_excel.lookups.live import HALF_CENT, Live, number_or_none, problem_of, read_by_ids
 from rootfi_excel.lookups.resolve import NOUNS, describe
 from rootfi_excel.messages import (
     REFERENCE_CHECK_FAILED,
@@ -200,8 +200,8 @@ def _over_due(items: list[Item], live: Live, problems: dict[int, list[str]]) -> 
             paying[str(item.body["invoice_id"])].append(item)
     for invoice_id, group in paying.items():
         invoice = live.get("invoices", {}).get(invoice_id)
-        due = _number(invoice.get("amount_due")) if invoice else None
-        total = sum(_number(i.body.get("amount")) or 0.0 for i in group)
+        due = number_or_none(invoice.get("amount_due")) if invoice else None
+        total = sum(number_or_none(i.body.get("amount")) or 0.0 for i in group)
         if due is None or total <= due + HALF_CENT:
             continue
         message = REFERENCE_OVER_DUE.format(total=f"{total:,.2f}", number=invoice.get("document_number") or invoice_id,
@@ -215,11 +215,3 @@ def _platform(run: Run) -> str:
 
     return display_name(run.platform) if run.platform and run.platform != "the platform" else "the platform"
 
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
