@@ -63,7 +63,6 @@ from rootfi_excel.submission.context import (
     Work,
     describe,
     flag_of,
-    ghost,
     was_bulk,
 )
 from rootfi_excel.submission.journal import CREATED, FAILED, OPEN_STATES, PENDING, Attempt, Journal, fingerprint
@@ -340,12 +339,7 @@ class Submitter:
         if not open_attempts and not any(a.state in OPEN_STATES for a in earlier):
             return False
         for attempt in open_attempts:  # settle the earlier attempt, whatever became of its row
-            work.seen_attempts.add(attempt.id)
-            earlier_item = ghost(run, attempt)
-            if attempt.state == PENDING and attempt.sync_id:
-                work.add_pending(earlier_item)
-            else:
-                work.lost.append(earlier_item)
+            identity.settle_as_ghost(run, work, attempt)
         item.outcome = Outcome(
             Status.UNKNOWN,
             f"an earlier Submit of {describe(run.model, item.body)} with other values has no answer yet; it is "

@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable
 
 from rootfi_excel.api.answers import records_of
 from rootfi_excel.api.errors import AuthError, RootFiError
-from rootfi_excel.sheets.layout import Status
+from rootfi_excel.sheets.layout import SEND_ANYWAY as _SEND_ANYWAY, Status
 from rootfi_excel.submission import matching
 from rootfi_excel.submission.context import Item, Outcome, Run, Work, describe, flag_of, ghost, text
 from rootfi_excel.submission.journal import (
@@ -313,8 +313,6 @@ def held_message(run: Run, alike: list[tuple[Attempt, str, Any]]) -> str:
     created = "created by an earlier Submit" if one else "each created by an earlier Submit"
     return f"Not sent: this row looks like {named}, {created} {where}. {ways}. Then submit again"
 
-
-_SEND_ANYWAY = "send anyway"
 
 
 def settle_as_ghost(run: Run, work: Work, attempt: Attempt) -> None:
