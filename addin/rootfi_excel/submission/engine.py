@@ -380,8 +380,9 @@ def was_refused(attempt: Attempt) -> bool:
 
     Refused: a 4xx answer to a one-by-one write, or a failed job of a bulk write (it has a
     sync id). Not refused, so sent again: "not sent" (network, 5xx, rate limit, key) and a
-    4xx to a whole bulk write, which may be caused by another record of the batch."""
-    if attempt.state != FAILED or (attempt.message or "").startswith(NOT_SENT):
+    4xx to a whole bulk write, which may be caused by another record of the batch; nor a
+    lost answer that a lookup did not find (closed FAILED so that it is sent again)."""
+    if attempt.state != FAILED or (attempt.message or "").startswith(NOT_SENT) or attempt.error_code == LOST_ANSWER:
         return False
     return bool(attempt.sync_id) or attempt.bulk is False
 
