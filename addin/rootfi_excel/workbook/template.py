@@ -254,6 +254,7 @@ def build_template(
     for layout in (L.PAYMENTS, L.CREDIT_NOTE_LINES):
         _data_sheet(wb, layout, raw_data_columns(layout, requirements), data[layout.key] or [])
     made_id = new_workbook_id() if workbook_id is None else workbook_id
+    _totals_sheet(wb)
     _settings_sheet(wb, {**(settings or {}), L.WORKBOOK_ID: made_id or None})
     _integration_fields_sheet(wb, requirements)
     _instructions_sheet(instructions, requirements)
@@ -524,6 +525,25 @@ def _lookups_sheet(wb: Workbook) -> None:
             value="Grey columns are filled by the refresh command with your company's lists.").font = _font(italic=True)
     ws.freeze_panes = "A2"
     _print_setup(ws)
+
+
+def _totals_sheet(wb: Workbook) -> None:
+    """The Totals sheet: an empty ControlTotals table under its title, filled by Validate,
+    Submit and Posted (sheets/totals_view.py), printed landscape on one page."""
+    from rootfi_excel.sheets.totals_view import HEADERS, TOTALS_SHEET, TOTALS_TABLE, TOTALS_TITLE
+
+    ws = wb.create_sheet(TOTALS_SHEET)
+    ws.cell(row=1, column=1, value=TOTALS_TITLE).font = _font(bold=True)
+    for col, (header, width) in enumerate(zip(HEADERS, (18, 12, 40, 9, 18, 60)), start=1):
+        _heading(ws.cell(row=2, column=col, value=header))
+        ws.column_dimensions[get_column_letter(col)].width = width
+    table = Table(displayName=TOTALS_TABLE, ref=f"A2:{get_column_letter(len(HEADERS))}3")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "A3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _define(wb: Workbook, name: str, col: int, first: int, last: int) -> None:
