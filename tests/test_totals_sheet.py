@@ -5,8 +5,13 @@ in the platform shows as a difference naming it and the row it copies."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
+import shutil
+import subprocess
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
@@ -25,7 +30,16 @@ def totals_rows(path, table=TOTALS_TABLE):
     ref = ws.tables[table].ref
     cells = [[c.value for c in row] for row in ws[ref]]
     headers, rows = cells[0], cells[1:]
-    return {(r[0], r[1], r[2].strip() if r[2] else r[2]): tuple(r[3:]) for r in rows if r[0] != "Note"}, headers
+    found: dict = {}
+    for r in rows:
+        if r[0] == "Note":
+            continue
+        key = (r[0], r[1], r[2].strip() if r[2] else r[2])
+        if key in found:  # the records behind a difference: one per row
+            found[key] = (None, None, f"{found[key][2]}; {r[5]}")
+        else:
+            found[key] = tuple(r[3:])
+    return found, headers
 
 
 def invoices_in(api, currency: str, count: int) -> list[dict]:
@@ -76,6 +90,12 @@ def _safe(function, *args):
 
 def test_mixed_outcomes_in_two_currencies_total_to_the_hand_computed_table(sandbox, api_key, tmp_path,
                                                                            monkeypatch):
+    submit_and_post(sandbox, api_key, tmp_path, monkeypatch)
+
+
+def submit_and_post(sandbox, api_key, tmp_path, monkeypatch):
+    """Validate, Submit and Posted (with a duplicate entered in the platform meanwhile) on the
+    mixed workbook, checking the Totals sheet after each; returns the workbook's path."""
     api = client(sandbox, api_key)
     path, fx, note_currency = mixed_book(tmp_path, sandbox, api)
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
@@ -137,13 +157,49 @@ def test_mixed_outcomes_in_two_currencies_total_to_the_hand_computed_table(sandb
     assert ledger["Payments", "USD", "from this workbook (by rootfi_id)"][:2] == (3, "300.60")
     assert ledger["Payments", "USD", "from elsewhere"][:2] == (1, "100.10")
     assert ledger["Payments", "USD", "This workbook's Created rows"][:2] == (3, "300.60")
-    count, amount, named = ledger["Payments", "USD", "Difference: platform - workbook Created"]
-    assert (count, amount) == (1, "100.10")
+    assert ledger["Payments", "USD", "Difference: platform - workbook Created"] == (1, "100.10", None)
+    named = ledger["Payments", "USD", "made up of"][2]
     assert f"rootfi_id {twin['rootfi_id']} (RCPT-0)" in named and "possible duplicate" in named
     assert f"rootfi_id {first['rootfi_id']}" in named and f"{PAYMENTS.sheet} row 2" in named
     assert ledger["Payments", fx, "Difference: platform - workbook Created"] == (0, "0.00", None)
+    assert ("Payments", fx, "made up of") not in ledger
     credit = ledger["Credit notes", note_currency, "Difference: platform - workbook Created"]
     assert credit == (0, "0.00", None)  # compared before tax, as the workbook sums them
     assert f"rootfi_id {twin['rootfi_id']} (RCPT-0)" in posted.output
     # The control totals are still there beside the ledger, unchanged.
     assert totals_rows(path)[0] == expected
+    return path
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+@pytest.mark.skipif(not (SOFFICE and PDFTOTEXT), reason="LibreOffice (soffice) and poppler (pdftotext) are needed to "
+                    "print the workbook: apt-get install libreoffice-calc poppler-utils")
+def test_the_totals_sheet_prints_readable_on_one_page(sandbox, api_key, tmp_path, monkeypatch):
+    path = submit_and_post(sandbox, api_key, tmp_path, monkeypatch)
+    out = tmp_path / "pdf"
+    profile = tmp_path / "lo-profile"  # its own LibreOffice profile: tests may run side by side
+    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=240)
+    pdf = out / "book.pdf"
+    pages = []
+    page = 1
+    while True:
+        done = subprocess.run([PDFTOTEXT, "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode != 0 or "<page" not in done.stdout:
+            break
+        pages.append((" ".join(html.unescape(w) for w in re.findall(r">([^<]*)</word>", done.stdout)), done.stdout))
+        page += 1
+    on_totals = [(text, boxes) for text, boxes in pages if "Control totals:" in text or "Against the ledger" in text
+                 or "made up of" in text or "KWD 3" in text]
+    assert len(on_totals) == 1, f"the Totals sheet printed on {len(on_totals)} pages"
+    text, boxes = on_totals[0]
+    for words in ("Control totals:", "Against the ledger", "made up of", "KWD 3)", "300.60", "possible duplicate of",
+                  "Check: entered - created - not yet created"):
+        assert words in text, words
+    # Readable: the page is scaled to fit, but its letters stay at least 4.5 points high (11 at 100%).
+    heights = [float(b) - float(a) for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', boxes)]
+    assert heights and sorted(heights)[len(heights) // 2] >= 4.5, sorted(heights)[len(heights) // 2]

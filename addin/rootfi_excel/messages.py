@@ -511,13 +511,10 @@ TOTALS_NOT_ACCOUNTED = "{count} of {sheet} {are} not accounted for (a status Roo
 TOTALS_NOT_WRITTEN = "The Totals sheet could not be refreshed: {error}"
 # Said on the Totals sheet under the table (topic, note).
 TOTALS_NOTES = (
-    ("Created", "a row holding a rootfi_id (the record's id in the platform), whatever its status says; "
-                "a status Created without a rootfi_id is not accounted for"),
-    ("Check", "entered - created - not yet created: 0 when every row is accounted for; otherwise its rows "
-              "are the ones to look at"),
-    ("Credit notes", "summed by their lines: quantity x unit_amount - discount_amount (blank quantity 1), "
-                     "before tax: the platform adds each line's tax (tax_id) to its total"),
-    ("Amounts", "exact sums of what the cells hold, shown with the currency's decimals (JPY 0, KWD 3)"),
+    ("Created", "a row with a rootfi_id; Created without one is not accounted for"),
+    ("Check", "0 when every row is accounted for; else its rows are the ones to look at"),
+    ("Credit notes", "sum of lines: quantity x unit_amount - discount, before tax"),
+    ("Amounts", "exact sums, shown with the currency's decimals (JPY 0, KWD 3)"),
 )
 # The last line of the Posted message.
 LEDGER_TIES = "The platform's records of the period tie to this workbook's Created rows (the Totals sheet)."

@@ -30,6 +30,7 @@ FROM_WORKBOOK = "  from this workbook (by rootfi_id)"
 ELSEWHERE = "  from elsewhere"
 CREATED = "This workbook's Created rows"
 DIFFERENCE = "Difference: platform - workbook Created"
+BEHIND = "  made up of"
 # model -> (label, the sheet its rows are on)
 MODELS = {"invoice_payments": ("Payments", PAYMENTS.key), "invoice_credit_notes": ("Credit notes", CREDIT_NOTE_LINES.key)}
 MAX_NAMED = 30
@@ -94,9 +95,9 @@ def ledger_totals(found: dict[str, list[dict[str, Any]]], lines: list[Line], sta
             twin = (twins or {}).get(model, {}).get(rootfi_id)
             name = _record_name(record, rootfi_id, amount, currency)
             if twin:
-                origins = [f"{TABLES[sheet].sheet} {rows_named(line.row for line in rows_by_id[t])}"
-                           for t in _ids_in(twin) if t in rows_by_id]
-                name += f": possible duplicate ({twin}{'; ' + ', '.join(origins) if origins else ''})"
+                origins = [f"rootfi_id {t}" + (f", {TABLES[sheet].sheet} {rows_named(line.row for line in rows_by_id[t])}"
+                                               if t in rows_by_id else "") for t in _ids_in(twin)]
+                name += f": possible duplicate of {'; '.join(origins)}"
             else:
                 name += ": not from this workbook"
             g.behind.append(name)
@@ -139,10 +140,12 @@ def ledger_table(groups: list[LedgerGroup], start: dt.date, end: dt.date) -> Loo
         for line, side in ((f"{PLATFORM}, {start:%d %b %Y} to {end:%d %b %Y}", g.platform),
                            (FROM_WORKBOOK, g.from_workbook), (ELSEWHERE, g.elsewhere), (CREATED, g.created),
                            (DIFFERENCE, g.difference)):
-            named = side.named if line == DIFFERENCE else []
-            shown = "; ".join(named[:MAX_NAMED]) + (f"; and {len(named) - MAX_NAMED} more" if len(named) > MAX_NAMED
-                                                     else "")
-            rows.append([label, g.currency, line, side.count, format_amount(side.amount, g.currency), shown or None])
+            rows.append([label, g.currency, line, side.count, format_amount(side.amount, g.currency), None])
+        # One row per record or row behind the difference: short lines print on one page.
+        for text in g.behind[:MAX_NAMED]:
+            rows.append([label, g.currency, BEHIND, None, None, text])
+        if len(g.behind) > MAX_NAMED:
+            rows.append([label, g.currency, BEHIND, None, None, f"and {len(g.behind) - MAX_NAMED} more"])
     return LookupTable(LEDGER_TABLE, LEDGER_HEADERS, rows, sheet=TOTALS_SHEET,
                        title="Against the ledger (refreshed by Posted; credit notes before tax)", one_page=True)
 
@@ -169,7 +172,7 @@ def _add(side: Side, amount: Decimal) -> None:
 
 def _record_name(record: dict[str, Any], rootfi_id: str, amount: Decimal, currency: str) -> str:
     number = record.get("document_number")
-    return f"rootfi_id {rootfi_id}{f' ({number})' if number else ''}, {format_amount(amount, currency)}"
+    return f"rootfi_id {rootfi_id}{f' ({number})' if number else ''} {format_amount(amount, currency)}"
 
 
 def _ids_in(twin: str) -> list[str]:
