@@ -136,3 +136,12 @@ def test_credit_note_lines_are_summed_by_their_line_totals_in_the_credit_notes_c
 
 def test_every_outcome_is_a_status_the_product_writes_or_not_checked():
     assert set(OUTCOMES) == {*Status.ALL, NOT_CHECKED}
+
+
+def test_a_formula_without_a_calculated_value_is_not_read_as_text():
+    from rootfi_excel.workbook.port import UncalculatedFormula
+
+    table = _table(PAYMENTS, [{"document_number": "R-1", "amount": UncalculatedFormula("=A1*2"),
+                               "currency_id": UncalculatedFormula("=B1"), "status": "Invalid"}])
+    (line,) = lines_of(table, PAYMENTS)
+    assert (line.currency, line.amount, line.outcome) == (NO_CURRENCY, None, Status.INVALID)

@@ -34,7 +34,7 @@ from rootfi_excel.sheets.layout import (
     normalize_header,
 )
 from rootfi_excel.sheets.money import NO_CURRENCY, to_decimal
-from rootfi_excel.workbook.port import Table
+from rootfi_excel.workbook.port import Table, UncalculatedFormula
 
 ENTERED = "Entered"
 NOT_CHECKED = "Not checked"  # no status yet: neither validated nor sent
@@ -169,6 +169,8 @@ def lines_of(table: Table, layout: TableLayout, fmt: CellFormat = CellFormat()) 
         return row[position] if position is not None and position < len(row) else None
 
     def read(reader: Any, value: Any) -> Any:
+        if isinstance(value, UncalculatedFormula):  # no value to read (validation says so on the row)
+            return None
         try:
             return reader(value, fmt)
         except (CellError, TypeError, ValueError):
