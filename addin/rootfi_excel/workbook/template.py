@@ -581,7 +581,12 @@ def _steps() -> list[str]:
         "To close the month, press Posted: the Posted sheet lists the company's payments and credit "
         "notes of the period set by posted_from and posted_to on the Settings sheet (both blank: this "
         "month; only posted_from: to the end of its month), marks the rows of this workbook each came "
-        "from, and flags possible duplicates. Nothing is sent.",
+        "from, and flags possible duplicates. Nothing is sent. The Totals sheet then shows, by "
+        "currency, the period's count and sum in the platform (from this workbook, from elsewhere) "
+        "against this workbook's Created rows, and names what makes up any difference.",
+        "Before closing the month, tie out the Totals sheet (refreshed by Validate, Submit and "
+        "Posted): for each sheet and currency, what was entered, created and not yet created. The "
+        "check line is 0 when every row is accounted for; otherwise it lists the rows to look at.",
     ]
 
 
