@@ -70,7 +70,8 @@ def excel_book(sandbox, api_key, monkeypatch, bad: int = 0) -> FakeBook:
                                              [r + [None] * (len(headers) - len(r)) for r in rows])
     line_headers = LINE_HEADERS + list(RESULT_COLUMNS)
     book.add_sheet(CREDIT_NOTE_LINES.sheet).add_table(CREDIT_NOTE_LINES.table, 1, 1, line_headers, [])
-    settings = {"company_id": COMPANY, "environment": "sandbox", "base_url": sandbox.base_url}
+    settings = {"company_id": COMPANY, "environment": "sandbox", "base_url": sandbox.base_url,
+                "posted_from": dt.datetime(2026, 3, 1), "posted_to": dt.datetime(2026, 3, 31)}
     book.add_sheet(SETTINGS_SHEET).add_table(SETTINGS_TABLE, 1, 1, ["setting", "value"],
                                              [[k, v] for k, v in settings.items()])
     book.currency = currency
@@ -105,3 +106,25 @@ def test_the_submit_message_ends_with_what_is_not_yet_in_the_platform(sandbox, a
     message = press("submit", book)
     assert message.splitlines()[-1] == f"2 payments, {book.currency} -2.00, are not yet: see the Totals sheet"
     assert [PAYMENTS.sheet, book.currency, Status.INVALID, 2, "-2.00", "5-6"] in totals_cells(book)
+
+
+def test_posted_ties_the_platform_to_the_workbook_and_says_so(sandbox, api_key, monkeypatch):
+    from rootfi_excel.lookups.ledger_totals import LEDGER_TABLE
+    from rootfi_excel.messages import LEDGER_DIFFERS, LEDGER_TIES
+
+    book = excel_book(sandbox, api_key, monkeypatch)
+    press("submit", book)
+    assert press("posted", book).splitlines()[-1] == LEDGER_TIES
+    sheet = book.sheets[TOTALS_SHEET]
+    assert {t.name for t in sheet.tables} == {TOTALS_TABLE, LEDGER_TABLE}
+    # A payment entered in the platform by hand in the same period: the difference names it.
+    fast = fast_client(sandbox, api_key)
+    invoice = next(fast.iter_records(COMPANY, "invoices", {"amount_due": ("gt", 1500)}))
+    fast.close()
+    from tests.sandbox_helpers import client
+
+    made = client(sandbox, api_key).post(f"/core/companies/{COMPANY}/invoice_payments", json={"data": {
+        "document_number": "BY-HAND", "invoice_id": invoice["platform_id"], "amount": 12.34,
+        "currency_id": invoice["currency_id"], "payment_date": "2026-03-15"}}).json()["data"]
+    assert press("posted", book).splitlines()[-1] == LEDGER_DIFFERS.format(count=1)
+    assert f"rootfi_id {made['rootfi_id']} (BY-HAND) 12.34: not from this workbook" in sheet.cells.values()

@@ -73,7 +73,10 @@ def ledger_ending(found: WorkbookTotals) -> str:
     """The Posted message's last line: whether the platform's period ties to the workbook's Created rows."""
     from rootfi_excel.messages import LEDGER_TIES, LEDGER_DIFFERS
 
-    differing = [g for g in found.ledger if g.difference.count or g.difference.amount]
+    from rootfi_excel.sheets.money import minor_units
+
+    differing = [g for g in found.ledger  # less than the currency's smallest unit is no difference
+                 if g.difference.count or minor_units(g.difference.amount, g.currency) or g.behind]
     said = [found.problem] if found.problem else []
     if found.ledger:
         said.append(LEDGER_DIFFERS.format(count=len(differing)) if differing else LEDGER_TIES)
