@@ -22,6 +22,7 @@ def test_currency_decimals_and_formatting():
     assert format_amount(D("1204331.5"), "JPY") == "1,204,332"
     assert format_amount(D("-4.25"), "KWD") == "-4.250"
     assert format_amount(D("0.005"), "USD") == "0.01"  # half up, as invoices round
+    assert format_amount(D("1204331.5"), "EUR", ",") == "1.204.331,50"  # a workbook that writes 1.234,50
     assert has_more_decimals(D("10.005"), "USD") and not has_more_decimals(D("10.5"), "USD")
 
 

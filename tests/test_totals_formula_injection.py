@@ -14,6 +14,7 @@ from rootfi_excel.lookups.ledger_totals import LEDGER_TABLE
 from rootfi_excel.lookups.posted import PostedReport
 from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS, SETTINGS_SHEET, SETTINGS_TABLE, Status
 from rootfi_excel.sheets.totals_view import TOTALS_SHEET, TOTALS_TABLE
+from rootfi_excel.validation.run import read_workbook_settings
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.port import LookupTable
 from rootfi_excel.workbook.template import build_template
@@ -88,10 +89,12 @@ def test_formula_like_text_is_text_on_the_totals_sheet_in_excel():
 
 def test_a_workbook_without_a_totals_sheet_gets_one_that_prints_on_one_page(tmp_path):
     rows = [row_of(PAYMENT_HEADERS, document_number="R-1", invoice_id="1", amount=5, payment_date=DAY,
-                   currency_id="JPY")]
-    path = write_book(tmp_path / "old.xlsx", payments=(PAYMENT_HEADERS, rows))
+                   currency_id="JPY"),
+            row_of(PAYMENT_HEADERS, document_number="R-2", invoice_id="1", amount="1.234,5", payment_date=DAY,
+                   currency_id="EUR")]
+    path = write_book(tmp_path / "old.xlsx", payments=(PAYMENT_HEADERS, rows), settings={"decimal_separator": ","})
     with XlsxWorkbook.open(path) as workbook:
-        found = refresh_totals(workbook)
+        found = refresh_totals(workbook, read_workbook_settings(workbook)[0].cell_format)
         workbook.save()
     assert found.problem is None
     wb = openpyxl.load_workbook(path)
@@ -101,3 +104,4 @@ def test_a_workbook_without_a_totals_sheet_gets_one_that_prints_on_one_page(tmp_
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight, ws.page_setup.orientation) == (1, 1, "landscape")
     table = [[c.value for c in row] for row in ws[ws.tables[TOTALS_TABLE].ref]]
     assert ["Invoice Payments", "JPY", "Entered", 1, "5", None] in table  # JPY has no decimals
+    assert ["Invoice Payments", "EUR", "Entered", 1, "1.234,50", None] in table  # as this workbook writes it

@@ -26,6 +26,7 @@ class WorkbookTotals:
     lines: list[Line] = field(default_factory=list)
     problem: str | None = None  # why the Totals sheet was not refreshed
     ledger: list[Any] = field(default_factory=list)  # lookups/ledger_totals.LedgerGroup, after Posted
+    separator: str = "."  # the workbook's decimal separator (Settings), for amounts shown
 
 
 def read_totals(port: WorkbookPort, fmt: CellFormat | None = None) -> WorkbookTotals:
@@ -37,20 +38,20 @@ def read_totals(port: WorkbookPort, fmt: CellFormat | None = None) -> WorkbookTo
         except WorkbookError:  # a workbook without that sheet has no rows on it
             continue
         lines += lines_of(table, layout, fmt or CellFormat())
-    return WorkbookTotals(control_totals(lines), lines)
+    return WorkbookTotals(control_totals(lines), lines, separator=(fmt or CellFormat()).decimal_separator)
 
 
 def refresh_totals(port: WorkbookPort, fmt: CellFormat | None = None, posted: Any = None) -> WorkbookTotals:
     """read_totals, then the Totals sheet rewritten; with `posted` (a lookups/posted.PostedReport),
     the ledger's table beside it."""
     found = read_totals(port, fmt)
-    tables: list[LookupTable] = [totals_table(found.totals)]
+    tables: list[LookupTable] = [totals_table(found.totals, found.separator)]
     if posted is not None and posted.period is not None:
         from rootfi_excel.lookups.ledger_totals import ledger_table, ledger_totals
 
         start, end = posted.period
-        found.ledger = ledger_totals(posted.found, found.lines, start, end, posted.twins)
-        tables.append(ledger_table(found.ledger, start, end))
+        found.ledger = ledger_totals(posted.found, found.lines, start, end, posted.twins, found.separator)
+        tables.append(ledger_table(found.ledger, start, end, found.separator))
     try:
         for table in tables:
             port.write_lookup_table(table)
@@ -65,7 +66,7 @@ def totals_ending(found: WorkbookTotals | None, integration: str | None) -> str:
     if found is None:
         return ""
     said = [found.problem] if found.problem else []
-    line = submit_line(found.totals, found.lines, integration)
+    line = submit_line(found.totals, found.lines, integration, found.separator)
     return "".join(f"\n{text}" for text in [*said, line] if text)
 
 

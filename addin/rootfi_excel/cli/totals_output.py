@@ -16,10 +16,10 @@ def print_totals(found: Any) -> None:
 
     if found.problem:
         say(f"  ! {found.problem}", fg="yellow")
-    for line in totals_text(found.totals):
+    for line in totals_text(found.totals, found.separator):
         say(line)
     if found.ledger:
         from rootfi_excel.lookups.ledger_totals import ledger_text
 
-        for line in ledger_text(found.ledger):
+        for line in ledger_text(found.ledger, found.separator):
             say(line)

@@ -67,7 +67,7 @@ def record_amount(model: str, record: dict[str, Any]) -> Decimal:
 
 
 def ledger_totals(found: dict[str, list[dict[str, Any]]], lines: list[Line], start: dt.date, end: dt.date,
-                  twins: dict[str, dict[str, str]] | None = None) -> list[LedgerGroup]:
+                  twins: dict[str, dict[str, str]] | None = None, separator: str = ".") -> list[LedgerGroup]:
     """`found`: the period's records by model (as Posted read them); `lines`: this workbook's rows
     (sheets/totals.lines_of); `twins`: model -> {rootfi_id: 'same document number as rootfi_id 12'}."""
     groups: dict[tuple[str, str], LedgerGroup] = {}
@@ -93,7 +93,7 @@ def ledger_totals(found: dict[str, list[dict[str, Any]]], lines: list[Line], sta
                 continue
             _add(g.elsewhere, amount)
             twin = (twins or {}).get(model, {}).get(rootfi_id)
-            name = _record_name(record, rootfi_id, amount, currency)
+            name = _record_name(record, rootfi_id, format_amount(amount, currency, separator))
             if twin:
                 origins = [f"rootfi_id {t}" + (f", {TABLES[sheet].sheet} {rows_named(line.row for line in rows_by_id[t])}"
                                                if t in rows_by_id else "") for t in _ids_in(twin)]
@@ -119,8 +119,8 @@ def ledger_totals(found: dict[str, list[dict[str, Any]]], lines: list[Line], sta
                 continue
             theirs = record_amount(model, record)
             if minor_units(theirs, currency) != minor_units(amount, currency):
-                g.behind.append(f"{rows} (rootfi_id {rootfi_id}): {format_amount(amount, currency)} here, "
-                                f"{format_amount(theirs, currency)} in the platform (rounding or a change there)")
+                g.behind.append(f"{rows} (rootfi_id {rootfi_id}): {format_amount(amount, currency, separator)} here, "
+                                f"{format_amount(theirs, currency, separator)} in the platform (rounding or a change there)")
         for rootfi_id, record in in_platform.items():  # from this workbook, but its rows are not Created in the period
             if rootfi_id in rows_by_id and rootfi_id not in created:
                 its_lines = rows_by_id[rootfi_id]
@@ -132,7 +132,7 @@ def ledger_totals(found: dict[str, list[dict[str, Any]]], lines: list[Line], sta
     return sorted(groups.values(), key=lambda g: (order.index(g.model), g.currency))
 
 
-def ledger_table(groups: list[LedgerGroup], start: dt.date, end: dt.date) -> LookupTable:
+def ledger_table(groups: list[LedgerGroup], start: dt.date, end: dt.date, separator: str = ".") -> LookupTable:
     """The ledger's table, beside the control totals on the Totals sheet."""
     rows: list[list[Any]] = []
     for g in groups:
@@ -140,7 +140,7 @@ def ledger_table(groups: list[LedgerGroup], start: dt.date, end: dt.date) -> Loo
         for line, side in ((f"{PLATFORM}, {start:%d %b %Y} to {end:%d %b %Y}", g.platform),
                            (FROM_WORKBOOK, g.from_workbook), (ELSEWHERE, g.elsewhere), (CREATED, g.created),
                            (DIFFERENCE, g.difference)):
-            rows.append([label, g.currency, line, side.count, format_amount(side.amount, g.currency), None])
+            rows.append([label, g.currency, line, side.count, format_amount(side.amount, g.currency, separator), None])
         # One row per record or row behind the difference: short lines print on one page.
         for text in g.behind[:MAX_NAMED]:
             rows.append([label, g.currency, BEHIND, None, None, text])
@@ -150,15 +150,18 @@ def ledger_table(groups: list[LedgerGroup], start: dt.date, end: dt.date) -> Loo
                        title="Against the ledger (refreshed by Posted; credit notes before tax)", one_page=True)
 
 
-def ledger_text(groups: list[LedgerGroup]) -> list[str]:
+def ledger_text(groups: list[LedgerGroup], separator: str = ".") -> list[str]:
     """The terminal's lines: one per type and currency, and what makes up each difference."""
     said = ["Against the ledger (the Totals sheet):"] if groups else []
     for g in groups:
         label = MODELS[g.model][0]
-        said.append(f"  {label}, {g.currency}: platform {g.platform.count} ({format_amount(g.platform.amount, g.currency)})"
+        def money(amount: Decimal) -> str:
+            return format_amount(amount, g.currency, separator)
+
+        said.append(f"  {label}, {g.currency}: platform {g.platform.count} ({money(g.platform.amount)})"
                     f" = {g.from_workbook.count} from this workbook + {g.elsewhere.count} from elsewhere; "
-                    f"workbook Created {g.created.count} ({format_amount(g.created.amount, g.currency)}); "
-                    f"difference {g.difference.count} ({format_amount(g.difference.amount, g.currency)})")
+                    f"workbook Created {g.created.count} ({money(g.created.amount)}); "
+                    f"difference {g.difference.count} ({money(g.difference.amount)})")
         said += [f"    {text}" for text in g.behind[:12]]
         if len(g.behind) > 12:
             said.append(f"    ... and {len(g.behind) - 12} more: see the Totals sheet")
@@ -170,9 +173,9 @@ def _add(side: Side, amount: Decimal) -> None:
     side.amount += amount
 
 
-def _record_name(record: dict[str, Any], rootfi_id: str, amount: Decimal, currency: str) -> str:
+def _record_name(record: dict[str, Any], rootfi_id: str, amount: str) -> str:
     number = record.get("document_number")
-    return f"rootfi_id {rootfi_id}{f' ({number})' if number else ''} {format_amount(amount, currency)}"
+    return f"rootfi_id {rootfi_id}{f' ({number})' if number else ''} {amount}"
 
 
 def _ids_in(twin: str) -> list[str]:

@@ -51,7 +51,9 @@ def has_more_decimals(amount: Decimal, currency: str | None) -> bool:
     return minor_units(amount, currency) != amount
 
 
-def format_amount(amount: Decimal, currency: str | None) -> str:
-    """'1,204,331.50' (USD), '1,204,332' (JPY), '-4.250' (KWD): thousands separated, the currency's decimals."""
+def format_amount(amount: Decimal, currency: str | None, separator: str = ".") -> str:
+    """'1,204,331.50' (USD), '1,204,332' (JPY), '-4.250' (KWD): thousands separated, the currency's
+    decimals; with the decimal separator ',' (the workbook's Settings), '1.204.331,50'."""
     places = decimals(currency)
-    return f"{minor_units(amount, currency):,.{places}f}"
+    text = f"{minor_units(amount, currency):,.{places}f}"
+    return text.translate(str.maketrans(",.", ".,")) if separator == "," else text

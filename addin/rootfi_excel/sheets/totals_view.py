@@ -66,13 +66,13 @@ def totals_lines(totals: CurrencyTotals) -> list[tuple[str, Tally, bool]]:
     return lines
 
 
-def totals_table(totals: list[CurrencyTotals]) -> LookupTable:
+def totals_table(totals: list[CurrencyTotals], separator: str = ".") -> LookupTable:
     """The Totals sheet's table: one row per line of each sheet and currency, then the notes."""
     rows: list[list[object]] = []
     for group in totals:
         sheet = TABLES[group.sheet].sheet if group.sheet in TABLES else group.sheet
         for line, tally, listed in totals_lines(group):
-            amount = None if line == NO_AMOUNT else format_amount(tally.amount, group.currency)
+            amount = None if line == NO_AMOUNT else format_amount(tally.amount, group.currency, separator)
             rows.append([sheet, group.currency, line, tally.count, amount,
                          rows_text(tally.rows) if listed and tally.rows else None])
     for topic, note in TOTALS_NOTES:
@@ -80,14 +80,14 @@ def totals_table(totals: list[CurrencyTotals]) -> LookupTable:
     return LookupTable(TOTALS_TABLE, HEADERS, rows, sheet=TOTALS_SHEET, title=TOTALS_TITLE, one_page=True)
 
 
-def totals_text(totals: list[CurrencyTotals]) -> list[str]:
+def totals_text(totals: list[CurrencyTotals], separator: str = ".") -> list[str]:
     """The terminal's table: one block per sheet and currency, amounts right-aligned."""
     body: list[tuple[str, str, str, str]] = []
     for group in totals:
         sheet = TABLES[group.sheet].sheet if group.sheet in TABLES else group.sheet
         body.append((f"{sheet}, {group.currency}", "", "", ""))
         for line, tally, listed in totals_lines(group):
-            amount = "" if line == NO_AMOUNT else format_amount(tally.amount, group.currency)
+            amount = "" if line == NO_AMOUNT else format_amount(tally.amount, group.currency, separator)
             body.append((f"  {line}", str(tally.count), amount, rows_named(tally.rows, 12)
                          if listed and tally.rows else ""))
     if not body:
@@ -104,7 +104,8 @@ def _records(group_lines: list[Line], key: str) -> int:
     return len({line.document or f"row {line.row}" for line in group_lines})
 
 
-def submit_line(totals: list[CurrencyTotals], lines: list[Line], integration: str | None) -> str:
+def submit_line(totals: list[CurrencyTotals], lines: list[Line], integration: str | None,
+                separator: str = ".") -> str:
     """The one line that ends the Submit message: 'All 812 payments, USD 1,204,331.50, are in
     NetSuite', or '3 payments, USD 4,210.00, are not yet: see the Totals sheet'."""
     by_row = {(line.sheet, line.row): line for line in lines}
@@ -123,20 +124,21 @@ def submit_line(totals: list[CurrencyTotals], lines: list[Line], integration: st
         waiting = {c: ls for c, ls in waiting.items() if ls}
         if waiting:
             count = sum(_records(ls, key) for ls in waiting.values())
-            amounts = _amounts({c: sum((line.amount or 0 for line in ls), 0) for c, ls in waiting.items()})
+            amounts = _amounts({c: sum((line.amount or 0 for line in ls), 0) for c, ls in waiting.items()}, separator)
             said.append(TOTALS_NOT_YET.format(count=count, records=one if count == 1 else many, amounts=amounts,
                                               are="is" if count == 1 else "are"))
         else:
             created = [by_row[key, r] for g in groups for r in g.created.rows]
             count = _records(created, key)
-            amounts = _amounts({g.currency: g.created.amount for g in groups})
+            amounts = _amounts({g.currency: g.created.amount for g in groups}, separator)
             said.append(TOTALS_ALL_IN.format(all="All " if count > 1 else "", count=count,
                                              records=one if count == 1 else many, amounts=amounts,
                                              are="is" if count == 1 else "are", platform=platform(integration)))
     return "; ".join(said)
 
 
-def _amounts(by_currency: dict) -> str:
-    parts = [f"{currency} {format_amount(amount, currency)}" for currency, amount in sorted(by_currency.items())]
+def _amounts(by_currency: dict, separator: str) -> str:
+    parts = [f"{currency} {format_amount(amount, currency, separator)}"
+             for currency, amount in sorted(by_currency.items())]
     return " and ".join(parts)
 
