@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rootfi_excel.messages import TOTALS_NOT_WRITTEN
+from rootfi_excel.messages import LEDGER_DIFFERS, LEDGER_TIES, TOTALS_NOT_WRITTEN
 from rootfi_excel.sheets.cells import CellFormat
 from rootfi_excel.sheets.layout import TABLES
+from rootfi_excel.sheets.money import minor_units
 from rootfi_excel.sheets.totals import CurrencyTotals, Line, control_totals, lines_of
 from rootfi_excel.sheets.totals_view import submit_line, totals_table
 from rootfi_excel.workbook.port import LookupTable, WorkbookError, WorkbookPort
@@ -72,10 +73,6 @@ def totals_ending(found: WorkbookTotals | None, integration: str | None) -> str:
 
 def ledger_ending(found: WorkbookTotals) -> str:
     """The Posted message's last line: whether the platform's period ties to the workbook's Created rows."""
-    from rootfi_excel.messages import LEDGER_TIES, LEDGER_DIFFERS
-
-    from rootfi_excel.sheets.money import minor_units
-
     differing = [g for g in found.ledger  # less than the currency's smallest unit is no difference
                  if g.difference.count or minor_units(g.difference.amount, g.currency) or g.behind]
     said = [found.problem] if found.problem else []
