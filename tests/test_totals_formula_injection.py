@@ -105,3 +105,20 @@ def test_a_workbook_without_a_totals_sheet_gets_one_that_prints_on_one_page(tmp_
     table = [[c.value for c in row] for row in ws[ws.tables[TOTALS_TABLE].ref]]
     assert ["Invoice Payments", "JPY", "Entered", 1, "5", None] in table  # JPY has no decimals
     assert ["Invoice Payments", "EUR", "Entered", 1, "1.234,50", None] in table  # as this workbook writes it
+
+
+def test_a_totals_sheet_that_cannot_be_made_never_costs_the_results(tmp_path, monkeypatch):
+    """An unexpected error while totalling is logged and said; the workbook's results are saved."""
+    from rootfi_excel.sheets import totals_view
+
+    path = build_template(tmp_path / "book.xlsx", payments=hostile_payments(), settings={"company_id": 1001})
+
+    def broken(*args, **kwargs):
+        raise ArithmeticError("a bug in the totals")
+
+    monkeypatch.setattr("rootfi_excel.app.totals.totals_table", broken)
+    with XlsxWorkbook.open(path) as workbook:
+        found = refresh_totals(workbook)
+        workbook.save()
+    assert found.problem.startswith("The Totals sheet could not be refreshed: an unexpected error")
+    assert totals_view.TOTALS_TABLE in openpyxl.load_workbook(path)[TOTALS_SHEET].tables  # the template's, as it was

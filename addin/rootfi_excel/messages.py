@@ -509,6 +509,7 @@ TOTALS_ALL_IN = "{all}{count} {records}, {amounts}, {are} in {platform}"
 TOTALS_NOT_YET = "{count} {records}, {amounts}, {are} not yet: see the Totals sheet"
 TOTALS_NOT_ACCOUNTED = "{count} of {sheet} {are} not accounted for (a status RootFi never writes): see the Totals sheet"
 TOTALS_NOT_WRITTEN = "The Totals sheet could not be refreshed: {error}"
+TOTALS_UNEXPECTED = "an unexpected error, written to the log (Open log on the RootFi tab); the results are not affected"
 # Said on the Totals sheet under the table (topic, note).
 TOTALS_NOTES = (
     ("Created", "a row with a rootfi_id; Created without one is not accounted for"),

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rootfi_excel.messages import LEDGER_DIFFERS, LEDGER_TIES, TOTALS_NOT_WRITTEN
+from rootfi_excel.failures import record
+from rootfi_excel.messages import LEDGER_DIFFERS, LEDGER_TIES, TOTALS_NOT_WRITTEN, TOTALS_UNEXPECTED
 from rootfi_excel.sheets.cells import CellFormat
 from rootfi_excel.sheets.layout import TABLES
 from rootfi_excel.sheets.money import minor_units
@@ -44,7 +45,17 @@ def read_totals(port: WorkbookPort, fmt: CellFormat | None = None) -> WorkbookTo
 
 def refresh_totals(port: WorkbookPort, fmt: CellFormat | None = None, posted: Any = None) -> WorkbookTotals:
     """read_totals, then the Totals sheet rewritten; with `posted` (a lookups/posted.PostedReport),
-    the ledger's table beside it."""
+    the ledger's table beside it. Never raises: it runs after a Submit's results are written
+    and before they are saved, and nothing here may stop that save (an unexpected error is
+    logged and said)."""
+    try:
+        return _refresh(port, fmt, posted)
+    except Exception as error:  # noqa: BLE001 (a view must never cost the results)
+        record(error, doing="refresh the Totals sheet")
+        return WorkbookTotals(problem=TOTALS_NOT_WRITTEN.format(error=TOTALS_UNEXPECTED))
+
+
+def _refresh(port: WorkbookPort, fmt: CellFormat | None, posted: Any) -> WorkbookTotals:
     found = read_totals(port, fmt)
     tables: list[LookupTable] = [totals_table(found.totals, found.separator)]
     if posted is not None and posted.period is not None:
