@@ -97,15 +97,15 @@ def test_the_submit_message_ends_with_all_in_the_platform(sandbox, api_key, monk
     total = format_amount(Decimal("1000.5") + Decimal("1001.5") + Decimal("1002.5"), book.currency)
     assert message.splitlines()[-1] == f"All 3 payments, {book.currency} {total}, are in QuickBooks Online"
     cells = totals_cells(book)
-    assert cells[0] == ["sheet", "currency", "line", "count", "amount", "rows"]
-    assert [PAYMENTS.sheet, book.currency, Status.CREATED, 3, total, None] in cells
+    assert cells[0] == ["sheet", "currency", "line", "amount", "count", "rows"]
+    assert [PAYMENTS.sheet, book.currency, Status.CREATED, total, 3, None] in cells
 
 
 def test_the_submit_message_ends_with_what_is_not_yet_in_the_platform(sandbox, api_key, monkeypatch):
     book = excel_book(sandbox, api_key, monkeypatch, bad=2)
     message = press("submit", book)
     assert message.splitlines()[-1] == f"2 payments, {book.currency} -2.00, are not yet: see the Totals sheet"
-    assert [PAYMENTS.sheet, book.currency, Status.INVALID, 2, "-2.00", "5-6"] in totals_cells(book)
+    assert [PAYMENTS.sheet, book.currency, Status.INVALID, "-2.00", 2, "rows 5-6"] in totals_cells(book)
 
 
 def test_posted_ties_the_platform_to_the_workbook_and_says_so(sandbox, api_key, monkeypatch):

@@ -32,13 +32,14 @@ def totals_rows(path, table=TOTALS_TABLE):
     headers, rows = cells[0], cells[1:]
     found: dict = {}
     for r in rows:
+        cell = dict(zip(headers, r))
         if r[0] == "Note":
             continue
         key = (r[0], r[1], r[2].strip() if r[2] else r[2])
         if key in found:  # the records behind a difference: one per row
             found[key] = (None, None, f"{found[key][2]}; {r[5]}")
         else:
-            found[key] = tuple(r[3:])
+            found[key] = (cell["count"], cell["amount"], r[5])
     return found, headers
 
 
@@ -103,11 +104,11 @@ def submit_and_post(sandbox, api_key, tmp_path, monkeypatch):
     validated = CliRunner().invoke(cli, ["validate", str(path)])
     assert validated.exit_code == 1, validated.output  # invalid rows
     rows, headers = totals_rows(path)
-    assert headers == ["sheet", "currency", "line", "count", "amount", "rows"]
+    assert headers == ["sheet", "currency", "line", "amount", "count", "rows"]
     pay, notes = PAYMENTS.sheet, CREDIT_NOTE_LINES.sheet
     assert rows[pay, "USD", "Entered"] == (4, "295.60", None)
     assert rows[pay, "USD", Status.VALID] == (3, "300.60", None)
-    assert rows[pay, "USD", Status.INVALID] == (1, "-5.00", "5")
+    assert rows[pay, "USD", Status.INVALID] == (1, "-5.00", "row 5")
     assert rows[pay, "USD", "Check: entered - created - not yet created"] == (0, "0.00", None)
 
     submitted = CliRunner().invoke(cli, ["submit", str(path), "--yes"])
@@ -118,21 +119,21 @@ def submit_and_post(sandbox, api_key, tmp_path, monkeypatch):
     expected = {
         (pay, "USD", "Entered"): (4, "295.60", None),
         (pay, "USD", Status.CREATED): (3, "300.60", None),
-        (pay, "USD", Status.INVALID): (1, "-5.00", "5"),
+        (pay, "USD", Status.INVALID): (1, "-5.00", "row 5"),
         (pay, "USD", "Not yet created"): (1, "-5.00", None),
         (pay, "USD", "Check: entered - created - not yet created"): (0, "0.00", None),
         (pay, fx, "Entered"): (3, "82.55", None),
         (pay, fx, Status.CREATED): (2, "75.05", None),
-        (pay, fx, Status.INVALID): (1, "7.50", "8"),
+        (pay, fx, Status.INVALID): (1, "7.50", "row 8"),
         (pay, fx, "Not yet created"): (1, "7.50", None),
         (pay, fx, "Check: entered - created - not yet created"): (0, "0.00", None),
         (notes, note_currency, "Entered"): (4, "55.00", None),
         (notes, note_currency, Status.CREATED): (2, "25.00", None),
-        (notes, note_currency, Status.SKIPPED): (1, "30.00", "4"),
-        (notes, note_currency, Status.INVALID): (1, "0.00", "5"),
+        (notes, note_currency, Status.SKIPPED): (1, "30.00", "row 4"),
+        (notes, note_currency, Status.INVALID): (1, "0.00", "row 5"),
         (notes, note_currency, "Not yet created"): (2, "30.00", None),
         (notes, note_currency, "Check: entered - created - not yet created"): (0, "0.00", None),
-        (notes, note_currency, "Amount not read"): (1, None, "5"),
+        (notes, note_currency, "Amount not read"): (1, None, "row 5"),
     }
     assert rows == expected
     # The terminal ends with the same table and the one line that matters.
@@ -151,7 +152,7 @@ def submit_and_post(sandbox, api_key, tmp_path, monkeypatch):
     posted = CliRunner().invoke(cli, ["posted", str(path), "--from", "2026-03-01", "--to", "2026-03-31"])
     assert posted.exit_code == 0, posted.output
     ledger, ledger_headers = totals_rows(path, LEDGER_TABLE)
-    assert ledger_headers[:5] == ["type", "currency", "line", "count", "amount"]
+    assert ledger_headers[:5] == ["type", "currency", "line", "amount", "count"]
     platform_usd = next(v for k, v in ledger.items() if k[:2] == ("Payments", "USD") and k[2].startswith("In the"))
     assert platform_usd[:2] == (4, "400.70")
     assert ledger["Payments", "USD", "from this workbook (by rootfi_id)"][:2] == (3, "300.60")

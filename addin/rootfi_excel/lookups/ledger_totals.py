@@ -24,7 +24,7 @@ from rootfi_excel.sheets.totals_view import TOTALS_SHEET, rows_named
 from rootfi_excel.workbook.port import LookupTable
 
 LEDGER_TABLE = "LedgerTotals"
-LEDGER_HEADERS = ["type", "currency", "line", "count", "amount", "records and rows"]
+LEDGER_HEADERS = ["type", "currency", "line", "amount", "count", "records and rows"]  # as the control totals
 PLATFORM = "In the platform"
 FROM_WORKBOOK = "  from this workbook (by rootfi_id)"
 ELSEWHERE = "  from elsewhere"
@@ -140,7 +140,7 @@ def ledger_table(groups: list[LedgerGroup], start: dt.date, end: dt.date, separa
         for line, side in ((f"{PLATFORM}, {start:%d %b %Y} to {end:%d %b %Y}", g.platform),
                            (FROM_WORKBOOK, g.from_workbook), (ELSEWHERE, g.elsewhere), (CREATED, g.created),
                            (DIFFERENCE, g.difference)):
-            rows.append([label, g.currency, line, side.count, format_amount(side.amount, g.currency, separator), None])
+            rows.append([label, g.currency, line, format_amount(side.amount, g.currency, separator), side.count, None])
         # One row per record or row behind the difference: short lines print on one page.
         for text in g.behind[:MAX_NAMED]:
             rows.append([label, g.currency, BEHIND, None, None, text])

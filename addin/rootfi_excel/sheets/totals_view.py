@@ -28,7 +28,9 @@ from rootfi_excel.workbook.port import LookupTable
 TOTALS_SHEET = "Totals"
 TOTALS_TABLE = "ControlTotals"
 TOTALS_TITLE = "Control totals: entered = created + not yet created (refreshed by Validate, Submit and Posted)"
-HEADERS = ["sheet", "currency", "line", "count", "amount", "rows"]
+# The amount (text, left-aligned) before the count (a number, right-aligned), and the rows
+# said as "row 8": no two values of neighbouring columns print run together ("3 82.55").
+HEADERS = ["sheet", "currency", "line", "amount", "count", "rows"]
 # Outcomes whose rows are listed: the ones a person acts on (Created and Valid rows are many and fine).
 _LISTED = {Status.FAILED, Status.PENDING, Status.UNKNOWN, Status.SKIPPED, Status.INVALID, Status.SEND_ANYWAY}
 MAX_ROWS_SHOWN = 40
@@ -73,10 +75,10 @@ def totals_table(totals: list[CurrencyTotals], separator: str = ".") -> LookupTa
         sheet = TABLES[group.sheet].sheet if group.sheet in TABLES else group.sheet
         for line, tally, listed in totals_lines(group):
             amount = None if line == NO_AMOUNT else format_amount(tally.amount, group.currency, separator)
-            rows.append([sheet, group.currency, line, tally.count, amount,
-                         rows_text(tally.rows) if listed and tally.rows else None])
+            rows.append([sheet, group.currency, line, amount, tally.count,
+                         rows_named(tally.rows) if listed and tally.rows else None])
     for topic, note in TOTALS_NOTES:
-        rows.append(["Note", None, topic, None, None, note])
+        rows.append(["Note", None, topic, None, None, note])  # in the rows column: room to read it
     return LookupTable(TOTALS_TABLE, HEADERS, rows, sheet=TOTALS_SHEET, title=TOTALS_TITLE, one_page=True)
 
 

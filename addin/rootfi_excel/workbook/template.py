@@ -534,7 +534,7 @@ def _totals_sheet(wb: Workbook) -> None:
 
     ws = wb.create_sheet(TOTALS_SHEET)
     ws.cell(row=1, column=1, value=TOTALS_TITLE).font = _font(bold=True)
-    for col, (header, width) in enumerate(zip(HEADERS, (18, 12, 40, 9, 18, 60)), start=1):
+    for col, (header, width) in enumerate(zip(HEADERS, (18, 12, 40, 18, 9, 60)), start=1):
         _heading(ws.cell(row=2, column=col, value=header))
         ws.column_dimensions[get_column_letter(col)].width = width
     table = Table(displayName=TOTALS_TABLE, ref=f"A2:{get_column_letter(len(HEADERS))}3")
