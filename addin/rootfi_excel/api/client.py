@@ -43,7 +43,7 @@ from rootfi_excel.api.addresses import problem as address_problem
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, path
 from rootfi_excel.api.polling import poll_syncs
 from rootfi_excel.api.ratelimit import RateLimiter
-from rootfi_excel.api.redact import redact
+from rootfi_excel.api.redact import redact_json
 from rootfi_excel.api.retry import (
     RetryPolicy,
     is_retryable_status,
@@ -344,7 +344,7 @@ class RootFiClient:
 
     def _json_body(self, response: httpx.Response, url: str, is_write: bool) -> Any:
         try:
-            return redact(response.json(), self._api_key)
+            return redact_json(response.content, self._api_key)  # searched once, walked only if there
         except (ValueError, RecursionError):  # not JSON, or nested beyond reason
             message = f"the answer to {url} was not readable JSON"
             if is_write:  # accepted, but we cannot tell what was created
