@@ -57,9 +57,10 @@ FILTER_OPERATORS = frozenset(
     {"eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "is_null", "not_null", "contains", "not_contains"}
 )
 # Budget for the encoded document numbers of one `document_number[in]` lookup: the
-# whole URL stays below the common 8 kB limit of servers and proxies, while a month's
-# references need few requests (the rate limit is the scarce resource).
-LOOKUP_QUERY_BUDGET = 6000
+# whole request line (path, the other parameters: < 300 bytes) stays below the common
+# 8 kB limit of servers and proxies, while a lookup pass needs few requests (the rate
+# limit is the scarce resource): about 540 numbers of 10 characters per request.
+LOOKUP_QUERY_BUDGET = 7000
 # Page size for the lists we read in bulk (jobs of a sync, lookups); the API's maximum is
 # undocumented, so a server that gives fewer per page is followed with its cursors.
 BULK_PAGE_SIZE = 1000
