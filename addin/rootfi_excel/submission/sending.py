@@ -50,6 +50,7 @@ def _begin(run: Run, items: list[Item], *, bulk: bool) -> list[Item]:
             continue
         item.attempt_id, item.batch_id, item.sent_at, item.sync_id = attempt_id, batch_id, sent_at, None
         item.server_sent_at = server_sent_at
+        item.looked_up_because = ""  # a new request: how its answer comes is yet to be seen
         item.bulk = bulk  # a bulk write of one record may land late all the same
         claimed.append(item)
     return claimed
