@@ -16,6 +16,7 @@ from rootfi_excel.sheets.layout import Status
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.submission.jobs import match_jobs
 from rootfi_excel.validation.validate import validate_payments
+from tests.sandbox_helpers import XERO, bank_account, client, open_invoice, wait_for_sync
 from tests.support.submitting import fast_client, payment_units, submitter, table_of
 
 QUICKBOOKS = 1001
@@ -127,3 +128,29 @@ def test_a_job_whose_identifiers_disagree_or_that_shares_its_record_with_another
     assert match_jobs(twice, BODIES) == {}
     kept = job(variables={"record_index": 0, "document_number": "A-1"})
     assert match_jobs([kept], BODIES) == {0: kept}
+
+
+# ---------------------------------------------------------------- the sandbox's job shapes
+
+
+@pytest.mark.parametrize("shape", ["by-number", "payload"])
+def test_the_sandbox_answers_jobs_without_a_record_index_in_each_shape(make_sandbox, api_key, shape):
+    sandbox = make_sandbox(job_shape=shape, job_delay_ms=1)
+    with client(sandbox, api_key) as api:
+        account = bank_account(api, XERO)["platform_id"]
+        records = [{"invoice_id": open_invoice(api, XERO, skip=i)["platform_id"], "account_id": account,
+                    "amount": 10.0, "document_number": f"SHAPE-{i}"} for i in range(2)]
+        records.append({"invoice_id": "nope", "amount": 5, "document_number": "BAD-1"})
+        sync_id = api.post(f"/core/companies/{XERO}/invoice_payments", params={"run_async": "true"},
+                           json={"data": records}).json()["sync_id"]
+        wait_for_sync(api, sync_id)
+        jobs = api.get(f"/core/syncs/{sync_id}/jobs").json()["data"]
+    assert [job["variables"] for job in jobs] == [{}, {}, {}]
+    assert [job["status"] for job in jobs] == ["SUCCESS", "SUCCESS", "FAILED"]
+    assert all(job["data"]["rootfi_id"] for job in jobs[:2])
+    if shape == "by-number":
+        assert [job["data"]["document_number"] for job in jobs] == ["SHAPE-0", "SHAPE-1", "BAD-1"]
+        assert all("payload" not in job for job in jobs)
+    else:
+        assert [job["payload"] for job in jobs] == records
+        assert jobs[2]["data"] is None
