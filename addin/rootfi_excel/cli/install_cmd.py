@@ -118,7 +118,7 @@ def uninstall(remove_key: bool, remove_journal: bool, profiles: tuple[str, ...],
 @click.option("--profile", help="Key profile (default: the workbook's Settings, else 'default').")
 def doctor(workbook: Path | None, base_url: str | None, company: int | None, profile: str | None) -> None:
     """Check this computer and say what is wrong and what to do. Exit 0 when nothing failed."""
-    from rootfi_excel.install.actions import xlwings_version
+    from rootfi_excel.install.manifest import xlwings_version
     from rootfi_excel.install.doctor import exit_code, render, run_doctor
     from rootfi_excel.install.manifest import load_manifest
 

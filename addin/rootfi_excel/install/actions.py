@@ -31,9 +31,13 @@ from rootfi_excel.install.manifest import (
     Manifest,
     WrittenSetting,
     load_manifest,
+    new_manifest,
     regular_file_sha256,
     sha256,
+    xlwings_version,
 )
+from rootfi_excel.install.removal import remove_recorded_file
+from rootfi_excel.install.removal import uninstall as run_uninstall
 from rootfi_excel.install.run import InstallError, Run, Tell
 from rootfi_excel.install.unblock import is_blocked, unblock
 
@@ -43,12 +47,6 @@ AskKey = Callable[[str], "str | None"]
 Builder = Callable[[Path], None]
 
 __all__ = ["InstallError", "TEMPLATE_FILE", "install", "uninstall", "upgrade"]
-
-
-def xlwings_version() -> str:
-    import xlwings
-
-    return xlwings.__version__
 
 
 def xlwings_dir() -> Path:
@@ -105,11 +103,6 @@ def settings_with(settings: AddinSettings, values: dict[str, str]) -> AddinSetti
                    interpreter_mac=values.get("INTERPRETER_MAC", settings.interpreter_mac))
 
 
-def _new_manifest(layout: Layout) -> Manifest:
-    return Manifest(system=layout.system, product_version=__version__, xlwings_version=xlwings_version(),
-                    interpreter=str(layout.interpreter))
-
-
 def _check_interpreter(layout: Layout) -> None:
     interpreter = layout.interpreter
     if "WindowsApps" in interpreter.parts:
@@ -153,8 +146,6 @@ def _applescript(run: _Run) -> None:
     if target is None:
         return
     for old in [f for f in run.manifest.files if f.kind == "applescript" and f.path != str(target)]:
-        from rootfi_excel.install.removal import remove_recorded_file
-
         remove_recorded_file(run, old, why="AppleScript of the previous xlwings")
         if not run.dry_run:
             run.manifest.files.remove(old)
@@ -316,7 +307,7 @@ def install(layout: Layout, *, templates_dir: Path | None = None, profile: str =
     _check_interpreter(layout)
     if not layout.has_excel:
         tell("No Excel on Linux: setting up the command line (rootfi-excel) and the templates only.")
-    manifest = _readable_manifest(layout, dry_run, tell) or _new_manifest(layout)
+    manifest = _readable_manifest(layout, dry_run, tell) or new_manifest(layout)
     manifest.product_version, manifest.xlwings_version = __version__, xlwings_version()
     manifest.interpreter = str(layout.interpreter)
     run = _Run(layout, manifest, dry_run, tell)
@@ -377,6 +368,4 @@ def upgrade(layout: Layout, *, dry_run: bool = False, tell: Tell = print,
 
 def uninstall(*args, **kwargs) -> None:
     """See removal.uninstall (kept here: install, upgrade and uninstall are imported together)."""
-    from rootfi_excel.install.removal import uninstall as run_uninstall
-
     run_uninstall(*args, **kwargs)

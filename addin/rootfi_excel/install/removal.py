@@ -30,7 +30,14 @@ from rootfi_excel.install.environment import (
     unproven,
 )
 from rootfi_excel.install.layout import Layout
-from rootfi_excel.install.manifest import CreatedDir, WrittenFile, folder_identity, load_manifest, regular_file_sha256
+from rootfi_excel.install.manifest import (
+    CreatedDir,
+    WrittenFile,
+    folder_identity,
+    load_manifest,
+    new_manifest,
+    regular_file_sha256,
+)
 from rootfi_excel.install.run import InstallError, Run, Tell
 
 
@@ -38,10 +45,8 @@ def uninstall(layout: Layout, *, remove_key: bool = False, remove_journal: bool 
               profiles: tuple[str, ...] = (), dry_run: bool = False, tell: Tell = print) -> None:
     """Remove every file, setting and folder install wrote, then the environment the installer
     made; the key and the journal only when asked."""
-    from rootfi_excel.install.actions import _new_manifest
-
     manifest = load_manifest(layout.manifest_path)
-    run = Run(layout, manifest or _new_manifest(layout), dry_run, tell)
+    run = Run(layout, manifest or new_manifest(layout), dry_run, tell)
     if manifest is None:
         tell(f"No install record at {layout.manifest_path}: no files, settings or environment to remove.")
     else:
