@@ -50,7 +50,7 @@ from rootfi_excel.sheets.settings import DEFAULT_BATCH_SIZE, WorkbookSettings
 from rootfi_excel.submission.engine import SubmitOptions, Submitter
 from rootfi_excel.submission.journal import Journal
 from rootfi_excel.validation.validate import validate_payments
-from rootfi_excel.workbook.port import Table
+from rootfi_excel.sheets.port import Table
 
 COMPANY = 1001  # QuickBooks in the sandbox: accepts part payments of any open invoice
 RATE_PER_MINUTE = 100

@@ -54,7 +54,6 @@ def test_the_map_names_every_module_of_the_package(graph):
     assert unplaced == [], f"modules the layer map does not place: {unplaced}"
 
 
-@pytest.mark.xfail(strict=True, reason="lookups.cache, sheets.records and validation.run still import upward")
 def test_no_import_goes_up_the_layer_map_or_across_one_line(graph):
     layers = layer_map()
     level = {name: index for index, line in enumerate(layers) for name in line}  # 0 is the top
@@ -120,7 +119,6 @@ def cycles(graph: grimp.ImportGraph) -> list[list[str]]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="submission/, submission.run <-> validation.run and install/ still have circles")
 def test_no_import_circles_between_modules(graph):
     circles = cycles(graph)
     shown = []

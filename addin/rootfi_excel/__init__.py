@@ -15,6 +15,7 @@ reads this block and fails on any arrow against it, and on any import circle.
     app                    each action once, for every front end, through a UserInterface
     submission             journal + engine: what to send, never twice, results per row
     validation             records -> one result per row
+    submission.journal     every attempt, written before it is sent (validation reads past refusals)
     lookups                the company's lists: cache, refresh, names -> ids, sheets
     workbook               adapters to a workbook: .xlsx files (openpyxl), live Excel (xlwings)
     sheets                 the workbook port; sheet values -> records; the Settings sheet

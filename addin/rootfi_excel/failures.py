@@ -38,7 +38,7 @@ MAX_LINE = 700  # characters of one error line; server text can be long
 # Errors whose message already says what is wrong and what to do: (module, class). Checked
 # through sys.modules, so a failure while validating never imports the HTTP stack.
 READABLE = (
-    ("rootfi_excel.workbook.port", "WorkbookError"),
+    ("rootfi_excel.sheets.port", "WorkbookError"),
     ("rootfi_excel.submission.journal", "JournalError"),
     ("rootfi_excel.api.credentials", "CredentialsError"),
     ("rootfi_excel.submission.engine", "SubmitAborted"),

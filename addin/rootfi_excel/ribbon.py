@@ -31,7 +31,7 @@ from rootfi_excel.messages import NO_WORKBOOK, ignored_config_sheets, plural, we
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, INSTRUCTIONS_SHEET, PAYMENTS
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI, choose_save_path
-from rootfi_excel.workbook.port import WorkbookError
+from rootfi_excel.sheets.port import WorkbookError
 
 SELECT_FIRST = (f"Select one or more rows in the {PAYMENTS.sheet} or {CREDIT_NOTE_LINES.sheet} table first "
                 "(any cell of a row will do), then press the button again.")

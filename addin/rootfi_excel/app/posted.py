@@ -17,7 +17,7 @@ from rootfi_excel.app.account import open_client
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.messages import key_refused, unreachable
 from rootfi_excel.validation.run import read_workbook_settings
-from rootfi_excel.workbook.port import WorkbookPort
+from rootfi_excel.sheets.port import WorkbookPort
 
 
 def posted(port: WorkbookPort, ui: UserInterface, *, today: dt.date | None = None) -> Any:

@@ -34,7 +34,7 @@ from rootfi_excel.submission.run import (
     write_keys,
     write_submission,
 )
-from rootfi_excel.workbook.port import WorkbookError, WorkbookPort
+from rootfi_excel.sheets.port import WorkbookError, WorkbookPort
 
 # How a Submit ended, for the front end to choose its exit code or message.
 DONE = "done"  # sent (or nothing to send) and written back
@@ -93,7 +93,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
         if not (options and options.resend_rejected):
             _hold_refused(submission, journal)
         count_plan(submission, journal, workbook=workbook_name(port))
-        details = [*getattr(port, "notices", ()), *plan_lines(submission, settings)]
+        details = [*port.notices, *plan_lines(submission, settings)]
         if sum(plan.to_send.values()) or sum(plan.to_collect.values()):
             if not ui.confirm(question(submission, settings), details):
                 ui.tell("Nothing was sent.")
@@ -108,7 +108,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
         try:
             write_submission(port, submission)
             port.save()
-            _mark_placed(journal, submission, getattr(port, "missed", {}))
+            _mark_placed(journal, submission, port.missed)
         except WorkbookError as error:
             record(error, doing=f"save the results into {name}")
             ui.error(f"The results could not be written into {name}: {error}\n"
@@ -130,7 +130,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
             journal.close()
         if own_client and client is not None:
             client.close()
-    unplaced = sum(getattr(port, "unplaced", {}).values())
+    unplaced = sum(port.unplaced.values())
     if unplaced:
         ui.warn(f"{plural(unplaced, 'row')} {were(unplaced)} not written back because the table changed while RootFi was working "
                 f"(rows sorted, edited or deleted). Their results are safe in this computer's journal: {retry_hint}")

@@ -10,7 +10,7 @@ from rootfi_excel.sheets.layout import WORKBOOK_ID
 from rootfi_excel.submission import row_keys
 from rootfi_excel.submission.journal import Journal, JournalError, default_path
 from rootfi_excel.validation.run import WorkbookValidation, validate_workbook, write_validation
-from rootfi_excel.workbook.port import WorkbookPort
+from rootfi_excel.sheets.port import WorkbookPort
 
 
 def validate(port: WorkbookPort, selection: Selection | None = None, overrides: Any = None) -> WorkbookValidation:

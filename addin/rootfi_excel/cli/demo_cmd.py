@@ -68,7 +68,8 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
     from rootfi_excel.cli.submit_cmd import run_submit
     from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
     from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
-    from rootfi_excel.submission.run import Overrides, options_for, read_settings_for_submit
+    from rootfi_excel.sheets.settings import Overrides
+    from rootfi_excel.submission.run import options_for, read_settings_for_submit
     from rootfi_excel.validation.run import validate_workbook, write_validation
     from rootfi_excel.workbook.template import build_template
     from rootfi_excel.workbook.xlsx import XlsxWorkbook

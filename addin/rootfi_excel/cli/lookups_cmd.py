@@ -29,7 +29,7 @@ def lookups(book: Path, base_url: str | None, company_id: int | None, key_profil
     from rootfi_excel.app.account import client_for
     from rootfi_excel.lookups.cache import LookupCache, default_path
     from rootfi_excel.lookups.workbook import refresh_workbook
-    from rootfi_excel.workbook.port import WorkbookError
+    from rootfi_excel.sheets.port import WorkbookError
 
     workbook, settings, chosen = open_for_company(book, base_url, company_id, key_profile, own_company_only=True)
     try:
@@ -68,9 +68,9 @@ def open_for_company(book: Path, base_url: str | None, company_id: int | None, k
     (lists written into the workbook must be its own company's: Validate checks against them)."""
     from rootfi_excel.api.credentials import CredentialsError
     from rootfi_excel.app.account import choose_key
-    from rootfi_excel.submission.run import Overrides, apply_overrides
+    from rootfi_excel.sheets.settings import Overrides, apply_overrides
     from rootfi_excel.validation.run import read_workbook_settings
-    from rootfi_excel.workbook.port import WorkbookError
+    from rootfi_excel.sheets.port import WorkbookError
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
     try:

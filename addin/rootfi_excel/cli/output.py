@@ -18,6 +18,7 @@ import click
 from rootfi_excel.messages import platform, plural
 from rootfi_excel.safe_text import printable, redact
 from rootfi_excel.sheets.layout import Status
+from rootfi_excel.sheets.port import WorkbookPort
 
 if TYPE_CHECKING:
     from rootfi_excel.validation.run import WorkbookValidation
@@ -57,9 +58,9 @@ def stop(message: str) -> NoReturn:
     raise SystemExit(EXIT_UNUSABLE)
 
 
-def print_notices(workbook: object) -> None:
+def print_notices(workbook: WorkbookPort) -> None:
     """What the workbook adapter did on its own (e.g. a table extended over rows below it)."""
-    for notice in getattr(workbook, "notices", ()):
+    for notice in workbook.notices:
         say(f"  ! {notice}", fg="yellow")
 
 

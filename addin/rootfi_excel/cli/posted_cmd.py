@@ -35,7 +35,7 @@ def posted(book: Path, start: dt.datetime | None, end: dt.datetime | None, base_
     from rootfi_excel.lookups.place import cache_key
     from rootfi_excel.lookups.posted import POSTED_SHEET, posted_with_cached_names
     from rootfi_excel.sheets.settings import month_end
-    from rootfi_excel.workbook.port import WorkbookError
+    from rootfi_excel.sheets.port import WorkbookError
 
     workbook, settings, chosen = open_for_company(book, base_url, company_id, key_profile)
     if start is None:

@@ -13,7 +13,8 @@ from rootfi_excel.cli.terminal_ui import TerminalUI
 from rootfi_excel.messages import RESULTS_KEPT_IN_JOURNAL, words
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitOptions
-from rootfi_excel.submission.run import Overrides, options_for, read_settings_for_submit
+from rootfi_excel.sheets.settings import Overrides
+from rootfi_excel.submission.run import options_for, read_settings_for_submit
 
 STOPPED = ("Stopped (Ctrl+C): nothing more is sent. Every answer already received is in this computer's journal "
            "(and in {file} when it could be saved); submit {file} again to finish (nothing is sent twice).")

@@ -29,7 +29,7 @@ def validate(book: Path, base_url: str | None, company_id: int | None, key_profi
     2 when the workbook cannot be used (a missing sheet or column, a damaged or
     read-only file).
     """
-    from rootfi_excel.submission.run import Overrides
+    from rootfi_excel.sheets.settings import Overrides
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
     overrides = Overrides(base_url=base_url, company_id=company_id, key_profile=key_profile)

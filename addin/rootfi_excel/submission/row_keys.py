@@ -22,20 +22,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rootfi_excel.sheets.ids import new_key, new_keys, new_workbook_id
-from rootfi_excel.sheets.layout import ROW_KEY, STATUS, TABLES, WORKBOOK_ID
+from rootfi_excel.sheets.layout import MODEL_OF_TABLE, ROW_KEY, STATUS, TABLES, WORKBOOK_ID
 from rootfi_excel.submission.journal import FAILED, Journal, fingerprint
-from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort
-
+from rootfi_excel.sheets.port import ResultUpdate, WorkbookPort
+from rootfi_excel.sheets.records import ParsedRow
+from rootfi_excel.validation.run import WorkbookValidation
 from rootfi_excel.validation.validate import marked_send_anyway
-
-if TYPE_CHECKING:
-    from rootfi_excel.sheets.records import ParsedRow
-    from rootfi_excel.validation.run import WorkbookValidation
-
-MODEL_OF_TABLE = {"payments": "invoice_payments", "credit_note_lines": "invoice_credit_notes"}
 
 
 @dataclass

@@ -54,7 +54,7 @@ from rootfi_excel.sheets.layout import (
     normalize_header,
 )
 from rootfi_excel.safe_text import xml_safe
-from rootfi_excel.workbook.port import (
+from rootfi_excel.sheets.port import (
     looks_like_a_row,
     merged_message,
     owned_positions,
@@ -115,6 +115,11 @@ class ExcelWorkbook:
         return cls(xw.Book.caller())
 
     # ------------------------------------------------------------------ reads
+
+    @property
+    def file_name(self) -> str | None:
+        fullname = self.book.fullname  # a path, or a web address for a workbook on OneDrive/SharePoint
+        return str(fullname).replace("\\", "/").rsplit("/", 1)[-1] if fullname else None
 
     def read_table(self, layout: TableLayout) -> Table:
         table = self._read(layout.sheet, layout.table, required=True)

@@ -56,7 +56,7 @@ from rootfi_excel.sheets.layout import (
     TableLayout,
 )
 from rootfi_excel.safe_text import xml_safe
-from rootfi_excel.workbook.port import (
+from rootfi_excel.sheets.port import (
     looks_like_a_row,
     merged_message,
     owned_positions,
@@ -89,6 +89,9 @@ class XlsxWorkbook:
         self.path = path  # as the person named it (perhaps a link)
         self.target = path.resolve()  # the file itself: read, checked and replaced
         self.notices: list[str] = []  # what the adapter did on its own, to tell the person
+        # A file cannot change under a run: every result finds its row (see WorkbookPort).
+        self.unplaced: dict[str, int] = {}
+        self.missed: dict[str, set[int]] = {}
         self.formula_without_value: list[str] = []  # cells whose formula was never calculated
         self._source = source  # the bytes opened: parsed sheet by sheet, patched when saved
         self._opened = hashlib.sha256(source).digest()  # to notice a change on disk before saving
@@ -125,6 +128,10 @@ class XlsxWorkbook:
         self.close()
 
     # ------------------------------------------------------------------ reads
+
+    @property
+    def file_name(self) -> str | None:
+        return self.path.name
 
     def read_table(self, layout: TableLayout) -> Table:
         """The table's rows. Refused (WorkbookError) when its owned cells could not be written:

@@ -214,7 +214,19 @@ def merged_message(sheet: str, cells: str, column: str) -> str:
 
 
 class WorkbookPort(Protocol):
+    """What the core needs from a workbook; both adapters (workbook/xlsx.py, workbook/excel.py) implement all of it."""
+
     notices: list[str]  # what the adapter did on its own (a table extended over rows below it), to tell
+    # Results that could not be placed because their rows were moved or deleted while the run
+    # was away (live Excel only; a file cannot change under a run): sheet -> how many, and
+    # sheet -> those rows' indexes as read at the start.
+    unplaced: dict[str, int]
+    missed: dict[str, set[int]]
+
+    @property
+    def file_name(self) -> str | None:
+        """The workbook's file name as Excel or the file system names it ('Payments.xlsx'); None
+        for a workbook Excel has not named."""
 
     def read_table(self, layout: TableLayout) -> Table: ...
 
