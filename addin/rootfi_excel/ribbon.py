@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rootfi_excel.api.credentials import CredentialsError
-from rootfi_excel.app import account, new_book, results
+from rootfi_excel.app import account, lookups, new_book, results
 from rootfi_excel.app import posted as posting
 from rootfi_excel.app import submit as submitting
 from rootfi_excel.app import validate as validating
@@ -93,16 +93,7 @@ def new_workbook(workbook: ExcelWorkbook | None, ui: ExcelUI,
 
 
 def refresh_lookups(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
-    from rootfi_excel.lookups.cache import LookupCache
-    from rootfi_excel.lookups.workbook import refresh_workbook
-    from rootfi_excel.validation.run import read_workbook_settings
-
-    settings, _, _ = read_workbook_settings(workbook)
-    if settings.company_id is None:
-        return ui.error("Fill in company_id on the Settings sheet first, then press Refresh lookups again.")
-    with account.open_client(settings) as client, LookupCache() as cache, ui.working("Refreshing lookups"):
-        report = refresh_workbook(workbook, client, cache, settings, progress=lambda text: ui.progress(0, 0, text))
-    (ui.tell if report.ok else ui.warn)(report.summary())
+    lookups.refresh_lookups(workbook, ui)
 
 
 def posted(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
