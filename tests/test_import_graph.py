@@ -138,3 +138,12 @@ def test_the_circle_finder_finds_a_circle():
     graph.add_import(importer="p.c", imported="p.a")
     graph.add_import(importer="p.d", imported="p.a")
     assert cycles(graph) == [["p.a", "p.b", "p.c"]]
+
+
+def test_no_command_of_the_command_line_imports_another(graph):
+    """What two commands share lives in a cli/ module that is no command (cli/opening.py, ...)."""
+    commands = sorted(m for m in graph.modules if m.startswith(f"{PACKAGE}.cli.") and m.endswith("_cmd"))
+    assert len(commands) > 5, commands
+    crossing = [f"{a} -> {b}" for a in commands for b in commands
+                if a != b and graph.direct_import_exists(importer=a, imported=b)]
+    assert crossing == []
