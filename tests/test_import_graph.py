@@ -8,7 +8,9 @@ TYPE_CHECKING, counts as an arrow.
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import grimp
 import pytest
@@ -147,3 +149,25 @@ def test_no_command_of_the_command_line_imports_another(graph):
     crossing = [f"{a} -> {b}" for a in commands for b in commands
                 if a != b and graph.direct_import_exists(importer=a, imported=b)]
     assert crossing == []
+
+
+def test_an_import_inside_a_function_says_why():
+    """Imports sit at the top of a module. One inside a function is deliberate (start-up time of
+    the Excel add-in or of a command, an optional or platform-only module) and says so in a
+    comment on it, or on the first import of its block."""
+    root = Path(rootfi_excel.__file__).parent
+    silent = []
+    for path in sorted(root.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for sub in ast.walk(node):
+                if not isinstance(sub, (ast.Import, ast.ImportFrom)):
+                    continue
+                first = sub.lineno - 1
+                while first > 0 and re.match(r"\s*(from \S+ )?import ", lines[first - 1]):
+                    first -= 1  # the block of imports this one belongs to
+                if not any("#" in lines[n] for n in range(first, sub.end_lineno)):
+                    silent.append(f"{path.relative_to(root)}:{sub.lineno}: {lines[sub.lineno - 1].strip()}")
+    assert silent == [], "imports inside functions that do not say why:\n" + "\n".join(silent)

@@ -28,6 +28,7 @@ from typing import Iterator
 
 from rootfi_excel.folders import log_dir, make_private_folder, private_files
 from rootfi_excel.safe_text import printable, redact
+from rootfi_excel.messages import key_refused, unreachable
 
 LOG_NAME = "rootfi-excel.log"
 LOGGER = "rootfi_excel"
@@ -80,8 +81,6 @@ def explain(error: BaseException) -> str:
     if is_expected(error):
         return str(error)
     if _is(error, API_ERROR):
-        from rootfi_excel.messages import key_refused, unreachable
-
         status = getattr(error, "status", None)
         address = _api_address(getattr(error, "path", None))
         if _is(error, ("rootfi_excel.api.errors", "NetworkError")):

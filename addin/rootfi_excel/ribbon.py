@@ -155,7 +155,7 @@ def dispatch(tag: str, scratch: bool = False) -> None:
     except Exception as error:  # no workbook is open (xlwings' caller is the active workbook)
         record(error, doing=f"find the workbook for the {tag} button")
         try:
-            import xlwings as xw
+            import xlwings as xw  # only here: tests drive the ribbon through a fake of it
 
             workbook, app = None, xw.apps.active
         except Exception as no_excel:  # no Excel to talk to: the log file is all there is

@@ -50,6 +50,7 @@ from rootfi_excel.api.retry import (
     parse_retry_after,
     write_may_be_retried,
 )
+from rootfi_excel.api.credentials import CredentialsError
 
 log = logging.getLogger("rootfi_excel.api")
 
@@ -92,8 +93,6 @@ class RootFiClient:
             raise ValueError("an API key is required")
         unsafe = address_problem(base_url)
         if unsafe is not None:  # checked here, so no command or button can send the key there
-            from rootfi_excel.api.credentials import CredentialsError
-
             raise CredentialsError(f"The API key was not sent: {unsafe}. Correct base_url in the workbook's "
                                    "Settings (or --base-url): RootFi's addresses start with https://.")
         self._api_key = api_key

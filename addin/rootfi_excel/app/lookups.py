@@ -12,6 +12,7 @@ from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.lookups.cache import LookupCache, default_path
 from rootfi_excel.lookups.refresh import RefreshReport
 from rootfi_excel.lookups.workbook import refresh_workbook
+from rootfi_excel.messages import words
 from rootfi_excel.sheets.port import WorkbookPort
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.run import read_workbook_settings
@@ -29,7 +30,7 @@ def refresh_lookups(port: WorkbookPort, ui: UserInterface, settings: WorkbookSet
     if settings is None:
         settings, _, _ = read_workbook_settings(port)
     if settings.company_id is None:
-        ui.error("Fill in company_id on the Settings sheet first, then press Refresh lookups again.")
+        ui.error(words("Fill in company_id on the Settings sheet first, then {refresh_lookups} again."))
         return None
     step = progress or (lambda text: ui.progress(0, 0, text))
     try:

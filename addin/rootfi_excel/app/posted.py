@@ -18,7 +18,7 @@ from rootfi_excel.app.account import open_client
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.lookups.place import cache_key
 from rootfi_excel.lookups.posted import POSTED_SHEET, PostedReport, posted_with_cached_names
-from rootfi_excel.messages import key_refused, unreachable
+from rootfi_excel.messages import key_refused, unreachable, words
 from rootfi_excel.validation.run import read_workbook_settings
 from rootfi_excel.sheets.port import WorkbookPort
 from rootfi_excel.sheets.settings import WorkbookSettings
@@ -37,14 +37,14 @@ def posted(port: WorkbookPort, ui: UserInterface, settings: WorkbookSettings | N
     if settings is None:
         settings, _, _ = read_workbook_settings(port)
     if settings.company_id is None:
-        return ui.error("Fill in company_id on the Settings sheet first, then press Posted again.")
+        return ui.error(words("Fill in company_id on the Settings sheet first, then {posted_again}."))
     if period is None and settings.posted_problems:
-        return ui.error("\n".join([*settings.posted_problems, "Correct it on the Settings sheet (or empty both "
-                                   "cells for this month), then press Posted again."]))
+        return ui.error("\n".join([*settings.posted_problems, words("Correct it on the Settings sheet (or empty both "
+                                   "cells for this month), then {posted_again}.")]))
     start, end = period or settings.posted_period(today)
     if end < start and period is None:
         return ui.error(f"Settings: posted_to ({end}) is before the period's first day ({start}; a blank posted_from "
-                        "is the 1st of this month). Fill in posted_from, then press Posted again.")
+                        "is the 1st of this month). " + words("Fill in posted_from, then {posted_again}."))
     if end < start:
         return ui.error(f"The period ends ({end}) before it starts ({start}).")
     ui.note(f"Period: {start} to {end}.")

@@ -27,8 +27,6 @@ from rootfi_excel.safe_text import hide
 from rootfi_excel.sandbox.seed import OPEN_INVOICES
 from rootfi_excel.sheets.settings import Overrides
 from rootfi_excel.submission.run import options_for, read_settings_for_submit
-from rootfi_excel.workbook.template import build_template
-from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
 
 def _check_payments(ctx: click.Context, param: click.Parameter, value: int) -> int:
@@ -72,6 +70,8 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
     left without an answer (Skipped, Pending, Unknown), or it could not run at all.
     """
     from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread  # the web stack: loaded only to run
+    from rootfi_excel.workbook.template import build_template  # openpyxl: loaded when the command runs, not for --help
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook  # (the same)
 
     check_workbook_name(out)
     if out.exists() and not force:

@@ -4,6 +4,7 @@ overrides, the key for their address; stop, saying why, before anything connects
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rootfi_excel.api.credentials import CredentialsError
 from rootfi_excel.api.trust import ChosenKey
@@ -12,18 +13,22 @@ from rootfi_excel.cli.output import say, stop
 from rootfi_excel.sheets.port import WorkbookError
 from rootfi_excel.sheets.settings import Overrides, WorkbookSettings, apply_overrides
 from rootfi_excel.validation.run import read_workbook_settings
-from rootfi_excel.workbook.xlsx import XlsxWorkbook
+
+if TYPE_CHECKING:  # the type only: openpyxl loads when a command runs, not for --help
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
 
 def open_for_company(book: Path, base_url: str | None, company_id: int | None, key_profile: str | None,
                      own_company_only: bool = False,
-                     ) -> tuple[XlsxWorkbook, WorkbookSettings, ChosenKey]:
+                     ) -> tuple["XlsxWorkbook", WorkbookSettings, ChosenKey]:
     """The workbook, its settings (with the command line's overrides) and the key chosen for
     their address (app.account.choose_key); stops with a message when the workbook, its
     company_id or a key for that address is missing, before anything connects. Used by `lookups` and `posted`.
 
     own_company_only: refuse a --company other than the one the workbook's Settings name
     (lists written into the workbook must be its own company's: Validate checks against them)."""
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook  # openpyxl: loaded when the command runs, not for --help
+
     try:
         workbook = XlsxWorkbook.open(book)
         settings, _, problems = read_workbook_settings(workbook)

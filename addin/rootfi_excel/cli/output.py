@@ -182,7 +182,7 @@ class progress_lines:
 
     def __enter__(self) -> "progress_lines":
         if self.live:
-            from rich.console import Console
+            from rich.console import Console  # only on a live terminal (a pipe or a log gets plain lines)
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
             from rich.table import Column
 

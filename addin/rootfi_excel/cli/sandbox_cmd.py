@@ -86,7 +86,7 @@ def sandbox(host: str, port: int, db_path: Path | None, book: Path | None, compa
     1005 Sage, 1006 FreshBooks; 1007 (Zoho Books) is disconnected, to see that refusal.
     It prints the Settings a workbook needs to use it; --configure BOOK.xlsx writes them.
     """
-    from rootfi_excel.sandbox.seed import VOLUME_CONTACTS, VOLUME_INVOICES
+    from rootfi_excel.sandbox.seed import VOLUME_CONTACTS, VOLUME_INVOICES  # with the web stack below: only to run
     from rootfi_excel.sandbox.server import SandboxConfig, run  # the web stack loads only here
 
     faults = parse_faults(faults_text)

@@ -12,7 +12,6 @@ from rootfi_excel.cli.submitting import run_submit
 from rootfi_excel.sheets.settings import Overrides
 from rootfi_excel.submission.engine import SubmitOptions
 from rootfi_excel.submission.run import options_for, read_settings_for_submit
-from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
 STOPPED = ("Stopped (Ctrl+C): nothing more is sent. Every answer already received is in this computer's journal "
            "(and in {file} when it could be saved); submit {file} again to finish (nothing is sent twice).")
@@ -43,6 +42,8 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
     could not start (nothing was sent), the run stopped early, or the results could not
     be saved (they are kept in the journal and written by the next submit).
     """
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook  # openpyxl: loaded when the command runs, not for --help
+
     with XlsxWorkbook.open(book) as workbook:
         settings, requirements, problems = read_settings_for_submit(
             workbook, Overrides(base_url=base_url, company_id=company_id, key_profile=key_profile))

@@ -53,7 +53,7 @@ def xlwings_module(version: str) -> str:
     Refused unless it is stamped with `version` everywhere it names a version: the DLL
     it loads on Windows and the AppleScript it runs on macOS must be this package's.
     """
-    import xlwings
+    import xlwings  # slow to load: only when an add-in is built
 
     text = crlf(resources.files(xlwings).joinpath("xlwings_custom_addin.bas").read_text(encoding="utf-8"))
     if text.count(TEMPLATE_PROJECT_CONSTANT) != 1:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from rootfi_excel import __version__
@@ -40,6 +41,8 @@ from rootfi_excel.install.removal import remove_recorded_file
 from rootfi_excel.install.removal import uninstall as run_uninstall
 from rootfi_excel.install.run import InstallError, Run, Tell
 from rootfi_excel.install.unblock import is_blocked, unblock
+from rootfi_excel.api.credentials import CredentialsError, ensure_keyring, key_stored, keyring_name, store_api_key
+from rootfi_excel.workbook.template import build_template
 
 TEMPLATE_FILE = "RootFi-Invoice-Import.xlsx"
 
@@ -50,7 +53,7 @@ __all__ = ["InstallError", "TEMPLATE_FILE", "install", "uninstall", "upgrade"]
 
 
 def xlwings_dir() -> Path:
-    import xlwings
+    import xlwings  # slow to load: only when installing
 
     return Path(xlwings.__file__).parent
 
@@ -97,8 +100,6 @@ class _Run(Run):
 
 def settings_with(settings: AddinSettings, values: dict[str, str]) -> AddinSettings:
     """`settings` with the interpreter the person chose, where they chose one."""
-    from dataclasses import replace
-
     return replace(settings, interpreter_win=values.get("INTERPRETER_WIN", settings.interpreter_win),
                    interpreter_mac=values.get("INTERPRETER_MAC", settings.interpreter_mac))
 
@@ -185,8 +186,6 @@ def _templates(run: _Run, folder: Path) -> None:
         return
 
     def write(staged: Path) -> None:
-        from rootfi_excel.workbook.template import build_template
-
         build_template(staged)
 
     run.put_file(target, "template", write, "the blank invoice-import workbook")
@@ -256,8 +255,6 @@ def _environment(run: _Run) -> None:
 
 
 def _offer_key(run: _Run, profile: str, ask_key: AskKey | None) -> None:
-    from rootfi_excel.api.credentials import CredentialsError, ensure_keyring, key_stored, keyring_name, store_api_key
-
     if ask_key is None:
         run.tell("skip the API key (store it later with `rootfi-excel login`)")
         return

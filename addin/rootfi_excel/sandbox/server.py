@@ -26,6 +26,7 @@ from rootfi_excel.sandbox.gate import Gate, GateConfig, Stats
 from rootfi_excel.sandbox.jobs import JobWorker
 from rootfi_excel.sandbox.seed import seed_if_empty, seed_volume_company
 from rootfi_excel.sandbox.shapes import Shapes
+from rootfi_excel.sandbox.writes import new_record
 
 
 @dataclass
@@ -85,8 +86,6 @@ class RunningSandbox:
 
     def add_record(self, company_id: int, model: str, **fields: object) -> dict:
         """A record made in the platform (a customer added, an invoice issued): new platform id, stamps now."""
-        from rootfi_excel.sandbox.writes import new_record
-
         return new_record(self._db, company_id, model, dict(fields))
 
     def void_and_reissue(self, company_id: int, platform_id: str, **changes: object) -> tuple[dict, dict]:

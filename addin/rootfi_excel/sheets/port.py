@@ -89,7 +89,7 @@ def total_row(cells: list[tuple[Any, str | None]], first_column: int, row: int) 
     column above this row, or over a table's column). `cells` are (value, formula or None)
     from `first_column` on. Returns the row as a message shows it ('Total =SUM(E2:E9)'),
     else None."""
-    from openpyxl.utils import column_index_from_string
+    from openpyxl.utils import column_index_from_string  # openpyxl is slow to load: the UDF server never needs it
 
     label: str | None = None
     sums: list[str] = []
@@ -164,7 +164,7 @@ def refuse_overwriting(sheet: str, table: LookupTable, area: Area, values: list[
     """A list that grew must not write over what someone typed below (or beside) its old
     rows: stop before anything is written, naming the cell. `values` are the cells of
     `area` as they are now; cells of `old` (the table being rewritten) are its own."""
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # (the same)
 
     left, top = area[0], area[1]
     for r, row in enumerate(values):

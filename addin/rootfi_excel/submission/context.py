@@ -16,6 +16,7 @@ from rootfi_excel.api.errors import AuthError, RootFiError
 from rootfi_excel.messages import NOTHING_MORE_SENT, key_refused, platform_refused, plural, refused_id_hint
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import CREATED, FAILED, Attempt, Journal
+from rootfi_excel.messages import STILL_RUNNING, minutes_text
 
 ALREADY_EXISTS = "record-already-exists"
 # Flags on a Created row that a person must look at (Outcome.flag, and the journal's error_code).
@@ -278,8 +279,6 @@ class Run:
     def still_running(self, items: list[Item], idle: float) -> None:
         """Sent in a bulk write in which nothing moved for the run's bound: Pending now (the
         journal keeps them PENDING with their sync id), collected by a later Submit."""
-        from rootfi_excel.messages import STILL_RUNNING, minutes_text
-
         for item in items:
             item.outcome = Outcome(Status.PENDING, STILL_RUNNING.format(minutes=minutes_text(idle)),
                                    sync_id=item.sync_id, submitted_at=item.sent_at)

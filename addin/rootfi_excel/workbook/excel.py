@@ -110,7 +110,7 @@ class ExcelWorkbook:
     @classmethod
     def caller(cls) -> "ExcelWorkbook":
         """The workbook whose button ran the macro (Windows and macOS only)."""
-        import xlwings as xw
+        import xlwings as xw  # only inside Excel: tests give the adapter a fake book
 
         return cls(xw.Book.caller())
 
@@ -241,7 +241,7 @@ class ExcelWorkbook:
         Placed as workbook/xlsx_lookups.py places it; text stays text (an id "00123" or a date
         "2026-03-31" is not turned into a number by Excel). A table that grew over cells
         someone filled stops first, naming the cell, with nothing written (the .xlsx rule)."""
-        from openpyxl.utils import get_column_letter
+        from openpyxl.utils import get_column_letter  # slow to load: only when lookups are written
 
         if table.sheet in [s.name for s in self.book.sheets]:
             sheet = self.book.sheets[table.sheet]

@@ -76,6 +76,7 @@ from rootfi_excel.workbook.files import lock_file, read_file, read_only, replace
 from rootfi_excel.workbook.xlsx_package import Package
 from rootfi_excel.workbook.xlsx_patch import MAX_CELL_TEXT, Cells, Unpatchable
 from rootfi_excel.workbook.xlsx_read import ValuesSheet, read_sheet
+from rootfi_excel.workbook.xlsx_lookups import write_lookup_table
 
 log = logging.getLogger(__name__)
 
@@ -233,8 +234,6 @@ class XlsxWorkbook:
     def write_lookup_table(self, table: LookupTable) -> None:
         """A live list on the Lookups sheet (or the Posted report), as an Excel table with
         defined names (see xlsx_lookups). Refused, nothing written, when it cannot be placed."""
-        from rootfi_excel.workbook.xlsx_lookups import write_lookup_table
-
         if table.sheet not in self._reader.sheetnames and table.sheet not in self._sheets:
             self._sheets[table.sheet] = ValuesSheet(table.sheet)  # made in the file when saved
         sheet = self._sheet(table.sheet)
