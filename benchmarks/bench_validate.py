@@ -31,7 +31,7 @@ from rootfi_excel.sheets.ids import new_key
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUMNS, ROW_KEY_HEADER
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.submission.row_keys import assign
-from rootfi_excel.validation.run import WorkbookValidation
+from rootfi_excel.validation.workbook_validation import WorkbookValidation
 from rootfi_excel.validation.validate import validate_credit_notes, validate_payments
 from rootfi_excel.sheets.port import Table
 

@@ -171,3 +171,15 @@ def test_an_import_inside_a_function_says_why():
                 if not any("#" in lines[n] for n in range(first, sub.end_lineno)):
                     silent.append(f"{path.relative_to(root)}:{sub.lineno}: {lines[sub.lineno - 1].strip()}")
     assert silent == [], "imports inside functions that do not say why:\n" + "\n".join(silent)
+
+
+def test_the_readme_lays_out_every_folder_of_the_package():
+    """README's "How the code is laid out" names each folder and top-level module of the
+    package, and nothing that is not there."""
+    root = Path(rootfi_excel.__file__).parent
+    readme = (root.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How the code is laid out", 1)[1].split("```")[1]
+    listed = set(re.findall(r"^  ([a-z_]+(?:/|\.py))", section, flags=re.M))
+    present = {f"{p.name}/" for p in root.iterdir() if (p / "__init__.py").exists()}
+    present |= {p.name for p in root.glob("*.py") if p.name not in ("__init__.py", "__main__.py")}
+    assert listed == present

@@ -7,7 +7,7 @@ so they are retried only when the server certainly did not process them; otherwi
 they raise OutcomeUnknownError and the caller looks the record up before resending.
 
 Every answer is read into a typed model (answers.py) with the API key taken out of
-its text (redact.py); an answer of another shape is UnexpectedAnswerError, or
+its text (redact_answers.py); an answer of another shape is UnexpectedAnswerError, or
 OutcomeUnknownError for a write (it may have been processed). The server's clock is
 learnt from each answer's Date header (`server_now`), so that the caller can compare
 the server's times with the server's times, never with this computer's clock.
@@ -43,7 +43,7 @@ from rootfi_excel.api.addresses import problem as address_problem
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, path
 from rootfi_excel.api.polling import poll_syncs
 from rootfi_excel.api.ratelimit import RateLimiter
-from rootfi_excel.api.redact import redact
+from rootfi_excel.api.redact_answers import redact
 from rootfi_excel.api.retry import (
     RetryPolicy,
     is_retryable_status,

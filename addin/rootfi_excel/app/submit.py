@@ -20,7 +20,7 @@ from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
 from rootfi_excel.failures import record
 from rootfi_excel.messages import NOTHING_SENT, key_refused, plural, unreachable, were, words
-from rootfi_excel.validation.run import refusals
+from rootfi_excel.validation.workbook_validation import refusals
 from rootfi_excel.submission.journal import Journal, JournalError
 from rootfi_excel.submission.run import (
     Overrides,

@@ -10,7 +10,7 @@ from rootfi_excel.sheets.layout import WORKBOOK_ID
 from rootfi_excel.sheets.settings import Overrides
 from rootfi_excel.submission import row_keys
 from rootfi_excel.submission.journal import Journal, JournalError, default_path
-from rootfi_excel.validation.run import WorkbookValidation, validate_workbook, write_validation
+from rootfi_excel.validation.workbook_validation import WorkbookValidation, validate_workbook, write_validation
 from rootfi_excel.sheets.port import WorkbookPort
 
 

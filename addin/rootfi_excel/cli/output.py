@@ -21,7 +21,7 @@ from rootfi_excel.sheets.layout import Status
 from rootfi_excel.sheets.port import WorkbookPort
 
 if TYPE_CHECKING:
-    from rootfi_excel.validation.run import WorkbookValidation
+    from rootfi_excel.validation.workbook_validation import WorkbookValidation
 
 EXIT_OK = 0
 EXIT_INVALID = 1  # some rows are invalid or failed

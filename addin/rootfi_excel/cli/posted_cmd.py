@@ -14,7 +14,7 @@ from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.opening import open_for_company
 from rootfi_excel.cli.output import EXIT_OK, say, stop
 from rootfi_excel.cli.terminal_ui import TerminalUI
-from rootfi_excel.lookups.posted import POSTED_SHEET
+from rootfi_excel.lookups.posted_sheet import POSTED_SHEET
 from rootfi_excel.sheets.port import WorkbookError
 from rootfi_excel.sheets.settings import month_end
 

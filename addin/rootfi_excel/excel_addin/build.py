@@ -34,7 +34,7 @@ from pathlib import Path
 from rootfi_excel.excel_addin import customui, vba
 from rootfi_excel.excel_addin.function_help import FUNCTION_HELP_MODULE, FunctionHelpError, function_help_source
 from rootfi_excel.excel_addin.package import PackageError, edit_package
-from rootfi_excel.excel_addin.settings import CONFIG_SHEET, AddinSettings, SettingsError
+from rootfi_excel.excel_addin.addin_settings import CONFIG_SHEET, AddinSettings, SettingsError
 from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE, UDFSignatureError, udf_module_source
 
 ADDIN_FILE = "rootfi.xlam"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from rootfi_excel.excel_addin.settings import PROJECT_NAME
+from rootfi_excel.excel_addin.addin_settings import PROJECT_NAME
 
 TEMPLATE_PROJECT_NAME = "MyAddin"  # the VBA project name in xlwings' template
 PROJECT = "RootFi"  # the VBA project name in rootfi.xlam (a VBA identifier)

@@ -39,7 +39,7 @@ from rootfi_excel.install.manifest import (
 )
 from rootfi_excel.install.removal import remove_recorded_file
 from rootfi_excel.install.removal import uninstall as run_uninstall
-from rootfi_excel.install.run import InstallError, Run, Tell
+from rootfi_excel.install.recorded_run import InstallError, Run, Tell
 from rootfi_excel.install.unblock import is_blocked, unblock
 from rootfi_excel.api.credentials import CredentialsError, ensure_keyring, key_stored, keyring_name, store_api_key
 from rootfi_excel.workbook.template import build_template

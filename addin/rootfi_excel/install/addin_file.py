@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from rootfi_excel.excel_addin import AddinBuildError, AddinSettings, build_addin, write_user_config
-from rootfi_excel.excel_addin.settings import CONFIG_SHEET, SettingsError
+from rootfi_excel.excel_addin.addin_settings import CONFIG_SHEET, SettingsError
 from rootfi_excel.excel_addin.vba import version_stamps
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rootfi_excel.excel_addin.build import ADDIN_FILE
-from rootfi_excel.excel_addin.settings import user_config_path
+from rootfi_excel.excel_addin.addin_settings import user_config_path
 from rootfi_excel.folders import data_dir
 
 WINDOWS, MACOS, LINUX = "windows", "macos", "linux"

@@ -38,7 +38,7 @@ from rootfi_excel.install.manifest import (
     new_manifest,
     regular_file_sha256,
 )
-from rootfi_excel.install.run import InstallError, Run, Tell
+from rootfi_excel.install.recorded_run import InstallError, Run, Tell
 from rootfi_excel.api.credentials import CredentialsError, delete_api_key, key_stored
 from rootfi_excel.submission.journal import Journal, JournalError, OPEN_STATES
 

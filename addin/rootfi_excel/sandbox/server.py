@@ -23,7 +23,7 @@ from rootfi_excel.sandbox.app import build_app
 from rootfi_excel.sandbox.db import Database
 from rootfi_excel.sandbox.faults import FaultPlan
 from rootfi_excel.sandbox.gate import Gate, GateConfig, Stats
-from rootfi_excel.sandbox.jobs import JobWorker
+from rootfi_excel.sandbox.async_jobs import JobWorker
 from rootfi_excel.sandbox.seed import seed_if_empty, seed_volume_company
 from rootfi_excel.sandbox.shapes import Shapes
 from rootfi_excel.sandbox.writes import new_record

@@ -15,7 +15,7 @@ says (cleared, typed over, or the rootfi_id typed in by a person: "this row is t
 record"). A key from another workbook (pasted from it) names nothing here: the journal
 knows keys per workbook id. A row marked `send anyway` whose key the journal knows is
 given a new key: it is a new record by the person's word. A row emptied of its inputs
-loses its key (validation/run.write_validation).
+loses its key (validation/workbook_validation.write_validation).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from rootfi_excel.sheets.layout import MODEL_OF_TABLE, ROW_KEY, STATUS, TABLES, 
 from rootfi_excel.submission.journal import FAILED, Journal, fingerprint
 from rootfi_excel.sheets.port import ResultUpdate, WorkbookPort
 from rootfi_excel.sheets.records import ParsedRow
-from rootfi_excel.validation.run import WorkbookValidation
+from rootfi_excel.validation.workbook_validation import WorkbookValidation
 from rootfi_excel.validation.validate import marked_send_anyway
 
 

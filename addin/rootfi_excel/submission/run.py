@@ -40,7 +40,7 @@ from rootfi_excel.submission.engine import (
 )
 from rootfi_excel.submission.journal import PLACED_ROW, Journal
 from rootfi_excel.sheets.settings import Overrides, WorkbookSettings, apply_overrides
-from rootfi_excel.validation.run import (
+from rootfi_excel.validation.workbook_validation import (
     WorkbookValidation,
     read_workbook_settings,
     validate_with,
