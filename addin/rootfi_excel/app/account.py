@@ -125,8 +125,8 @@ def store_api_key(ui: UserInterface, profile: str, address: str | None, *, from_
         if address:
             ui.warn(messages.LOGIN_ELSEWHERE.format(address=address))
         prompt = f"RootFi API key for profile '{profile}'" + (f" at {address}" if address else "")
-    key = ui.ask_secret(prompt)
-    if not key or not key.strip():
+    key = ui.ask_secret(prompt) or ""
+    if not key.strip() and from_workbook:  # (a blank key typed at the command line: store_key refuses it)
         ui.tell("Nothing was stored.")
         return False
     hide(key.strip())  # never in the log or a message, even if the key store's error repeats it (as stored: trimmed)
