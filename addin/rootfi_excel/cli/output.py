@@ -20,7 +20,7 @@ from rootfi_excel.safe_text import printable, redact
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.sheets.port import WorkbookPort
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the type only: this module loads with every command, validation only with some
     from rootfi_excel.validation.workbook_validation import WorkbookValidation
 
 EXIT_OK = 0
