@@ -68,7 +68,7 @@ start = time.perf_counter()
 if sys.argv[2:] == ["submit"]:  # a Submit's write: every row's results, then the save
     import datetime as dt
     from rootfi_excel.sheets.layout import PAYMENTS
-    from rootfi_excel.workbook.port import ResultUpdate
+    from rootfi_excel.sheets.port import ResultUpdate
     workbook = XlsxWorkbook.open(sys.argv[1])
     rows = len(workbook.read_table(PAYMENTS).rows)
     update = ResultUpdate()

@@ -31,7 +31,7 @@ from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.online import check_sheet
 from rootfi_excel.validation.validate import validate_payments
-from rootfi_excel.workbook.port import Table
+from rootfi_excel.sheets.port import Table
 
 COMPANY = VOLUME_COMPANY[0]
 RATE_PER_MINUTE = 100

@@ -86,7 +86,7 @@ class ServerProcess:
 
 def payment_table(client, rows: int, prefix: str):
     from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS
-    from rootfi_excel.workbook.port import Table
+    from rootfi_excel.sheets.port import Table
 
     invoices = [i["platform_id"] for i in client.iter_records(COMPANY, "invoices", {"amount_due": ("gt", 100)},
                                                                  limit=1000)]

@@ -31,9 +31,9 @@ from rootfi_excel.sheets.ids import new_key
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUMNS, ROW_KEY_HEADER
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.submission.row_keys import assign
-from rootfi_excel.validation.run import WorkbookValidation
+from rootfi_excel.validation.workbook_validation import WorkbookValidation
 from rootfi_excel.validation.validate import validate_credit_notes, validate_payments
-from rootfi_excel.workbook.port import Table
+from rootfi_excel.sheets.port import Table
 
 
 def payment_table(count: int, rng: random.Random, keys: bool = False) -> Table:

@@ -28,7 +28,7 @@ from rootfi_excel.cli.main import cli
 from rootfi_excel.excel_addin import build as build_module
 from rootfi_excel.excel_addin import customui, package, vba
 from rootfi_excel.excel_addin.build import ADDIN_FILE, AddinBuildError, build_addin, xlwings_template
-from rootfi_excel.excel_addin.settings import AddinSettings
+from rootfi_excel.excel_addin.addin_settings import AddinSettings
 from rootfi_excel.excel_addin.function_help import FUNCTION_HELP_MODULE
 from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE
 from tests.support.xlam_reader import CT, MAIN, VBA_Parser, config_rows, parts, read_vba, read_vba_bin, \

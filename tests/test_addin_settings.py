@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rootfi_excel.excel_addin.settings import AddinSettings, SettingsError, read_user_config, user_config_path, \
+from rootfi_excel.excel_addin.addin_settings import AddinSettings, SettingsError, read_user_config, user_config_path, \
     write_user_config
 
 
@@ -20,7 +20,7 @@ def test_only_settings_with_a_value_become_rows():
 
 def test_udf_modules_names_the_module_of_the_worksheet_functions():
     from rootfi_excel import udfs
-    from rootfi_excel.excel_addin.settings import UDF_MODULE_NAME
+    from rootfi_excel.excel_addin.addin_settings import UDF_MODULE_NAME
 
     assert UDF_MODULE_NAME == udfs.UDF_MODULE == udfs.__name__
     # in the add-in's own sheet only: the user's file (written by the installer) does not need it

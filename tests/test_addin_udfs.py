@@ -21,7 +21,7 @@ import pytest
 from rootfi_excel import udfs
 from rootfi_excel.excel_addin import vba
 from rootfi_excel.excel_addin.build import build_addin
-from rootfi_excel.excel_addin.settings import AddinSettings
+from rootfi_excel.excel_addin.addin_settings import AddinSettings
 from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE, UDFSignatureError, udf_module_source
 from tests.support.xlam_reader import config_rows, parts, read_vba, sheet_cells
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rootfi_excel.api.redact import MASK, may_hold, redact, redact_json
+from rootfi_excel.api.redact_answers import MASK, may_hold, redact, redact_json
 
 KEY = "rk_live_Ab3-x9_QpLm/7+Z=="  # holds characters that URL-encoding and JSON may escape
 PLAIN_KEY = "rk_sandbox_Z8dkq3LmN0pQ-r_7w"

@@ -16,7 +16,7 @@ from rootfi_excel.api.errors import UnexpectedAnswerError, error_from_response
 from rootfi_excel.api.paths import path, segment
 from rootfi_excel.api.polling import from_list, one_by_one, poll_syncs
 from rootfi_excel.api.ratelimit import MAX_RESET, RateLimiter, reset_delay
-from rootfi_excel.api.redact import redact
+from rootfi_excel.api.redact_answers import redact
 from rootfi_excel.api.retry import RetryPolicy, parse_retry_after
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "api_examples"

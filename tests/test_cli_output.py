@@ -11,7 +11,7 @@ from rootfi_excel.cli.output import MAX_ROWS_SHOWN, print_submission
 from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.submission.context import Outcome
 from rootfi_excel.submission.run import WorkbookSubmission
-from rootfi_excel.validation.run import WorkbookValidation
+from rootfi_excel.validation.workbook_validation import WorkbookValidation
 
 
 def _submission(invalid: int, failed: int) -> WorkbookSubmission:

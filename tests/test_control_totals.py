@@ -11,7 +11,7 @@ from hypothesis import given, strategies as st
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUMNS, Status
 from rootfi_excel.sheets.money import NO_CURRENCY, decimals, format_amount, has_more_decimals, to_decimal
 from rootfi_excel.sheets.totals import NOT_CHECKED, OUTCOMES, Line, control_totals, lines_of
-from rootfi_excel.workbook.port import Table
+from rootfi_excel.sheets.port import Table
 
 D = Decimal
 
@@ -140,7 +140,7 @@ def test_every_outcome_is_a_status_the_product_writes_or_not_checked():
 
 
 def test_a_formula_without_a_calculated_value_is_not_read_as_text():
-    from rootfi_excel.workbook.port import UncalculatedFormula
+    from rootfi_excel.sheets.port import UncalculatedFormula
 
     table = _table(PAYMENTS, [{"document_number": "R-1", "amount": UncalculatedFormula("=A1*2"),
                                "currency_id": UncalculatedFormula("=B1"), "status": "Invalid"}])

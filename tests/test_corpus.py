@@ -29,7 +29,7 @@ from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
 from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
-from rootfi_excel.lookups.posted import POSTED_SHEET
+from rootfi_excel.lookups.posted_sheet import POSTED_SHEET
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, LOOKUPS_SHEET, PAYMENTS, RESULT_COLUMNS, ROW_KEY_HEADER, Status
 from rootfi_excel.sheets.totals_view import TOTALS_SHEET
 from rootfi_excel.workbook.template import build_template

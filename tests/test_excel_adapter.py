@@ -14,9 +14,9 @@ from rootfi_excel.sheets.layout import (
     SETTINGS_TABLE,
     Status,
 )
-from rootfi_excel.validation.run import validate_workbook, write_validation
+from rootfi_excel.validation.workbook_validation import validate_workbook, write_validation
 from rootfi_excel.workbook.excel import ExcelWorkbook
-from rootfi_excel.workbook.port import ResultUpdate, WorkbookError
+from rootfi_excel.sheets.port import ResultUpdate, WorkbookError
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS, row_of
 from tests.support.fake_xlwings import ExcelError, FakeBook, Formula
 

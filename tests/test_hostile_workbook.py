@@ -348,9 +348,9 @@ def excel_sandbox_book(make_sandbox, api_key, tmp_path, monkeypatch, witness):
 # ============================================================ the one decision
 
 def test_every_command_and_button_gets_its_key_from_the_one_decision():
-    """No module reads a key for sending but api/trust.py, and only app/account.py and the
-    doctor (its one probe) make a client from a key; the demo makes one for the sandbox it
-    started, with the key it made for it."""
+    """No module reads a key for sending but api/trust.py, and only app/account.py makes a
+    client from a key (the doctor's one probe goes through it: app.account.read_company); the
+    demo makes one for the sandbox it started, with the key it made for it."""
     import rootfi_excel
 
     root = Path(rootfi_excel.__file__).parent
@@ -363,7 +363,8 @@ def test_every_command_and_button_gets_its_key_from_the_one_decision():
         if "RootFiClient(" in text:
             clients.add(name)
     assert readers == {"api/credentials.py", "api/trust.py", "install/doctor.py"}, readers
-    assert clients == {"api/client.py", "api/__init__.py", "app/account.py", "install/doctor.py",
-                       "cli/demo_cmd.py"}, clients
+    assert clients == {"api/client.py", "api/__init__.py", "app/account.py", "cli/demo_cmd.py"}, clients
     doctor_source = inspect.getsource(__import__("rootfi_excel.install.doctor", fromlist=["probe_api"]).probe_api)
-    assert "choose_key(" in doctor_source
+    assert "read_company(" in doctor_source
+    account_source = inspect.getsource(__import__("rootfi_excel.app.account", fromlist=["read_company"]).read_company)
+    assert "choose_key(" in account_source

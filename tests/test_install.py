@@ -474,7 +474,7 @@ class Killed(BaseException):
 
 def test_an_install_killed_while_placing_a_file_is_finished_by_the_next_run_and_removed_cleanly(tmp_path,
                                                                                               monkeypatch):
-    from rootfi_excel.install import run as run_module
+    from rootfi_excel.install import recorded_run as run_module
 
     layout = make_layout(tmp_path, MACOS, marker_id="ab" * 16)
     (tmp_path / "team-share").mkdir()
@@ -502,7 +502,7 @@ def test_an_install_killed_while_placing_a_file_is_finished_by_the_next_run_and_
 
 def test_an_upgrade_killed_before_the_new_add_in_is_in_place_leaves_the_old_one_provably_ours(tmp_path,
                                                                                              monkeypatch):
-    from rootfi_excel.install import run as run_module
+    from rootfi_excel.install import recorded_run as run_module
 
     layout = make_layout(tmp_path, WINDOWS)
     before = snapshot(tmp_path / "home")

@@ -8,7 +8,7 @@ from typing import Any
 
 from rootfi_excel.sheets.layout import LOOKUPS_SHEET
 from rootfi_excel.workbook.excel import ExcelWorkbook
-from rootfi_excel.workbook.port import LookupTable
+from rootfi_excel.sheets.port import LookupTable
 
 
 class Cells:
@@ -143,7 +143,7 @@ def test_live_excel_and_xlsx_place_the_tables_alike_and_both_drop_the_grey_place
 
     import openpyxl
 
-    from rootfi_excel.workbook.port import LIVE_PLACEHOLDER
+    from rootfi_excel.sheets.port import LIVE_PLACEHOLDER
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
     from tests.support.fake_xlwings import FakeBook
 
@@ -209,7 +209,7 @@ def test_a_grown_list_stops_before_overwriting_what_was_typed_below_it_in_excel_
     import openpyxl
     import pytest
 
-    from rootfi_excel.workbook.port import WorkbookError
+    from rootfi_excel.sheets.port import WorkbookError
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
     from tests.support.fake_xlwings import FakeBook
 

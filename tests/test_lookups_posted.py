@@ -9,7 +9,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
-from rootfi_excel.lookups.posted import HEADERS, POSTED_SHEET, POSTED_TABLE
+from rootfi_excel.lookups.posted_sheet import HEADERS, POSTED_SHEET, POSTED_TABLE
 from rootfi_excel.sheets.layout import PAYMENTS
 from tests.sandbox_helpers import QUICKBOOKS, client
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
@@ -98,7 +98,7 @@ def test_posted_sends_both_ends_of_the_period_so_an_old_period_is_not_read_to_to
     import pytest
 
     from rootfi_excel.api.errors import ListTooLongError
-    from rootfi_excel.lookups import posted as posted_module
+    from rootfi_excel.lookups import posted_sheet as posted_module
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
     from tests.support.submitting import fast_client
 

@@ -10,7 +10,7 @@ from openpyxl.utils.cell import range_boundaries
 from rootfi_excel.cli.main import cli
 from rootfi_excel.lookups.cache import KINDS, LookupCache
 from rootfi_excel.sheets.layout import LOOKUPS_SHEET
-from rootfi_excel.workbook.port import LookupTable
+from rootfi_excel.sheets.port import LookupTable
 from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.sandbox_helpers import QUICKBOOKS, XERO

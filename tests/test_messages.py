@@ -9,7 +9,7 @@ import pytest
 from rootfi_excel import messages
 from rootfi_excel.api.errors import NetworkError
 from rootfi_excel.fields.rules import CREDIT_NOTE_LINE_RULES, CREDIT_NOTE_RULES, PAYMENT_RULES
-from rootfi_excel.submission.jobs import describe_error
+from rootfi_excel.submission.job_results import describe_error
 
 ENGINEER_WORDS = re.compile(r"lost answer|platform-denied|invalid-params|ConnectError|Errno|fingerprint|journal|"
                             r"\bsync\b|HTTP|exception", re.IGNORECASE)

@@ -155,7 +155,7 @@ def test_live_excel_gets_the_same_clean_text(tmp_path):
     """The xlwings adapter passes every text it writes through the same cleaning: results,
     ids, and the cells of a lookup list."""
     from rootfi_excel.workbook.excel import ExcelWorkbook
-    from rootfi_excel.workbook.port import LookupTable, ResultUpdate
+    from rootfi_excel.sheets.port import LookupTable, ResultUpdate
     from tests.support.books import PAYMENT_HEADERS, row_of
     from tests.test_excel_adapter import column, fake_book
     from tests.test_workbook_files import GOOD

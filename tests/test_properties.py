@@ -16,7 +16,7 @@ from rootfi_excel.sheets.cells import EXCEL_ERRORS, READERS, CellError, CellForm
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUMNS, Status
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.validate import validate_credit_notes, validate_payments
-from rootfi_excel.workbook.port import Table
+from rootfi_excel.sheets.port import Table
 
 cell_values = st.one_of(
     st.none(),

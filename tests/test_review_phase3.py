@@ -400,7 +400,7 @@ def test_a_customer_picked_from_the_dropdown_is_not_refused_for_a_vendor_of_that
     """The Lookups sheet offers customers only, yet Validate refused the name picked from it:
     "matches 2 contact records", the other being a vendor no payment can be made for."""
     from rootfi_excel.sheets.layout import PAYMENTS, Status
-    from rootfi_excel.validation.run import validate_workbook
+    from rootfi_excel.validation.workbook_validation import validate_workbook
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
     from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 
@@ -483,7 +483,7 @@ def test_a_refresh_stopped_half_way_leaves_the_cache_as_it_was(sandbox, api_key,
 def test_lookups_of_one_sandbox_are_never_used_for_another_address(make_sandbox, api_key, tmp_path, monkeypatch):
     """The same company id at another base URL (a sandbox, then production) has its own lists."""
     from rootfi_excel.sheets.layout import PAYMENTS
-    from rootfi_excel.validation.run import validate_workbook
+    from rootfi_excel.validation.workbook_validation import validate_workbook
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
     from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 

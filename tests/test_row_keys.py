@@ -672,7 +672,7 @@ def test_an_old_journal_is_matched_once_by_fingerprint_then_keyed(make_sandbox, 
     the first Submit with keys writes them back by fingerprint and keys them to their rows."""
     from rootfi_excel.folders import data_dir
     from rootfi_excel.submission.journal import default_path
-    from rootfi_excel.validation.run import validate_workbook
+    from rootfi_excel.validation.workbook_validation import validate_workbook
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
     from tests.support.submitting import submitter
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
 from rootfi_excel.sheets.layout import PAYMENT_MODES, PAYMENTS, RESULT_COLUMNS, Status
-from rootfi_excel.validation.run import validate_workbook
+from rootfi_excel.validation.workbook_validation import validate_workbook
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 from tests.test_cli import table_rows

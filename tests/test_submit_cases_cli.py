@@ -95,7 +95,7 @@ def test_7_a_key_refused_mid_run_keeps_and_writes_what_was_done(make_sandbox, ap
 
 def test_7_an_unexpected_error_inside_the_engine_still_writes_what_was_done(sandbox, api_key, tmp_path,
                                                                           monkeypatch):
-    from rootfi_excel.submission import jobs
+    from rootfi_excel.submission import job_results as jobs
 
     path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=30, notes=0)
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)

@@ -47,7 +47,7 @@ from rootfi_excel.submission import run as submission_run
 from rootfi_excel.submission.engine import SubmitOptions, Submitter
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI
-from rootfi_excel.workbook.port import WorkbookError
+from rootfi_excel.sheets.port import WorkbookError
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS
 from tests.support.fake_xlwings import FakeBook
 from tests.test_engine_properties import FAULTS, READS, FlakyApi

@@ -209,7 +209,7 @@ def test_result_columns_read_apart_and_the_message_comes_last(fresh):
 
 
 def test_readers_find_result_columns_by_name_whatever_their_order(tmp_path):
-    from rootfi_excel.validation.run import validate_workbook, write_validation
+    from rootfi_excel.validation.workbook_validation import validate_workbook, write_validation
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
     from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 
@@ -303,7 +303,7 @@ def test_instructions_say_what_validate_requires(fresh, tmp_path):
     # ... and Validate does exactly that: a line without a quantity is refused even when
     # another line of the same credit note has one.
     from tests.support.books import LINE_HEADERS, row_of, write_book
-    from rootfi_excel.validation.run import validate_workbook
+    from rootfi_excel.validation.workbook_validation import validate_workbook
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
     first = row_of(LINE_HEADERS, document_number="CN-1", contact_id="C-1", posted_date="2026-03-01",

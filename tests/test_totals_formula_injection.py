@@ -11,12 +11,12 @@ import openpyxl
 
 from rootfi_excel.app.totals import refresh_totals
 from rootfi_excel.lookups.ledger_totals import LEDGER_TABLE
-from rootfi_excel.lookups.posted import PostedReport
+from rootfi_excel.lookups.posted_sheet import PostedReport
 from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS, SETTINGS_SHEET, SETTINGS_TABLE, Status
 from rootfi_excel.sheets.totals_view import TOTALS_SHEET, TOTALS_TABLE
-from rootfi_excel.validation.run import read_workbook_settings
+from rootfi_excel.validation.workbook_validation import read_workbook_settings
 from rootfi_excel.workbook.excel import ExcelWorkbook
-from rootfi_excel.workbook.port import LookupTable
+from rootfi_excel.sheets.port import LookupTable
 from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book

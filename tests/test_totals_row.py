@@ -11,9 +11,9 @@ from openpyxl.utils import get_column_letter
 
 from rootfi_excel.cli.main import cli
 from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS, Status
-from rootfi_excel.validation.run import validate_workbook
+from rootfi_excel.validation.workbook_validation import validate_workbook
 from rootfi_excel.workbook.excel import ExcelWorkbook
-from rootfi_excel.workbook.port import total_row
+from rootfi_excel.sheets.port import total_row
 from rootfi_excel.workbook.template import build_template
 from tests.support.books import PAYMENT_HEADERS, row_of
 from tests.support.fake_xlwings import FakeBook, Formula

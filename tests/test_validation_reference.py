@@ -22,7 +22,7 @@ from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUM
 from rootfi_excel.sheets.records import HeaderError
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.validate import validate_credit_notes, validate_payments
-from rootfi_excel.workbook.port import Table, UncalculatedFormula
+from rootfi_excel.sheets.port import Table, UncalculatedFormula
 from tests.support import reference_validation as reference
 
 anything = st.one_of(

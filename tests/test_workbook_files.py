@@ -18,9 +18,9 @@ from click.testing import CliRunner
 from rootfi_excel.app import submit as submitting
 from rootfi_excel.cli.main import cli
 from rootfi_excel.sheets.layout import PAYMENTS, Status
-from rootfi_excel.validation.run import validate_workbook, write_validation
+from rootfi_excel.validation.workbook_validation import validate_workbook, write_validation
 from rootfi_excel.workbook.excel import ExcelWorkbook
-from rootfi_excel.workbook.port import ResultUpdate, WorkbookError
+from rootfi_excel.sheets.port import ResultUpdate, WorkbookError
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.support.books import PAYMENT_HEADERS, row_of
 from tests.support.whole_save import another_program
@@ -104,7 +104,7 @@ def test_a_workbook_made_read_only_during_submit_keeps_its_results_for_the_next_
 def test_content_openpyxl_could_not_write_back_is_kept(tmp_path):
     """A cell outside the tables that openpyxl can read but not write back (a 400-digit
     number): Validate, and a lookup list written, change only what they own and leave it."""
-    from rootfi_excel.workbook.port import LookupTable
+    from rootfi_excel.sheets.port import LookupTable
     from tests.support.broken_books import edited, sheet_part
 
     def long_number(parts):

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS, ROW_KEY_HEADER
-from rootfi_excel.validation.run import validate_workbook
-from rootfi_excel.workbook.port import ResultUpdate, UncalculatedFormula, WorkbookError
+from rootfi_excel.validation.workbook_validation import validate_workbook
+from rootfi_excel.sheets.port import ResultUpdate, UncalculatedFormula, WorkbookError
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 

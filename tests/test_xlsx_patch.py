@@ -17,8 +17,8 @@ import openpyxl
 import pytest
 
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUMNS
-from rootfi_excel.validation.run import validate_workbook, write_validation
-from rootfi_excel.workbook.port import ResultUpdate, WorkbookError
+from rootfi_excel.validation.workbook_validation import validate_workbook, write_validation
+from rootfi_excel.sheets.port import ResultUpdate, WorkbookError
 from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx import DATETIME_FORMAT, XlsxWorkbook
 from rootfi_excel.workbook.xlsx_package import Package
@@ -424,7 +424,7 @@ def _rezipped(contents: dict[str, bytes]) -> bytes:
 
 
 def test_a_new_sheet_with_a_table_and_names_is_added_by_patching(tmp_path):
-    from rootfi_excel.workbook.port import LookupTable
+    from rootfi_excel.sheets.port import LookupTable
 
     path = template_book(tmp_path, rows=1)
     before = parts(path)

@@ -22,7 +22,7 @@ FAKES = {"App": fake.FakeApp, "Book": fake.FakeBook, "Books": fake.FakeBooks, "S
 # Path.parent, ...), so the scan below does not take them for xlwings calls.
 OURS = {"table", "parent", "count", "columns", "name", "sheet", "values", "api", "path", "load", "json", "copy",
         "clear", "update", "index", "delete", "close", "quit", "visible",
-        "book", "rows", "group"}  # ExcelWorkbook.book, Table.rows (workbook.port), re.Match.group
+        "book", "rows", "group"}  # ExcelWorkbook.book, Table.rows (sheets.port), re.Match.group
 
 
 def test_every_declared_attribute_exists_on_the_real_xlwings_classes():

@@ -28,6 +28,7 @@ from typing import Iterator
 
 from rootfi_excel.folders import log_dir, make_private_folder, private_files
 from rootfi_excel.safe_text import printable, redact
+from rootfi_excel.messages import key_refused, unreachable
 
 LOG_NAME = "rootfi-excel.log"
 LOGGER = "rootfi_excel"
@@ -38,7 +39,7 @@ MAX_LINE = 700  # characters of one error line; server text can be long
 # Errors whose message already says what is wrong and what to do: (module, class). Checked
 # through sys.modules, so a failure while validating never imports the HTTP stack.
 READABLE = (
-    ("rootfi_excel.workbook.port", "WorkbookError"),
+    ("rootfi_excel.sheets.port", "WorkbookError"),
     ("rootfi_excel.submission.journal", "JournalError"),
     ("rootfi_excel.api.credentials", "CredentialsError"),
     ("rootfi_excel.submission.engine", "SubmitAborted"),
@@ -80,8 +81,6 @@ def explain(error: BaseException) -> str:
     if is_expected(error):
         return str(error)
     if _is(error, API_ERROR):
-        from rootfi_excel.messages import key_refused, unreachable
-
         status = getattr(error, "status", None)
         address = _api_address(getattr(error, "path", None))
         if _is(error, ("rootfi_excel.api.errors", "NetworkError")):

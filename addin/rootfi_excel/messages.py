@@ -16,6 +16,7 @@ both ("then submit again").
 
 from __future__ import annotations
 
+import os
 import string
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -24,6 +25,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, SANDBOX_PORT
+from rootfi_excel.fields.integrations import display_name
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 ENV_VAR = "ROOTFI_API_KEY"  # the same name as api.credentials.ENV_VAR (not imported: keyring stays unloaded)
@@ -115,8 +117,6 @@ def platform(code: str | None) -> str:
     """What people call a platform: 'NETSUITE' -> 'NetSuite'; none -> 'the platform'."""
     if not code or code == "the platform":
         return "the platform"
-    from rootfi_excel.fields.integrations import display_name
-
     return display_name(code)
 
 
@@ -310,8 +310,6 @@ def refused_id_hint(message: str, reason: str | None, field: str | None = None, 
     text = f"{field or ''} {reason or ''}"
     if not any(name in text for name in REFERENCE_FIELDS):
         return message
-    from rootfi_excel.fields.integrations import display_name
-
     name = (display_name(platform) if platform and platform != "the platform" else "") or "the platform"
     return message.rstrip() + REFUSED_ID_HINT.format(platform=name)
 
@@ -336,8 +334,6 @@ def unreachable(base_url: str, error: object) -> str:
 
 def key_in_environment() -> bool:
     """Whether the key comes from ROOTFI_API_KEY (it overrides every stored key)."""
-    import os
-
     return bool(os.environ.get(ENV_VAR, "").strip())
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rootfi_excel.api.credentials import CredentialsError
-from rootfi_excel.app import account, new_book, results
+from rootfi_excel.app import account, lookups, new_book, results
 from rootfi_excel.app import posted as posting
 from rootfi_excel.app import submit as submitting
 from rootfi_excel.app import validate as validating
@@ -31,7 +31,7 @@ from rootfi_excel.messages import NO_WORKBOOK, ignored_config_sheets, plural, we
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, INSTRUCTIONS_SHEET, PAYMENTS
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI, choose_save_path
-from rootfi_excel.workbook.port import WorkbookError
+from rootfi_excel.sheets.port import WorkbookError
 
 SELECT_FIRST = (f"Select one or more rows in the {PAYMENTS.sheet} or {CREDIT_NOTE_LINES.sheet} table first "
                 "(any cell of a row will do), then press the button again.")
@@ -93,16 +93,7 @@ def new_workbook(workbook: ExcelWorkbook | None, ui: ExcelUI,
 
 
 def refresh_lookups(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
-    from rootfi_excel.lookups.cache import LookupCache
-    from rootfi_excel.lookups.workbook import refresh_workbook
-    from rootfi_excel.validation.run import read_workbook_settings
-
-    settings, _, _ = read_workbook_settings(workbook)
-    if settings.company_id is None:
-        return ui.error("Fill in company_id on the Settings sheet first, then press Refresh lookups again.")
-    with account.open_client(settings) as client, LookupCache() as cache, ui.working("Refreshing lookups"):
-        report = refresh_workbook(workbook, client, cache, settings, progress=lambda text: ui.progress(0, 0, text))
-    (ui.tell if report.ok else ui.warn)(report.summary())
+    lookups.refresh_lookups(workbook, ui)
 
 
 def posted(workbook: ExcelWorkbook, ui: ExcelUI) -> None:
@@ -164,7 +155,7 @@ def dispatch(tag: str, scratch: bool = False) -> None:
     except Exception as error:  # no workbook is open (xlwings' caller is the active workbook)
         record(error, doing=f"find the workbook for the {tag} button")
         try:
-            import xlwings as xw
+            import xlwings as xw  # only here: tests drive the ribbon through a fake of it
 
             workbook, app = None, xw.apps.active
         except Exception as no_excel:  # no Excel to talk to: the log file is all there is

@@ -194,7 +194,7 @@ def settings_of(caller: Any, cache: SettingsCache | None = None) -> WorkbookSett
     formula remains the way to name another company."""
     if caller is None:
         return None
-    from rootfi_excel.workbook.excel import ExcelWorkbook
+    from rootfi_excel.workbook.excel import ExcelWorkbook  # with openpyxl: only when a cell names no company
 
     try:
         book = caller.sheet.book

@@ -15,7 +15,7 @@ from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUM
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.submission.engine import SubmitOptions, Submitter
 from rootfi_excel.validation.validate import validate_credit_notes, validate_payments
-from rootfi_excel.workbook.port import Table
+from rootfi_excel.sheets.port import Table
 
 
 class FakeApi:

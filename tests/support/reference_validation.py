@@ -38,7 +38,7 @@ from rootfi_excel.sheets.layout import (
 from rootfi_excel.sheets.records import ColumnMap, map_columns
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.validate import Unit
-from rootfi_excel.workbook.port import Table, UncalculatedFormula
+from rootfi_excel.sheets.port import Table, UncalculatedFormula
 
 SENT_STATUSES = frozenset({Status.CREATED, Status.PENDING, Status.UNKNOWN})
 

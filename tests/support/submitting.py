@@ -16,7 +16,7 @@ from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.submission.engine import SubmitOptions, Submitter
 from rootfi_excel.submission.journal import Journal
 from rootfi_excel.validation.validate import Unit, validate_credit_notes, validate_payments
-from rootfi_excel.workbook.port import Table
+from rootfi_excel.sheets.port import Table
 
 FAST_OPTIONS = dict(batch_size=100, resend_after=0.3, sync_timeout=60.0, max_rounds=3)
 

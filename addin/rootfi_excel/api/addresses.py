@@ -94,7 +94,7 @@ def same_address(one: str, other: str) -> bool:
 
 def _same_for_httpx(text: str, scheme: str, host: str, port: int | None) -> None:
     """The HTTP client must read the canonical text as naming the same host and port."""
-    import httpx
+    import httpx  # not at import: messages and settings use this module, and httpx is slow to load
 
     expected_port = None if port == _DEFAULT_PORTS[scheme] else port
     try:

@@ -7,7 +7,7 @@ so they are retried only when the server certainly did not process them; otherwi
 they raise OutcomeUnknownError and the caller looks the record up before resending.
 
 Every answer is read into a typed model (answers.py) with the API key taken out of
-its text (redact.py); an answer of another shape is UnexpectedAnswerError, or
+its text (redact_answers.py); an answer of another shape is UnexpectedAnswerError, or
 OutcomeUnknownError for a write (it may have been processed). The server's clock is
 learnt from each answer's Date header (`server_now`), so that the caller can compare
 the server's times with the server's times, never with this computer's clock.
@@ -43,13 +43,14 @@ from rootfi_excel.api.addresses import problem as address_problem
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, path
 from rootfi_excel.api.polling import poll_syncs
 from rootfi_excel.api.ratelimit import RateLimiter
-from rootfi_excel.api.redact import redact_json
+from rootfi_excel.api.redact_answers import redact_json
 from rootfi_excel.api.retry import (
     RetryPolicy,
     is_retryable_status,
     parse_retry_after,
     write_may_be_retried,
 )
+from rootfi_excel.api.credentials import CredentialsError
 
 log = logging.getLogger("rootfi_excel.api")
 
@@ -93,8 +94,6 @@ class RootFiClient:
             raise ValueError("an API key is required")
         unsafe = address_problem(base_url)
         if unsafe is not None:  # checked here, so no command or button can send the key there
-            from rootfi_excel.api.credentials import CredentialsError
-
             raise CredentialsError(f"The API key was not sent: {unsafe}. Correct base_url in the workbook's "
                                    "Settings (or --base-url): RootFi's addresses start with https://.")
         self._api_key = api_key

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from rootfi_excel.api.redact import redact, redact_text
+from rootfi_excel.api.redact_answers import redact, redact_text
 
 
 class RootFiError(Exception):

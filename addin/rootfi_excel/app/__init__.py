@@ -9,8 +9,9 @@ bar, a masked dialog or a hidden prompt).
     validate.py    Validate (whole workbook or selected rows)
     submit.py      Submit: settings -> client -> plan -> confirm -> journal -> send -> write
     results.py     Clear results (result columns only; a Created row's id needs a second yes)
-    account.py     Set API key, Check connection, the API client from the keyring
-    new_book.py    a fresh workbook from the template
-    posted.py      the Posted sheet: the platform's records of the Settings' period
+    account.py     Set API key (and login), Check connection (and doctor's), the API client from the keyring
+    new_book.py    a fresh workbook from the template (New workbook, rootfi-excel template)
+    posted.py      Posted: the platform's records of a period on the Posted sheet
+    lookups.py     Refresh lookups: the company's lists into the cache and onto the Lookups sheet
     selection.py   selected rows -> whole units (a credit-note line brings its credit note)
 """

@@ -13,6 +13,8 @@ from typing import Any
 
 from rootfi_excel import messages
 from rootfi_excel.api.addresses import AddressError
+from rootfi_excel.api.answers import Company
+from rootfi_excel.api.client import RootFiClient
 from rootfi_excel.api.credentials import (
     ENV_VAR,
     CredentialsError,
@@ -20,14 +22,15 @@ from rootfi_excel.api.credentials import (
     keyring_name,
 )
 from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
-from rootfi_excel.api.trust import ChosenKey, other_address, store_key
+from rootfi_excel.api.trust import ChosenKey, other_address, service_for, store_key
 from rootfi_excel.api.trust import choose_key as choose_key_for_address
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.fields import integrations
 from rootfi_excel.messages import key_refused, platform, unreachable
+from rootfi_excel.safe_text import hide
 from rootfi_excel.sheets.settings import WorkbookSettings
-from rootfi_excel.validation.run import read_workbook_settings
-from rootfi_excel.workbook.port import WorkbookPort
+from rootfi_excel.validation.workbook_validation import read_workbook_settings
+from rootfi_excel.sheets.port import WorkbookPort
 
 # Extra RootFiClient arguments (tests set a fast limiter and short retries); empty in use.
 CLIENT_OPTIONS: dict[str, Any] = {}
@@ -43,16 +46,14 @@ def choose_key(settings: WorkbookSettings) -> ChosenKey:
                                   named_on_command_line=settings.base_url_from_command_line, where=where)
 
 
-def client_for(chosen: ChosenKey) -> Any:
-    """The API client for a chosen key: it connects only to the address the key is for."""
-    from rootfi_excel.api.client import RootFiClient
-    from rootfi_excel.safe_text import hide
-
+def client_for(chosen: ChosenKey, **options: Any) -> RootFiClient:
+    """The API client for a chosen key: it connects only to the address the key is for.
+    options: RootFiClient's (timeout, retry, transport) over CLIENT_OPTIONS."""
     hide(chosen.key)  # never in the log or a message
-    return RootFiClient(chosen.key, base_url=chosen.base_url, **CLIENT_OPTIONS)
+    return RootFiClient(chosen.key, base_url=chosen.base_url, **{**CLIENT_OPTIONS, **options})
 
 
-def open_client(settings: WorkbookSettings) -> Any:
+def open_client(settings: WorkbookSettings) -> RootFiClient:
     """A client for the workbook's API address with the key stored for it (choose_key)."""
     return client_for(choose_key(settings))
 
@@ -64,34 +65,84 @@ def platform_name(integration: str | None) -> str:
     return integrations.display_name(integration)
 
 
+def read_company(settings: WorkbookSettings, *, client: Any = None, **options: Any) -> tuple[Company, str]:
+    """The company settings.company_id names, as RootFi reports it, and where the key that
+    read it came from: the one connection check, of Check connection and of doctor.
+
+    client: one already open (its key's source is then told from the environment); None:
+    one is opened, with `options` (RootFiClient's), for the key stored for the settings'
+    address, and closed. Raises CredentialsError (no key may go there: nothing connected)
+    and RootFiError."""
+    if client is not None:
+        source = (f"{ENV_VAR} environment variable" if os.environ.get(ENV_VAR, "").strip()
+                  else "this computer's key store")
+        return client.get_company(settings.company_id), source
+    chosen = choose_key(settings)
+    with client_for(chosen, **options) as own:
+        return own.get_company(settings.company_id), chosen.source
+
+
 def set_api_key(port: WorkbookPort, ui: UserInterface) -> bool:
     """Ask for the key (masked) and store it in the OS key store under the workbook's key
     profile, for the workbook's address. An address that is not RootFi's is shown first and
     the person asked whether to trust it: a shared workbook must not collect keys."""
-    from rootfi_excel.safe_text import hide
-
     settings, _, _ = read_workbook_settings(port)
-    profile = settings.key_profile
     try:
         address = other_address(settings.base_url)
     except AddressError as error:
         ui.error(messages.SET_KEY_BAD_ADDRESS.format(problem=error))
         return False
+    return store_api_key(ui, settings.key_profile, address, from_workbook=True)
+
+
+def store_api_key(ui: UserInterface, profile: str, address: str | None, *, from_workbook: bool) -> bool:
+    """Ask for a key (masked) and store it under `profile` for `address` (None: RootFi's own
+    addresses): Set API key and `rootfi-excel login`. True when one was stored.
+
+    from_workbook: the address comes from a workbook's Settings, which anyone may have
+    written: another than RootFi's is asked about first. Otherwise the person typed it
+    (--base-url): it is said, not asked. A key store that cannot be used raises
+    CredentialsError there, unless ROOTFI_API_KEY is set (then nothing needs storing)."""
+    overridden = not from_workbook and messages.key_in_environment()
     try:
-        ensure_keyring()  # say so before the person pastes a key for nothing
+        ensure_keyring()  # say so before the person types a key for nothing
+    except CredentialsError as error:
+        if overridden:
+            ui.warn(messages.LOGIN_WITH_ENV_KEY_ONLY)
+            return False
+        if not from_workbook:
+            raise
+        ui.error(str(error))
+        return False
+    if from_workbook:
         if address and not ui.confirm(messages.SET_KEY_ELSEWHERE.format(address=address, profile=profile)):
             ui.tell("Nothing was stored.")
             return False
-        key = ui.ask_secret(messages.SET_KEY_PROMPT.format(profile=profile, sent_to=messages.sent_to(address)))
-        if not key or not key.strip():
-            ui.tell("Nothing was stored.")
-            return False
-        hide(key.strip())  # never in the log or a message, even if the key store's error repeats it
+        prompt = messages.SET_KEY_PROMPT.format(profile=profile, sent_to=messages.sent_to(address))
+    else:
+        if overridden:  # before the key is typed: it will not be used while the variable is set
+            ui.warn(messages.ENV_KEY_IN_USE)
+        if address:
+            ui.warn(messages.LOGIN_ELSEWHERE.format(address=address))
+        prompt = f"RootFi API key for profile '{profile}'" + (f" at {address}" if address else "")
+    key = ui.ask_secret(prompt) or ""
+    if not key.strip() and from_workbook:  # (a blank key typed at the command line: store_key refuses it)
+        ui.tell("Nothing was stored.")
+        return False
+    hide(key.strip())  # never in the log or a message, even if the key store's error repeats it (as stored: trimmed)
+    try:
         store_key(profile, key, address)
     except CredentialsError as error:
+        if not from_workbook:
+            raise
         ui.error(str(error))
         return False
-    ui.tell(messages.SET_KEY_SAVED.format(profile=profile, store=keyring_name(), sent_to=messages.sent_to(address)))
+    if from_workbook:
+        ui.tell(messages.SET_KEY_SAVED.format(profile=profile, store=keyring_name(),
+                                              sent_to=messages.sent_to(address)))
+    else:
+        ui.tell(f"Saved the API key for profile '{profile}' in {keyring_name()} (service "
+                f"'{service_for(address)}'); it is sent only to {messages.sent_to(address)}.")
     return True
 
 
@@ -126,14 +177,8 @@ def check_connection(port: WorkbookPort, ui: UserInterface, *, client: Any = Non
     if settings.company_id is None:
         ui.error("Settings: company_id is empty; fill in your RootFi company id, then check again.")
         return None
-    source = f"{ENV_VAR} environment variable" if os.environ.get(ENV_VAR, "").strip() else "this computer's key store"
-    own = client is None
     try:
-        if own:
-            chosen = choose_key(settings)
-            source = chosen.source
-            client = client_for(chosen)
-        company = client.get_company(settings.company_id)
+        company, source = read_company(settings, client=client)
     except CredentialsError as error:
         ui.error(str(error))
         return None
@@ -147,9 +192,6 @@ def check_connection(port: WorkbookPort, ui: UserInterface, *, client: Any = Non
         ui.error(f"RootFi could not answer about company {settings.company_id} at {settings.base_url}: {error}. "
                  "Try again in a moment; if it persists, check base_url in Settings.")
         return None
-    finally:
-        if own and client is not None:
-            client.close()
     connection = Connection(settings.company_id, company.name, company.integration, company.connection_status,
                             settings.key_profile, source, settings.base_url)
     lines = [connection.text(), *problems]

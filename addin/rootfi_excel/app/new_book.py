@@ -27,6 +27,11 @@ def default_path(folder: Path | None = None, today: dt.date | None = None) -> Pa
     return path
 
 
+def write_template(path: Path) -> Path:
+    """A blank workbook (the template) at `path`: `rootfi-excel template`."""
+    return build_template(path)
+
+
 def new_workbook(path: Path, current_settings: dict[str, Any] | None = None) -> Path:
     """Write the template to `path` with the settings worth carrying over (never a key)."""
     carried = {name: value for name, value in (current_settings or {}).items()

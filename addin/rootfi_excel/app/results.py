@@ -14,7 +14,7 @@ from rootfi_excel.app.selection import Selection
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.messages import plural
 from rootfi_excel.sheets.layout import RESULT_COLUMNS, ROOTFI_ID, ROW_KEY, STATUS, TABLES, Status
-from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort, result_positions
+from rootfi_excel.sheets.port import ResultUpdate, WorkbookPort, result_positions
 
 
 def clear_results(port: WorkbookPort, ui: UserInterface, selection: Selection | None = None) -> int:

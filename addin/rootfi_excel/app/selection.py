@@ -9,7 +9,7 @@ because a credit note is sent whole.
 from __future__ import annotations
 
 from rootfi_excel.messages import plural
-from rootfi_excel.validation.run import WorkbookValidation
+from rootfi_excel.validation.workbook_validation import WorkbookValidation
 from rootfi_excel.validation.validate import SheetValidation
 
 Selection = dict[str, set[int]]  # layout key -> 0-based row indexes of the table

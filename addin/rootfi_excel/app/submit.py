@@ -21,7 +21,7 @@ from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
 from rootfi_excel.failures import record
 from rootfi_excel.messages import NOTHING_SENT, key_refused, plural, unreachable, were, words
-from rootfi_excel.validation.run import refusals
+from rootfi_excel.validation.workbook_validation import refusals
 from rootfi_excel.submission.journal import Journal, JournalError
 from rootfi_excel.submission.run import (
     Overrides,
@@ -35,7 +35,7 @@ from rootfi_excel.submission.run import (
     write_keys,
     write_submission,
 )
-from rootfi_excel.workbook.port import WorkbookError, WorkbookPort
+from rootfi_excel.sheets.port import WorkbookError, WorkbookPort
 
 # How a Submit ended, for the front end to choose its exit code or message.
 DONE = "done"  # sent (or nothing to send) and written back
@@ -95,7 +95,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
         if not (options and options.resend_rejected):
             _hold_refused(submission, journal)
         count_plan(submission, journal, workbook=workbook_name(port))
-        details = [*getattr(port, "notices", ()), *plan_lines(submission, settings)]
+        details = [*port.notices, *plan_lines(submission, settings)]
         if sum(plan.to_send.values()) or sum(plan.to_collect.values()):
             if not ui.confirm(question(submission, settings), details):
                 ui.tell("Nothing was sent.")
@@ -111,7 +111,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
             write_submission(port, submission)
             totals = refresh_totals(port, settings.cell_format)  # never stops the results being saved
             port.save()
-            _mark_placed(journal, submission, getattr(port, "missed", {}))
+            _mark_placed(journal, submission, port.missed)
         except WorkbookError as error:
             record(error, doing=f"save the results into {name}")
             ui.error(f"The results could not be written into {name}: {error}\n"
@@ -133,7 +133,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
             journal.close()
         if own_client and client is not None:
             client.close()
-    unplaced = sum(getattr(port, "unplaced", {}).values())
+    unplaced = sum(port.unplaced.values())
     if unplaced:
         ui.warn(f"{plural(unplaced, 'row')} {were(unplaced)} not written back because the table changed while RootFi was working "
                 f"(rows sorted, edited or deleted). Their results are safe in this computer's journal: {retry_hint}")

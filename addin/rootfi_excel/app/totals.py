@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rootfi_excel.failures import record
+from rootfi_excel.lookups.ledger_totals import ledger_table, ledger_totals
 from rootfi_excel.messages import LEDGER_DIFFERS, LEDGER_TIES, TOTALS_NOT_WRITTEN, TOTALS_UNEXPECTED
 from rootfi_excel.sheets.cells import CellFormat
 from rootfi_excel.sheets.layout import TABLES
 from rootfi_excel.sheets.money import minor_units
 from rootfi_excel.sheets.totals import CurrencyTotals, Line, control_totals, lines_of
 from rootfi_excel.sheets.totals_view import submit_line, totals_table
-from rootfi_excel.workbook.port import LookupTable, WorkbookError, WorkbookPort
+from rootfi_excel.sheets.port import LookupTable, WorkbookError, WorkbookPort
 
 
 @dataclass
@@ -59,8 +60,6 @@ def _refresh(port: WorkbookPort, fmt: CellFormat | None, posted: Any) -> Workboo
     found = read_totals(port, fmt)
     tables: list[LookupTable] = [totals_table(found.totals, found.separator)]
     if posted is not None and posted.period is not None:
-        from rootfi_excel.lookups.ledger_totals import ledger_table, ledger_totals
-
         start, end = posted.period
         found.ledger = ledger_totals(posted.found, found.lines, start, end, posted.twins, found.separator)
         tables.append(ledger_table(found.ledger, start, end, found.separator))

@@ -8,21 +8,23 @@ from rootfi_excel.app.account import open_client
 from rootfi_excel.app.selection import Selection, narrow
 from rootfi_excel.app.totals import refresh_totals
 from rootfi_excel.sheets.layout import WORKBOOK_ID
+from rootfi_excel.sheets.settings import Overrides
 from rootfi_excel.submission import row_keys
 from rootfi_excel.submission.journal import Journal, JournalError, default_path
-from rootfi_excel.validation.run import WorkbookValidation, validate_workbook, write_validation
-from rootfi_excel.workbook.port import WorkbookPort
+from rootfi_excel.validation.workbook_validation import WorkbookValidation, validate_workbook, write_validation
+from rootfi_excel.sheets.port import WorkbookPort
 
 
-def validate(port: WorkbookPort, selection: Selection | None = None, overrides: Any = None) -> WorkbookValidation:
+def validate(port: WorkbookPort, selection: Selection | None = None, overrides: Overrides | None = None, *,
+             client: Any = None) -> WorkbookValidation:
     """Validate the whole workbook and write the results of every row (or only of the
     selected rows and their credit notes). Every row gets its key and the workbook its id
     the first time (submission/row_keys.py). Raises WorkbookError when it cannot be used.
 
     overrides: the command line's --base-url/--company/--profile. Without lookups of the
     company on this computer, the rows' ids are read from RootFi with the key of the key
-    profile (only then is the key store read)."""
-    full = validate_workbook(port, overrides, connect=open_client)
+    profile (only then is the key store read). client: read them with this one instead (the demo's sandbox)."""
+    full = validate_workbook(port, overrides, client=client, connect=open_client)
     keying = _give_keys(full)
     if keying.workbook_id:
         port.write_setting(WORKBOOK_ID, keying.workbook_id)  # (a workbook without Settings: Submit says so)

@@ -14,13 +14,19 @@ from pathlib import Path
 
 import click
 
+from rootfi_excel.api.client import RootFiClient
+from rootfi_excel.app.submit import unsettled
+from rootfi_excel.app.validate import validate as validate_and_mark
+from rootfi_excel.cli.arguments import check_workbook_name, parse_faults
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_UNUSABLE, print_notices, print_validation, say, stop
-from rootfi_excel.cli.template_cmd import check_workbook_name
-from rootfi_excel.cli.sandbox_cmd import parse_faults
+from rootfi_excel.cli.submitting import run_submit
+from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
 from rootfi_excel.messages import DEMO_TOO_MANY_PAYMENTS, demo_unfinished, platform, plural
 from rootfi_excel.safe_text import hide
 from rootfi_excel.sandbox.seed import OPEN_INVOICES
+from rootfi_excel.sheets.settings import Overrides
+from rootfi_excel.submission.run import options_for, read_settings_for_submit
 
 
 def _check_payments(ctx: click.Context, param: click.Parameter, value: int) -> int:
@@ -63,15 +69,9 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
     Failed), 2 when the demo could not finish: rows it meant to send were held back or
     left without an answer (Skipped, Pending, Unknown), or it could not run at all.
     """
-    from rootfi_excel.api.client import RootFiClient
-    from rootfi_excel.app.submit import unsettled
-    from rootfi_excel.cli.submit_cmd import run_submit
-    from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
-    from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
-    from rootfi_excel.submission.run import Overrides, options_for, read_settings_for_submit
-    from rootfi_excel.validation.run import validate_workbook, write_validation
-    from rootfi_excel.workbook.template import build_template
-    from rootfi_excel.workbook.xlsx import XlsxWorkbook
+    from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread  # the web stack: loaded only to run
+    from rootfi_excel.workbook.template import build_template  # openpyxl: loaded when the command runs, not for --help
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook  # (the same)
 
     check_workbook_name(out)
     if out.exists() and not force:
@@ -100,8 +100,7 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
                 f"{plural(len(notes), 'credit-note line')} ({plural(credit_notes, 'credit note')})", bold=True)
 
             with XlsxWorkbook.open(out) as workbook:
-                report = validate_workbook(workbook, client=client)  # no lookups: ids read from the sandbox
-                write_validation(workbook, report)
+                report = validate_and_mark(workbook, client=client)  # no lookups: ids read from the sandbox
                 workbook.save()
             say("3. Validate", bold=True)
             print_notices(workbook)

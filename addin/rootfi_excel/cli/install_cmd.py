@@ -18,7 +18,7 @@ _dry_run_removing = click.option("--dry-run", is_flag=True,
 
 
 def _layout():
-    from rootfi_excel.install.layout import Layout
+    from rootfi_excel.install.layout import Layout  # install/ loads the add-in builder: only when a command runs
 
     return Layout.current()
 
@@ -50,7 +50,7 @@ def _fail(exc: Exception) -> click.ClickException:
 @_dry_run
 def install(templates_dir: Path | None, profile: str, no_key: bool, yes: bool, dry_run: bool) -> None:
     """Put the RootFi add-in into Excel, set it to use this Python, copy the template, store the key."""
-    from rootfi_excel.install.actions import InstallError
+    from rootfi_excel.install.actions import InstallError  # loads the add-in builder: when the command runs
     from rootfi_excel.install.actions import install as run_install
 
     layout = _layout()
@@ -76,7 +76,7 @@ def install(templates_dir: Path | None, profile: str, no_key: bool, yes: bool, d
 @_dry_run
 def upgrade(dry_run: bool) -> None:
     """Rebuild the add-in for the installed version; keep the key, templates and your settings."""
-    from rootfi_excel.install.actions import InstallError
+    from rootfi_excel.install.actions import InstallError  # loads the add-in builder: when the command runs
     from rootfi_excel.install.actions import upgrade as run_upgrade
 
     if dry_run:
@@ -98,7 +98,7 @@ def upgrade(dry_run: bool) -> None:
 def uninstall(remove_key: bool, remove_journal: bool, profiles: tuple[str, ...], dry_run: bool) -> None:
     """Remove every file, setting and folder install wrote, then the environment the installer made
     (proven by its marker); the key and the journal only when asked."""
-    from rootfi_excel.install.actions import InstallError
+    from rootfi_excel.install.actions import InstallError  # loads the add-in builder: when the command runs
     from rootfi_excel.install.actions import uninstall as run_uninstall
 
     if dry_run:
@@ -118,9 +118,8 @@ def uninstall(remove_key: bool, remove_journal: bool, profiles: tuple[str, ...],
 @click.option("--profile", help="Key profile (default: the workbook's Settings, else 'default').")
 def doctor(workbook: Path | None, base_url: str | None, company: int | None, profile: str | None) -> None:
     """Check this computer and say what is wrong and what to do. Exit 0 when nothing failed."""
-    from rootfi_excel.install.actions import xlwings_version
-    from rootfi_excel.install.doctor import exit_code, render, run_doctor
-    from rootfi_excel.install.manifest import load_manifest
+    from rootfi_excel.install.doctor import exit_code, render, run_doctor  # loads install/: when the command runs
+    from rootfi_excel.install.manifest import load_manifest, xlwings_version
 
     layout = _layout()
     try:

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import click
 
-from rootfi_excel import messages
 from rootfi_excel.api.addresses import AddressError
-from rootfi_excel.api.credentials import (
-    DEFAULT_PROFILE,
-    CredentialsError,
-    ensure_keyring,
-    keyring_name,
-)
-from rootfi_excel.api.trust import delete_key, other_address, service_for, store_key
+from rootfi_excel.api.credentials import DEFAULT_PROFILE, CredentialsError
+from rootfi_excel.api.trust import delete_key, other_address
+from rootfi_excel.app.account import store_api_key
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import say
-from rootfi_excel.messages import ENV_KEY_IN_USE, LOGIN_WITH_ENV_KEY_ONLY, LOGOUT_WITH_ENV_KEY_ONLY, key_in_environment
-from rootfi_excel.safe_text import hide
+from rootfi_excel.cli.terminal_ui import TerminalUI
+from rootfi_excel.messages import ENV_KEY_IN_USE, LOGOUT_WITH_ENV_KEY_ONLY, key_in_environment
 
 _profile_option = click.option(
     "--profile",
@@ -52,25 +47,7 @@ def login(profile: str, base_url: str | None) -> None:
     """Store a RootFi API key in the system keyring.
 
     The key is for RootFi's own addresses, or for --base-url alone."""
-    address = _address(base_url)
-    overridden = key_in_environment()
-    try:
-        ensure_keyring()  # say so before the user types the key for nothing
-    except CredentialsError:
-        if not overridden:
-            raise
-        say(LOGIN_WITH_ENV_KEY_ONLY, fg="yellow")
-        return
-    if overridden:  # before the key is typed: it will not be used while the variable is set
-        say(ENV_KEY_IN_USE, fg="yellow")
-    if address:
-        say(messages.LOGIN_ELSEWHERE.format(address=address), fg="yellow")
-    where = f" at {address}" if address else ""
-    key = click.prompt(f"RootFi API key for profile '{profile}'{where}", hide_input=True)
-    hide(key.strip())  # never in a log or a message, even if the key store's error repeats it (as stored: trimmed)
-    store_key(profile, key, address)
-    say(f"Saved the API key for profile '{profile}' in {keyring_name()} (service '{service_for(address)}'); it is "
-        f"sent only to {messages.sent_to(address)}.")
+    store_api_key(TerminalUI(), profile, _address(base_url), from_workbook=False)
 
 
 @click.command(cls=GuardedCommand, doing="remove the API key")

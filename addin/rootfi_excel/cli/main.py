@@ -53,7 +53,7 @@ def main() -> None:
     """The rootfi-excel program. Click's own messages about the arguments (a wrong option, a
     value out of range) are said as every other message is: wrapped between words at the
     terminal's width, never cut mid-word."""
-    from rootfi_excel.cli.output import EXIT_UNUSABLE, say
+    from rootfi_excel.cli.output import EXIT_UNUSABLE, say  # not at import: only what the command needs loads
 
     try:
         result = cli.main(standalone_mode=False)

@@ -18,9 +18,10 @@ import click
 from rootfi_excel.messages import platform, plural
 from rootfi_excel.safe_text import printable, redact
 from rootfi_excel.sheets.layout import Status
+from rootfi_excel.sheets.port import WorkbookPort
 
-if TYPE_CHECKING:
-    from rootfi_excel.validation.run import WorkbookValidation
+if TYPE_CHECKING:  # the type only: this module loads with every command, validation only with some
+    from rootfi_excel.validation.workbook_validation import WorkbookValidation
 
 EXIT_OK = 0
 EXIT_INVALID = 1  # some rows are invalid or failed
@@ -57,9 +58,9 @@ def stop(message: str) -> NoReturn:
     raise SystemExit(EXIT_UNUSABLE)
 
 
-def print_notices(workbook: object) -> None:
+def print_notices(workbook: WorkbookPort) -> None:
     """What the workbook adapter did on its own (e.g. a table extended over rows below it)."""
-    for notice in getattr(workbook, "notices", ()):
+    for notice in workbook.notices:
         say(f"  ! {notice}", fg="yellow")
 
 
@@ -181,7 +182,7 @@ class progress_lines:
 
     def __enter__(self) -> "progress_lines":
         if self.live:
-            from rich.console import Console
+            from rich.console import Console  # only on a live terminal (a pipe or a log gets plain lines)
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
             from rich.table import Column
 

@@ -8,6 +8,7 @@ import click
 
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.api.paths import SANDBOX_PORT
+from rootfi_excel.cli.arguments import parse_faults
 from rootfi_excel.cli.output import say
 from rootfi_excel.cli.sandbox_setup import CONNECTED, DEFAULT_COMPANY, SANDBOX_PROFILE, configure, settings_for
 from rootfi_excel.messages import (
@@ -25,28 +26,8 @@ from rootfi_excel.messages import (
     key_in_environment,
     platform,
 )
-from rootfi_excel.safe_text import printable
-from rootfi_excel.sandbox.faults import parse_fault
 from rootfi_excel.sandbox.gate import RESET_FORMATS
 from rootfi_excel.sandbox.shapes import LIST_SHAPES
-
-
-def parse_faults(text: str) -> dict[str, float]:
-    """'429=0.2,500=0.1,drop@writes=0.1' -> {"429": 0.2, "500": 0.1, "drop@writes": 0.1}."""
-    faults: dict[str, float] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        name, _, value = part.partition("=")
-        name = name.strip()
-        try:
-            parse_fault(name)
-        except ValueError as error:
-            raise click.BadParameter(printable(str(error)), param_hint="--faults") from None
-        try:
-            faults[name] = float(value)
-        except ValueError:
-            raise click.BadParameter(f"'{printable(part)}' needs a probability, e.g. {printable(name)}=0.1",
-                                     param_hint="--faults") from None
-    return faults
 
 
 @click.command(cls=GuardedCommand, doing="run the sandbox", stopped="Sandbox stopped.")
@@ -105,7 +86,7 @@ def sandbox(host: str, port: int, db_path: Path | None, book: Path | None, compa
     1005 Sage, 1006 FreshBooks; 1007 (Zoho Books) is disconnected, to see that refusal.
     It prints the Settings a workbook needs to use it; --configure BOOK.xlsx writes them.
     """
-    from rootfi_excel.sandbox.seed import VOLUME_CONTACTS, VOLUME_INVOICES
+    from rootfi_excel.sandbox.seed import VOLUME_CONTACTS, VOLUME_INVOICES  # with the web stack below: only to run
     from rootfi_excel.sandbox.server import SandboxConfig, run  # the web stack loads only here
 
     faults = parse_faults(faults_text)

@@ -28,7 +28,7 @@ def settings_for(base_url: str, company_id: int) -> dict[str, Any]:
 def store_sandbox_key(base_url: str, key: str, profile: str = SANDBOX_PROFILE) -> None:
     """Keep the sandbox's key on this computer for its address (and the workbook's key
     profile): the person started this sandbox here and asked for it (api/trust.py)."""
-    from rootfi_excel.api.trust import store_key
+    from rootfi_excel.api.trust import store_key  # loads keyring: only with --configure
 
     store_key(profile, key, base_url)
 
@@ -39,9 +39,9 @@ def configure(book: Path, base_url: str, key: str, company_id: int | None = None
 
     company_id: the sandbox company to use; None keeps the workbook's when it is one of
     the sandbox's connected companies, else DEFAULT_COMPANY."""
-    from rootfi_excel.api.credentials import CredentialsError
+    from rootfi_excel.api.credentials import CredentialsError  # loads keyring: only with --configure
     from rootfi_excel.sheets.settings import read_settings
-    from rootfi_excel.workbook.xlsx import XlsxWorkbook
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook  # loads openpyxl: only with --configure, not for --help
 
     with XlsxWorkbook.open(book) as workbook:
         current = read_settings(workbook.read_settings()).company_id

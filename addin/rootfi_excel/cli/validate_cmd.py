@@ -10,6 +10,7 @@ from rootfi_excel.app.validate import validate as validate_and_mark
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, print_notices, print_validation
 from rootfi_excel.cli.totals_output import print_totals
+from rootfi_excel.sheets.settings import Overrides
 
 
 @click.command(cls=GuardedCommand, short_help="Check BOOK's rows and mark what is wrong.",
@@ -30,8 +31,7 @@ def validate(book: Path, base_url: str | None, company_id: int | None, key_profi
     2 when the workbook cannot be used (a missing sheet or column, a damaged or
     read-only file).
     """
-    from rootfi_excel.submission.run import Overrides
-    from rootfi_excel.workbook.xlsx import XlsxWorkbook
+    from rootfi_excel.workbook.xlsx import XlsxWorkbook  # openpyxl: loaded when the command runs, not for --help
 
     overrides = Overrides(base_url=base_url, company_id=company_id, key_profile=key_profile)
     with XlsxWorkbook.open(book) as workbook:

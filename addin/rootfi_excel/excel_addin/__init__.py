@@ -10,7 +10,7 @@
     udf_module.py     the worksheet functions' VBA wrappers (what xlwings' import writes)
     function_help.py  their Insert Function help (MacroOptions, at Auto_Open)
     package.py        edits to the .xlam zip: ribbon, config sheet, titles, project name
-    settings.py       the add-in's settings (interpreter, PYTHONPATH) and the user's file
+    addin_settings.py the add-in's settings (interpreter, PYTHONPATH) and the user's file
 
 A new ribbon button is a <button> in customUI.xml plus a function in
 rootfi_excel.ribbon.BUTTONS: no VBA changes. An installer calls build_addin() (with
@@ -18,7 +18,7 @@ AddinSettings) and/or write_user_config().
 """
 
 from rootfi_excel.excel_addin.build import ADDIN_FILE, AddinBuildError, BuiltAddin, build_addin
-from rootfi_excel.excel_addin.settings import AddinSettings, user_config_path, write_user_config
+from rootfi_excel.excel_addin.addin_settings import AddinSettings, user_config_path, write_user_config
 
 __all__ = ["ADDIN_FILE", "AddinBuildError", "AddinSettings", "BuiltAddin", "build_addin", "user_config_path",
            "write_user_config"]

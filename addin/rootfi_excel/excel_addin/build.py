@@ -34,7 +34,7 @@ from pathlib import Path
 from rootfi_excel.excel_addin import customui, vba
 from rootfi_excel.excel_addin.function_help import FUNCTION_HELP_MODULE, FunctionHelpError, function_help_source
 from rootfi_excel.excel_addin.package import PackageError, edit_package
-from rootfi_excel.excel_addin.settings import CONFIG_SHEET, AddinSettings, SettingsError
+from rootfi_excel.excel_addin.addin_settings import CONFIG_SHEET, AddinSettings, SettingsError
 from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE, UDFSignatureError, udf_module_source
 
 ADDIN_FILE = "rootfi.xlam"
@@ -58,14 +58,14 @@ class BuiltAddin:
 
 
 def xlwings_template() -> bytes:
-    import xlwings
+    import xlwings  # slow to load: only when an add-in is built
 
     return resources.files(xlwings).joinpath(XLWINGS_TEMPLATE).read_bytes()
 
 
 def module_sources(xlwings_version: str) -> dict[str, str]:
     """The modules whose source the build sets (the worksheet functions' one is new), and that source."""
-    from rootfi_excel import udfs
+    from rootfi_excel import udfs  # the worksheet functions and their imports: only to build
 
     return {vba.XLWINGS_MODULE: vba.xlwings_module(xlwings_version), vba.RIBBON_MODULE: vba.ribbon_module(),
             UDF_VBA_MODULE: udf_module_source(udfs.UDF_MODULE, udfs.UDFS),
@@ -78,10 +78,10 @@ NEW_MODULES = (UDF_VBA_MODULE, FUNCTION_HELP_MODULE)
 
 def build_addin(out_dir: Path, settings: AddinSettings | None = None) -> BuiltAddin:
     """Write OUT_DIR/rootfi.xlam (replacing an older one) and say what is in it."""
-    import xlwings
-    from pyopenvba import ExcelFile, PyOpenVBAError
+    import xlwings  # slow to load: only when an add-in is built (install/ imports this module)
+    from pyopenvba import ExcelFile, PyOpenVBAError  # (the same)
 
-    from rootfi_excel.ribbon import BUTTONS
+    from rootfi_excel.ribbon import BUTTONS  # the ribbon imports the whole application: only to build
 
     settings = settings or AddinSettings()
     version = xlwings.__version__
@@ -130,7 +130,7 @@ def build_addin(out_dir: Path, settings: AddinSettings | None = None) -> BuiltAd
 
 def read_back_problems(path: Path, modules: dict[str, str]) -> list[str]:
     """pyOpenVBA's integrity check of the file, and its modules as the build meant them."""
-    from pyopenvba import ExcelFile, check_file
+    from pyopenvba import ExcelFile, check_file  # only when an add-in is built or checked
 
     report = check_file(path)
     found = [f"{issue.code} at {issue.location}: {issue.message}" for issue in report.errors]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from rootfi_excel.excel_addin.settings import PROJECT_NAME
+from rootfi_excel.excel_addin.addin_settings import PROJECT_NAME
 
 TEMPLATE_PROJECT_NAME = "MyAddin"  # the VBA project name in xlwings' template
 PROJECT = "RootFi"  # the VBA project name in rootfi.xlam (a VBA identifier)
@@ -53,7 +53,7 @@ def xlwings_module(version: str) -> str:
     Refused unless it is stamped with `version` everywhere it names a version: the DLL
     it loads on Windows and the AppleScript it runs on macOS must be this package's.
     """
-    import xlwings
+    import xlwings  # slow to load: only when an add-in is built
 
     text = crlf(resources.files(xlwings).joinpath("xlwings_custom_addin.bas").read_text(encoding="utf-8"))
     if text.count(TEMPLATE_PROJECT_CONSTANT) != 1:

@@ -5,7 +5,7 @@ addin_file.py   the one door to the add-in builder (excel_addin), and reading an
 settings_file.py  the add-in's "KEY","VALUE" settings file that xlwings' VBA reads
 manifest.py     the record of what install wrote (hashes, folder identities, the environment's id)
 environment.py  the environment the installer scripts make: its marker, and its removal (stdlib only)
-run.py          one run: every change said (or, in a dry run, said as "would") and recorded first
+recorded_run.py one run: every change said (or, in a dry run, said as "would") and recorded first
 unblock.py      Windows' Mark of the Web (Zone.Identifier)
 actions.py      install / upgrade
 removal.py      uninstall: only what can be shown to be the install's own

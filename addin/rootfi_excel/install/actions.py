@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from rootfi_excel import __version__
@@ -31,11 +32,17 @@ from rootfi_excel.install.manifest import (
     Manifest,
     WrittenSetting,
     load_manifest,
+    new_manifest,
     regular_file_sha256,
     sha256,
+    xlwings_version,
 )
-from rootfi_excel.install.run import InstallError, Run, Tell
+from rootfi_excel.install.removal import remove_recorded_file
+from rootfi_excel.install.removal import uninstall as run_uninstall
+from rootfi_excel.install.recorded_run import InstallError, Run, Tell
 from rootfi_excel.install.unblock import is_blocked, unblock
+from rootfi_excel.api.credentials import CredentialsError, ensure_keyring, key_stored, keyring_name, store_api_key
+from rootfi_excel.workbook.template import build_template
 
 TEMPLATE_FILE = "RootFi-Invoice-Import.xlsx"
 
@@ -45,14 +52,8 @@ Builder = Callable[[Path], None]
 __all__ = ["InstallError", "TEMPLATE_FILE", "install", "uninstall", "upgrade"]
 
 
-def xlwings_version() -> str:
-    import xlwings
-
-    return xlwings.__version__
-
-
 def xlwings_dir() -> Path:
-    import xlwings
+    import xlwings  # slow to load: only when installing
 
     return Path(xlwings.__file__).parent
 
@@ -99,15 +100,8 @@ class _Run(Run):
 
 def settings_with(settings: AddinSettings, values: dict[str, str]) -> AddinSettings:
     """`settings` with the interpreter the person chose, where they chose one."""
-    from dataclasses import replace
-
     return replace(settings, interpreter_win=values.get("INTERPRETER_WIN", settings.interpreter_win),
                    interpreter_mac=values.get("INTERPRETER_MAC", settings.interpreter_mac))
-
-
-def _new_manifest(layout: Layout) -> Manifest:
-    return Manifest(system=layout.system, product_version=__version__, xlwings_version=xlwings_version(),
-                    interpreter=str(layout.interpreter))
 
 
 def _check_interpreter(layout: Layout) -> None:
@@ -153,8 +147,6 @@ def _applescript(run: _Run) -> None:
     if target is None:
         return
     for old in [f for f in run.manifest.files if f.kind == "applescript" and f.path != str(target)]:
-        from rootfi_excel.install.removal import remove_recorded_file
-
         remove_recorded_file(run, old, why="AppleScript of the previous xlwings")
         if not run.dry_run:
             run.manifest.files.remove(old)
@@ -194,8 +186,6 @@ def _templates(run: _Run, folder: Path) -> None:
         return
 
     def write(staged: Path) -> None:
-        from rootfi_excel.workbook.template import build_template
-
         build_template(staged)
 
     run.put_file(target, "template", write, "the blank invoice-import workbook")
@@ -265,8 +255,6 @@ def _environment(run: _Run) -> None:
 
 
 def _offer_key(run: _Run, profile: str, ask_key: AskKey | None) -> None:
-    from rootfi_excel.api.credentials import CredentialsError, ensure_keyring, key_stored, keyring_name, store_api_key
-
     if ask_key is None:
         run.tell("skip the API key (store it later with `rootfi-excel login`)")
         return
@@ -316,7 +304,7 @@ def install(layout: Layout, *, templates_dir: Path | None = None, profile: str =
     _check_interpreter(layout)
     if not layout.has_excel:
         tell("No Excel on Linux: setting up the command line (rootfi-excel) and the templates only.")
-    manifest = _readable_manifest(layout, dry_run, tell) or _new_manifest(layout)
+    manifest = _readable_manifest(layout, dry_run, tell) or new_manifest(layout)
     manifest.product_version, manifest.xlwings_version = __version__, xlwings_version()
     manifest.interpreter = str(layout.interpreter)
     run = _Run(layout, manifest, dry_run, tell)
@@ -377,6 +365,4 @@ def upgrade(layout: Layout, *, dry_run: bool = False, tell: Tell = print,
 
 def uninstall(*args, **kwargs) -> None:
     """See removal.uninstall (kept here: install, upgrade and uninstall are imported together)."""
-    from rootfi_excel.install.removal import uninstall as run_uninstall
-
     run_uninstall(*args, **kwargs)

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from rootfi_excel.excel_addin import AddinBuildError, AddinSettings, build_addin, write_user_config
-from rootfi_excel.excel_addin.settings import CONFIG_SHEET, SettingsError
+from rootfi_excel.excel_addin.addin_settings import CONFIG_SHEET, SettingsError
 from rootfi_excel.excel_addin.vba import version_stamps
 
 
@@ -53,7 +53,7 @@ def write_addin_settings(settings_path: Path, settings: AddinSettings) -> None:
 
 def addin_modules(path: Path) -> dict[str, str]:
     """Module name -> VBA source of an add-in file."""
-    from pyopenvba import ExcelFile, PyOpenVBAError
+    from pyopenvba import ExcelFile, PyOpenVBAError  # only when an add-in file is read
 
     try:
         with ExcelFile(str(path)) as book:
@@ -77,7 +77,7 @@ def addin_xlwings_version(path: Path) -> str | None:
 
 def addin_sheet_settings(path: Path) -> dict[str, str]:
     """The add-in's own `rootfi.conf` sheet (it overrides the settings file), KEY -> value."""
-    import openpyxl
+    import openpyxl  # slow to load: only when an add-in file is read
 
     try:
         book = openpyxl.load_workbook(_as_workbook_package(path), read_only=True, data_only=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import struct
 import sys
 from collections.abc import Callable
@@ -17,8 +18,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rootfi_excel import messages
+from rootfi_excel.api.addresses import AddressError
+from rootfi_excel.api.credentials import (
+    CredentialsError,
+    ensure_keyring,
+    get_api_key,
+    keyring_name,
+    stored_key,
+)
+from rootfi_excel.api.errors import AuthError, NetworkError, NotFoundError, RootFiError, ServerError
+from rootfi_excel.api.paths import DEFAULT_BASE_URL
+from rootfi_excel.api.retry import RetryPolicy
+from rootfi_excel.app.account import read_company
+from rootfi_excel.api.trust import UntrustedAddressError, has_key_for, other_address, service_for
 from rootfi_excel.install import settings_file
+from rootfi_excel.install.actions import on_path
 from rootfi_excel.install.addin_file import AddinError, addin_sheet_settings, addin_xlwings_version
 from rootfi_excel.install.layout import LINUX, MACOS, WINDOWS, Layout
 from rootfi_excel.install.unblock import blocked_files
@@ -31,6 +45,8 @@ from rootfi_excel.messages import (
     plural,
     words,
 )
+from rootfi_excel.sheets.settings import WorkbookSettings, read_settings
+from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 MIN_PYTHON = (3, 11)
@@ -55,7 +71,7 @@ def excel_bits_from_registry() -> int | None:
     """Excel's bitness from the Windows registry (Click-to-Run, then MSI installs); None if unknown."""
     if not sys.platform.startswith("win"):
         return None
-    import winreg
+    import winreg  # Windows only
 
     places = [
         (r"SOFTWARE\Microsoft\Office\ClickToRun\Configuration", "Platform"),
@@ -199,9 +215,6 @@ def path_advice(folder: Path, system: str, shell: str = "") -> str:
 def check_command(layout: Layout, *, installed: bool, path_variable: str | None = None,
                   shell: str | None = None) -> Check:
     """Linux and macOS: does `rootfi-excel` run from a new terminal (the link in ~/.local/bin, on PATH)?"""
-    import shutil
-
-    from rootfi_excel.install.actions import on_path
 
     if layout.command_link is None:
         return Check(SKIP, f"Command on PATH: on Windows run it by its full path, {layout.command}.")
@@ -250,8 +263,6 @@ def check_workbook_location(workbook: str | Path | None) -> Check:
 
 
 def check_keyring() -> Check:
-    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, keyring_name
-
     try:
         ensure_keyring()
     except CredentialsError as exc:
@@ -267,9 +278,6 @@ def check_keyring() -> Check:
 def check_stored_key(profile: str, base_url: str | None = None) -> Check:
     """The key of `profile` stored for `base_url` (None or one of RootFi's: the key for RootFi's
     own addresses; any other address has its own key, see api/trust.py)."""
-    from rootfi_excel.api.addresses import AddressError
-    from rootfi_excel.api.credentials import ENV_VAR, CredentialsError, ensure_keyring, get_api_key, stored_key
-    from rootfi_excel.api.trust import has_key_for, other_address, service_for
 
     if os.environ.get(ENV_VAR, "").strip():
         try:
@@ -325,19 +333,15 @@ class ApiProbe:
 
 def probe_api(base_url: str, company_id: int | None, profile: str, *, named_on_command_line: bool = False,
               transport: Any = None, timeout: float = 10.0) -> ApiProbe:
-    from rootfi_excel.api.client import RootFiClient
-    from rootfi_excel.api.credentials import CredentialsError
-    from rootfi_excel.api.errors import RootFiError
-    from rootfi_excel.api.retry import RetryPolicy
-    from rootfi_excel.api.trust import UntrustedAddressError, choose_key
-
     probe = ApiProbe(base_url, company_id, profile=profile)
     if company_id is None:
         probe.skipped = "no company id (give --company, or a workbook whose Settings has company_id)"
         return probe
-    where = messages.WHERE_OPTION if named_on_command_line else messages.WHERE_SETTINGS
-    try:  # the one decision of which key may go where (api/trust.py): nothing connects before it
-        chosen = choose_key(base_url, profile, named_on_command_line=named_on_command_line, where=where)
+    settings = WorkbookSettings(company_id=company_id, base_url=base_url, key_profile=profile,
+                                base_url_from_command_line=named_on_command_line)
+    retry = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0, max_retry_after=5.0)
+    try:  # the key is chosen first (api/trust.py): nothing connects before it
+        probe.company, _ = read_company(settings, timeout=timeout, retry=retry, transport=transport)
     except UntrustedAddressError as exc:
         probe.error = exc
         return probe
@@ -350,21 +354,12 @@ def probe_api(base_url: str, company_id: int | None, profile: str, *, named_on_c
         else:
             probe.skipped = f"no API key for profile '{profile}'"
         return probe
-    retry = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0, max_retry_after=5.0)
-    try:
-        with RootFiClient(chosen.key, chosen.base_url, timeout=timeout, retry=retry, transport=transport) as client:
-            probe.company = client.get_company(company_id)
     except RootFiError as exc:
         probe.error = exc
     return probe
 
 
 def check_api_reachable(probe: ApiProbe) -> Check:
-    from rootfi_excel.api.credentials import CredentialsError
-    from rootfi_excel.api.errors import NetworkError, ServerError
-
-    from rootfi_excel.api.trust import UntrustedAddressError
-
     if probe.skipped:
         return Check(SKIP, f"RootFi API not called: {probe.skipped}.")
     if isinstance(probe.error, UntrustedAddressError):  # it names the address and what to do
@@ -382,9 +377,6 @@ def check_api_reachable(probe: ApiProbe) -> Check:
 
 
 def check_company(probe: ApiProbe) -> Check:
-    from rootfi_excel.api.credentials import CredentialsError
-    from rootfi_excel.api.errors import AuthError, NetworkError, NotFoundError, ServerError
-
     if probe.skipped:
         return Check(SKIP, f"Company and platform not checked: {probe.skipped}.")
     if isinstance(probe.error, (NetworkError, ServerError, CredentialsError)):
@@ -415,8 +407,6 @@ def check_company(probe: ApiProbe) -> Check:
 
 def workbook_settings(workbook: Path) -> Any:
     """The Settings sheet of a workbook file (base_url, company_id, key_profile)."""
-    from rootfi_excel.sheets.settings import read_settings
-    from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
     return read_settings(XlsxWorkbook.open(workbook).read_settings())
 
@@ -425,8 +415,6 @@ def run_doctor(layout: Layout, *, xlwings_version: str, workbook: Path | None = 
                base_url: str | None = None, company_id: int | None = None, profile: str | None = None,
                excel_bits: Callable[[], int | None] = excel_bits_from_registry,
                installed_files: list[Path] | None = None, installed: bool = False) -> list[Check]:
-    from rootfi_excel.api.paths import DEFAULT_BASE_URL
-
     checks = [check_python(layout.system, excel_bits=excel_bits() if layout.system == WINDOWS else None),
               check_addin_present(layout), check_addin_version(layout, xlwings_version),
               check_interpreter_setting(layout), check_applescript(layout, xlwings_version),

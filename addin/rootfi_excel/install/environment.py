@@ -27,7 +27,9 @@ import os
 import re
 import shutil
 import stat
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,9 +146,6 @@ def remove_empty_parents(marker: Marker, home: Path) -> list[Path]:
 
 def schedule_removal_after_exit(env: Path, marker_id: str, home: Path) -> None:
     """Start the base Python on a copy of this file, which removes `env` once nothing runs from it."""
-    import subprocess
-    import tempfile
-
     scratch = Path(tempfile.mkdtemp(prefix="rootfi-remove-"))
     copy = scratch / "remove_rootfi_environment.py"
     shutil.copyfile(__file__, copy)

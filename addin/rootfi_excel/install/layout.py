@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rootfi_excel.excel_addin.build import ADDIN_FILE
-from rootfi_excel.excel_addin.settings import user_config_path
+from rootfi_excel.excel_addin.addin_settings import user_config_path
+from rootfi_excel.folders import data_dir
 
 WINDOWS, MACOS, LINUX = "windows", "macos", "linux"
 SYSTEMS = (WINDOWS, MACOS, LINUX)
@@ -44,9 +45,7 @@ def current_system() -> str:
 
 def default_data_dir() -> Path:
     """The product's data folder (journal, install manifest); ROOTFI_EXCEL_HOME overrides it."""
-    from rootfi_excel.submission.journal import default_path
-
-    return default_path().parent
+    return data_dir()
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rootfi_excel import __version__
+from rootfi_excel.install.layout import Layout
+
 FORMAT = 2
 
 
@@ -153,3 +156,15 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         stream.write(manifest.to_json())
     os.replace(temporary, path)
+
+
+def xlwings_version() -> str:
+    import xlwings  # only when installing or removing: xlwings is slow to import
+
+    return xlwings.__version__
+
+
+def new_manifest(layout: Layout) -> Manifest:
+    """An empty record for an install on `layout` by this version of the product."""
+    return Manifest(system=layout.system, product_version=__version__, xlwings_version=xlwings_version(),
+                    interpreter=str(layout.interpreter))

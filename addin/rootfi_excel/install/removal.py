@@ -30,18 +30,25 @@ from rootfi_excel.install.environment import (
     unproven,
 )
 from rootfi_excel.install.layout import Layout
-from rootfi_excel.install.manifest import CreatedDir, WrittenFile, folder_identity, load_manifest, regular_file_sha256
-from rootfi_excel.install.run import InstallError, Run, Tell
+from rootfi_excel.install.manifest import (
+    CreatedDir,
+    WrittenFile,
+    folder_identity,
+    load_manifest,
+    new_manifest,
+    regular_file_sha256,
+)
+from rootfi_excel.install.recorded_run import InstallError, Run, Tell
+from rootfi_excel.api.credentials import CredentialsError, delete_api_key, key_stored
+from rootfi_excel.submission.journal import Journal, JournalError, OPEN_STATES
 
 
 def uninstall(layout: Layout, *, remove_key: bool = False, remove_journal: bool = False,
               profiles: tuple[str, ...] = (), dry_run: bool = False, tell: Tell = print) -> None:
     """Remove every file, setting and folder install wrote, then the environment the installer
     made; the key and the journal only when asked."""
-    from rootfi_excel.install.actions import _new_manifest
-
     manifest = load_manifest(layout.manifest_path)
-    run = Run(layout, manifest or _new_manifest(layout), dry_run, tell)
+    run = Run(layout, manifest or new_manifest(layout), dry_run, tell)
     if manifest is None:
         tell(f"No install record at {layout.manifest_path}: no files, settings or environment to remove.")
     else:
@@ -211,8 +218,6 @@ def _remove_dirs(run: Run, env_parents: tuple[Path, ...]) -> None:
 
 def _remove_keys(run: Run, profiles: set[str]) -> list[str]:
     """Remove the keys; return the profiles whose key may still be in the keyring."""
-    from rootfi_excel.api.credentials import CredentialsError, delete_api_key, key_stored
-
     kept = []
     for profile in sorted(profiles):
         try:
@@ -232,8 +237,6 @@ def _unsettled(journal: Path) -> int:
     """Attempts whose outcome is not known yet (sending, Pending, Unknown): what the journal
     is there for. -1 when it cannot be read now (locked by a Submit that is running); a
     damaged journal protects nothing (Submit asks for it to be set aside), so it is 0."""
-    from rootfi_excel.submission.journal import OPEN_STATES, Journal, JournalError
-
     try:
         with Journal(journal) as opened:
             return sum(len(opened.attempts(state)) for state in OPEN_STATES)

@@ -13,7 +13,7 @@ import os
 import secrets
 from pathlib import Path
 
-from rootfi_excel.excel_addin.settings import read_user_config
+from rootfi_excel.excel_addin.addin_settings import read_user_config
 
 
 def read_settings(path: Path) -> dict[str, str]:

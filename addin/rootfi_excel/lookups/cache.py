@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from rootfi_excel.folders import make_private_folder, private_files
+from rootfi_excel.folders import data_dir, make_private_folder, private_files
 from rootfi_excel.lookups.names import name_key, near_key, same_name
-from rootfi_excel.submission.journal import default_path as journal_path
 
 # list name -> the field people recognise a record by (shown in dropdowns, typed in rows)
 LABEL_FIELDS = {
@@ -71,8 +70,8 @@ SCHEMA_VERSION = 2
 
 
 def default_path() -> Path:
-    """lookups.sqlite3 beside the journal: ROOTFI_EXCEL_HOME, else the user's data folder."""
-    return journal_path().with_name("lookups.sqlite3")
+    """lookups.sqlite3 in the data folder, beside the journal: ROOTFI_EXCEL_HOME, else the user's data folder."""
+    return data_dir() / "lookups.sqlite3"
 
 
 @dataclass(frozen=True)

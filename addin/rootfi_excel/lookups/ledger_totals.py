@@ -21,7 +21,7 @@ from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, TABLES, Stat
 from rootfi_excel.sheets.money import NO_CURRENCY, format_amount, minor_units, to_decimal
 from rootfi_excel.sheets.totals import Line
 from rootfi_excel.sheets.totals_view import TOTALS_SHEET, rows_named
-from rootfi_excel.workbook.port import LookupTable
+from rootfi_excel.sheets.port import LookupTable
 
 LEDGER_TABLE = "LedgerTotals"
 LEDGER_HEADERS = ["type", "currency", "line", "amount", "count", "records and rows"]  # as the control totals

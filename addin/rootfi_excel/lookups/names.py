@@ -67,7 +67,7 @@ def _latin(ch: str) -> str:
         look_alike = glyph.get("c", "")
         if len(look_alike) == 1 and look_alike.isascii() and look_alike.isalnum():
             return look_alike
-    from anyascii import anyascii
+    from anyascii import anyascii  # its tables load on first use: most names are plain ASCII
 
     return anyascii(ch)
 
@@ -75,6 +75,6 @@ def _latin(ch: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _confusables() -> dict[str, list[dict[str, str]]]:
     # Loaded on first use only (about 0.1 s): most names are plain ASCII or match exactly.
-    from confusable_homoglyphs.confusables import confusables_data
+    from confusable_homoglyphs.confusables import confusables_data  # see the comment above
 
     return confusables_data

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from rootfi_excel.lookups.cache import CompanyLookups
-from rootfi_excel.workbook.port import LookupTable
+from rootfi_excel.sheets.port import LookupTable
 
 EXCEL_DIGITS = 10**15
 MAX_CELL_TEXT = 32767  # Excel's limit for one cell: a longer text makes Excel "repair" the file

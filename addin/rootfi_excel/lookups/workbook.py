@@ -10,7 +10,7 @@ from rootfi_excel.lookups.place import cache_key
 from rootfi_excel.lookups.refresh import Progress, RefreshReport, refresh
 from rootfi_excel.lookups.sheet import lookup_tables
 from rootfi_excel.sheets.settings import WorkbookSettings
-from rootfi_excel.workbook.port import WorkbookPort
+from rootfi_excel.sheets.port import WorkbookPort
 
 
 def refresh_workbook(port: WorkbookPort, client: Any, cache: LookupCache, settings: WorkbookSettings, *,

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from rootfi_excel.sandbox import jobs, listing, rules, writes
+from rootfi_excel.sandbox import async_jobs, listing, platform_rules, writes
 from rootfi_excel.sandbox.db import Database, record_from_row
 from rootfi_excel.sandbox.errors import INVALID_PARAMS, MISSING_PARAMS, OPERATION_DENIED, ApiError, bad_request, not_found
 from rootfi_excel.sandbox.gate import Stats
@@ -26,7 +26,7 @@ SHARED_MODELS = ("contacts", "invoices")
 COMPANY_MODELS = ("accounts", "currencies", "tax_rates", "items", *WRITABLE_MODELS)
 
 
-def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes | None = None,
+def build_app(db: Database, worker: async_jobs.JobWorker, stats: Stats, shapes: Shapes | None = None,
               refused_filters: set[str] | None = None) -> Starlette:
     shapes = shapes or Shapes()
     refused_filters = refused_filters if refused_filters is not None else set()
@@ -90,13 +90,13 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes
             raise bad_request(MISSING_PARAMS, 'The body needs "data": a record, or a list of records with '
                               "?run_async=true.", "data")
         data = body["data"]
-        rules.check_company_writable(company)
+        platform_rules.check_company_writable(company)
         if run_async:
             records = data if isinstance(data, list) else [data]
             if not 1 <= len(records) <= MAX_ASYNC_RECORDS:
                 raise bad_request(INVALID_PARAMS, f"data must hold 1 to {MAX_ASYNC_RECORDS} records, "
                                   f"got {len(records)}.", "data")
-            sync_id = jobs.create_sync(db, company["rootfi_id"], model, records, shapes)
+            sync_id = async_jobs.create_sync(db, company["rootfi_id"], model, records, shapes)
             worker.submit(sync_id)
             return Answer({"sync_id": sync_id})
         if isinstance(data, list):
@@ -114,7 +114,7 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes
         # The sandbox only has PUSH syncs (async writes); PULL lists are always empty.
         where = ["company_id = ?", "1" if job_type == "PUSH" else "0"]
         result = listing.page(db, "syncs", where, [company["rootfi_id"]], q, endless=shapes.endless_cursor)
-        return JSONResponse(shapes.list_body([jobs.sync_view(db, row, shapes) for row in result["rows"]], result))
+        return JSONResponse(shapes.list_body([async_jobs.sync_view(db, row, shapes) for row in result["rows"]], result))
 
     def sync_or_404(request: Request):
         row = db.sync(request.path_params["sync_id"])
@@ -123,14 +123,14 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes
         return row
 
     async def get_sync(request: Request) -> JSONResponse:
-        return JSONResponse({"data": jobs.sync_view(db, sync_or_404(request), shapes)})
+        return JSONResponse({"data": async_jobs.sync_view(db, sync_or_404(request), shapes)})
 
     async def get_sync_jobs(request: Request) -> JSONResponse:
         sync = sync_or_404(request)
         integration = db.company(sync["company_id"])["integration"]
         q = listing.parse(request.query_params.multi_items(), {})
         result = listing.page(db, "jobs", ["sync_id = ?"], [sync["sync_id"]], q, endless=shapes.endless_cursor)
-        return Answer(shapes.list_body([jobs.job_view(db, row, integration, sync["model"], shapes)
+        return Answer(shapes.list_body([async_jobs.job_view(db, row, integration, sync["model"], shapes)
                                         for row in result["rows"]], result))
 
     async def get_job(request: Request) -> JSONResponse:
@@ -139,7 +139,7 @@ def build_app(db: Database, worker: jobs.JobWorker, stats: Stats, shapes: Shapes
             raise not_found(f"Job {request.path_params['job_id']} not found.", "job_id")
         sync = db.sync(row["sync_id"])
         integration = db.company(sync["company_id"])["integration"]
-        return Answer({"data": jobs.job_view(db, row, integration, sync["model"], shapes)})
+        return Answer({"data": async_jobs.job_view(db, row, integration, sync["model"], shapes)})
 
     async def admin_stats(request: Request) -> JSONResponse:
         return JSONResponse({"requests": stats.snapshot(), "records": db.record_counts(), **db.sync_stats()})

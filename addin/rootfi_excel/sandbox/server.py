@@ -23,9 +23,10 @@ from rootfi_excel.sandbox.app import build_app
 from rootfi_excel.sandbox.db import Database
 from rootfi_excel.sandbox.faults import FaultPlan
 from rootfi_excel.sandbox.gate import Gate, GateConfig, Stats
-from rootfi_excel.sandbox.jobs import JobWorker
+from rootfi_excel.sandbox.async_jobs import JobWorker
 from rootfi_excel.sandbox.seed import seed_if_empty, seed_volume_company
 from rootfi_excel.sandbox.shapes import Shapes
+from rootfi_excel.sandbox.writes import new_record
 
 
 @dataclass
@@ -86,8 +87,6 @@ class RunningSandbox:
 
     def add_record(self, company_id: int, model: str, **fields: object) -> dict:
         """A record made in the platform (a customer added, an invoice issued): new platform id, stamps now."""
-        from rootfi_excel.sandbox.writes import new_record
-
         return new_record(self._db, company_id, model, dict(fields))
 
     def void_and_reissue(self, company_id: int, platform_id: str, **changes: object) -> tuple[dict, dict]:

@@ -6,7 +6,7 @@ duplicate check, and a payment and its invoice's new amount_due commit together.
 
 from __future__ import annotations
 
-from rootfi_excel.sandbox import rules
+from rootfi_excel.sandbox import platform_rules
 from rootfi_excel.sandbox.db import Database
 from rootfi_excel.sandbox.seed import platform_id
 
@@ -49,7 +49,7 @@ def _base(company: dict, pid: str, stamp: str) -> dict:
 
 
 def _create_payment(db: Database, company: dict, data: object) -> dict:
-    fields, invoice = rules.check_payment(db, company, data)
+    fields, invoice = platform_rules.check_payment(db, company, data)
     stamp = db.now_iso()
     pid = _new_platform_id(db, company)
     record = {
@@ -80,7 +80,7 @@ def _create_payment(db: Database, company: dict, data: object) -> dict:
 
 
 def _create_credit_note(db: Database, company: dict, data: object) -> dict:
-    fields = rules.check_credit_note(db, company, data)
+    fields = platform_rules.check_credit_note(db, company, data)
     stamp = db.now_iso()
     pid = _new_platform_id(db, company)
     lines = []

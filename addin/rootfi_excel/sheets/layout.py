@@ -165,6 +165,8 @@ CREDIT_NOTE_LINE_FIELDS: tuple[str, ...] = (
 )
 
 TABLES: dict[str, TableLayout] = {PAYMENTS.key: PAYMENTS, CREDIT_NOTE_LINES.key: CREDIT_NOTE_LINES}
+# table key -> the API model its rows are sent as
+MODEL_OF_TABLE = {PAYMENTS.key: "invoice_payments", CREDIT_NOTE_LINES.key: "invoice_credit_notes"}
 
 # Settings sheet: a two-column table (setting, value). Never a key or password.
 SETTINGS_SHEET = "Settings"

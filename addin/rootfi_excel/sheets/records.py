@@ -23,7 +23,7 @@ from rootfi_excel.sheets.layout import (
     header_lookup,
     normalize_header,
 )
-from rootfi_excel.workbook.port import Table, UncalculatedFormula, WorkbookError
+from rootfi_excel.sheets.port import Table, UncalculatedFormula, WorkbookError
 
 
 class HeaderError(WorkbookError):

@@ -286,3 +286,22 @@ def _closest(name: str, known: set[str]) -> list[str]:
     close += [cities[c] for c in difflib.get_close_matches(name.lower().replace(" ", "_"), list(cities), n=3,
                                                             cutoff=0.75)]
     return list(dict.fromkeys(close))[:3]
+
+
+@dataclass
+class Overrides:
+    """Command-line flags that win over the Settings sheet."""
+
+    base_url: str | None = None
+    company_id: int | None = None
+    key_profile: str | None = None
+
+
+def apply_overrides(settings: WorkbookSettings, overrides: Overrides) -> None:
+    if overrides.base_url:
+        settings.base_url = overrides.base_url.rstrip("/")
+        settings.base_url_from_command_line = True  # typed here: see api/trust.py
+    if overrides.company_id is not None:
+        settings.company_id = overrides.company_id
+    if overrides.key_profile:
+        settings.key_profile = overrides.key_profile

@@ -34,7 +34,7 @@ from rootfi_excel.sheets.layout import (
     normalize_header,
 )
 from rootfi_excel.sheets.money import NO_CURRENCY, to_decimal
-from rootfi_excel.workbook.port import Table, UncalculatedFormula
+from rootfi_excel.sheets.port import Table, UncalculatedFormula
 
 ENTERED = "Entered"
 NOT_CHECKED = "Not checked"  # no status yet: neither validated nor sent

@@ -23,7 +23,7 @@ from rootfi_excel.sheets.totals import (
     Line,
     Tally,
 )
-from rootfi_excel.workbook.port import LookupTable
+from rootfi_excel.sheets.port import LookupTable
 
 TOTALS_SHEET = "Totals"
 TOTALS_TABLE = "ControlTotals"

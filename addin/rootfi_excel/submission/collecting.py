@@ -10,7 +10,7 @@ from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.errors import AuthError, NotFoundError, RootFiError
 from rootfi_excel.api.polling import poll_syncs
 from rootfi_excel.sheets.layout import Status
-from rootfi_excel.submission import jobs as job_reading
+from rootfi_excel.submission import job_results as job_reading
 from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Outcome, Run, Work, ghost
 from rootfi_excel.submission.journal import CREATED, FAILED, PENDING
 from rootfi_excel.submission.lookups import resolve_by_lookup, settle_existing

@@ -10,17 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
 
 from rootfi_excel.api.errors import AuthError, RootFiError
 from rootfi_excel.messages import NOTHING_MORE_SENT, key_refused, platform_refused, plural, refused_id_hint
 from rootfi_excel.sheets.layout import Status
-from rootfi_excel.submission.journal import CREATED, FAILED, Attempt
+from rootfi_excel.submission.journal import CREATED, FAILED, Attempt, Journal
+from rootfi_excel.messages import STILL_RUNNING, minutes_text
 
-if TYPE_CHECKING:
-    from rootfi_excel.submission.engine import Submitter
-
-LOST_ANSWER = "lost-answer-not-found"  # error_code of an attempt closed after a lookup found nothing
 ALREADY_EXISTS = "record-already-exists"
 # Flags on a Created row that a person must look at (Outcome.flag, and the journal's error_code).
 POSSIBLE_DUPLICATE = "possible-duplicate"  # another record with the same number and values exists
@@ -106,10 +103,29 @@ class Work:
         return bool(self.pending or self.lost)
 
 
+class Submitting(Protocol):
+    """What a Run takes from the engine's Submitter (engine.py), named here so that this
+    module, which every step imports, imports none of them."""
+
+    client: Any  # engine.Client
+    journal: Journal
+    base_url: str
+    company_id: int
+    platform: str
+    options: Any  # engine.SubmitOptions
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+    now: Callable[[], dt.datetime]
+    deadline: float
+    progress: Callable[[int, int, str], None]
+    workbook: str | None
+    workbook_id: str | None
+
+
 class Run:
     """One submit() of one model, and the helpers its steps share."""
 
-    def __init__(self, submitter: Submitter, model: str) -> None:
+    def __init__(self, submitter: Submitting, model: str) -> None:
         self.client = submitter.client
         self.journal = submitter.journal
         self.base_url = submitter.base_url
@@ -268,8 +284,6 @@ class Run:
     def still_running(self, items: list[Item], idle: float) -> None:
         """Sent in a bulk write in which nothing moved for the run's bound: Pending now (the
         journal keeps them PENDING with their sync id), collected by a later Submit."""
-        from rootfi_excel.messages import STILL_RUNNING, minutes_text
-
         for item in items:
             item.outcome = Outcome(Status.PENDING, STILL_RUNNING.format(minutes=minutes_text(idle)),
                                    sync_id=item.sync_id, submitted_at=item.sent_at)

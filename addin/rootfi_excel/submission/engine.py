@@ -42,7 +42,6 @@ from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.errors import AuthError
 from rootfi_excel.messages import (
     NOTHING_MORE_SENT,
-    REFUSED_BEFORE,
     STOPPED_BY_CTRL_C,
     key_refused,
     stopped_before_sending,
@@ -53,7 +52,6 @@ from rootfi_excel.submission import matching, platform_check
 from rootfi_excel.submission.collecting import collect
 from rootfi_excel.submission.context import (
     ALREADY_EXISTS,
-    LOST_ANSWER,
     POSSIBLE_DUPLICATE,
     TWIN_CHECK_FAILED,
     Item,
@@ -65,13 +63,23 @@ from rootfi_excel.submission.context import (
     flag_of,
     was_bulk,
 )
-from rootfi_excel.submission.journal import CREATED, FAILED, OPEN_STATES, PENDING, Attempt, Journal, fingerprint
+from rootfi_excel.submission.journal import (
+    CREATED,
+    FAILED,
+    OPEN_STATES,
+    PENDING,
+    Attempt,
+    LOST_ANSWER,
+    Journal,
+    fingerprint,
+    refused_before,
+    was_refused,
+)
 from rootfi_excel.submission import identity
 from rootfi_excel.submission.reconciling import reconcile
 from rootfi_excel.submission.sending import TIME_LIMIT, send
 from rootfi_excel.validation.validate import Unit
 
-NOT_SENT = "not sent: "  # how context.Run.not_sent starts a journalled message (a transient failure)
 
 __all__ = ["ALREADY_EXISTS", "LOST_ANSWER", "POSSIBLE_DUPLICATE", "TWIN_CHECK_FAILED", "Client", "Outcome",
            "SubmitAborted", "SubmitOptions", "SubmitReport", "Submitter"]
@@ -373,23 +381,6 @@ def _refuse_new(run: Run, items: list[Item], work: Work) -> None:
             item.outcome = Outcome(Status.INVALID, item.refuse_if_new)
             run.tick(item, "invalid: exceeds the amount due")
     work.fresh = [item for item in work.fresh if not item.refuse_if_new]
-
-
-def was_refused(attempt: Attempt) -> bool:
-    """Did the platform refuse this exact record (its data), rather than the request fail on the way?
-
-    Refused: a 4xx answer to a one-by-one write, or a failed job of a bulk write (it has a
-    sync id). Not refused, so sent again: "not sent" (network, 5xx, rate limit, key) and a
-    4xx to a whole bulk write, which may be caused by another record of the batch; nor a
-    lost answer that a lookup did not find (closed FAILED so that it is sent again)."""
-    if attempt.state != FAILED or (attempt.message or "").startswith(NOT_SENT) or attempt.error_code == LOST_ANSWER:
-        return False
-    return bool(attempt.sync_id) or attempt.bulk is False
-
-
-def refused_before(attempt: Attempt) -> str:
-    return REFUSED_BEFORE.format(reason=(attempt.message or "no reason given").rstrip("."),
-                                 when=(attempt.sent_at or "")[:10])
 
 
 def _close_leftovers(items: list[Item], work: Work, stopped: str | None, key_refused: bool = False) -> None:

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 from rootfi_excel.folders import data_dir, make_private_folder, private_files
+from rootfi_excel.messages import REFUSED_BEFORE
 from rootfi_excel.safe_text import without_surrogates, xml_safe
 
 SENDING, PENDING, CREATED, FAILED, UNKNOWN = "SENDING", "PENDING", "CREATED", "FAILED", "UNKNOWN"
@@ -190,6 +191,27 @@ class Attempt:
     def keys(self) -> tuple[str, ...]:
         """Every row key of the record: its own and its lines'."""
         return tuple(dict.fromkeys(k for k in (self.row_key, *self.line_keys) if k))
+
+
+NOT_SENT = "not sent: "  # how context.Run.not_sent starts a journalled message (a transient failure)
+LOST_ANSWER = "lost-answer-not-found"  # error_code of an attempt closed after a lookup found nothing
+
+
+def was_refused(attempt: Attempt) -> bool:
+    """Did the platform refuse this exact record (its data), rather than the request fail on the way?
+
+    Refused: a 4xx answer to a one-by-one write, or a failed job of a bulk write (it has a
+    sync id). Not refused, so sent again: "not sent" (network, 5xx, rate limit, key) and a
+    4xx to a whole bulk write, which may be caused by another record of the batch; nor a
+    lost answer that a lookup did not find (closed FAILED so that it is sent again)."""
+    if attempt.state != FAILED or (attempt.message or "").startswith(NOT_SENT) or attempt.error_code == LOST_ANSWER:
+        return False
+    return bool(attempt.sync_id) or attempt.bulk is False
+
+
+def refused_before(attempt: Attempt) -> str:
+    return REFUSED_BEFORE.format(reason=(attempt.message or "no reason given").rstrip("."),
+                                 when=(attempt.sent_at or "")[:10])
 
 
 class Journal:

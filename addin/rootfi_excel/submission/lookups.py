@@ -15,8 +15,8 @@ from rootfi_excel.api.client import chunk_for_lookup
 from rootfi_excel.api.errors import AuthError, RootFiError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import matching
-from rootfi_excel.submission.context import ALREADY_EXISTS, LOST_ANSWER, Item, Outcome, Run
-from rootfi_excel.submission.journal import FAILED, UNKNOWN
+from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Outcome, Run
+from rootfi_excel.submission.journal import FAILED, LOST_ANSWER, UNKNOWN
 
 Records = dict[str, list[dict[str, Any]]]  # document number -> records
 # The chunks of a long lookup go out this many at a time: the rate limiter still paces

@@ -37,6 +37,7 @@ from rootfi_excel.messages import (
 )
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.context import Item, Outcome, Run
+from rootfi_excel.fields.integrations import display_name
 
 PAYMENTS = "invoice_payments"
 # Read every time: their state changes under a row (void, paid, re-assigned, deleted).
@@ -251,7 +252,5 @@ def _over_due(items: list[Item], live: Live, problems: dict[int, list[str]]) -> 
 
 
 def _platform(run: Run) -> str:
-    from rootfi_excel.fields.integrations import display_name
-
     return display_name(run.platform) if run.platform and run.platform != "the platform" else "the platform"
 

@@ -15,27 +15,22 @@ says (cleared, typed over, or the rootfi_id typed in by a person: "this row is t
 record"). A key from another workbook (pasted from it) names nothing here: the journal
 knows keys per workbook id. A row marked `send anyway` whose key the journal knows is
 given a new key: it is a new record by the person's word. A row emptied of its inputs
-loses its key (validation/run.write_validation).
+loses its key (validation/workbook_validation.write_validation).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rootfi_excel.sheets.ids import new_key, new_keys, new_workbook_id
-from rootfi_excel.sheets.layout import ROW_KEY, STATUS, TABLES, WORKBOOK_ID
+from rootfi_excel.sheets.layout import MODEL_OF_TABLE, ROW_KEY, STATUS, TABLES, WORKBOOK_ID
 from rootfi_excel.submission.journal import FAILED, Journal, fingerprint
-from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort
-
+from rootfi_excel.sheets.port import ResultUpdate, WorkbookPort
+from rootfi_excel.sheets.records import ParsedRow
+from rootfi_excel.validation.workbook_validation import WorkbookValidation
 from rootfi_excel.validation.validate import marked_send_anyway
-
-if TYPE_CHECKING:
-    from rootfi_excel.sheets.records import ParsedRow
-    from rootfi_excel.validation.run import WorkbookValidation
-
-MODEL_OF_TABLE = {"payments": "invoice_payments", "credit_note_lines": "invoice_credit_notes"}
 
 
 @dataclass

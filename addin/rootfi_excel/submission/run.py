@@ -39,27 +39,18 @@ from rootfi_excel.submission.engine import (
     Submitter,
 )
 from rootfi_excel.submission.journal import PLACED_ROW, Journal
-from rootfi_excel.sheets.settings import WorkbookSettings
-from rootfi_excel.validation.run import (
+from rootfi_excel.sheets.settings import Overrides, WorkbookSettings, apply_overrides
+from rootfi_excel.validation.workbook_validation import (
     WorkbookValidation,
     read_workbook_settings,
     validate_with,
     write_validation,
 )
 from rootfi_excel.validation.validate import SheetValidation
-from rootfi_excel.workbook.port import ResultUpdate, WorkbookError, WorkbookPort
+from rootfi_excel.sheets.port import ResultUpdate, WorkbookError, WorkbookPort
 
 MODEL_OF_TABLE = row_keys.MODEL_OF_TABLE
 HEALTHY = "HEALTHY"
-
-
-@dataclass
-class Overrides:
-    """Command-line flags that win over the Settings sheet."""
-
-    base_url: str | None = None
-    company_id: int | None = None
-    key_profile: str | None = None
 
 
 @dataclass
@@ -110,16 +101,6 @@ class WorkbookSubmission:
     def needs_attention(self) -> bool:
         """Something a person must look at even though every row may say Created."""
         return bool(self.possible_duplicates or self.flagged(TWIN_CHECK_FAILED) or self.warnings)
-
-
-def apply_overrides(settings: WorkbookSettings, overrides: Overrides) -> None:
-    if overrides.base_url:
-        settings.base_url = overrides.base_url.rstrip("/")
-        settings.base_url_from_command_line = True  # typed here: see api/trust.py
-    if overrides.company_id is not None:
-        settings.company_id = overrides.company_id
-    if overrides.key_profile:
-        settings.key_profile = overrides.key_profile
 
 
 def check_company(client: Any, settings: WorkbookSettings) -> Company:
@@ -292,13 +273,8 @@ def workbook_name(port: WorkbookPort) -> str | None:
     """The workbook's file name (case aside), as Excel or the file names it: how attempts
     journalled before row keys existed name their workbook (identity.py). Keyed attempts
     know it by the id inside it (Settings workbook_id), whatever it is called."""
-    path = getattr(port, "path", None)
-    if path is not None:
-        return str(getattr(path, "name", path)).casefold()
-    fullname = getattr(getattr(port, "book", None), "fullname", None)
-    if not fullname:
-        return None
-    return str(fullname).replace("\\", "/").rsplit("/", 1)[-1].casefold()
+    name = port.file_name
+    return name.casefold() if name else None
 
 
 def write_submission(port: WorkbookPort, submission: WorkbookSubmission) -> None:

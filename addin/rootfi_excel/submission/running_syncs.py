@@ -15,6 +15,7 @@ from rootfi_excel.api.answers import Sync
 from rootfi_excel.api.errors import AuthError, RootFiError
 from rootfi_excel.api.polling import RoundReader, WaitState, from_list, one_by_one, poll_syncs
 from rootfi_excel.submission.context import Run, moment
+from rootfi_excel.messages import minutes_text
 
 # How much earlier than our send (on RootFi's clock) a sync may have started and still
 # hold our records: the Date header counts whole seconds, and a request takes time.
@@ -64,8 +65,6 @@ def waiting_text(state: WaitState, what: str, stall_after: float | None) -> str:
     """The status line of a wait: what it waits for, how far it is, when it gives up.
     'waiting for 2 bulk writes of yours to finish at RootFi: 150 of 400 records done
     (35 s; stops waiting once nothing has moved for 2 minutes)'"""
-    from rootfi_excel.messages import minutes_text
-
     writes = f"{state.running} bulk write{'' if state.running == 1 else 's'}"
     done = f": {state.done} of {state.total} records done" if state.total else ""
     limit = f"; stops waiting once nothing has moved for {minutes_text(stall_after)}" if stall_after else ""

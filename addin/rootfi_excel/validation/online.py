@@ -46,6 +46,7 @@ from rootfi_excel.messages import (
 from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.sheets.records import ParsedRow
 from rootfi_excel.validation.validate import SheetValidation, Unit
+from rootfi_excel.fields.integrations import display_name
 
 CENT = 0.005  # amounts within half a cent are equal
 HELD_BACK = "not sent: credit note"  # how validate.py starts the message of a line held back
@@ -378,8 +379,6 @@ def _update_results(unit: Unit, sheet: SheetValidation, notes: dict[int, list[st
 def _unknown(resolution: Resolution, lookups: CompanyLookups | LiveLookups) -> str:
     """Why a value is not used: read by id from the platform, or from the cache (then with its age)."""
     if isinstance(lookups, LiveLookups):
-        from rootfi_excel.fields.integrations import display_name
-
         platform = display_name(lookups.platform) if lookups.platform != "the platform" else "the platform"
         return ID_NOT_IN_PLATFORM.format(value=resolution.value, noun=NOUNS[resolution.kind], platform=platform)
     return resolution.problem() + _hint(resolution, lookups)

@@ -35,7 +35,7 @@ from rootfi_excel.sheets.layout import (
 )
 from rootfi_excel.sheets.records import ColumnMap, ParsedRow, map_columns, parse_rows
 from rootfi_excel.sheets.settings import WorkbookSettings
-from rootfi_excel.workbook.port import Table
+from rootfi_excel.sheets.port import Table
 
 # Rows in these states were already sent: validation leaves their result columns alone.
 SENT_STATUSES = frozenset({Status.CREATED, Status.PENDING, Status.UNKNOWN})

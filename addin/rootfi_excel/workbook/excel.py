@@ -54,7 +54,7 @@ from rootfi_excel.sheets.layout import (
     normalize_header,
 )
 from rootfi_excel.safe_text import xml_safe
-from rootfi_excel.workbook.port import (
+from rootfi_excel.sheets.port import (
     looks_like_a_row,
     merged_message,
     owned_positions,
@@ -110,11 +110,16 @@ class ExcelWorkbook:
     @classmethod
     def caller(cls) -> "ExcelWorkbook":
         """The workbook whose button ran the macro (Windows and macOS only)."""
-        import xlwings as xw
+        import xlwings as xw  # only inside Excel: tests give the adapter a fake book
 
         return cls(xw.Book.caller())
 
     # ------------------------------------------------------------------ reads
+
+    @property
+    def file_name(self) -> str | None:
+        fullname = self.book.fullname  # a path, or a web address for a workbook on OneDrive/SharePoint
+        return str(fullname).replace("\\", "/").rsplit("/", 1)[-1] if fullname else None
 
     def read_table(self, layout: TableLayout) -> Table:
         table = self._read(layout.sheet, layout.table, required=True)
@@ -236,7 +241,7 @@ class ExcelWorkbook:
         Placed as workbook/xlsx_lookups.py places it; text stays text (an id "00123" or a date
         "2026-03-31" is not turned into a number by Excel). A table that grew over cells
         someone filled stops first, naming the cell, with nothing written (the .xlsx rule)."""
-        from openpyxl.utils import get_column_letter
+        from openpyxl.utils import get_column_letter  # slow to load: only when lookups are written
 
         if table.sheet in [s.name for s in self.book.sheets]:
             sheet = self.book.sheets[table.sheet]

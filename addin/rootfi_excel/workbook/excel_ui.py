@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
 
@@ -120,7 +121,7 @@ class ExcelUI:
 def _masked_dialog(prompt: str) -> str | None:
     """A small window with a masked entry (xlwings has no masked input box). tkinter
     ships with the python.org installers for Windows and macOS."""
-    import tkinter as tk
+    import tkinter as tk  # optional: a Python without Tk still runs every other button
 
     answer: dict[str, str | None] = {"key": None}
     root = tk.Tk()
@@ -148,8 +149,7 @@ def _masked_dialog(prompt: str) -> str | None:
 
 def choose_save_path(suggested: Any) -> Any | None:
     """A Save As dialog for a new workbook (tkinter); None when cancelled."""
-    from pathlib import Path
-    from tkinter import Tk, filedialog
+    from tkinter import Tk, filedialog  # optional: see _masked_dialog
 
     root = Tk()
     root.withdraw()

@@ -20,7 +20,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from rootfi_excel.folders import data_dir
-from rootfi_excel.workbook.port import WorkbookError
+from rootfi_excel.sheets.port import WorkbookError
 
 
 def writable_file(path: Path) -> Path:

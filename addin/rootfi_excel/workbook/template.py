@@ -48,6 +48,7 @@ from rootfi_excel.sheets.settings import (
     DEFAULT_STUCK_AFTER_MINUTES,
     SETTING_NOTES,
 )
+from rootfi_excel.sheets.totals_view import HEADERS, TOTALS_SHEET, TOTALS_TABLE, TOTALS_TITLE
 from rootfi_excel.workbook.button_help import BUTTON_STEPS
 from rootfi_excel.workbook.files import replace_file
 
@@ -530,8 +531,6 @@ def _lookups_sheet(wb: Workbook) -> None:
 def _totals_sheet(wb: Workbook) -> None:
     """The Totals sheet: an empty ControlTotals table under its title, filled by Validate,
     Submit and Posted (sheets/totals_view.py), printed landscape on one page."""
-    from rootfi_excel.sheets.totals_view import HEADERS, TOTALS_SHEET, TOTALS_TABLE, TOTALS_TITLE
-
     ws = wb.create_sheet(TOTALS_SHEET)
     ws.cell(row=1, column=1, value=TOTALS_TITLE).font = _font(bold=True)
     for col, (header, width) in enumerate(zip(HEADERS, (18, 12, 40, 18, 9, 60)), start=1):

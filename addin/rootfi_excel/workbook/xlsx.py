@@ -56,7 +56,7 @@ from rootfi_excel.sheets.layout import (
     TableLayout,
 )
 from rootfi_excel.safe_text import xml_safe
-from rootfi_excel.workbook.port import (
+from rootfi_excel.sheets.port import (
     looks_like_a_row,
     merged_message,
     owned_positions,
@@ -76,6 +76,7 @@ from rootfi_excel.workbook.files import lock_file, read_file, read_only, replace
 from rootfi_excel.workbook.xlsx_package import Package
 from rootfi_excel.workbook.xlsx_patch import MAX_CELL_TEXT, Cells, Unpatchable
 from rootfi_excel.workbook.xlsx_read import ValuesSheet, read_sheet
+from rootfi_excel.workbook.xlsx_lookups import write_lookup_table
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,9 @@ class XlsxWorkbook:
         self.path = path  # as the person named it (perhaps a link)
         self.target = path.resolve()  # the file itself: read, checked and replaced
         self.notices: list[str] = []  # what the adapter did on its own, to tell the person
+        # A file cannot change under a run: every result finds its row (see WorkbookPort).
+        self.unplaced: dict[str, int] = {}
+        self.missed: dict[str, set[int]] = {}
         self.formula_without_value: list[str] = []  # cells whose formula was never calculated
         self._source = source  # the bytes opened: parsed sheet by sheet, patched when saved
         self._opened = hashlib.sha256(source).digest()  # to notice a change on disk before saving
@@ -125,6 +129,10 @@ class XlsxWorkbook:
         self.close()
 
     # ------------------------------------------------------------------ reads
+
+    @property
+    def file_name(self) -> str | None:
+        return self.path.name
 
     def read_table(self, layout: TableLayout) -> Table:
         """The table's rows. Refused (WorkbookError) when its owned cells could not be written:
@@ -226,8 +234,6 @@ class XlsxWorkbook:
     def write_lookup_table(self, table: LookupTable) -> None:
         """A live list on the Lookups sheet (or the Posted report), as an Excel table with
         defined names (see xlsx_lookups). Refused, nothing written, when it cannot be placed."""
-        from rootfi_excel.workbook.xlsx_lookups import write_lookup_table
-
         if table.sheet not in self._reader.sheetnames and table.sheet not in self._sheets:
             self._sheets[table.sheet] = ValuesSheet(table.sheet)  # made in the file when saved
         sheet = self._sheet(table.sheet)

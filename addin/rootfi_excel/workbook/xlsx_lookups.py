@@ -20,7 +20,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.table import Table
 
 from rootfi_excel.safe_text import xml_safe
-from rootfi_excel.workbook.port import (
+from rootfi_excel.sheets.port import (
     LIVE_PLACEHOLDER,
     LookupTable,
     WorkbookError,

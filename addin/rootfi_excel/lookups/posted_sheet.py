@@ -21,7 +21,7 @@ from rootfi_excel.lookups.place import CacheNotReadable, open_lookups
 from rootfi_excel.lookups.sheet import cell_value
 from rootfi_excel.messages import plural
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, ROOTFI_ID, TableLayout
-from rootfi_excel.workbook.port import LookupTable, WorkbookError, WorkbookPort, records_from
+from rootfi_excel.sheets.port import LookupTable, WorkbookError, WorkbookPort, records_from
 
 POSTED_SHEET = "Posted"
 POSTED_TABLE = "PostedRecords"

@@ -89,7 +89,7 @@ def total_row(cells: list[tuple[Any, str | None]], first_column: int, row: int) 
     column above this row, or over a table's column). `cells` are (value, formula or None)
     from `first_column` on. Returns the row as a message shows it ('Total =SUM(E2:E9)'),
     else None."""
-    from openpyxl.utils import column_index_from_string
+    from openpyxl.utils import column_index_from_string  # openpyxl is slow to load: the UDF server never needs it
 
     label: str | None = None
     sums: list[str] = []
@@ -165,7 +165,7 @@ def refuse_overwriting(sheet: str, table: LookupTable, area: Area, values: list[
     """A list that grew must not write over what someone typed below (or beside) its old
     rows: stop before anything is written, naming the cell. `values` are the cells of
     `area` as they are now; cells of `old` (the table being rewritten) are its own."""
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # (the same)
 
     left, top = area[0], area[1]
     for r, row in enumerate(values):
@@ -215,7 +215,19 @@ def merged_message(sheet: str, cells: str, column: str) -> str:
 
 
 class WorkbookPort(Protocol):
+    """What the core needs from a workbook; both adapters (workbook/xlsx.py, workbook/excel.py) implement all of it."""
+
     notices: list[str]  # what the adapter did on its own (a table extended over rows below it), to tell
+    # Results that could not be placed because their rows were moved or deleted while the run
+    # was away (live Excel only; a file cannot change under a run): sheet -> how many, and
+    # sheet -> those rows' indexes as read at the start.
+    unplaced: dict[str, int]
+    missed: dict[str, set[int]]
+
+    @property
+    def file_name(self) -> str | None:
+        """The workbook's file name as Excel or the file system names it ('Payments.xlsx'); None
+        for a workbook Excel has not named."""
 
     def read_table(self, layout: TableLayout) -> Table: ...
 

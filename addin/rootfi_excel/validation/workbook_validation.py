@@ -8,11 +8,12 @@ from typing import Any
 
 from rootfi_excel.fields.integrations import RequirementBook, requirements_from_rows
 from rootfi_excel.messages import plural
-from rootfi_excel.sheets.layout import MESSAGE, ROW_KEY, STATUS, SUBMITTED_AT, SYNC_ID, TABLES, Status
-from rootfi_excel.sheets.settings import BLANK_COMPANY_ID, WorkbookSettings, read_settings
+from rootfi_excel.sheets.layout import MESSAGE, MODEL_OF_TABLE, ROW_KEY, STATUS, SUBMITTED_AT, SYNC_ID, TABLES, Status
+from rootfi_excel.sheets.settings import BLANK_COMPANY_ID, Overrides, WorkbookSettings, apply_overrides, read_settings
+from rootfi_excel.submission.journal import Journal, JournalError, default_path, fingerprint, refused_before, was_refused
 from rootfi_excel.validation.online import check_online
 from rootfi_excel.validation.validate import SheetValidation, validate_table
-from rootfi_excel.workbook.port import ResultUpdate, WorkbookPort
+from rootfi_excel.sheets.port import ResultUpdate, WorkbookPort
 
 
 @dataclass
@@ -65,18 +66,16 @@ def read_workbook_settings(port: WorkbookPort) -> tuple[WorkbookSettings, Requir
     return settings, RequirementBook(extra), [*settings.problems, *problems]
 
 
-def validate_workbook(port: WorkbookPort, overrides: Any = None, *, client: Any = None,
+def validate_workbook(port: WorkbookPort, overrides: Overrides | None = None, *, client: Any = None,
                       connect: Any = None) -> WorkbookValidation:
     """Validate as the Validate button does: besides the rows, say what stops a Submit
     that the rows do not show (a blank company_id, no rows at all).
 
-    overrides: the command line's --base-url/--company/--profile (submission.run.Overrides),
+    overrides: the command line's --base-url/--company/--profile (sheets.settings.Overrides),
     applied to the Settings as every command applies them, so the same lookups are found.
     client, connect: see validation.online.check_online (references read by id without a cache)."""
     settings, book, problems = read_workbook_settings(port)
     if overrides is not None:
-        from rootfi_excel.submission.run import apply_overrides
-
         apply_overrides(settings, overrides)
     if settings.company_id is None and not any(p.startswith("Settings: company_id") for p in problems):
         problems.append(BLANK_COMPANY_ID)  # not in read_settings: submit --company may supply it
@@ -121,13 +120,9 @@ def write_validation(port: WorkbookPort, report: WorkbookValidation,
         port.write_results(sheet.layout, update)
 
 
-def refusals(report: WorkbookValidation, journal) -> dict[str, dict[int, str]]:
+def refusals(report: WorkbookValidation, journal: Journal) -> dict[str, dict[int, str]]:
     """Valid rows whose exact record the platform refused at an earlier Submit (from the
     journal): sheet key -> row index -> the platform's reason, as Submit wrote it."""
-    from rootfi_excel.submission.engine import refused_before, was_refused
-    from rootfi_excel.submission.journal import fingerprint
-    from rootfi_excel.submission.run import MODEL_OF_TABLE
-
     settings = report.settings
     if settings.company_id is None or not settings.base_url:
         return {}
@@ -145,8 +140,6 @@ def refusals(report: WorkbookValidation, journal) -> dict[str, dict[int, str]]:
 def keep_refusals(report: WorkbookValidation, journal_path=None) -> None:
     """Validate after a Submit keeps the platform's reason of a refused row (status Failed)
     until the row is changed: a Valid with an empty message would hide why it failed."""
-    from rootfi_excel.submission.journal import Journal, JournalError, default_path
-
     path = journal_path or default_path()
     if not path.exists():
         return  # nothing was ever submitted from this computer
