@@ -2,7 +2,7 @@
 
 A small `ast` mutator. For each module it makes one small change at a time (a comparison
 flipped, a condition negated, `and`/`or` swapped, a statement dropped, a constant
-changed), then runs only the tests that execute the mutated line, and says whether one of
+changed: True/False, 0/1), then runs only the tests that execute the mutated line, and says whether one of
 them failed (caught) or none did (survived). Not part of CI: run it by hand.
 
     nice -n 10 .venv/bin/python tools/mutate.py                  # every engine module
@@ -10,11 +10,12 @@ them failed (caught) or none did (survived). Not part of CI: run it by hand.
     .venv/bin/python tools/mutate.py --list submission/sending.py # the mutants, nothing run
 
 Which tests execute which line comes from one run of the whole suite under coverage.py
-with per-test contexts (pytest --cov-context=test), kept in .mutation/coverage and made
-again with --collect (or when it is missing). The mutants run against a copy of the
-`addin` tree (PYTHONPATH), so the work tree is never modified. A mutant whose tests run
+with per-test contexts (pytest --cov-context=test), kept under .mutation/ and made again
+with --collect (or when there is none); --collect-tests adds the coverage of new tests.
+The mutants run against a copy of the `addin` tree (PYTHONPATH), so the work tree is
+never modified; each one's tests run with -x, cheapest first. A mutant whose tests run
 longer than --timeout is counted caught (it hangs). A mutant on a line no test runs is
-counted survived ("no test runs this line").
+counted survived ("no tests").
 
 With --sample N, at most N mutants per module are tried, chosen with --seed (fixed), so
 that a run over every module fits in about half an hour on two cores.
@@ -25,9 +26,11 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -42,6 +45,7 @@ STATE = ROOT / ".mutation"
 ENGINE = ["submission/journal.py", "submission/identity.py", "submission/collecting.py",
           "submission/lookups.py", "submission/platform_check.py", "submission/sending.py",
           "api/retry.py", "api/answers.py", "workbook/xlsx_patch.py"]
+FIRST = 6  # the cheapest tests of a line, tried first
 COVERED_PACKAGES = ["rootfi_excel.submission", "rootfi_excel.api", "rootfi_excel.workbook"]
 
 _FLIP = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE,
@@ -215,7 +219,17 @@ def collect_coverage(jobs: int, tests: list[str]) -> None:
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", str(jobs),
                "--cov-context=test", "--cov-report="] + [f"--cov={p}" for p in COVERED_PACKAGES] + tests
     print("collecting per-test coverage:", " ".join(command), flush=True)
-    subprocess.run(command, cwd=ROOT, env={**os.environ, "COVERAGE_FILE": str(folder / "coverage")}, check=False)
+    result = subprocess.run(command + ["-rf"], cwd=ROOT, env={**os.environ, "COVERAGE_FILE": str(folder / "coverage")},
+                            stdout=subprocess.PIPE, text=True, check=False)
+    print(result.stdout[-2000:])
+    # A test that fails unmutated would count every mutant it runs as caught: it is never selected.
+    failed = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("FAILED ")]
+    (folder / "failed.txt").write_text("".join(f"{test}\n" for test in failed), encoding="utf-8")
+
+
+def failing_tests() -> set[str]:
+    return {line for folder in _collections() if (folder / "failed.txt").exists()
+            for line in (folder / "failed.txt").read_text(encoding="utf-8").split()}
 
 
 def ENGINE_SOURCES() -> list[str]:  # noqa: N802 - every module of the covered packages
@@ -282,31 +296,39 @@ def _test_weights() -> dict[str, int]:
 # ---------------------------------------------------------------------------- running
 
 class Sandbox:
-    """A copy of the addin tree that one worker mutates, one module at a time."""
+    """A copy of the addin tree that one worker mutates, one module at a time, and a pytest
+    server that runs the tests against it: it imports pytest and the libraries once (never
+    rootfi_excel), then forks a child per run, so each run pays only for our own modules."""
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="rootfi-mutate-"))
-        shutil.copytree(ROOT / "addin", self.dir / "addin",
-                        ignore=shutil.ignore_patterns("*.egg-info"))
+        shutil.copytree(ROOT / "addin", self.dir / "addin", ignore=shutil.ignore_patterns("*.egg-info"))
+        env = {**os.environ, "PYTHONPATH": str(self.dir / "addin")}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled once: the mutated module's .pyc is removed each time
+        env.pop("COVERAGE_PROCESS_START", None)
+        self.server = subprocess.Popen([sys.executable, __file__, "--serve"], cwd=ROOT, env=env, text=True,
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def run(self, mutant: Mutant, tests: list[str], timeout: float) -> str:
         target = self.dir / "addin" / "rootfi_excel" / mutant.module
+
+        def forget_compiled() -> None:  # a .pyc is trusted by mtime and size: never reuse one across versions
+            for cached in target.parent.joinpath("__pycache__").glob(target.stem + ".*.pyc"):
+                cached.unlink()
+
         original = target.read_text(encoding="utf-8")
-        for cached in target.parent.joinpath("__pycache__").glob(target.stem + ".*.pyc"):
-            cached.unlink()
+        forget_compiled()
         target.write_text(mutated_source(mutant), encoding="utf-8")
-        env = {**os.environ, "PYTHONPATH": str(self.dir / "addin"), "PYTHONDONTWRITEBYTECODE": "1"}
-        env.pop("COVERAGE_PROCESS_START", None)
-        command = [sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:cacheprovider",
-                   "--no-header", "-p", "no:randomly", *tests]
         try:
-            result = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    timeout=timeout, check=False)
-            code = result.returncode
-        except subprocess.TimeoutExpired:
-            return "timeout"
+            args = ["-x", "-q", "-n", "0", "-p", "no:cacheprovider", "--no-header", *tests]
+            self.server.stdin.write(json.dumps({"args": args, "timeout": timeout}) + "\n")
+            self.server.stdin.flush()
+            code = json.loads(self.server.stdout.readline())
         finally:
             target.write_text(original, encoding="utf-8")
+            forget_compiled()
+        if code == "timeout":
+            return "timeout"
         if code == 0:
             return "survived"
         if code in (1, 3):  # tests failed, or an error inside pytest (a mutant that breaks an import)
@@ -314,11 +336,58 @@ class Sandbox:
         return f"error (pytest exit {code})"  # 2: interrupted, 4: usage (a test id that no longer exists)
 
     def close(self) -> None:
+        self.server.stdin.close()
+        try:
+            self.server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def serve() -> None:
+    """The pytest server of a Sandbox: one JSON request a line in, one exit code a line out."""
+    import importlib
+
+    import pytest
+
+    for name in ("hypothesis", "_hypothesis_pytestplugin", "hypothesis.internal.observability", "xdist.plugin",
+                 "pytest_cov.plugin", "coverage", "httpx", "anyio", "openpyxl", "pydantic", "keyring",
+                 "platformdirs", "xlsxwriter", "lxml.etree", "sqlite3", "asyncio", "unittest"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    assert not any(m.startswith("rootfi_excel") for m in sys.modules), "the server must not hold our modules"
+    for line in sys.stdin:
+        request = json.loads(line)
+        child = os.fork()
+        if child == 0:  # the run: its own process group, so that a hang is stopped with everything it started
+            os.setsid()
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(quiet, 1)
+            os.dup2(quiet, 2)
+            try:
+                code = int(pytest.main(request["args"]))
+            except BaseException:
+                code = 3
+            os._exit(code)
+        deadline = time.monotonic() + request["timeout"]
+        answer: object = "timeout"
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(child, os.WNOHANG)
+            if done:
+                answer = os.waitstatus_to_exitcode(status)
+                break
+            time.sleep(0.02)
+        else:
+            os.killpg(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+        print(json.dumps(answer), flush=True)
 
 
 def run_mutants(mutants: list[Mutant], jobs: int, timeout: float) -> None:
     weights = _test_weights()
+    failing = failing_tests()
     lines = {m.module: tests_by_line(m.module) for m in mutants}
     sandboxes = [Sandbox() for _ in range(jobs)]
     free = list(sandboxes)
@@ -327,7 +396,8 @@ def run_mutants(mutants: list[Mutant], jobs: int, timeout: float) -> None:
 
     def one(mutant: Mutant) -> None:
         nonlocal done
-        tests = sorted(lines[mutant.module].get(mutant.line, []), key=lambda t: (weights.get(t, 0), t))
+        tests = sorted(set(lines[mutant.module].get(mutant.line, [])) - failing,
+                       key=lambda t: (weights.get(t, 0), t))
         mutant.tests = len(tests)
         if not tests:
             mutant.status = "no tests"
@@ -335,7 +405,11 @@ def run_mutants(mutants: list[Mutant], jobs: int, timeout: float) -> None:
             sandbox = free.pop()
             began = time.monotonic()
             try:
-                mutant.status = sandbox.run(mutant, tests, timeout)
+                # Most mutants are caught by one of the cheapest few tests: those run first, alone
+                # (pytest imports only their files); the others only for a mutant they let through.
+                mutant.status = sandbox.run(mutant, tests[:FIRST], timeout)
+                if mutant.status == "survived" and len(tests) > FIRST:
+                    mutant.status = sandbox.run(mutant, tests[FIRST:], timeout)
             finally:
                 free.append(sandbox)
             mutant.seconds = time.monotonic() - began
@@ -343,6 +417,7 @@ def run_mutants(mutants: list[Mutant], jobs: int, timeout: float) -> None:
         print(f"[{done}/{total} {time.monotonic() - start:5.0f}s] {mutant.status:9} {mutant.where()} "
               f"{mutant.what} ({mutant.tests} tests, {mutant.seconds:.1f}s)", flush=True)
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # the copies are removed all the same
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             list(pool.map(one, mutants))
@@ -383,8 +458,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds before a mutant counts as hanging")
     parser.add_argument("--out", help="also write the summary to this file")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.serve:
+        serve()
+        return 0
 
+    if not args.list and (args.collect or not _collections()):
+        collect_coverage(args.jobs, [])
+    if args.collect_tests:
+        collect_coverage(args.jobs, args.collect_tests)
     mutants: list[Mutant] = []
     for module in args.modules:
         found = mutants_of(module)
@@ -402,10 +485,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m.where():36} {m.what}")
         print(f"{len(mutants)} mutants")
         return 0
-    if args.collect or not _collections():
-        collect_coverage(args.jobs, [])
-    if args.collect_tests:
-        collect_coverage(args.jobs, args.collect_tests)
     began = time.monotonic()
     run_mutants(mutants, args.jobs, args.timeout)
     note = (f"{len(mutants)} mutants" + (f", at most {args.sample} per module (seed {args.seed})" if args.sample else "")
