@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from rootfi_excel.api.answers import Job
 from rootfi_excel.api.errors import (
     ApiValidationError,
     AuthError,
@@ -199,6 +198,7 @@ def test_when_the_lookup_after_already_exists_fails_the_rows_stay_unknown(tmp_pa
     api.lookup_fails_after_refusal = True
     report = engine(api, journal, check_twins=False).submit(MODEL, payments([pay("CHQ-1", "INV-1", 100.0)]))
     assert report.outcomes[0].status == Status.UNKNOWN and "already exists" in report.outcomes[0].message
+    assert report.aborted is None
     [attempt] = journal.attempts()
     assert (attempt.state, attempt.error_code) == (UNKNOWN, ALREADY_EXISTS)
 
@@ -383,3 +383,65 @@ def test_a_lost_answer_not_found_is_closed_as_sent_again(tmp_path):
     report = engine(api, journal, check_twins=False).submit(MODEL, _rows(1))
     assert report.outcomes[0].status == Status.CREATED
     assert [(a.state, a.error_code) for a in journal.attempts()] == [(FAILED, LOST_ANSWER), (CREATED, None)]
+
+
+# ------------------------------------------------------------------ found by the mutation run (tools/mutate.py)
+
+
+class ExistsInBulk(FakeApi):
+    """A bulk write whose every job fails: the document number already exists."""
+
+    def create_async(self, company_id, model, bodies):
+        self.creates += len(bodies)
+        sync_id = f"S{len(self.syncs) + 1}"
+        self.syncs[sync_id] = [{"status": "FAILED", "error": {"code": ALREADY_EXISTS, "message": "already exists"},
+                                "variables": {"record_index": index}} for index in range(len(bodies))]
+        return sync_id
+
+    def find_by_document_numbers(self, company_id, model, numbers):
+        return super().find_by_document_numbers(company_id, model, numbers) if self.syncs else []
+
+
+def test_one_record_the_platform_says_exists_is_taken_by_one_row_of_a_bulk_write(tmp_path):
+    api, journal = ExistsInBulk(), Journal(tmp_path / "j.sqlite3")
+    api.records.append(api._make(pay("CHQ-1", "INV-1", 100.0)))  # hidden from the check before sending
+    report = engine(api, journal, sync_threshold=0, check_twins=False).submit(MODEL, _twin_rows())
+    assert_no_record_held_twice(report)
+    assert [o.status for _, o in sorted(report.outcomes.items())] == [Status.CREATED, Status.FAILED]
+    assert "(rootfi_id 1000) and refused a second one" in report.outcomes[1].message
+    assert [(a.state, a.rootfi_id) for a in journal.attempts()] == [(CREATED, "1000"), (FAILED, None)]
+
+
+class NeverFinishes(FakeApi):
+    def get_sync(self, sync_id):
+        from rootfi_excel.api.answers import Sync
+
+        return Sync(sync_id=sync_id, status="RUNNING")
+
+
+def test_a_bulk_write_in_which_nothing_moves_leaves_its_rows_pending(tmp_path):
+    api, journal = NeverFinishes(), Journal(tmp_path / "j.sqlite3")
+    report = engine(api, journal, sync_threshold=0, stall_after=30.0, check_twins=False).submit(MODEL, _rows(2))
+    assert [o.status for o in report.outcomes.values()] == [Status.PENDING, Status.PENDING]
+    assert all("nothing moved for" in o.message and o.sync_id == "S1" for o in report.outcomes.values())
+    assert report.aborted is None
+
+
+class JobsAndLookupsDown(ForgetsSyncs):
+    """The jobs of a bulk write cannot be read, and every lookup after the check before sending fails."""
+
+    lookups = 0
+
+    def find_by_document_numbers(self, company_id, model, numbers):
+        self.lookups += 1
+        if self.lookups > 1:
+            raise NetworkError("ConnectError (simulated)")
+        return super().find_by_document_numbers(company_id, model, numbers)
+
+
+def test_records_of_a_bulk_write_that_cannot_be_looked_up_are_journalled_unknown(tmp_path):
+    api, journal = JobsAndLookupsDown(), Journal(tmp_path / "j.sqlite3")
+    report = engine(api, journal, sync_threshold=0, resend_after=10_000, check_twins=False).submit(MODEL, _rows(2))
+    assert [o.status for o in report.outcomes.values()] == [Status.UNKNOWN, Status.UNKNOWN]
+    assert [a.state for a in journal.attempts()] == [UNKNOWN, UNKNOWN], "looked up before anything is sent again"
+    assert report.aborted is None

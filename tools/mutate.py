@@ -116,7 +116,8 @@ def _points(tree: ast.AST) -> list[tuple[ast.AST, str, int, object]]:
             points.append((node, "negate", node.lineno, None))
         if isinstance(node, (ast.Continue, ast.Break)) or (
                 isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and id(node) not in skip) or (
-                isinstance(node, ast.AugAssign)) or (isinstance(node, ast.Return) and node.value is None):
+                isinstance(node, ast.AugAssign)) or (isinstance(node, ast.Return) and node.value is None) or (
+                isinstance(node, ast.Assign) and all(isinstance(t, (ast.Attribute, ast.Subscript)) for t in node.targets)):
             points.append((node, "drop", node.lineno, None))
     return points
 
@@ -479,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-tests", type=int, default=30,
                         help="run at most this many tests per mutant, the cheapest (0: every test of its line)")
     parser.add_argument("--out", help="also write the summary to this file")
+    parser.add_argument("--survivors", metavar="SUMMARY",
+                        help="only the survivors listed in an earlier summary (--out), e.g. with --max-tests 0")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -500,7 +503,11 @@ def main(argv: list[str] | None = None) -> int:
                 low, _, high = part.partition("-")
                 wanted.update(range(int(low), int(high or low) + 1))
             found = [m for m in found if m.line in wanted]
-        if args.sample and len(found) > args.sample:
+        if args.survivors:
+            listed = {tuple(line.split("[")[0].split(None, 1)) for line in
+                      Path(args.survivors).read_text(encoding="utf-8").splitlines() if line.startswith("  ")}
+            found = [m for m in found if (m.where(), m.what) in {(w, t.strip()) for w, t in listed}]
+        elif args.sample and len(found) > args.sample:
             found = sorted(random.Random(f"{args.seed}:{module}").sample(found, args.sample), key=lambda m: m.index)
         mutants += found
     if args.list:
@@ -511,6 +518,8 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     run_mutants(mutants, args.jobs, args.timeout, args.max_tests)
     note = (f"{len(mutants)} mutants" + (f", at most {args.sample} per module (seed {args.seed})" if args.sample else "")
+            + (f", the survivors of {args.survivors}" if args.survivors else "")
+            + (f", at most {args.max_tests} tests each" if args.max_tests < 10**9 else ", every test of the line")
             + f", {time.monotonic() - began:.0f} s with {args.jobs} jobs")
     text = summary(mutants, note)
     print("\n" + text)
