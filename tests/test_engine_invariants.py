@@ -360,6 +360,7 @@ def test_a_twin_check_that_cannot_run_is_flagged_in_the_journal_and_on_the_row(t
     assert all("for document_number CHQ-" in o.message for o in report.outcomes.values())
     assert [(a.state, a.error_code) for a in journal.attempts()] == [(CREATED, TWIN_CHECK_FAILED)] * 2
     assert report.warnings and "could not run" in report.warnings[-1]
+    assert report.aborted is None
 
 
 def test_a_record_without_a_twin_is_not_flagged(tmp_path):
@@ -445,3 +446,54 @@ def test_records_of_a_bulk_write_that_cannot_be_looked_up_are_journalled_unknown
     assert [o.status for o in report.outcomes.values()] == [Status.UNKNOWN, Status.UNKNOWN]
     assert [a.state for a in journal.attempts()] == [UNKNOWN, UNKNOWN], "looked up before anything is sent again"
     assert report.aborted is None
+
+
+def test_no_twin_check_when_it_is_turned_off(tmp_path):
+    api, journal = WithTwin(), Journal(tmp_path / "j.sqlite3")
+    report = engine(api, journal, check_twins=False).submit(MODEL, _rows(1))
+    assert report.outcomes[0].flag is None and journal.attempts()[0].error_code is None
+
+
+def test_a_row_whose_number_the_platform_has_with_other_values_is_not_sent(tmp_path):
+    api, journal = FakeApi(), Journal(tmp_path / "j.sqlite3")
+    api.records.append(api._make(pay("CHQ-1", "INV-1", 150.0)))
+    report = engine(api, journal).submit(MODEL, payments([pay("CHQ-1", "INV-1", 100.0)]))
+    assert report.outcomes[0].status == Status.FAILED and "with other values (rootfi_id 1000)" in report.outcomes[0].message
+    assert api.creates == 0 and journal.attempts() == []
+
+
+class ColleagueLandsLater(FakeApi):
+    """A colleague's bulk write, started just after our send, lands an identical record once it
+    finishes (the second time it is asked about)."""
+
+    asked = 0
+
+    def create(self, company_id, model, body):
+        record = super().create(company_id, model, body)
+        self.twin = self._make(body)
+        return record
+
+    def list_company_syncs(self, company_id, job_type="PUSH"):
+        from rootfi_excel.api.answers import Sync
+
+        return [Sync(sync_id="C1", status="RUNNING")] if hasattr(self, "twin") else []
+
+    def get_sync(self, sync_id):
+        from rootfi_excel.api.answers import Sync
+
+        if sync_id != "C1":
+            return super().get_sync(sync_id)
+        self.asked += 1
+        if self.asked < 2:
+            return Sync(sync_id="C1", status="RUNNING")
+        if self.twin not in self.records:
+            self.records.append(self.twin)
+        return Sync(sync_id="C1", status="SUCCESS")
+
+
+def test_the_twin_check_waits_for_a_bulk_write_started_meanwhile(tmp_path):
+    api, journal = ColleagueLandsLater(), Journal(tmp_path / "j.sqlite3")
+    report = engine(api, journal).submit(MODEL, _rows(1))
+    assert api.asked >= 2, "waited for the colleague's bulk write"
+    assert report.outcomes[0].flag == POSSIBLE_DUPLICATE
+    assert journal.attempts()[0].error_code == POSSIBLE_DUPLICATE
