@@ -144,6 +144,8 @@ def test_one_record_already_in_the_platform_is_taken_by_one_row_only(tmp_path):
     report = engine(api, journal, check_twins=False).submit(MODEL, _twin_rows())
     assert_no_record_held_twice(report)
     assert held_records(report)[0] == "1000"
+    assert [a.bulk for a in journal.attempts()] == [False], "one record sent on its own is no bulk write"
+    assert [o.status for o in report.outcomes.values()] == [Status.CREATED, Status.CREATED]
 
 
 class LosesEveryAnswer(FakeApi):
@@ -191,6 +193,7 @@ def test_a_record_the_platform_says_exists_is_taken_by_one_row_only(tmp_path):
     statuses = [o.status for _, o in sorted(report.outcomes.items())]
     assert statuses == [Status.CREATED, Status.FAILED]
     assert "refused a second one" in report.outcomes[1].message
+    assert report.aborted is None
 
 
 def test_when_the_lookup_after_already_exists_fails_the_rows_stay_unknown(tmp_path):
@@ -224,7 +227,7 @@ def test_a_bulk_write_that_was_not_processed_settles_its_attempts_as_not_sent(tm
     assert [o.status for o in report.outcomes.values()] == [Status.FAILED] * 4
     assert all("not sent, nothing was created" in o.message for o in report.outcomes.values())
     assert {a.state for a in journal.attempts()} == {FAILED}
-    assert not report.key_refused
+    assert not report.key_refused and report.aborted is None
 
 
 def test_a_refused_key_on_a_bulk_write_settles_its_attempts_and_stops_the_run(tmp_path):
@@ -244,6 +247,7 @@ def test_a_bulk_write_refused_for_its_data_fails_its_rows_with_the_reason(tmp_pa
     assert [o.status for o in report.outcomes.values()] == [Status.FAILED, Status.FAILED]
     assert all("amount must be positive" in o.message for o in report.outcomes.values())
     assert [(a.state, a.error_code) for a in journal.attempts()] == [(FAILED, "invalid-data")] * 2
+    assert report.aborted is None
 
 
 def test_a_single_record_refused_with_a_refused_key_is_not_left_sending(tmp_path):
@@ -497,3 +501,25 @@ def test_the_twin_check_waits_for_a_bulk_write_started_meanwhile(tmp_path):
     assert api.asked >= 2, "waited for the colleague's bulk write"
     assert report.outcomes[0].flag == POSSIBLE_DUPLICATE
     assert journal.attempts()[0].error_code == POSSIBLE_DUPLICATE
+
+
+def test_a_single_record_not_processed_is_failed_as_not_sent_and_the_run_goes_on(tmp_path):
+    class Busy(FakeApi):
+        def create(self, company_id, model, body):
+            self.creates += 1
+            raise RateLimitedError("429 Too Many Requests (simulated)")
+
+    api, journal = Busy(), Journal(tmp_path / "j.sqlite3")
+    report = engine(api, journal).submit(MODEL, _rows(2))
+    assert report.aborted is None and api.creates == 2
+    assert all(o.status == Status.FAILED and "not sent" in o.message for o in report.outcomes.values())
+    assert [a.state for a in journal.attempts()] == [FAILED, FAILED]
+
+
+def test_a_lost_answer_is_journalled_unknown_at_once(tmp_path):
+    api, journal = FakeApi(), Journal(tmp_path / "j.sqlite3")
+    api.lose_next_create = True
+    report = engine(api, journal, resend_after=10_000, check_twins=False).submit(MODEL, _rows(1))
+    assert report.outcomes[0].status == Status.UNKNOWN
+    [attempt] = journal.attempts()
+    assert attempt.state == UNKNOWN and "ReadTimeout" in attempt.message
