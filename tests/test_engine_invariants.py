@@ -523,3 +523,41 @@ def test_a_lost_answer_is_journalled_unknown_at_once(tmp_path):
     assert report.outcomes[0].status == Status.UNKNOWN
     [attempt] = journal.attempts()
     assert attempt.state == UNKNOWN and "ReadTimeout" in attempt.message
+
+
+class RunsUntilReleased(FakeApi):
+    """Bulk writes keep running until `running` is cleared."""
+
+    running = True
+
+    def get_sync(self, sync_id):
+        from rootfi_excel.api.answers import Sync
+
+        return Sync(sync_id=sync_id, status="RUNNING" if self.running else "SUCCESS")
+
+
+def _keyed(rows: list[dict], keys: list[str]):
+    from rootfi_excel.sheets.layout import ROW_KEY
+
+    units = payments(rows)
+    for unit, key in zip(units, keys):
+        unit.rows[0].results[ROW_KEY] = key
+    return units
+
+
+def test_the_bulk_write_of_a_row_deleted_meanwhile_is_still_collected(tmp_path):
+    api, journal = RunsUntilReleased(), Journal(tmp_path / "j.sqlite3")
+    rows = [pay(f"CHQ-{i}", f"INV-{i}", 100.0 + i) for i in range(2)]
+
+    def submit(present: list[int]):
+        submitter = engine(api, journal, sync_threshold=0, batch_size=1, stall_after=30.0, check_twins=False)
+        submitter.workbook_id = "the-workbook"
+        units = _keyed([rows[i] for i in present], [f"key-{i}" for i in present])
+        return submitter.submit(MODEL, units, sheet="payments")
+
+    first = submit([0, 1])
+    assert [o.status for o in first.outcomes.values()] == [Status.PENDING, Status.PENDING]
+    api.running = False
+    submit([0])  # row 1 was deleted while its own bulk write ran: its answer is still collected
+    assert [a.state for a in journal.attempts()] == [CREATED, CREATED]
+    assert api.creates == 2
