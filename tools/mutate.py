@@ -294,14 +294,16 @@ def tests_by_line(module: str) -> dict[int, list[str]]:
 def _test_weights() -> dict[str, int]:
     """How many measured lines each test runs: a rough cost, so that cheap tests go first."""
     weights: dict[str, int] = {}
-    for folder in _collections():
+    for folder in _collections():  # a test collected again since: its latest count
         data = _data(folder)
+        these: dict[str, int] = {}
         for path in data.measured_files():
             for contexts in data.contexts_by_lineno(path).values():
                 for context in contexts:
                     if context:
                         test = context.rsplit("|", 1)[0]
-                        weights[test] = weights.get(test, 0) + 1
+                        these[test] = these.get(test, 0) + 1
+        weights.update(these)
     return weights
 
 
