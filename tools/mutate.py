@@ -515,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
                 wanted.update(range(int(low), int(high or low) + 1))
             found = [m for m in found if m.line in wanted]
         if args.survivors:
-            listed = {tuple(line.split("[")[0].split(None, 1)) for line in
+            listed = {tuple(line.rsplit("[", 1)[0].split(None, 1)) for line in
                       Path(args.survivors).read_text(encoding="utf-8").splitlines() if line.startswith("  ")}
             found = [m for m in found if (m.where(), m.what) in {(w, t.strip()) for w, t in listed}]
         elif args.sample and len(found) > args.sample:

@@ -1,6 +1,7 @@
-"""Where a new table's <tablePart> goes in a worksheet part: with the sheet's own
-<tableParts> when it has some (their count made right), else just before the worksheet's
-own <extLst> (OOXML's order), never inside an extension's nested <extLst>."""
+"""Details of patching a worksheet part that no other test ran: where a new table's
+<tablePart> goes (with the sheet's own <tableParts>, their count made right, else just
+before the worksheet's own <extLst>, never inside an extension's nested one), a sheet in
+another XML form refused, and text whose spaces or line breaks must be kept."""
 
 from __future__ import annotations
 
@@ -46,3 +47,29 @@ def test_a_sheet_without_the_relationships_namespace_gets_it_declared_on_the_tab
     sheet = SheetXml(xml, "Payments")
     assert sheet._tail(b"</worksheet>", ["rId7"]) == (
         b'<tableParts count="1"><tablePart xmlns:r="' + RELS + b'" r:id="rId7"/></tableParts></worksheet>')
+
+
+def test_a_sheet_in_another_xml_form_is_refused_not_edited():
+    from rootfi_excel.workbook.xlsx_patch import Unpatchable
+
+    strict = b'<worksheet xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"><sheetData/></worksheet>'
+    try:
+        SheetXml(strict, "Payments")
+    except Unpatchable as refused:
+        assert "XML form" in str(refused)
+    else:
+        raise AssertionError("a Strict OOXML sheet was taken for a transitional one")
+    single_quoted = b"<worksheet xmlns='" + MAIN + b"'><sheetData/></worksheet>"
+    assert SheetXml(single_quoted, "Payments").p == b""
+
+
+def test_text_with_spaces_at_its_ends_or_a_line_break_keeps_them():
+    import datetime as dt
+
+    from rootfi_excel.workbook.xlsx_patch import _Writer
+
+    sheet, _ = _sheet(b"</worksheet>")
+    writer = _Writer(sheet, lambda style: 1, dt.datetime(1899, 12, 30))
+    assert b'<t xml:space="preserve"> CHQ-1 </t>' in writer.cell(2, 1, " CHQ-1 ", None)
+    assert b'<t xml:space="preserve">two\nlines</t>' in writer.cell(2, 1, "two\nlines", None)
+    assert b"<t>CHQ-1</t>" in writer.cell(2, 1, "CHQ-1", None)
