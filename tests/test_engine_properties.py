@@ -170,6 +170,8 @@ def test_no_record_is_ever_created_twice(runs, faults, reads, durations, running
             submitter = engine(api, person.journal, sync_threshold=threshold, batch_size=3)
             submitter.workbook_id = "the-shared-workbook"
             report = submitter.submit("invoice_payments", units, sheet="payments")
+            held = [o.rootfi_id for o in report.outcomes.values() if o.status == Status.CREATED and o.rootfi_id]
+            assert len(held) == len(set(held)), f"two rows hold one record: {held}"
             for position, outcome in report.outcomes.items():
                 seen.append((rows[position], outcome))
                 if rows[position] in changed:
@@ -220,6 +222,9 @@ def test_no_record_is_ever_created_twice(runs, faults, reads, durations, running
             o.flag == TWIN_CHECK_FAILED or (o.flag == POSSIBLE_DUPLICATE and all(i in o.message for i in ids)))]
         assert reported, f"twin {key} ({ids}) reported on no row"
     by_id = {str(r["rootfi_id"]): r for r in api.records}
+    for person in (mine, colleague):  # each row its own record, never another row's
+        held = [o.rootfi_id for o in person.last.values() if o.status == Status.CREATED]
+        assert len(held) == len(set(held)), f"two rows hold one record: {person.last}"
     for row, outcome in [*mine.last.items(), *colleague.last.items()]:
         if outcome.status == Status.CREATED:
             record = by_id[outcome.rootfi_id]

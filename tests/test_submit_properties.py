@@ -225,6 +225,7 @@ def test_submit_keeps_every_row_to_its_own_records_whatever_the_rows_go_through(
             record = records.get(str(rootfi_id))
             assert record is not None and record["memo"] == sheet.cell(row, "memo"), (
                 f"row {row} ({sheet.cell(row, 'memo')}) shows {rootfi_id}, made from {record and record['memo']}")
+            assert str(rootfi_id) not in shown, f"rows {shown.get(str(rootfi_id))} and {row} both show {rootfi_id}"
             shown[str(rootfi_id)] = row
     made = Counter(r["memo"] for r in api.records)
     assert all(count == 1 for count in made.values()), f"a row created twice: {made}"
