@@ -19,12 +19,11 @@ from rootfi_excel.api.errors import (
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.context import (
     ALREADY_EXISTS,
-    LOST_ANSWER,
     POSSIBLE_DUPLICATE,
     TWIN_CHECK_FAILED,
     Run,
 )
-from rootfi_excel.submission.journal import CREATED, FAILED, SENDING, UNKNOWN, Journal
+from rootfi_excel.submission.journal import CREATED, FAILED, LOST_ANSWER, SENDING, UNKNOWN, Journal
 from rootfi_excel.submission.lookups import claimed_ids
 from rootfi_excel.submission.sending import TIME_LIMIT
 from tests.support.fake_api import FakeApi, engine, pay, payments
