@@ -101,6 +101,77 @@ def pytest_sessionfinish(session):
     """The kit of the installer runs is shared by the xdist workers (tests/unprivileged.py):
     removed once, by the process that started them, when all are done."""
     if not hasattr(session.config, "workerinput"):
-        from tests.unprivileged import remove_kit
+        from tests.support.unprivileged import remove_kit
 
         remove_kit(session.config)
+
+
+@pytest.fixture
+def stub_server():
+    """Factory: stub_server(Stub) -> the base URL of a stand-in server giving every request
+    that answer (tests/support/odd_answers.py); stopped after the test."""
+    from tests.support.odd_answers import serve
+
+    servers = []
+
+    def start(answer) -> str:
+        server, url = serve(answer)
+        servers.append(server)
+        return url
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def excel(sandbox, api_key, monkeypatch):
+    """The key in the (test) key store and a fast client; returns a factory of fake Excel
+    workbooks (tests/support/excel_books.py) of QuickBooks payments the sandbox can take."""
+    import itertools
+
+    from rootfi_excel.api.credentials import store_api_key
+    from rootfi_excel.app import account
+    from tests.support.books import PAYMENT_HEADERS, row_of
+    from tests.support.excel_books import GOOD, fake_book
+    from tests.support.sandbox_api import QUICKBOOKS
+    from tests.support.submitting import fast_client, fast_client_options
+
+    store_api_key("default", api_key)
+    monkeypatch.setattr(account, "CLIENT_OPTIONS", fast_client_options())
+    fast = fast_client(sandbox, api_key)
+    invoices = [i["platform_id"] for i in itertools.islice(
+        fast.iter_records(QUICKBOOKS, "invoices", {"amount_due": ("gt", 100)}), 40)]
+    fast.close()
+
+    def make(count: int = 5, *, bad: int = 0, lines: list[list] | None = None, **settings):
+        rows = [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"X-{i:03d}",
+                                            "invoice_id": invoices[i % len(invoices)], "amount": 1 + i / 100})
+                for i in range(count)]
+        rows += [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"BAD-{i}", "amount": -1}) for i in range(bad)]
+        return fake_book(rows, lines=lines, settings={"company_id": QUICKBOOKS, "environment": "sandbox",
+                                                      "base_url": sandbox.base_url, **settings})
+    make.invoices = invoices  # ids the sandbox has: Validate reads them by id (no lookups here)
+    return make
+
+
+@pytest.fixture
+def xlwings_udfs(monkeypatch):
+    """xlwings/udfs.py, imported on Linux with inert stand-ins for pywin32."""
+    import importlib
+    import sys
+    import types
+
+    client = types.ModuleType("win32com.client")
+    client.Dispatch = lambda *args: pytest.fail("Dispatch called")
+    stand_ins = {"pythoncom": types.ModuleType("pythoncom"), "pywintypes": types.ModuleType("pywintypes"),
+                 "win32com": types.ModuleType("win32com"), "win32com.client": client}
+    stand_ins["pythoncom"].CoInitialize = lambda: None
+    stand_ins["pywintypes"].com_error = OSError
+    stand_ins["win32com"].client = client
+    for name, module in stand_ins.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.delitem(sys.modules, "xlwings.udfs", raising=False)
+    yield importlib.import_module("xlwings.udfs")
+    sys.modules.pop("xlwings.udfs", None)

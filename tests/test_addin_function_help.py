@@ -14,7 +14,6 @@ from rootfi_excel.excel_addin.build import build_addin
 from rootfi_excel.excel_addin.function_help import FUNCTION_HELP_MODULE, FunctionHelpError, function_help_source
 from rootfi_excel.excel_addin.vba import rule_problems
 from tests.support.xlam_reader import read_vba
-from tests.test_addin_udfs import xlwings_udfs  # noqa: F401 - the fixture: xlwings/udfs.py imported on Linux
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import importlib
 import inspect
 import io
 import re
-import sys
 import types
 
 import pytest
@@ -36,23 +35,6 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="module")
 def modules(built):
     return {name: module.code for name, module in read_vba(built.path).modules.items()}
-
-
-@pytest.fixture
-def xlwings_udfs(monkeypatch):
-    """xlwings/udfs.py, imported on Linux with inert stand-ins for pywin32."""
-    client = types.ModuleType("win32com.client")
-    client.Dispatch = lambda *args: pytest.fail("Dispatch called")
-    stand_ins = {"pythoncom": types.ModuleType("pythoncom"), "pywintypes": types.ModuleType("pywintypes"),
-                 "win32com": types.ModuleType("win32com"), "win32com.client": client}
-    stand_ins["pythoncom"].CoInitialize = lambda: None
-    stand_ins["pywintypes"].com_error = OSError
-    stand_ins["win32com"].client = client
-    for name, module in stand_ins.items():
-        monkeypatch.setitem(sys.modules, name, module)
-    monkeypatch.delitem(sys.modules, "xlwings.udfs", raising=False)
-    yield importlib.import_module("xlwings.udfs")
-    sys.modules.pop("xlwings.udfs", None)
 
 
 def test_the_registry_holds_the_three_functions_named_for_excel():

@@ -5,7 +5,6 @@ anything else is one typed error, never "nothing found". Examples are the vendor
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,8 +17,9 @@ from rootfi_excel.api.polling import from_list, one_by_one, poll_syncs
 from rootfi_excel.api.ratelimit import MAX_RESET, RateLimiter, reset_delay
 from rootfi_excel.api.redact import redact
 from rootfi_excel.api.retry import RetryPolicy, parse_retry_after
+from tests.support.paths import FIXTURES
 
-EXAMPLES = Path(__file__).parent / "fixtures" / "api_examples"
+EXAMPLES = FIXTURES / "api_examples"
 
 
 def example(name: str):

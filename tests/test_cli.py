@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,34 +15,12 @@ import pytest
 from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
-from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
 from rootfi_excel.workbook.template import build_template
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
-from tests.support.submitting import fast_client
-from tests.test_submission_engine import assert_no_duplicates_in_sandbox_db
-
-NETSUITE = 1003
-
-
-def table_rows(path: Path, sheet: str) -> list[dict]:
-    ws = openpyxl.load_workbook(path)[sheet]
-    rows = list(ws.iter_rows(values_only=True))
-    headers = rows[0]
-    return [dict(zip(headers, r)) for r in rows[1:] if any(v is not None for v in r)]
-
-
-def demo_book(path: Path, sandbox, api_key: str, payments: int, notes: int, company: int = NETSUITE) -> Path:
-    client = fast_client(sandbox, api_key)
-    company_info = client.get_company(company)
-    lookups = fetch_lookups(client, company)
-    return build_template(path, payments=payment_rows(lookups, payments, integration=company_info.integration,
-                                                      with_mistakes=False),
-                          credit_note_lines=credit_note_rows(lookups, notes, integration=company_info.integration,
-                                                             with_mistakes=False),
-                          settings={"company_id": company, "integration": company_info.integration,
-                                    "environment": "sandbox", "base_url": sandbox.base_url})
-
+from tests.support.cli_books import NETSUITE, demo_book, journal_attempts, table_rows
+from tests.support.sandbox_api import assert_no_duplicates_in_sandbox_db
+from tests.support.paths import SHIPPED_TEMPLATE
 
 # --------------------------------------------------------------------- validate
 
@@ -86,7 +63,7 @@ def test_validate_exit_codes(tmp_path):
 
 
 def test_the_empty_template_is_not_reported_valid():
-    template = Path(__file__).parents[1] / "workbook_templates" / "RootFi-Invoice-Import.xlsx"
+    template = SHIPPED_TEMPLATE
     copy = Path(os.environ["ROOTFI_EXCEL_HOME"]) / "t.xlsx"
     copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_bytes(template.read_bytes())
@@ -214,12 +191,12 @@ def test_a_submit_killed_halfway_loses_nothing_and_duplicates_nothing(make_sandb
     journal = home / "journal.sqlite3"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if journal.exists() and _attempts(journal) >= 100:
+        if journal.exists() and journal_attempts(journal) >= 100:
             break
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)  # mid-run: some batches sent, some answers unread, nothing saved
     process.wait()
-    sent_before_kill = _attempts(journal)
+    sent_before_kill = journal_attempts(journal)
     assert 0 < sent_before_kill < 330, "the kill came halfway"
     assert {r["status"] for r in table_rows(path, PAYMENTS.sheet)} == {None}, "the workbook was not saved before"
 
@@ -233,14 +210,6 @@ def test_a_submit_killed_halfway_loses_nothing_and_duplicates_nothing(make_sandb
     assert sandbox.count_records(NETSUITE, "invoice_payments") == 300
     assert sandbox.count_records(NETSUITE, "invoice_credit_notes") == 30
     assert_no_duplicates_in_sandbox_db(sandbox.db_path, NETSUITE)
-
-
-def _attempts(journal: Path) -> int:
-    try:
-        with sqlite3.connect(journal) as db:
-            return db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
-    except sqlite3.Error:
-        return 0
 
 
 # ------------------------------------------------------------------------- demo

@@ -18,7 +18,7 @@ from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.workbook.template import build_template
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 from tests.support.submitting import fast_client
-from tests.test_cli import demo_book, table_rows
+from tests.support.cli_books import demo_book, table_rows
 
 NETSUITE = 1003
 RIBBON_WORDS = ("press ", "Refresh lookups", "Set API key")

@@ -22,7 +22,7 @@ from rootfi_excel.install.layout import LINUX, MACOS, WINDOWS
 from rootfi_excel.install.unblock import zone_stream
 from rootfi_excel.workbook.template import build_template
 from rootfi_excel.install.addin_file import build_addin_into
-from tests.install_helpers import make_layout, set_addin_xlwings_version
+from tests.support.installs import make_layout, set_addin_xlwings_version
 
 VERSION = xlwings.__version__
 NETSUITE, DISCONNECTED = 1003, 1007

@@ -18,7 +18,7 @@ from rootfi_excel.api.ratelimit import RateLimiter
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import CREATED, UNKNOWN, Journal, fingerprint
 from tests.support.submitting import fast_client, payment_units, submitter
-from tests.test_submission_engine import assert_no_duplicates_in_sandbox_db
+from tests.support.sandbox_api import assert_no_duplicates_in_sandbox_db
 
 QUICKBOOKS, XERO, NETSUITE = 1001, 1002, 1003
 PAYMENTS = "invoice_payments"

@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from rootfi_excel.sheets.layout import (
     CREDIT_NOTE_LINES,
     PAYMENTS,
-    RESULT_COLUMNS,
-    SETTINGS_SHEET,
-    SETTINGS_TABLE,
     Status,
 )
 from rootfi_excel.validation.run import validate_workbook, write_validation
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.port import ResultUpdate, WorkbookError
-from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS, row_of
-from tests.support.fake_xlwings import ExcelError, FakeBook, Formula
-
-GOOD = dict(document_number="P-1", invoice_id="INV-1", amount=100, payment_date=dt.datetime(2026, 3, 4))
-
-
-def fake_book(payments: list[list], settings: dict | None = None, lines: list[list] | None = None) -> FakeBook:
-    book = FakeBook()
-    book.add_sheet("Instructions").put(1, 1, [["Read me"]])
-    sheet = book.add_sheet(PAYMENTS.sheet)
-    sheet.put(1, 1, [["Invoice payments for March"]])  # a title above the table
-    headers = PAYMENT_HEADERS + list(RESULT_COLUMNS)
-    sheet.add_table(PAYMENTS.table, 3, 2, headers, [r + [None] * (len(headers) - len(r)) for r in payments])
-    lines_sheet = book.add_sheet(CREDIT_NOTE_LINES.sheet)
-    line_headers = LINE_HEADERS + list(RESULT_COLUMNS)
-    lines_sheet.add_table(CREDIT_NOTE_LINES.table, 1, 1, line_headers,
-                          [r + [None] * (len(line_headers) - len(r)) for r in (lines or [])])
-    values = {"company_id": 1001, "date_order": "DMY", **(settings or {})}
-    book.add_sheet(SETTINGS_SHEET).add_table(SETTINGS_TABLE, 1, 1, ["setting", "value"],
-                                             [[k, v] for k, v in values.items()])
-    return book
-
-
-def column(book: FakeBook, name: str) -> list:
-    sheet = book.sheets[PAYMENTS.sheet]
-    table = sheet.tables[0]
-    position = (PAYMENT_HEADERS + list(RESULT_COLUMNS)).index(name)
-    return [sheet.cells.get((r, table.left + position)) for r in range(table.top + 1, table.top + 1 + table.count)]
+from tests.support.books import PAYMENT_HEADERS, row_of
+from tests.support.excel_books import GOOD, column, fake_book
+from tests.support.fake_xlwings import ExcelError, Formula
 
 
 def test_validate_reads_the_table_and_writes_status_and_message(monkeypatch):

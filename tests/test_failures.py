@@ -20,6 +20,7 @@ from rootfi_excel.cli.output import say
 from rootfi_excel.safe_text import hide, printable, redact
 from rootfi_excel.workbook.port import WorkbookError
 from tests.support.broken_books import damaged_sheet_xml, good_book
+from tests.support.paths import REPO
 
 
 def home() -> Path:
@@ -130,7 +131,7 @@ def test_printable_strips_terminal_control_sequences(hostile, shown):
 
 def test_everything_printed_goes_through_the_one_helper():
     """No command prints with click.echo/secho or print() of its own: only `say` does."""
-    folder = Path(__file__).parents[1] / "addin" / "rootfi_excel" / "cli"
+    folder = REPO / "addin" / "rootfi_excel" / "cli"
     for path in folder.glob("*.py"):
         text = path.read_text()
         if path.name == "output.py":
@@ -202,7 +203,7 @@ def test_the_validate_button_says_when_it_took_rows_typed_below_the_table():
     from rootfi_excel import ribbon
     from rootfi_excel.workbook.excel import ExcelWorkbook
     from rootfi_excel.workbook.excel_ui import ExcelUI
-    from tests.test_workbook_files import excel_book
+    from tests.support.excel_books import excel_book
 
     book, _ = excel_book(rows=1, below=2)
     ribbon.press("validate", ExcelWorkbook(book), ExcelUI(book.app, clock=lambda: 0.0))

@@ -48,11 +48,11 @@ def test_uninstall_dry_run_says_it_removes():
 
 
 def test_template_says_its_default_and_the_readme_lists_it():
-    from pathlib import Path
+    from tests.support.paths import REPO
 
     result = CliRunner().invoke(cli, ["template", "--help"], terminal_width=80)
     assert "OUT defaults to RootFi-Invoice-Import.xlsx" in result.output
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     commands = readme.split("## The command line")[1].split("```")[1]
     for name in COMMANDS:  # every command is in the README's list
         assert f"rootfi-excel {name}" in commands, name

@@ -46,8 +46,8 @@ from tests.support.hostile import (
     hostile_folder,
     ran_in,
 )
-from tests.test_cli import demo_book
-from tests.test_excel_adapter import GOOD, fake_book
+from tests.support.cli_books import demo_book
+from tests.support.excel_books import GOOD, fake_book
 
 NETWORK_COMMANDS = ("submit", "lookups", "posted", "doctor")  # the commands that read a key and connect
 BOOK_COMMANDS = ("validate", *NETWORK_COMMANDS)

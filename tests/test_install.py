@@ -19,7 +19,7 @@ from rootfi_excel.install.manifest import load_manifest, save_manifest, sha256
 from rootfi_excel.install.unblock import zone_stream
 from rootfi_excel.install.addin_file import addin_sheet_settings, build_addin_into
 from rootfi_excel.install.environment import MARKER
-from tests.install_helpers import XLWINGS_DIR, changes, files_in, make_layout, set_addin_xlwings_version, snapshot
+from tests.support.installs import XLWINGS_DIR, changes, files_in, make_layout, set_addin_xlwings_version, snapshot
 
 VERSION = xlwings.__version__
 EXCEL_SYSTEMS = [WINDOWS, MACOS]

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.install_helpers import changes, snapshot
-from tests.unprivileged import Kit, User, environment, shared_kit, throwaway_folder, user_prefix
+from tests.support.installs import changes, snapshot
+from tests.support.unprivileged import Kit, User, environment, shared_kit, throwaway_folder, user_prefix
 
 TEMPLATE = "RootFi-Invoice-Import.xlsx"
 MARKER = "made-by-rootfi-installer.txt"
@@ -126,7 +126,7 @@ def outside(paths: set[str], owned: set[str], env_dir: Path) -> set[str]:
 def test_make_bundle_makes_the_folder_to_hand_out(kit, tmp_path):
     import zipfile
 
-    from tests.unprivileged import ROOT
+    from tests.support.unprivileged import ROOT
 
     names = sorted(p.name for p in kit.bundle.iterdir())
     wheel = kit.bundle / names[-1]

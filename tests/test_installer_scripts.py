@@ -13,11 +13,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import REPO
+
+ROOT = REPO
 PS1 = ROOT / "installer" / "install.ps1"
 SH = ROOT / "installer" / "install.sh"
 MAKE_BUNDLE = ROOT / "installer" / "make-bundle"

@@ -122,7 +122,7 @@ def test_a_journal_locked_by_another_program_is_said_so(tmp_path, monkeypatch):
     ("lock", "is locked by another program"),
 ])
 def test_submit_with_a_journal_it_cannot_use_sends_nothing(spoil, said, sandbox, api_key, tmp_path, monkeypatch):
-    from tests.test_cli import NETSUITE, demo_book
+    from tests.support.cli_books import NETSUITE, demo_book
 
     path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=4, notes=0)
     journal = default_path()

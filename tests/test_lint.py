@@ -22,7 +22,9 @@ import pytest
 from pyflakes import messages
 from pyflakes.checker import Checker
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import REPO
+
+ROOT = REPO
 FOLDERS = ("addin", "tests", "workbook_templates")
 
 # Message -> flake8's code for it (what `# noqa: CODE` names).

@@ -14,7 +14,7 @@ from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
 from rootfi_excel.validation.online import check_online
 from rootfi_excel.validation.run import validate_workbook
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
-from tests.sandbox_helpers import XERO
+from tests.support.sandbox_api import XERO
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS, row_of, write_book
 from tests.support.submitting import fast_client
 from tests.support.cache_keys import key

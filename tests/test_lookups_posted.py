@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rootfi_excel.cli.main import cli
 from rootfi_excel.lookups.posted import HEADERS, POSTED_SHEET, POSTED_TABLE
 from rootfi_excel.sheets.layout import PAYMENTS
-from tests.sandbox_helpers import QUICKBOOKS, client
+from tests.support.sandbox_api import QUICKBOOKS, client
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 
 

@@ -19,9 +19,9 @@ from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
-from tests.sandbox_helpers import QUICKBOOKS, XERO, client, lookup
+from tests.support.sandbox_api import QUICKBOOKS, XERO, client, lookup
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS, row_of, write_book
-from tests.test_cli import table_rows
+from tests.support.cli_books import table_rows
 
 DATE = dt.datetime(2026, 3, 31)
 NOT_CHECKED = "refresh the lookups (or type the id)"
@@ -268,7 +268,7 @@ def test_a_name_only_like_a_record_is_refused_by_the_worksheet_functions_too(san
     from rootfi_excel.lookups.refresh import refresh
     from tests.support.cache_keys import key
     from tests.support.submitting import fast_client
-    from tests.test_lookups_udfs import sandbox_cell
+    from tests.support.udf_cells import sandbox_cell
 
     customer = client(sandbox, api_key).get(f"/core/companies/{XERO}/shared/contacts",
                                             params={"limit": 1, "contact_type[eq]": "CUSTOMER"}).json()["data"][0]
@@ -385,7 +385,7 @@ def test_every_command_finds_the_lists_of_the_same_settings_and_options(sandbox,
 
     posted = run(["posted", book, *here, "--from", "2026-03-01", "--to", "2026-03-31"], key=api_key)
     assert posted.exit_code == 0, posted.output
-    from tests.test_review_phase3 import live_table
+    from tests.support.cli_runs import live_table
 
     [listed] = live_table(book, "Posted", "PostedRecords")
     assert listed["customer"] == owner["name"] and listed["invoice"] == invoice["document_number"]  # from the lists
@@ -408,7 +408,7 @@ def test_lists_read_with_one_key_profile_are_not_used_for_another(sandbox, api_k
 
 def test_the_ribbon_and_the_worksheet_functions_use_the_settings_key_profile(sandbox, api_key, tmp_path):
     from rootfi_excel import udfs
-    from tests.test_lookups_udfs import cell_of
+    from tests.support.udf_cells import cell_of
 
     invoice = invoices_of(client(sandbox, api_key), XERO, 1)[0]
     book = write_book(tmp_path / "book.xlsx", settings=settings_for(sandbox, XERO, key_profile="team"))

@@ -12,7 +12,7 @@ from rootfi_excel.api.client import RootFiClient
 from rootfi_excel.lookups.cache import KINDS, LookupCache
 from rootfi_excel.lookups.refresh import refresh
 from rootfi_excel.lookups.resolve import resolve
-from tests.sandbox_helpers import XERO, bank_account, client, open_invoice
+from tests.support.sandbox_api import XERO, bank_account, client, open_invoice
 from tests.support.submitting import fast_client
 from tests.support.cache_keys import key
 
@@ -127,7 +127,6 @@ def test_an_id_that_is_also_another_records_label_is_ambiguous(cache):
     assert not clash.found and clash.ambiguous and "592" in clash.problem()
     assert resolve(lookups, "invoices", "592").platform_id == "592"
     assert resolve(lookups, "invoices", " inv-1 ").platform_id == "591"
-
 
 
 def test_a_refresh_that_fails_halfway_stores_nothing(sandbox, api_key, cache):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from tests.sandbox_helpers import XERO, client
+from tests.support.sandbox_api import XERO, client
 
 
 def test_volume_company_pages_and_incremental_filter(make_sandbox, api_key):

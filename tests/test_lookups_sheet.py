@@ -13,7 +13,7 @@ from rootfi_excel.sheets.layout import LOOKUPS_SHEET
 from rootfi_excel.workbook.port import LookupTable
 from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
-from tests.sandbox_helpers import QUICKBOOKS, XERO
+from tests.support.sandbox_api import QUICKBOOKS, XERO
 from tests.support.cache_keys import key
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -16,8 +15,9 @@ from rootfi_excel.fields.models import (
     InvoicePayment,
     InvoicePaymentRequest,
 )
+from tests.support.paths import FIXTURES
 
-EXAMPLES = Path(__file__).parent / "fixtures" / "api_examples"
+EXAMPLES = FIXTURES / "api_examples"
 
 
 def load(name: str):

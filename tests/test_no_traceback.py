@@ -16,42 +16,23 @@ sweep another kind of API trouble, add one entry to ODD_ANSWERS: a sandbox set-u
 
 from __future__ import annotations
 
-import http.server
-import json
 import os
-import secrets
 import shutil
 import signal
-import socketserver
 import subprocess
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
-from rootfi_excel.sandbox.faults import FAULT_KINDS
 from tests.support.broken_books import BROKEN, ODD, good_book
-from tests.test_cli import NETSUITE, _attempts, demo_book, table_rows
+from tests.support.cli_books import NETSUITE, demo_book, journal_attempts, table_rows
+from tests.support.odd_answers import KEY, ODD_ANSWERS, Fault, Stub, check
 
 DOCUMENTED = {"validate": {0, 1, 2}, "submit": {0, 1, 2}}
-KEY = "rk_sweep_" + secrets.token_urlsafe(16)
-
-
-def check(result, codes: set[int], *, key: str = KEY) -> None:
-    """The output is plain text for a person, and the exit code is a documented one."""
-    output = result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in output, output
-    assert "\x1b" not in output and "\x07" not in output, repr(output)
-    assert key not in output
-    assert result.exit_code in codes, f"exit code {result.exit_code}, expected {codes}: {output}"
-
-
 def invoke(args: list[str], *, input: str | None = None, key: str = KEY):
     return CliRunner().invoke(cli, [str(a) for a in args], input=input, env={"ROOTFI_API_KEY": key})
 
@@ -147,110 +128,6 @@ def test_login_and_logout_without_a_key_store(tmp_path):
 # ------------------------------------------------------------------------- odd answers
 
 
-@dataclass(frozen=True)
-class Fault:
-    """The sandbox answering with one of its fault kinds (probability per request)."""
-
-    name: str
-    faults: dict[str, float]
-    config: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Stub:
-    """A stand-in server giving every request the same answer (status None: it closes the
-    connection without one). past_company: the company check gets a good answer, so the
-    odd one meets the lookups and writes."""
-
-    name: str
-    status: int | None
-    body: bytes = b""
-    content_type: str = "application/json"
-    past_company: bool = False
-
-
-def _json(value) -> bytes:
-    return json.dumps(value).encode()
-
-
-ODD_ANSWERS = [
-    *(Fault(f"every request: {kind}", {kind: 1.0}, {"slow_ms": 50}) for kind in FAULT_KINDS),
-    Fault("a little of every fault", {kind: 0.08 for kind in FAULT_KINDS}, {"slow_ms": 50, "burst_429_length": 1}),
-    Stub("an HTML page instead of JSON", 200, b"<html><body><h1>Down for maintenance</h1></body></html>",
-         "text/html"),
-    Stub("a JSON list instead of an object", 200, _json([1, 2, 3])),
-    Stub("an empty answer", 200, b""),
-    Stub("JSON cut off halfway", 200, b'{"data": {"rootfi_id": 1'),
-    Stub("a company of odd types", 200, _json({"data": {"rootfi_id": "x", "name": None, "integration": 5,
-                                                        "connection_status": []}})),
-    Stub("an error message with terminal escapes", 400,
-         _json({"error": {"message": "bad \x1b]0;pwned\x07\x1b[2J\x9b31m thing", "code": "\x1b[31mred",
-                          "field": "\x07"}})),
-    Stub("an error that repeats the key", 401, _json({"error": {"message": f"api_key {KEY} is not valid",
-                                                                "field": KEY, "code": KEY}})),
-    Stub("a 500 with a huge body", 500, b"x" * 2_000_000, "text/plain"),
-    Stub("the connection closed without an answer", None),
-    Stub("after the company check: an HTML page", 200, b"<html>Bad gateway</html>", "text/html", past_company=True),
-    Stub("after the company check: a JSON list", 200, _json([{"rootfi_id": 1}]), past_company=True),
-    Stub("after the company check: cut-off JSON", 200, b'{"data": [', past_company=True),
-    Stub("after the company check: escapes in an error", 400,
-         _json({"error": {"message": "\x1b]0;pwned\x07 no", "code": "x"}}), past_company=True),
-    Stub("after the company check: the connection closed", None, past_company=True),
-]
-COMPANY = {"data": {"rootfi_id": NETSUITE, "name": "Summit Engineering Corp.", "integration": "NETSUITE",
-                    "connection_status": "HEALTHY"}}
-
-
-class _StubHandler(http.server.BaseHTTPRequestHandler):
-    answer: Stub
-
-    def _reply(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        if self.answer.past_company and self.command == "GET" and self.path.rstrip("/").endswith(
-                f"/core/companies/{NETSUITE}"):
-            self._send(200, _json(COMPANY), "application/json")
-            return
-        if self.answer.status is None:
-            self.close_connection = True
-            self.connection.shutdown(2)
-            return
-        self._send(self.answer.status, self.answer.body, self.answer.content_type)
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _reply
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-class _StubServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-
-
-@pytest.fixture
-def stub_server():
-    servers = []
-
-    def start(answer: Stub) -> str:
-        handler = type("Handler", (_StubHandler,), {"answer": answer})
-        server = _StubServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/v4"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def real_book(clean_sandbox, tmp_path_factory):
     """A workbook of real records of the seeded sandbox data (the same in every sandbox)."""
@@ -297,7 +174,7 @@ def test_as_a_real_process_a_broken_workbook_is_one_line_on_stderr(tmp_path, stu
 
 @pytest.mark.slow
 def test_ctrl_c_during_submit_says_stopped_and_the_next_submit_finishes_the_job(make_sandbox, tmp_path):
-    from tests.test_submission_engine import assert_no_duplicates_in_sandbox_db
+    from tests.support.sandbox_api import assert_no_duplicates_in_sandbox_db
 
     sandbox = make_sandbox(api_keys=[KEY], latency_ms=150, job_delay_ms=20)  # slow enough to be stopped mid-run
     path = demo_book(tmp_path / "book.xlsx", sandbox, KEY, payments=120, notes=10)
@@ -308,7 +185,7 @@ def test_ctrl_c_during_submit_says_stopped_and_the_next_submit_finishes_the_job(
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     journal = home / "journal.sqlite3"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and _attempts(journal) < 30:
+    while time.monotonic() < deadline and journal_attempts(journal) < 30:
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)  # what Ctrl+C does
     out, err = process.communicate(timeout=60)

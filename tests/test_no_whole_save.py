@@ -20,7 +20,7 @@ from openpyxl.writer.excel import ExcelWriter
 from rootfi_excel.cli.main import cli
 from rootfi_excel.sheets.layout import PAYMENTS, Status
 from tests.support import whole_save
-from tests.test_cli import NETSUITE, demo_book, table_rows
+from tests.support.cli_books import NETSUITE, demo_book, table_rows
 
 
 def test_the_guard_catches_a_whole_workbook_save_inside_a_command(tmp_path, monkeypatch, _no_whole_workbook_save):

@@ -23,7 +23,7 @@ from rootfi_excel.sandbox.shapes import ODD_TEXT
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
 from rootfi_excel.submission import journal as journal_module
 from rootfi_excel.submission.journal import CREATED, Journal
-from tests.test_cli import NETSUITE, demo_book, table_rows
+from tests.support.cli_books import NETSUITE, demo_book, table_rows
 
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -73,7 +73,7 @@ def test_an_odd_refusal_message_is_written_clean(odd_sandbox, api_key, tmp_path,
     path = demo_book(tmp_path / "book.xlsx", odd_sandbox, api_key, payments=2, notes=0)
     wb = openpyxl.load_workbook(path)
     ws = wb[PAYMENTS.sheet]
-    from tests.sandbox_helpers import client as http, lookup
+    from tests.support.sandbox_api import client as http, lookup
 
     payable = lookup(http(odd_sandbox, api_key), 1003, "accounts", **{"name[eq]": "Accounts Payable"})
     account = [c.value for c in ws[1]].index("account_id") + 1
@@ -157,8 +157,8 @@ def test_live_excel_gets_the_same_clean_text(tmp_path):
     from rootfi_excel.workbook.excel import ExcelWorkbook
     from rootfi_excel.workbook.port import LookupTable, ResultUpdate
     from tests.support.books import PAYMENT_HEADERS, row_of
-    from tests.test_excel_adapter import column, fake_book
-    from tests.test_workbook_files import GOOD
+    from tests.support.broken_books import GOOD
+    from tests.support.excel_books import column, fake_book
 
     book = fake_book([row_of(PAYMENT_HEADERS, **GOOD)])
     workbook = ExcelWorkbook(book)

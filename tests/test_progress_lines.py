@@ -17,7 +17,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 def test_the_last_word_of_a_phase_counts_every_record_by_its_outcome(sandbox, api_key, tmp_path):
     client = fast_client(sandbox, api_key)
     units = payment_units(client, XERO, 8, "XERO")
-    from tests.sandbox_helpers import client as http, lookup
+    from tests.support.sandbox_api import client as http, lookup
 
     payable = lookup(http(sandbox, api_key), XERO, "accounts", **{"name[eq]": "Accounts Payable"})
     units[3].request.account_id = payable["platform_id"]  # only the platform refuses this one

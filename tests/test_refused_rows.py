@@ -12,7 +12,7 @@ from rootfi_excel.cli.main import cli
 from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.submission.engine import was_refused
 from rootfi_excel.submission.journal import CREATED, FAILED, Attempt
-from tests.test_cli import NETSUITE, demo_book, table_rows
+from tests.support.cli_books import NETSUITE, demo_book, table_rows
 
 
 def _attempts(tmp_path) -> list[tuple[str, str]]:
@@ -35,7 +35,7 @@ def _failed(path) -> dict[str, dict]:
 
 def test_a_refused_row_keeps_its_reason_and_is_sent_again_only_once_changed(sandbox, api_key, tmp_path,
                                                                             monkeypatch):
-    from tests.sandbox_helpers import client, lookup
+    from tests.support.sandbox_api import client, lookup
 
     path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=10, notes=0)
     # Accounts no payment can go into: only the platform says so (an unknown invoice or an amount

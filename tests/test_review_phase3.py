@@ -22,36 +22,10 @@ from keyring.errors import KeyringLocked
 from rootfi_excel.cli.main import cli
 from rootfi_excel.sandbox.faults import FAULT_KINDS
 from rootfi_excel.workbook.template import build_template
-from tests.sandbox_helpers import XERO, client
+from tests.support.sandbox_api import XERO, client
+from tests.support.cli_runs import book_for, first, live_table, run
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.cache_keys import key
-
-
-def run(args, *, key: str | None = None, input: str | None = None):
-    """A command through click's runner: never a traceback, never the key, always an exit code."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], input=input,
-                                env={"ROOTFI_API_KEY": key} if key else None)
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    if key:
-        assert key not in result.output
-    return result
-
-
-def book_for(path, company: int, base_url: str):
-    return build_template(path, settings={"company_id": company, "environment": "sandbox", "base_url": base_url})
-
-
-def live_table(path, sheet: str, table: str) -> list[dict]:
-    """The rows of an Excel table (a live list on the Lookups sheet, or the Posted table)."""
-    ws = openpyxl.load_workbook(path)[sheet]
-    cells = ws[ws.tables[table].ref]
-    headers = [c.value for c in cells[0]]
-    return [dict(zip(headers, (c.value for c in row))) for row in cells[1:]]
-
-
-def first(api, company: int, path: str, **params) -> dict:
-    return api.get(f"/core/companies/{company}/{path}", params={"limit": 1, **params}).json()["data"][0]
 
 
 # ----------------------------------------------------- lookups: what the API may answer
@@ -530,14 +504,14 @@ def test_a_longer_posted_list_does_not_write_over_a_note_below_the_old_one(sandb
 
 # ------------------------------------------------- odd answers (tests/test_no_traceback.py's stubs)
 
-from tests.test_no_traceback import KEY as SWEEP_KEY  # noqa: E402 - the stubs echo this key
-from tests.test_no_traceback import ODD_ANSWERS, Stub, check, stub_server  # noqa: E402,F401 - a fixture
+from tests.support.odd_answers import KEY as SWEEP_KEY  # noqa: E402 - the stubs echo this key
+from tests.support.odd_answers import ODD_ANSWERS, Stub, check  # noqa: E402
 
 STUBS = [a for a in ODD_ANSWERS if isinstance(a, Stub)]
 
 
 @pytest.mark.parametrize("answer", STUBS, ids=[a.name for a in STUBS])
-def test_lookups_posted_and_doctor_end_in_a_message_whatever_the_api_answers(answer, stub_server, tmp_path):  # noqa: F811
+def test_lookups_posted_and_doctor_end_in_a_message_whatever_the_api_answers(answer, stub_server, tmp_path):
     url = stub_server(answer)
     book = book_for(tmp_path / "book.xlsx", 1003, url)
     env = {"ROOTFI_API_KEY": SWEEP_KEY}
@@ -669,9 +643,10 @@ def test_install_sh_never_deletes_a_folder_that_is_not_a_python_environment(tmp_
     import os
     import subprocess
     import sys
-    from pathlib import Path
 
-    script = Path(__file__).resolve().parents[1] / "installer" / "install.sh"
+    from tests.support.paths import REPO
+
+    script = REPO / "installer" / "install.sh"
     home = tmp_path / "home"
     (home / "Documents").mkdir(parents=True)
     precious = home / "Documents" / "month-end.xlsx"
@@ -693,9 +668,9 @@ def test_install_ps1_removes_nothing():
     """The same in the Windows script (no PowerShell here to run it): it removes nothing at all,
     the environment included; `rootfi-excel uninstall` does, after proving the installer made it
     (tests/test_installer_scripts.py reads every command of the script from its syntax tree)."""
-    from pathlib import Path
+    from tests.support.paths import REPO
 
-    text = (Path(__file__).resolve().parents[1] / "installer" / "install.ps1").read_text(encoding="utf-8")
+    text = (REPO / "installer" / "install.ps1").read_text(encoding="utf-8")
     assert "Remove-Item" not in text
 
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
-from tests.test_cli import demo_book, table_rows
+from tests.support.cli_books import demo_book, table_rows
 from tests.support.cache_keys import key
 
 QUICKBOOKS, NETSUITE = 1001, 1003
@@ -69,11 +69,8 @@ def test_a_row_over_the_amount_due_is_looked_up_but_never_sent(make_sandbox, api
 
 # ------------------------------------------------------------------ Excel side
 
-from tests import test_ribbon_buttons  # noqa: E402
-from tests.test_ribbon_buttons import press  # noqa: E402
-
-excel = test_ribbon_buttons.excel  # the fixture: pytest finds it by its name
-from tests.test_excel_adapter import column  # noqa: E402
+from tests.support.buttons import press  # noqa: E402
+from tests.support.excel_books import column  # noqa: E402
 from tests.support.books import PAYMENT_HEADERS  # noqa: E402
 
 
@@ -98,7 +95,7 @@ def test_rows_typed_below_the_table_are_submitted_once_and_get_their_results(exc
 
 # ---------------------------------------------------------------- hostile API
 
-from tests.test_submission_engine import assert_no_duplicates_in_sandbox_db  # noqa: E402
+from tests.support.sandbox_api import assert_no_duplicates_in_sandbox_db  # noqa: E402
 
 
 @pytest.mark.parametrize("faults", [
@@ -176,7 +173,7 @@ def test_rows_below_a_blank_row_under_the_table_are_not_silently_left_out(tmp_pa
 def test_rows_below_a_blank_row_under_a_table_in_excel_are_refused_too():
     from rootfi_excel.workbook.excel import ExcelWorkbook
     from rootfi_excel.workbook.port import WorkbookError
-    from tests.test_workbook_files import excel_book
+    from tests.support.excel_books import excel_book
 
     book, _ = excel_book(rows=1, below=0)
     sheet = book.sheets[PAYMENTS.sheet]

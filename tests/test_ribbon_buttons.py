@@ -5,50 +5,17 @@ keyring, as it would in the OS key store."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-
-import pytest
 
 from rootfi_excel import ribbon
-from rootfi_excel.api.credentials import SERVICE, store_api_key
-from rootfi_excel.app import account
+from rootfi_excel.api.credentials import SERVICE
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, INSTRUCTIONS_SHEET, PAYMENTS, Status
 from rootfi_excel.workbook.excel import ExcelWorkbook
-from rootfi_excel.workbook.excel_ui import ExcelUI
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS, row_of
+from tests.support.buttons import press
+from tests.support.excel_books import GOOD, column
 from tests.support.fake_xlwings import FakeBook
-from tests.test_excel_adapter import GOOD, column, fake_book
 
 COMPANY = 1001  # QuickBooks in the sandbox
-
-
-@pytest.fixture
-def excel(sandbox, api_key, monkeypatch):
-    """The key in the (test) key store and a fast client; returns a workbook factory."""
-    from tests.support.submitting import fast_client, fast_client_options
-
-    store_api_key("default", api_key)
-    monkeypatch.setattr(account, "CLIENT_OPTIONS", fast_client_options())
-    fast = fast_client(sandbox, api_key)
-    invoices = [i["platform_id"] for i in itertools.islice(
-        fast.iter_records(COMPANY, "invoices", {"amount_due": ("gt", 100)}), 40)]
-    fast.close()
-
-    def make(count: int = 5, *, bad: int = 0, lines: list[list] | None = None, **settings) -> FakeBook:
-        rows = [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"X-{i:03d}",
-                                            "invoice_id": invoices[i % len(invoices)], "amount": 1 + i / 100})
-                for i in range(count)]
-        rows += [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"BAD-{i}", "amount": -1}) for i in range(bad)]
-        return fake_book(rows, lines=lines, settings={"company_id": COMPANY, "environment": "sandbox",
-                                                      "base_url": sandbox.base_url, **settings})
-    make.invoices = invoices  # ids the sandbox has: Validate reads them by id (no lookups here)
-    return make
-
-
-def press(tag: str, book: FakeBook, *, secret: str | None = None, **options) -> ExcelUI:
-    ui = ExcelUI(book.app, clock=lambda: 0.0, ask_secret=lambda prompt: secret)
-    ribbon.press(tag, ExcelWorkbook(book), ui, **options)
-    return ui
 
 
 def last_alert(book: FakeBook) -> str:
@@ -71,7 +38,7 @@ def test_validate_marks_bad_rows_and_gives_excel_back(excel):
 
 
 def test_validate_selection_marks_only_the_selected_rows_and_whole_credit_notes(excel, sandbox, api_key):
-    from tests.sandbox_helpers import client, customer, lookup
+    from tests.support.sandbox_api import client, customer, lookup
 
     api = client(sandbox, api_key)  # ids the sandbox has: Validate reads them by id (no lookups here)
     returns = lookup(api, COMPANY, "accounts", **{"name[eq]": "Sales Returns and Allowances"})

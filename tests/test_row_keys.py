@@ -25,13 +25,10 @@ from rootfi_excel.sheets.layout import (
     Status,
 )
 from rootfi_excel.submission.journal import CREATED, PLACED_GONE, PLACED_SHOWN, Journal
-from tests import test_ribbon_buttons  # noqa: E402
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 from tests.support.submitting import fast_client
-from tests.test_cli import demo_book, table_rows
-from tests.test_ribbon_buttons import press
-
-excel = test_ribbon_buttons.excel  # the fixture: pytest finds it by its name
+from tests.support.buttons import press
+from tests.support.cli_books import demo_book, table_rows
 
 COMPANY = 1001
 MODEL = "invoice_payments"
@@ -150,7 +147,7 @@ def _key(sandbox) -> str:
 
 
 def test_a_credit_note_is_known_by_its_first_lines_key_and_each_line_keeps_its_own(excel, sandbox):
-    from tests.test_excel_adapter import LINE_HEADERS
+    from tests.support.books import LINE_HEADERS
     from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES
 
     line = dict(document_number="CN-1", contact_id="C-1", posted_date=dt.datetime(2026, 3, 31), account_id="4000",

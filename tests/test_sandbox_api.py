@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.sandbox_helpers import XERO, ZOHO, admin_url, client
+from tests.support.sandbox_api import XERO, ZOHO, admin_url, client
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandbox_helpers import XERO, bank_account, client, credit_note_body, open_invoice, wait_for_sync
+from tests.support.sandbox_api import XERO, bank_account, client, credit_note_body, open_invoice, wait_for_sync
 
 PAYMENTS = f"/core/companies/{XERO}/invoice_payments"
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from rootfi_excel.sandbox.faults import FaultPlan, scopes_of
-from tests.sandbox_helpers import XERO, bank_account, client, open_invoice, wait_for_sync
+from tests.support.sandbox_api import XERO, bank_account, client, open_invoice, wait_for_sync
 
 COMPANY = f"/core/companies/{XERO}"
 PAYMENTS = f"{COMPANY}/invoice_payments"

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from tests.sandbox_helpers import XERO, admin_url, bank_account, client, open_invoice
+from tests.support.sandbox_api import XERO, admin_url, bank_account, client, open_invoice
 
 COMPANY = f"/core/companies/{XERO}"
 PAYMENTS = f"/core/companies/{XERO}/invoice_payments"

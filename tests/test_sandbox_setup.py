@@ -21,7 +21,7 @@ from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
 from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.sheets.settings import read_settings
 from rootfi_excel.workbook.template import build_template
-from tests.test_cli import demo_book, table_rows
+from tests.support.cli_books import demo_book, table_rows
 
 NETSUITE = 1003
 

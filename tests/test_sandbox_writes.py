@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sandbox_helpers import (
+from tests.support.sandbox_api import (
     DYNAMICS, FRESHBOOKS, NETSUITE, QUICKBOOKS, SAGE, XERO, ZOHO,
     bank_account, client, credit_note_body, customer, lookup, open_invoice,
 )

@@ -9,28 +9,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-import zipfile
-from pathlib import Path
 
 from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
-from tests.test_cli import demo_book
-
-
-def _files_text(folder: Path) -> dict[str, bytes]:
-    """Every file under folder, .xlsx files unzipped (the key could hide in any part)."""
-    found: dict[str, bytes] = {}
-    for path in folder.rglob("*"):
-        if not path.is_file() or path.name.startswith("sandbox"):
-            continue  # the sandbox's database is the server's side, not ours
-        if path.suffix in (".xlsx", ".xlsm"):
-            with zipfile.ZipFile(path) as book:
-                for part in book.namelist():
-                    found[f"{path.name}:{part}"] = book.read(part)
-        else:
-            found[str(path)] = path.read_bytes()
-    return found
+from tests.support.cli_books import demo_book
+from tests.support.file_search import files_text
 
 
 def test_the_key_appears_in_no_output(make_sandbox, tmp_path, caplog, monkeypatch):
@@ -65,6 +49,6 @@ def test_the_key_appears_in_no_output(make_sandbox, tmp_path, caplog, monkeypatc
     assert "RootFi" in everything  # we did capture real output
     for key in (sentinel, wrong):
         assert key not in everything
-        for name, content in _files_text(tmp_path).items():
+        for name, content in files_text(tmp_path).items():
             assert key.encode() not in content, f"the key is in {name}"
-    assert any(name.endswith("journal.sqlite3") for name in _files_text(tmp_path)), "the journal was searched"
+    assert any(name.endswith("journal.sqlite3") for name in files_text(tmp_path)), "the journal was searched"

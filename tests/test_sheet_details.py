@@ -12,7 +12,7 @@ from rootfi_excel.sheets.layout import PAYMENT_MODES, PAYMENTS, RESULT_COLUMNS, 
 from rootfi_excel.validation.run import validate_workbook
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
-from tests.test_cli import table_rows
+from tests.support.cli_books import table_rows
 
 HEADERS = PAYMENT_HEADERS + list(RESULT_COLUMNS)
 GOOD = dict(invoice_id="101", amount=100, payment_date=dt.datetime(2026, 3, 4), currency_id="USD")

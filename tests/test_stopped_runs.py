@@ -17,10 +17,10 @@ from rootfi_excel.app import account
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, RESULT_COLUMNS, Status
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI
-from tests.sandbox_helpers import QUICKBOOKS
+from tests.support.sandbox_api import QUICKBOOKS
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS, row_of
 from tests.support.submitting import fast_client, fast_client_options
-from tests.test_excel_adapter import GOOD, column, fake_book
+from tests.support.excel_books import GOOD, column, fake_book
 
 LINE = dict(contact_id="C-1", posted_date=dt.datetime(2026, 3, 1), description="Refund", quantity=1,
             unit_amount=10, account_id="400")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import LOST_ANSWER
 from rootfi_excel.submission.journal import CREATED
+from tests.support.sandbox_api import assert_no_duplicates_in_sandbox_db
 from tests.support.submitting import credit_note_units, fast_client, payment_units, submitter
 
 QUICKBOOKS, XERO, NETSUITE = 1001, 1002, 1003
@@ -71,7 +70,7 @@ def test_records_already_in_the_platform_are_found_and_not_sent(sandbox, api_key
 
 
 def test_rejected_records_fail_with_the_platforms_reason(sandbox, api_key, tmp_path):
-    from tests.sandbox_helpers import client as http, lookup
+    from tests.support.sandbox_api import client as http, lookup
 
     client = fast_client(sandbox, api_key)
     units = payment_units(client, XERO, 8, "XERO")
@@ -132,17 +131,6 @@ def test_with_a_fault_in_a_fifth_of_requests_every_record_is_created_exactly_onc
         assert any(a.state == CREATED and "answer was lost" in (a.message or "") for a in attempts)
     if fault in ("500", "502", "503"):  # nothing committed: the lookup finds nothing, it is sent again
         assert any(a.error_code == LOST_ANSWER for a in attempts)
-
-
-def assert_no_duplicates_in_sandbox_db(db_path, company_id):
-    """Count straight in the sandbox's SQLite file: one record per document number (and invoice)."""
-    db = sqlite3.connect(db_path)
-    twice = db.execute(
-        "SELECT model, json_extract(data, '$.document_number'), json_extract(data, '$.invoice_id'), COUNT(*) "
-        "FROM records WHERE company_id = ? AND model IN ('invoice_payments', 'invoice_credit_notes') "
-        "GROUP BY 1, 2, 3 HAVING COUNT(*) > 1", (company_id,)).fetchall()
-    db.close()
-    assert twice == [], f"created more than once: {twice[:5]}"
 
 
 @pytest.mark.parametrize("how_many", [2, 8])  # one by one, and in a bulk write

@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from rootfi_excel.api.client import RootFiClient
 from rootfi_excel.cli.main import cli
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
-from tests.sandbox_helpers import client, lookup
-from tests.test_cli import demo_book, table_rows
-from tests.test_secrets_end_to_end import _files_text
-from tests.test_submission_engine import assert_no_duplicates_in_sandbox_db
+from tests.support.sandbox_api import client, lookup
+from tests.support.cli_books import demo_book, table_rows
+from tests.support.file_search import files_text
+from tests.support.sandbox_api import assert_no_duplicates_in_sandbox_db
 
 QUICKBOOKS, NETSUITE = 1001, 1003
 
@@ -143,5 +143,5 @@ def test_12_a_server_that_echoes_the_key_never_gets_it_into_the_book_the_journal
     assert len(messages) == 2 and all("***" in m for m in messages)  # the server did echo it
     for result in outputs:
         assert key not in result.output
-    for name, content in _files_text(tmp_path).items():
+    for name, content in files_text(tmp_path).items():
         assert key.encode() not in content, name

@@ -50,7 +50,7 @@ from rootfi_excel.workbook.excel_ui import ExcelUI
 from rootfi_excel.workbook.port import WorkbookError
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS
 from tests.support.fake_xlwings import FakeBook
-from tests.test_engine_properties import FAULTS, READS, FlakyApi
+from tests.support.flaky_api import FAULTS, READS, FlakyApi
 
 EXAMPLES = int(os.environ.get("SUBMIT_EXAMPLES", "40"))
 NAMES = PAYMENT_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY]

@@ -14,8 +14,9 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 
 from rootfi_excel.sheets import layout as L
 from rootfi_excel.workbook.template import build_template
+from tests.support.paths import SHIPPED_TEMPLATE
 
-SHIPPED = Path(__file__).parents[1] / "workbook_templates" / "RootFi-Invoice-Import.xlsx"
+SHIPPED = SHIPPED_TEMPLATE
 
 
 def describe(path: Path) -> dict:

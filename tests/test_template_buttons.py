@@ -4,16 +4,15 @@ stuck_after_minutes with its note."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import openpyxl
 
 from rootfi_excel.excel_addin import customui
 from rootfi_excel.sheets.layout import INSTRUCTIONS_SHEET
 from rootfi_excel.sheets.settings import SETTING_NOTES
 from rootfi_excel.workbook.button_help import BUTTON_STEPS
+from tests.support.paths import SHIPPED_TEMPLATE
 
-TEMPLATE = Path(__file__).parents[1] / "workbook_templates" / "RootFi-Invoice-Import.xlsx"
+TEMPLATE = SHIPPED_TEMPLATE
 
 
 def test_every_ribbon_button_has_its_step_in_ribbon_order():

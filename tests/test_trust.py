@@ -192,7 +192,7 @@ def test_login_refuses_an_address_the_key_may_never_go_to(memory_keyring, api_ke
 def test_submit_with_base_url_takes_the_key_stored_for_it(make_sandbox, api_key, tmp_path, monkeypatch):
     """The sandbox a person started, not yet trusted: submit --base-url refuses, names it and
     how to trust it; after `login --base-url` the same command sends."""
-    from tests.test_cli import demo_book
+    from tests.support.cli_books import demo_book
 
     sandbox = make_sandbox(trusted=False)
     book = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=2, notes=0)

@@ -26,7 +26,8 @@ from tests.support.books import PAYMENT_HEADERS, row_of
 from tests.support.whole_save import another_program
 from tests.support.broken_books import GOOD, good_book, merged_result_cells, rows_below_a_total_row, \
     rows_typed_below_the_table
-from tests.test_cli import NETSUITE, demo_book, table_rows
+from tests.support.cli_books import NETSUITE, demo_book, table_rows
+from tests.support.excel_books import column, excel_book, fake_book
 
 # ------------------------------------------------------------------------ saving the file
 
@@ -249,7 +250,6 @@ def test_merged_result_cells_are_refused_for_the_true_reason(tmp_path):
 
 
 def test_live_excel_a_value_merged_over_input_rows_applies_to_each_row_and_merged_results_are_refused():
-    from tests.test_excel_adapter import column, fake_book
 
     rows = [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"P-{i}", "amount": 10 + i}) for i in range(4)]
     book = fake_book(rows)
@@ -280,7 +280,6 @@ def test_live_excel_a_value_merged_over_input_rows_applies_to_each_row_and_merge
 
 
 def test_live_excel_looks_for_merged_cells_in_one_call_when_there_are_none():
-    from tests.test_excel_adapter import fake_book
 
     def calls(rows: int) -> int:
         book = fake_book([row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"P-{i}"}) for i in range(rows)])
@@ -350,21 +349,6 @@ def test_rows_typed_below_the_table_are_submitted_too(sandbox, api_key, tmp_path
 
 
 # ---- the same in live Excel (the fake of xlwings)
-
-def excel_book(rows: int, below: int, totals: bool = False):
-    from tests.test_excel_adapter import fake_book
-
-    good = [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"P-{i}"}) for i in range(rows)]
-    book = fake_book(good)
-    sheet = book.sheets[PAYMENTS.sheet]
-    table = sheet.tables[0]
-    table.show_totals = totals
-    first = table.top + 1 + table.count + (1 if totals else 0)
-    typed = [row_of(PAYMENT_HEADERS, **{**GOOD, "document_number": f"B-{i}"}) for i in range(below)]
-    sheet.put(first, table.left, typed)
-    sheet.put(first + below + 2, table.left, [["a note two rows further down"]])
-    return book, table
-
 
 def test_live_excel_rows_typed_below_the_table_are_read_and_the_table_resized():
     book, table = excel_book(rows=2, below=3)  # table header row 3, rows 4-5; typed rows 6-8

@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -23,6 +22,7 @@ from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx import DATETIME_FORMAT, XlsxWorkbook
 from rootfi_excel.workbook.xlsx_package import Package
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
+from tests.support.paths import FIXTURES
 
 PAYMENT = dict(document_number="P-1", invoice_id="INV-1", contact_id="C-1", account_id="1010", amount=100,
                payment_date=dt.datetime(2026, 3, 4), currency_id="USD")
@@ -344,7 +344,7 @@ def test_the_package_names_its_sheets_through_the_relationships(tmp_path):
 def test_a_workbook_saved_by_another_program_is_patched_in_place(tmp_path):
     """Shared strings, calculated formula values, empty result cells left out of the XML."""
     path = tmp_path / "book.xlsx"
-    path.write_bytes((Path(__file__).parent / "fixtures" / "workbooks" / "saved-by-libreoffice.xlsx").read_bytes())
+    path.write_bytes((FIXTURES / "workbooks" / "saved-by-libreoffice.xlsx").read_bytes())
     before = parts(path)
     with XlsxWorkbook.open(path) as workbook:
         report = validate_workbook(workbook)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -16,6 +15,7 @@ from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from rootfi_excel.workbook.xlsx_read import read_sheet
 from tests.support.broken_books import odd_values
+from tests.support.paths import FIXTURES
 
 
 def varied_book(tmp_path):
@@ -45,7 +45,7 @@ def shown(value):
 def libreoffice_book(tmp_path):
     """Shared strings, calculated formula values, empty cells left out (tests/fixtures/workbooks)."""
     path = tmp_path / "libreoffice.xlsx"
-    path.write_bytes((Path(__file__).parent / "fixtures" / "workbooks" / "saved-by-libreoffice.xlsx").read_bytes())
+    path.write_bytes((FIXTURES / "workbooks" / "saved-by-libreoffice.xlsx").read_bytes())
     return path
 
 

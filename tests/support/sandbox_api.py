@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import httpx
@@ -56,3 +57,14 @@ def wait_for_sync(api: httpx.Client, sync_id: str, timeout: float = 10) -> dict:
         if sync["status"] != "RUNNING" or time.monotonic() > deadline:
             return sync
         time.sleep(0.02)
+
+
+def assert_no_duplicates_in_sandbox_db(db_path, company_id):
+    """Count straight in the sandbox's SQLite file: one record per document number (and invoice)."""
+    db = sqlite3.connect(db_path)
+    twice = db.execute(
+        "SELECT model, json_extract(data, '$.document_number'), json_extract(data, '$.invoice_id'), COUNT(*) "
+        "FROM records WHERE company_id = ? AND model IN ('invoice_payments', 'invoice_credit_notes') "
+        "GROUP BY 1, 2, 3 HAVING COUNT(*) > 1", (company_id,)).fetchall()
+    db.close()
+    assert twice == [], f"created more than once: {twice[:5]}"
