@@ -98,7 +98,7 @@ def sandbox(make_sandbox):
 
 
 def pytest_sessionfinish(session):
-    """The kit of the installer runs is shared by the xdist workers (tests/unprivileged.py):
+    """The kit of the installer runs is shared by the xdist workers (tests/support/unprivileged.py):
     removed once, by the process that started them, when all are done."""
     if not hasattr(session.config, "workerinput"):
         from tests.support.unprivileged import remove_kit

@@ -1,6 +1,6 @@
 """Client behaviour a real server cannot easily be made to show (httpx.MockTransport).
 
-Everything a server can show is tested over real HTTP in test_api_sandbox.py.
+Everything a server can show is tested over real HTTP in tests/api/test_client_over_http.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Model-based test of Submit on a whole workbook, whatever its rows go through (issue 15).
+"""Model-based test of Submit on a whole workbook, whatever its rows go through: each row
+known by its own records (its hidden row key).
 
 A workbook in live Excel (the fake of xlwings, through the real adapter and the real
 Submit of the ribbon) with an in-memory API that loses answers and lands bulk writes
@@ -141,7 +142,7 @@ class Sheet:
         elif kind == "edit_number":
             # One of two identical rows (a pasted copy, its key with it or not) edited: they are two payments
             # now, and the one with the record (the row showing it) keeps it, as the add-in sees it too
-            # (issue 15, item 4): the edited row is the new payment, or, when it is the created one,
+            # (a row knows its own records): the edited row is the new payment, or, when it is the created one,
             # its copies are.
             twins = [r for r in range(count) if r != a and self.rows()[r][:len(PAYMENT_HEADERS)]
                      == self.rows()[a][:len(PAYMENT_HEADERS)]]

@@ -1,4 +1,4 @@
-"""Every command's --help at 80 columns (issue 20, item 8): no line longer than the
+"""Every command's --help at 80 columns: no line longer than the
 terminal, no word (an example, a file name) broken across lines, every option described,
 no strftime pattern for a date."""
 

@@ -1,5 +1,5 @@
 """Progress of a Submit: one line per phase with its counts by outcome, plain lines when
-the output is not a terminal, the elapsed time never cut at 80 columns (issue 20, item 5)."""
+the output is not a terminal, the elapsed time never cut at 80 columns."""
 
 from __future__ import annotations
 

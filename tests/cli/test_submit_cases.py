@@ -1,4 +1,4 @@
-"""Issue 6 cases through `rootfi-excel submit` on a real .xlsx file: a twin made by a
+"""Never twice, never lost, through `rootfi-excel submit` on a real .xlsx file: a twin made by a
 colleague at the same moment (summary and exit code), a key refused in the middle of
 a run (what was done is written, never "Valid"), and a server that echoes the key."""
 

@@ -1,4 +1,4 @@
-"""What a person reads at a command line (issue 20, items 1-3): next steps that are
+"""What a person reads at a command line: next steps that are
 commands, platform names, counts in good grammar, connection failures said once with the
 address and what to do, a refused key with its fix, one line after Ctrl+C."""
 
@@ -74,7 +74,7 @@ def test_submit_speaks_in_platform_names_commands_and_counts_that_agree(sandbox,
     assert result.exit_code == 1, said
     assert "on NetSuite" in said and "NETSUITE" not in said
     _no_ribbon_words(said)
-    # The demo's wrong ids are caught just before sending (issue 18), named by platform, in neutral words.
+    # The demo's wrong ids are caught just before sending, named by platform, in neutral words.
     assert "NetSuite has no invoice with the id" in said and "then validate again" in said
     # The progress is one plain line per phase (no terminal here), with its counts.
     assert "payments: " in said and " answered: " in said

@@ -1,5 +1,5 @@
-"""Settings that can change what runs come only from the add-in and the user (issue 22,
-item 2). xlwings' GetConfig reads a `rootfi.conf` sheet of the *active workbook* and a
+"""Settings that can change what runs come only from the add-in and the user.
+xlwings' GetConfig reads a `rootfi.conf` sheet of the *active workbook* and a
 `rootfi.conf` file in the *active workbook's folder* before the add-in's own sheet and the
 user's file: a shared workbook, or a file dropped into a shared folder, could then set
 INTERPRETER_WIN/_MAC, PYTHONPATH or UDF MODULES. The built add-in's VBA is read back

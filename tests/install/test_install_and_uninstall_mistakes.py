@@ -98,7 +98,7 @@ def test_install_sh_never_deletes_a_folder_that_is_not_a_python_environment(tmp_
 def test_install_ps1_removes_nothing():
     """The same in the Windows script (no PowerShell here to run it): it removes nothing at all,
     the environment included; `rootfi-excel uninstall` does, after proving the installer made it
-    (tests/test_installer_scripts.py reads every command of the script from its syntax tree)."""
+    (tests/install/test_installer_scripts.py reads every command of the script from its syntax tree)."""
     from tests.support.paths import REPO
 
     text = (REPO / "installer" / "install.ps1").read_text(encoding="utf-8")

@@ -1,11 +1,11 @@
 """installer/install.sh and `rootfi-excel install/uninstall`, run for real as an unprivileged
-user in a throwaway tree (tests/unprivileged.py), from the folder installer/make-bundle
+user in a throwaway tree (tests/support/unprivileged.py), from the folder installer/make-bundle
 makes. Every case snapshots the whole tree (paths, modes, contents, links) before and
 after: a change outside what the install wrote fails the test, and after uninstall the
 tree is what it was before.
 
 The tests share one kit (the hand-out folder, the dependency wheels), made once per run
-by whichever xdist worker asks first (tests/unprivileged.py); the two that make a whole
+by whichever xdist worker asks first (tests/support/unprivileged.py); the two that make a whole
 environment are marked slow.
 """
 

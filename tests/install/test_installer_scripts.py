@@ -1,6 +1,6 @@
 """installer/install.ps1, installer/install.sh and installer/make-bundle: parsed, linted and
 checked for what they must and must not do (the scripts remove nothing). The shell script
-is run end to end, as an unprivileged user, in tests/test_installer_runs.py.
+is run end to end, as an unprivileged user, in tests/install/test_installer_runs.py.
 
 PowerShell itself (pwsh) is not offered by the registries this project reaches without a
 separate binary download (PyPI's and npm's "pwsh" packages fetch it from elsewhere; Debian

@@ -1,5 +1,6 @@
-"""Lookups that never pick the wrong record (issue: a stale cache paid a void invoice, names
-folded into other names, no cache meant no check, each command found another cache).
+"""Lookups that never pick the wrong record: a stale cache never pays a void
+invoice, a name is never folded into another, no cache means not checked (said), and every
+command finds the same cache.
 
 Every case over HTTP against the sandbox, through the commands a person runs: the
 platform changes under the cache (an invoice voided and re-issued under its number,

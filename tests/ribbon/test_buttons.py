@@ -331,7 +331,7 @@ def test_posted_with_a_bad_period_says_which_setting(excel, sandbox):
 
 def test_in_excel_next_steps_are_buttons_never_commands(excel, sandbox, memory_keyring):
     """The same messages that say `run rootfi-excel ...` at a terminal say which button to press here
-    (issue 20): the lookups note after Validate, a refused key at Check connection."""
+    too: the lookups note after Validate, a refused key at Check connection."""
     book = excel(2)
     press("validate", book)
     said = last_alert(book)

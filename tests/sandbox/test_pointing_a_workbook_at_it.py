@@ -1,4 +1,4 @@
-"""Pointing a workbook at the local sandbox (issue 20, item 7): the sandbox says what to put
+"""Pointing a workbook at the local sandbox: the sandbox says what to put
 in Settings, `--configure BOOK.xlsx` does it, and it keeps its key with its database."""
 
 from __future__ import annotations

@@ -290,7 +290,7 @@ def test_a_hostile_workbook_through_every_ribbon_button_connects_nowhere_and_say
         assert f"The API key was not sent: {address}" in text and "not one of RootFi's addresses" in text, (tag, text)
         assert "store a key for it on this computer. Press Set API key on the RootFi tab" in text, (tag, text)
         assert "rootfi-excel" not in text, (tag, text)
-    for tag in ribbon.BUTTONS:  # the .conf sheets are said to be ignored (issue 19's notice)
+    for tag in ribbon.BUTTONS:  # the .conf sheets are said to be ignored (a notice)
         if tag not in ("new_workbook", "open_log", "help"):
             assert any("'rootfi.conf' and 'xlwings.conf' sheet" in text and "ignored" in text
                        for text in told[tag]), (tag, told[tag])

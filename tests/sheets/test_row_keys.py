@@ -1,4 +1,4 @@
-"""Every row knows its own records: a hidden row key and a workbook id (issue 15).
+"""Every row knows its own records: a hidden row key and a workbook id.
 
 Over HTTP against the sandbox, through the Excel adapter (the fake of xlwings: edits
 while Submit runs) and the .xlsx path (the file saved over by a colleague, renamed,
@@ -220,7 +220,7 @@ def half_the_amount(path) -> None:
 
 def test_a_second_instalment_of_the_same_invoice_amount_and_day_is_sent_not_taken_for_the_first(
         make_sandbox, api_key, tmp_path, monkeypatch):
-    """The first paragraph of the issue: a colleague saves the shared file while Submit runs,
+    """A colleague saves the shared file while Submit runs,
     with a second payment of the same invoice, amount and day under a new reference. The first
     payment's answer never reached its row. Before: the second row was shown Created with the
     first payment's rootfi_id and never sent. Now: each row gets its own record."""

@@ -1,4 +1,4 @@
-"""Small sheet details (issue 20, item 9): a Failed row that is valid again loses the refused
+"""Small sheet details: a Failed row that is valid again loses the refused
 attempt's submitted_at and sync_id; a payment mode is sent in the dropdown list's spelling."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A totals row below a table (a label and a formula summing the column above) is not data:
-left where it is, said once, never a payment nor an error (issue 20, item 4)."""
+left where it is, said once, never a payment nor an error."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from rootfi_excel.submission.journal import PLACED_ROW, Journal
 from tests.support.fake_api import engine, pay, payments
 from tests.support.flaky_api import FAULTS, READS, FlakyApi
 
-# More examples for a deeper hunt: ENGINE_EXAMPLES=1000 pytest tests/test_engine_properties.py
+# More examples for a deeper hunt: ENGINE_EXAMPLES=1000 pytest tests/submission/test_engine_properties.py
 EXAMPLES = int(os.environ.get("ENGINE_EXAMPLES", "60"))
 DURATIONS = [0, 0, 30, 2000]  # seconds until a bulk write's records land
 LATER = 3600  # seconds between the last runs: "press Submit again an hour later"

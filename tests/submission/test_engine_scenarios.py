@@ -1,4 +1,4 @@
-"""Engine scenarios found in review: an edited row while its answer is outstanding, a
+"""The engine when rows and runs overlap: an edited row while its answer is outstanding, a
 row deleted while its bulk write runs, a lost bulk write that outlives its wait, two
 environments. Each once created a record twice or showed a wrong rootfi_id."""
 

@@ -1,4 +1,4 @@
-"""Issue 6, "Never twice, never lost": each case that once created a record twice or
+"""Never twice, never lost: each case that once created a record twice or
 lost a result, produced on purpose by the sandbox and submitted over HTTP.
 
 QuickBooks (company 1001) accepts a second record with the same document number, so
@@ -23,7 +23,7 @@ from tests.support.sandbox_api import assert_no_duplicates_in_sandbox_db
 QUICKBOOKS, XERO, NETSUITE = 1001, 1002, 1003
 PAYMENTS = "invoice_payments"
 # Written out rather than imported, so that this file also runs against the engine as it
-# was before issue 6 (each test must fail there): submission.platform_check.CANNOT_CHECK
+# was before these cases were fixed (each test must fail there): submission.platform_check.CANNOT_CHECK
 # and submission.engine.POSSIBLE_DUPLICATE.
 CANNOT_CHECK = "Not sent: could not check RootFi for records already there; submit again"
 POSSIBLE_DUPLICATE = "possible-duplicate"

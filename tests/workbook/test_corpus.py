@@ -177,7 +177,7 @@ def _only_result_cells_changed(old: bytes, new: bytes) -> None:
     start, end = old.index(b"<sheetData"), old.index(b"</sheetData>")
     assert new[:start] == old[:start] and new[new.index(b"</sheetData>"):] == old[end:]
     header = re.search(rb'<row r="1".*?</row>', old, re.DOTALL).group()
-    owned = {*RESULT_COLUMNS, ROW_KEY_HEADER}  # the result columns and the hidden row key (issue 15)
+    owned = {*RESULT_COLUMNS, ROW_KEY_HEADER}  # the result columns and the hidden row key
     letters = [m.group(1) for m in re.finditer(rb'<c r="([A-Z]+)1"[^>]*><is><t[^>]*>([^<]*)</t>', header)
                if m.group(2).decode() in owned]
     assert len(letters) == len(owned)

@@ -1,4 +1,4 @@
-"""Excel calls stay constant in the number of rows (issue 7): Validate and Submit make
+"""Excel calls stay constant in the number of rows: Validate and Submit make
 the same number of cross-application calls for 10 and for 10,000 rows, progress
 included; benchmarks/bench_excel_calls.py prints the same figures."""
 

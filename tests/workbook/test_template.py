@@ -355,7 +355,7 @@ def test_platforms_are_named_for_people_and_coded_for_the_program(fresh):
 
 
 def test_reference_columns_offer_the_company_lists_by_name_once_refreshed(fresh):
-    """Issue 9: invoices picked by number, customers, accounts, items and tax rates by
+    """Invoices picked by number, customers, accounts, items and tax rates by
     name, from the Lookups sheet's live lists (filled by Refresh lookups); an id typed by
     hand is still accepted (a warning, never a stop)."""
     wb = openpyxl.load_workbook(fresh)
