@@ -15,8 +15,17 @@ import secrets
 
 import keyring
 import pytest
+from hypothesis import settings
 
+from tests.support.examples import CI_EXAMPLES
 from tests.support.memory_keyring import MemoryKeyring
+
+# The property tests' example counts (tests/support/examples.py): "ci" is the default, what CI
+# runs; `pytest --hypothesis-profile=quick` or `=deep` scales every count at once.
+settings.register_profile("ci", max_examples=CI_EXAMPLES)
+settings.register_profile("quick", max_examples=CI_EXAMPLES // 10)
+settings.register_profile("deep", max_examples=CI_EXAMPLES * 10)
+settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,6 @@ add-in's), and the API keeps the memo of each record, so:
 from __future__ import annotations
 
 import functools
-import os
 import re
 import tempfile
 from collections import Counter
@@ -50,10 +49,11 @@ from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI
 from rootfi_excel.workbook.port import WorkbookError
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS
+from tests.support.examples import examples
 from tests.support.fake_xlwings import FakeBook
 from tests.support.flaky_api import FAULTS, READS, FlakyApi
 
-EXAMPLES = int(os.environ.get("SUBMIT_EXAMPLES", "40"))
+EXAMPLES = examples(40)  # pytest --hypothesis-profile=deep: ten times as many
 NAMES = PAYMENT_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY]
 COLUMN = {name: i for i, name in enumerate(NAMES)}
 LATER = 3600  # seconds between the last runs: "press Submit again an hour later"

@@ -10,7 +10,6 @@ reported on a row.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -22,11 +21,12 @@ from rootfi_excel.sheets.layout import ROW_KEY, Status
 from rootfi_excel.submission import matching
 from rootfi_excel.submission.engine import POSSIBLE_DUPLICATE, TWIN_CHECK_FAILED
 from rootfi_excel.submission.journal import PLACED_ROW, Journal
+from tests.support.examples import examples
 from tests.support.fake_api import engine, pay, payments
 from tests.support.flaky_api import FAULTS, READS, FlakyApi
 
-# More examples for a deeper hunt: ENGINE_EXAMPLES=1000 pytest tests/submission/test_engine_properties.py
-EXAMPLES = int(os.environ.get("ENGINE_EXAMPLES", "60"))
+# More examples for a deeper hunt: pytest --hypothesis-profile=deep tests/submission/test_engine_properties.py
+EXAMPLES = examples(60)
 DURATIONS = [0, 0, 30, 2000]  # seconds until a bulk write's records land
 LATER = 3600  # seconds between the last runs: "press Submit again an hour later"
 

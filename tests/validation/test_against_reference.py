@@ -24,6 +24,7 @@ from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.validate import validate_credit_notes, validate_payments
 from rootfi_excel.workbook.port import Table, UncalculatedFormula
 from tests.support import reference_validation as reference
+from tests.support.examples import examples
 
 anything = st.one_of(
     st.none(),
@@ -128,13 +129,13 @@ def _same_as_reference(fast, slow, table, book_settings) -> None:
             assert type(unit.request) is type(reference_unit.request)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(sheets(PAYMENTS, "invoice_payments"))
 def test_payments_match_the_reference(sheet):
     _same_as_reference(validate_payments, reference.validate_payments, *sheet)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(sheets(CREDIT_NOTE_LINES, "invoice_credit_notes"))
 def test_credit_notes_match_the_reference(sheet):
     _same_as_reference(validate_credit_notes, reference.validate_credit_notes, *sheet)

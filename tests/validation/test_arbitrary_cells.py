@@ -17,6 +17,7 @@ from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUM
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.validate import validate_credit_notes, validate_payments
 from rootfi_excel.workbook.port import Table
+from tests.support.examples import examples
 
 cell_values = st.one_of(
     st.none(),
@@ -54,7 +55,7 @@ def _check_every_bad_cell_is_reported(layout, sheet, table, fmt):
                 assert f"{name}: " in result.message
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(cell_values, min_size=len(PAYMENTS.columns), max_size=len(PAYMENTS.columns)),
                 max_size=6), FORMATS)
 def test_payments_parser_never_raises_and_reports_every_bad_cell(data, fmt):
@@ -68,7 +69,7 @@ def test_payments_parser_never_raises_and_reports_every_bad_cell(data, fmt):
         unit.request.to_api()  # always serialisable
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(cell_values, min_size=len(CREDIT_NOTE_LINES.columns), max_size=len(CREDIT_NOTE_LINES.columns)),
                 max_size=6), FORMATS)
 def test_credit_note_parser_never_raises_and_reports_every_bad_cell(data, fmt):
@@ -81,7 +82,7 @@ def test_credit_note_parser_never_raises_and_reports_every_bad_cell(data, fmt):
         assert body["line_items"], "a ready credit note always has lines"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(cell_values, FORMATS)
 def test_each_reader_either_reads_or_raises_a_cell_error(value, fmt):
     for reader in READERS.values():
@@ -91,7 +92,7 @@ def test_each_reader_either_reads_or_raises_a_cell_error(value, fmt):
             assert str(error), "a cell error always says something"
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(max_size=12), st.integers(), st.floats()), max_size=12))
 def test_arbitrary_headers_never_crash_the_column_finder(headers):
     from rootfi_excel.sheets.records import HeaderError
