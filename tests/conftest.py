@@ -60,9 +60,25 @@ def memory_keyring(_isolated_environment) -> MemoryKeyring:
 
 
 @pytest.fixture
-def api_key() -> str:
-    """A fresh random key per test: no key is ever written into a fixture file."""
+def api_key(request) -> str:
+    """A fresh random key per test: no key is ever written into a fixture file. A test marked
+    reads_sandbox gets the key of the sandbox it shares (random too, one per test process)."""
+    if request.node.get_closest_marker("reads_sandbox"):
+        return request.getfixturevalue("_shared_sandbox")[1]
     return "rk_test_" + secrets.token_urlsafe(24)
+
+
+def _trust(handle, key: str) -> None:
+    """As a person trusts a sandbox they started: its key stored for its address under the key
+    profile 'default', and ROOTFI_BASE_URL naming it (set directly: make_sandbox restores it)."""
+    from rootfi_excel.api.credentials import CredentialsError
+    from rootfi_excel.api.trust import BASE_URL_ENV_VAR, store_key
+
+    os.environ[BASE_URL_ENV_VAR] = handle.base_url
+    try:
+        store_key("default", key, handle.base_url)
+    except CredentialsError:  # a test without a key store (keyring's fail backend)
+        pass
 
 
 @pytest.fixture
@@ -71,8 +87,7 @@ def make_sandbox(tmp_path, api_key):
     after the test). trusted: its first key is stored for its address under the key profile
     'default' (as `rootfi-excel login --base-url` does), and ROOTFI_BASE_URL names its address
     (the address ROOTFI_API_KEY is for); False: neither, a stranger's address."""
-    from rootfi_excel.api.credentials import CredentialsError
-    from rootfi_excel.api.trust import BASE_URL_ENV_VAR, store_key
+    from rootfi_excel.api.trust import BASE_URL_ENV_VAR
     from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
 
     running = []
@@ -84,11 +99,7 @@ def make_sandbox(tmp_path, api_key):
         handle = start_in_thread(SandboxConfig(**overrides))
         running.append(handle)
         if trusted:
-            os.environ[BASE_URL_ENV_VAR] = handle.base_url
-            try:
-                store_key("default", overrides["api_keys"][0], handle.base_url)
-            except CredentialsError:  # a test without a key store (keyring's fail backend)
-                pass
+            _trust(handle, overrides["api_keys"][0])
         return handle
 
     yield factory
@@ -101,9 +112,36 @@ def make_sandbox(tmp_path, api_key):
 
 
 @pytest.fixture
-def sandbox(make_sandbox):
-    """A sandbox with seeded demo data, no faults and no rate limit."""
-    return make_sandbox()
+def sandbox(request, make_sandbox):
+    """A sandbox with seeded demo data, no faults and no rate limit, trusted (make_sandbox).
+
+    Its own, fresh, for every test; but a test marked reads_sandbox shares one with the other
+    such tests of its process (starting one costs about half a second), and fails if it
+    changed anything in it."""
+    if not request.node.get_closest_marker("reads_sandbox"):
+        yield make_sandbox()
+        return
+    from tests.support.shared_sandbox import fingerprint
+
+    shared, key = request.getfixturevalue("_shared_sandbox")
+    _trust(shared, key)
+    before = fingerprint(shared.db_path)
+    yield shared
+    if fingerprint(shared.db_path) != before:
+        pytest.fail("marked reads_sandbox, yet the test changed the shared sandbox's data: "
+                    "give it a sandbox of its own (remove the mark)", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def _shared_sandbox(tmp_path_factory):
+    """The sandbox tests marked reads_sandbox share (one per test process), and its key."""
+    from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
+
+    key = "rk_test_" + secrets.token_urlsafe(24)
+    handle = start_in_thread(SandboxConfig(db_path=tmp_path_factory.mktemp("shared-sandbox") / "sandbox.sqlite3",
+                                           api_keys=[key]))
+    yield handle, key
+    handle.stop()
 
 
 def pytest_sessionfinish(session):

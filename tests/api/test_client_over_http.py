@@ -78,6 +78,7 @@ def payments(client):
     return make
 
 
+@pytest.mark.reads_sandbox
 def test_refused_key(sandbox):
     with client_for(sandbox, "rk_not_a_key") as client, pytest.raises(AuthError) as caught:
         client.get_company(COMPANY)

@@ -5,6 +5,7 @@ do, and the key never reaches the screen or the log."""
 
 from __future__ import annotations
 
+import pytest
 from keyring.errors import KeyringLocked
 
 from tests.support.cli_runs import book_for, run
@@ -107,6 +108,7 @@ def test_a_key_pasted_with_curly_quotes_is_refused_in_words_not_as_an_encoding_e
     assert spaced.exit_code == 2 and "ROOTFI_API_KEY is not a RootFi API key" in spaced.stderr
 
 
+@pytest.mark.reads_sandbox
 def test_a_key_read_from_the_keyring_is_hidden_from_every_message_and_the_log(sandbox, api_key, tmp_path,
                                                                              memory_keyring, monkeypatch):
     """Only Submit and the ribbon hid the stored key (open_client): `lookups` and `posted` read
@@ -125,6 +127,7 @@ def test_a_key_read_from_the_keyring_is_hidden_from_every_message_and_the_log(sa
     assert api_key not in result.output and api_key not in log_file().read_text(encoding="utf-8")
 
 
+@pytest.mark.reads_sandbox
 def test_doctor_on_a_server_with_rootfi_api_key_and_no_keyring_does_not_fail(sandbox, api_key, tmp_path):
     """A scheduled task's health check (`doctor`, exit 0 when nothing failed) failed forever on
     a server: "No system keyring", though ROOTFI_API_KEY is what such runs use."""

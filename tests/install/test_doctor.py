@@ -208,6 +208,7 @@ def test_unreachable_api(memory_keyring, api_key):
     assert doctor.check_company(probe).status == SKIP
 
 
+@pytest.mark.reads_sandbox
 def test_company_and_platform_the_key_sees(sandbox, memory_keyring, api_key):
     memory_keyring.set_password(SERVICE, "default", api_key)
     probe = doctor.probe_api(sandbox.base_url, NETSUITE, "default")
@@ -217,6 +218,7 @@ def test_company_and_platform_the_key_sees(sandbox, memory_keyring, api_key):
     assert company.what == "Company 1003: Summit Engineering Corp. on NetSuite, connection HEALTHY."
 
 
+@pytest.mark.reads_sandbox
 def test_refused_key_unknown_company_and_disconnected_platform(sandbox, memory_keyring, api_key):
     from rootfi_excel.api.trust import store_key
 
@@ -257,6 +259,7 @@ def test_doctor_on_this_linux_machine_without_a_key_exits_1_and_says_what_to_do(
     assert "Traceback" not in out
 
 
+@pytest.mark.reads_sandbox
 def test_doctor_with_a_workbook_against_the_sandbox_exits_0(sandbox, memory_keyring, api_key, tmp_path):
     memory_keyring.set_password(SERVICE, "default", api_key)
     book = build_template(tmp_path / "book.xlsx", settings={"company_id": NETSUITE, "environment": "sandbox",
@@ -269,6 +272,7 @@ def test_doctor_with_a_workbook_against_the_sandbox_exits_0(sandbox, memory_keyr
     assert api_key not in result.output
 
 
+@pytest.mark.reads_sandbox
 def test_doctor_with_options_and_no_keyring(sandbox, api_key):
     keyring.set_keyring(fail.Keyring())
     result = CliRunner().invoke(cli, ["doctor", "--base-url", sandbox.base_url, "--company", str(NETSUITE)])

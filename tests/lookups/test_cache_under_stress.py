@@ -14,6 +14,7 @@ from tests.support.cli_runs import book_for, first, live_table, run
 from tests.support.sandbox_api import XERO, client
 
 
+@pytest.mark.reads_sandbox
 def test_a_cache_another_refresh_is_writing_is_not_called_damaged(sandbox, api_key, tmp_path):
     """Two refreshes at once (two windows, the ribbon and the command line): the second one
     waited 5 s for the lock, then said "cannot be used; delete that file"."""
@@ -105,6 +106,7 @@ def test_a_customer_picked_from_the_dropdown_is_not_refused_for_a_vendor_of_that
     assert report.sheets[PAYMENTS.key].units[0].request.contact_id == customer["platform_id"]
 
 
+@pytest.mark.reads_sandbox
 def test_two_processes_refreshing_one_cache_at_once_both_finish_and_agree(sandbox, api_key, tmp_path):
     """Two windows (or the ribbon and a scheduled task) refreshing the same company at once."""
     import os

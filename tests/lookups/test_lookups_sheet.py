@@ -4,6 +4,7 @@ tables and defined names, a second (incremental) run, and a failed run that keep
 from __future__ import annotations
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 from openpyxl.utils.cell import range_boundaries
 
@@ -84,6 +85,7 @@ def test_lookups_command_fills_cache_and_live_tables(sandbox, api_key, tmp_path,
     assert len(column_values(book, "LiveInvoicesIds")) == 600
 
 
+@pytest.mark.reads_sandbox
 def test_a_failed_refresh_keeps_the_lists_and_says_so(sandbox, api_key, tmp_path, monkeypatch):
     path = template_for(tmp_path / "book.xlsx", sandbox)
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
@@ -96,6 +98,7 @@ def test_a_failed_refresh_keeps_the_lists_and_says_so(sandbox, api_key, tmp_path
     assert len(column_values(book, "LiveInvoicesIds")) == 600
 
 
+@pytest.mark.reads_sandbox
 def test_lookups_command_needs_a_company(tmp_path, monkeypatch, sandbox, api_key):
     path = build_template(tmp_path / "book.xlsx")
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
@@ -128,6 +131,7 @@ def test_empty_list_still_makes_a_valid_table(tmp_path):
     assert column_values(book, "LiveEmptyIds") == [None]
 
 
+@pytest.mark.reads_sandbox
 def test_a_damaged_cache_is_reported_without_a_traceback(sandbox, api_key, tmp_path, monkeypatch):
     from rootfi_excel.lookups.cache import default_path
 

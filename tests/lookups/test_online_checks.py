@@ -211,6 +211,7 @@ def test_the_age_limit_is_a_setting(sandbox, lookups, tmp_path):
     assert report.settings.lookups_max_age_hours == 24  # the default still gives the warning its limit
 
 
+@pytest.mark.reads_sandbox
 def test_a_damaged_cache_does_not_stop_validate(sandbox, tmp_path):
     from rootfi_excel.lookups.cache import default_path
 

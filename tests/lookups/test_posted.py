@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
@@ -68,6 +69,7 @@ def test_posted_sheet_marks_workbook_rows_and_twins(sandbox, api_key, tmp_path, 
     assert POSTED_TABLE in openpyxl.load_workbook(path)[POSTED_SHEET].tables
 
 
+@pytest.mark.reads_sandbox
 def test_posted_refuses_a_reversed_period(tmp_path, sandbox, api_key, monkeypatch):
     path = write_book(tmp_path / "book.xlsx", settings={"company_id": QUICKBOOKS, "base_url": sandbox.base_url,
                                                          "environment": "sandbox"})

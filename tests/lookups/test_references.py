@@ -392,6 +392,7 @@ def test_every_command_finds_the_lists_of_the_same_settings_and_options(sandbox,
     assert listed["customer"] == owner["name"] and listed["invoice"] == invoice["document_number"]  # from the lists
 
 
+@pytest.mark.reads_sandbox
 def test_lists_read_with_one_key_profile_are_not_used_for_another(sandbox, api_key, tmp_path):
     invoice = invoices_of(client(sandbox, api_key), XERO, 1)[0]
     book = write_book(tmp_path / "book.xlsx", payments=(PAYMENT_HEADERS, [pay("K-1", invoice["document_number"])]),
@@ -407,6 +408,7 @@ def test_lists_read_with_one_key_profile_are_not_used_for_another(sandbox, api_k
     assert f"is invoice {invoice['platform_id']}" in table_rows(book, PAYMENTS.sheet)[0]["message"]
 
 
+@pytest.mark.reads_sandbox
 def test_the_ribbon_and_the_worksheet_functions_use_the_settings_key_profile(sandbox, api_key, tmp_path):
     from rootfi_excel import udfs
     from tests.support.udf_cells import cell_of

@@ -67,6 +67,7 @@ def test_second_refresh_asks_only_for_changes(sandbox, api_key, cache):
     assert report.counts["contacts"] == 33 and report.counts["invoices"] == 615
 
 
+@pytest.mark.reads_sandbox
 def test_failed_refresh_keeps_the_previous_cache_and_says_so(sandbox, api_key, cache):
     refresh(fast_client(sandbox, api_key), cache, key(sandbox.base_url, XERO))
     with RootFiClient("rk_test_wrong", base_url=sandbox.base_url) as wrong:
@@ -86,6 +87,7 @@ def test_a_refused_read_says_which_list_it_was_not_that_a_record_was_rejected(ma
     assert "rejected the record" not in report.summary()
 
 
+@pytest.mark.reads_sandbox
 def test_refresh_of_an_unknown_company_leaves_no_cache(sandbox, api_key, cache):
     report = refresh(fast_client(sandbox, api_key), cache, key(sandbox.base_url, 4242))
     assert not report.ok and "no earlier copy" in report.summary()

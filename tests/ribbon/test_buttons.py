@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from rootfi_excel import ribbon
 from rootfi_excel.api.credentials import SERVICE
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, INSTRUCTIONS_SHEET, PAYMENTS, Status
@@ -28,6 +30,7 @@ def assert_excel_given_back(book: FakeBook) -> None:
     assert app._status_bar is False
 
 
+@pytest.mark.reads_sandbox
 def test_validate_marks_bad_rows_and_gives_excel_back(excel):
     book = excel(3, bad=1)
     press("validate", book)
@@ -37,6 +40,7 @@ def test_validate_marks_bad_rows_and_gives_excel_back(excel):
     assert_excel_given_back(book)
 
 
+@pytest.mark.reads_sandbox
 def test_validate_selection_marks_only_the_selected_rows_and_whole_credit_notes(excel, sandbox, api_key):
     from tests.support.sandbox_api import client, customer, lookup
 
@@ -187,6 +191,7 @@ def test_clear_results_clears_only_result_columns_and_guards_rootfi_id(excel, sa
     assert_excel_given_back(book)
 
 
+@pytest.mark.reads_sandbox
 def test_an_unexpected_error_ends_in_a_message_box_with_the_log_file(excel, monkeypatch):
     from rootfi_excel.app import validate as validating
     from rootfi_excel.failures import log_file as log_path
@@ -211,6 +216,7 @@ def test_a_workbook_without_its_tables_gets_a_readable_message(excel):
     assert_excel_given_back(book)
 
 
+@pytest.mark.reads_sandbox
 def test_set_api_key_stores_the_key_under_the_workbook_profile(excel, memory_keyring, sandbox):
     from rootfi_excel.api.trust import service_for
 
@@ -233,6 +239,7 @@ def test_set_api_key_stores_the_key_under_the_workbook_profile(excel, memory_key
     assert "sent only to RootFi's own addresses" in last_alert(own)
 
 
+@pytest.mark.reads_sandbox
 def test_check_connection_reports_company_platform_health_and_profile(excel, sandbox):
     book = excel(1)
     press("check_connection", book)
@@ -248,6 +255,7 @@ def test_check_connection_reports_company_platform_health_and_profile(excel, san
     assert "rootfi-excel login" not in last_alert(book)
 
 
+@pytest.mark.reads_sandbox
 def test_new_workbook_makes_a_template_copy_with_the_settings_and_opens_it(excel, tmp_path):
     import openpyxl
 
@@ -261,6 +269,7 @@ def test_new_workbook_makes_a_template_copy_with_the_settings_and_opens_it(excel
     assert last_alert(book) == "No workbook was made."
 
 
+@pytest.mark.reads_sandbox
 def test_help_opens_the_instructions_and_open_log_opens_the_log_folder(excel):
     from rootfi_excel.folders import log_dir as log_folder
 
@@ -329,6 +338,7 @@ def test_posted_with_a_bad_period_says_which_setting(excel, sandbox):
     assert sandbox.requests_seen() == before
 
 
+@pytest.mark.reads_sandbox
 def test_in_excel_next_steps_are_buttons_never_commands(excel, sandbox, memory_keyring):
     """The same messages that say `run rootfi-excel ...` at a terminal say which button to press here
     too: the lookups note after Validate, a refused key at Check connection."""

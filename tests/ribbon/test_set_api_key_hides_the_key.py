@@ -3,9 +3,12 @@ store's own error that repeats it."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.buttons import press
 
 
+@pytest.mark.reads_sandbox
 def test_set_api_key_in_excel_keeps_a_key_store_error_that_repeats_the_key_out_of_the_log(excel, memory_keyring,
                                                                                         monkeypatch):
     """`rootfi-excel login` hides the typed key before storing it; the Set API key button must too:

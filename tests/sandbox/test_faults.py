@@ -53,6 +53,7 @@ def test_no_retry_after_when_switched_off(make_sandbox, api_key):
     assert answers[-1].status_code == 429 and "Retry-After" not in answers[-1].headers
 
 
+@pytest.mark.reads_sandbox
 def test_no_rate_limit_headers_when_off(sandbox, api_key):
     with client(sandbox, api_key) as api:
         assert "X-RateLimit-Limit" not in api.get(COMPANY).headers

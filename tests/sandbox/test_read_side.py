@@ -14,6 +14,7 @@ def api(sandbox, api_key):
         yield api
 
 
+@pytest.mark.reads_sandbox
 def test_wrong_or_missing_key_is_401_and_never_echoed(sandbox, api_key):
     for headers in ({"api_key": "rk_wrong"}, {}):
         answer = httpx.get(sandbox.base_url + "/core/companies/1001", headers=headers)

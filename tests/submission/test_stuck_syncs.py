@@ -111,6 +111,7 @@ def test_the_setting_and_the_scaled_limit():
     assert scaled_time_limit(12) == TIME_LIMIT_BASE + 12 * TIME_PER_RECORD < scaled_time_limit(10_000)
 
 
+@pytest.mark.reads_sandbox
 @pytest.mark.parametrize("records, limit", [(0, TIME_LIMIT_BASE), (12, TIME_LIMIT_BASE + 12)])
 def test_the_engine_takes_the_scaled_limit(sandbox, api_key, tmp_path, records, limit):
     from rootfi_excel.submission.engine import Submitter

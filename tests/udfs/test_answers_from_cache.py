@@ -47,6 +47,7 @@ def test_contact_and_invoice_fields_come_from_the_cache(sandbox, cached):
     assert udfs.ROOTFI_CONTACT(None, caller=cell) == ""
 
 
+@pytest.mark.reads_sandbox
 def test_each_workbook_answers_for_its_own_company_not_the_one_refreshed_last(sandbox, cached):
     xero, netsuite = cached  # XERO was refreshed last
     theirs = netsuite.with_label("invoices", "INV-10002")[0]
@@ -67,6 +68,7 @@ def test_each_workbook_answers_for_its_own_company_not_the_one_refreshed_last(sa
                                ).startswith("#SETTINGS: base_url must start with https://")
 
 
+@pytest.mark.reads_sandbox
 def test_a_cell_reads_settings_without_changing_the_workbook(sandbox, cached):
     xero, _ = cached
     cell = cell_of({"environment": "sandbox", "base_url": sandbox.base_url}, below=["company_id", XERO])
