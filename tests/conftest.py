@@ -222,3 +222,9 @@ def xlwings_udfs(monkeypatch):
     monkeypatch.delitem(sys.modules, "xlwings.udfs", raising=False)
     yield importlib.import_module("xlwings.udfs")
     sys.modules.pop("xlwings.udfs", None)
+
+
+def pytest_collection_modifyitems(items):
+    """The long runs (marked slow) first, in their order, then the rest in theirs: spread over
+    the xdist workers from the start, they do not leave one worker running alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -14,6 +14,7 @@ from tests.support.odd_answers import ODD_ANSWERS, Stub, check
 from tests.support.sandbox_api import XERO
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", FAULT_KINDS)
 def test_lookups_posted_and_doctor_end_in_a_message_under_every_fault(kind, make_sandbox, api_key, tmp_path):
     sandbox = make_sandbox(faults={kind: 1.0}, fault_seed=3, slow_ms=50)

@@ -156,6 +156,7 @@ def _run(args: list, env: dict, **kwargs) -> subprocess.CompletedProcess:
                           text=True, timeout=120, **kwargs)
 
 
+@pytest.mark.slow
 def test_as_a_real_process_a_broken_workbook_is_one_line_on_stderr(tmp_path, stub_server):
     from tests.support.broken_books import damaged_sheet_xml, not_a_zip, odd_values
 

@@ -123,6 +123,7 @@ def outside(paths: set[str], owned: set[str], env_dir: Path) -> set[str]:
 # ------------------------------------------------------------------ the folder to hand out
 
 
+@pytest.mark.slow
 def test_make_bundle_makes_the_folder_to_hand_out(kit, tmp_path):
     import zipfile
 

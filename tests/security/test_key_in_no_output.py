@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 
+import pytest
 from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
@@ -17,6 +18,7 @@ from tests.support.cli_books import demo_book
 from tests.support.file_search import files_text
 
 
+@pytest.mark.slow
 def test_the_key_appears_in_no_output(make_sandbox, tmp_path, caplog, monkeypatch):
     sentinel = "rk_SENTINEL_" + secrets.token_hex(12)
     sandbox = make_sandbox(api_keys=[sentinel], faults={"500": 0.1, "drop": 0.1, "429": 0.1}, fault_seed=3,

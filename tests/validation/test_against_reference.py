@@ -129,12 +129,14 @@ def _same_as_reference(fast, slow, table, book_settings) -> None:
             assert type(unit.request) is type(reference_unit.request)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(sheets(PAYMENTS, "invoice_payments"))
 def test_payments_match_the_reference(sheet):
     _same_as_reference(validate_payments, reference.validate_payments, *sheet)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(sheets(CREDIT_NOTE_LINES, "invoice_credit_notes"))
 def test_credit_notes_match_the_reference(sheet):

@@ -92,6 +92,7 @@ def corpus_file(source: str, tmp_path: Path, profile: Path) -> Path:
     return out / made.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", FILES)
 def test_a_workbook_made_elsewhere_keeps_every_part_it_had(source, make_sandbox, api_key, tmp_path, monkeypatch,
                                                           libreoffice_profile):

@@ -137,6 +137,7 @@ def _render_script():
 
 
 # The visual check needs LibreOffice and poppler, which CI does not install (they are large).
+@pytest.mark.slow
 @pytest.mark.skipif(bool(_render_script().missing_tools()),
                     reason="LibreOffice or pdftoppm is not installed (apt-get install libreoffice-calc poppler-utils)")
 def test_the_render_script_draws_every_sheet_of_the_template(fresh, tmp_path):
