@@ -1,5 +1,5 @@
-"""What the audit of every value a workbook can carry found (docs/security.md), one test each
-where the audit's answer was not already tested elsewhere."""
+"""Every value a workbook can carry is data, never a way in (docs/security.md lists each):
+one test for each value whose handling is not already tested elsewhere."""
 
 from __future__ import annotations
 
