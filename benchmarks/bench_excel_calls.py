@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.support: the counting fake of xlwings
 
 from rootfi_excel.api.client import RootFiClient  # noqa: E402
-from rootfi_excel.api.credentials import store_api_key  # noqa: E402
+from rootfi_excel.api.trust import store_key  # noqa: E402
 from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread  # noqa: E402
 from tests.support.excel_calls import count_calls  # noqa: E402
 from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
@@ -46,8 +46,10 @@ def main() -> None:
     os.environ["ROOTFI_EXCEL_HOME"] = str(work / "home")  # a private journal and log
     keyring.set_keyring(MemoryKeyring())  # never the person's real key store
     key = secrets.token_urlsafe(24)
-    store_api_key("default", key)
     sandbox = start_in_thread(SandboxConfig(db_path=work / "sandbox.sqlite3", api_keys=[key]))
+    # The key is stored for the sandbox's own address, as a person does for a sandbox they
+    # started: the workbooks name that address, and a key is only sent where it is stored.
+    store_key("default", key, sandbox.base_url)
     try:
         with RootFiClient(key, base_url=sandbox.base_url) as client:
             invoices = [i["platform_id"] for i in client.iter_records(1001, "invoices", {"amount_due": ("gt", 100)},

@@ -1,30 +1,27 @@
-"""Benchmark: submit 10,000 payments through the sandbox with the real rate limit; how
-close the engine comes to the sandbox's own floor, and how it compares with the naive
-way (one synchronous request per row, as a VBA loop would do).
+"""Benchmark: submit N payments (10,000 and 50,000 by default) through a sandbox that runs
+in its own process, shaped like the stand-in of the API measured: 100 requests/minute per
+key (bursts to 200, 429 with Retry-After), 150 ms latency, one job worker at 2 ms per
+record, jobs that name their record by `data.document_number` only (no record_index),
+company on QuickBooks, batch 200. The engine runs in a process of its own too, so its
+peak memory (ru_maxrss) is its own and the server's work never counts as the client's.
 
-The sandbox runs with 100 requests/minute per key (bursts to 200) and 150 ms added
-latency; its job worker takes 2 ms per record. Each engine run gets a fresh sandbox
-(a fresh key budget) and prints:
+For each run it prints the wall time of `Submitter.submit`, the requests by kind (as the
+sandbox counted them), the 429s, the client process's peak memory, and two floors, both
+computed from the server's configuration, never from a measured busy time:
 
-- wall: the engine's submit(), from the first request to the last outcome;
-- requests: what the client sent (and how many the sandbox answered 429);
-- floor: what the sandbox alone needs for this workload, whatever the client does. The
-  sandbox's busy time: the time its job worker spent on the records (from its DB: the
-  union of each sync's first job start to last job end). For a key whose burst is
-  already spent, the rate limit sets the floor instead when it is longer: the bulk
-  writes plus one read of each write's jobs, at 100 requests a minute;
-- ratio: wall / floor (1.0 would be a client that is never what the user waits for).
+- needed floor: what any client must wait for: the bulk writes and one read of each
+  write's jobs (2·⌈N/200⌉ requests) at the rate limit once the burst is spent, or the
+  worker's processing (N × 2 ms) plus two round trips, whichever is longer;
+- protocol floor: the same with this client's own protocol: plus two lookup passes
+  (chunks as `chunk_for_lookup` cuts these numbers) and the reference reads (one
+  `platform_id[in]` list per kind and chunk).
 
-Runs: batch 200, the default batch size (if it differs), and a key whose burst another
-client has just spent. Each is run twice, each time on a fresh sandbox: with the check
-of every reference just before sending (submission/references.py: the invoices, and
-whatever else the rows name, read by id) and without it (`check_references=False`, the
-code as it was before that check), and the cost of the check is printed as ratios of
-requests and wall time. The naive run is measured on --naive-rows rows (default 300; 0
-skips it) and extrapolated to the whole workload with the rate limit's own arithmetic,
-because at 100 requests a minute the full naive run takes over 90 minutes.
+Runs are repeated (--repeat, default 3; --repeat-large for the largest N, default 1) and
+the median is printed with every run. The machine's load average is printed before and
+after each run. The naive way (one synchronous request per row, as a VBA loop does) is
+measured on --naive-rows rows and extrapolated with the rate limit's own arithmetic.
 
-    python benchmarks/bench_submit.py [--rows 10000] [--naive-rows 300]
+    nice -n 10 python benchmarks/bench_submit.py [--rows 10000 50000] [--repeat 3] [--naive-rows 300]
 """
 
 from __future__ import annotations
@@ -32,52 +29,65 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import multiprocessing as mp
+import os
+import resource
 import secrets
-import sqlite3
+import statistics
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-
-from rootfi_excel.api.client import RootFiClient
-from rootfi_excel.api.errors import RootFiError
-from rootfi_excel.fields.integrations import RequirementBook
-from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
-from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS, Status
-from rootfi_excel.sheets.settings import DEFAULT_BATCH_SIZE, WorkbookSettings
-from rootfi_excel.submission.engine import SubmitOptions, Submitter
-from rootfi_excel.submission.journal import Journal
-from rootfi_excel.validation.validate import validate_payments
-from rootfi_excel.workbook.port import Table
 
 COMPANY = 1001  # QuickBooks in the sandbox: accepts part payments of any open invoice
 RATE_PER_MINUTE = 100
 BURST = 2 * RATE_PER_MINUTE
 LATENCY_MS = 150
+JOB_DELAY_MS = 2
+BATCH = 200
+JOB_SHAPE = "by-number"
 
 
-@dataclass
-class EngineRun:
-    label: str
-    rows: int
-    created: int
-    wall: float
-    requests: int
-    rate_limited: int
-    busy: float  # the sandbox's job worker, busy on these records
-    floor: float
-    commits: int  # journal transactions (each one an fsync)
-    statuses: dict[str, int]
-    references_checked: bool = True
-
-    @property
-    def ratio(self) -> float:
-        return self.wall / self.floor if self.floor else math.inf
+# ---------------------------------------------------------------- the server's process
 
 
-def payment_table(client: RootFiClient, rows: int, prefix: str) -> Table:
+def _serve(config: dict, conn) -> None:
+    from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
+
+    sandbox = start_in_thread(SandboxConfig(**config))
+    conn.send(sandbox.base_url)
+    conn.recv()  # told to stop
+    sandbox.stop()
+    conn.send("stopped")
+
+
+class ServerProcess:
+    def __init__(self, db_path: Path, key: str) -> None:
+        self.config = dict(db_path=str(db_path), api_keys=[key], rate_limit_per_minute=RATE_PER_MINUTE,
+                           latency_ms=LATENCY_MS, job_delay_ms=JOB_DELAY_MS, job_shape=JOB_SHAPE)
+        ctx = mp.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(target=_serve, args=(self.config, child), daemon=True)
+        self._process.start()
+        self.base_url: str = self._conn.recv()
+
+    def stats(self) -> dict:
+        return httpx.get(f"{self.base_url.removesuffix('/v4')}/_sandbox/stats").json()
+
+    def stop(self) -> None:
+        self._conn.send("stop")
+        self._conn.recv()
+        self._process.join(timeout=30)
+
+
+# ---------------------------------------------------------------- the engine's process
+
+
+def payment_table(client, rows: int, prefix: str):
+    from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS
+    from rootfi_excel.workbook.port import Table
+
     invoices = [i["platform_id"] for i in client.iter_records(COMPANY, "invoices", {"amount_due": ("gt", 100)},
                                                                  limit=1000)]
     headers = [c.name for c in PAYMENTS.columns] + list(RESULT_COLUMNS)
@@ -89,84 +99,100 @@ def payment_table(client: RootFiClient, rows: int, prefix: str) -> Table:
     return Table(headers, data)
 
 
-def busy_seconds(db_path: Path) -> float:
-    """The job worker's busy time: the union of each sync's [first job start, last job end]."""
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
-        spans = db.execute("SELECT MIN(start_time), MAX(end_time) FROM jobs GROUP BY sync_id ORDER BY 1").fetchall()
-    total, last_end = 0.0, None
-    for start, end in spans:
-        if not start or not end:
-            continue
-        begin, finish = _moment(start), _moment(end)
-        if last_end is not None and begin < last_end:
-            begin = last_end
-        if finish > begin:
-            total += (finish - begin).total_seconds()
-            last_end = finish
-    return total
+def _units(client, rows: int, prefix: str):
+    from rootfi_excel.fields.integrations import RequirementBook
+    from rootfi_excel.sheets.settings import WorkbookSettings
+    from rootfi_excel.validation.validate import validate_payments
+
+    return validate_payments(payment_table(client, rows, prefix), WorkbookSettings(integration="QUICKBOOKS"),
+                             RequirementBook()).ready
 
 
-def _moment(stamp: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+def _engine(base_url: str, key: str, rows: int, journal_path: str, conn) -> None:
+    from rootfi_excel.api.client import RootFiClient
+    from rootfi_excel.submission.engine import SubmitOptions, Submitter
+    from rootfi_excel.submission.journal import Journal
+
+    with RootFiClient(key, base_url=base_url) as client:
+        units = _units(client, rows, "BULK")
+        bodies = [u.request.to_api() for u in units]
+        protocol = protocol_requests(bodies)
+    conn.send("ready")  # the server's counts are read now: the table's own reads are not the run's
+    conn.recv()
+    # A new client, as a new Submit would have: it knows nothing of the key's budget yet.
+    with RootFiClient(key, base_url=base_url) as client, Journal(Path(journal_path)) as journal:
+        start = time.perf_counter()
+        engine = Submitter(client, journal, base_url=base_url, company_id=COMPANY, integration="QUICKBOOKS",
+                           options=SubmitOptions(batch_size=BATCH))
+        report = engine.submit("invoice_payments", units)
+        wall = time.perf_counter() - start
+        statuses: dict[str, int] = {}
+        messages: dict[str, int] = {}
+        for outcome in report.outcomes.values():
+            statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+            messages[outcome.message[:60]] = messages.get(outcome.message[:60], 0) + 1
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    conn.send(dict(wall=wall, statuses=statuses, messages=messages, peak_mib=peak_mib, protocol=protocol,
+                   requests_sent=client.requests_sent))
 
 
-def spend_burst(sandbox, key: str) -> int:
-    """Another client (another person, another process) spends the key's burst first:
-    requests until the server says none is left. Returns how many it sent."""
-    sent = 0
-    with httpx.Client(base_url=sandbox.base_url, headers={"api_key": key}) as other:
-        while sent < 10 * BURST:
-            sent += 1
-            remaining = other.get(f"/core/companies/{COMPANY}").headers.get("x-ratelimit-remaining")
-            if remaining is not None and float(remaining) <= 1:
-                break
-    return sent
+def protocol_requests(bodies: list[dict]) -> int:
+    """Requests this client's protocol needs for these records when nothing goes wrong:
+    bulk writes and their jobs, two lookup passes, one reference list per kind and chunk."""
+    from rootfi_excel.api.client import chunk_for_lookup
+
+    batches = math.ceil(len(bodies) / BATCH)
+    lookups = len(list(chunk_for_lookup(b["document_number"] for b in bodies)))
+    references = sum(len(list(chunk_for_lookup(sorted({str(b[field]) for b in bodies if b.get(field)}))))
+                     for field in ("invoice_id", "contact_id", "account_id"))
+    return 2 * batches + 2 * lookups + references
 
 
-def engine_run(make_sandbox, key: str, rows: int, batch: int, label: str, work: Path, *,
-               spent: bool = False, check_references: bool = True) -> EngineRun:
-    sandbox = make_sandbox(label)
+def needed_floor(rows: int, requests: int) -> float:
+    """Seconds the server's configuration needs for `requests` and `rows` records."""
+    paced = max(0, requests - BURST) * 60.0 / RATE_PER_MINUTE
+    processing = rows * JOB_DELAY_MS / 1000 + 2 * LATENCY_MS / 1000
+    return max(paced, processing)
+
+
+def one_run(rows: int, work: Path, label: str) -> dict:
+    key = "rk_bench_" + secrets.token_urlsafe(18)
+    server = ServerProcess(work / f"{label}.sqlite3", key)
     try:
-        with RootFiClient(key, base_url=sandbox.base_url) as client:
-            units = validate_payments(payment_table(client, rows, "BULK"), WorkbookSettings(integration="QUICKBOOKS"),
-                                      RequirementBook()).ready
-        if spent:
-            spend_burst(sandbox, key)
-        limited_before = _rate_limited(sandbox)
-        # A new client, as a new Submit would have: it knows nothing of the key's budget yet.
-        with RootFiClient(key, base_url=sandbox.base_url) as client, \
-                Journal(work / f"journal-{label}.sqlite3") as journal:
-            start = time.perf_counter()
-            engine = Submitter(client, journal, base_url=sandbox.base_url, company_id=COMPANY,
-                               integration="QUICKBOOKS",
-                               options=SubmitOptions(batch_size=batch, check_references=check_references))
-            report = engine.submit("invoice_payments", units)
-            wall = time.perf_counter() - start
-            requests, commits = client.requests_sent, getattr(journal, "commits", -1)
-        created = sandbox.count_records(COMPANY, "invoice_payments")
-        rate_limited = _rate_limited(sandbox) - limited_before
+        load_before = os.getloadavg()[0]
+        ctx = mp.get_context("spawn")
+        conn, child = ctx.Pipe()
+        engine = ctx.Process(target=_engine, args=(server.base_url, key, rows, str(work / f"j-{label}.sqlite3"),
+                                                   child))
+        engine.start()
+        conn.recv()  # ready: the rows are validated
+        before = server.stats()["requests"]
+        conn.send("go")
+        result = conn.recv()
+        engine.join()
+        stats = server.stats()
+        load_after = os.getloadavg()[0]
     finally:
-        sandbox.stop()
-    busy = busy_seconds(work / f"{label}.sqlite3")
-    floor = busy
-    if spent:  # each bulk write, and one read of its jobs, at the sustained rate
-        floor = max(busy, 2 * math.ceil(rows / batch) * 60.0 / RATE_PER_MINUTE)
-    statuses: dict[str, int] = {}
-    for outcome in report.outcomes.values():
-        statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
-    return EngineRun(label, rows, created, wall, requests, rate_limited, busy, floor, commits, statuses,
-                     check_references)
+        server.stop()
+    after = stats["requests"]
+    kinds = {name.removeprefix("kind:"): after.get(name, 0) - before.get(name, 0)
+             for name in after if name.startswith("kind:")}
+    kinds = {k: v for k, v in kinds.items() if v}
+    result.update(rows=rows, kinds=kinds, requests=sum(kinds.values()),
+                  rate_limited=after.get("rate_limited", 0) - before.get("rate_limited", 0),
+                  created=stats["records"].get(str(COMPANY), {}).get("invoice_payments", 0),
+                  load=(load_before, load_after))
+    result["needed_floor"] = needed_floor(rows, 2 * math.ceil(rows / BATCH))
+    result["protocol_floor"] = needed_floor(rows, result["protocol"])
+    return result
 
 
-def _rate_limited(sandbox) -> int:
-    return httpx.get(f"{sandbox.base_url.split('/v4')[0]}/_sandbox/stats").json()["requests"].get("rate_limited", 0)
+def _naive(base_url: str, key: str, rows: int, conn) -> None:
+    from rootfi_excel.api.client import RootFiClient
+    from rootfi_excel.api.errors import RootFiError
 
-
-def naive_run(sandbox, key: str, rows: int) -> tuple[float, int, int]:
-    """One synchronous POST per row, in a loop, waiting out 429s: what a VBA macro does."""
-    with RootFiClient(key, base_url=sandbox.base_url) as client:
-        table = payment_table(client, rows, "NAIVE")
-        bodies = [u.request.to_api() for u in validate_payments(table, WorkbookSettings(), RequirementBook()).ready]
+    with RootFiClient(key, base_url=base_url) as client:
+        bodies = [u.request.to_api() for u in _units(client, rows, "NAIVE")]
         before = client.requests_sent
         start = time.perf_counter()
         created = 0
@@ -176,7 +202,22 @@ def naive_run(sandbox, key: str, rows: int) -> tuple[float, int, int]:
                 created += 1
             except RootFiError:
                 pass
-        return time.perf_counter() - start, client.requests_sent - before, created
+        conn.send((time.perf_counter() - start, client.requests_sent - before, created))
+
+
+def naive_run(rows: int, work: Path) -> tuple[float, int, int]:
+    key = "rk_bench_" + secrets.token_urlsafe(18)
+    server = ServerProcess(work / "naive.sqlite3", key)
+    try:
+        ctx = mp.get_context("spawn")
+        conn, child = ctx.Pipe()
+        process = ctx.Process(target=_naive, args=(server.base_url, key, rows, child))
+        process.start()
+        result = conn.recv()
+        process.join()
+        return result
+    finally:
+        server.stop()
 
 
 def extrapolate(seconds: float, measured_rows: int, rows: int) -> float:
@@ -188,67 +229,48 @@ def extrapolate(seconds: float, measured_rows: int, rows: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 50_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat-large", type=int, default=1, help="runs of the largest --rows (they take minutes)")
     parser.add_argument("--naive-rows", type=int, default=300)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="rootfi-bench-"))
-    key = secrets.token_urlsafe(24)
+    print(f"Sandbox in its own process: {RATE_PER_MINUTE} requests/minute per key (bursts to {BURST}), "
+          f"{LATENCY_MS} ms latency, {JOB_DELAY_MS} ms per record, jobs shaped '{JOB_SHAPE}', batch {BATCH}; "
+          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at the start")
+    largest = max(args.rows)
+    for rows in args.rows:
+        repeat = args.repeat_large if rows == largest and len(args.rows) > 1 else args.repeat
+        runs = []
+        for n in range(repeat):
+            run = one_run(rows, work, f"r{rows}-{n}")
+            runs.append(run)
+            print(f"  {rows:>6} rows, run {n + 1}: wall {run['wall']:.1f} s, requests {run['requests']} "
+                  f"{run['kinds']}, 429s {run['rate_limited']}, created {run['created']}, "
+                  f"peak {run['peak_mib']:.0f} MiB, load {run['load'][0]:.2f} -> {run['load'][1]:.2f}, "
+                  f"outcomes {run['statuses']}, messages {run['messages']}", flush=True)
+        wall = statistics.median(r["wall"] for r in runs)
+        first = runs[0]
+        bound = 2 * math.ceil(rows / 200) + 2 * math.ceil(rows / 500) + 10
+        print(f"{rows:>6} rows, median of {len(runs)}: wall {wall:.1f} s; needed floor {first['needed_floor']:.1f} s "
+              f"(wall/floor {wall / first['needed_floor']:.2f}); protocol floor {first['protocol_floor']:.1f} s "
+              f"({first['protocol']} requests; wall/protocol floor {wall / first['protocol_floor']:.2f}); "
+              f"requests {statistics.median(r['requests'] for r in runs):.0f} (bound {bound}); "
+              f"peak {statistics.median(r['peak_mib'] for r in runs):.0f} MiB", flush=True)
+        if args.naive_rows > 0:
+            print(f"         naive, extrapolated: {rows} requests at least, "
+                  f"{extrapolate(*_naive_cached(args.naive_rows, work)[:1], args.naive_rows, rows) / 60:.0f} min")
 
-    def sandbox(name: str):
-        return start_in_thread(SandboxConfig(db_path=work / f"{name}.sqlite3", api_keys=[key],
-                                             rate_limit_per_minute=RATE_PER_MINUTE, latency_ms=LATENCY_MS))
 
-    plans = [("batch-200", 200, False)]
-    if DEFAULT_BATCH_SIZE != 200:
-        plans.append((f"batch-{DEFAULT_BATCH_SIZE}", DEFAULT_BATCH_SIZE, False))
-    plans.append(("burst-spent", DEFAULT_BATCH_SIZE, True))
-    runs, before = [], []
-    for name, batch, spent in plans:
-        runs.append(engine_run(sandbox, key, args.rows, batch, name, work, spent=spent))
-        before.append(engine_run(sandbox, key, args.rows, batch, f"{name}-unchecked", work, spent=spent,
-                                 check_references=False))
+_NAIVE: dict[int, tuple[float, int, int]] = {}
 
-    print(f"Sandbox: {RATE_PER_MINUTE} requests/minute per key (bursts to {BURST}), {LATENCY_MS} ms latency; "
-          f"default batch size {DEFAULT_BATCH_SIZE}")
-    print(f"{'engine run':<34} {'rows':>6} {'created':>7} {'wall s':>7} {'requests':>8} {'429s':>5} "
-          f"{'busy s':>7} {'floor s':>7} {'wall/floor':>10} {'commits':>7}")
-    for run in runs:
-        label = {"burst-spent": f"burst already spent, batch {DEFAULT_BATCH_SIZE}"}.get(
-            run.label, run.label.replace("-", " ") + (" (default)" if run.label == f"batch-{DEFAULT_BATCH_SIZE}"
-                                                      else ""))
-        print(f"{label:<34} {run.rows:>6} {run.created:>7} {run.wall:>7.1f} {run.requests:>8} {run.rate_limited:>5} "
-              f"{run.busy:>7.1f} {run.floor:>7.1f} {run.ratio:>10.2f} {run.commits:>7}")
-    for run in before:
-        label = run.label.removesuffix("-unchecked").replace("-", " ") + ", no reference check"
-        print(f"{label:<34} {run.rows:>6} {run.created:>7} {run.wall:>7.1f} "
-              f"{run.requests:>8} {run.rate_limited:>5} {run.busy:>7.1f} {run.floor:>7.1f} {run.ratio:>10.2f} "
-              f"{run.commits:>7}")
-    for run in runs + before:
-        print(f"{run.label} outcomes: {run.statuses}")
-    print("The check of every reference just before sending, against the same code without it (same run):")
-    for run, old in zip(runs, before):
-        print(f"  {run.label:<16} requests {run.requests} vs {old.requests} ({run.requests / old.requests:.3f}x), "
-              f"wall {run.wall:.1f} s vs {old.wall:.1f} s ({run.wall / old.wall:.3f}x), "
-              f"wall/floor {run.ratio:.2f} vs {old.ratio:.2f}")
 
-    if args.naive_rows <= 0:
-        return
-    naive = sandbox("naive")  # a fresh key budget, as a fair start
-    try:
-        naive_seconds, naive_requests, naive_created = naive_run(naive, key, args.naive_rows)
-    finally:
-        naive.stop()
-    scale = args.rows / args.naive_rows
-    naive_total_seconds = extrapolate(naive_seconds, args.naive_rows, args.rows)
-    naive_total_requests = round(naive_requests * scale)
-    label = "naive, extrapolated" if scale != 1 else "naive"
-    print(f"{'naive, measured':<34} {args.naive_rows:>6} {naive_created:>7} {naive_seconds:>7.1f} {naive_requests:>8}")
-    print(f"{label:<34} {args.rows:>6} {'':>7} {naive_total_seconds:>7.1f} {naive_total_requests:>8}")
-    first = runs[0]
-    print(f"engine (batch 200) against naive: {naive_total_requests / first.requests:.0f}x fewer requests, "
-          f"{naive_total_seconds / first.wall:.0f}x shorter; all {args.rows} rows "
-          f"{'submitted' if first.statuses.get(Status.CREATED) == args.rows else 'NOT all submitted'} "
-          f"in {first.wall / 60:.1f} minutes")
+def _naive_cached(rows: int, work: Path) -> tuple[float, int, int]:
+    if rows not in _NAIVE:
+        _NAIVE[rows] = naive_run(rows, work)
+        seconds, requests, created = _NAIVE[rows]
+        print(f"         naive, measured: {rows} rows, {requests} requests, {created} created, {seconds:.1f} s")
+    return _NAIVE[rows]
 
 
 if __name__ == "__main__":

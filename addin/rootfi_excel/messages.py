@@ -500,3 +500,24 @@ ROOTFI_ADDRESSES_WORDS = "RootFi's own addresses"
 def sent_to(address: str | None) -> str:
     """Where a key stored for `address` may go, in words (None: RootFi's own addresses)."""
     return address if address else ROOTFI_ADDRESSES_WORDS
+
+
+# --- control totals (sheets/totals_view.py, the Totals sheet) ----------------------
+
+# The last line of the Submit message: what reached the platform, and what did not yet.
+TOTALS_ALL_IN = "{all}{count} {records}, {amounts}, {are} in {platform}"
+TOTALS_NOT_YET = "{count} {records}, {amounts}, {are} not yet: see the Totals sheet"
+TOTALS_NOT_ACCOUNTED = "{count} of {sheet} {are} not accounted for (a status RootFi never writes): see the Totals sheet"
+TOTALS_NOT_WRITTEN = "The Totals sheet could not be refreshed: {error}"
+TOTALS_UNEXPECTED = "an unexpected error, written to the log (Open log on the RootFi tab); the results are not affected"
+# Said on the Totals sheet under the table (topic, note).
+TOTALS_NOTES = (
+    ("Created", "a row with a rootfi_id; Created without one is not accounted for"),
+    ("Check", "0 when every row is accounted for; else its rows are the ones to look at"),
+    ("Credit notes", "sum of lines: quantity x unit_amount - discount, before tax"),
+    ("Amounts", "exact sums, shown with the currency's decimals (JPY 0, KWD 3)"),
+)
+# The last line of the Posted message.
+LEDGER_TIES = "The platform's records of the period tie to this workbook's Created rows (the Totals sheet)."
+LEDGER_DIFFERS = ("The platform's records of the period differ from this workbook's Created rows in {count} "
+                  "type and currency: the Totals sheet names the records and rows behind it.")

@@ -31,6 +31,7 @@ from rootfi_excel.cli.main import cli
 from rootfi_excel.demo.data import credit_note_rows, fetch_lookups, payment_rows
 from rootfi_excel.lookups.posted import POSTED_SHEET
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, LOOKUPS_SHEET, PAYMENTS, RESULT_COLUMNS, ROW_KEY_HEADER, Status
+from rootfi_excel.sheets.totals_view import TOTALS_SHEET
 from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx_package import Package
 from tests.support.corpus import LIBREOFFICE, MAKERS, make
@@ -116,14 +117,15 @@ def test_a_workbook_made_elsewhere_keeps_every_part_it_had(source, make_sandbox,
     assert list(after)[:len(before)] == list(before)
     owned = {*tables, lookups_sheet, _rels_of(lookups_sheet), "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
              "[Content_Types].xml", "xl/styles.xml"}
-    owned |= {t.path for t in Package(path.read_bytes()).tables().values() if t.sheet in (LOOKUPS_SHEET, POSTED_SHEET)}
+    reports = (LOOKUPS_SHEET, POSTED_SHEET, TOTALS_SHEET)  # sheets whose tables the add-in writes whole
+    owned |= {t.path for t in Package(path.read_bytes()).tables().values() if t.sheet in reports}
     for name, data in before.items():
         if name not in owned:
             assert after[name] == data, f"{name} changed"
     new = Package(path.read_bytes())
-    posted = new.sheets[POSTED_SHEET]
-    assert set(after) - set(before) <= {posted, _rels_of(posted), _rels_of(lookups_sheet)} | {
-        t.path for t in new.tables().values() if t.sheet in (LOOKUPS_SHEET, POSTED_SHEET)}
+    posted, totals = new.sheets[POSTED_SHEET], new.sheets[TOTALS_SHEET]
+    assert set(after) - set(before) <= {posted, _rels_of(posted), totals, _rels_of(totals), _rels_of(lookups_sheet)} | {
+        t.path for t in new.tables().values() if t.sheet in reports}
 
     # What it owns changed only where it may.
     for part in tables:
@@ -216,14 +218,14 @@ def _styles_only_appended(old: bytes, new: bytes) -> None:
 
 def _workbook_part_kept(old: bytes, new: bytes) -> None:
     """The workbook part: its sheets and every defined name of its own kept; only names of
-    the add-in's lists and the Posted sheet's entry added or changed."""
+    the add-in's lists and the Posted and Totals sheets' entries added or changed."""
     def names(xml: bytes) -> list[bytes]:
         return re.findall(rb"<definedName\b[^>]*>.*?</definedName>", xml, re.DOTALL)
 
     ours = re.compile(rb'name="(Live|Posted)')
     assert [n for n in names(old) if not ours.search(n)] == [n for n in names(new) if not ours.search(n)]
-    strip = re.compile(rb"<definedNames>.*?</definedNames>|<sheet [^>]*name=\"" + POSTED_SHEET.encode() + rb"\"[^>]*/>",
-                       re.DOTALL)
+    reports = rb"(?:" + POSTED_SHEET.encode() + rb"|" + TOTALS_SHEET.encode() + rb")"
+    strip = re.compile(rb"<definedNames>.*?</definedNames>|<sheet [^>]*name=\"" + reports + rb"\"[^>]*/>", re.DOTALL)
     assert strip.sub(b"", new) == strip.sub(b"", old)
 
 

@@ -43,7 +43,7 @@ from rootfi_excel.api.addresses import problem as address_problem
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, path
 from rootfi_excel.api.polling import poll_syncs
 from rootfi_excel.api.ratelimit import RateLimiter
-from rootfi_excel.api.redact import redact
+from rootfi_excel.api.redact import redact_json
 from rootfi_excel.api.retry import (
     RetryPolicy,
     is_retryable_status,
@@ -57,9 +57,10 @@ FILTER_OPERATORS = frozenset(
     {"eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "is_null", "not_null", "contains", "not_contains"}
 )
 # Budget for the encoded document numbers of one `document_number[in]` lookup: the
-# whole URL stays below the common 8 kB limit of servers and proxies, while a month's
-# references need few requests (the rate limit is the scarce resource).
-LOOKUP_QUERY_BUDGET = 6000
+# whole request line (path, the other parameters: < 300 bytes) stays below the common
+# 8 kB limit of servers and proxies, while a lookup pass needs few requests (the rate
+# limit is the scarce resource): about 540 numbers of 10 characters per request.
+LOOKUP_QUERY_BUDGET = 7000
 # Page size for the lists we read in bulk (jobs of a sync, lookups); the API's maximum is
 # undocumented, so a server that gives fewer per page is followed with its cursors.
 BULK_PAGE_SIZE = 1000
@@ -344,7 +345,7 @@ class RootFiClient:
 
     def _json_body(self, response: httpx.Response, url: str, is_write: bool) -> Any:
         try:
-            return redact(response.json(), self._api_key)
+            return redact_json(response.content, self._api_key)  # searched once, walked only if there
         except (ValueError, RecursionError):  # not JSON, or nested beyond reason
             message = f"the answer to {url} was not readable JSON"
             if is_write:  # accepted, but we cannot tell what was created

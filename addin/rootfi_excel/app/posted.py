@@ -14,6 +14,7 @@ from typing import Any
 from rootfi_excel.api.credentials import CredentialsError
 from rootfi_excel.api.errors import AuthError, ListTooLongError, NetworkError, RootFiError
 from rootfi_excel.app.account import open_client
+from rootfi_excel.app.totals import ledger_ending, refresh_totals
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.messages import key_refused, unreachable
 from rootfi_excel.validation.run import read_workbook_settings
@@ -51,6 +52,7 @@ def posted(port: WorkbookPort, ui: UserInterface, *, today: dt.date | None = Non
         return ui.error(f"Could not read the company's records ({error}). The {POSTED_SHEET} sheet was not "
                         "changed; try again in a moment.")
     port.write_lookup_table(report.table)
+    totals = refresh_totals(port, settings.cell_format, report)
     ui.tell(f"{POSTED_SHEET} sheet: {start:%d %b %Y} to {end:%d %b %Y} (posted_from and posted_to on the "
-            f"Settings sheet; blank = this month).\n{report.summary()}")
+            f"Settings sheet; blank = this month).\n{report.summary()}{ledger_ending(totals)}")
     return report

@@ -15,6 +15,7 @@ from rootfi_excel.api.credentials import CredentialsError
 from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
 from rootfi_excel.app.account import open_client, platform_name
 from rootfi_excel.app.selection import Selection, narrow
+from rootfi_excel.app.totals import WorkbookTotals, refresh_totals, totals_ending
 from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
@@ -55,6 +56,7 @@ RETRY = "{submit_again} to write them back (nothing is sent twice)."
 class SubmitRun:
     ended: str
     submission: WorkbookSubmission | None = None
+    totals: WorkbookTotals | None = None  # the Totals sheet as this Submit left it (app/totals.py)
 
 
 def submit(port: WorkbookPort, ui: UserInterface, *, overrides: Overrides | None = None,
@@ -107,6 +109,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
         submission.requests_used = getattr(client, "requests_sent", 0) - requests_at_start
         try:
             write_submission(port, submission)
+            totals = refresh_totals(port, settings.cell_format)  # never stops the results being saved
             port.save()
             _mark_placed(journal, submission, getattr(port, "missed", {}))
         except WorkbookError as error:
@@ -134,8 +137,8 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
     if unplaced:
         ui.warn(f"{plural(unplaced, 'row')} {were(unplaced)} not written back because the table changed while RootFi was working "
                 f"(rows sorted, edited or deleted). Their results are safe in this computer's journal: {retry_hint}")
-        return SubmitRun(UNWRITTEN, submission)
-    return SubmitRun(DONE, submission)
+        return SubmitRun(UNWRITTEN, submission, totals)
+    return SubmitRun(DONE, submission, totals)
 
 
 def _mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[str, set[int]]) -> None:
@@ -246,4 +249,4 @@ def summary(run: SubmitRun) -> str:
     text += "".join(f"\n{warning}" for warning in submission.warnings)
     if submission.aborted:
         text += f"\nStopped early: {submission.aborted}"
-    return text
+    return text + totals_ending(run.totals, submission.plan.company.integration)

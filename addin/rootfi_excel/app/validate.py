@@ -6,6 +6,7 @@ from typing import Any
 
 from rootfi_excel.app.account import open_client
 from rootfi_excel.app.selection import Selection, narrow
+from rootfi_excel.app.totals import refresh_totals
 from rootfi_excel.sheets.layout import WORKBOOK_ID
 from rootfi_excel.submission import row_keys
 from rootfi_excel.submission.journal import Journal, JournalError, default_path
@@ -27,6 +28,7 @@ def validate(port: WorkbookPort, selection: Selection | None = None, overrides: 
         port.write_setting(WORKBOOK_ID, keying.workbook_id)  # (a workbook without Settings: Submit says so)
     report = narrow(full, selection)
     write_validation(port, report, keying.rows)
+    report.totals = refresh_totals(port, full.settings.cell_format)  # the whole workbook's, not the selection's
     return report
 
 

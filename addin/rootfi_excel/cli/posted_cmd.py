@@ -30,6 +30,8 @@ def posted(book: Path, start: dt.datetime | None, end: dt.datetime | None, base_
     sheet: which rows of BOOK each came from, and possible duplicates (shared document numbers).
     """
     from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
+    from rootfi_excel.app.totals import refresh_totals
+    from rootfi_excel.cli.totals_output import print_totals
     from rootfi_excel.app.account import client_for
     from rootfi_excel.cli.lookups_cmd import open_for_company
     from rootfi_excel.lookups.place import cache_key
@@ -62,10 +64,12 @@ def posted(book: Path, start: dt.datetime | None, end: dt.datetime | None, base_
         stop(f"Could not read the company's records: {error}. {book.name} was not changed.")
     try:
         workbook.write_lookup_table(report.table)
+        totals = refresh_totals(workbook, settings.cell_format, report)
         workbook.save()
     except WorkbookError as error:
         stop(f"Cannot write the {POSTED_SHEET} sheet of {book.name}: {error}")
     say(report.summary())
     say(f"Wrote them onto the {POSTED_SHEET} sheet of {book.name}.")
+    print_totals(totals)
     raise SystemExit(EXIT_OK)
 

@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 
 from rootfi_excel.app.submit import DECLINED, DONE, SubmitRun, submit_with_settings
+from rootfi_excel.app.totals import totals_ending
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_submission, say, stop
 from rootfi_excel.cli.terminal_ui import TerminalUI
+from rootfi_excel.cli.totals_output import print_totals
 from rootfi_excel.messages import RESULTS_KEPT_IN_JOURNAL, words
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.engine import SubmitOptions
@@ -76,6 +78,10 @@ def _finish(run: SubmitRun, name: str) -> int:
         return EXIT_UNUSABLE
     submission = run.submission
     print_submission(submission, name)
+    print_totals(run.totals)
+    ending = totals_ending(run.totals, submission.plan.company.integration).strip()
+    if ending:
+        say(ending)
     if submission.aborted:
         if isinstance(submission.error, KeyboardInterrupt):  # the error boundary says "Stopped (Ctrl+C)": once
             raise submission.error

@@ -9,6 +9,7 @@ import click
 from rootfi_excel.app.validate import validate as validate_and_mark
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, print_notices, print_validation
+from rootfi_excel.cli.totals_output import print_totals
 
 
 @click.command(cls=GuardedCommand, short_help="Check BOOK's rows and mark what is wrong.",
@@ -38,4 +39,5 @@ def validate(book: Path, base_url: str | None, company_id: int | None, key_profi
         workbook.save()
     print_notices(workbook)
     print_validation(report, book.name)
+    print_totals(report.totals)
     raise SystemExit(EXIT_OK if report.all_valid else EXIT_INVALID)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rootfi_excel.api.client import BULK_PAGE_SIZE
@@ -41,6 +41,11 @@ class PostedReport:
     from_workbook: int
     duplicates: int
     requests: int
+    # For the ledger's totals (lookups/ledger_totals.py): the period and its records by model,
+    # and the possible duplicates by model (rootfi_id -> 'same document number as rootfi_id 12').
+    period: tuple[dt.date, dt.date] | None = None
+    found: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    twins: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def summary(self) -> str:
         return (f"{self.records} payments and credit notes in the period ({plural(self.requests, 'request')}): "
@@ -54,9 +59,11 @@ def posted_report(client: Any, port: WorkbookPort, company_id: int, start: dt.da
     origins = _workbook_rows(port)
     rows: list[list[Any]] = []
     records = from_workbook = duplicates = 0
+    found_by_model: dict[str, list[dict[str, Any]]] = {}
+    twins_by_model: dict[str, dict[str, str]] = {}
     for model, (label, date_field, _) in MODELS.items():
-        found = _in_period(client, company_id, model, date_field, start, end)
-        twins = _twins(model, found)
+        found = found_by_model[model] = _in_period(client, company_id, model, date_field, start, end)
+        twins = twins_by_model[model] = _twins(model, found)
         for record in found:
             origin = origins.get(str(record.get("rootfi_id")), "")
             twin = twins.get(str(record.get("rootfi_id")), "")
@@ -71,7 +78,8 @@ def posted_report(client: Any, port: WorkbookPort, company_id: int, start: dt.da
     rows = [[cell_value(value) for value in row] for row in rows]  # any odd value from the API still fits a cell
     rows.sort(key=lambda r: (r[2], r[0], str(r[1])))
     table = LookupTable(POSTED_TABLE, HEADERS, rows, sheet=POSTED_SHEET)
-    return PostedReport(table, records, from_workbook, duplicates, client.requests_sent - before)
+    return PostedReport(table, records, from_workbook, duplicates, client.requests_sent - before,
+                        (start, end), found_by_model, twins_by_model)
 
 
 def posted_with_cached_names(client: Any, port: WorkbookPort, key: CacheKey, start: dt.date,

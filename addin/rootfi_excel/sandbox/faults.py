@@ -37,6 +37,19 @@ _SAMPLES = [("POST", "/v4/core/companies/1/invoice_payments"), ("GET", "/v4/core
             ("GET", "/v4/core/syncs/s/jobs"), ("GET", "/v4/core/syncs/s"), ("GET", "/v4/core/companies/1")]
 
 
+def kind_of(method: str, path: str) -> str:
+    """What a request is, for counting (RunningSandbox.requests_by_kind, benchmarks)."""
+    if method != "GET":
+        return "write"
+    if _LOOKUP.match(path):
+        return "lookup"
+    if _COMPANY_SYNCS.match(path):
+        return "company-syncs"
+    if _SYNC.match(path):
+        return "jobs" if path.endswith("/jobs") and not path.startswith("/v4/core/syncs/jobs/") else "sync"
+    return "other-list" if _COMPANY_LIST.match(path) else "other"
+
+
 def scopes_of(method: str, path: str) -> set[str]:
     """The scopes a request belongs to."""
     if method != "GET":

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from email.utils import formatdate
 
-from rootfi_excel.sandbox.faults import FaultPlan
+from rootfi_excel.sandbox.faults import FaultPlan, kind_of
 
 RESET_FORMATS = ("seconds", "milliseconds", "epoch", "epoch-ms")
 
@@ -112,6 +112,7 @@ class Gate:
             await self.app(scope, receive, send)
             return
         self.stats.add("requests")
+        self.stats.add(f"kind:{kind_of(scope['method'], scope['path'])}")
         if self.config.latency_ms:
             await asyncio.sleep(self.config.latency_ms / 1000)
         headers: list[tuple[bytes, bytes]] = [(b"date", self._date())]

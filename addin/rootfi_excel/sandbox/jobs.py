@@ -162,8 +162,9 @@ def job_view(db: Database, row: sqlite3.Row, integration: str, model: str, shape
         "end_time": row["end_time"],
         "retry_count": 0,
         "priority": 0,
-        "variables": json.loads(row["variables"]),
         "error": json.loads(row["error"]) if row["error"] else None,
-        # Sandbox choice (undocumented in v4): where the created record's ids are reported.
-        "data": json.loads(row["result"]) if row["result"] else None,
+        # Sandbox choice (undocumented in v4): where the created record's ids are reported,
+        # and how the job names its record (Shapes.job_shape).
+        **shapes.job_identity(json.loads(row["variables"]), json.loads(row["payload"]),
+                              json.loads(row["result"]) if row["result"] else None),
     }

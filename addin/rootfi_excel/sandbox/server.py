@@ -57,6 +57,7 @@ class SandboxConfig:
     odd_ids: bool = False                   # sync and job ids with a slash, "..", "?", "#", "%", space, \x07
     odd_text: bool = False                  # written records' platform ids and refusals end in what XML forbids
     echo_key: bool = False                  # every error text (message, field, code; job errors) repeats the key
+    job_shape: str = "indexed"              # how a job names its record: indexed, by-number, payload (Shapes)
     refused_filters: tuple[str, ...] = ()   # lists filtered by one of these fields answer 400 (e.g. rootfi_id)
 
 
@@ -102,6 +103,11 @@ class RunningSandbox:
     def requests_seen(self) -> int:
         return self._stats.get("requests")
 
+    def requests_by_kind(self) -> dict[str, int]:
+        """Requests seen, by kind (write, lookup, jobs, sync, company-syncs, other-list, other)."""
+        return {name.removeprefix("kind:"): count for name, count in self._stats.snapshot().items()
+                if name.startswith("kind:")}
+
     def refuse_filters(self, *fields: str) -> None:
         """From now on, a list filtered by one of `fields` answers 400, as a platform that
         does not support that filter does (none: every filter served again)."""
@@ -133,7 +139,7 @@ def _prepare(config: SandboxConfig) -> RunningSandbox:
     fault_plan = FaultPlan(config.faults, config.fault_seed, config.burst_429_length)  # validates early
     shapes = Shapes(running_status=config.running_status, list_shape=config.list_shape,
                     endless_cursor=config.endless_cursor, odd_ids=config.odd_ids,
-                    odd_text=config.odd_text)
+                    odd_text=config.odd_text, job_shape=config.job_shape)
     scratch = None if config.db_path else tempfile.mkdtemp(prefix="rootfi-sandbox-")  # removed at stop
     db_path = Path(config.db_path) if config.db_path else Path(scratch) / "sandbox.sqlite3"
     db = Database(db_path, clock_offset_s=config.clock_offset_s)

@@ -13,6 +13,11 @@ real API might plausibly do, so that a client can be tested against each:
   write's answer, a job's result, a list of payments or credit notes) and the messages
   of refusals end in characters XML 1.0 forbids: U+FFFE, U+FFFF, an unpaired surrogate
   (JSON's "\ud800") and a control character. The record itself is stored without them.
+- job_shape: how a bulk write's job says which record it is about. "indexed" (the
+  default): `variables` = {record_index, document_number}. "by-number": no variables;
+  `data` carries the record's `document_number` (beside the created ids on success), as
+  a stand-in of the API measured does. "payload": no variables; the job echoes the
+  posted record as `payload`.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 
 _ALPHABET = string.ascii_letters + string.digits
 LIST_SHAPES = ("plain", "nested")
+JOB_SHAPES = ("indexed", "by-number", "payload")
 _ODD_PART = "/../x?y=1#z%2F \x07"
 ODD_TEXT = "\ufffe\uffff\ud800\x01"  # what odd_text appends (JSON can only carry the surrogate escaped)
 
@@ -37,10 +43,13 @@ class Shapes:
     endless_cursor: bool = False
     odd_ids: bool = False
     odd_text: bool = False
+    job_shape: str = "indexed"
 
     def __post_init__(self) -> None:
         if self.list_shape not in LIST_SHAPES:
             raise ValueError(f"list_shape must be one of {', '.join(LIST_SHAPES)}")
+        if self.job_shape not in JOB_SHAPES:
+            raise ValueError(f"job_shape must be one of {', '.join(JOB_SHAPES)}")
         if not self.running_status.strip():
             raise ValueError("running_status must not be empty")
 
@@ -62,6 +71,14 @@ class Shapes:
         if not self.odd_text:
             return None
         return json.dumps(_odd(content, ids), ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+    def job_identity(self, variables: dict, payload: Any, result: dict | None) -> dict:
+        """The parts of a job's answer that say which record it is about (job_shape)."""
+        if self.job_shape == "indexed":
+            return {"variables": variables, "data": result}
+        if self.job_shape == "by-number":
+            return {"variables": {}, "data": {**(result or {}), "document_number": variables.get("document_number")}}
+        return {"variables": {}, "data": result, "payload": payload}
 
     def list_body(self, data: list, result: dict) -> dict:
         page = {"data": data, "next": result["next"], "prev": result["prev"]}

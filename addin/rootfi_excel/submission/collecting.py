@@ -19,6 +19,9 @@ from rootfi_excel.submission.running_syncs import round_reader, waiting_text
 _GONE = object()  # the jobs list answered 404: RootFi does not know this sync
 # Seconds between looks at running bulk writes while they keep finishing one after another.
 COLLECT_POLL = 0.5
+# Why a record of an answered bulk write is looked up (its row's message says it when found).
+NOT_NAMED = "the bulk write's answer did not say which record was this row's"
+NOT_READ = "the bulk write's answer (its jobs) could not be read"
 
 
 def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
@@ -30,9 +33,9 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
     def finished(sync_id: str, sync: Sync) -> None:  # its jobs are read once, now
         jobs = _read_jobs(run, sync_id)
         if isinstance(jobs, list):
-            unclear.extend(_settle(run, batches[sync_id], jobs, failures))
+            unclear.extend(_because(_settle(run, batches[sync_id], jobs, failures), NOT_NAMED))
         else:  # RootFi does not know it, or its jobs cannot be read: look the records up
-            unclear.extend(_open(batches[sync_id]))
+            unclear.extend(_because(_open(batches[sync_id]), NOT_READ))
 
     poll = poll_syncs(run.client.get_sync, batches, until=run.until(run.options.sync_timeout), clock=run.clock,
                       sleep=run.sleep, read_round=round_reader(run, len(batches), run.options.sync_timeout),
@@ -42,7 +45,7 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
                                                                     run.options.stall_after)))
     for sync_id, batch in batches.items():
         if sync_id in poll.missing:  # RootFi does not know this sync: look the records up
-            unclear += _open(batch)
+            unclear += _because(_open(batch), NOT_READ)
         elif sync_id not in poll.finished:  # still running (or unreadable) when the wait ended
             parked = _open(batch)
             work.parked += parked
@@ -64,12 +67,18 @@ def _read_jobs(run: Run, sync_id: str) -> list[Job] | object | None:
         return None
 
 
+def _because(items: list[Item], why: str) -> list[Item]:
+    for item in items:
+        item.looked_up_because = why
+    return items
+
+
 def _open(batch: list[Item]) -> list[Item]:
     return [item for item in batch if item.outcome is None]
 
 
 def _settle(run: Run, batch: list[Item], jobs: list[Job], failures: dict[str, list[str]]) -> list[Item]:
-    matched = job_reading.match_jobs(jobs, [item.number for item in batch])
+    matched = job_reading.match_jobs(jobs, [item.body for item in batch])
     for number, reasons in job_reading.unmatched_failures(jobs, matched).items():
         failures.setdefault(number, []).extend(reasons)
     return _settle_jobs(run, batch, matched)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from rootfi_excel.api.errors import AuthError, RootFiError
 from rootfi_excel.messages import NOTHING_MORE_SENT, key_refused, platform_refused, plural, refused_id_hint
@@ -74,6 +74,9 @@ class Item:
     # and when (clock()) they were last read from the platform (submission/references.py).
     known: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     references_read_at: float | None = None
+    # Why this run had to look the record up although its write was answered (collecting.py:
+    # its bulk write's jobs did not name it, or could not be read); "" = its answer was lost.
+    looked_up_because: str = ""
 
     @property
     def ghost(self) -> bool:
@@ -215,18 +218,20 @@ class Run:
     def created(self, item: Item, record: dict[str, Any], message: str, *, sent_now: bool = True) -> None:
         self.created_all([(item, record)], message, sent_now=sent_now)
 
-    def created_all(self, found: list[tuple[Item, dict[str, Any]]], message: str, *, sent_now: bool = True,
-                    also: dict[int, tuple[str, dict[str, Any]]] | None = None) -> None:
+    def created_all(self, found: list[tuple[Item, dict[str, Any]]], message: str | Callable[[Item], str], *,
+                    sent_now: bool = True, also: dict[int, tuple[str, dict[str, Any]]] | None = None) -> None:
         """Records that exist, journalled in one transaction (with `also`: other updates
-        from the same answer) before any outcome is set: one fsync per answer, not per record."""
+        from the same answer) before any outcome is set: one fsync per answer, not per record.
+        `message` may be a function of the item (each row says how its record was learned)."""
         entries = dict(also or {})
+        words = {id(item): message(item) if callable(message) else message for item, _ in found}
         for item, record in found:
             entries[item.attempt_id] = (CREATED, {"rootfi_id": text(record.get("rootfi_id")),
                                                   "platform_id": text(record.get("platform_id")),
-                                                  "sync_id": item.sync_id, "message": message or None})
+                                                  "sync_id": item.sync_id, "message": words[id(item)] or None})
         self.journal.settle(entries)
         for item, record in found:
-            item.outcome = Outcome(Status.CREATED, message, text(record.get("rootfi_id")),
+            item.outcome = Outcome(Status.CREATED, words[id(item)], text(record.get("rootfi_id")),
                                    text(record.get("platform_id")), item.sync_id, item.sent_at,
                                    attempt_id=item.attempt_id)
             if sent_now:

@@ -100,6 +100,16 @@ def settle_existing(run: Run, items: list[Item], reason: str) -> None:
         run.tick(item, "already exists")
 
 
+LOST_AND_FOUND = "the answer was lost, but the record was found in RootFi: not sent again"
+
+
+def found_message(item: Item) -> str:
+    """How a record found by a lookup was learned: the answer was lost only when it was."""
+    if item.looked_up_because:
+        return f"{item.looked_up_because}; the record was found in RootFi by its document number: not sent again"
+    return LOST_AND_FOUND
+
+
 def resolve_by_lookup(run: Run, items: list[Item], *, close_missing: bool) -> tuple[list[Item], list[Item]]:
     """Look the items up by document number; found ones become Created.
 
@@ -126,10 +136,10 @@ def resolve_by_lookup(run: Run, items: list[Item], *, close_missing: bool) -> tu
     # One journal transaction for the whole lookup, before any outcome is set.
     closed = {item.attempt_id: (FAILED, {"message": "not found after a lost answer: sent again",
                                          "error_code": LOST_ANSWER}) for item in again}
-    run.created_all(found, message="the answer was lost, but the record was found in RootFi: not sent again",
+    run.created_all(found, message=found_message,
                     also={**closed, **{item.attempt_id: (UNKNOWN, {}) for item in unknown}})
     for item, _ in found:
-        run.tick(item, "found after a lost answer")
+        run.tick(item, "found by a lookup")
     for item in again:
         item.outcome, item.basis = None, item.attempt_id
     return again, unknown

@@ -14,7 +14,9 @@ not sent. If the references cannot be read, nothing is sent (Skipped: fail close
 
 The reads are made once for everything `send()` is about to send; a batch that goes out
 more than FRESH_FOR seconds after its records' read (a long run, waits on the rate
-limit) is read again first.
+limit) is read again first, together with the batches after it whose references fit in
+the same requests (`read_ahead`): a long send reads again once per full request, not
+once per batch.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from rootfi_excel.api.client import chunk_for_lookup
 from rootfi_excel.api.errors import AuthError, RootFiError
 from rootfi_excel.lookups.live import HALF_CENT, Live, number_or_none, problem_of, read_by_ids
 from rootfi_excel.lookups.resolve import NOUNS, describe
@@ -46,6 +49,43 @@ NOTE_FIELDS = {"contact_id": "contacts", "currency_id": "currencies"}
 LINE_FIELDS = {"account_id": "accounts", "item_id": "items", "tax_id": "tax_rates"}
 
 Reference = tuple[str, str, str]  # (column as the row names it, kind, platform id)
+
+
+def stale(run: Run, items: list[Item]) -> bool:
+    """Does any of the items need its references read (again) before it is sent?"""
+    if not getattr(run.options, "check_references", True):
+        return False
+    now = run.clock()
+    return any(i.references_read_at is None or now - i.references_read_at > FRESH_FOR for i in items)
+
+
+def read_ahead(run: Run, batches: list[list[Item]]) -> list[Item]:
+    """The first batch, and the batches after it whose references fit in the reads the
+    first one needs anyway (as many requests per kind): a read again before a late batch
+    then serves the next ones too, at no extra request."""
+    window = list(batches[0])
+    wanted = _wanted(run, window)
+    cost = {kind: _requests(ids) for kind, ids in wanted.items()}
+    for later in batches[1:]:
+        more = _wanted(run, later)
+        if any(_requests(wanted.get(kind, set()) | ids) > cost.get(kind, 0) for kind, ids in more.items()):
+            break
+        for kind, ids in more.items():
+            wanted[kind] |= ids
+        window += later
+    return window
+
+
+def _wanted(run: Run, items: list[Item]) -> dict[str, set[str]]:
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        for _, kind, value in to_read(run.model, item):
+            wanted[kind].add(value)
+    return wanted
+
+
+def _requests(ids: set[str]) -> int:
+    return len(list(chunk_for_lookup(sorted(ids))))
 
 
 def confirmed(run: Run, items: list[Item]) -> list[Item]:

@@ -23,9 +23,12 @@ def send(run: Run, items: list[Item], work: Work) -> None:
         batches = [items[start:start + size] for start in range(0, len(items), size)]
     for number, batch in enumerate(batches):
         if run.time_left() <= 0:  # nothing new goes out after the deadline
-            run.skip([i for rest in batches[number:] for i in rest], TIME_LIMIT, "not sent: time is up")
+            run.skip([i for rest in batches[number:] for i in rest if i.outcome is None], TIME_LIMIT,
+                     "not sent: time is up")
             return
-        batch = references.confirmed(run, batch)  # read again only if the read above is no longer fresh
+        if references.stale(run, batch):  # read again (with the batches that fit in the same reads)
+            references.confirmed(run, references.read_ahead(run, batches[number:]))
+        batch = [item for item in batch if item.outcome is None]
         if not batch:
             continue
         if len(items) <= run.options.sync_threshold:
@@ -50,6 +53,7 @@ def _begin(run: Run, items: list[Item], *, bulk: bool) -> list[Item]:
             continue
         item.attempt_id, item.batch_id, item.sent_at, item.sync_id = attempt_id, batch_id, sent_at, None
         item.server_sent_at = server_sent_at
+        item.looked_up_because = ""  # a new request: how its answer comes is yet to be seen
         item.bulk = bulk  # a bulk write of one record may land late all the same
         claimed.append(item)
     return claimed

@@ -21,6 +21,7 @@ class WorkbookValidation:
     sheets: dict[str, SheetValidation]  # layout key -> validation
     problems: list[str] = field(default_factory=list)  # settings and Integration Fields rows
     notes: list[str] = field(default_factory=list)  # not errors: e.g. the lookups' age (validation/online.py)
+    totals: Any = None  # app/totals.WorkbookTotals: the Totals sheet as Validate left it
 
     @property
     def rows(self) -> int:

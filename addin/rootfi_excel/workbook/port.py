@@ -143,6 +143,7 @@ class LookupTable:
     sheet: str = LOOKUPS_SHEET    # made (last) if the workbook has no such sheet
     title: str = ""               # said in the cell above the header row ("Contacts (customers)"), when placed
     #                               with room for it (a new table goes one row down to make it)
+    one_page: bool = False        # a sheet made for it prints on one page (the Totals sheet)
 
 
 Area = tuple[int, int, int, int]  # (left, top, right, bottom), 1-based sheet cells

@@ -254,6 +254,7 @@ def build_template(
     for layout in (L.PAYMENTS, L.CREDIT_NOTE_LINES):
         _data_sheet(wb, layout, raw_data_columns(layout, requirements), data[layout.key] or [])
     made_id = new_workbook_id() if workbook_id is None else workbook_id
+    _totals_sheet(wb)
     _settings_sheet(wb, {**(settings or {}), L.WORKBOOK_ID: made_id or None})
     _integration_fields_sheet(wb, requirements)
     _instructions_sheet(instructions, requirements)
@@ -526,6 +527,25 @@ def _lookups_sheet(wb: Workbook) -> None:
     _print_setup(ws)
 
 
+def _totals_sheet(wb: Workbook) -> None:
+    """The Totals sheet: an empty ControlTotals table under its title, filled by Validate,
+    Submit and Posted (sheets/totals_view.py), printed landscape on one page."""
+    from rootfi_excel.sheets.totals_view import HEADERS, TOTALS_SHEET, TOTALS_TABLE, TOTALS_TITLE
+
+    ws = wb.create_sheet(TOTALS_SHEET)
+    ws.cell(row=1, column=1, value=TOTALS_TITLE).font = _font(bold=True)
+    for col, (header, width) in enumerate(zip(HEADERS, (18, 12, 40, 18, 9, 60)), start=1):
+        _heading(ws.cell(row=2, column=col, value=header))
+        ws.column_dimensions[get_column_letter(col)].width = width
+    table = Table(displayName=TOTALS_TABLE, ref=f"A2:{get_column_letter(len(HEADERS))}3")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "A3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _define(wb: Workbook, name: str, col: int, first: int, last: int) -> None:
     letter = get_column_letter(col)
     ref = f"{quote_sheetname(L.LOOKUPS_SHEET)}!${letter}${first}:${letter}${last}"
@@ -561,7 +581,12 @@ def _steps() -> list[str]:
         "To close the month, press Posted: the Posted sheet lists the company's payments and credit "
         "notes of the period set by posted_from and posted_to on the Settings sheet (both blank: this "
         "month; only posted_from: to the end of its month), marks the rows of this workbook each came "
-        "from, and flags possible duplicates. Nothing is sent.",
+        "from, and flags possible duplicates. Nothing is sent. The Totals sheet then shows, by "
+        "currency, the period's count and sum in the platform (from this workbook, from elsewhere) "
+        "against this workbook's Created rows, and names what makes up any difference.",
+        "Before closing the month, tie out the Totals sheet (refreshed by Validate, Submit and "
+        "Posted): for each sheet and currency, what was entered, created and not yet created. The "
+        "check line is 0 when every row is accounted for; otherwise it lists the rows to look at.",
     ]
 
 

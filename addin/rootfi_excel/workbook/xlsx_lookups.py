@@ -51,7 +51,7 @@ def write_lookup_table(package: Package, sheet: ValuesSheet, table: LookupTable,
     refuse_overwriting(sheet.title, table, area, values, old)
     _refuse_merged(sheet, table, area)
     if table.sheet not in package.sheets:
-        package.add_sheet(table.sheet)
+        package.add_sheet(table.sheet, one_page=table.one_page)
     if old is not None:
         for row in range(old[1], old[3] + 1):
             for column in range(old[0], old[2] + 1):

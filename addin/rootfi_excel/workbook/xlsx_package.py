@@ -175,14 +175,16 @@ class Package:
     def set_widths(self, title: str, widths: dict[int, float]) -> None:
         self._widths.setdefault(title, {}).update(widths)
 
-    def add_sheet(self, title: str) -> None:
-        """A new, empty worksheet after the others."""
+    def add_sheet(self, title: str, *, one_page: bool = False) -> None:
+        """A new, empty worksheet after the others (one_page: printed landscape, fitted to one page)."""
         if title in self.sheets:
             return
         part = self._free_name(posixpath.join(posixpath.dirname(self.workbook), "worksheets", "sheet{}.xml"))
-        self._write(part, _DECLARATION + f'<worksheet xmlns="{MAIN}" xmlns:r="{DOC_RELS}"><sheetData/>'
+        fit = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if one_page else ""
+        setup = '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="1"/>' if one_page else ""
+        self._write(part, _DECLARATION + f'<worksheet xmlns="{MAIN}" xmlns:r="{DOC_RELS}">{fit}<sheetData/>'
                     f'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                    "</worksheet>".encode())
+                    f"{setup}</worksheet>".encode())
         self._add_content_type(part, WORKSHEET_TYPE)
         rid = self._add_relationship(self.workbook, REL_WORKSHEET, part)
         xml = self.read(self.workbook)
