@@ -19,7 +19,7 @@ from rootfi_excel.lookups.ledger_totals import LEDGER_TABLE
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
 from rootfi_excel.sheets.totals_view import TOTALS_SHEET, TOTALS_TABLE
 from rootfi_excel.workbook.template import build_template
-from tests.sandbox_helpers import QUICKBOOKS, client, customer, lookup
+from tests.support.sandbox_api import QUICKBOOKS, client, customer, lookup
 
 DAY = dt.datetime(2026, 3, 31)
 

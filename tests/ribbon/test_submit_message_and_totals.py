@@ -121,7 +121,7 @@ def test_posted_ties_the_platform_to_the_workbook_and_says_so(sandbox, api_key, 
     fast = fast_client(sandbox, api_key)
     invoice = next(fast.iter_records(COMPANY, "invoices", {"amount_due": ("gt", 1500)}))
     fast.close()
-    from tests.sandbox_helpers import client
+    from tests.support.sandbox_api import client
 
     made = client(sandbox, api_key).post(f"/core/companies/{COMPANY}/invoice_payments", json={"data": {
         "document_number": "BY-HAND", "invoice_id": invoice["platform_id"], "amount": 12.34,

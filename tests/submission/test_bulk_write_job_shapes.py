@@ -16,7 +16,7 @@ from rootfi_excel.sheets.layout import Status
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.submission.jobs import match_jobs
 from rootfi_excel.validation.validate import validate_payments
-from tests.sandbox_helpers import XERO, bank_account, client, open_invoice, wait_for_sync
+from tests.support.sandbox_api import XERO, bank_account, client, open_invoice, wait_for_sync
 from tests.support.submitting import fast_client, payment_units, submitter, table_of
 
 QUICKBOOKS = 1001
