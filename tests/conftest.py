@@ -62,7 +62,7 @@ def memory_keyring(_isolated_environment) -> MemoryKeyring:
 @pytest.fixture
 def api_key(request) -> str:
     """A fresh random key per test: no key is ever written into a fixture file. A test marked
-    reads_sandbox gets the key of the sandbox it shares (random too, one per test process)."""
+    reads_sandbox gets the key of the sandbox it shares (random too, one per test module)."""
     if request.node.get_closest_marker("reads_sandbox"):
         return request.getfixturevalue("_shared_sandbox")[1]
     return "rk_test_" + secrets.token_urlsafe(24)
@@ -116,7 +116,7 @@ def sandbox(request, make_sandbox):
     """A sandbox with seeded demo data, no faults and no rate limit, trusted (make_sandbox).
 
     Its own, fresh, for every test; but a test marked reads_sandbox shares one with the other
-    such tests of its process (starting one costs about half a second), and fails if it
+    such tests of its module (starting one costs about half a second), and fails if it
     changed anything in it."""
     if not request.node.get_closest_marker("reads_sandbox"):
         yield make_sandbox()
@@ -132,9 +132,10 @@ def sandbox(request, make_sandbox):
                     "give it a sandbox of its own (remove the mark)", pytrace=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _shared_sandbox(tmp_path_factory):
-    """The sandbox tests marked reads_sandbox share (one per test process), and its key."""
+    """The sandbox tests marked reads_sandbox share, and its key: one per test module, so no
+    sandbox thread runs on under the tests of other modules (a garbage-cycle count, a timing)."""
     from rootfi_excel.sandbox.server import SandboxConfig, start_in_thread
 
     key = "rk_test_" + secrets.token_urlsafe(24)
