@@ -29,6 +29,7 @@ from rootfi_excel.sheets.layout import MODEL_OF_TABLE, ROW_KEY, STATUS, TABLES, 
 from rootfi_excel.submission.journal import FAILED, Journal, fingerprint
 from rootfi_excel.sheets.port import ResultUpdate, WorkbookPort
 from rootfi_excel.sheets.records import ParsedRow
+from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.workbook_validation import WorkbookValidation
 from rootfi_excel.validation.validate import marked_send_anyway
 
@@ -96,7 +97,7 @@ def assign(report: "WorkbookValidation", journal: Journal | None = None) -> Keyi
     return keying
 
 
-def write_keys(port: WorkbookPort, keying: Keying, settings: Any) -> None:
+def write_keys(port: WorkbookPort, keying: Keying, settings: WorkbookSettings) -> None:
     """Put the new keys (one block per sheet) and the workbook id into the workbook."""
     if keying.workbook_id:
         port.write_setting(WORKBOOK_ID, settings.workbook_id)
