@@ -121,8 +121,8 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Workbo
         else:
             ui.note("\n".join(details))
         with ui.working("Submitting"):
-            send_planned(submission, client, journal, options=options or options_for(settings), progress=ui.progress,
-                         workbook=workbook_name(port))
+            send_planned(submission, client, journal, options=options or options_for(settings),
+                         progress=ui.progress, workbook=workbook_name(port))
         # One count for the whole Submit: the company check and validation's lookups included.
         submission.requests_used = getattr(client, "requests_sent", 0) - requests_at_start
         try:
@@ -181,12 +181,10 @@ def write_keys(port: WorkbookPort, submission: WorkbookSubmission) -> None:
     port.checkpoint()
 
 
-
 def options_for(settings: WorkbookSettings, **overrides: Any) -> SubmitOptions:
     """The engine's options from the workbook's Settings (batch_size, stuck_after_minutes)."""
     return SubmitOptions(**{"batch_size": settings.batch_size, "stall_after": settings.stuck_after_minutes * 60,
                             **overrides})
-
 
 
 def workbook_name(port: WorkbookPort) -> str | None:
@@ -195,7 +193,6 @@ def workbook_name(port: WorkbookPort) -> str | None:
     know it by the id inside it (Settings workbook_id), whatever it is called."""
     name = port.file_name
     return name.casefold() if name else None
-
 
 
 def write_submission(port: WorkbookPort, submission: WorkbookSubmission) -> None:
