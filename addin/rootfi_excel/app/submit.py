@@ -27,6 +27,7 @@ from rootfi_excel.sheets.layout import (
     MESSAGE,
     PLATFORM_ID,
     ROOTFI_ID,
+    ROW_KEY,
     SETTINGS_SHEET,
     STATUS,
     SUBMITTED_AT,
@@ -37,7 +38,6 @@ from rootfi_excel.sheets.layout import (
 )
 from rootfi_excel.sheets.settings import Overrides, WorkbookSettings
 from rootfi_excel.sheets.workbook_settings import read_workbook_settings
-from rootfi_excel.submission import row_keys
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
 from rootfi_excel.failures import record
 from rootfi_excel.messages import NOTHING_SENT, key_refused, plural, unreachable, were, words
@@ -177,7 +177,11 @@ def write_keys(port: WorkbookPort, submission: WorkbookSubmission) -> None:
     if keying.workbook_id and not port.write_setting(WORKBOOK_ID, keying.workbook_id):
         raise WorkbookError(f"the workbook has no {SETTINGS_SHEET} table to keep its {WORKBOOK_ID} (each row's "
                             f"identity for Submit): add the {SETTINGS_SHEET} sheet of the template, then run again")
-    row_keys.write_keys(port, row_keys.Keying(None, keying.rows), submission.validation.settings)
+    for key, rows in keying.rows.items():  # one block per sheet
+        update = ResultUpdate()
+        for index, row_key in rows.items():
+            update.set(index, **{ROW_KEY: row_key})
+        port.write_results(TABLES[key], update)
     port.checkpoint()
 
 
