@@ -2,7 +2,7 @@
 
 Each says what is wrong in the reader's words and what to do next; the technical
 detail (an exception's class, an error code) goes to the log file, not here.
-Messages still written where they arise are listed in tests/test_messages.py's
+Messages still written where they arise are listed in tests/app/test_messages.py's
 quoted cases as they move here.
 
 Where the person is decides how a next step is said: in Excel a button to press
@@ -414,7 +414,7 @@ def demo_unfinished(unsettled: dict[str, int], file: str, faults: bool) -> str:
 # --- the Excel add-in: no workbook, a workbook's own config, work still running (issue 19) ---
 
 # Also in RootFiRibbon.bas (the VBA says them when no workbook is there for Python to
-# start in); tests/test_addin_no_workbook.py checks the two say the same.
+# start in); tests/excel_addin/test_no_workbook_in_front.py checks the two say the same.
 NO_WORKBOOK = "Open a RootFi workbook first (or press New workbook), then press the button again."
 PROTECTED_VIEW = ("This workbook is open in Protected View. Click Enable Editing in the yellow bar at the top, "
                   "then press the button again.")

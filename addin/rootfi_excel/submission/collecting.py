@@ -47,10 +47,8 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
         if sync_id in poll.missing:  # RootFi does not know this sync: look the records up
             unclear += _because(_open(batch), NOT_READ)
         elif sync_id not in poll.finished:  # still running (or unreadable) when the wait ended
-            parked = _open(batch)
-            work.parked += parked
             if poll.stalled:  # nothing moved for the bound: Pending now, collected by the next Submit
-                run.still_running(parked, poll.idle)
+                run.still_running(_open(batch), poll.idle)
     if unclear:
         _settle_unclear(run, unclear, failures, work)
 
@@ -138,7 +136,7 @@ def _settle_jobs(run: Run, batch: list[Item], matched: dict[int, Job]) -> list[I
 def _settle_unclear(run: Run, items: list[Item], failures: dict[str, list[str]], work: Work) -> None:
     """Bulk-write records no job spoke clearly about: found -> Created; not found and a
     failed job of theirs unmatched -> Failed with its reason; otherwise still unknown."""
-    again, unknown = resolve_by_lookup(run, items, close_missing=False)
+    _, unknown = resolve_by_lookup(run, items, close_missing=False)  # close_missing=False: nothing to send again
     missing: dict[str, list[Item]] = defaultdict(list)
     for item in unknown:
         missing[str(item.number)].append(item)
@@ -148,4 +146,3 @@ def _settle_unclear(run: Run, items: list[Item], failures: dict[str, list[str]],
             run.fail(group, "; ".join(dict.fromkeys(r.rstrip(".") for r in reasons)))
         else:
             work.lost += group
-    work.lost += again

@@ -91,7 +91,6 @@ class Work:
     pending: dict[str, list[Item]] = field(default_factory=lambda: defaultdict(list))  # sync_id -> items
     lost: list[Item] = field(default_factory=list)
     fresh: list[Item] = field(default_factory=list)
-    parked: list[Item] = field(default_factory=list)  # bulk writes still running when the wait ended
     unsettled: list[Item] = field(default_factory=list)  # lost answers this run cannot settle any more
     seen_attempts: set[int] = field(default_factory=set)
 
