@@ -238,30 +238,39 @@ REFUSED_BEFORE = ("{reason} (refused on {when}; not sent again until you change 
                   "submit --resend-rejected)")
 
 # --- rows Validate marks Invalid: "<column>: <what is wrong> — <what to do>" --------
-# (used by fields/rules.py; the key is (rules, column, check))
-ROW_ADVICE = {
-    ("payment", "invoice_id", "required"): "type the id of the invoice this payment pays (the Lookups sheet "
-                                          "lists them)",
-    ("payment", "amount", "required"): "type the amount received",
-    ("payment", "amount", "positive"): "a payment is above zero; record a refund in the platform instead",
-    ("payment", "payment_date", "required"): "type the date the payment was received",
-    ("payment", "payment_date", "plausible_date"): "the date looks like a typo; check the year",
-    ("payment", "document_number", "required"): "type the payment's reference (cheque or receipt number): "
-                                               "it is how Submit recognises the payment, so it is never "
-                                               "recorded twice",
-    ("payment", "currency_rate", "positive"): "an exchange rate is above zero; leave it empty to use the "
-                                             "platform's rate",
-    ("credit_note", "document_number", "required"): "type the credit note's number on each of its lines (lines "
-                                                   "with the same number make one credit note)",
-    ("credit_note", "contact_id", "required"): "type the id of the customer the credit note is for",
-    ("credit_note", "posted_date", "required"): "type the credit note's date",
-    ("credit_note", "posted_date", "plausible_date"): "the date looks like a typo; check the year",
-    ("line", "quantity", "required"): "type a quantity on each line (1 for a single amount)",
-    ("line", "quantity", "positive"): "a quantity is above zero; the credit note itself reduces the amount",
-    ("line", "unit_amount", "required"): "type the line's unit amount",
-    ("line", "unit_amount", "not_negative"): "type the amount as a positive number",
-    ("line", "discount_amount", "not_negative"): "type the discount as a positive number",
+# (used by fields/rules.py; the key is (rules, column, check)). Written per column: each
+# column's checks with the advice that goes with them.
+_ADVICE_BY_COLUMN: dict[tuple[str, str], dict[str, str]] = {
+    ("payment", "invoice_id"): {
+        "required": "type the id of the invoice this payment pays (the Lookups sheet lists them)"},
+    ("payment", "amount"): {
+        "required": "type the amount received",
+        "positive": "a payment is above zero; record a refund in the platform instead"},
+    ("payment", "payment_date"): {
+        "required": "type the date the payment was received",
+        "plausible_date": "the date looks like a typo; check the year"},
+    ("payment", "document_number"): {
+        "required": "type the payment's reference (cheque or receipt number): it is how Submit recognises "
+                    "the payment, so it is never recorded twice"},
+    ("payment", "currency_rate"): {
+        "positive": "an exchange rate is above zero; leave it empty to use the platform's rate"},
+    ("credit_note", "document_number"): {
+        "required": "type the credit note's number on each of its lines (lines with the same number make "
+                    "one credit note)"},
+    ("credit_note", "contact_id"): {"required": "type the id of the customer the credit note is for"},
+    ("credit_note", "posted_date"): {
+        "required": "type the credit note's date",
+        "plausible_date": "the date looks like a typo; check the year"},
+    ("line", "quantity"): {
+        "required": "type a quantity on each line (1 for a single amount)",
+        "positive": "a quantity is above zero; the credit note itself reduces the amount"},
+    ("line", "unit_amount"): {
+        "required": "type the line's unit amount",
+        "not_negative": "type the amount as a positive number"},
+    ("line", "discount_amount"): {"not_negative": "type the discount as a positive number"},
 }
+ROW_ADVICE = {(rules, column, check): advice
+              for (rules, column), checks in _ADVICE_BY_COLUMN.items() for check, advice in checks.items()}
 
 
 # --- references: names resolved from the lookups, ids checked against the platform ----

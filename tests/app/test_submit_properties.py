@@ -43,7 +43,7 @@ from rootfi_excel.sheets.layout import (
     SETTINGS_TABLE,
     Status,
 )
-from rootfi_excel.submission import run as submission_run
+from rootfi_excel.submission import workbook_submission as submission_run
 from rootfi_excel.submission.engine import SubmitOptions, Submitter
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI

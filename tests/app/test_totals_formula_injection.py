@@ -14,7 +14,7 @@ from rootfi_excel.lookups.ledger_totals import LEDGER_TABLE
 from rootfi_excel.lookups.posted_sheet import PostedReport
 from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS, SETTINGS_SHEET, SETTINGS_TABLE, Status
 from rootfi_excel.sheets.totals_view import TOTALS_SHEET, TOTALS_TABLE
-from rootfi_excel.validation.workbook_validation import read_workbook_settings
+from rootfi_excel.sheets.workbook_settings import read_workbook_settings
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.sheets.port import LookupTable
 from rootfi_excel.workbook.template import build_template

@@ -10,7 +10,7 @@ import click
 from rootfi_excel.cli.output import MAX_ROWS_SHOWN, print_submission
 from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.submission.context import Outcome
-from rootfi_excel.submission.run import WorkbookSubmission
+from rootfi_excel.submission.workbook_submission import WorkbookSubmission
 from rootfi_excel.validation.workbook_validation import WorkbookValidation
 
 

@@ -572,7 +572,8 @@ def test_the_question_counts_new_rows_answers_to_collect_and_rows_already_create
                                                                                monkeypatch):
     from rootfi_excel.app.submit import submit_with_settings
     from rootfi_excel.submission.engine import SubmitOptions
-    from rootfi_excel.submission.run import Overrides, read_settings_for_submit
+    from rootfi_excel.sheets.settings import Overrides
+    from rootfi_excel.sheets.workbook_settings import read_workbook_settings as read_settings_for_submit
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
 
     sandbox = make_sandbox(job_delay_ms=400)

@@ -17,7 +17,7 @@ from rootfi_excel.sheets.layout import Status
 from rootfi_excel.sheets.settings import DEFAULT_STUCK_AFTER_MINUTES, read_settings
 from rootfi_excel.submission.engine import TIME_LIMIT_BASE, TIME_PER_RECORD, SubmitOptions, scaled_time_limit
 from rootfi_excel.submission.journal import PENDING
-from rootfi_excel.submission.run import options_for
+from rootfi_excel.app.submit import options_for
 from tests.support.sandbox_api import NETSUITE, QUICKBOOKS
 from tests.support.submitting import fast_client, payment_units, submitter
 

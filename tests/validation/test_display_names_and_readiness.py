@@ -11,7 +11,8 @@ from rootfi_excel.fields.integrations import KNOWN_INTEGRATIONS, canonical_integ
 from rootfi_excel.sheets.cells import CellFormat, read_currency
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
 from rootfi_excel.sheets.settings import BLANK_COMPANY_ID
-from rootfi_excel.validation.workbook_validation import read_workbook_settings, validate_workbook
+from rootfi_excel.sheets.workbook_settings import read_workbook_settings
+from rootfi_excel.validation.workbook_validation import validate_workbook
 from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS, row_of, write_book

@@ -1,33 +1,22 @@
-"""Submit a whole workbook through a port: validate, check the company, send, write back.
+"""The engine's side of submitting a workbook: check the company, plan (what the journal
+leaves to send), send through the engine, and note in the journal which records reached
+their rows. It reads the rows through validation and never writes the workbook: reading
+the settings, asking, and writing keys and results back is app/submit.py's.
 
-Order matters for "nothing is lost": every answer goes into the journal (inside the
-engine) before anything is written to the workbook, so if Excel or the save fails,
-the next Submit writes the same results back from the journal instead of sending.
-Whatever stops a run, the outcomes gathered so far are kept here and written.
+Whatever stops a run, the outcomes gathered so far are kept here (WorkbookSubmission),
+for app/submit.py to write.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rootfi_excel.api.answers import Company
-from rootfi_excel.fields.integrations import canonical_integration
+from rootfi_excel.api.client import RootFiClient
+from rootfi_excel.fields.integrations import RequirementBook, canonical_integration
 from rootfi_excel.messages import platform, stopped_before_sending
-from rootfi_excel.sheets.layout import (
-    MESSAGE,
-    PLATFORM_ID,
-    ROOTFI_ID,
-    SETTINGS_SHEET,
-    STATUS,
-    SUBMITTED_AT,
-    SYNC_ID,
-    TABLES,
-    WORKBOOK_ID,
-    Status,
-)
+from rootfi_excel.sheets.layout import TABLES, Status
 from rootfi_excel.submission import row_keys
 from rootfi_excel.submission.engine import (
     POSSIBLE_DUPLICATE,
@@ -39,15 +28,10 @@ from rootfi_excel.submission.engine import (
     Submitter,
 )
 from rootfi_excel.submission.journal import PLACED_ROW, Journal
-from rootfi_excel.sheets.settings import Overrides, WorkbookSettings, apply_overrides
-from rootfi_excel.validation.workbook_validation import (
-    WorkbookValidation,
-    read_workbook_settings,
-    validate_with,
-    write_validation,
-)
+from rootfi_excel.sheets.settings import WorkbookSettings
+from rootfi_excel.validation.workbook_validation import WorkbookValidation, validate_with
 from rootfi_excel.validation.validate import SheetValidation
-from rootfi_excel.sheets.port import ResultUpdate, WorkbookError, WorkbookPort
+from rootfi_excel.sheets.port import WorkbookPort
 
 MODEL_OF_TABLE = row_keys.MODEL_OF_TABLE
 HEALTHY = "HEALTHY"
@@ -103,7 +87,7 @@ class WorkbookSubmission:
         return bool(self.possible_duplicates or self.flagged(TWIN_CHECK_FAILED) or self.warnings)
 
 
-def check_company(client: Any, settings: WorkbookSettings) -> Company:
+def check_company(client: RootFiClient, settings: WorkbookSettings) -> Company:
     """The company must exist, be connected, and be on the integration the workbook says."""
     if settings.company_id is None:
         raise SubmitAborted("Settings: company_id is empty; fill in your RootFi company id (or pass --company).")
@@ -125,26 +109,20 @@ def check_company(client: Any, settings: WorkbookSettings) -> Company:
     return company
 
 
-def read_settings_for_submit(port: WorkbookPort, overrides: Overrides) -> tuple[WorkbookSettings, Any, list[str]]:
-    settings, book, problems = read_workbook_settings(port)
-    apply_overrides(settings, overrides)
-    return settings, book, problems
-
-
-def plan_submission(client: Any, port: WorkbookPort, settings: WorkbookSettings, book: Any,
-                    problems: list[str], *,
+def plan_submission(client: RootFiClient, port: WorkbookPort, settings: WorkbookSettings,
+                    requirements: RequirementBook, problems: list[str], *,
                     select: Callable[[WorkbookValidation], WorkbookValidation] | None = None,
                     journal: Journal | None = None) -> WorkbookSubmission:
     """Check the company, validate against its integration, count what would be sent. Sends nothing.
 
     `select` narrows the validated workbook to the rows to submit (Submit selected rows).
     With a journal, every row gets its key and the workbook its id (row_keys.assign; written
-    by `write_keys`), and the count says what the journal leaves to send (count_plan)."""
+    by app/submit.write_keys), and the count says what the journal leaves to send (count_plan)."""
     company = check_company(client, settings)
     settings.integration = settings.integration or canonical_integration(company.integration)
     # Without lookups on this computer, the ids are read from the platform just before they
     # are sent (submission/references.py), only for what is sent: not here as well.
-    report = validate_with(port, settings, book, problems, sending=True)
+    report = validate_with(port, settings, requirements, problems, sending=True)
     keying = row_keys.assign(report, journal) if journal is not None else row_keys.Keying()
     all_units = {key: sheet.units for key, sheet in report.sheets.items()}
     if select is not None:
@@ -168,21 +146,22 @@ def _to_submit(submission: WorkbookSubmission, key: str, sheet: SheetValidation)
     return ready, [unit for unit in submission.all_units.get(key, sheet.units) if id(unit) not in sending]
 
 
-def _submitter(submission: WorkbookSubmission, client: Any, journal: Any, options: SubmitOptions | None,
+def _submitter(submission: WorkbookSubmission, client: RootFiClient | None, journal: Any, options: SubmitOptions,
                progress: Callable[[int, int, str], None] | None, workbook: str | None) -> Submitter:
     settings = submission.validation.settings
     records = sum(len(sheet.ready) for sheet in submission.validation.sheets.values())  # the time limit scales
     return Submitter(client, journal, base_url=settings.base_url, company_id=settings.company_id,
-                     integration=settings.integration, options=options or options_for(settings),
+                     integration=settings.integration, options=options,
                      progress=progress, workbook=workbook, workbook_id=settings.workbook_id, records=records)
 
 
-def count_plan(submission: WorkbookSubmission, journal: Journal, *, workbook: str | None = None) -> None:
+def count_plan(submission: WorkbookSubmission, journal: Journal, options: SubmitOptions, *,
+               workbook: str | None = None) -> None:
     """What the journal leaves to send, counted as the engine will decide it (Submitter.preview):
     new units to send, answers of earlier runs to collect, records it already has for a row,
     rows held. Reads only."""
     plan = submission.plan
-    submitter = _submitter(submission, None, ReadOnlyJournal(journal), None, None, workbook)
+    submitter = _submitter(submission, None, ReadOnlyJournal(journal), options, None, workbook)
     for key, sheet in submission.validation.sheets.items():
         ready, others = _to_submit(submission, key, sheet)
         counts = submitter.preview(MODEL_OF_TABLE[key], ready, others, sheet=key) if ready else {}
@@ -193,21 +172,8 @@ def count_plan(submission: WorkbookSubmission, journal: Journal, *, workbook: st
         plan.already_created_rows += counts.get("created", 0)
 
 
-def write_keys(port: WorkbookPort, submission: WorkbookSubmission) -> None:
-    """Put the keys given by plan_submission (and the workbook id) into the workbook and make
-    them last, before anything is sent. Raises WorkbookError when the workbook cannot hold them."""
-    keying = submission.keying
-    if not keying:
-        return
-    if keying.workbook_id and not port.write_setting(WORKBOOK_ID, keying.workbook_id):
-        raise WorkbookError(f"the workbook has no {SETTINGS_SHEET} table to keep its {WORKBOOK_ID} (each row's "
-                            f"identity for Submit): add the {SETTINGS_SHEET} sheet of the template, then run again")
-    row_keys.write_keys(port, row_keys.Keying(None, keying.rows), submission.validation.settings)
-    port.checkpoint()
-
-
-def send_planned(submission: WorkbookSubmission, client: Any, journal: Journal, *,
-                 options: SubmitOptions | None = None, progress: Callable[[int, int, str], None] | None = None,
+def send_planned(submission: WorkbookSubmission, client: RootFiClient, journal: Journal, *,
+                 options: SubmitOptions, progress: Callable[[int, int, str], None] | None = None,
                  workbook: str | None = None) -> WorkbookSubmission:
     """Send every ready unit; outcomes per row. The journal has each answer before this returns.
 
@@ -247,12 +213,6 @@ def _skip_not_reached(submission: WorkbookSubmission, report: Any) -> None:
                                     for unit in sheet.ready for row in unit.rows}
 
 
-def options_for(settings: WorkbookSettings, **overrides: Any) -> SubmitOptions:
-    """The engine's options from the workbook's Settings (batch_size, stuck_after_minutes)."""
-    return SubmitOptions(**{"batch_size": settings.batch_size, "stall_after": settings.stuck_after_minutes * 60,
-                            **overrides})
-
-
 def mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[str, set[int]]) -> None:
     """After the results are written and saved: the Created records whose every row got its
     result are placed in the journal (identity.py); `missed` (sheet name -> row indexes) are
@@ -267,57 +227,3 @@ def mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[s
                 if index in lost:
                     skipped.add(outcome.attempt_id)
     journal.place([attempt for attempt in rows_of if attempt not in skipped], PLACED_ROW)
-
-
-def workbook_name(port: WorkbookPort) -> str | None:
-    """The workbook's file name (case aside), as Excel or the file names it: how attempts
-    journalled before row keys existed name their workbook (identity.py). Keyed attempts
-    know it by the id inside it (Settings workbook_id), whatever it is called."""
-    name = port.file_name
-    return name.casefold() if name else None
-
-
-def write_submission(port: WorkbookPort, submission: WorkbookSubmission) -> None:
-    """Write every row's result: validation for rows not sent, outcomes for sent ones."""
-    write_validation(port, _without_sent_rows(submission))
-    zone = _zone(submission.validation.settings.time_zone)
-    for key, outcomes in submission.outcomes.items():
-        update = ResultUpdate()
-        for index, outcome in outcomes.items():
-            update.set(index, **{
-                STATUS: outcome.status,
-                MESSAGE: outcome.message,
-                ROOTFI_ID: outcome.rootfi_id,  # text, as every id (left-aligned, never 1.2E+15)
-                PLATFORM_ID: outcome.platform_id,
-                SYNC_ID: outcome.sync_id,
-                SUBMITTED_AT: _local_time(outcome.submitted_at, zone),
-            })
-        port.write_results(TABLES[key], update)
-
-
-def _without_sent_rows(submission: WorkbookSubmission) -> WorkbookValidation:
-    sheets: dict[str, SheetValidation] = {}
-    for key, sheet in submission.validation.sheets.items():
-        sent = submission.outcomes.get(key, {})
-        results = {i: r for i, r in sheet.results.items() if i not in sent}
-        sheets[key] = SheetValidation(sheet.layout, sheet.units, results, sheet.columns, sheet.problems, sheet.emptied)
-    return WorkbookValidation(submission.validation.settings, sheets, submission.validation.problems)
-
-
-def _zone(name: str | None) -> dt.tzinfo | None:
-    if not name:
-        return None  # this computer's zone
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def _local_time(stamp: str | None, zone: dt.tzinfo | None) -> dt.datetime | None:
-    """UTC ISO time -> a naive local datetime, as Excel wants it (Excel has no time zones)."""
-    if not stamp:
-        return None
-    moment = dt.datetime.fromisoformat(stamp)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(zone).replace(tzinfo=None)
