@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from rootfi_excel.api.answers import Sync
 from rootfi_excel.api.errors import AuthError, NotFoundError, RootFiError
+from rootfi_excel.api.forecast import FinishForecast
 
 FIRST_POLL = 1.0  # seconds before the second look
 MAX_INTERVAL = 15.0
@@ -124,6 +125,7 @@ def poll_syncs(
     max_interval: float = MAX_INTERVAL,
     growth: float = GROWTH,
     stall_after: float | None = None,
+    forecast: FinishForecast | None = None,
 ) -> SyncPoll:
     """Read the syncs until each is finished, `until` (a `clock()` time) has passed, or
     (with `stall_after`) no sync has moved for `stall_after` seconds (poll.stalled).
@@ -134,7 +136,9 @@ def poll_syncs(
     `on_finished(sync_id, sync)` as soon as a sync is seen finished (its results can be
     read while the others still run). restart_on_finish: after a round in which a sync
     finished, the interval starts again from first_poll (the next is likely close behind,
-    as when one worker runs them in turn); it grows only while nothing finishes."""
+    as when one worker runs them in turn); it grows only while nothing finishes.
+    forecast: fed each round's answers; once it has a rate, the next round waits for
+    the finish it predicts (forecast.py) instead of the interval."""
     poll = SyncPoll(running={sync_id: None for sync_id in dict.fromkeys(sync_ids)})
     read = read_round or one_by_one(get_sync, until, clock)
     started = clock()
@@ -144,6 +148,7 @@ def poll_syncs(
     answers: Mapping[str, Sync | RootFiError] = dict(known or {})
     announced: set[str] = set()
     while True:
+        looked_at = clock()
         if not answers:
             answers = read(list(poll.running))
         moved = False
@@ -167,6 +172,8 @@ def poll_syncs(
                 poll.errors.pop(sync_id, None)
                 poll.running[sync_id] = answer
         answers = {}
+        if forecast is not None:
+            forecast.observe(looked_at, poll.finished, poll.running)
         finished_now = [sync_id for sync_id in list(poll.finished) if sync_id not in announced]
         for sync_id in finished_now:
             announced.add(sync_id)
@@ -186,5 +193,11 @@ def poll_syncs(
             return poll
         if on_wait is not None:
             on_wait(WaitState(len(poll.running), now - started, poll.idle, *record_counts(poll.running.values())))
+        if forecast is not None:
+            forecast.read(now - looked_at, len(finished_now))
+        predicted = forecast.wait(now) if forecast is not None else None
+        if predicted is not None:
+            sleep(min(predicted, remaining))
+            continue
         sleep(min(interval, remaining))
         interval = first_poll if restart_on_finish and finished_now else min(max_interval, interval * growth)

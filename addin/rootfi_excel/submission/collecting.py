@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.errors import AuthError, NotFoundError, RootFiError
+from rootfi_excel.api.forecast import FinishForecast
 from rootfi_excel.api.polling import poll_syncs
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import job_results as job_reading
@@ -17,7 +18,8 @@ from rootfi_excel.submission.lookups import resolve_by_lookup, settle_existing
 from rootfi_excel.submission.running_syncs import round_reader, waiting_text
 
 _GONE = object()  # the jobs list answered 404: RootFi does not know this sync
-# Seconds between looks at running bulk writes while they keep finishing one after another.
+# Seconds between looks at running bulk writes while they keep finishing one after another,
+# until their progress gives a rate to predict finishes by (api/forecast.py).
 COLLECT_POLL = 0.5
 # Why a record of an answered bulk write is looked up (its row's message says it when found).
 NOT_NAMED = "the bulk write's answer did not say which record was this row's"
@@ -41,6 +43,7 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
                       sleep=run.sleep, read_round=round_reader(run, len(batches), run.options.sync_timeout),
                       on_finished=finished, restart_on_finish=True, first_poll=COLLECT_POLL,
                       stall_after=run.options.stall_after,
+                      forecast=FinishForecast({sync_id: len(batch) for sync_id, batch in batches.items()}),
                       on_wait=lambda state: run.report(waiting_text(state, "of yours to finish at RootFi",
                                                                     run.options.stall_after)))
     for sync_id, batch in batches.items():

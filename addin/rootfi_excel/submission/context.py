@@ -33,7 +33,7 @@ class SubmitAborted(Exception):
         self.key_refused = key_refused  # rows not reached say to store a valid key first
 
 
-@dataclass
+@dataclass(slots=True)  # one per row: no per-instance dict (50,000 rows in one Submit)
 class Outcome:
     status: str  # Status.CREATED / FAILED / PENDING / UNKNOWN / SKIPPED
     message: str = ""
@@ -45,7 +45,7 @@ class Outcome:
     attempt_id: int | None = None  # the journal's attempt of a Created record: placed once written to its row
 
 
-@dataclass
+@dataclass(slots=True)  # one per row: no per-instance dict
 class Item:
     """One record of this run: a unit to send, or a "ghost" (an attempt whose row is gone)."""
 

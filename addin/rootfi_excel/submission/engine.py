@@ -268,7 +268,7 @@ class Submitter:
         body = unit.request.to_api()
         return Item(position, body, fingerprint(self.base_url, self.company_id, run.model, body),
                     refuse_if_new=unit.over_due if unit.only_over_due else None, keys=unit.keys,
-                    send_anyway=unit.send_anyway, known=dict(unit.known))
+                    send_anyway=unit.send_anyway, known=unit.known)  # read only here: not copied per row
 
     # ------------------------------------------------------------ 1. journal
 

@@ -13,6 +13,7 @@ another rootfi_id) is reported on the row.
 
 from __future__ import annotations
 
+from rootfi_excel.api.client import chunk_for_lookup
 from rootfi_excel.api.errors import AuthError, RootFiError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import matching
@@ -26,9 +27,12 @@ from rootfi_excel.submission.context import (
     text,
 )
 from rootfi_excel.submission.journal import CREATED
-from rootfi_excel.submission.lookups import claimed_ids, lookup
+from rootfi_excel.submission.lookups import LOOKUP_THREADS, claimed_ids, lookup
 from rootfi_excel.submission.running_syncs import earliest_send, wait_for_bulk_writes
 
+# Lookup chunks the twin check asks at once (in parallel, lookups.LOOKUP_THREADS), keeping
+# only their records in memory: about 4,000 numbers.
+TWIN_GROUP_CHUNKS = 2 * LOOKUP_THREADS
 CANNOT_CHECK = "Not sent: could not check RootFi for records already there; submit again"
 
 
@@ -89,26 +93,42 @@ def flag_twins(run: Run) -> None:
     # A colleague's bulk write started meanwhile may still be landing its records.
     wait_for_bulk_writes(run, since=earliest_send(items), bound=run.options.twin_wait, skip_stale=True,
                          what="started by someone else meanwhile")
-    try:
-        records = lookup(run, [item.number for item in items])
-    except AuthError:
-        raise
-    except RootFiError as error:
-        _flag(run, [(item, f"created; the check for a second record made by someone submitting the same rows at "
-                           f"the same moment could not run: search {run.platform} for document_number {item.number}")
-                    for item in items], TWIN_CHECK_FAILED)
-        run.warnings.append(f"the check for duplicates of the records just created could not run ({error}); "
-                            "their rows say what to look for")
-        return
-    flags: list[tuple[Item, str]] = []
-    for item in items:
-        ours = item.outcome.rootfi_id
-        twins = list(dict.fromkeys(text(r.get("rootfi_id")) for r in records.get(item.number, [])
-                                   if text(r.get("rootfi_id")) != ours and matching.same_record(run.model, item.body, r)))
-        if twins:
-            flags.append((item, f"Possible duplicate: rootfi_id {ours} and {' and '.join(map(str, twins))} — void "
-                                "one in the platform"))
-    _flag(run, flags, POSSIBLE_DUPLICATE)
+    groups = _twin_groups(items)
+    for number, group in enumerate(groups):  # the records of one group at a time in memory, not of every row
+        try:
+            records = lookup(run, [item.number for item in group])
+        except AuthError:
+            raise
+        except RootFiError as error:
+            rest = [item for later in groups[number:] for item in later]
+            _flag(run, [(item, f"created; the check for a second record made by someone submitting the same rows "
+                               f"at the same moment could not run: search {run.platform} for document_number "
+                               f"{item.number}") for item in rest], TWIN_CHECK_FAILED)
+            run.warnings.append(f"the check for duplicates of the records just created could not run ({error}); "
+                                "their rows say what to look for")
+            return
+        flags: list[tuple[Item, str]] = []
+        for item in group:
+            ours = item.outcome.rootfi_id
+            twins = list(dict.fromkeys(text(r.get("rootfi_id")) for r in records.get(item.number, [])
+                                       if text(r.get("rootfi_id")) != ours
+                                       and matching.same_record(run.model, item.body, r)))
+            if twins:
+                flags.append((item, f"Possible duplicate: rootfi_id {ours} and {' and '.join(map(str, twins))} — "
+                                    "void one in the platform"))
+        _flag(run, flags, POSSIBLE_DUPLICATE)
+
+
+def _twin_groups(items: list[Item]) -> list[list[Item]]:
+    """The items in groups of whole lookup chunks (TWIN_GROUP_CHUNKS of them, asked at once),
+    sorted by number: lookup() cuts each group's numbers into the very chunks it would cut
+    from all of them, so grouping costs no request."""
+    by_number: dict[str, list[Item]] = {}
+    for item in sorted(items, key=lambda item: str(item.number)):
+        by_number.setdefault(str(item.number), []).append(item)
+    chunks = list(chunk_for_lookup(by_number))
+    return [[item for chunk in chunks[start:start + TWIN_GROUP_CHUNKS] for number in chunk
+             for item in by_number[number]] for start in range(0, len(chunks), TWIN_GROUP_CHUNKS)]
 
 
 def _flag(run: Run, messages: list[tuple[Item, str]], flag: str) -> None:

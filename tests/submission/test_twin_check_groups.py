@@ -1,0 +1,25 @@
+"""The twin check after sending looks records up a group of lookup chunks at a time (only
+that group's records in memory), and grouping costs no request: each group's numbers are
+cut into the very chunks the whole list would be cut into."""
+
+from __future__ import annotations
+
+from rootfi_excel.api.client import chunk_for_lookup
+from rootfi_excel.submission.context import Item
+from rootfi_excel.submission.platform_check import TWIN_GROUP_CHUNKS, _twin_groups
+
+
+def item(number: str) -> Item:
+    return Item(0, {"document_number": number}, f"fp-{number}")
+
+
+def test_groups_are_whole_lookup_chunks_and_every_item_is_in_one():
+    numbers = [f"PAY-{n:06d}" for n in range(9_000)]
+    items = [item(number) for number in reversed(numbers)] + [item("PAY-000007")]  # a number twice
+    groups = _twin_groups(items)
+    whole = list(chunk_for_lookup(sorted(set(numbers))))
+    assert len(whole) > TWIN_GROUP_CHUNKS  # more than one group
+    assert len(groups) == -(-len(whole) // TWIN_GROUP_CHUNKS)
+    asked = [chunk for group in groups for chunk in chunk_for_lookup(sorted({i.number for i in group}))]
+    assert asked == whole  # the same requests as one lookup of every number
+    assert sorted(id(i) for group in groups for i in group) == sorted(id(i) for i in items)
