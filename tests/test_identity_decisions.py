@@ -69,10 +69,10 @@ def fp(values: dict) -> str:
 
 
 def journalled(run: Run, values: dict, key: str | None, state=CREATED, rootfi_id="R1", workbook_id=None,
-               placed=None, **fields):
+               placed=None, workbook=None, **fields):
     """An earlier attempt of `values` from the row with `key`, ended in `state`."""
     _, (attempt_id,), _ = run.journal.begin(
-        BASE, 1, MODEL, [(fp(values), values["document_number"], values)],
+        BASE, 1, MODEL, [(fp(values), values["document_number"], values)], workbook=workbook,
         workbook_id=workbook_id or run.workbook_id, sheet=run.sheet, keys=[(key,)] if key else None)
     if rootfi_id and state == CREATED:
         fields["rootfi_id"] = rootfi_id
@@ -395,6 +395,33 @@ def test_records_waiting_for_their_invalid_row_are_named_in_the_summary(tmp_path
     (warning,) = run.warnings
     assert warning.startswith("1 record created by an earlier Submit waits for its row, invalid now: "
                               "payment CHQ-1 for invoice INV-1 (rootfi_id R1) for row 12")
+
+
+def test_many_records_waiting_for_invalid_rows_are_counted_past_the_first_five(tmp_path):
+    run = make_run(tmp_path)
+    others = []
+    for n in range(7):
+        journalled(run, body(f"CHQ-{n}", f"INV-{n}"), f"bad-{n}", rootfi_id=f"R{n}")
+        others.append(SimpleNamespace(rootfi_id=None, valid=False, already_sent=False, keys=(f"bad-{n}",),
+                                      request=None, rows=[SimpleNamespace(row_number=10 + n)]))
+    run.present_keys = {f"bad-{n}" for n in range(7)}
+    identity.hold_lookalikes(run, [], Work(), others)
+    (warning,) = run.warnings
+    assert warning.startswith("7 records created by an earlier Submit wait for their rows, invalid now: ")
+    assert "for row 14" in warning and "for row 15" not in warning
+    assert "for row 14 and 2 more. Correct the row" in warning
+
+
+def test_a_record_from_before_keys_whose_row_is_in_the_sheet_is_not_on_no_row(tmp_path):
+    run = make_run(tmp_path, Platform([{"rootfi_id": "R1", **body()}, {"rootfi_id": "R2", **body("CHQ-2")}]))
+    journalled(run, body(), None, rootfi_id="R1", workbook="book.xlsx")  # journalled before rows had keys
+    journalled(run, body("CHQ-2"), None, rootfi_id="R2", workbook="book.xlsx")
+    not_sent_now = SimpleNamespace(rootfi_id=None, valid=True, already_sent=False, keys=("k1",),
+                                   request=SimpleNamespace(to_api=lambda: body()))
+    identity.hold_lookalikes(run, [], fresh(run), [not_sent_now])
+    (warning,) = run.warnings  # its row is still here (not sent now): only the other one is on no row
+    assert warning.startswith("1 record created by an earlier Submit of this workbook is on no row")
+    assert "(rootfi_id R2)" in warning and "(rootfi_id R1)" not in warning
 
 
 def test_at_most_so_many_lookups_by_rootfi_id_in_one_run(tmp_path, monkeypatch):

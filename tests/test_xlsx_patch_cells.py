@@ -44,6 +44,18 @@ def test_rows_without_a_number_follow_on_from_the_row_before():
     assert part.base_style(5, 1) == 7
 
 
+@pytest.mark.parametrize("index", [True, False])
+def test_a_first_row_without_a_number_is_row_1(index):
+    part = sheet(b'<row><c s="3"/></row><row r="2"><c s="4"/></row>', index=index)
+    if index:
+        assert [row.number for row in part.rows] == [1, 2] and part.base_style(1, 1) == 3
+
+
+def test_a_row_number_is_read_from_the_row_never_from_its_cells_text():
+    part = sheet(b'<row><c t="inlineStr"><is><t> r="7"</t></is></c></row>')
+    assert [row.number for row in part.rows] == [1]
+
+
 def test_cells_without_a_position_follow_on_from_the_cell_before():
     part = sheet(b'<row r="2"><c s="1"/><c s="2"/><c r="E2" s="5"/><c s="6"/></row>')
     assert [part.base_style(2, column) for column in (1, 2, 5, 6)] == [1, 2, 5, 6]
