@@ -4,6 +4,8 @@ row says which syncs it waits for (the first three named), and the summary says 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from rootfi_excel.api.answers import Sync
@@ -38,3 +40,17 @@ def test_rows_are_held_while_another_bulk_write_runs(tmp_path, count, named):
     assert [w for w in report.warnings if w.startswith("nothing was sent while another bulk write")] == [
         f"nothing was sent while another bulk write of this company was still running in RootFi ({named[:-1]}); "
         "submit again when it has finished"]
+
+
+class StuckForDays(OthersRunning):
+    def list_company_syncs(self, company_id, job_type="PUSH"):
+        started = (self.clock.server_now() - dt.timedelta(days=2)).isoformat()
+        return [Sync(sync_id=s, status="RUNNING", data_model="invoice_payments", start_time=started)
+                for s in self.running]
+
+
+def test_a_bulk_write_stuck_for_days_holds_nothing(tmp_path):
+    api = StuckForDays(1)
+    units = payments([pay("CHQ-1", "INV-1", 10.0)])
+    report = engine(api, Journal(tmp_path / "j.sqlite3"), running_wait=30).submit("invoice_payments", units)
+    assert report.outcomes[0].status == Status.CREATED and api.creates == 1
