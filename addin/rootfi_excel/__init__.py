@@ -3,7 +3,7 @@
 Layers, top to bottom. A module imports only from layers below its own, never from a
 layer above, and never from another entry of its own line (entries on one line are
 independent of each other). A module belongs to the longest entry its name starts with
-(`api.paths` is its own entry, below the rest of `api`). tests/test_import_graph.py
+(`api.paths` is its own entry, below the rest of `api`). tests/project/test_import_graph.py
 reads this block and fails on any arrow against it, and on any import circle.
 
     __main__               python -m rootfi_excel

@@ -2,7 +2,7 @@
 
 Each says what is wrong in the reader's words and what to do next; the technical
 detail (an exception's class, an error code) goes to the log file, not here.
-Messages still written where they arise are listed in tests/test_messages.py's
+Messages still written where they arise are listed in tests/app/test_messages.py's
 quoted cases as they move here.
 
 Where the person is decides how a next step is said: in Excel a button to press
@@ -238,30 +238,39 @@ REFUSED_BEFORE = ("{reason} (refused on {when}; not sent again until you change 
                   "submit --resend-rejected)")
 
 # --- rows Validate marks Invalid: "<column>: <what is wrong> — <what to do>" --------
-# (used by fields/rules.py; the key is (rules, column, check))
-ROW_ADVICE = {
-    ("payment", "invoice_id", "required"): "type the id of the invoice this payment pays (the Lookups sheet "
-                                          "lists them)",
-    ("payment", "amount", "required"): "type the amount received",
-    ("payment", "amount", "positive"): "a payment is above zero; record a refund in the platform instead",
-    ("payment", "payment_date", "required"): "type the date the payment was received",
-    ("payment", "payment_date", "plausible_date"): "the date looks like a typo; check the year",
-    ("payment", "document_number", "required"): "type the payment's reference (cheque or receipt number): "
-                                               "it is how Submit recognises the payment, so it is never "
-                                               "recorded twice",
-    ("payment", "currency_rate", "positive"): "an exchange rate is above zero; leave it empty to use the "
-                                             "platform's rate",
-    ("credit_note", "document_number", "required"): "type the credit note's number on each of its lines (lines "
-                                                   "with the same number make one credit note)",
-    ("credit_note", "contact_id", "required"): "type the id of the customer the credit note is for",
-    ("credit_note", "posted_date", "required"): "type the credit note's date",
-    ("credit_note", "posted_date", "plausible_date"): "the date looks like a typo; check the year",
-    ("line", "quantity", "required"): "type a quantity on each line (1 for a single amount)",
-    ("line", "quantity", "positive"): "a quantity is above zero; the credit note itself reduces the amount",
-    ("line", "unit_amount", "required"): "type the line's unit amount",
-    ("line", "unit_amount", "not_negative"): "type the amount as a positive number",
-    ("line", "discount_amount", "not_negative"): "type the discount as a positive number",
+# (used by fields/rules.py; the key is (rules, column, check)). Written per column: each
+# column's checks with the advice that goes with them.
+_ADVICE_BY_COLUMN: dict[tuple[str, str], dict[str, str]] = {
+    ("payment", "invoice_id"): {
+        "required": "type the id of the invoice this payment pays (the Lookups sheet lists them)"},
+    ("payment", "amount"): {
+        "required": "type the amount received",
+        "positive": "a payment is above zero; record a refund in the platform instead"},
+    ("payment", "payment_date"): {
+        "required": "type the date the payment was received",
+        "plausible_date": "the date looks like a typo; check the year"},
+    ("payment", "document_number"): {
+        "required": "type the payment's reference (cheque or receipt number): it is how Submit recognises "
+                    "the payment, so it is never recorded twice"},
+    ("payment", "currency_rate"): {
+        "positive": "an exchange rate is above zero; leave it empty to use the platform's rate"},
+    ("credit_note", "document_number"): {
+        "required": "type the credit note's number on each of its lines (lines with the same number make "
+                    "one credit note)"},
+    ("credit_note", "contact_id"): {"required": "type the id of the customer the credit note is for"},
+    ("credit_note", "posted_date"): {
+        "required": "type the credit note's date",
+        "plausible_date": "the date looks like a typo; check the year"},
+    ("line", "quantity"): {
+        "required": "type a quantity on each line (1 for a single amount)",
+        "positive": "a quantity is above zero; the credit note itself reduces the amount"},
+    ("line", "unit_amount"): {
+        "required": "type the line's unit amount",
+        "not_negative": "type the amount as a positive number"},
+    ("line", "discount_amount"): {"not_negative": "type the discount as a positive number"},
 }
+ROW_ADVICE = {(rules, column, check): advice
+              for (rules, column), checks in _ADVICE_BY_COLUMN.items() for check, advice in checks.items()}
 
 
 # --- references: names resolved from the lookups, ids checked against the platform ----
@@ -405,7 +414,7 @@ def demo_unfinished(unsettled: dict[str, int], file: str, faults: bool) -> str:
 # --- the Excel add-in: no workbook, a workbook's own config, work still running (issue 19) ---
 
 # Also in RootFiRibbon.bas (the VBA says them when no workbook is there for Python to
-# start in); tests/test_addin_no_workbook.py checks the two say the same.
+# start in); tests/excel_addin/test_no_workbook_in_front.py checks the two say the same.
 NO_WORKBOOK = "Open a RootFi workbook first (or press New workbook), then press the button again."
 PROTECTED_VIEW = ("This workbook is open in Protected View. Click Enable Editing in the yellow bar at the top, "
                   "then press the button again.")

@@ -32,9 +32,10 @@ hand the settings to `answer_for` (company_of + the plain functions), which test
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from rootfi_excel.lookups.cache import CacheKey, CompanyLookups, LookupCache
 from rootfi_excel.lookups.place import cache_key
@@ -65,10 +66,7 @@ def invoice(number_or_id: Any, field: str = "amount_due", company_id: int | None
 def status(document_number: Any, field: str = "status", company_id: int | None = None,
            base_url: str | None = None, key_profile: str = "default") -> Any:
     """The newest journal attempt for a document number: its status, rootfi_id, message, ..."""
-    if document_number in (None, ""):
-        return ""
-    with LookupCache() as cache:
-        lookups = _company(cache, company_id, base_url, key_profile)
+    with _lookups_of(document_number, company_id, base_url, key_profile) as lookups:
         if isinstance(lookups, str):
             return lookups
     with journal_module.Journal() as journal:
@@ -86,10 +84,7 @@ def status(document_number: Any, field: str = "status", company_id: int | None =
 
 def _field(kind: str, value: Any, field: str, company_id: int | None, base_url: str | None,
            key_profile: str) -> Any:
-    if value in (None, ""):
-        return ""
-    with LookupCache() as cache:
-        lookups = _company(cache, company_id, base_url, key_profile)
+    with _lookups_of(value, company_id, base_url, key_profile) as lookups:
         if isinstance(lookups, str):
             return lookups
         found = resolve(lookups, kind, _text(value))
@@ -104,6 +99,18 @@ def _field(kind: str, value: Any, field: str, company_id: int | None, base_url: 
 
 
 NO_WORKBOOK = "#NO COMPANY: use this function in a cell of a RootFi workbook (its Settings sheet names the company)"
+
+
+@contextlib.contextmanager
+def _lookups_of(value: Any, company_id: int | None, base_url: str | None,
+                key_profile: str) -> Iterator[CompanyLookups | str]:
+    """The company's cached lists while the cache is open, or the text a cell shows
+    instead: "" for a blank value, "#..." where the lists cannot be had."""
+    if value in (None, ""):
+        yield ""
+        return
+    with LookupCache() as cache:
+        yield _company(cache, company_id, base_url, key_profile)
 
 
 def _company(cache: LookupCache, company_id: int | None, base_url: str | None,

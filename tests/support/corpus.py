@@ -2,7 +2,7 @@
 charts, pictures, comments, text boxes, buttons, checkboxes, header images, data
 validation, conditional formats, hyperlinks, rich text, tables, array and dynamic
 formulas, protection, merged cells, defined names, 1904 dates. Where LibreOffice is
-installed, LibreOffice re-saves of some of them are made too (tests/test_corpus.py)."""
+installed, LibreOffice re-saves of some of them are made too (tests/workbook/test_corpus.py)."""
 
 from __future__ import annotations
 

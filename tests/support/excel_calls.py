@@ -1,5 +1,5 @@
 """Count the Excel calls of the Validate and Submit buttons on a workbook of N payments
-(shared by tests/test_excel_calls.py and benchmarks/bench_excel_calls.py)."""
+(shared by tests/workbook/test_excel_call_counts.py and benchmarks/bench_excel_calls.py)."""
 
 from __future__ import annotations
 

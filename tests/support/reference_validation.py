@@ -1,6 +1,6 @@
 """A straightforward reference of Validate, to check the fast one against.
 
-This is how validation read a sheet before it was made fast (issue 7): every cell of
+This is how validation read a sheet before it was made fast: every cell of
 every row through `_read`, a fresh error list and unreadable set per row, every result
 cell read, one pydantic model per credit-note line, the collector left on. It is kept
 deliberately plain and is used only by tests: whatever a table holds, the product's

@@ -55,16 +55,15 @@ class RootFiError(Exception):
         )
 
 
-class AuthError(RootFiError):
-    summary = "RootFi refused the API key"
-
-
-class NotFoundError(RootFiError):
-    summary = "RootFi could not find it"
-
-
-class ApiValidationError(RootFiError):
-    summary = "RootFi rejected the record"
+# The kinds of failure, one a line, each with the words an accountant reads first (str()
+# adds the details); error_from_response picks the kind by the answer's status.
+class AuthError(RootFiError): summary = "RootFi refused the API key"  # 401, 403
+class NotFoundError(RootFiError): summary = "RootFi could not find it"  # 404
+class ApiValidationError(RootFiError): summary = "RootFi rejected the record"  # another 4xx, to a write
+class RateLimitedError(RootFiError): summary = "RootFi rate limit still exceeded after retries"  # 429
+class ServerError(RootFiError): summary = "RootFi had a server error"  # 5xx
+class NetworkError(RootFiError): summary = "Could not reach RootFi"  # no answer at all
+class SyncTimeoutError(RootFiError): summary = "The RootFi sync is still running"
 
 
 class ReadRefusedError(ApiValidationError):
@@ -78,26 +77,10 @@ class ReadRefusedError(ApiValidationError):
         return read_refused(self.path)
 
 
-class RateLimitedError(RootFiError):
-    summary = "RootFi rate limit still exceeded after retries"
-
-
-class ServerError(RootFiError):
-    summary = "RootFi had a server error"
-
-
-class NetworkError(RootFiError):
-    summary = "Could not reach RootFi"
-
-
 class OutcomeUnknownError(RootFiError):
     """A write that may or may not have been processed: look the record up before resending."""
 
     summary = "RootFi may or may not have saved this record (look it up before sending again)"
-
-
-class SyncTimeoutError(RootFiError):
-    summary = "The RootFi sync is still running"
 
 
 class UnexpectedAnswerError(RootFiError):

@@ -29,7 +29,7 @@ from rootfi_excel.fields import integrations
 from rootfi_excel.messages import key_refused, platform, unreachable
 from rootfi_excel.safe_text import hide
 from rootfi_excel.sheets.settings import WorkbookSettings
-from rootfi_excel.validation.workbook_validation import read_workbook_settings
+from rootfi_excel.sheets.workbook_settings import read_workbook_settings
 from rootfi_excel.sheets.port import WorkbookPort
 
 # Extra RootFiClient arguments (tests set a fast limiter and short retries); empty in use.

@@ -15,7 +15,7 @@ from rootfi_excel.lookups.workbook import refresh_workbook
 from rootfi_excel.messages import words
 from rootfi_excel.sheets.port import WorkbookPort
 from rootfi_excel.sheets.settings import WorkbookSettings
-from rootfi_excel.validation.workbook_validation import read_workbook_settings
+from rootfi_excel.sheets.workbook_settings import read_workbook_settings
 
 
 def refresh_lookups(port: WorkbookPort, ui: UserInterface, settings: WorkbookSettings | None = None, *,

@@ -21,7 +21,7 @@ from rootfi_excel.app.ui import UserInterface
 from rootfi_excel.lookups.place import cache_key
 from rootfi_excel.lookups.posted_sheet import POSTED_SHEET, PostedReport, posted_with_cached_names
 from rootfi_excel.messages import key_refused, unreachable, words
-from rootfi_excel.validation.workbook_validation import read_workbook_settings
+from rootfi_excel.sheets.workbook_settings import read_workbook_settings
 from rootfi_excel.sheets.port import WorkbookPort
 from rootfi_excel.sheets.settings import WorkbookSettings
 

@@ -1,41 +1,57 @@
 """Submit: settings -> client -> plan -> confirm -> journal -> send -> write.
 
-The one place this order lives; the ribbon and `rootfi-excel submit` both call it.
+The one place this order lives; the ribbon and `rootfi-excel submit` both call it. This
+module is the workbook's side (read the settings once, ask, write keys and results back);
+submission/workbook_submission.py is the engine's (check the company, plan, send, place).
 Every answer is in the journal (inside the engine) before the workbook is touched, so
 whatever stops the write, the next Submit writes the same results back without sending.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rootfi_excel.api.credentials import CredentialsError
+from rootfi_excel.api.client import RootFiClient
 from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
 from rootfi_excel.app.account import open_client, platform_name
 from rootfi_excel.app.selection import Selection, narrow
 from rootfi_excel.app.totals import WorkbookTotals, refresh_totals, totals_ending
 from rootfi_excel.app.ui import UserInterface
-from rootfi_excel.sheets.layout import Status
+from rootfi_excel.fields.integrations import RequirementBook
+from rootfi_excel.sheets.layout import (
+    MESSAGE,
+    PLATFORM_ID,
+    ROOTFI_ID,
+    ROW_KEY,
+    SETTINGS_SHEET,
+    STATUS,
+    SUBMITTED_AT,
+    SYNC_ID,
+    TABLES,
+    WORKBOOK_ID,
+    Status,
+)
+from rootfi_excel.sheets.settings import Overrides, WorkbookSettings
+from rootfi_excel.sheets.workbook_settings import read_workbook_settings
 from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
 from rootfi_excel.failures import record
 from rootfi_excel.messages import NOTHING_SENT, key_refused, plural, unreachable, were, words
-from rootfi_excel.validation.workbook_validation import refusals
+from rootfi_excel.validation.validate import SheetValidation
+from rootfi_excel.validation.workbook_validation import WorkbookValidation, refusals, write_validation
 from rootfi_excel.submission.journal import Journal, JournalError
-from rootfi_excel.submission.run import (
-    Overrides,
+from rootfi_excel.submission.workbook_submission import (
     WorkbookSubmission,
     count_plan,
     mark_placed,
     plan_submission,
-    read_settings_for_submit,
     send_planned,
-    workbook_name,
-    write_keys,
-    write_submission,
 )
-from rootfi_excel.sheets.port import WorkbookError, WorkbookPort
+from rootfi_excel.sheets.port import ResultUpdate, WorkbookError, WorkbookPort
 
 # How a Submit ended, for the front end to choose its exit code or message.
 DONE = "done"  # sent (or nothing to send) and written back
@@ -63,7 +79,7 @@ def submit(port: WorkbookPort, ui: UserInterface, *, overrides: Overrides | None
            selection: Selection | None = None, **options: Any) -> SubmitRun:
     """Read the settings, then `submit_with_settings` (the ribbon's way in)."""
     try:
-        settings, requirements, problems = read_settings_for_submit(port, overrides or Overrides())
+        settings, requirements, problems = read_workbook_settings(port, overrides or Overrides())
     except WorkbookError as error:
         ui.error(f"This workbook cannot be used as it is: {error}")
         return SubmitRun(STOPPED)
@@ -73,8 +89,9 @@ def submit(port: WorkbookPort, ui: UserInterface, *, overrides: Overrides | None
     return submit_with_settings(port, ui, settings, requirements, problems, selection=selection, **options)
 
 
-def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, requirements: Any,
-                         problems: list[str], *, name: str = "the workbook", client: Any = None,
+def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: WorkbookSettings,
+                         requirements: RequirementBook, problems: list[str], *, name: str = "the workbook",
+                         client: RootFiClient | None = None,
                          options: SubmitOptions | None = None, journal_path: Path | None = None,
                          selection: Selection | None = None, retry_hint: str | None = None) -> SubmitRun:
     own_client = client is None
@@ -94,7 +111,8 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
             return _refused(ui, name, f"{error}. Nothing was sent.", error)
         if not (options and options.resend_rejected):
             _hold_refused(submission, journal)
-        count_plan(submission, journal, workbook=workbook_name(port))
+        # Counted with the Settings' options, whatever the command line changed for the send.
+        count_plan(submission, journal, options_for(settings), workbook=workbook_name(port))
         details = [*port.notices, *plan_lines(submission, settings)]
         if sum(plan.to_send.values()) or sum(plan.to_collect.values()):
             if not ui.confirm(question(submission, settings), details):
@@ -103,8 +121,8 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Any, r
         else:
             ui.note("\n".join(details))
         with ui.working("Submitting"):
-            send_planned(submission, client, journal, options=options, progress=ui.progress,
-                         workbook=workbook_name(port))
+            send_planned(submission, client, journal, options=options or options_for(settings),
+                         progress=ui.progress, workbook=workbook_name(port))
         # One count for the whole Submit: the company check and validation's lookups included.
         submission.requests_used = getattr(client, "requests_sent", 0) - requests_at_start
         try:
@@ -150,6 +168,83 @@ def _mark_placed(journal: Journal, submission: WorkbookSubmission, missed: dict[
         record(error, doing="note in the journal which results reached their rows")
 
 
+def write_keys(port: WorkbookPort, submission: WorkbookSubmission) -> None:
+    """Put the keys given by plan_submission (and the workbook id) into the workbook and make
+    them last, before anything is sent. Raises WorkbookError when the workbook cannot hold them."""
+    keying = submission.keying
+    if not keying:
+        return
+    if keying.workbook_id and not port.write_setting(WORKBOOK_ID, keying.workbook_id):
+        raise WorkbookError(f"the workbook has no {SETTINGS_SHEET} table to keep its {WORKBOOK_ID} (each row's "
+                            f"identity for Submit): add the {SETTINGS_SHEET} sheet of the template, then run again")
+    for key, rows in keying.rows.items():  # one block per sheet
+        update = ResultUpdate()
+        for index, row_key in rows.items():
+            update.set(index, **{ROW_KEY: row_key})
+        port.write_results(TABLES[key], update)
+    port.checkpoint()
+
+
+def options_for(settings: WorkbookSettings, **overrides: Any) -> SubmitOptions:
+    """The engine's options from the workbook's Settings (batch_size, stuck_after_minutes)."""
+    return SubmitOptions(**{"batch_size": settings.batch_size, "stall_after": settings.stuck_after_minutes * 60,
+                            **overrides})
+
+
+def workbook_name(port: WorkbookPort) -> str | None:
+    """The workbook's file name (case aside), as Excel or the file names it: how attempts
+    journalled before row keys existed name their workbook (identity.py). Keyed attempts
+    know it by the id inside it (Settings workbook_id), whatever it is called."""
+    name = port.file_name
+    return name.casefold() if name else None
+
+
+def write_submission(port: WorkbookPort, submission: WorkbookSubmission) -> None:
+    """Write every row's result: validation for rows not sent, outcomes for sent ones."""
+    write_validation(port, _without_sent_rows(submission))
+    zone = _zone(submission.validation.settings.time_zone)
+    for key, outcomes in submission.outcomes.items():
+        update = ResultUpdate()
+        for index, outcome in outcomes.items():
+            update.set(index, **{
+                STATUS: outcome.status,
+                MESSAGE: outcome.message,
+                ROOTFI_ID: outcome.rootfi_id,  # text, as every id (left-aligned, never 1.2E+15)
+                PLATFORM_ID: outcome.platform_id,
+                SYNC_ID: outcome.sync_id,
+                SUBMITTED_AT: _local_time(outcome.submitted_at, zone),
+            })
+        port.write_results(TABLES[key], update)
+
+
+def _without_sent_rows(submission: WorkbookSubmission) -> WorkbookValidation:
+    sheets: dict[str, SheetValidation] = {}
+    for key, sheet in submission.validation.sheets.items():
+        sent = submission.outcomes.get(key, {})
+        results = {i: r for i, r in sheet.results.items() if i not in sent}
+        sheets[key] = SheetValidation(sheet.layout, sheet.units, results, sheet.columns, sheet.problems, sheet.emptied)
+    return WorkbookValidation(submission.validation.settings, sheets, submission.validation.problems)
+
+
+def _zone(name: str | None) -> dt.tzinfo | None:
+    if not name:
+        return None  # this computer's zone
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _local_time(stamp: str | None, zone: dt.tzinfo | None) -> dt.datetime | None:
+    """UTC ISO time -> a naive local datetime, as Excel wants it (Excel has no time zones)."""
+    if not stamp:
+        return None
+    moment = dt.datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
 def unsettled(submission: WorkbookSubmission) -> dict[str, int]:
     """{status: rows} of the rows this Submit meant to send that have no final answer
     (UNSETTLED). Rows Validate held back (another line of their credit note is invalid)
@@ -182,7 +277,7 @@ def _refused(ui: UserInterface, name: str, reason: str, error: Exception) -> Sub
     return SubmitRun(STOPPED)
 
 
-def question(submission: WorkbookSubmission, settings: Any) -> str:
+def question(submission: WorkbookSubmission, settings: WorkbookSettings) -> str:
     """'Send 812 new payments and 64 new credit notes to NetSuite, company 1089 (Acme Ltd)? (12 answers
     from earlier runs will be collected, 30 rows are already created)': what will really be sent."""
     plan = submission.plan
@@ -211,7 +306,7 @@ def question(submission: WorkbookSubmission, settings: Any) -> str:
     return f"Send {' and '.join(counts)} to {where}?{after}"
 
 
-def plan_lines(submission: WorkbookSubmission, settings: Any) -> list[str]:
+def plan_lines(submission: WorkbookSubmission, settings: WorkbookSettings) -> list[str]:
     plan = submission.plan
     lines = [f"Company {settings.company_id}: {plan.company.name or ''} on "
              f"{platform_name(plan.company.integration)} ({settings.base_url})"]

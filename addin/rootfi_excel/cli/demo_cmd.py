@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from rootfi_excel.api.client import RootFiClient
-from rootfi_excel.app.submit import unsettled
+from rootfi_excel.app.submit import options_for, unsettled
 from rootfi_excel.app.validate import validate as validate_and_mark
 from rootfi_excel.cli.arguments import check_workbook_name, parse_faults
 from rootfi_excel.cli.guarded import GuardedCommand
@@ -26,7 +26,7 @@ from rootfi_excel.messages import DEMO_TOO_MANY_PAYMENTS, demo_unfinished, platf
 from rootfi_excel.safe_text import hide
 from rootfi_excel.sandbox.seed import OPEN_INVOICES
 from rootfi_excel.sheets.settings import Overrides
-from rootfi_excel.submission.run import options_for, read_settings_for_submit
+from rootfi_excel.sheets.workbook_settings import read_workbook_settings
 
 
 def _check_payments(ctx: click.Context, param: click.Parameter, value: int) -> int:
@@ -108,7 +108,7 @@ def demo(out: Path, force: bool, company_id: int, payments: int, credit_notes: i
 
             say("4. Submit", bold=True)
             with XlsxWorkbook.open(out) as workbook:
-                settings, requirements, problems = read_settings_for_submit(workbook, Overrides())
+                settings, requirements, problems = read_workbook_settings(workbook, Overrides())
                 # The sandbox commits a write before it answers, so a lost answer can be checked
                 # after a few seconds (against the real API the engine waits longer).
                 options = options_for(settings, resend_after=3.0)

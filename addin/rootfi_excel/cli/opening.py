@@ -12,7 +12,7 @@ from rootfi_excel.app.account import choose_key
 from rootfi_excel.cli.output import say, stop
 from rootfi_excel.sheets.port import WorkbookError
 from rootfi_excel.sheets.settings import Overrides, WorkbookSettings, apply_overrides
-from rootfi_excel.validation.workbook_validation import read_workbook_settings
+from rootfi_excel.sheets.workbook_settings import read_workbook_settings
 
 if TYPE_CHECKING:  # the type only: openpyxl loads when a command runs, not for --help
     from rootfi_excel.workbook.xlsx import XlsxWorkbook

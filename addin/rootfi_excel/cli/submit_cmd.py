@@ -9,9 +9,10 @@ import click
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import stop
 from rootfi_excel.cli.submitting import run_submit
+from rootfi_excel.app.submit import options_for
 from rootfi_excel.sheets.settings import Overrides
+from rootfi_excel.sheets.workbook_settings import read_workbook_settings
 from rootfi_excel.submission.engine import SubmitOptions
-from rootfi_excel.submission.run import options_for, read_settings_for_submit
 
 STOPPED = ("Stopped (Ctrl+C): nothing more is sent. Every answer already received is in this computer's journal "
            "(and in {file} when it could be saved); submit {file} again to finish (nothing is sent twice).")
@@ -45,7 +46,7 @@ def submit(book: Path, base_url: str | None, company_id: int | None, key_profile
     from rootfi_excel.workbook.xlsx import XlsxWorkbook  # openpyxl: loaded when the command runs, not for --help
 
     with XlsxWorkbook.open(book) as workbook:
-        settings, requirements, problems = read_settings_for_submit(
+        settings, requirements, problems = read_workbook_settings(
             workbook, Overrides(base_url=base_url, company_id=company_id, key_profile=key_profile))
         if problems:
             stop(f"Fix the Settings sheet of {book.name} first:\n  " + "\n  ".join(problems))

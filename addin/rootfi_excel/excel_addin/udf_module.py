@@ -12,7 +12,7 @@ opens, with no import step and no "Trust access to the VBA project object model"
 The text is what xlwings 0.37's `generate_vba_wrapper` writes for functions like ours
 (positional arguments, the optional ones with defaults, and xlwings' reserved `caller`
 argument, which is no Excel argument: the wrapper passes Nothing and xlwings the calling
-cell; not volatile, shown in the function wizard); tests/test_addin_udfs.py compares the two. Windows only: xlwings has
+cell; not volatile, shown in the function wizard); tests/excel_addin/test_udf_wrappers.py compares the two. Windows only: xlwings has
 no UDFs on macOS, where the cells show the error text instead.
 """
 

@@ -67,11 +67,16 @@ class _Answer(BaseModel):
     data_hash: str | None = None
 
 
+# Each record's fields are listed once (the _...Fields classes) and used by both its
+# request and its answer; where the two read a field differently (a date we send as
+# text, a rate the API may answer as text), the request or the answer types it again,
+# which keeps the field in its place.
+
 # ---------------------------------------------------------------- invoice payments
 
 
-class InvoicePaymentRequest(_Request):
-    """accountingInvoicePaymentsFields, as sent to POST .../invoice_payments."""
+class _InvoicePaymentFields(BaseModel):
+    """accountingInvoicePaymentsFields: a payment's unified fields, in the API's order."""
 
     payment_id: str | None = None
     invoice_id: str | None = None
@@ -81,28 +86,24 @@ class InvoicePaymentRequest(_Request):
     currency_id: str | None = None
     amount: float | None = None
     currency_rate: float | None = None
-    payment_date: RequestDate = None
+    payment_date: dt.date | None = None
     payment_mode: str | None = None
     memo: str | None = None
     document_number: str | None = None
+
+
+class InvoicePaymentRequest(_Request, _InvoicePaymentFields):
+    """accountingInvoicePaymentsFields, as sent to POST .../invoice_payments."""
+
+    payment_date: RequestDate = None
     raw_data: dict[str, Any] | None = None
 
 
-class InvoicePayment(_Answer):
+class InvoicePayment(_InvoicePaymentFields, _Answer):
     """accountingInvoicePaymentsObject, as answered by the API."""
 
-    payment_id: str | None = None
-    invoice_id: str | None = None
-    account_id: str | None = None
-    credit_note_id: str | None = None
-    contact_id: str | None = None
-    currency_id: str | None = None
-    amount: float | None = None
     currency_rate: LenientNumber = None
     payment_date: dt.datetime | dt.date | None = None
-    payment_mode: str | None = None
-    memo: str | None = None
-    document_number: str | None = None
     # Expandable relations (expand=invoice,contact,currency,account) are kept as given.
     invoice: dict[str, Any] | None = None
     contact: dict[str, Any] | None = None
@@ -119,8 +120,9 @@ LINE_ITEM_TYPES = (
 CREDIT_NOTE_STATUSES = ("DRAFT", "SUBMITTED", "PARTIALLY_PAID", "PAID", "OVERDUE", "VOID", "UNKNOWN")
 
 
-class CreditNoteLineRequest(_Request):
-    """CreateLineItemFields with the v4 name discount_amount (v3: total_discount)."""
+class _LineFields(BaseModel):
+    """CreateLineItemFields: a line's writable fields, with the v4 name discount_amount
+    (v3: total_discount)."""
 
     account_id: str | None = None
     item_id: str | None = None
@@ -135,24 +137,34 @@ class CreditNoteLineRequest(_Request):
     project_id: str | None = None
 
 
-class InvoiceCreditNoteRequest(_Request):
+class CreditNoteLineRequest(_Request, _LineFields):
+    """CreateLineItemFields with the v4 name discount_amount (v3: total_discount)."""
+
+
+class _InvoiceCreditNoteFields(BaseModel):
+    """accountingInvoiceCreditNoteFields: a credit note's writable fields."""
+
+    contact_id: str | None = None
+    document_number: str | None = None
+    posted_date: dt.date | None = None
+    currency_id: str | None = None
+    invoice_ids: list[str] | None = None
+    memo: str | None = None
+
+
+class InvoiceCreditNoteRequest(_Request, _InvoiceCreditNoteFields):
     """accountingInvoiceCreditNoteFields (writable part), as sent to POST .../invoice_credit_notes.
 
     currency_rate is not a unified field of credit notes: where a platform needs it
     (Sage, FreshBooks) it travels in raw_data.
     """
 
-    contact_id: str | None = None
-    document_number: str | None = None
     posted_date: RequestDate = None
-    currency_id: str | None = None
-    invoice_ids: list[str] | None = None
-    memo: str | None = None
     line_items: list[CreditNoteLineRequest] | None = None
     raw_data: dict[str, Any] | None = None
 
 
-class CreditNoteLine(BaseModel):
+class CreditNoteLine(_LineFields):
     """LineItemFields as answered (read-only parts included)."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
@@ -161,38 +173,22 @@ class CreditNoteLine(BaseModel):
     platform_id: str | None = None
     line_item_type: str | None = None  # one of LINE_ITEM_TYPES; kept as text if new
     line_item_type_id: str | None = None
-    tracking_category_ids: list[str] | None = None
-    project_id: str | None = None
-    item_id: str | None = None
-    tax_id: str | None = None
-    account_id: str | None = None
-    description: str | None = None
-    quantity: float | None = None
-    unit_amount: float | None = None
     total_amount: float | None = None
     sub_total: float | None = None
     tax_amount: float | None = None
-    discount_amount: float | None = Field(
-        default=None, validation_alias=AliasChoices("discount_amount", "total_discount")
-    )
     updated_at: dt.datetime | None = None
     item: dict[str, Any] | None = None
     tax: dict[str, Any] | None = None
     account: dict[str, Any] | None = None
 
 
-class InvoiceCreditNote(_Answer):
+class InvoiceCreditNote(_InvoiceCreditNoteFields, _Answer):
     """accountingInvoiceCreditNoteObject, as answered by the API."""
 
-    contact_id: str | None = None
-    document_number: str | None = None
+    posted_date: dt.datetime | dt.date | None = None
     total_amount: float | None = None
     remaining_credit: float | None = None
-    posted_date: dt.datetime | dt.date | None = None
-    currency_id: str | None = None
-    memo: str | None = None
     status: str | None = None  # one of CREDIT_NOTE_STATUSES; kept as text if new
-    invoice_ids: list[str] | None = None
     tax_amount: float | None = None
     line_items: list[CreditNoteLine] | None = None
     contact: dict[str, Any] | None = None

@@ -41,21 +41,21 @@ CURRENCIES = {
     "JPY": ("Japanese Yen", "¥", 0.0067),
 }
 
+# category -> its accounts as (name, sub_category, status), in the order they are seeded
+_ACCOUNTS_BY_CATEGORY = {
+    "BANK": [("Business Checking", "CHECKING", "ACTIVE"), ("Business Savings", "SAVINGS", "ACTIVE"),
+             ("Petty Cash", "CASH_ON_HAND", "ACTIVE"), ("Old Operating Account", "CHECKING", "ARCHIVED")],
+    "ASSET": [("Undeposited Funds", "UNDEPOSITED_FUNDS", "ACTIVE"),
+              ("Accounts Receivable", "ACCOUNTS_RECEIVABLE", "ACTIVE")],
+    "INCOME": [("Sales", "SALES_OF_PRODUCT_INCOME", "ACTIVE"), ("Services Revenue", "SERVICE_FEE_INCOME", "ACTIVE"),
+               ("Sales Returns and Allowances", "DISCOUNTS_REFUNDS_GIVEN", "ACTIVE"),
+               ("Shipping Income", "OTHER_PRIMARY_INCOME", "ACTIVE")],
+    "EXPENSE": [("Office Supplies", "OFFICE_EXPENSES", "ACTIVE")],
+    "LIABILITY": [("Accounts Payable", "ACCOUNTS_PAYABLE", "ACTIVE")],
+}
 # name, category, sub_category, status
-ACCOUNTS = [
-    ("Business Checking", "BANK", "CHECKING", "ACTIVE"),
-    ("Business Savings", "BANK", "SAVINGS", "ACTIVE"),
-    ("Petty Cash", "BANK", "CASH_ON_HAND", "ACTIVE"),
-    ("Old Operating Account", "BANK", "CHECKING", "ARCHIVED"),
-    ("Undeposited Funds", "ASSET", "UNDEPOSITED_FUNDS", "ACTIVE"),
-    ("Accounts Receivable", "ASSET", "ACCOUNTS_RECEIVABLE", "ACTIVE"),
-    ("Sales", "INCOME", "SALES_OF_PRODUCT_INCOME", "ACTIVE"),
-    ("Services Revenue", "INCOME", "SERVICE_FEE_INCOME", "ACTIVE"),
-    ("Sales Returns and Allowances", "INCOME", "DISCOUNTS_REFUNDS_GIVEN", "ACTIVE"),
-    ("Shipping Income", "INCOME", "OTHER_PRIMARY_INCOME", "ACTIVE"),
-    ("Office Supplies", "EXPENSE", "OFFICE_EXPENSES", "ACTIVE"),
-    ("Accounts Payable", "LIABILITY", "ACCOUNTS_PAYABLE", "ACTIVE"),
-]
+ACCOUNTS = [(name, category, sub_category, status)
+            for category, accounts in _ACCOUNTS_BY_CATEGORY.items() for name, sub_category, status in accounts]
 
 TAX_RATES = {
     "USD": [("Sales Tax 8.25%", 8.25), ("NY Sales Tax 8.875%", 8.875), ("Out of State 0%", 0.0)],
@@ -66,21 +66,19 @@ TAX_RATES = {
     "INR": [("GST 18%", 18.0), ("GST 12%", 12.0), ("GST 5%", 5.0), ("Exempt", 0.0)],
 }
 
-# name, type, unit price, income account name
-ITEMS = [
-    ("Consulting Hours", "SERVICE", 150.0, "Services Revenue"),
-    ("Implementation Package", "SERVICE", 2500.0, "Services Revenue"),
-    ("Annual Support Plan", "SERVICE", 1200.0, "Services Revenue"),
-    ("Training Day", "SERVICE", 900.0, "Services Revenue"),
-    ("Delivery", "SERVICE", 40.0, "Shipping Income"),
-    ("Standard Widget", "INVENTORY", 25.0, "Sales"),
-    ("Premium Widget", "INVENTORY", 48.5, "Sales"),
-    ("Replacement Parts Kit", "INVENTORY", 89.99, "Sales"),
-    ("Installation Kit", "NON_INVENTORY", 120.0, "Sales"),
-    ("Extended Warranty", "SERVICE", 300.0, "Services Revenue"),
-    ("Site Survey", "SERVICE", 450.0, "Services Revenue"),
-    ("Cable Bundle", "NON_INVENTORY", 15.75, "Sales"),
+# Runs of items that share a type and an income account: (type, income account name,
+# [(name, unit price), ...]), in the order they are seeded (the order fixes their ids).
+_ITEM_RUNS = [
+    ("SERVICE", "Services Revenue", [("Consulting Hours", 150.0), ("Implementation Package", 2500.0),
+                                     ("Annual Support Plan", 1200.0), ("Training Day", 900.0)]),
+    ("SERVICE", "Shipping Income", [("Delivery", 40.0)]),
+    ("INVENTORY", "Sales", [("Standard Widget", 25.0), ("Premium Widget", 48.5), ("Replacement Parts Kit", 89.99)]),
+    ("NON_INVENTORY", "Sales", [("Installation Kit", 120.0)]),
+    ("SERVICE", "Services Revenue", [("Extended Warranty", 300.0), ("Site Survey", 450.0)]),
+    ("NON_INVENTORY", "Sales", [("Cable Bundle", 15.75)]),
 ]
+# name, type, unit price, income account name
+ITEMS = [(name, kind, price, account) for kind, account, items in _ITEM_RUNS for name, price in items]
 
 NAME_FIRST = [
     "Acme", "Blue Harbor", "Summit", "Redwood", "Pioneer", "Silverline", "Brightwater", "Evergreen",

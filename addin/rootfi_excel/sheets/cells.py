@@ -127,18 +127,14 @@ def _too_long(value: float | int) -> str:
 
 
 def read_id_list(value: Any, fmt: CellFormat) -> list[str] | None:
-    """'INV-1, INV-2; INV-3' -> ['INV-1', 'INV-2', 'INV-3']."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        text = _clean_text(value)
-        if text is None:
-            return None
-        parts = [p for p in re.split(r"[,;\n]+", text)]
-        ids = [read_id(p, fmt) for p in parts]
-        return [i for i in ids if i] or None
-    single = read_id(value, fmt)
-    return [single] if single else None
+    """'INV-1, INV-2; INV-3' -> ['INV-1', 'INV-2', 'INV-3']. Each part is read as an id
+    (read_id); a blank cell or text of separators only is None."""
+    if not isinstance(value, str):
+        single = read_id(value, fmt)  # a number, a date, None: one id, or why it is not one
+        return [single] if single else None
+    text = _clean_text(value) or ""
+    ids = [read_id(p, fmt) for p in re.split(r"[,;\n]+", text)]
+    return [i for i in ids if i] or None
 
 
 def read_currency(value: Any, fmt: CellFormat) -> str | None:

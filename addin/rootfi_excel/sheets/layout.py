@@ -105,21 +105,23 @@ class Status:
 PAYMENT_MODES = ("Cash", "Cheque", "Bank Transfer", "Credit Card", "Debit Card",
                  "Direct Debit", "ACH", "Wire", "Other")
 
+# Columns both tables have, read and described alike.
+CUSTOMER_COLUMN = Column("contact_id", "id", "Platform id of the customer", ("contact", "customer", "customer_id"), 14)
+CURRENCY_COLUMN = Column("currency_id", "currency", "Currency (e.g. USD, GBP)", ("currency", "currency_code"), 10)
+
 PAYMENTS = TableLayout(
-    key="payments",
-    sheet="Invoice Payments",
-    table="InvoicePayments",
+    key="payments", sheet="Invoice Payments", table="InvoicePayments",
     columns=(
         # A reference is read like an id: a date or a 16-digit number Excel rounded is refused.
         Column("document_number", "id", "Payment reference (cheque no., bank ref.)",
                ("reference", "ref", "payment_reference", "payment_number", "doc_number", "number"), 16),
         Column("invoice_id", "id", "Platform id of the invoice being paid", ("invoice",), 14),
-        Column("contact_id", "id", "Platform id of the customer", ("contact", "customer", "customer_id"), 14),
+        CUSTOMER_COLUMN,
         Column("account_id", "id", "Platform id of the bank/deposit account", ("account", "bank_account", "deposit_account"), 14),
         Column("amount", "amount", "Amount paid, above zero", ("payment_amount", "amount_paid"), 12),
         Column("payment_date", "date", "Date of the payment", ("date", "paid_on", "payment_day"), 12),
         Column("payment_mode", "payment_mode", "Cash, Cheque, Bank Transfer, Card, ...", ("mode", "method", "payment_method"), 14),
-        Column("currency_id", "currency", "Currency (e.g. USD, GBP)", ("currency", "currency_code"), 10),
+        CURRENCY_COLUMN,
         Column("currency_rate", "number", "Exchange rate to the base currency", ("exchange_rate", "fx_rate", "rate"), 12),
         Column("memo", "text", "Note on the payment", ("description", "note", "notes"), 24),
         Column("credit_note_id", "id", "Platform id of a credit note used as payment", ("credit_note",), 14),
@@ -129,16 +131,14 @@ PAYMENTS = TableLayout(
 )
 
 CREDIT_NOTE_LINES = TableLayout(
-    key="credit_note_lines",
-    sheet="Credit Note Lines",
-    table="CreditNoteLines",
+    key="credit_note_lines", sheet="Credit Note Lines", table="CreditNoteLines",
     columns=(
         # Header fields: the same on every line of one credit note (blank = same as above).
         Column("document_number", "id", "Credit note number; lines with one number form one credit note",
                ("credit_note_number", "reference", "ref", "doc_number", "number"), 16),
-        Column("contact_id", "id", "Platform id of the customer", ("contact", "customer", "customer_id"), 14),
+        CUSTOMER_COLUMN,
         Column("posted_date", "date", "Date of the credit note", ("date", "credit_note_date", "issue_date"), 12),
-        Column("currency_id", "currency", "Currency (e.g. USD, GBP)", ("currency", "currency_code"), 10),
+        CURRENCY_COLUMN,
         Column("invoice_ids", "id_list", "Invoices it applies to, comma separated", ("invoices", "invoice_id", "invoice"), 16),
         Column("memo", "text", "Note on the credit note", ("note", "notes", "reason"), 22),
         # Line fields

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rootfi_excel.sheets.ids import new_key, new_keys, new_workbook_id
-from rootfi_excel.sheets.layout import MODEL_OF_TABLE, ROW_KEY, STATUS, TABLES, WORKBOOK_ID
+from rootfi_excel.sheets.layout import MODEL_OF_TABLE, ROW_KEY, STATUS
 from rootfi_excel.submission.journal import FAILED, Journal, fingerprint
-from rootfi_excel.sheets.port import ResultUpdate, WorkbookPort
+from rootfi_excel.sheets.port import ResultUpdate
 from rootfi_excel.sheets.records import ParsedRow
 from rootfi_excel.validation.workbook_validation import WorkbookValidation
 from rootfi_excel.validation.validate import marked_send_anyway
@@ -46,7 +46,7 @@ class Keying:
 
 def assign(report: "WorkbookValidation", journal: Journal | None = None) -> Keying:
     """Give keyless rows a key (and the workbook an id), tell rows that share a key apart.
-    The parsed rows get their keys at once; `write_keys` puts them into the workbook."""
+    The parsed rows get their keys at once; app/submit.write_keys puts them into the workbook."""
     settings = report.settings
     keying = Keying()
     if not settings.workbook_id:
@@ -94,17 +94,6 @@ def assign(report: "WorkbookValidation", journal: Journal | None = None) -> Keyi
         if changes:
             keying.rows[key] = changes
     return keying
-
-
-def write_keys(port: WorkbookPort, keying: Keying, settings: Any) -> None:
-    """Put the new keys (one block per sheet) and the workbook id into the workbook."""
-    if keying.workbook_id:
-        port.write_setting(WORKBOOK_ID, settings.workbook_id)
-    for key, rows in keying.rows.items():
-        update = ResultUpdate()
-        for index, row_key in rows.items():
-            update.set(index, **{ROW_KEY: row_key})
-        port.write_results(TABLES[key], update)
 
 
 def add_to(update: ResultUpdate, keying: Keying, table_key: str) -> None:

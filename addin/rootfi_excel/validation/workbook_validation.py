@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rootfi_excel.fields.integrations import RequirementBook, requirements_from_rows
+from rootfi_excel.fields.integrations import RequirementBook
 from rootfi_excel.messages import plural
 from rootfi_excel.sheets.layout import MESSAGE, MODEL_OF_TABLE, ROW_KEY, STATUS, SUBMITTED_AT, SYNC_ID, TABLES, Status
-from rootfi_excel.sheets.settings import BLANK_COMPANY_ID, Overrides, WorkbookSettings, apply_overrides, read_settings
+from rootfi_excel.sheets.settings import BLANK_COMPANY_ID, Overrides, WorkbookSettings
+from rootfi_excel.sheets.workbook_settings import read_workbook_settings
 from rootfi_excel.submission.journal import Journal, JournalError, default_path, fingerprint, refused_before, was_refused
 from rootfi_excel.validation.online import check_online
 from rootfi_excel.validation.validate import SheetValidation, validate_table
@@ -60,12 +61,6 @@ class WorkbookValidation:
         return lines + self.notes
 
 
-def read_workbook_settings(port: WorkbookPort) -> tuple[WorkbookSettings, RequirementBook, list[str]]:
-    settings = read_settings(port.read_settings())
-    extra, problems = requirements_from_rows(port.read_integration_fields())
-    return settings, RequirementBook(extra), [*settings.problems, *problems]
-
-
 def validate_workbook(port: WorkbookPort, overrides: Overrides | None = None, *, client: Any = None,
                       connect: Any = None) -> WorkbookValidation:
     """Validate as the Validate button does: besides the rows, say what stops a Submit
@@ -74,9 +69,7 @@ def validate_workbook(port: WorkbookPort, overrides: Overrides | None = None, *,
     overrides: the command line's --base-url/--company/--profile (sheets.settings.Overrides),
     applied to the Settings as every command applies them, so the same lookups are found.
     client, connect: see validation.online.check_online (references read by id without a cache)."""
-    settings, book, problems = read_workbook_settings(port)
-    if overrides is not None:
-        apply_overrides(settings, overrides)
+    settings, book, problems = read_workbook_settings(port, overrides)
     if settings.company_id is None and not any(p.startswith("Settings: company_id") for p in problems):
         problems.append(BLANK_COMPANY_ID)  # not in read_settings: submit --company may supply it
     report = validate_with(port, settings, book, problems, client=client, connect=connect)
