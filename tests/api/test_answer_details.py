@@ -22,3 +22,16 @@ def test_the_models_of_a_sync_include_its_own_data_model():
     both = Sync(sync_id="S2", status="RUNNING", data_model="invoices", sync_data_models=["invoice_credit_notes"])
     assert both.models() == {"INVOICES", "INVOICE_CREDIT_NOTES"}
     assert Sync(sync_id="S3", status="RUNNING").models() == set()
+
+
+def test_an_answer_that_is_not_a_list_is_named_by_its_kind():
+    import pytest
+
+    from rootfi_excel.api.errors import UnexpectedAnswerError
+
+    for body, said in [(None, "was empty"), ("oops", "was text"), (7.5, "was a float"),
+                       ({"data": None}, "data was empty"), ({"data": (1, 2)}, "data was a list"),
+                       ({"data": {"x": 1}}, "data was an object"), ({"data": "x"}, "data was text")]:
+        with pytest.raises(UnexpectedAnswerError) as refused:
+            page_of(body, limit=None)
+        assert said in str(refused.value), (body, str(refused.value))
