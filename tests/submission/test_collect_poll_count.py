@@ -8,23 +8,14 @@ from __future__ import annotations
 import math
 
 from rootfi_excel.sheets.layout import Status
-from tests.support.submitting import fast_client, payment_units, submitter
-
-VOLUME = 1008  # the sandbox's volume company (QuickBooks)
+from tests.support.submitting import submit_volume_counting_requests
 
 
 def test_collecting_looks_at_running_bulk_writes_a_few_times_not_once_a_second(make_sandbox, api_key, tmp_path):
     # 4 ms a record: each bulk write of 200 takes 0.8 s at the one worker, all of them about 5 s.
     sandbox = make_sandbox(job_shape="by-number", job_delay_ms=4, volume=(1600, 150))
-    client = fast_client(sandbox, api_key)
-    units = payment_units(client, VOLUME, 1200, "QUICKBOOKS")
-    n = len(units)
+    n, report, used = submit_volume_counting_requests(sandbox, api_key, tmp_path / "journal.sqlite3", 1200)
     assert n >= 1000
-    engine, _ = submitter(client, tmp_path / "journal.sqlite3", sandbox, VOLUME, "QUICKBOOKS", batch_size=200)
-    before = sandbox.requests_by_kind()
-    report = engine.submit("invoice_payments", units)
-    after = sandbox.requests_by_kind()
-    used = {kind: after.get(kind, 0) - before.get(kind, 0) for kind in after}
 
     assert [o.status for o in report.outcomes.values()] == [Status.CREATED] * n
     writes = math.ceil(n / 200)

@@ -11,23 +11,14 @@ import math
 import pytest
 
 from rootfi_excel.sheets.layout import Status
-from tests.support.submitting import fast_client, payment_units, submitter
-
-VOLUME = 1008  # the sandbox's volume company (QuickBooks)
+from tests.support.submitting import VOLUME, submit_volume_counting_requests
 
 
 @pytest.mark.parametrize("shape", ["indexed", "by-number"])
 def test_a_clean_submit_of_a_thousand_rows_stays_within_the_request_bound(make_sandbox, api_key, tmp_path, shape):
     sandbox = make_sandbox(job_shape=shape, job_delay_ms=0, volume=(1400, 150))
-    client = fast_client(sandbox, api_key)
-    units = payment_units(client, VOLUME, 1000, "QUICKBOOKS")
-    n = len(units)
+    n, report, used = submit_volume_counting_requests(sandbox, api_key, tmp_path / "journal.sqlite3", 1000)
     assert n >= 800
-    engine, _ = submitter(client, tmp_path / "journal.sqlite3", sandbox, VOLUME, "QUICKBOOKS", batch_size=200)
-    before = sandbox.requests_by_kind()
-    report = engine.submit("invoice_payments", units)
-    after = sandbox.requests_by_kind()
-    used = {kind: after.get(kind, 0) - before.get(kind, 0) for kind in after}
 
     assert [o.status for o in report.outcomes.values()] == [Status.CREATED] * n
     assert sandbox.count_records(VOLUME, "invoice_payments") == n

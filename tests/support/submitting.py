@@ -67,3 +67,19 @@ def submitter(client: RootFiClient, journal_path: Path, sandbox: Any, company_id
     engine = Submitter(client, journal, base_url=sandbox.base_url, company_id=company_id, integration=integration,
                        options=SubmitOptions(**{**FAST_OPTIONS, **options}))
     return engine, journal
+
+
+VOLUME = 1008  # the sandbox's volume company (QuickBooks)
+
+
+def submit_volume_counting_requests(sandbox: Any, api_key: str, journal_path: Path, rows: int
+                                    ) -> tuple[int, Any, dict[str, int]]:
+    """Submit `rows` payments of the sandbox's volume company in bulk writes of 200 through the
+    engine; (rows made, the engine's report, the requests the sandbox counted by kind)."""
+    client = fast_client(sandbox, api_key)
+    units = payment_units(client, VOLUME, rows, "QUICKBOOKS")
+    engine, _ = submitter(client, journal_path, sandbox, VOLUME, "QUICKBOOKS", batch_size=200)
+    before = sandbox.requests_by_kind()
+    report = engine.submit("invoice_payments", units)
+    after = sandbox.requests_by_kind()
+    return len(units), report, {kind: after.get(kind, 0) - before.get(kind, 0) for kind in after}
