@@ -511,8 +511,9 @@ def sent_to(address: str | None) -> str:
 
 # The last line of the Submit message: what reached the platform, and what did not yet.
 TOTALS_ALL_IN = "{all}{count} {records}, {amounts}, {are} in {platform}"
-TOTALS_NOT_YET = "{count} {records}, {amounts}, {are} not yet: see the Totals sheet"
-TOTALS_NOT_ACCOUNTED = "{count} of {sheet} {are} not accounted for (a status RootFi never writes): see the Totals sheet"
+TOTALS_NOT_YET = "{count} {records}, {amounts}, {are} not yet"
+TOTALS_NOT_ACCOUNTED = "{count} of {sheet} {are} not accounted for (a status RootFi never writes)"
+SEE_TOTALS = ": see the Totals sheet"  # once, after the first part of the line that needs it
 TOTALS_NOT_WRITTEN = "The Totals sheet could not be refreshed: {error}"
 TOTALS_UNEXPECTED = "an unexpected error, written to the log (Open log on the RootFi tab); the results are not affected"
 # Said on the Totals sheet under the table (topic, note).

@@ -52,6 +52,13 @@ def test_the_line_says_how_many_are_not_yet_and_which_rows_are_not_accounted_for
         "1 row of Invoice Payments is not accounted for (a status RootFi never writes): see the Totals sheet")
 
 
+def test_the_line_points_to_the_totals_sheet_once_when_both_sheets_have_rows_not_yet_created():
+    lines = [Line("payments", 2, "USD", Decimal("4000"), Status.FAILED),
+             Line("credit_note_lines", 2, "GBP", Decimal("5"), Status.PENDING, None, "CN-1")]
+    assert submit_line(control_totals(lines), lines, "XERO") == (
+        "1 payment, USD 4,000.00, is not yet: see the Totals sheet; 1 credit note, GBP 5.00, is not yet")
+
+
 def excel_book(sandbox, api_key, monkeypatch, bad: int = 0) -> FakeBook:
     store_api_key("default", api_key)
     monkeypatch.setattr(account, "CLIENT_OPTIONS", fast_client_options())

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rootfi_excel.messages import TOTALS_ALL_IN, TOTALS_NOTES, TOTALS_NOT_ACCOUNTED, TOTALS_NOT_YET, plural, platform
+from rootfi_excel.messages import (
+    SEE_TOTALS,
+    TOTALS_ALL_IN,
+    TOTALS_NOT_ACCOUNTED,
+    TOTALS_NOT_YET,
+    TOTALS_NOTES,
+    platform,
+    plural,
+)
 from rootfi_excel.sheets.layout import TABLES, Status
 from rootfi_excel.sheets.money import format_amount
 from rootfi_excel.sheets.totals import (
@@ -112,6 +120,7 @@ def submit_line(totals: list[CurrencyTotals], lines: list[Line], integration: st
     NetSuite', or '3 payments, USD 4,210.00, are not yet: see the Totals sheet'."""
     by_row = {(line.sheet, line.row): line for line in lines}
     said: list[str] = []
+    pointed = False  # 'see the Totals sheet' is said once, after the first part that needs it
     for key in TABLES:
         groups = [t for t in totals if t.sheet == key]
         if not groups:
@@ -120,7 +129,9 @@ def submit_line(totals: list[CurrencyTotals], lines: list[Line], integration: st
         unaccounted = [by_row[key, r] for g in groups for r in g.check.rows]
         if unaccounted:
             said.append(TOTALS_NOT_ACCOUNTED.format(count=plural(len(unaccounted), "row"), sheet=TABLES[key].sheet,
-                                                    are="is" if len(unaccounted) == 1 else "are"))
+                                                    are="is" if len(unaccounted) == 1 else "are")
+                        + ("" if pointed else SEE_TOTALS))
+            pointed = True
             continue
         waiting = {g.currency: [by_row[key, r] for r in g.not_yet_created.rows] for g in groups}
         waiting = {c: ls for c, ls in waiting.items() if ls}
@@ -128,7 +139,8 @@ def submit_line(totals: list[CurrencyTotals], lines: list[Line], integration: st
             count = sum(_records(ls, key) for ls in waiting.values())
             amounts = _amounts({c: sum((line.amount or 0 for line in ls), 0) for c, ls in waiting.items()}, separator)
             said.append(TOTALS_NOT_YET.format(count=count, records=one if count == 1 else many, amounts=amounts,
-                                              are="is" if count == 1 else "are"))
+                                              are="is" if count == 1 else "are") + ("" if pointed else SEE_TOTALS))
+            pointed = True
         else:
             created = [by_row[key, r] for g in groups for r in g.created.rows]
             count = _records(created, key)
