@@ -50,7 +50,7 @@ def test_a_sheet_without_the_relationships_namespace_gets_it_declared_on_the_tab
 
 
 def test_a_sheet_in_another_xml_form_is_refused_not_edited():
-    from rootfi_excel.workbook.xlsx_patch import Unpatchable
+    from rootfi_excel.errors import Unpatchable
 
     strict = b'<worksheet xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"><sheetData/></worksheet>'
     try:

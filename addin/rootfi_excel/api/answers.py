@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from rootfi_excel.api.errors import UnexpectedAnswerError
+from rootfi_excel.errors import UnexpectedAnswerError
 
 # The one definition of "finished" for syncs and jobs (v3 SyncStatus and JobStatus, plus
 # PARTIAL_SUCCESS from the sync examples). Everything else is still running.

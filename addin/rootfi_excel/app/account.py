@@ -12,19 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from rootfi_excel import messages
-from rootfi_excel.api.addresses import AddressError
 from rootfi_excel.api.answers import Company
 from rootfi_excel.api.client import RootFiClient
-from rootfi_excel.api.credentials import (
-    ENV_VAR,
-    CredentialsError,
-    ensure_keyring,
-    keyring_name,
-)
-from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
+from rootfi_excel.api.credentials import ENV_VAR, ensure_keyring, keyring_name
 from rootfi_excel.api.trust import ChosenKey, other_address, service_for, store_key
 from rootfi_excel.api.trust import choose_key as choose_key_for_address
 from rootfi_excel.app.ui import UserInterface
+from rootfi_excel.errors import AddressError, AuthError, CredentialsError, NetworkError, RootFiError
 from rootfi_excel.fields import integrations
 from rootfi_excel.messages import key_refused, platform, unreachable
 from rootfi_excel.safe_text import hide

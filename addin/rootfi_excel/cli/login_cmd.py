@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from rootfi_excel.api.addresses import AddressError
-from rootfi_excel.api.credentials import DEFAULT_PROFILE, CredentialsError
+from rootfi_excel.api.credentials import DEFAULT_PROFILE
 from rootfi_excel.api.trust import delete_key, other_address
 from rootfi_excel.app.account import store_api_key
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import say
 from rootfi_excel.cli.terminal_ui import TerminalUI
+from rootfi_excel.errors import AddressError, CredentialsError
 from rootfi_excel.messages import ENV_KEY_IN_USE, LOGOUT_WITH_ENV_KEY_ONLY, key_in_environment
 
 _profile_option = click.option(

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
+from rootfi_excel.errors import JournalError
 from rootfi_excel.folders import data_dir, make_private_folder, private_files
 from rootfi_excel.messages import REFUSED_BEFORE
 from rootfi_excel.safe_text import without_surrogates, xml_safe
@@ -108,10 +109,6 @@ PLACED_LEGACY = "legacy"  # journalled before this column existed
 
 def default_path() -> Path:
     return data_dir() / "journal.sqlite3"
-
-
-class JournalError(Exception):
-    """The journal cannot be used; the message names its file and what to do."""
 
 
 def journal_error(path: Path, error: BaseException) -> JournalError:
