@@ -29,7 +29,8 @@ def test_an_answer_that_is_not_a_list_is_named_by_its_kind():
 
     from rootfi_excel.errors import UnexpectedAnswerError
 
-    for body, said in [(None, "was empty"), ("oops", "was text"), (7.5, "was a float"),
+    for body, said in [(None, "was empty"), ("oops", "was text"), (7.5, "was a number"), (7, "was a number"),
+                       (True, "was true or false"), ({"data": 3}, "data was a number"),
                        ({"data": None}, "data was empty"), ({"data": (1, 2)}, "data was a list"),
                        ({"data": {"x": 1}}, "data was an object"), ({"data": "x"}, "data was text")]:
         with pytest.raises(UnexpectedAnswerError) as refused:

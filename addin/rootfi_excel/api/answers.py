@@ -278,4 +278,8 @@ def _kind_of(value: Any) -> str:
         return "an object"
     if isinstance(value, str):
         return "text"
+    if isinstance(value, bool):  # before int: a bool is an int to Python
+        return "true or false"
+    if isinstance(value, (int, float)):  # JSON has one kind of number
+        return "a number"
     return f"a {type(value).__name__}"
