@@ -34,6 +34,23 @@ def test_a_new_table_part_goes_before_the_worksheets_extension_list():
                                            b'<extLst><ext uri="a"/></extLst></worksheet>')
 
 
+def test_a_new_table_part_goes_before_an_empty_self_closing_extension_list_too():
+    """OOXML's CT_Worksheet ends ... tableParts, extLst: <extLst/> is the sheet's last element
+    even when empty, so the table part goes before it."""
+    for empty in (b"<extLst/>", b"<extLst />"):
+        sheet, tail = _sheet(b"<pageMargins/>" + empty + b"</worksheet>")
+        assert _worksheet_extension_start(tail, b"") == tail.index(empty)
+        assert sheet._tail(tail, ["rId7"]) == (b'<pageMargins/><tableParts count="1"><tablePart r:id="rId7"/>'
+                                               b"</tableParts>" + empty + b"</worksheet>")
+    # an empty one that is not last (nested in an extension, or followed by more) is not the sheet's own
+    nested = b'<pageMargins/><extLst><ext uri="a"><x:y><extLst/></x:y></ext></extLst></worksheet>'
+    assert _worksheet_extension_start(nested, b"") == nested.index(b"<extLst>")
+    inner = b'<pageMargins/><extLst/><drawing r:id="rId1"/></worksheet>'
+    assert _worksheet_extension_start(inner, b"") == inner.index(b"</worksheet>")
+    prefixed = b"<x:pageMargins/><x:extLst/></x:worksheet>"
+    assert _worksheet_extension_start(prefixed, b"x:") == prefixed.index(b"<x:extLst/>")
+
+
 def test_a_new_table_part_joins_the_sheets_own_and_counts_them_all():
     sheet, tail = _sheet(b'<tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>')
     assert sheet._tail(tail, ["rId7", "rId8"]) == (

@@ -480,7 +480,10 @@ def _worksheet_extension_start(tail: bytes, p: bytes) -> int:
             depth -= 1
             if depth == 0 and not tail[token.end():close].strip():
                 return top
-        elif not token.group(2):
+        elif token.group(2):  # <extLst/>: empty, but still the sheet's last element when nothing follows
+            if depth == 0 and not tail[token.end():close].strip():
+                return token.start()
+        else:
             if depth == 0:
                 top = token.start()
             depth += 1
