@@ -233,9 +233,9 @@ class Journal:
     def _open(self) -> None:
         make_private_folder(self.path.parent)
         with private_files():  # the journal and its -wal/-shm files: the user's alone
-            # autocommit: every write below is one transaction, committed when it returns
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                       timeout=LOCK_WAIT)
+            # autocommit: every write below is one transaction, committed when it returns. One
+            # thread per journal (sqlite3's default check): the lookups' threads never touch it.
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_WAIT)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")  # an attempt must survive a power cut
