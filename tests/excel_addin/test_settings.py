@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from rootfi_excel.excel_addin.addin_settings import AddinSettings, SettingsError, read_user_config, user_config_path, \
-    write_user_config
+from rootfi_excel.errors import SettingsError
+from rootfi_excel.excel_addin.addin_settings import (
+    AddinSettings,
+    read_user_config,
+    user_config_path,
+    write_user_config,
+)
 
 
 def test_only_settings_with_a_value_become_rows():

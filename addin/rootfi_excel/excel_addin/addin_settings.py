@@ -33,6 +33,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from rootfi_excel.errors import SettingsError
+
 PROJECT_NAME = "rootfi"  # xlwings' PROJECT_NAME: names the config sheet and files
 CONFIG_SHEET = f"{PROJECT_NAME}.conf"
 
@@ -56,10 +58,6 @@ ADDIN_ONLY_ROWS = ((UDF_MODULES, UDF_MODULE_NAME),)
 
 _FORBIDDEN = re.compile(r'["\x00-\x1f\x7f]')  # VBA's Write #/Input # cannot hold these
 MAX_VALUE_LENGTH = 32767  # characters in one Excel cell
-
-
-class SettingsError(ValueError):
-    """A setting that the add-in could not hold as given."""
 
 
 @dataclass(frozen=True)
