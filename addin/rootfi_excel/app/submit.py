@@ -116,10 +116,10 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Workbo
             write_keys(port, submission)
         except WorkbookError as error:
             return _refused(ui, name, f"{error}. Nothing was sent.", error)
-        if not (options and options.resend_rejected):
+        options = options or options_for(settings)  # one set for the plan shown and for the send
+        if not options.resend_rejected:
             _hold_refused(submission, journal)
-        # Counted with the Settings' options, whatever the command line changed for the send.
-        count_plan(submission, journal, options_for(settings), workbook=workbook_name(port))
+        count_plan(submission, journal, options, workbook=workbook_name(port))
         details = [*port.notices, *plan_lines(submission, settings)]
         if sum(plan.to_send.values()) or sum(plan.to_collect.values()):
             if not ui.confirm(question(submission, settings), details):
@@ -128,7 +128,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Workbo
         else:
             ui.note("\n".join(details))
         with ui.working("Submitting"):
-            send_planned(submission, client, journal, options=options or options_for(settings),
+            send_planned(submission, client, journal, options=options,
                          progress=ui.progress, workbook=workbook_name(port))
         # One count for the whole Submit: the company check and validation's lookups included.
         submission.requests_used = getattr(client, "requests_sent", 0) - requests_at_start

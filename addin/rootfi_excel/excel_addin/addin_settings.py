@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import locale
 import os
+import secrets
 import re
 import sys
 from dataclasses import dataclass
@@ -137,9 +138,10 @@ def write_user_config(settings: AddinSettings, path: Path | None = None) -> Path
     values.update(settings.rows())
     text = "".join(f'"{key}","{value}"\n' for key, value in values.items())
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
+    # A name of its own: two installers writing at once must not write into one file
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.partial")
     try:
-        with open(partial, "w", encoding=_file_encoding()) as handle:  # newline: the OS's own
+        with open(partial, "x", encoding=_file_encoding()) as handle:  # newline: the OS's own
             handle.write(text)
         os.replace(partial, path)
     except UnicodeEncodeError:
