@@ -68,6 +68,34 @@ def test_uninstall_keeps_a_journal_with_unfinished_submissions(tmp_path, monkeyp
     assert removed.exit_code == 0 and not journal_path.exists(), removed.output
 
 
+def test_a_dry_run_of_remove_journal_leaves_the_journal_as_it_was(tmp_path, monkeypatch):
+    """`uninstall --remove-journal --dry-run` opened the journal itself to count what is
+    unsettled, which brings an older journal up to date (new columns): a preview changed it."""
+    import hashlib
+    import sqlite3
+
+    from rootfi_excel.install.layout import Layout
+    from rootfi_excel.submission.journal import UNKNOWN, Journal
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    journal_path = Layout.current().journal_path
+    with Journal(journal_path) as journal:
+        _, (lost,), _ = journal.begin("https://api.example/v4", 1003, "invoice_payments",
+                                      [("fp1", "RCPT-1", {"amount": 1})])
+        journal.update([lost], UNKNOWN, message="the connection dropped")
+    with sqlite3.connect(journal_path) as db:  # as a journal written before line keys existed
+        db.execute("ALTER TABLE attempts DROP COLUMN line_keys")
+    db.close()
+
+    def state() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in journal_path.parent.iterdir()}
+
+    before = state()
+    preview = run(["uninstall", "--remove-journal", "--dry-run"])
+    assert "1 submitted record(s) have no known outcome" in preview.output, preview.output
+    assert state() == before
+
+
 def test_install_sh_never_deletes_a_folder_that_is_not_a_python_environment(tmp_path):
     """`bash install.sh --env-dir ~` (a careless "install it in my home") ran `rm -rf ~`: the
     folder had no Python in it, so the script cleared it to make the environment."""

@@ -18,7 +18,9 @@ emptied by the run is said to be removed in both.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from rootfi_excel.errors import CredentialsError, InstallError, JournalError
@@ -245,6 +247,17 @@ def _unsettled(journal: Path) -> int:
         return 0 if "is damaged" in str(error) else -1
 
 
+def _unsettled_in_a_copy(journal: Path) -> int:
+    """_unsettled for a dry run, which changes nothing: opening the journal itself may bring
+    an older one up to date or leave -wal/-shm files, so a copy (with its -wal) is read."""
+    with tempfile.TemporaryDirectory(prefix="rootfi-preview-") as folder:
+        copy = Path(folder) / journal.name
+        for suffix in ("", "-wal"):
+            if Path(str(journal) + suffix).exists():
+                shutil.copyfile(str(journal) + suffix, str(copy) + suffix)
+        return _unsettled(copy)
+
+
 def _remove_journal(run: Run) -> str | None:
     """Remove the journal; return why it was kept (None when removed or absent)."""
     journal = run.layout.journal_path
@@ -253,7 +266,7 @@ def _remove_journal(run: Run) -> str | None:
     if not present:
         run.tell(f"no journal at {journal}")
         return None
-    open_attempts = _unsettled(journal) if journal.exists() else 0
+    open_attempts = (_unsettled_in_a_copy(journal) if run.dry_run else _unsettled(journal)) if journal.exists() else 0
     if open_attempts:
         why = (f"{open_attempts} submitted record(s) have no known outcome yet (Pending or Unknown)"
                if open_attempts > 0 else "it is in use (a Submit may be running), so unfinished submissions "
