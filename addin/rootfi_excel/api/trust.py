@@ -26,6 +26,7 @@ import os
 from dataclasses import dataclass, field
 
 from rootfi_excel import messages
+from rootfi_excel.api import stored_keys
 from rootfi_excel.api.addresses import canonical, rootfi_addresses
 from rootfi_excel.api.credentials import (
     DEFAULT_PROFILE,
@@ -98,12 +99,18 @@ def store_key(profile: str, key: str, base_url: str | None = None) -> str | None
     Only on the person's word on this computer (login, Set API key, a sandbox they start)."""
     address = _address_or_none(base_url)
     store_api_key(profile, key, service=service_for(address))
+    if address is not None:  # the keyring cannot list it: noted for uninstall --remove-key
+        stored_keys.remember(profile, address)
     return address
 
 
 def delete_key(profile: str, base_url: str | None = None) -> bool:
     """Remove the key stored for `base_url` (None: RootFi's own addresses); False when none was."""
-    return delete_api_key(profile, service=service_for(_address_or_none(base_url)))
+    address = _address_or_none(base_url)
+    removed = delete_api_key(profile, service=service_for(address))
+    if address is not None:
+        stored_keys.forget(profile, address)
+    return removed
 
 
 def has_key_for(profile: str, base_url: str | None = None) -> bool:

@@ -42,7 +42,9 @@ from rootfi_excel.install.manifest import (
     regular_file_sha256,
 )
 from rootfi_excel.install.recorded_run import Run, Tell
+from rootfi_excel.api import stored_keys
 from rootfi_excel.api.credentials import delete_api_key, key_stored
+from rootfi_excel.api.trust import service_for
 from rootfi_excel.submission.journal import Journal, OPEN_STATES
 
 
@@ -220,20 +222,29 @@ def _remove_dirs(run: Run, env_parents: tuple[Path, ...]) -> None:
 
 
 def _remove_keys(run: Run, profiles: set[str]) -> list[str]:
-    """Remove the keys; return the profiles whose key may still be in the keyring."""
+    """Remove the keys for RootFi's addresses of `profiles`, and every key stored for another
+    address that api/stored_keys.py lists; return the profiles whose key may still be in the keyring."""
     kept = []
-    for profile in sorted(profiles):
+    others = stored_keys.recorded(run.layout.data_dir)
+    for profile, address in [*((p, None) for p in sorted(profiles)), *others]:
+        whose = f"profile '{profile}'" + (f" for {address}" if address else "")
         try:
-            if not key_stored(profile):
-                run.tell(f"no API key stored for profile '{profile}'")
+            if not key_stored(profile, service=service_for(address)):
+                run.tell(f"no API key stored for {whose}")
                 continue
-            run.say(f"remove the API key of profile '{profile}' from the keyring")
+            run.say(f"remove the API key of {whose} from the keyring")
             if not run.dry_run:
-                delete_api_key(profile)
+                delete_api_key(profile, service=service_for(address))
         except CredentialsError as exc:  # e.g. a locked keyring: never say "no key" of a key still there
-            run.tell(f"could not remove the API key of profile '{profile}': {exc}")
+            run.tell(f"could not remove the API key of {whose}: {exc}")
             kept.append(profile)
-    return kept
+            continue
+        if address and not run.dry_run:
+            stored_keys.forget(profile, address, run.layout.data_dir)
+    if others:  # a dry run counts the list as gone once every key on it would be
+        if not stored_keys.recorded(run.layout.data_dir) or run.dry_run and not kept:
+            run.gone.add(stored_keys.record_path(run.layout.data_dir))
+    return sorted(set(kept))
 
 
 def _unsettled(journal: Path) -> int:
