@@ -205,6 +205,19 @@ def excel(sandbox, api_key, monkeypatch):
 
 
 @pytest.fixture
+def quick_retries(monkeypatch):
+    """The commands' clients (app/account.CLIENT_OPTIONS) retry as many times as in production,
+    their timeout unchanged, but wait hundredths of a second between attempts and on a 429's
+    Retry-After: for sweeps where an answer's outcome matters, not how long a retry waited (the
+    waits themselves are pinned with a fake clock in tests/api/)."""
+    from rootfi_excel.api.retry import RetryPolicy
+    from rootfi_excel.app import account
+
+    monkeypatch.setattr(account, "CLIENT_OPTIONS", {
+        **account.CLIENT_OPTIONS, "retry": RetryPolicy(base_delay=0.01, max_delay=0.05, max_retry_after=0.05)})
+
+
+@pytest.fixture
 def xlwings_udfs(monkeypatch):
     """xlwings/udfs.py, imported on Linux with inert stand-ins for pywin32."""
     import importlib

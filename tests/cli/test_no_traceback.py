@@ -134,6 +134,7 @@ def real_book(clean_sandbox, tmp_path_factory):
     return demo_book(tmp_path_factory.mktemp("book") / "book.xlsx", clean_sandbox, KEY, payments=6, notes=2)
 
 
+@pytest.mark.usefixtures("quick_retries")
 @pytest.mark.parametrize("answer", ODD_ANSWERS, ids=[a.name for a in ODD_ANSWERS])
 def test_submit_ends_in_a_message_whatever_the_api_answers(answer, real_book, make_sandbox, stub_server, tmp_path):
     path = tmp_path / "book.xlsx"
