@@ -114,6 +114,7 @@ def corpus_file(source: str, tmp_path: Path, request) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_command_client")
 @pytest.mark.parametrize("source", FILES)
 def test_a_workbook_made_elsewhere_keeps_every_part_it_had(source, make_sandbox, api_key, tmp_path, monkeypatch,
                                                           libreoffice_profile, request):
