@@ -243,5 +243,19 @@ def xlwings_udfs(monkeypatch):
 
 def pytest_collection_modifyitems(items):
     """The long runs (marked slow) first, in their order, then the rest in theirs: spread over
-    the xdist workers from the start, they do not leave one worker running alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    the xdist workers from the start (one test at a time: --maxschedchunk=1 in pyproject.toml),
+    they do not leave one worker running alone at the end. Of the long runs that need the
+    installer kit (made once per run by whichever worker asks first, the others waiting:
+    tests/support/unprivileged.py), the first starts first; the others come after the other
+    long runs, when the kit is made, rather than holding workers idle at the start."""
+    slow = {id(item) for item in items if item.get_closest_marker("slow")}
+    needs_kit = [id(item) for item in items if id(item) in slow and "kit" in getattr(item, "fixturenames", ())]
+
+    def order(item) -> int:
+        if id(item) not in slow:
+            return 3
+        if id(item) in needs_kit:
+            return 0 if id(item) == needs_kit[0] else 2
+        return 1
+
+    items.sort(key=order)
