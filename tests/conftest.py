@@ -205,6 +205,22 @@ def excel(sandbox, api_key, monkeypatch):
 
 
 @pytest.fixture
+def quick_command_client(monkeypatch):
+    """The commands' clients (app/account.CLIENT_OPTIONS) keep production's timeout and number
+    of attempts, but pace requests as the tests' fast client does (a bucket of 500 rather than
+    20 at 100 a minute) and wait hundredths of a second between attempts and on a 429's
+    Retry-After: for tests of what commands end in, not of how long they wait (the pacing and
+    the waits are pinned with a fake clock in tests/api/)."""
+    from rootfi_excel.api.ratelimit import RateLimiter
+    from rootfi_excel.api.retry import RetryPolicy
+    from rootfi_excel.app import account
+
+    monkeypatch.setattr(account, "CLIENT_OPTIONS", {
+        **account.CLIENT_OPTIONS, "limiter": RateLimiter(per_minute=60_000, burst=500),
+        "retry": RetryPolicy(base_delay=0.01, max_delay=0.05, max_retry_after=0.05)})
+
+
+@pytest.fixture
 def xlwings_udfs(monkeypatch):
     """xlwings/udfs.py, imported on Linux with inert stand-ins for pywin32."""
     import importlib
@@ -227,5 +243,19 @@ def xlwings_udfs(monkeypatch):
 
 def pytest_collection_modifyitems(items):
     """The long runs (marked slow) first, in their order, then the rest in theirs: spread over
-    the xdist workers from the start, they do not leave one worker running alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    the xdist workers from the start (one test at a time: --maxschedchunk=1 in pyproject.toml),
+    they do not leave one worker running alone at the end. Of the long runs that need the
+    installer kit (made once per run by whichever worker asks first, the others waiting:
+    tests/support/unprivileged.py), the first starts first; the others come after the other
+    long runs, when the kit is made, rather than holding workers idle at the start."""
+    slow = {id(item) for item in items if item.get_closest_marker("slow")}
+    needs_kit = [id(item) for item in items if id(item) in slow and "kit" in getattr(item, "fixturenames", ())]
+
+    def order(item) -> int:
+        if id(item) not in slow:
+            return 3
+        if id(item) in needs_kit:
+            return 0 if id(item) == needs_kit[0] else 2
+        return 1
+
+    items.sort(key=order)

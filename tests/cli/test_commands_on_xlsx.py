@@ -76,6 +76,7 @@ def test_the_empty_template_is_not_reported_valid():
 
 # ----------------------------------------------------------------------- submit
 
+@pytest.mark.usefixtures("quick_command_client")
 def test_submit_creates_every_valid_row_and_writes_ids(sandbox, api_key, tmp_path, monkeypatch):
     path = demo_book(tmp_path / "book.xlsx", sandbox, api_key, payments=30, notes=6)
     monkeypatch.setenv("ROOTFI_API_KEY", api_key)
@@ -151,6 +152,7 @@ def test_submit_refuses_a_company_on_another_integration(sandbox, api_key, tmp_p
     assert disconnected.exit_code == 2 and "DISCONNECTED" in disconnected.output
 
 
+@pytest.mark.usefixtures("quick_command_client")
 def test_results_that_never_reached_the_workbook_are_written_back_from_the_journal(sandbox, api_key, tmp_path,
                                                                                  monkeypatch):
     from rootfi_excel.workbook import xlsx
@@ -236,6 +238,7 @@ def test_demo_runs_end_to_end(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_command_client")
 def test_submit_again_until_nothing_is_left_under_mixed_faults(make_sandbox, api_key, tmp_path, monkeypatch):
     sandbox = make_sandbox(faults={"429": 0.04, "500": 0.04, "502": 0.03, "503": 0.03, "slow": 0.03, "drop": 0.05},
                            fault_seed=5, slow_ms=500, burst_429_length=2)
@@ -354,6 +357,7 @@ def test_template_and_demo_refuse_a_name_that_is_not_xlsx(tmp_path):
         assert not (tmp_path / "notes.csv").exists()
 
 
+@pytest.mark.usefixtures("quick_command_client")
 def test_a_demo_workbook_whose_sandbox_is_gone_says_so(tmp_path, monkeypatch):
     import socket
 

@@ -15,6 +15,7 @@ from tests.support.sandbox_api import XERO
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_command_client")
 @pytest.mark.parametrize("kind", FAULT_KINDS)
 def test_lookups_posted_and_doctor_end_in_a_message_under_every_fault(kind, make_sandbox, api_key, tmp_path):
     sandbox = make_sandbox(faults={kind: 1.0}, fault_seed=3, slow_ms=50)
@@ -33,6 +34,7 @@ def test_lookups_posted_and_doctor_end_in_a_message_under_every_fault(kind, make
 STUBS = [a for a in ODD_ANSWERS if isinstance(a, Stub)]
 
 
+@pytest.mark.usefixtures("quick_command_client")
 @pytest.mark.parametrize("answer", STUBS, ids=[a.name for a in STUBS])
 def test_lookups_posted_and_doctor_end_in_a_message_whatever_the_api_answers(answer, stub_server, tmp_path):
     url = stub_server(answer)

@@ -65,6 +65,7 @@ def test_every_command_refuses_a_broken_workbook_in_one_line(case, clean_sandbox
     assert clean_sandbox.count_records(1001, "invoice_payments") == before, "nothing was sent"
 
 
+@pytest.mark.usefixtures("quick_command_client")
 @pytest.mark.parametrize("case", ODD, ids=[c.name for c in ODD])
 def test_every_command_reads_an_odd_workbook(case, clean_sandbox, tmp_path):
     path = case.make(tmp_path)
@@ -134,6 +135,7 @@ def real_book(clean_sandbox, tmp_path_factory):
     return demo_book(tmp_path_factory.mktemp("book") / "book.xlsx", clean_sandbox, KEY, payments=6, notes=2)
 
 
+@pytest.mark.usefixtures("quick_command_client")
 @pytest.mark.parametrize("answer", ODD_ANSWERS, ids=[a.name for a in ODD_ANSWERS])
 def test_submit_ends_in_a_message_whatever_the_api_answers(answer, real_book, make_sandbox, stub_server, tmp_path):
     path = tmp_path / "book.xlsx"

@@ -47,6 +47,7 @@ def test_a_colleague_submitting_the_same_workbook_creates_nothing_twice(make_san
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_command_client")
 @pytest.mark.parametrize("faults", [
     {"no-id@writes": 0.5}, {"no-list@lookups": 0.4}, {"drop@writes": 0.4, "no-list@syncs": 0.3},
     {"400@reads": 0.3, "drop@writes": 0.3}, {"502@all": 0.2, "no-id@writes": 0.3},

@@ -131,6 +131,7 @@ def _gone_sandbox_book(tmp_path):
                                                            "base_url": url}), url, port
 
 
+@pytest.mark.usefixtures("quick_command_client")
 @pytest.mark.parametrize("command", ["lookups", "posted", "submit"])
 def test_a_stopped_sandbox_is_said_once_with_its_address_and_what_to_do(command, tmp_path, monkeypatch):
     path, url, port = _gone_sandbox_book(tmp_path)

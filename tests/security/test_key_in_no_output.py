@@ -19,6 +19,7 @@ from tests.support.file_search import files_text
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_command_client")
 def test_the_key_appears_in_no_output(make_sandbox, tmp_path, caplog, monkeypatch):
     sentinel = "rk_SENTINEL_" + secrets.token_hex(12)
     sandbox = make_sandbox(api_keys=[sentinel], faults={"500": 0.1, "drop": 0.1, "429": 0.1}, fault_seed=3,

@@ -15,6 +15,7 @@ results.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -77,28 +78,48 @@ def libreoffice_profile(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("libreoffice-profile")
 
 
-def corpus_file(source: str, tmp_path: Path, profile: Path) -> Path:
+@pytest.fixture(scope="session")
+def resaved_by_libreoffice(tmp_path_factory, libreoffice_profile) -> Path:
+    """The folder of every libreoffice/ workbook: written by XlsxWriter, then re-saved by
+    LibreOffice, all in one soffice run (a start costs about a second of CPU), made once per test
+    run by whichever xdist worker asks first; the others wait for it and read the files."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the workers' common folder
+    folder = shared / "corpus-resaved-by-libreoffice"
+    with FileLock(str(shared / "corpus-resaved-by-libreoffice.lock")):
+        if not (folder / "done").exists():
+            made = [make(name, tmp_path_factory.mktemp("corpus-made") / f"{name}.xlsx") for name in LIBREOFFICE]
+            done = subprocess.run([SOFFICE, "--headless", "--norestore",
+                                   f"-env:UserInstallation={libreoffice_profile.as_uri()}",
+                                   "--convert-to", "xlsx", "--outdir", str(folder), *map(str, made)],
+                                  capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0 and all((folder / m.name).exists() for m in made), done.stdout + done.stderr
+            (folder / "done").touch()
+    return folder
+
+
+def corpus_file(source: str, tmp_path: Path, request) -> Path:
     """The corpus workbook: written by XlsxWriter, and for libreoffice/ re-saved by LibreOffice."""
     program, name = source.split("/")
-    made = make(name, tmp_path / f"{name}.xlsx")
     if program == "xlsxwriter":
-        return made
+        return make(name, tmp_path / f"{name}.xlsx")
     if not SOFFICE:
         pytest.skip(NOT_INSTALLED)
-    out = tmp_path / "resaved"
-    done = subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
-                           "--convert-to", "xlsx", "--outdir", str(out), str(made)],
-                          capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0 and (out / made.name).exists(), done.stdout + done.stderr
-    return out / made.name
+    copy = tmp_path / "resaved" / f"{name}.xlsx"
+    copy.parent.mkdir()
+    shutil.copyfile(request.getfixturevalue("resaved_by_libreoffice") / f"{name}.xlsx", copy)
+    return copy
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_command_client")
 @pytest.mark.parametrize("source", FILES)
 def test_a_workbook_made_elsewhere_keeps_every_part_it_had(source, make_sandbox, api_key, tmp_path, monkeypatch,
-                                                          libreoffice_profile):
+                                                          libreoffice_profile, request):
     sandbox = make_sandbox(odd_text=True)
-    original = corpus_file(source, tmp_path, libreoffice_profile)
+    original = corpus_file(source, tmp_path, request)
     path = tmp_path / "book.xlsx"
     path.write_bytes(graft(original.read_bytes(), template_for(sandbox, api_key, tmp_path)))
     before = parts(path)

@@ -86,6 +86,7 @@ def _a_row_typed_below(contents):
     contents[table] = contents[table].replace(ref.group(0)[5:-1], shorter)  # the last row is below the table now
 
 
+@pytest.mark.usefixtures("quick_command_client")
 @pytest.mark.parametrize("case", [_date1904, _no_styles_on_payments, _prefixed, _a_row_typed_below],
                          ids=["1904 dates", "no date format", "namespace prefix", "a row typed below"])
 def test_the_four_commands_never_call_the_writer(case, sandbox, api_key, tmp_path, monkeypatch):
