@@ -1,0 +1,31 @@
+"""The time limit stops new batches only once it is reached: a batch due with any time
+left (half a second) still goes out; nothing goes out after it."""
+
+from __future__ import annotations
+
+from rootfi_excel.sheets.layout import Status
+from rootfi_excel.submission.journal import Journal
+from rootfi_excel.submission.sending import TIME_LIMIT
+from tests.support.fake_api import FakeApi, engine, pay, payments
+
+MODEL = "invoice_payments"
+
+
+class BulkTakes100s(FakeApi):
+    def create_async(self, company_id, model, bodies):
+        self.clock.sleep(100.0)
+        return super().create_async(company_id, model, bodies)
+
+
+def _rows(count: int):
+    return payments([pay(f"CHQ-{i}", f"INV-{i}", 100.0 + i) for i in range(count)])
+
+
+def test_a_batch_due_with_half_a_second_left_is_still_sent(tmp_path):
+    api, journal = BulkTakes100s(), Journal(tmp_path / "j.sqlite3")
+    report = engine(api, journal, sync_threshold=0, batch_size=2, time_limit=100.5,
+                    check_twins=False).submit(MODEL, _rows(6))
+    assert api.creates == 4, "the second batch was due with 0.5 s left: it goes out; the third does not"
+    assert len(journal.attempts()) == 4
+    assert [report.outcomes[p].status for p in (4, 5)] == [Status.SKIPPED, Status.SKIPPED]
+    assert {report.outcomes[p].message for p in (4, 5)} == {TIME_LIMIT}
