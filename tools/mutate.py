@@ -430,7 +430,7 @@ class Budget:
 
     slack: float = 3.0
     margin: float = 10.0
-    rerun: float = 4.0
+    rerun: float = 2.0
     baseline_cap: float = 600.0  # the unmutated run itself: longer than this and the tests are not usable
 
 
