@@ -282,19 +282,22 @@ def tests_by_line(module: str) -> dict[int, list[str]]:
         path = next((f for f in data.measured_files() if f.endswith("/rootfi_excel/" + module)), None)
         if path is None:
             continue
-        at_import = set()
+        at_import, these = set(), {}
         for line, contexts in data.contexts_by_lineno(path).items():
             tests = {c.rsplit("|", 1)[0] for c in contexts if c}
             if line in mapping:
                 if tests:
-                    by_line.setdefault(mapping[line], set()).update(tests)
+                    these.setdefault(mapping[line], set()).update(tests)
                 else:
                     at_import.add(mapping[line])
         # Lines run when the module is imported (class and def lines, decorators, defaults,
-        # constants) have no test's context: every test that runs the module may see them.
-        every = set().union(*by_line.values()) if by_line else set()
-        for line in at_import - set(by_line):
-            by_line[line] = set(every)
+        # constants) have no test's context: every test of this collection that runs the
+        # module may see them (a later collection adds its own tests to them).
+        every = set().union(*these.values()) if these else set()
+        for line in at_import - set(these):
+            these[line] = set(every)
+        for line, tests in these.items():
+            by_line.setdefault(line, set()).update(tests)
     return {line: sorted(tests) for line, tests in by_line.items()}
 
 

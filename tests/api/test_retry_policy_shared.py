@@ -17,6 +17,7 @@ def test_a_retry_policy_cannot_be_changed_once_made():
     with pytest.raises(dataclasses.FrozenInstanceError):
         policy.max_attempts = 1
     assert policy.max_attempts == RetryPolicy().max_attempts
+    assert policy.delay(1, retry_after=3.0) == 3.0  # and it still works as made
 
 
 def test_backoff_draws_from_the_random_source_it_is_given():
