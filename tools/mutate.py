@@ -21,9 +21,10 @@ or the mutant is an "error", never caught. A mutant over its budget is run once 
 --rerun times the budget: if its tests then end, their exit decides (slow and passing:
 survived; failing: caught); if not, it is a "timeout", a hang, counted detected (as mutmut
 and Stryker count it) but in a column of its own. A mutant on a line no test runs is counted
-survived ("no tests"). At most --max-tests
-tests run per mutant (the cheapest by lines run), so a mutant only a slow end-to-end test
-would catch may be counted survived: the score errs low, never high.
+survived ("no tests"). At most --max-tests tests run per mutant (the cheapest by lines
+run), so a mutant only a slow end-to-end test would catch may be counted survived: the
+score errs low, never high. --tests runs the named tests for every mutant instead (to
+try a new test on the mutants it was written for, before its coverage is collected).
 
 With --sample N, at most N mutants per module are tried, chosen with --seed (fixed), so
 that a run over every module fits in about half an hour on two cores.
