@@ -13,11 +13,18 @@ Which tests execute which line comes from one run of the whole suite under cover
 with per-test contexts (pytest --cov-context=test), kept under .mutation/ and made again
 with --collect (or when there is none); --collect-tests adds the coverage of new tests.
 The mutants run against a copy of the `addin` tree (PYTHONPATH), so the work tree is
-never modified; each one's tests run with -x, cheapest first. A mutant whose tests run
-longer than --timeout is not counted caught ("timeout": a hang, or too many slow tests).
-A mutant on a line no test runs is counted survived ("no tests"). At most --max-tests
-tests run per mutant (the cheapest by lines run), so a mutant only a slow end-to-end test
-would catch may be counted survived: the score errs low, never high.
+never modified; each one's tests run with -x, cheapest first.
+
+Time: the selected tests are first run unmutated (once per selection), which gives the
+mutant's budget, --slack times that run plus --margin seconds; they must pass unmutated,
+or the mutant is an "error", never caught. A mutant over its budget is run once more with
+--rerun times the budget: if its tests then end, their exit decides (slow and passing:
+survived; failing: caught); if not, it is a "timeout", a hang, counted detected (as mutmut
+and Stryker count it) but in a column of its own. A mutant on a line no test runs is counted
+survived ("no tests"). At most --max-tests tests run per mutant (the cheapest by lines
+run), so a mutant only a slow end-to-end test would catch may be counted survived: the
+score errs low, never high. --tests runs the named tests for every mutant instead (to
+try a new test on the mutants it was written for, before its coverage is collected).
 
 With --sample N, at most N mutants per module are tried, chosen with --seed (fixed), so
 that a run over every module fits in about half an hour on two cores.
@@ -64,9 +71,10 @@ class Mutant:
     index: int  # its position among the module's mutation points (ast.walk order)
     line: int
     what: str
-    status: str = ""  # caught / survived / timeout / no tests
+    status: str = ""  # caught / survived / timeout / no tests / error (...)
     tests: int = 0
     seconds: float = 0.0
+    slow: bool = False  # over its first budget, ended within the larger one
 
     def where(self) -> str:
         return f"{self.module}:{self.line}"
@@ -275,19 +283,22 @@ def tests_by_line(module: str) -> dict[int, list[str]]:
         path = next((f for f in data.measured_files() if f.endswith("/rootfi_excel/" + module)), None)
         if path is None:
             continue
-        at_import = set()
+        at_import, these = set(), {}
         for line, contexts in data.contexts_by_lineno(path).items():
             tests = {c.rsplit("|", 1)[0] for c in contexts if c}
             if line in mapping:
                 if tests:
-                    by_line.setdefault(mapping[line], set()).update(tests)
+                    these.setdefault(mapping[line], set()).update(tests)
                 else:
                     at_import.add(mapping[line])
         # Lines run when the module is imported (class and def lines, decorators, defaults,
-        # constants) have no test's context: every test that runs the module may see them.
-        every = set().union(*by_line.values()) if by_line else set()
-        for line in at_import - set(by_line):
-            by_line[line] = set(every)
+        # constants) have no test's context: every test of this collection that runs the
+        # module may see them (a later collection adds its own tests to them).
+        every = set().union(*these.values()) if these else set()
+        for line in at_import - set(these):
+            these[line] = set(every)
+        for line, tests in these.items():
+            by_line.setdefault(line, set()).update(tests)
     return {line: sorted(tests) for line, tests in by_line.items()}
 
 
@@ -323,7 +334,10 @@ class Sandbox:
         self.server = subprocess.Popen([sys.executable, __file__, "--serve"], cwd=ROOT, env=env, text=True,
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
-    def run(self, mutant: Mutant, tests: list[str], timeout: float) -> str:
+    def run(self, mutant: Mutant | None, tests: list[str], timeout: float) -> tuple[str, float]:
+        """Run the tests against the mutant (None: the code unmutated): the outcome and seconds taken."""
+        if mutant is None:
+            return self._run(tests, timeout)
         target = self.dir / "addin" / "rootfi_excel" / mutant.module
 
         def forget_compiled() -> None:  # a .pyc is trusted by mtime and size: never reuse one across versions
@@ -334,20 +348,25 @@ class Sandbox:
         forget_compiled()
         target.write_text(mutated_source(mutant), encoding="utf-8")
         try:
-            args = ["-x", "-q", "-n", "0", "-p", "no:cacheprovider", "--no-header", *tests]
-            self.server.stdin.write(json.dumps({"args": args, "timeout": timeout}) + "\n")
-            self.server.stdin.flush()
-            code = json.loads(self.server.stdout.readline())
+            return self._run(tests, timeout)
         finally:
             target.write_text(original, encoding="utf-8")
             forget_compiled()
+
+    def _run(self, tests: list[str], timeout: float) -> tuple[str, float]:
+        args = ["-x", "-q", "-n", "0", "-p", "no:cacheprovider", "--no-header", *tests]
+        began = time.monotonic()
+        self.server.stdin.write(json.dumps({"args": args, "timeout": timeout}) + "\n")
+        self.server.stdin.flush()
+        code = json.loads(self.server.stdout.readline())
+        seconds = time.monotonic() - began
         if code == "timeout":
-            return "timeout"
+            return "timeout", seconds
         if code == 0:
-            return "survived"
+            return "survived", seconds
         if code in (1, 3):  # tests failed, or an error inside pytest (a mutant that breaks an import)
-            return "caught"
-        return f"error (pytest exit {code})"  # 2: interrupted, 4: usage (a test id that no longer exists)
+            return "caught", seconds
+        return f"error (pytest exit {code})", seconds  # 2: interrupted, 4: usage (a test id that no longer exists)
 
     def close(self) -> None:
         self.server.stdin.close()
@@ -409,14 +428,44 @@ def serve() -> None:
         print(json.dumps(answer), flush=True)
 
 
-def run_mutants(mutants: list[Mutant], jobs: int, timeout: float, max_tests: int) -> None:
-    weights = _test_weights()
-    failing = failing_tests()
-    lines = {m.module: tests_by_line(m.module) for m in mutants}
+@dataclass
+class Budget:
+    """A mutant's time: slack x the unmutated run of its tests + margin; rerun x that, once, before a timeout."""
+
+    slack: float = 3.0
+    margin: float = 10.0
+    rerun: float = 2.0
+    baseline_cap: float = 600.0  # the unmutated run itself: longer than this and the tests are not usable
+
+
+def run_mutants(mutants: list[Mutant], jobs: int, budget: Budget, max_tests: int,
+                chosen: list[str] | None = None) -> None:
+    if chosen:  # the same tests for every mutant, as named (no coverage needed)
+        weights, failing = {}, set()
+        lines = {m.module: {m.line: chosen for m in mutants} for m in mutants}
+    else:
+        weights = _test_weights()
+        failing = failing_tests()
+        lines = {m.module: tests_by_line(m.module) for m in mutants}
     sandboxes = [Sandbox() for _ in range(jobs)]
     free = list(sandboxes)
     total, done = len(mutants), 0
     start = time.monotonic()
+    unmutated: dict[tuple[str, ...], tuple[str, float]] = {}  # the tests of a selection, as they are: outcome, seconds
+
+    def timed(sandbox: Sandbox, mutant: Mutant, tests: list[str]) -> str:
+        key = tuple(tests)
+        if key not in unmutated:  # two workers may both measure one selection: harmless
+            unmutated[key] = sandbox.run(None, tests, budget.baseline_cap)
+        outcome, seconds = unmutated[key]
+        if outcome != "survived":  # they must pass as they are, or a failure proves nothing about the mutant
+            return f"error (unmutated: {outcome})"
+        first = budget.slack * seconds + budget.margin
+        status, _ = sandbox.run(mutant, tests, first)
+        if status == "timeout":  # over its budget: once more with longer, in case the machine was only busy
+            status, _ = sandbox.run(mutant, tests, first * budget.rerun)
+            mutant.slow = status != "timeout"
+        return status
 
     def one(mutant: Mutant) -> None:
         nonlocal done
@@ -431,15 +480,16 @@ def run_mutants(mutants: list[Mutant], jobs: int, timeout: float, max_tests: int
             try:
                 # Most mutants are caught by one of the cheapest few tests: those run first, alone
                 # (pytest imports only their files); the others only for a mutant they let through.
-                mutant.status = sandbox.run(mutant, tests[:FIRST], timeout)
+                mutant.status = timed(sandbox, mutant, tests[:FIRST])
                 if mutant.status == "survived" and len(tests) > FIRST:
-                    mutant.status = sandbox.run(mutant, tests[FIRST:max_tests], timeout)
+                    mutant.status = timed(sandbox, mutant, tests[FIRST:max_tests])
             finally:
                 free.append(sandbox)
             mutant.seconds = time.monotonic() - began
         done += 1
         print(f"[{done}/{total} {time.monotonic() - start:5.0f}s] {mutant.status:9} {mutant.where()} "
-              f"{mutant.what} ({mutant.tests} tests, {mutant.seconds:.1f}s)", flush=True)
+              f"{mutant.what} ({mutant.tests} tests, {mutant.seconds:.1f}s{', slow' if mutant.slow else ''})",
+              flush=True)
 
     def stop(*_: object) -> None:  # stopped from outside: end the servers (and their runs), remove the copies
         for sandbox in sandboxes:
@@ -457,22 +507,43 @@ def run_mutants(mutants: list[Mutant], jobs: int, timeout: float, max_tests: int
             sandbox.close()
 
 
+def _row(name: str, group: list[Mutant]) -> str:
+    def count(*statuses: str) -> int:
+        return sum(1 for m in group if m.status in statuses)
+
+    caught, hung, survived, untested = count("caught"), count("timeout"), count("survived"), count("no tests")
+    errors = len(group) - caught - hung - survived - untested
+    return (f"{name:32} {caught:7} {hung:8} {survived:9} {untested:9} {errors:6} {len(group):6} "
+            f"{100 * (caught + hung) / len(group):6.0f}%")
+
+
 def summary(mutants: list[Mutant], note: str) -> str:
-    lines = [f"Mutation run: {note}", "", f"{'module':32} {'caught':>7} {'total':>6} {'score':>6}"]
+    """Per module: caught (a test failed), timeout (the tests hung past both budgets: detected,
+    but only by hanging), survived (the tests passed, however slowly), no tests, error; the
+    score is (caught + timeout) / total."""
+    lines = [f"Mutation run: {note}", "",
+             f"{'module':32} {'caught':>7} {'timeout':>8} {'survived':>9} {'no tests':>9} {'error':>6} {'total':>6} "
+             f"{'score':>7}"]
     by_module: dict[str, list[Mutant]] = {}
     for m in mutants:
         by_module.setdefault(m.module, []).append(m)
-    caught_all = 0
     for module, group in by_module.items():
-        caught = sum(1 for m in group if m.status == "caught")
-        caught_all += caught
-        lines.append(f"{module:32} {caught:7} {len(group):6} {100 * caught / len(group):5.0f}%")
+        lines.append(_row(module, group))
     if mutants:
-        lines.append(f"{'all':32} {caught_all:7} {len(mutants):6} {100 * caught_all / len(mutants):5.0f}%")
+        lines.append(_row("all", mutants))
+        hung = [m for m in mutants if m.status == "timeout"]
+        lines += ["", "score = (caught + timeout) / total; a timeout is a mutant whose tests did not end within "
+                  "both budgets (a hang): detected, but by hanging, not by a failing test"
+                  + (f" ({len(hung)} here)." if hung else " (none here).")]
+        slow = [m for m in mutants if m.slow]
+        if slow:
+            lines.append(f"{len(slow)} mutant(s) ran over their first budget and ended within the larger one: "
+                         "counted by their tests' exit (slow and passing = survived).")
     survivors = [m for m in mutants if m.status != "caught"]
     if survivors:
-        lines += ["", "Survivors (file:line, mutation, why):"]
-        lines += [f"  {m.where():36} {m.what}  [{m.status}]" for m in sorted(survivors, key=lambda m: (m.module, m.line))]
+        lines += ["", "Not caught (file:line, mutation, status):"]
+        lines += [f"  {m.where():36} {m.what}  [{m.status}{', slow' if m.slow else ''}]"
+                  for m in sorted(survivors, key=lambda m: (m.module, m.line))]
     return "\n".join(lines) + "\n"
 
 
@@ -486,10 +557,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=25, help="the sample's seed (fixed, so runs compare)")
     parser.add_argument("--lines", help="only mutants on these lines, e.g. 40-60,75")
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default 2)")
-    parser.add_argument("--timeout", type=float, default=60.0,
-                        help="seconds a mutant's tests may take; longer is 'timeout', counted as not caught")
+    parser.add_argument("--slack", type=float, default=Budget.slack,
+                        help="a mutant's budget: this many times its tests' unmutated run, plus --margin")
+    parser.add_argument("--margin", type=float, default=Budget.margin, help="seconds added to each budget")
+    parser.add_argument("--rerun", type=float, default=Budget.rerun,
+                        help="a mutant over its budget runs once more with this many times the budget, then is a timeout")
     parser.add_argument("--max-tests", type=int, default=30,
                         help="run at most this many tests per mutant, the cheapest (0: every test of its line)")
+    parser.add_argument("--tests", nargs="+", metavar="TEST",
+                        help="run these tests for every mutant instead of those coverage selects (try new tests)")
     parser.add_argument("--out", help="also write the summary to this file")
     parser.add_argument("--survivors", metavar="SUMMARY",
                         help="only the survivors listed in an earlier summary (--out), e.g. with --max-tests 0")
@@ -501,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
         serve()
         return 0
 
-    if not args.list and (args.collect or not _collections()):
+    if not args.list and not args.tests and (args.collect or not _collections()):
         collect_coverage(args.jobs, [])
     if args.collect_tests:
         collect_coverage(args.jobs, args.collect_tests)
@@ -527,7 +603,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(mutants)} mutants")
         return 0
     began = time.monotonic()
-    run_mutants(mutants, args.jobs, args.timeout, args.max_tests)
+    run_mutants(mutants, args.jobs, Budget(args.slack, args.margin, args.rerun), args.max_tests, args.tests)
     note = (f"{len(mutants)} mutants" + (f", at most {args.sample} per module (seed {args.seed})" if args.sample else "")
             + (f", the survivors of {args.survivors}" if args.survivors else "")
             + (f", at most {args.max_tests} tests each" if args.max_tests < 10**9 else ", every test of the line")

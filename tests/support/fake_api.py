@@ -113,11 +113,11 @@ class FakeClock:
         return self.server_now()
 
 
-def engine(api, journal, base_url="https://api.example/v4", **options) -> Submitter:
+def engine(api, journal, base_url="https://api.example/v4", progress=None, **options) -> Submitter:
     clock = getattr(api, "clock", None) or FakeClock()
     return Submitter(api, journal, base_url=base_url, company_id=1, integration="QUICKBOOKS",
                      options=SubmitOptions(**{"resend_after": 0, **options}), sleep=clock.sleep,
-                     clock=clock.monotonic, now=clock.local_now)
+                     clock=clock.monotonic, now=clock.local_now, progress=progress)
 
 
 def pay(number: str, invoice: str, amount: float) -> dict:

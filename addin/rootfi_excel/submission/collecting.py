@@ -91,7 +91,6 @@ def _whole_batch(run: Run, items: list[Item], work: Work) -> list[Item]:
     mine = {item.attempt_id: item for item in items}
     batch: list[Item] = []
     for attempt in run.journal.batch_attempts(items[0].batch_id):
-        work.seen_attempts.add(attempt.id)
         if attempt.id in mine:
             batch.append(mine[attempt.id])
         else:
