@@ -13,7 +13,7 @@ another rootfi_id) is reported on the row.
 
 from __future__ import annotations
 
-from rootfi_excel.api.client import chunk_for_lookup
+from rootfi_excel.api.client import LOOKUP_QUERY_BUDGET, chunk_for_lookup
 from rootfi_excel.api.errors import AuthError, RootFiError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import matching
@@ -27,7 +27,7 @@ from rootfi_excel.submission.context import (
     text,
 )
 from rootfi_excel.submission.journal import CREATED
-from rootfi_excel.submission.lookups import LOOKUP_THREADS, claimed_ids, lookup
+from rootfi_excel.submission.lookups import LOOKUP_THREADS, claimed_ids, lookup, lookup_budget
 from rootfi_excel.submission.running_syncs import earliest_send, wait_for_bulk_writes
 
 # Lookup chunks the twin check asks at once (in parallel, lookups.LOOKUP_THREADS), keeping
@@ -93,7 +93,7 @@ def flag_twins(run: Run) -> None:
     # A colleague's bulk write started meanwhile may still be landing its records.
     wait_for_bulk_writes(run, since=earliest_send(items), bound=run.options.twin_wait, skip_stale=True,
                          what="started by someone else meanwhile")
-    groups = _twin_groups(items)
+    groups = _twin_groups(items, lookup_budget(run))
     for number, group in enumerate(groups):  # the records of one group at a time in memory, not of every row
         try:
             records = lookup(run, [item.number for item in group])
@@ -119,14 +119,14 @@ def flag_twins(run: Run) -> None:
         _flag(run, flags, POSSIBLE_DUPLICATE)
 
 
-def _twin_groups(items: list[Item]) -> list[list[Item]]:
+def _twin_groups(items: list[Item], budget: int = LOOKUP_QUERY_BUDGET) -> list[list[Item]]:
     """The items in groups of whole lookup chunks (TWIN_GROUP_CHUNKS of them, asked at once),
     sorted by number: lookup() cuts each group's numbers into the very chunks it would cut
     from all of them, so grouping costs no request."""
     by_number: dict[str, list[Item]] = {}
     for item in sorted(items, key=lambda item: str(item.number)):
         by_number.setdefault(str(item.number), []).append(item)
-    chunks = list(chunk_for_lookup(by_number))
+    chunks = list(chunk_for_lookup(by_number, budget))
     return [[item for chunk in chunks[start:start + TWIN_GROUP_CHUNKS] for number in chunk
              for item in by_number[number]] for start in range(0, len(chunks), TWIN_GROUP_CHUNKS)]
 
