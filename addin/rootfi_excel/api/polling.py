@@ -120,6 +120,7 @@ def poll_syncs(
     read_round: RoundReader | None = None,
     on_wait: Callable[[WaitState], None] | None = None,
     on_finished: Callable[[str, Sync], None] | None = None,
+    before_finished: Callable[[list[str]], None] | None = None,
     restart_on_finish: bool = False,
     first_poll: float = FIRST_POLL,
     max_interval: float = MAX_INTERVAL,
@@ -134,7 +135,8 @@ def poll_syncs(
     An AuthError stops at once; any other failed read is tried again next round.
     `on_wait(WaitState)` is called before each sleep;
     `on_finished(sync_id, sync)` as soon as a sync is seen finished (its results can be
-    read while the others still run). restart_on_finish: after a round in which a sync
+    read while the others still run); `before_finished(sync_ids)` first, with all the syncs a
+    round saw finished (their results can be read together). restart_on_finish: after a round in which a sync
     finished, the interval starts again from first_poll (the next is likely close behind,
     as when one worker runs them in turn); it grows only while nothing finishes.
     forecast: fed each round's answers; once it has a rate, the next round waits for
@@ -175,6 +177,8 @@ def poll_syncs(
         if forecast is not None:
             forecast.observe(looked_at, poll.finished, poll.running)
         finished_now = [sync_id for sync_id in list(poll.finished) if sync_id not in announced]
+        if finished_now and before_finished is not None:
+            before_finished(finished_now)
         for sync_id in finished_now:
             announced.add(sync_id)
             if on_finished is not None:
