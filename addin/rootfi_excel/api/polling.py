@@ -21,6 +21,9 @@ from rootfi_excel.api.errors import AuthError, NotFoundError, RootFiError
 from rootfi_excel.api.forecast import FinishForecast
 
 FIRST_POLL = 1.0  # seconds before the second look
+# A long wait between looks tells on_wait at least this often (seconds), with what the last
+# look saw and the time waited: the status line keeps moving, and no request is made for it.
+TELL_EVERY = 2.0
 MAX_INTERVAL = 15.0
 GROWTH = 1.5
 
@@ -149,6 +152,12 @@ def poll_syncs(
     interval = first_poll
     answers: Mapping[str, Sync | RootFiError] = dict(known or {})
     announced: set[str] = set()
+
+    def tell() -> None:  # between two looks: what the last one saw, and the time waited
+        if on_wait is not None:
+            at = clock()
+            on_wait(WaitState(len(poll.running), at - started, at - moved_at, *record_counts(poll.running.values())))
+
     while True:
         looked_at = clock()
         if not answers:
@@ -201,7 +210,19 @@ def poll_syncs(
             forecast.read(now - looked_at, len(finished_now))
         predicted = forecast.wait(now) if forecast is not None else None
         if predicted is not None:
-            sleep(min(predicted, remaining))
+            _sleep_telling(min(predicted, remaining), sleep, tell)
             continue
-        sleep(min(interval, remaining))
+        _sleep_telling(min(interval, remaining), sleep, tell)
         interval = first_poll if restart_on_finish and finished_now else min(max_interval, interval * growth)
+
+
+def _sleep_telling(seconds: float, sleep: Callable[[float], None], tell: Callable[[], None]) -> None:
+    """sleep(seconds), in steps of at most TELL_EVERY, tell() between two steps (counted by
+    the steps slept, not by a clock: a clock that does not move cannot keep it waiting)."""
+    left = seconds
+    while left > 0:
+        step = min(left, TELL_EVERY)
+        sleep(step)
+        left -= step
+        if left > 0:
+            tell()
