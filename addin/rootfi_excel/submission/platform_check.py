@@ -31,7 +31,8 @@ from rootfi_excel.submission.lookups import LOOKUP_THREADS, claimed_ids, lookup,
 from rootfi_excel.submission.running_syncs import earliest_send, wait_for_bulk_writes
 
 # Lookup chunks the twin check asks at once (in parallel, lookups.LOOKUP_THREADS), keeping
-# only their records in memory: about 4,000 numbers.
+# only their records in memory: about 4,000 numbers (chunks of LOOKUP_QUERY_BUDGET; half as
+# many of the long ones, api/client.LONG_LOOKUP_BUDGET).
 TWIN_GROUP_CHUNKS = 2 * LOOKUP_THREADS
 CANNOT_CHECK = "Not sent: could not check RootFi for records already there; submit again"
 
@@ -127,8 +128,9 @@ def _twin_groups(items: list[Item], budget: int = LOOKUP_QUERY_BUDGET) -> list[l
     for item in sorted(items, key=lambda item: str(item.number)):
         by_number.setdefault(str(item.number), []).append(item)
     chunks = list(chunk_for_lookup(by_number, budget))
-    return [[item for chunk in chunks[start:start + TWIN_GROUP_CHUNKS] for number in chunk
-             for item in by_number[number]] for start in range(0, len(chunks), TWIN_GROUP_CHUNKS)]
+    size = max(1, TWIN_GROUP_CHUNKS * LOOKUP_QUERY_BUDGET // max(budget, 1))  # longer chunks, fewer: as many numbers
+    return [[item for chunk in chunks[start:start + size] for number in chunk
+             for item in by_number[number]] for start in range(0, len(chunks), size)]
 
 
 def _flag(run: Run, messages: list[tuple[Item, str]], flag: str) -> None:
