@@ -11,7 +11,13 @@ from itertools import islice
 import pytest
 
 from rootfi_excel.api import INVOICE_PAYMENTS, RateLimiter, RetryPolicy, RootFiClient
-from rootfi_excel.api.client import LONG_LOOKUP_BUDGET, LOOKUP_QUERY_BUDGET, chunk_for_lookup
+from rootfi_excel.api.client import (
+    BULK_PAGE_SIZE,
+    LONG_LOOKUP_BUDGET,
+    LOOKUP_MOST_VALUES,
+    LOOKUP_QUERY_BUDGET,
+    chunk_for_lookup,
+)
 from rootfi_excel.api.errors import ReadRefusedError
 
 COMPANY = 1001
@@ -89,3 +95,10 @@ def test_a_platform_id_lookup_refused_long_is_asked_again_short(make_sandbox, ap
         found = client.find_by_platform_ids(COMPANY, "invoices", ids)
     assert sorted(r["platform_id"] for r in found) == sorted(i["platform_id"] for i in invoices)
     assert client.lookup_budget == LOOKUP_QUERY_BUDGET and sandbox._stats.get("uri_too_long") == 1
+
+
+def test_a_list_of_short_numbers_stays_within_one_page_of_records():
+    numbers = [f"P{n}" for n in range(5_000)]
+    chunks = list(chunk_for_lookup(numbers, LONG_LOOKUP_BUDGET))
+    assert max(map(len, chunks)) == LOOKUP_MOST_VALUES < BULK_PAGE_SIZE
+    assert [n for chunk in chunks for n in chunk] == numbers

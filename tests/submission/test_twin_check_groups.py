@@ -34,6 +34,6 @@ def test_with_long_chunks_a_group_holds_as_many_numbers_in_fewer_chunks():
     whole = list(chunk_for_lookup(numbers, LONG_LOOKUP_BUDGET))
     asked = [chunk for group in long for chunk in chunk_for_lookup(sorted({i.number for i in group}), LONG_LOOKUP_BUDGET)]
     assert asked == whole  # the same requests as one long lookup of every number
-    assert [len(g) for g in long] == [len(g) for g in short]  # as many numbers (records) in memory at once
+    assert max(map(len, long)) <= max(map(len, short))  # no more numbers (records) in memory at once
     assert all(len(list(chunk_for_lookup(sorted({i.number for i in g}), LONG_LOOKUP_BUDGET)))
                <= TWIN_GROUP_CHUNKS * LOOKUP_QUERY_BUDGET // LONG_LOOKUP_BUDGET for g in long)

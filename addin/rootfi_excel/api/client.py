@@ -70,6 +70,9 @@ LOOKUP_QUERY_BUDGET = 7000
 # again in chunks of LOOKUP_QUERY_BUDGET, and the client keeps to those from then on: a
 # read, so asking again is safe, and every number is still asked (or the error raised).
 LONG_LOOKUP_BUDGET = 14000
+# And at most this many numbers in one list, however short they are: the records of a list
+# fit in one page of BULK_PAGE_SIZE (1,000), with room for a few numbers that have two.
+LOOKUP_MOST_VALUES = 900
 # Page size for the lists we read in bulk (jobs of a sync, lookups); the API's maximum is
 # undocumented, so a server that gives fewer per page is followed with its cursors.
 BULK_PAGE_SIZE = 1000
@@ -412,7 +415,8 @@ def _several(condition: Any) -> bool:
 
 
 def chunk_for_lookup(numbers: Iterable[str], budget: int = LOOKUP_QUERY_BUDGET) -> Iterator[list[str]]:
-    """Distinct numbers in chunks whose encoded `in` list fits the budget; a number with a comma goes alone."""
+    """Distinct numbers in chunks whose encoded `in` list fits the budget (and of at most
+    LOOKUP_MOST_VALUES numbers); a number with a comma goes alone."""
     chunk: list[str] = []
     size = 0
     for number in dict.fromkeys(str(n) for n in numbers):
@@ -420,7 +424,7 @@ def chunk_for_lookup(numbers: Iterable[str], budget: int = LOOKUP_QUERY_BUDGET) 
             yield [number]
             continue
         cost = _query_cost([number])
-        if chunk and size + cost > budget:
+        if chunk and (size + cost > budget or len(chunk) >= LOOKUP_MOST_VALUES):
             yield chunk
             chunk, size = [], 0
         chunk.append(number)

@@ -154,9 +154,8 @@ def poll_syncs(
     announced: set[str] = set()
 
     def tell() -> None:  # between two looks: what the last one saw, and the time waited
-        if on_wait is not None:
-            at = clock()
-            on_wait(WaitState(len(poll.running), at - started, at - moved_at, *record_counts(poll.running.values())))
+        at = clock()
+        on_wait(WaitState(len(poll.running), at - started, at - moved_at, *record_counts(poll.running.values())))
 
     while True:
         looked_at = clock()
@@ -210,19 +209,20 @@ def poll_syncs(
             forecast.read(now - looked_at, len(finished_now))
         predicted = forecast.wait(now) if forecast is not None else None
         if predicted is not None:
-            _sleep_telling(min(predicted, remaining), sleep, tell)
+            _sleep_telling(min(predicted, remaining), sleep, tell if on_wait is not None else None)
             continue
-        _sleep_telling(min(interval, remaining), sleep, tell)
+        _sleep_telling(min(interval, remaining), sleep, tell if on_wait is not None else None)
         interval = first_poll if restart_on_finish and finished_now else min(max_interval, interval * growth)
 
 
-def _sleep_telling(seconds: float, sleep: Callable[[float], None], tell: Callable[[], None]) -> None:
+def _sleep_telling(seconds: float, sleep: Callable[[float], None], tell: Callable[[], None] | None) -> None:
     """sleep(seconds), in steps of at most TELL_EVERY, tell() between two steps (counted by
-    the steps slept, not by a clock: a clock that does not move cannot keep it waiting)."""
+    the steps slept, not by a clock: a clock that does not move cannot keep it waiting);
+    in one step when nobody is told (tell is None)."""
     left = seconds
     while left > 0:
-        step = min(left, TELL_EVERY)
+        step = min(left, TELL_EVERY) if tell is not None else left
         sleep(step)
         left -= step
-        if left > 0:
+        if left > 0 and tell is not None:
             tell()
