@@ -42,6 +42,7 @@ def test_bulk_writes_finished_at_one_look_are_read_together_and_each_record_sett
     assert sorted(i for r in rounds for i in r) == sorted(set(i for r in rounds for i in r))
     assert len([i for r in rounds for i in r]) == writes
     assert any(len(r) > 1 for r in rounds) and len(threads) > 1  # several read at once, on several threads
+    assert max(map(len, rounds)) <= collecting.LOOKUP_THREADS  # only a few syncs' jobs in memory at once
 
 
 def test_a_jobs_list_that_cannot_be_read_among_several_leaves_its_records_to_a_lookup(

@@ -32,13 +32,17 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
     unclear: list[Item] = []
     failures: dict[str, list[str]] = {}
     batches = {sync_id: _whole_batch(run, items, work) for sync_id, items in pending.items()}
-    read: dict[str, list[Job] | object | None] = {}
+    found: list[str] = []  # the syncs the last look found finished, in their order
+    read: dict[str, list[Job] | object | None] = {}  # jobs read ahead: LOOKUP_THREADS syncs' at most
 
-    def read_together(sync_ids: list[str]) -> None:  # the jobs of the syncs a look found finished
-        read.update(_read_all_jobs(run, sync_ids))
+    def look_found(sync_ids: list[str]) -> None:
+        found[:] = sync_ids
 
-    def finished(sync_id: str, sync: Sync) -> None:  # its jobs are read once, now
-        jobs = read.pop(sync_id) if sync_id in read else _read_jobs(run, sync_id)
+    def finished(sync_id: str, sync: Sync) -> None:  # its jobs are read once, now (with the next few)
+        if sync_id not in read:
+            ahead = found[found.index(sync_id):][:LOOKUP_THREADS] if sync_id in found else [sync_id]
+            read.update(_read_all_jobs(run, ahead))
+        jobs = read.pop(sync_id)
         if isinstance(jobs, list):
             unclear.extend(_because(_settle(run, batches[sync_id], jobs, failures), NOT_NAMED))
         else:  # RootFi does not know it, or its jobs cannot be read: look the records up
@@ -46,7 +50,7 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
 
     poll = poll_syncs(run.client.get_sync, batches, until=run.until(run.options.sync_timeout), clock=run.clock,
                       sleep=run.sleep, read_round=round_reader(run, len(batches), run.options.sync_timeout),
-                      on_finished=finished, before_finished=read_together, restart_on_finish=True,
+                      on_finished=finished, before_finished=look_found, restart_on_finish=True,
                       first_poll=COLLECT_POLL,
                       stall_after=run.options.stall_after,
                       forecast=FinishForecast({sync_id: len(batch) for sync_id, batch in batches.items()}),
@@ -63,9 +67,9 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
 
 
 def _read_all_jobs(run: Run, sync_ids: list[str]) -> dict[str, list[Job] | object | None]:
-    """_read_jobs of each sync, LOOKUP_THREADS at a time (reads: the rate limiter still paces
-    them, the server's latency is paid once per round, not once per sync). Only reads here:
-    each sync is settled afterwards, one by one, on this thread."""
+    """_read_jobs of each sync, all at once (LOOKUP_THREADS of them: the rate limiter still
+    paces them, the server's latency is paid once, not once per sync; only their jobs in
+    memory at a time). Only reads here: each sync is settled afterwards, one by one, on this thread."""
     if len(sync_ids) <= 1:
         return {sync_id: _read_jobs(run, sync_id) for sync_id in sync_ids}
     with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as pool:
