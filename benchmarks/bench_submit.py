@@ -190,7 +190,7 @@ def one_run(rows: int, work: Path, label: str) -> dict:
 
 def _naive(base_url: str, key: str, rows: int, conn) -> None:
     from rootfi_excel.api.client import RootFiClient
-    from rootfi_excel.api.errors import RootFiError
+    from rootfi_excel.errors import RootFiError
 
     with RootFiClient(key, base_url=base_url) as client:
         bodies = [u.request.to_api() for u in _units(client, rows, "NAIVE")]

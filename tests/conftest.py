@@ -71,7 +71,7 @@ def api_key(request) -> str:
 def _trust(handle, key: str) -> None:
     """As a person trusts a sandbox they started: its key stored for its address under the key
     profile 'default', and ROOTFI_BASE_URL naming it (set directly: make_sandbox restores it)."""
-    from rootfi_excel.api.credentials import CredentialsError
+    from rootfi_excel.errors import CredentialsError
     from rootfi_excel.api.trust import BASE_URL_ENV_VAR, store_key
 
     os.environ[BASE_URL_ENV_VAR] = handle.base_url

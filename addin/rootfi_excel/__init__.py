@@ -24,7 +24,7 @@ reads this block and fails on any arrow against it, and on any import circle.
     failures               any error -> one readable line, its detail in the log
     messages               every sentence a person reads
     api.paths fields.integrations  data: every URL; the platforms and their required fields
-    folders safe_text      where files live; text from outside made safe to show
+    folders safe_text errors  where files live; text from outside made safe to show; every exception class
 """
 
 __version__ = "0.1.0"

@@ -20,12 +20,12 @@ from __future__ import annotations
 import errno
 import logging
 import logging.handlers
-import sys
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from rootfi_excel.errors import CredentialsError, JournalError, NetworkError, RootFiError, SubmitAborted, WorkbookError
 from rootfi_excel.folders import log_dir, make_private_folder, private_files
 from rootfi_excel.safe_text import printable, redact
 from rootfi_excel.messages import key_refused, unreachable
@@ -36,15 +36,8 @@ MAX_LOG_BYTES = 1_000_000  # then the file is renamed .1 (and .1 to .2) and a ne
 OLD_LOGS = 2
 MAX_LINE = 700  # characters of one error line; server text can be long
 
-# Errors whose message already says what is wrong and what to do: (module, class). Checked
-# through sys.modules, so a failure while validating never imports the HTTP stack.
-READABLE = (
-    ("rootfi_excel.sheets.port", "WorkbookError"),
-    ("rootfi_excel.submission.journal", "JournalError"),
-    ("rootfi_excel.api.credentials", "CredentialsError"),
-    ("rootfi_excel.submission.engine", "SubmitAborted"),
-)
-API_ERROR = ("rootfi_excel.api.errors", "RootFiError")
+# Errors whose message already says what is wrong and what to do.
+READABLE = (WorkbookError, JournalError, CredentialsError, SubmitAborted)
 
 _active: list[logging.Handler] = []
 
@@ -73,17 +66,17 @@ def report(error: BaseException, *, doing: str, note: str = "") -> str:
 def is_expected(error: BaseException) -> bool:
     """An error whose own message says what is wrong and what to do (a workbook, journal,
     key or company problem), as opposed to a failure nobody planned for."""
-    return _is(error, *READABLE)
+    return isinstance(error, READABLE)
 
 
 def explain(error: BaseException) -> str:
     """What went wrong and what to do, in words for an accountant."""
     if is_expected(error):
         return str(error)
-    if _is(error, API_ERROR):
+    if isinstance(error, RootFiError):
         status = getattr(error, "status", None)
         address = _api_address(getattr(error, "path", None))
-        if _is(error, ("rootfi_excel.api.errors", "NetworkError")):
+        if isinstance(error, NetworkError):
             return unreachable(address, error)
         if status in (401, 403):
             return key_refused(address)
@@ -173,14 +166,6 @@ def _open_handler() -> logging.Handler | None:
         return None  # no log is better than a failure while reporting a failure
     handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     return handler
-
-
-def _is(error: BaseException, *kinds: tuple[str, str]) -> bool:
-    for module, name in kinds:
-        kind = getattr(sys.modules.get(module), name, None)
-        if kind is not None and isinstance(error, kind):
-            return True
-    return False
 
 
 def _has_detail(error: BaseException) -> bool:

@@ -20,18 +20,17 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from rootfi_excel.api.credentials import CredentialsError
 from rootfi_excel.app import account, lookups, new_book, results
 from rootfi_excel.app import posted as posting
 from rootfi_excel.app import submit as submitting
 from rootfi_excel.app import validate as validating
+from rootfi_excel.errors import CredentialsError, WorkbookError
 from rootfi_excel.failures import logging_to_file, record
 from rootfi_excel.folders import log_dir
 from rootfi_excel.messages import NO_WORKBOOK, ignored_config_sheets, plural, were
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, INSTRUCTIONS_SHEET, PAYMENTS
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI, choose_save_path
-from rootfi_excel.sheets.port import WorkbookError
 
 SELECT_FIRST = (f"Select one or more rows in the {PAYMENTS.sheet} or {CREDIT_NOTE_LINES.sheet} table first "
                 "(any cell of a row will do), then press the button again.")

@@ -27,9 +27,10 @@ def test_the_models_of_a_sync_include_its_own_data_model():
 def test_an_answer_that_is_not_a_list_is_named_by_its_kind():
     import pytest
 
-    from rootfi_excel.api.errors import UnexpectedAnswerError
+    from rootfi_excel.errors import UnexpectedAnswerError
 
-    for body, said in [(None, "was empty"), ("oops", "was text"), (7.5, "was a float"),
+    for body, said in [(None, "was empty"), ("oops", "was text"), (7.5, "was a number"), (7, "was a number"),
+                       (True, "was true or false"), ({"data": 3}, "data was a number"),
                        ({"data": None}, "data was empty"), ({"data": (1, 2)}, "data was a list"),
                        ({"data": {"x": 1}}, "data was an object"), ({"data": "x"}, "data was text")]:
         with pytest.raises(UnexpectedAnswerError) as refused:

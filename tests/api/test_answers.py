@@ -11,12 +11,13 @@ import pytest
 
 from rootfi_excel.api import answers
 from rootfi_excel.api.answers import FINISHED_STATUSES, Job, Sync
-from rootfi_excel.api.errors import UnexpectedAnswerError, error_from_response
+from rootfi_excel.api.error_answers import error_from_response
 from rootfi_excel.api.paths import path, segment
 from rootfi_excel.api.polling import from_list, one_by_one, poll_syncs
 from rootfi_excel.api.ratelimit import MAX_RESET, RateLimiter, reset_delay
 from rootfi_excel.api.redact_answers import redact
 from rootfi_excel.api.retry import RetryPolicy, parse_retry_after
+from rootfi_excel.errors import UnexpectedAnswerError
 from tests.support.paths import FIXTURES
 
 EXAMPLES = FIXTURES / "api_examples"

@@ -10,15 +10,17 @@ import pytest
 
 from rootfi_excel.api import (
     INVOICE_PAYMENTS,
+    RateLimiter,
+    RetryPolicy,
+    RootFiClient,
+)
+from rootfi_excel.errors import (
     ApiValidationError,
     AuthError,
     NetworkError,
     NotFoundError,
     OutcomeUnknownError,
     RateLimitedError,
-    RateLimiter,
-    RetryPolicy,
-    RootFiClient,
     ServerError,
 )
 

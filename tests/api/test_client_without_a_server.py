@@ -13,16 +13,13 @@ import pytest
 
 from rootfi_excel.api import (
     Company,
-    NetworkError,
-    OutcomeUnknownError,
     RateLimiter,
     RetryPolicy,
     RootFiClient,
-    SyncTimeoutError,
-    UnexpectedAnswerError,
     encode_filters,
 )
 from rootfi_excel.api.client import LOOKUP_QUERY_BUDGET, chunk_for_lookup
+from rootfi_excel.errors import NetworkError, OutcomeUnknownError, SyncTimeoutError, UnexpectedAnswerError
 
 
 class FakeTime:

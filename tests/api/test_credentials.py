@@ -9,13 +9,13 @@ from keyring.backends import fail
 
 from rootfi_excel.api.credentials import (
     SERVICE,
-    CredentialsError,
     delete_api_key,
     get_api_key,
     has_api_key,
     store_api_key,
 )
 from rootfi_excel.cli.main import cli
+from rootfi_excel.errors import CredentialsError
 
 
 @pytest.fixture

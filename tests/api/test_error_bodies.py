@@ -5,14 +5,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from rootfi_excel.api.errors import (
+from rootfi_excel.api.error_answers import error_from_response
+from rootfi_excel.errors import (
     ApiValidationError,
     AuthError,
     NotFoundError,
     OutcomeUnknownError,
     RateLimitedError,
     ServerError,
-    error_from_response,
 )
 
 REQUEST = httpx.Request("POST", "https://api.example/v4/core/companies/1/invoice_payments")

@@ -18,6 +18,13 @@ import pytest
 from keyring.backends import fail
 
 from rootfi_excel.api import (
+    RateLimiter,
+    RetryPolicy,
+    RootFiClient,
+    get_api_key,
+    store_api_key,
+)
+from rootfi_excel.errors import (
     ApiValidationError,
     AuthError,
     CredentialsError,
@@ -25,14 +32,9 @@ from rootfi_excel.api import (
     NotFoundError,
     OutcomeUnknownError,
     RateLimitedError,
-    RateLimiter,
-    RetryPolicy,
-    RootFiClient,
     RootFiError,
     ServerError,
     SyncTimeoutError,
-    get_api_key,
-    store_api_key,
 )
 
 FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02, max_retry_after=0.05)

@@ -81,7 +81,7 @@ def test_a_shared_workbooks_plain_http_base_url_never_gets_the_key(plain_http_el
 ])
 def test_the_client_sends_the_key_only_over_https_or_to_this_computer(url, allowed, api_key):
     from rootfi_excel.api.client import RootFiClient
-    from rootfi_excel.api.credentials import CredentialsError
+    from rootfi_excel.errors import CredentialsError
 
     if allowed:
         RootFiClient(api_key, url).close()

@@ -18,7 +18,7 @@ from rootfi_excel.api.client import (
     LOOKUP_QUERY_BUDGET,
     chunk_for_lookup,
 )
-from rootfi_excel.api.errors import ReadRefusedError
+from rootfi_excel.errors import ReadRefusedError
 
 COMPANY = 1001
 FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)

@@ -6,19 +6,19 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from rootfi_excel.api.addresses import AddressError, canonical, is_rootfi_address, rootfi_addresses
-from rootfi_excel.api.credentials import SERVICE, CredentialsError
+from rootfi_excel.api.addresses import canonical, is_rootfi_address, rootfi_addresses
+from rootfi_excel.api.credentials import SERVICE
 from rootfi_excel.api.paths import KNOWN_BASE_URLS
 from rootfi_excel.api.trust import (
     FROM_ENVIRONMENT,
     FROM_KEY_STORE,
-    UntrustedAddressError,
     choose_key,
     delete_key,
     service_for,
     store_key,
 )
 from rootfi_excel.cli.main import cli
+from rootfi_excel.errors import AddressError, CredentialsError, UntrustedAddressError
 from rootfi_excel.sheets.settings import read_settings
 
 SANDBOX = "http://127.0.0.1:8765/v4"

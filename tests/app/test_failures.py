@@ -17,8 +17,8 @@ from rootfi_excel import failures
 from rootfi_excel.cli.main import COMMANDS, LazyGroup, cli
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import say
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.safe_text import hide, printable, redact
-from rootfi_excel.sheets.port import WorkbookError
 from tests.support.broken_books import damaged_sheet_xml, good_book
 from tests.support.paths import REPO
 

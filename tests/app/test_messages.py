@@ -7,7 +7,7 @@ import re
 import pytest
 
 from rootfi_excel import messages
-from rootfi_excel.api.errors import NetworkError
+from rootfi_excel.errors import NetworkError
 from rootfi_excel.fields.rules import CREDIT_NOTE_LINE_RULES, CREDIT_NOTE_RULES, PAYMENT_RULES
 from rootfi_excel.submission.job_results import describe_error
 

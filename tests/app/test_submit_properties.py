@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 
 from rootfi_excel.api.answers import Company
 from rootfi_excel.app import submit as submitting
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.sheets.layout import (
     CREDIT_NOTE_LINES,
     PAYMENTS,
@@ -47,7 +48,6 @@ from rootfi_excel.submission import workbook_submission as submission_run
 from rootfi_excel.submission.engine import SubmitOptions, Submitter
 from rootfi_excel.workbook.excel import ExcelWorkbook
 from rootfi_excel.workbook.excel_ui import ExcelUI
-from rootfi_excel.sheets.port import WorkbookError
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS
 from tests.support.examples import examples
 from tests.support.fake_xlwings import FakeBook

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
 from rootfi_excel.workbook.template import build_template
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
@@ -159,7 +160,7 @@ def test_results_that_never_reached_the_workbook_are_written_back_from_the_journ
     real_save = xlsx.XlsxWorkbook.save
 
     def locked(self, *args, **kwargs):
-        raise xlsx.WorkbookError("the file is open in Excel")
+        raise WorkbookError("the file is open in Excel")
 
     monkeypatch.setattr(xlsx.XlsxWorkbook, "save", locked)
     first = CliRunner().invoke(cli, ["submit", str(path), "--yes"])

@@ -88,7 +88,7 @@ def test_identical_outcomes_are_one_line(sandbox, api_key, tmp_path, monkeypatch
     from rootfi_excel.api.client import RootFiClient
 
     def refused(self, *args, **kwargs):
-        from rootfi_excel.api.errors import ServerError
+        from rootfi_excel.errors import ServerError
 
         raise ServerError("busy", status=503)
 

@@ -25,9 +25,10 @@ from pyopenvba import ExcelFile, check_file
 
 from rootfi_excel import ribbon
 from rootfi_excel.cli.main import cli
+from rootfi_excel.errors import AddinBuildError, PackageError
 from rootfi_excel.excel_addin import build as build_module
 from rootfi_excel.excel_addin import customui, package, vba
-from rootfi_excel.excel_addin.build import ADDIN_FILE, AddinBuildError, build_addin, xlwings_template
+from rootfi_excel.excel_addin.build import ADDIN_FILE, build_addin, xlwings_template
 from rootfi_excel.excel_addin.addin_settings import AddinSettings
 from rootfi_excel.excel_addin.function_help import FUNCTION_HELP_MODULE
 from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE
@@ -431,9 +432,9 @@ def test_a_setting_the_config_cannot_hold_stops_the_build(tmp_path):
 def test_the_project_rename_refuses_to_guess():
     with zipfile.ZipFile(io.BytesIO(xlwings_template())) as template:
         project = template.read("xl/vbaProject.bin")
-    with pytest.raises(package.PackageError, match="no single line"):
+    with pytest.raises(PackageError, match="no single line"):
         package.rename_vba_project(project, "NotTheName", "RootFi")
-    with pytest.raises(package.PackageError, match="not a VBA project name"):
+    with pytest.raises(PackageError, match="not a VBA project name"):
         package.rename_vba_project(project, "MyAddin", "Root Fi")
     renamed = read_vba_bin(package.rename_vba_project(project, "MyAddin", "Other"))
     assert renamed.name == "Other"

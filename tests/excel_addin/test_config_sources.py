@@ -12,6 +12,7 @@ import re
 import pytest
 
 from rootfi_excel import ribbon
+from rootfi_excel.errors import VBASourceError
 from rootfi_excel.excel_addin import vba
 from rootfi_excel.excel_addin.build import build_addin
 from rootfi_excel.messages import ignored_config_sheets
@@ -68,9 +69,9 @@ def test_the_build_refuses_an_xlwings_whose_getconfig_it_does_not_recognise():
     source = vba.crlf(resources.files(xlwings).joinpath("xlwings_custom_addin.bas").read_text(encoding="utf-8"))
     assert "ActiveWorkbook" not in procedure(real(source), "GetConfig")
     changed = source.replace("            'Workbook Sheet Config\r\n", "            'Sheet of the workbook\r\n")
-    with pytest.raises(vba.VBASourceError, match="GetConfig has changed"):
+    with pytest.raises(VBASourceError, match="GetConfig has changed"):
         real(changed)
-    with pytest.raises(vba.VBASourceError, match="no Function GetConfig"):
+    with pytest.raises(VBASourceError, match="no Function GetConfig"):
         real(source.replace("Function GetConfig(", "Function GetSettings("))
 
 

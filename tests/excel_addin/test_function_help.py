@@ -10,8 +10,9 @@ import types
 import pytest
 
 from rootfi_excel import udfs
+from rootfi_excel.errors import FunctionHelpError
 from rootfi_excel.excel_addin.build import build_addin
-from rootfi_excel.excel_addin.function_help import FUNCTION_HELP_MODULE, FunctionHelpError, function_help_source
+from rootfi_excel.excel_addin.function_help import FUNCTION_HELP_MODULE, function_help_source
 from rootfi_excel.excel_addin.vba import rule_problems
 from tests.support.xlam_reader import read_vba
 

@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 
+from rootfi_excel.errors import PackageError
 from rootfi_excel.excel_addin import package
 from rootfi_excel.excel_addin.build import NEW_MODULES, build_addin, xlwings_template
 from tests.support.xlam_reader import parts, read_vba, read_vba_bin
@@ -61,7 +62,7 @@ def test_workspace_records_are_where_excel_writes_them(built):
 
 
 def test_the_workspace_edit_refuses_a_section_it_does_not_recognise():
-    with pytest.raises(package.PackageError, match="does not end as Excel writes it"):
+    with pytest.raises(PackageError, match="does not end as Excel writes it"):
         package.with_workspace_records('Name="X"\r\n\r\n[Workspace]\r\nA=0, 0, 0, 0, C\r\n\r\n\r\n[Other]\r\n', ("B",))
     text = '[Workspace]\r\nA=0, 0, 0, 0, C\r\n\r\n'
     assert package.with_workspace_records(text, ("B", "a")) == '[Workspace]\r\nA=0, 0, 0, 0, C\r\nB=0, 0, 0, 0, C\r\n\r\n'

@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 
-from rootfi_excel.excel_addin.addin_settings import AddinSettings, SettingsError, read_user_config, user_config_path, \
-    write_user_config
+from rootfi_excel.errors import SettingsError
+from rootfi_excel.excel_addin.addin_settings import (
+    AddinSettings,
+    read_user_config,
+    user_config_path,
+    write_user_config,
+)
 
 
 def test_only_settings_with_a_value_become_rows():
@@ -76,3 +82,27 @@ def test_a_new_users_file_and_its_folder_are_made(tmp_path):
     path = tmp_path / "Library/Containers/com.microsoft.Excel/Data/rootfi.conf"
     write_user_config(AddinSettings(interpreter_mac="$HOME/rootfi/.venv/bin/python"), path)
     assert read_user_config(path)["INTERPRETER_MAC"] == "$HOME/rootfi/.venv/bin/python"
+
+
+def test_two_writers_at_once_each_finish_and_the_file_is_whole(tmp_path, monkeypatch):
+    """A second installer writing the user's file while the first is between writing and
+    replacing: both finish, neither removes the other's file, and what is left is whole."""
+    import rootfi_excel.excel_addin.addin_settings as addin_settings
+
+    path = tmp_path / "rootfi.conf"
+    real_replace = os.replace
+    interleaved = []
+
+    def replace_after_another_writer(source, target):
+        if not interleaved:
+            interleaved.append(source)
+            write_user_config(AddinSettings(interpreter_mac="$HOME/second/python"), path)
+        real_replace(source, target)
+
+    monkeypatch.setattr(addin_settings.os, "replace", replace_after_another_writer)
+    first = AddinSettings(interpreter_win=r"%USERPROFILE%\first\pythonw.exe")
+    write_user_config(first, path)
+
+    assert interleaved, "the second writer did not run in between"
+    assert read_user_config(path) == dict(first.rows())  # the last to replace wins, whole
+    assert [p.name for p in tmp_path.iterdir()] == ["rootfi.conf"]  # no partial file left behind

@@ -18,10 +18,11 @@ import types
 import pytest
 
 from rootfi_excel import udfs
+from rootfi_excel.errors import UDFSignatureError
 from rootfi_excel.excel_addin import vba
 from rootfi_excel.excel_addin.build import build_addin
 from rootfi_excel.excel_addin.addin_settings import AddinSettings
-from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE, UDFSignatureError, udf_module_source
+from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE, udf_module_source
 from tests.support.xlam_reader import config_rows, parts, read_vba, sheet_cells
 
 NAMES = ["ROOTFI_CONTACT", "ROOTFI_INVOICE", "ROOTFI_STATUS"]

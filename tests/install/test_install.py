@@ -11,8 +11,9 @@ import pytest
 import xlwings
 
 from rootfi_excel.api.credentials import SERVICE
+from rootfi_excel.errors import InstallError
 from rootfi_excel.install import settings_file
-from rootfi_excel.install.actions import TEMPLATE_FILE, InstallError, install, uninstall, upgrade
+from rootfi_excel.install.actions import TEMPLATE_FILE, install, uninstall, upgrade
 from rootfi_excel.install.addin_file import addin_xlwings_version
 from rootfi_excel.install.layout import LINUX, MACOS, WINDOWS, Layout
 from rootfi_excel.install.manifest import load_manifest, save_manifest, sha256

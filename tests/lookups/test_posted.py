@@ -99,7 +99,7 @@ def test_posted_sends_both_ends_of_the_period_so_an_old_period_is_not_read_to_to
     the API now; a period too long to read says to choose a shorter one."""
     import pytest
 
-    from rootfi_excel.api.errors import ListTooLongError
+    from rootfi_excel.errors import ListTooLongError
     from rootfi_excel.lookups import posted_sheet as posted_module
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
     from tests.support.submitting import fast_client

@@ -134,7 +134,7 @@ def test_an_id_that_is_also_another_records_label_is_ambiguous(cache):
 def test_a_refresh_that_fails_halfway_stores_nothing(sandbox, api_key, cache):
     """Contacts, invoices and accounts read, then the connection drops: the cache keeps the
     old lists and marks, so the next good refresh still reads every change."""
-    from rootfi_excel.api.errors import NetworkError
+    from rootfi_excel.errors import NetworkError
 
     class DropsAtCurrencies(RootFiClient):
         def iter_records(self, company_id, name, *args, **kwargs):

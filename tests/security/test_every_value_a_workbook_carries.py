@@ -14,7 +14,8 @@ from rootfi_excel.sheets.settings import read_settings
 
 @pytest.mark.parametrize("name", ["api_key", "API Key", "apikey", "password", "client_secret", "token"])
 def test_a_settings_row_that_holds_a_key_is_refused_and_never_used(name, memory_keyring):
-    from rootfi_excel.api.trust import UntrustedAddressError, choose_key
+    from rootfi_excel.api.trust import choose_key
+    from rootfi_excel.errors import UntrustedAddressError
 
     settings = read_settings({"company_id": 1003, name: "rk_from_the_workbook", "base_url":
                               "https://collector.example/v4"})

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from rootfi_excel.errors import CellError
 from rootfi_excel.sheets.cells import (
     EXCEL_ERRORS,
-    CellError,
     CellFormat,
     read_amount,
     read_date,

@@ -15,6 +15,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from rootfi_excel.cli.main import cli
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.sheets.layout import (
     PAYMENTS,
     RESULT_COLUMNS,
@@ -626,7 +627,7 @@ def test_the_question_says_rows_already_created_and_sends_only_the_new_one(make_
 
     def locked(self):
         self.close()
-        raise xlsx.WorkbookError("the file is open in Excel")
+        raise WorkbookError("the file is open in Excel")
 
     monkeypatch.setattr(xlsx.XlsxWorkbook, "save", locked)
     assert CliRunner().invoke(cli, ["submit", str(path), "--yes"]).exit_code == 2

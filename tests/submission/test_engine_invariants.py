@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from rootfi_excel.api.errors import (
+from rootfi_excel.errors import (
     ApiValidationError,
     AuthError,
     NetworkError,

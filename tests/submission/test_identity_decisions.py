@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from rootfi_excel.api.errors import AuthError, NetworkError
+from rootfi_excel.errors import AuthError, NetworkError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import identity
 from rootfi_excel.submission.context import POSSIBLE_DUPLICATE, Item, Run, Work

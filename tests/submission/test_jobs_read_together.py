@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 
-from rootfi_excel.api.errors import ServerError
+from rootfi_excel.errors import ServerError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import collecting
 from tests.support.submitting import VOLUME, fast_client, payment_units, submitter

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from rootfi_excel.errors import JournalError
 from rootfi_excel.submission.journal import (
     CREATED,
     PENDING,
@@ -71,7 +72,6 @@ from click.testing import CliRunner  # noqa: E402
 
 from rootfi_excel.cli.main import cli  # noqa: E402
 from rootfi_excel.submission import journal as journal_module  # noqa: E402
-from rootfi_excel.submission.journal import JournalError  # noqa: E402
 
 
 def test_a_damaged_journal_is_a_journal_error_naming_the_file(tmp_path):

@@ -8,8 +8,9 @@ import sqlite3
 
 import pytest
 
+from rootfi_excel.errors import JournalError
 from rootfi_excel.submission import journal as journal_module
-from rootfi_excel.submission.journal import CREATED, FAILED, PLACED_ROW, Journal, JournalError
+from rootfi_excel.submission.journal import CREATED, FAILED, PLACED_ROW, Journal
 
 BASE = "https://api.example/v4"
 MODEL = "invoice_payments"

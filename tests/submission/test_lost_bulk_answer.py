@@ -3,7 +3,7 @@ records may land later, so its rows are never sent again before they are looked 
 
 from __future__ import annotations
 
-from rootfi_excel.api.errors import OutcomeUnknownError
+from rootfi_excel.errors import OutcomeUnknownError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import UNKNOWN, Journal
 from tests.support.fake_api import FakeApi, engine, pay, payments

@@ -13,8 +13,8 @@ from collections import Counter
 
 import pytest
 
-from rootfi_excel.api.errors import RateLimitedError, RootFiError
 from rootfi_excel.api.ratelimit import RateLimiter
+from rootfi_excel.errors import RateLimitedError, RootFiError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import CREATED, UNKNOWN, Journal, fingerprint
 from tests.support.submitting import fast_client, payment_units, submitter

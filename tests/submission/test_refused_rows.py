@@ -70,6 +70,10 @@ def test_a_refused_row_keeps_its_reason_and_is_sent_again_only_once_changed(sand
     # Asked for: sent again (and refused again).
     forced = CliRunner().invoke(cli, ["submit", str(path), "--yes", "--resend-rejected"])
     assert len(_attempts(tmp_path)) == len(sent_before) + len(refused), forced.output
+    # ...and the plan shown before sending counted them as the send did, with the command's options
+    new = {int(n) for n in re.findall(r"(\d+) new payments? to send", forced.output)}
+    assert new == {len(refused)}, forced.output
+    assert "refused before are unchanged" not in forced.output, forced.output
 
     # Changed: sent again without being asked.
     _edit(path, 3, amount=1.0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from rootfi_excel.api.answers import Job, Sync
-from rootfi_excel.api.errors import NetworkError, OutcomeUnknownError
+from rootfi_excel.errors import NetworkError, OutcomeUnknownError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import CREATED, FAILED, Journal
 from tests.support.fake_api import FakeApi, credit_notes, engine, pay, payments

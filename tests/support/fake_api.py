@@ -9,7 +9,7 @@ import datetime as dt
 import itertools
 
 from rootfi_excel.api.answers import Job, Sync
-from rootfi_excel.api.errors import OutcomeUnknownError
+from rootfi_excel.errors import OutcomeUnknownError
 from rootfi_excel.fields.integrations import RequirementBook
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUMNS
 from rootfi_excel.sheets.settings import WorkbookSettings

@@ -4,7 +4,7 @@ lands bulk writes late, as the property tests of the engine and of Submit draw i
 from __future__ import annotations
 
 from rootfi_excel.api.answers import Job, Sync
-from rootfi_excel.api.errors import NetworkError, OutcomeUnknownError, UnexpectedAnswerError
+from rootfi_excel.errors import NetworkError, OutcomeUnknownError, UnexpectedAnswerError
 from tests.support.fake_api import FakeApi
 
 

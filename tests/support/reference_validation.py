@@ -19,11 +19,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from rootfi_excel.errors import CellError
 from rootfi_excel.fields import rules
 from rootfi_excel.fields.integrations import RequirementBook
 from rootfi_excel.messages import required_by
 from rootfi_excel.fields.models import CreditNoteLineRequest, InvoiceCreditNoteRequest, InvoicePaymentRequest
-from rootfi_excel.sheets.cells import READERS, CellError, CellFormat, read_id, read_text
+from rootfi_excel.sheets.cells import READERS, CellFormat, read_id, read_text
 from rootfi_excel.sheets.layout import (
     CREDIT_NOTE_HEADER_FIELDS,
     CREDIT_NOTE_LINE_FIELDS,

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rootfi_excel.errors import HeaderError
 from rootfi_excel.fields.integrations import RequirementBook
 from rootfi_excel.sheets.cells import EXCEL_ERRORS, CellFormat
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUMNS, Status
-from rootfi_excel.sheets.records import HeaderError
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.validate import validate_credit_notes, validate_payments
 from rootfi_excel.sheets.port import Table, UncalculatedFormula

@@ -11,8 +11,9 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rootfi_excel.errors import CellError
 from rootfi_excel.fields.integrations import RequirementBook
-from rootfi_excel.sheets.cells import EXCEL_ERRORS, READERS, CellError, CellFormat
+from rootfi_excel.sheets.cells import EXCEL_ERRORS, READERS, CellFormat
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUMNS, Status
 from rootfi_excel.sheets.settings import WorkbookSettings
 from rootfi_excel.validation.validate import validate_credit_notes, validate_payments
@@ -95,7 +96,7 @@ def test_each_reader_either_reads_or_raises_a_cell_error(value, fmt):
 @settings(max_examples=examples(100), deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(max_size=12), st.integers(), st.floats()), max_size=12))
 def test_arbitrary_headers_never_crash_the_column_finder(headers):
-    from rootfi_excel.sheets.records import HeaderError
+    from rootfi_excel.errors import HeaderError
 
     table = Table(list(headers), [[None] * len(headers)])
     try:

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from rootfi_excel.errors import HeaderError
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, Status
-from rootfi_excel.sheets.records import HeaderError
 from rootfi_excel.validation.workbook_validation import validate_workbook
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS, row_of, write_book

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.sheets.layout import (
     CREDIT_NOTE_LINES,
     PAYMENTS,
@@ -11,7 +12,7 @@ from rootfi_excel.sheets.layout import (
 )
 from rootfi_excel.validation.workbook_validation import validate_workbook, write_validation
 from rootfi_excel.workbook.excel import ExcelWorkbook
-from rootfi_excel.sheets.port import ResultUpdate, WorkbookError
+from rootfi_excel.sheets.port import ResultUpdate
 from tests.support.books import PAYMENT_HEADERS, row_of
 from tests.support.excel_books import GOOD, column, fake_book
 from tests.support.fake_xlwings import ExcelError, Formula

@@ -209,7 +209,7 @@ def test_a_grown_list_stops_before_overwriting_what_was_typed_below_it_in_excel_
     import openpyxl
     import pytest
 
-    from rootfi_excel.sheets.port import WorkbookError
+    from rootfi_excel.errors import WorkbookError
     from rootfi_excel.workbook.xlsx import XlsxWorkbook
     from tests.support.fake_xlwings import FakeBook
 

@@ -34,7 +34,7 @@ def test_rows_below_a_blank_row_under_the_table_are_not_silently_left_out(tmp_pa
 
 def test_rows_below_a_blank_row_under_a_table_in_excel_are_refused_too():
     from rootfi_excel.workbook.excel import ExcelWorkbook
-    from rootfi_excel.sheets.port import WorkbookError
+    from rootfi_excel.errors import WorkbookError
     from tests.support.excel_books import excel_book
 
     book, _ = excel_book(rows=1, below=0)

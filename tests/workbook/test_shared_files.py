@@ -17,10 +17,11 @@ from click.testing import CliRunner
 
 from rootfi_excel.app import submit as submitting
 from rootfi_excel.cli.main import cli
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.validation.workbook_validation import validate_workbook, write_validation
 from rootfi_excel.workbook.excel import ExcelWorkbook
-from rootfi_excel.sheets.port import ResultUpdate, WorkbookError
+from rootfi_excel.sheets.port import ResultUpdate
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.support.books import PAYMENT_HEADERS, row_of
 from tests.support.whole_save import another_program

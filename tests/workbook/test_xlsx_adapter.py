@@ -8,9 +8,10 @@ import os
 import openpyxl
 import pytest
 
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS, ROW_KEY_HEADER
 from rootfi_excel.validation.workbook_validation import validate_workbook
-from rootfi_excel.sheets.port import ResultUpdate, UncalculatedFormula, WorkbookError
+from rootfi_excel.sheets.port import ResultUpdate, UncalculatedFormula
 from rootfi_excel.workbook.xlsx import XlsxWorkbook
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 

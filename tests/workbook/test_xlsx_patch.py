@@ -15,9 +15,10 @@ import zipfile
 import openpyxl
 import pytest
 
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, RESULT_COLUMNS
 from rootfi_excel.validation.workbook_validation import validate_workbook, write_validation
-from rootfi_excel.sheets.port import ResultUpdate, WorkbookError
+from rootfi_excel.sheets.port import ResultUpdate
 from rootfi_excel.workbook.template import build_template
 from rootfi_excel.workbook.xlsx import DATETIME_FORMAT, XlsxWorkbook
 from rootfi_excel.workbook.xlsx_package import Package

@@ -10,7 +10,8 @@ import datetime as dt
 
 import pytest
 
-from rootfi_excel.workbook.xlsx_patch import SheetXml, Unpatchable, _find_cell
+from rootfi_excel.errors import Unpatchable
+from rootfi_excel.workbook.xlsx_patch import SheetXml, _find_cell
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 EPOCH = dt.datetime(1899, 12, 30)

@@ -1,9 +1,11 @@
 """Details of patching a worksheet part that no other test ran: where a new table's
 <tablePart> goes (with the sheet's own <tableParts>, their count made right, else just
-before the worksheet's own <extLst>, never inside an extension's nested one), a sheet in
+before the worksheet's own <extLst>, full or empty, never inside an extension's nested one), a sheet in
 another XML form refused, and text whose spaces or line breaks must be kept."""
 
 from __future__ import annotations
+
+import pytest
 
 from rootfi_excel.workbook.xlsx_patch import SheetXml, _worksheet_extension_start
 
@@ -16,22 +18,31 @@ def _sheet(tail: bytes) -> tuple[SheetXml, bytes]:
     return SheetXml(xml, "Payments"), xml[xml.index(b"<sheetData/>") + len(b"<sheetData/>"):]
 
 
-def test_the_worksheet_extension_list_is_found_and_not_one_nested_in_an_extension():
-    nested = b'<pageMargins/><extLst><ext uri="a"><x:y><extLst><ext uri="b"/></extLst></x:y></ext></extLst></worksheet>'
+# The worksheet's own extension list, full or empty: OOXML's CT_Worksheet ends with tableParts,
+# then extLst, so a new table part goes before either.
+EXTENSION_LISTS = [b'<extLst><ext uri="a"/></extLst>', b"<extLst/>", b"<extLst />"]
+
+
+@pytest.mark.parametrize("own", EXTENSION_LISTS)
+def test_the_worksheet_extension_list_is_found_and_not_one_nested_in_an_extension(own):
+    last = b"<pageMargins/>" + own + b"</worksheet>"
+    assert _worksheet_extension_start(last, b"") == last.index(own)
+    nested = b'<pageMargins/><extLst><ext uri="a"><x:y>' + own + b"</x:y></ext></extLst></worksheet>"
     assert _worksheet_extension_start(nested, b"") == nested.index(b"<extLst>")
     plain = b"<pageMargins/></worksheet>"
     assert _worksheet_extension_start(plain, b"") == plain.index(b"</worksheet>")
     # an extLst that is not the last thing in the sheet is not the worksheet's own
-    inner = b'<pageMargins/><extLst><ext uri="a"/></extLst><drawing r:id="rId1"/></worksheet>'
+    inner = b"<pageMargins/>" + own + b'<drawing r:id="rId1"/></worksheet>'
     assert _worksheet_extension_start(inner, b"") == inner.index(b"</worksheet>")
-    prefixed = b'<x:pageMargins/><x:extLst><x:ext uri="a"/></x:extLst></x:worksheet>'
-    assert _worksheet_extension_start(prefixed, b"x:") == prefixed.index(b"<x:extLst>")
+    prefixed = b"<x:pageMargins/>" + own.replace(b"<", b"<x:").replace(b"<x:/", b"</x:") + b"</x:worksheet>"
+    assert _worksheet_extension_start(prefixed, b"x:") == prefixed.index(b"<x:extLst")
 
 
-def test_a_new_table_part_goes_before_the_worksheets_extension_list():
-    sheet, tail = _sheet(b'<pageMargins/><extLst><ext uri="a"/></extLst></worksheet>')
+@pytest.mark.parametrize("own", EXTENSION_LISTS)
+def test_a_new_table_part_goes_before_the_worksheets_extension_list(own):
+    sheet, tail = _sheet(b"<pageMargins/>" + own + b"</worksheet>")
     assert sheet._tail(tail, ["rId7"]) == (b'<pageMargins/><tableParts count="1"><tablePart r:id="rId7"/></tableParts>'
-                                           b'<extLst><ext uri="a"/></extLst></worksheet>')
+                                           + own + b"</worksheet>")
 
 
 def test_a_new_table_part_joins_the_sheets_own_and_counts_them_all():
@@ -50,7 +61,7 @@ def test_a_sheet_without_the_relationships_namespace_gets_it_declared_on_the_tab
 
 
 def test_a_sheet_in_another_xml_form_is_refused_not_edited():
-    from rootfi_excel.workbook.xlsx_patch import Unpatchable
+    from rootfi_excel.errors import Unpatchable
 
     strict = b'<worksheet xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"><sheetData/></worksheet>'
     try:

@@ -10,28 +10,15 @@
 from rootfi_excel.api.answers import FINISHED_STATUSES, Company, Job, Sync
 from rootfi_excel.api.client import RootFiClient, encode_filters
 from rootfi_excel.api.credentials import (
-    CredentialsError,
     delete_api_key,
     get_api_key,
     has_api_key,
     store_api_key,
 )
-from rootfi_excel.api.errors import (
-    ApiValidationError,
-    AuthError,
-    NetworkError,
-    NotFoundError,
-    OutcomeUnknownError,
-    RateLimitedError,
-    RootFiError,
-    ServerError,
-    SyncTimeoutError,
-    UnexpectedAnswerError,
-)
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, INVOICE_CREDIT_NOTES, INVOICE_PAYMENTS, PATHS, path
 from rootfi_excel.api.ratelimit import RateLimiter
 from rootfi_excel.api.retry import RetryPolicy
-from rootfi_excel.api.trust import ChosenKey, UntrustedAddressError, choose_key, store_key
+from rootfi_excel.api.trust import ChosenKey, choose_key, store_key
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -39,25 +26,13 @@ __all__ = [
     "INVOICE_CREDIT_NOTES",
     "INVOICE_PAYMENTS",
     "PATHS",
-    "ApiValidationError",
-    "AuthError",
     "ChosenKey",
     "Company",
-    "CredentialsError",
     "Job",
-    "NetworkError",
-    "NotFoundError",
-    "OutcomeUnknownError",
-    "RateLimitedError",
     "RateLimiter",
     "RetryPolicy",
     "RootFiClient",
-    "RootFiError",
-    "ServerError",
     "Sync",
-    "SyncTimeoutError",
-    "UnexpectedAnswerError",
-    "UntrustedAddressError",
     "choose_key",
     "delete_api_key",
     "encode_filters",

@@ -16,14 +16,11 @@ import re
 from urllib.parse import urlsplit
 
 from rootfi_excel.api.paths import KNOWN_BASE_URLS, unsafe_for_key
+from rootfi_excel.errors import AddressError
 
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 _HOST = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")  # a DNS name, an IPv4 address, or [IPv6]
 _PATH = re.compile(r"(/[A-Za-z0-9._~%!$&'()*+,;=:@-]*)*")
-
-
-class AddressError(ValueError):
-    """Text that cannot be an API address; str() says why, in words."""
 
 
 def canonical(base_url: str) -> str:

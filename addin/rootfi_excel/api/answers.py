@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from rootfi_excel.api.errors import UnexpectedAnswerError
+from rootfi_excel.errors import UnexpectedAnswerError
 
 # The one definition of "finished" for syncs and jobs (v3 SyncStatus and JobStatus, plus
 # PARTIAL_SUCCESS from the sync examples). Everything else is still running.
@@ -278,4 +278,8 @@ def _kind_of(value: Any) -> str:
         return "an object"
     if isinstance(value, str):
         return "text"
+    if isinstance(value, bool):  # before int: a bool is an int to Python
+        return "true or false"
+    if isinstance(value, (int, float)):  # JSON has one kind of number
+        return "a number"
     return f"a {type(value).__name__}"

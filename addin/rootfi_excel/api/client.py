@@ -30,16 +30,7 @@ import httpx
 from rootfi_excel import __version__
 from rootfi_excel.api import answers
 from rootfi_excel.api.answers import Company, Job, Sync
-from rootfi_excel.api.errors import (
-    ListTooLongError,
-    NetworkError,
-    OutcomeUnknownError,
-    ReadRefusedError,
-    RootFiError,
-    SyncTimeoutError,
-    UnexpectedAnswerError,
-    error_from_response,
-)
+from rootfi_excel.api.error_answers import error_from_response
 from rootfi_excel.api.addresses import problem as address_problem
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, path
 from rootfi_excel.api.polling import poll_syncs
@@ -51,7 +42,16 @@ from rootfi_excel.api.retry import (
     parse_retry_after,
     write_may_be_retried,
 )
-from rootfi_excel.api.credentials import CredentialsError
+from rootfi_excel.errors import (
+    CredentialsError,
+    ListTooLongError,
+    NetworkError,
+    OutcomeUnknownError,
+    ReadRefusedError,
+    RootFiError,
+    SyncTimeoutError,
+    UnexpectedAnswerError,
+)
 
 log = logging.getLogger("rootfi_excel.api")
 

@@ -13,19 +13,12 @@ import keyring
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
 
-from rootfi_excel.api.errors import RootFiError
+from rootfi_excel.errors import CredentialsError
 from rootfi_excel.safe_text import hide
 
 SERVICE = "rootfi-excel"
 DEFAULT_PROFILE = "default"
 ENV_VAR = "ROOTFI_API_KEY"
-
-
-class CredentialsError(RootFiError):
-    """No usable API key; the message says what to do."""
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def key_problem(key: str) -> str | None:

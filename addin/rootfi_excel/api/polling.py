@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rootfi_excel.api.answers import Sync
-from rootfi_excel.api.errors import AuthError, NotFoundError, RootFiError
 from rootfi_excel.api.forecast import FinishForecast
+from rootfi_excel.errors import AuthError, NotFoundError, RootFiError
 
 FIRST_POLL = 1.0  # seconds before the second look
 # A long wait between looks tells on_wait at least this often (seconds), with what the last

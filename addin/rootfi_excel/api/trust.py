@@ -26,26 +26,22 @@ import os
 from dataclasses import dataclass, field
 
 from rootfi_excel import messages
-from rootfi_excel.api.addresses import AddressError, canonical, rootfi_addresses
+from rootfi_excel.api.addresses import canonical, rootfi_addresses
 from rootfi_excel.api.credentials import (
     DEFAULT_PROFILE,
     ENV_VAR,
     SERVICE,
-    CredentialsError,
     delete_api_key,
     environment_key,
     key_stored,
     store_api_key,
     stored_key,
 )
+from rootfi_excel.errors import AddressError, CredentialsError, UntrustedAddressError
 
 BASE_URL_ENV_VAR = "ROOTFI_BASE_URL"
 FROM_ENVIRONMENT = f"{ENV_VAR} environment variable"
 FROM_KEY_STORE = "this computer's key store"
-
-
-class UntrustedAddressError(CredentialsError):
-    """The key may not go to this address; the message names it and how to trust it."""
 
 
 @dataclass(frozen=True)

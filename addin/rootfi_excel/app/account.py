@@ -12,19 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from rootfi_excel import messages
-from rootfi_excel.api.addresses import AddressError
 from rootfi_excel.api.answers import Company
 from rootfi_excel.api.client import RootFiClient
-from rootfi_excel.api.credentials import (
-    ENV_VAR,
-    CredentialsError,
-    ensure_keyring,
-    keyring_name,
-)
-from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
+from rootfi_excel.api.credentials import ENV_VAR, ensure_keyring, keyring_name
 from rootfi_excel.api.trust import ChosenKey, other_address, service_for, store_key
 from rootfi_excel.api.trust import choose_key as choose_key_for_address
 from rootfi_excel.app.ui import UserInterface
+from rootfi_excel.errors import AddressError, AuthError, CredentialsError, NetworkError, RootFiError
 from rootfi_excel.fields import integrations
 from rootfi_excel.messages import key_refused, platform, unreachable
 from rootfi_excel.safe_text import hide
@@ -83,67 +77,72 @@ def read_company(settings: WorkbookSettings, *, client: Any = None, **options: A
 
 
 def set_api_key(port: WorkbookPort, ui: UserInterface) -> bool:
-    """Ask for the key (masked) and store it in the OS key store under the workbook's key
-    profile, for the workbook's address. An address that is not RootFi's is shown first and
-    the person asked whether to trust it: a shared workbook must not collect keys."""
+    """Set API key: ask for the key (masked) and store it in the OS key store under the
+    workbook's key profile, for the workbook's address (store_key_for_workbook)."""
     settings, _, _ = read_workbook_settings(port)
     try:
         address = other_address(settings.base_url)
     except AddressError as error:
         ui.error(messages.SET_KEY_BAD_ADDRESS.format(problem=error))
         return False
-    return store_api_key(ui, settings.key_profile, address, from_workbook=True)
+    return store_key_for_workbook(ui, settings.key_profile, address)
 
 
-def store_api_key(ui: UserInterface, profile: str, address: str | None, *, from_workbook: bool) -> bool:
+def store_key_for_workbook(ui: UserInterface, profile: str, address: str | None) -> bool:
     """Ask for a key (masked) and store it under `profile` for `address` (None: RootFi's own
-    addresses): Set API key and `rootfi-excel login`. True when one was stored.
-
-    from_workbook: the address comes from a workbook's Settings, which anyone may have
-    written: another than RootFi's is asked about first. Otherwise the person typed it
-    (--base-url): it is said, not asked. A key store that cannot be used raises
-    CredentialsError there, unless ROOTFI_API_KEY is set (then nothing needs storing)."""
-    overridden = not from_workbook and messages.key_in_environment()
+    addresses), the address read from a workbook's Settings, which anyone may have written:
+    one that is not RootFi's is shown and asked about before a key is typed (a shared
+    workbook must not collect keys). Every problem is told, never raised. True when stored."""
     try:
         ensure_keyring()  # say so before the person types a key for nothing
     except CredentialsError as error:
+        ui.error(str(error))
+        return False
+    if address and not ui.confirm(messages.SET_KEY_ELSEWHERE.format(address=address, profile=profile)):
+        ui.tell("Nothing was stored.")
+        return False
+    key = ui.ask_secret(messages.SET_KEY_PROMPT.format(profile=profile, sent_to=messages.sent_to(address))) or ""
+    if not key.strip():
+        ui.tell("Nothing was stored.")
+        return False
+    try:
+        _store(profile, key, address)
+    except CredentialsError as error:
+        ui.error(str(error))
+        return False
+    ui.tell(messages.SET_KEY_SAVED.format(profile=profile, store=keyring_name(), sent_to=messages.sent_to(address)))
+    return True
+
+
+def log_in(ui: UserInterface, profile: str, address: str | None) -> bool:
+    """`rootfi-excel login`: ask for a key (masked) and store it under `profile` for `address`
+    (None: RootFi's own addresses). The person typed the address here (--base-url): it is
+    said, not asked. A key store that cannot be used, or a blank key, raises CredentialsError,
+    unless ROOTFI_API_KEY is set (then nothing needs storing). True when one was stored."""
+    overridden = messages.key_in_environment()
+    try:
+        ensure_keyring()  # say so before the person types a key for nothing
+    except CredentialsError:
         if overridden:
             ui.warn(messages.LOGIN_WITH_ENV_KEY_ONLY)
             return False
-        if not from_workbook:
-            raise
-        ui.error(str(error))
-        return False
-    if from_workbook:
-        if address and not ui.confirm(messages.SET_KEY_ELSEWHERE.format(address=address, profile=profile)):
-            ui.tell("Nothing was stored.")
-            return False
-        prompt = messages.SET_KEY_PROMPT.format(profile=profile, sent_to=messages.sent_to(address))
-    else:
-        if overridden:  # before the key is typed: it will not be used while the variable is set
-            ui.warn(messages.ENV_KEY_IN_USE)
-        if address:
-            ui.warn(messages.LOGIN_ELSEWHERE.format(address=address))
-        prompt = f"RootFi API key for profile '{profile}'" + (f" at {address}" if address else "")
-    key = ui.ask_secret(prompt) or ""
-    if not key.strip() and from_workbook:  # (a blank key typed at the command line: store_key refuses it)
-        ui.tell("Nothing was stored.")
-        return False
-    hide(key.strip())  # never in the log or a message, even if the key store's error repeats it (as stored: trimmed)
-    try:
-        store_key(profile, key, address)
-    except CredentialsError as error:
-        if not from_workbook:
-            raise
-        ui.error(str(error))
-        return False
-    if from_workbook:
-        ui.tell(messages.SET_KEY_SAVED.format(profile=profile, store=keyring_name(),
-                                              sent_to=messages.sent_to(address)))
-    else:
-        ui.tell(f"Saved the API key for profile '{profile}' in {keyring_name()} (service "
-                f"'{service_for(address)}'); it is sent only to {messages.sent_to(address)}.")
+        raise
+    if overridden:  # before the key is typed: it will not be used while the variable is set
+        ui.warn(messages.ENV_KEY_IN_USE)
+    if address:
+        ui.warn(messages.LOGIN_ELSEWHERE.format(address=address))
+    key = ui.ask_secret(f"RootFi API key for profile '{profile}'" + (f" at {address}" if address else "")) or ""
+    _store(profile, key, address)  # a blank key: store_key refuses it
+    ui.tell(f"Saved the API key for profile '{profile}' in {keyring_name()} (service "
+            f"'{service_for(address)}'); it is sent only to {messages.sent_to(address)}.")
     return True
+
+
+def _store(profile: str, key: str, address: str | None) -> None:
+    """The one store step of both: the key kept out of every log and message (as stored:
+    trimmed), even if the key store's error repeats it, then stored for the address."""
+    hide(key.strip())
+    store_key(profile, key, address)
 
 
 @dataclass

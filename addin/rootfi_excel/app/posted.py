@@ -13,11 +13,10 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from rootfi_excel.api.credentials import CredentialsError
-from rootfi_excel.api.errors import AuthError, ListTooLongError, NetworkError, RootFiError
 from rootfi_excel.app.account import open_client
 from rootfi_excel.app.totals import WorkbookTotals, ledger_ending, refresh_totals
 from rootfi_excel.app.ui import UserInterface
+from rootfi_excel.errors import AuthError, CredentialsError, ListTooLongError, NetworkError, RootFiError
 from rootfi_excel.lookups.place import cache_key
 from rootfi_excel.lookups.posted_sheet import POSTED_SHEET, PostedReport, posted_with_cached_names
 from rootfi_excel.messages import key_refused, unreachable, words

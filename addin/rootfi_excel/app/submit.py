@@ -15,13 +15,20 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from rootfi_excel.api.credentials import CredentialsError
 from rootfi_excel.api.client import RootFiClient
-from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
 from rootfi_excel.app.account import open_client, platform_name
 from rootfi_excel.app.selection import Selection, narrow
 from rootfi_excel.app.totals import WorkbookTotals, refresh_totals, totals_ending
 from rootfi_excel.app.ui import UserInterface
+from rootfi_excel.errors import (
+    AuthError,
+    CredentialsError,
+    JournalError,
+    NetworkError,
+    RootFiError,
+    SubmitAborted,
+    WorkbookError,
+)
 from rootfi_excel.fields.integrations import RequirementBook
 from rootfi_excel.sheets.layout import (
     MESSAGE,
@@ -38,12 +45,12 @@ from rootfi_excel.sheets.layout import (
 )
 from rootfi_excel.sheets.settings import Overrides, WorkbookSettings
 from rootfi_excel.sheets.workbook_settings import read_workbook_settings
-from rootfi_excel.submission.engine import SubmitAborted, SubmitOptions
+from rootfi_excel.submission.engine import SubmitOptions
 from rootfi_excel.failures import record
 from rootfi_excel.messages import NOTHING_SENT, key_refused, plural, unreachable, were, words
 from rootfi_excel.validation.validate import SheetValidation
 from rootfi_excel.validation.workbook_validation import WorkbookValidation, refusals, write_validation
-from rootfi_excel.submission.journal import Journal, JournalError
+from rootfi_excel.submission.journal import Journal
 from rootfi_excel.submission.workbook_submission import (
     WorkbookSubmission,
     count_plan,
@@ -51,7 +58,7 @@ from rootfi_excel.submission.workbook_submission import (
     plan_submission,
     send_planned,
 )
-from rootfi_excel.sheets.port import ResultUpdate, WorkbookError, WorkbookPort
+from rootfi_excel.sheets.port import ResultUpdate, WorkbookPort
 
 # How a Submit ended, for the front end to choose its exit code or message.
 DONE = "done"  # sent (or nothing to send) and written back
@@ -109,10 +116,10 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Workbo
             write_keys(port, submission)
         except WorkbookError as error:
             return _refused(ui, name, f"{error}. Nothing was sent.", error)
-        if not (options and options.resend_rejected):
+        options = options or options_for(settings)  # one set for the plan shown and for the send
+        if not options.resend_rejected:
             _hold_refused(submission, journal)
-        # Counted with the Settings' options, whatever the command line changed for the send.
-        count_plan(submission, journal, options_for(settings), workbook=workbook_name(port))
+        count_plan(submission, journal, options, workbook=workbook_name(port))
         details = [*port.notices, *plan_lines(submission, settings)]
         if sum(plan.to_send.values()) or sum(plan.to_collect.values()):
             if not ui.confirm(question(submission, settings), details):
@@ -121,7 +128,7 @@ def submit_with_settings(port: WorkbookPort, ui: UserInterface, settings: Workbo
         else:
             ui.note("\n".join(details))
         with ui.working("Submitting"):
-            send_planned(submission, client, journal, options=options or options_for(settings),
+            send_planned(submission, client, journal, options=options,
                          progress=ui.progress, workbook=workbook_name(port))
         # One count for the whole Submit: the company check and validation's lookups included.
         submission.requests_used = getattr(client, "requests_sent", 0) - requests_at_start

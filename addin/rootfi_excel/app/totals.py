@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.failures import record
 from rootfi_excel.lookups.ledger_totals import ledger_table, ledger_totals
 from rootfi_excel.messages import LEDGER_DIFFERS, LEDGER_TIES, TOTALS_NOT_WRITTEN, TOTALS_UNEXPECTED
@@ -20,7 +21,7 @@ from rootfi_excel.sheets.layout import TABLES
 from rootfi_excel.sheets.money import minor_units
 from rootfi_excel.sheets.totals import CurrencyTotals, Line, control_totals, lines_of
 from rootfi_excel.sheets.totals_view import submit_line, totals_table
-from rootfi_excel.sheets.port import LookupTable, WorkbookError, WorkbookPort
+from rootfi_excel.sheets.port import LookupTable, WorkbookPort
 
 
 @dataclass

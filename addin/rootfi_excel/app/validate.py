@@ -7,10 +7,11 @@ from typing import Any
 from rootfi_excel.app.account import open_client
 from rootfi_excel.app.selection import Selection, narrow
 from rootfi_excel.app.totals import refresh_totals
+from rootfi_excel.errors import JournalError
 from rootfi_excel.sheets.layout import WORKBOOK_ID
 from rootfi_excel.sheets.settings import Overrides
 from rootfi_excel.submission import row_keys
-from rootfi_excel.submission.journal import Journal, JournalError, default_path
+from rootfi_excel.submission.journal import Journal, default_path
 from rootfi_excel.validation.workbook_validation import WorkbookValidation, validate_workbook, write_validation
 from rootfi_excel.sheets.port import WorkbookPort
 

@@ -9,6 +9,7 @@ import click
 
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import say, stop
+from rootfi_excel.errors import AddinBuildError
 
 
 @click.group()
@@ -32,7 +33,7 @@ def build(out_dir: Path, interpreter_win: str | None, interpreter_mac: str | Non
     The add-in's xlwings module, DLL name and AppleScript version are those of the
     installed xlwings, so build again after upgrading xlwings.
     """
-    from rootfi_excel.excel_addin import AddinBuildError, AddinSettings, build_addin  # heavy: when the command runs
+    from rootfi_excel.excel_addin import AddinSettings, build_addin  # heavy: when the command runs
 
     if no_interpreter and (interpreter_win or interpreter_mac):
         raise click.UsageError("--no-interpreter cannot be combined with --interpreter-win/--interpreter-mac")

@@ -10,6 +10,7 @@ from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import EXIT_UNUSABLE, say
 
 from rootfi_excel.api.credentials import DEFAULT_PROFILE
+from rootfi_excel.errors import InstallError
 
 _dry_run = click.option("--dry-run", is_flag=True,
                         help="Print every step it would take, in the words and order of a real run; change nothing.")
@@ -50,8 +51,7 @@ def _fail(exc: Exception) -> click.ClickException:
 @_dry_run
 def install(templates_dir: Path | None, profile: str, no_key: bool, yes: bool, dry_run: bool) -> None:
     """Put the RootFi add-in into Excel, set it to use this Python, copy the template, store the key."""
-    from rootfi_excel.install.actions import InstallError  # loads the add-in builder: when the command runs
-    from rootfi_excel.install.actions import install as run_install
+    from rootfi_excel.install.actions import install as run_install  # loads the add-in builder: when the command runs
 
     layout = _layout()
     if templates_dir is None and not yes:
@@ -76,8 +76,7 @@ def install(templates_dir: Path | None, profile: str, no_key: bool, yes: bool, d
 @_dry_run
 def upgrade(dry_run: bool) -> None:
     """Rebuild the add-in for the installed version; keep the key, templates and your settings."""
-    from rootfi_excel.install.actions import InstallError  # loads the add-in builder: when the command runs
-    from rootfi_excel.install.actions import upgrade as run_upgrade
+    from rootfi_excel.install.actions import upgrade as run_upgrade  # loads the add-in builder: when the command runs
 
     if dry_run:
         say("Dry run: nothing is written.")
@@ -98,8 +97,7 @@ def upgrade(dry_run: bool) -> None:
 def uninstall(remove_key: bool, remove_journal: bool, profiles: tuple[str, ...], dry_run: bool) -> None:
     """Remove every file, setting and folder install wrote, then the environment the installer made
     (proven by its marker); the key and the journal only when asked."""
-    from rootfi_excel.install.actions import InstallError  # loads the add-in builder: when the command runs
-    from rootfi_excel.install.actions import uninstall as run_uninstall
+    from rootfi_excel.install.actions import uninstall as run_uninstall  # loads the add-in builder: when the command runs
 
     if dry_run:
         say("Dry run: nothing is written.")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from rootfi_excel.api.addresses import AddressError
-from rootfi_excel.api.credentials import DEFAULT_PROFILE, CredentialsError
+from rootfi_excel.api.credentials import DEFAULT_PROFILE
 from rootfi_excel.api.trust import delete_key, other_address
-from rootfi_excel.app.account import store_api_key
+from rootfi_excel.app.account import log_in
 from rootfi_excel.cli.guarded import GuardedCommand
 from rootfi_excel.cli.output import say
 from rootfi_excel.cli.terminal_ui import TerminalUI
+from rootfi_excel.errors import AddressError, CredentialsError
 from rootfi_excel.messages import ENV_KEY_IN_USE, LOGOUT_WITH_ENV_KEY_ONLY, key_in_environment
 
 _profile_option = click.option(
@@ -47,7 +47,7 @@ def login(profile: str, base_url: str | None) -> None:
     """Store a RootFi API key in the system keyring.
 
     The key is for RootFi's own addresses, or for --base-url alone."""
-    store_api_key(TerminalUI(), profile, _address(base_url), from_workbook=False)
+    log_in(TerminalUI(), profile, _address(base_url))
 
 
 @click.command(cls=GuardedCommand, doing="remove the API key")

@@ -12,7 +12,7 @@ from rootfi_excel.cli.opening import open_for_company
 from rootfi_excel.app.lookups import refresh_lookups
 from rootfi_excel.cli.output import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, say, stop
 from rootfi_excel.cli.terminal_ui import TerminalUI
-from rootfi_excel.sheets.port import WorkbookError
+from rootfi_excel.errors import WorkbookError
 
 
 @click.command(cls=GuardedCommand, doing="refresh the lookups of {file}",

@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rootfi_excel.api.credentials import CredentialsError
 from rootfi_excel.api.trust import ChosenKey
 from rootfi_excel.app.account import choose_key
 from rootfi_excel.cli.output import say, stop
-from rootfi_excel.sheets.port import WorkbookError
+from rootfi_excel.errors import CredentialsError, WorkbookError
 from rootfi_excel.sheets.settings import Overrides, WorkbookSettings, apply_overrides
 from rootfi_excel.sheets.workbook_settings import read_workbook_settings
 

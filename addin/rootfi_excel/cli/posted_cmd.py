@@ -15,8 +15,8 @@ from rootfi_excel.cli.opening import open_for_company
 from rootfi_excel.cli.output import EXIT_OK, say, stop
 from rootfi_excel.cli.terminal_ui import TerminalUI
 from rootfi_excel.cli.totals_output import print_totals
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.lookups.posted_sheet import POSTED_SHEET
-from rootfi_excel.sheets.port import WorkbookError
 from rootfi_excel.sheets.settings import month_end
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rootfi_excel.errors import CredentialsError
 from rootfi_excel.sandbox.seed import COMPANIES
 
 SANDBOX_PROFILE = "sandbox"  # the key profile a sandbox workbook names (Settings: key_profile)
@@ -39,8 +40,7 @@ def configure(book: Path, base_url: str, key: str, company_id: int | None = None
 
     company_id: the sandbox company to use; None keeps the workbook's when it is one of
     the sandbox's connected companies, else DEFAULT_COMPANY."""
-    from rootfi_excel.api.credentials import CredentialsError  # loads keyring: only with --configure
-    from rootfi_excel.sheets.settings import read_settings
+    from rootfi_excel.sheets.settings import read_settings  # only with --configure
     from rootfi_excel.workbook.xlsx import XlsxWorkbook  # loads openpyxl: only with --configure, not for --help
 
     with XlsxWorkbook.open(book) as workbook:

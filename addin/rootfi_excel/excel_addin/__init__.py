@@ -17,8 +17,8 @@ rootfi_excel.ribbon.BUTTONS: no VBA changes. An installer calls build_addin() (w
 AddinSettings) and/or write_user_config().
 """
 
-from rootfi_excel.excel_addin.build import ADDIN_FILE, AddinBuildError, BuiltAddin, build_addin
+from rootfi_excel.excel_addin.build import ADDIN_FILE, BuiltAddin, build_addin
 from rootfi_excel.excel_addin.addin_settings import AddinSettings, user_config_path, write_user_config
 
-__all__ = ["ADDIN_FILE", "AddinBuildError", "AddinSettings", "BuiltAddin", "build_addin", "user_config_path",
+__all__ = ["ADDIN_FILE", "AddinSettings", "BuiltAddin", "build_addin", "user_config_path",
            "write_user_config"]

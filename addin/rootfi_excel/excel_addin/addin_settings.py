@@ -28,10 +28,13 @@ from __future__ import annotations
 
 import locale
 import os
+import secrets
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from rootfi_excel.errors import SettingsError
 
 PROJECT_NAME = "rootfi"  # xlwings' PROJECT_NAME: names the config sheet and files
 CONFIG_SHEET = f"{PROJECT_NAME}.conf"
@@ -56,10 +59,6 @@ ADDIN_ONLY_ROWS = ((UDF_MODULES, UDF_MODULE_NAME),)
 
 _FORBIDDEN = re.compile(r'["\x00-\x1f\x7f]')  # VBA's Write #/Input # cannot hold these
 MAX_VALUE_LENGTH = 32767  # characters in one Excel cell
-
-
-class SettingsError(ValueError):
-    """A setting that the add-in could not hold as given."""
 
 
 @dataclass(frozen=True)
@@ -139,9 +138,10 @@ def write_user_config(settings: AddinSettings, path: Path | None = None) -> Path
     values.update(settings.rows())
     text = "".join(f'"{key}","{value}"\n' for key, value in values.items())
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
+    # A name of its own: two installers writing at once must not write into one file
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.partial")
     try:
-        with open(partial, "w", encoding=_file_encoding()) as handle:  # newline: the OS's own
+        with open(partial, "x", encoding=_file_encoding()) as handle:  # newline: the OS's own
             handle.write(text)
         os.replace(partial, path)
     except UnicodeEncodeError:

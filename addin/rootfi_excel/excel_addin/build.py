@@ -31,21 +31,25 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from rootfi_excel.errors import (
+    AddinBuildError,
+    FunctionHelpError,
+    PackageError,
+    SettingsError,
+    UDFSignatureError,
+    VBASourceError,
+)
 from rootfi_excel.excel_addin import customui, vba
-from rootfi_excel.excel_addin.function_help import FUNCTION_HELP_MODULE, FunctionHelpError, function_help_source
-from rootfi_excel.excel_addin.package import PackageError, edit_package
-from rootfi_excel.excel_addin.addin_settings import CONFIG_SHEET, AddinSettings, SettingsError
-from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE, UDFSignatureError, udf_module_source
+from rootfi_excel.excel_addin.function_help import FUNCTION_HELP_MODULE, function_help_source
+from rootfi_excel.excel_addin.package import edit_package
+from rootfi_excel.excel_addin.addin_settings import CONFIG_SHEET, AddinSettings
+from rootfi_excel.excel_addin.udf_module import UDF_VBA_MODULE, udf_module_source
 
 ADDIN_FILE = "rootfi.xlam"
 XLWINGS_TEMPLATE = "quickstart_addin_ribbon.xlam"
 # Modules the template has and the build leaves as Excel saved them.
 UNTOUCHED_MODULES = ("ThisWorkbook", "Dictionary", "Sheet2")
 DOCUMENT_MODULES = ("ThisWorkbook", "Sheet2")  # must stay without code
-
-
-class AddinBuildError(Exception):
-    """The add-in could not be built; the message says why and nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ def build_addin(out_dir: Path, settings: AddinSettings | None = None) -> BuiltAd
     try:
         modules = module_sources(version)
         rows = settings.sheet_rows()
-    except (vba.VBASourceError, SettingsError, UDFSignatureError, FunctionHelpError) as error:
+    except (VBASourceError, SettingsError, UDFSignatureError, FunctionHelpError) as error:
         raise AddinBuildError(str(error)) from None
     for name, text in modules.items():
         problems += vba.rule_problems(name, text)

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
+from rootfi_excel.errors import FunctionHelpError
 from rootfi_excel.excel_addin.udf_module import CALLER, arguments
 from rootfi_excel.excel_addin.vba import crlf
 
 FUNCTION_HELP_MODULE = "RootFiFunctions"
 MAX_HELP = 255  # what MacroOptions takes (xlwings cuts at the same length)
-
-
-class FunctionHelpError(ValueError):
-    """A worksheet function without its description or an argument's."""
 
 
 def help_of(function: Callable[..., Any], argument_help: dict[str, dict[str, str]]) -> tuple[str, list[str]]:

@@ -36,6 +36,8 @@ from xml.sax.saxutils import escape
 from pyopenvba.cfb import CFB
 from pyopenvba.vba import compress, decompress
 
+from rootfi_excel.errors import PackageError
+
 TEMPLATE_CONFIG_SHEET = "_myaddin.conf"
 WORKBOOK_PART = "xl/workbook.xml"
 WORKBOOK_RELS_PART = "xl/_rels/workbook.xml.rels"
@@ -50,10 +52,6 @@ DESCRIPTION = "Validate and submit invoice payments and credit notes through the
 
 _SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _CELL_STYLE = 1  # the template's style for its config cells
-
-
-class PackageError(ValueError):
-    """xlwings' template is not as this build expects."""
 
 
 def edit_package(template: bytes, *, custom_ui: bytes, custom_ui_part: str, custom_ui_relationship: str,

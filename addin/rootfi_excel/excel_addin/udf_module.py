@@ -21,13 +21,10 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, Iterable
 
+from rootfi_excel.errors import UDFSignatureError
 from rootfi_excel.excel_addin.vba import crlf
 
 UDF_VBA_MODULE = "xlwings_udfs"  # the name xlwings gives it (and replaces on a re-import)
-
-
-class UDFSignatureError(ValueError):
-    """A function xlwings could not serve as a UDF, or not with this wrapper."""
 
 
 def udf_module_source(module_name: str, functions: Iterable[Callable[..., Any]]) -> str:

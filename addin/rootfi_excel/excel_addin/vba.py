@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
+from rootfi_excel.errors import VBASourceError
 from rootfi_excel.excel_addin.addin_settings import PROJECT_NAME
 
 TEMPLATE_PROJECT_NAME = "MyAddin"  # the VBA project name in xlwings' template
@@ -28,10 +29,6 @@ TEMPLATE_RIBBON_MODULE = "RibbonMyAddin"
 RIBBON_MODULE = "RootFiRibbon"
 TEMPLATE_PROJECT_CONSTANT = 'Public Const PROJECT_NAME As String = "myaddin"'
 CODE_PAGE = "cp1252"
-
-
-class VBASourceError(ValueError):
-    """The VBA the build would write breaks a rule, or xlwings' module is not as expected."""
 
 
 def crlf(text: str) -> str:

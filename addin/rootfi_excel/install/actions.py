@@ -15,10 +15,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from rootfi_excel import __version__
+from rootfi_excel.errors import AddinError, CredentialsError, InstallError
 from rootfi_excel.install import settings_file
 from rootfi_excel.excel_addin import AddinSettings
 from rootfi_excel.install.addin_file import (
-    AddinError,
     addin_xlwings_version,
     build_addin_into,
     interpreter_settings,
@@ -39,9 +39,9 @@ from rootfi_excel.install.manifest import (
 )
 from rootfi_excel.install.removal import remove_recorded_file
 from rootfi_excel.install.removal import uninstall as run_uninstall
-from rootfi_excel.install.recorded_run import InstallError, Run, Tell
+from rootfi_excel.install.recorded_run import Run, Tell
 from rootfi_excel.install.unblock import is_blocked, unblock
-from rootfi_excel.api.credentials import CredentialsError, ensure_keyring, key_stored, keyring_name, store_api_key
+from rootfi_excel.api.credentials import ensure_keyring, key_stored, keyring_name, store_api_key
 from rootfi_excel.workbook.template import build_template
 
 TEMPLATE_FILE = "RootFi-Invoice-Import.xlsx"

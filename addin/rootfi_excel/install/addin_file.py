@@ -13,13 +13,10 @@ import os
 import zipfile
 from pathlib import Path
 
-from rootfi_excel.excel_addin import AddinBuildError, AddinSettings, build_addin, write_user_config
-from rootfi_excel.excel_addin.addin_settings import CONFIG_SHEET, SettingsError
+from rootfi_excel.errors import AddinBuildError, AddinError, SettingsError
+from rootfi_excel.excel_addin import AddinSettings, build_addin, write_user_config
+from rootfi_excel.excel_addin.addin_settings import CONFIG_SHEET
 from rootfi_excel.excel_addin.vba import version_stamps
-
-
-class AddinError(Exception):
-    """The add-in cannot be built, read or configured; the message says what to do."""
 
 
 def build_addin_into(path: Path) -> None:

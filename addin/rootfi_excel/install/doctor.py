@@ -18,22 +18,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rootfi_excel.api.addresses import AddressError
 from rootfi_excel.api.credentials import (
-    CredentialsError,
     ensure_keyring,
     get_api_key,
     keyring_name,
     stored_key,
 )
-from rootfi_excel.api.errors import AuthError, NetworkError, NotFoundError, RootFiError, ServerError
 from rootfi_excel.api.paths import DEFAULT_BASE_URL
 from rootfi_excel.api.retry import RetryPolicy
 from rootfi_excel.app.account import read_company
-from rootfi_excel.api.trust import UntrustedAddressError, has_key_for, other_address, service_for
+from rootfi_excel.api.trust import has_key_for, other_address, service_for
+from rootfi_excel.errors import (
+    AddinError,
+    AddressError,
+    AuthError,
+    CredentialsError,
+    NetworkError,
+    NotFoundError,
+    RootFiError,
+    ServerError,
+    UntrustedAddressError,
+)
 from rootfi_excel.install import settings_file
 from rootfi_excel.install.actions import on_path
-from rootfi_excel.install.addin_file import AddinError, addin_sheet_settings, addin_xlwings_version
+from rootfi_excel.install.addin_file import addin_sheet_settings, addin_xlwings_version
 from rootfi_excel.install.layout import LINUX, MACOS, WINDOWS, Layout
 from rootfi_excel.install.unblock import blocked_files
 from rootfi_excel.messages import (

@@ -17,14 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rootfi_excel.errors import InstallError
 from rootfi_excel.install.layout import Layout
 from rootfi_excel.install.manifest import Manifest, WrittenFile, regular_file_sha256, save_manifest, sha256
 
 Tell = Callable[[str], None]
-
-
-class InstallError(Exception):
-    """Install/upgrade/uninstall cannot go on; the message says what to do."""
 
 
 @dataclass

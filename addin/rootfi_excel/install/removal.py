@@ -21,6 +21,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from rootfi_excel.errors import CredentialsError, InstallError, JournalError
 from rootfi_excel.install import settings_file
 from rootfi_excel.install.environment import (
     read_marker,
@@ -38,9 +39,9 @@ from rootfi_excel.install.manifest import (
     new_manifest,
     regular_file_sha256,
 )
-from rootfi_excel.install.recorded_run import InstallError, Run, Tell
-from rootfi_excel.api.credentials import CredentialsError, delete_api_key, key_stored
-from rootfi_excel.submission.journal import Journal, JournalError, OPEN_STATES
+from rootfi_excel.install.recorded_run import Run, Tell
+from rootfi_excel.api.credentials import delete_api_key, key_stored
+from rootfi_excel.submission.journal import Journal, OPEN_STATES
 
 
 def uninstall(layout: Layout, *, remove_key: bool = False, remove_journal: bool = False,

@@ -15,6 +15,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from rootfi_excel.errors import CacheNotReadable
 from rootfi_excel.lookups.cache import CacheKey, CompanyLookups, LookupCache, default_path
 
 
@@ -24,14 +25,6 @@ def cache_key(settings: Any) -> CacheKey | None:
     if settings.company_id is None:
         return None
     return CacheKey(settings.base_url, settings.company_id, settings.key_profile or "default")
-
-
-class CacheNotReadable(Exception):
-    """The cache file exists but cannot be read (damaged, locked): said, never fatal."""
-
-    def __init__(self, path: Path, error: sqlite3.Error) -> None:
-        super().__init__(f"{error}")
-        self.path = path
 
 
 def open_lookups(key: CacheKey, path: Path | None = None) -> tuple[LookupCache | None, CompanyLookups | None]:

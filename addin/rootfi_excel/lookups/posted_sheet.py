@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rootfi_excel.api.client import BULK_PAGE_SIZE
-from rootfi_excel.api.errors import ListTooLongError
+from rootfi_excel.errors import CacheNotReadable, ListTooLongError, WorkbookError
 from rootfi_excel.lookups.cache import CacheKey, CompanyLookups
-from rootfi_excel.lookups.place import CacheNotReadable, open_lookups
+from rootfi_excel.lookups.place import open_lookups
 from rootfi_excel.lookups.sheet import cell_value
 from rootfi_excel.messages import plural
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, PAYMENTS, ROOTFI_ID, TableLayout
-from rootfi_excel.sheets.port import LookupTable, WorkbookError, WorkbookPort, records_from
+from rootfi_excel.sheets.port import LookupTable, WorkbookPort, records_from
 
 POSTED_SHEET = "Posted"
 POSTED_TABLE = "PostedRecords"

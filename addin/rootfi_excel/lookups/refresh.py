@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rootfi_excel.api.client import BULK_PAGE_SIZE
-from rootfi_excel.api.errors import AuthError, NetworkError, RootFiError
+from rootfi_excel.errors import AuthError, NetworkError, RootFiError
 from rootfi_excel.lookups.cache import KINDS, CacheKey, ListChanges, LookupCache, utc_now
 from rootfi_excel.messages import key_refused, plural, unreachable
 

@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from rootfi_excel.errors import ApiError
 from rootfi_excel.sandbox import async_jobs, listing, platform_rules, writes
 from rootfi_excel.sandbox.db import Database, record_from_row
-from rootfi_excel.sandbox.errors import INVALID_PARAMS, MISSING_PARAMS, OPERATION_DENIED, ApiError, bad_request, not_found
+from rootfi_excel.sandbox.errors import INVALID_PARAMS, MISSING_PARAMS, OPERATION_DENIED, bad_request, not_found
 from rootfi_excel.sandbox.gate import Stats
 from rootfi_excel.sandbox.models import WRITABLE_MODELS, field_types
 from rootfi_excel.sandbox.shapes import Shapes

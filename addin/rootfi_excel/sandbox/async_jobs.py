@@ -12,9 +12,10 @@ import queue
 import sqlite3
 import threading
 
+from rootfi_excel.errors import ApiError
 from rootfi_excel.sandbox import writes
 from rootfi_excel.sandbox.db import Database
-from rootfi_excel.sandbox.errors import UNKNOWN_ERROR, ApiError
+from rootfi_excel.sandbox.errors import UNKNOWN_ERROR
 from rootfi_excel.sandbox.models import DATA_MODEL
 from rootfi_excel.sandbox.shapes import Shapes
 

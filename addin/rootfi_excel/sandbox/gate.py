@@ -20,13 +20,10 @@ from collections import Counter
 from dataclasses import dataclass
 from email.utils import formatdate
 
+from rootfi_excel.errors import DroppedConnection
 from rootfi_excel.sandbox.faults import FaultPlan, kind_of
 
 RESET_FORMATS = ("seconds", "milliseconds", "epoch", "epoch-ms")
-
-
-class DroppedConnection(Exception):
-    """Raised after the answer's headers went out: uvicorn then closes the connection."""
 
 
 class _HideDrops(logging.Filter):

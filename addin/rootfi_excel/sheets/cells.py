@@ -15,12 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
+from rootfi_excel.errors import CellError
 from rootfi_excel.messages import AMOUNT_WITH_CURRENCY
 from rootfi_excel.sheets.layout import PAYMENT_MODES
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message is meant for the person who typed it."""
 
 
 @dataclass(frozen=True)

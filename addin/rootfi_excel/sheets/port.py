@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.messages import TOTAL_ROW_LEFT
 from rootfi_excel.sheets.layout import LOOKUPS_SHEET, TableLayout, header_lookup, normalize_header, owned_columns
 
@@ -19,10 +20,6 @@ from rootfi_excel.sheets.layout import LOOKUPS_SHEET, TableLayout, header_lookup
 # Text Excel would take for a formula. Text from the API that starts with one of these
 # (a message, an id) is always written as text, never as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-class WorkbookError(Exception):
-    """The workbook cannot be used as it is: a sheet, table or header is missing."""
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from rootfi_excel.errors import CellError, HeaderError
 from rootfi_excel.fields.integrations import Requirement
-from rootfi_excel.sheets.cells import READERS, CellError, CellFormat, read_id, read_text
+from rootfi_excel.sheets.cells import READERS, CellFormat, read_id, read_text
 from rootfi_excel.sheets.layout import (
     OWNED_COLUMNS,
     RAW_DATA_PREFIX,
@@ -23,11 +24,7 @@ from rootfi_excel.sheets.layout import (
     header_lookup,
     normalize_header,
 )
-from rootfi_excel.sheets.port import Table, UncalculatedFormula, WorkbookError
-
-
-class HeaderError(WorkbookError):
-    """The table lacks a column the template needs, or has one twice."""
+from rootfi_excel.sheets.port import Table, UncalculatedFormula
 
 
 @dataclass

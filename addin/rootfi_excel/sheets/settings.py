@@ -14,8 +14,9 @@ from typing import Any
 
 from rootfi_excel.api.addresses import problem as address_problem
 from rootfi_excel.api.paths import DEFAULT_BASE_URL, KNOWN_BASE_URLS, SANDBOX_BASE_URL, unsafe_for_key
+from rootfi_excel.errors import CellError
 from rootfi_excel.fields.integrations import canonical_integration
-from rootfi_excel.sheets.cells import CellError, CellFormat, read_date, read_id, read_text
+from rootfi_excel.sheets.cells import CellFormat, read_date, read_id, read_text
 
 DATE_ORDERS = ("DMY", "MDY", "YMD")
 DECIMAL_SEPARATORS = (".", ",")

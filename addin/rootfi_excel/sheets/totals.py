@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
 
-from rootfi_excel.sheets.cells import CellError, CellFormat, read_amount, read_currency, read_date, read_id, read_number, read_text
+from rootfi_excel.errors import CellError
+from rootfi_excel.sheets.cells import CellFormat, read_amount, read_currency, read_date, read_id, read_number, read_text
 from rootfi_excel.sheets.layout import (
     CREDIT_NOTE_LINES,
     PAYMENTS,

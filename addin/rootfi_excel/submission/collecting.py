@@ -8,9 +8,9 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 from rootfi_excel.api.answers import Job, Sync
-from rootfi_excel.api.errors import AuthError, NotFoundError, RootFiError
 from rootfi_excel.api.forecast import FinishForecast
 from rootfi_excel.api.polling import poll_syncs
+from rootfi_excel.errors import AuthError, NotFoundError, RootFiError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import job_results as job_reading
 from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Outcome, Run, Work, ghost

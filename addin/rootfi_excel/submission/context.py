@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from rootfi_excel.api.errors import AuthError, RootFiError
+from rootfi_excel.errors import AuthError, RootFiError, SubmitAborted
 from rootfi_excel.messages import NOTHING_MORE_SENT, key_refused, platform_refused, plural, refused_id_hint
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import CREATED, FAILED, Attempt, Journal
@@ -23,14 +23,6 @@ ALREADY_EXISTS = "record-already-exists"
 POSSIBLE_DUPLICATE = "possible-duplicate"  # another record with the same number and values exists
 TWIN_CHECK_FAILED = "twin-check-failed"  # the check for such a record could not run
 _LABELS = {"invoice_payments": "payments", "invoice_credit_notes": "credit notes"}
-
-
-class SubmitAborted(Exception):
-    """The whole run must stop (the key was refused, the company is not connected, ...)."""
-
-    def __init__(self, message: str, *, key_refused: bool = False) -> None:
-        super().__init__(message)
-        self.key_refused = key_refused  # rows not reached say to store a valid key first
 
 
 @dataclass(slots=True)  # one per row: no per-instance dict (50,000 rows in one Submit)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from rootfi_excel.api.answers import Job, Sync
-from rootfi_excel.api.errors import AuthError
+from rootfi_excel.errors import AuthError, SubmitAborted
 from rootfi_excel.messages import (
     NOTHING_MORE_SENT,
     STOPPED_BY_CTRL_C,
@@ -57,7 +57,6 @@ from rootfi_excel.submission.context import (
     Item,
     Outcome,
     Run,
-    SubmitAborted,
     Work,
     describe,
     flag_of,

@@ -30,7 +30,7 @@ import json
 from typing import Any, Callable, Iterable
 
 from rootfi_excel.api.answers import records_of
-from rootfi_excel.api.errors import AuthError, RootFiError
+from rootfi_excel.errors import AuthError, RootFiError
 from rootfi_excel.sheets.layout import SEND_ANYWAY as _SEND_ANYWAY, Status
 from rootfi_excel.submission import matching
 from rootfi_excel.submission.context import Item, Outcome, Run, Work, describe, flag_of, ghost, text

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
+from rootfi_excel.errors import JournalError
 from rootfi_excel.folders import data_dir, make_private_folder, private_files
 from rootfi_excel.messages import REFUSED_BEFORE
 from rootfi_excel.safe_text import without_surrogates, xml_safe
@@ -108,10 +109,6 @@ PLACED_LEGACY = "legacy"  # journalled before this column existed
 
 def default_path() -> Path:
     return data_dir() / "journal.sqlite3"
-
-
-class JournalError(Exception):
-    """The journal cannot be used; the message names its file and what to do."""
 
 
 def journal_error(path: Path, error: BaseException) -> JournalError:
@@ -236,9 +233,9 @@ class Journal:
     def _open(self) -> None:
         make_private_folder(self.path.parent)
         with private_files():  # the journal and its -wal/-shm files: the user's alone
-            # autocommit: every write below is one transaction, committed when it returns
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                       timeout=LOCK_WAIT)
+            # autocommit: every write below is one transaction, committed when it returns. One
+            # thread per journal (sqlite3's default check): the lookups' threads never touch it.
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_WAIT)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")  # an attempt must survive a power cut

@@ -14,7 +14,7 @@ another rootfi_id) is reported on the row.
 from __future__ import annotations
 
 from rootfi_excel.api.client import LOOKUP_QUERY_BUDGET, chunk_for_lookup
-from rootfi_excel.api.errors import AuthError, RootFiError
+from rootfi_excel.errors import AuthError, RootFiError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import matching
 from rootfi_excel.submission.context import (

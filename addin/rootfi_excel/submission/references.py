@@ -25,7 +25,7 @@ from collections import defaultdict
 from typing import Any
 
 from rootfi_excel.api.client import chunk_for_lookup
-from rootfi_excel.api.errors import AuthError, RootFiError
+from rootfi_excel.errors import AuthError, RootFiError
 from rootfi_excel.lookups.live import HALF_CENT, Live, number_or_none, problem_of, read_by_ids
 from rootfi_excel.lookups.resolve import NOUNS, describe
 from rootfi_excel.messages import (

@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from rootfi_excel.api.answers import Sync
-from rootfi_excel.api.errors import AuthError, RootFiError
 from rootfi_excel.api.polling import RoundReader, WaitState, from_list, one_by_one, poll_syncs
+from rootfi_excel.errors import AuthError, RootFiError
 from rootfi_excel.submission.context import Run, moment
 from rootfi_excel.messages import minutes_text
 

@@ -3,7 +3,7 @@ writes in batches. Each attempt is in the journal before its request goes out.""
 
 from __future__ import annotations
 
-from rootfi_excel.api.errors import ApiValidationError, OutcomeUnknownError, RootFiError
+from rootfi_excel.errors import ApiValidationError, OutcomeUnknownError, RootFiError
 from rootfi_excel.submission import references
 from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Run, Work
 from rootfi_excel.submission.journal import PENDING, UNKNOWN

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from rootfi_excel.api.answers import Company
 from rootfi_excel.api.client import RootFiClient
+from rootfi_excel.errors import SubmitAborted
 from rootfi_excel.fields.integrations import RequirementBook, canonical_integration
 from rootfi_excel.messages import platform, stopped_before_sending
 from rootfi_excel.sheets.layout import TABLES, Status
@@ -23,7 +24,6 @@ from rootfi_excel.submission.engine import (
     TWIN_CHECK_FAILED,
     Outcome,
     ReadOnlyJournal,
-    SubmitAborted,
     SubmitOptions,
     Submitter,
 )

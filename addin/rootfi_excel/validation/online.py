@@ -27,11 +27,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable
 
-from rootfi_excel.api.credentials import CredentialsError
-from rootfi_excel.api.errors import AuthError, RootFiError
+from rootfi_excel.errors import AuthError, CacheNotReadable, CredentialsError, RootFiError
 from rootfi_excel.lookups.cache import CompanyLookups
 from rootfi_excel.lookups.live import LiveLookups, problem_of, read_by_ids
-from rootfi_excel.lookups.place import CacheNotReadable, cache_key, elsewhere, open_lookups
+from rootfi_excel.lookups.place import cache_key, elsewhere, open_lookups
 from rootfi_excel.lookups.resolve import NOUNS, Resolution, describe, resolve
 from rootfi_excel.messages import (
     CHECKED_BY_ID_NOTE,

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rootfi_excel.errors import JournalError
 from rootfi_excel.fields.integrations import RequirementBook
 from rootfi_excel.messages import plural
 from rootfi_excel.sheets.layout import MESSAGE, MODEL_OF_TABLE, ROW_KEY, STATUS, SUBMITTED_AT, SYNC_ID, TABLES, Status
 from rootfi_excel.sheets.settings import BLANK_COMPANY_ID, Overrides, WorkbookSettings
 from rootfi_excel.sheets.workbook_settings import read_workbook_settings
-from rootfi_excel.submission.journal import Journal, JournalError, default_path, fingerprint, refused_before, was_refused
+from rootfi_excel.submission.journal import Journal, default_path, fingerprint, refused_before, was_refused
 from rootfi_excel.validation.online import check_online
 from rootfi_excel.validation.validate import SheetValidation, validate_table
 from rootfi_excel.sheets.port import ResultUpdate, WorkbookPort

@@ -37,6 +37,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.messages import NO_SHEET, words
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
@@ -64,7 +65,6 @@ from rootfi_excel.sheets.port import (
     LookupTable,
     ResultUpdate,
     Table,
-    WorkbookError,
     lookup_area,
     records_from,
     refuse_overwriting,

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.folders import data_dir
-from rootfi_excel.sheets.port import WorkbookError
 
 
 def writable_file(path: Path) -> Path:

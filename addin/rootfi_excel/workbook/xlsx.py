@@ -45,6 +45,7 @@ from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table as ExcelTable
 
+from rootfi_excel.errors import Unpatchable, WorkbookError
 from rootfi_excel.messages import NO_SHEET, words
 from rootfi_excel.sheets.layout import (
     INTEGRATION_FIELDS_SHEET,
@@ -65,7 +66,6 @@ from rootfi_excel.sheets.port import (
     ResultUpdate,
     Table,
     UncalculatedFormula,
-    WorkbookError,
     records_from,
     rows_text,
     settings_from,
@@ -74,7 +74,7 @@ from rootfi_excel.sheets.port import (
 )
 from rootfi_excel.workbook.files import lock_file, read_file, read_only, replace_file, writable_file
 from rootfi_excel.workbook.xlsx_package import Package
-from rootfi_excel.workbook.xlsx_patch import MAX_CELL_TEXT, Cells, Unpatchable
+from rootfi_excel.workbook.xlsx_patch import MAX_CELL_TEXT, Cells
 from rootfi_excel.workbook.xlsx_read import ValuesSheet, read_sheet
 from rootfi_excel.workbook.xlsx_lookups import write_lookup_table
 

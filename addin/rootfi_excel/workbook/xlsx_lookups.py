@@ -19,11 +19,11 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.table import Table
 
+from rootfi_excel.errors import WorkbookError
 from rootfi_excel.safe_text import xml_safe
 from rootfi_excel.sheets.port import (
     LIVE_PLACEHOLDER,
     LookupTable,
-    WorkbookError,
     lookup_area,
     refuse_overwriting,
     title_cell_free,

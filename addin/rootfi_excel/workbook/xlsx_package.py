@@ -28,8 +28,9 @@ from xml.sax.saxutils import escape, quoteattr, unescape
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
+from rootfi_excel.errors import Unpatchable
 from rootfi_excel.safe_text import xml_safe
-from rootfi_excel.workbook.xlsx_patch import DOC_RELS, MAIN, Cells, SheetXml, Unpatchable, _attributes
+from rootfi_excel.workbook.xlsx_patch import DOC_RELS, MAIN, Cells, SheetXml, _attributes
 from rootfi_excel.workbook.xlsx_styles import Styles
 
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -31,6 +31,7 @@ from xml.sax.saxutils import escape, quoteattr
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter, range_boundaries
 from openpyxl.utils.datetime import to_excel
 
+from rootfi_excel.errors import Unpatchable
 from rootfi_excel.safe_text import xml_safe
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -41,10 +42,6 @@ MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 # style kept), text, a bool, a number or a datetime; or Unstyled(value): that value
 # without the cell's old style (UNSTYLED: emptied, its style dropped).
 Cells = dict[tuple[int, int], Any]
-
-
-class Unpatchable(Exception):
-    """The file cannot be changed here without risk; the message says why (for a person)."""
 
 
 @dataclass(frozen=True)
@@ -483,7 +480,10 @@ def _worksheet_extension_start(tail: bytes, p: bytes) -> int:
             depth -= 1
             if depth == 0 and not tail[token.end():close].strip():
                 return top
-        elif not token.group(2):
+        elif token.group(2):  # <extLst/>: empty, but still the sheet's last element when nothing follows
+            if depth == 0 and not tail[token.end():close].strip():
+                return token.start()
+        else:
             if depth == 0:
                 top = token.start()
             depth += 1

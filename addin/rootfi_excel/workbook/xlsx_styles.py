@@ -15,7 +15,8 @@ from xml.sax.saxutils import quoteattr, unescape
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_datetime
 
-from rootfi_excel.workbook.xlsx_patch import MAIN, Unpatchable, _attributes
+from rootfi_excel.errors import Unpatchable
+from rootfi_excel.workbook.xlsx_patch import MAIN, _attributes
 
 FIRST_CUSTOM_FORMAT = 164  # ids below are Excel's built-in number formats
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
