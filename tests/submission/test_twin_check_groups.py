@@ -25,7 +25,7 @@ def test_groups_are_whole_lookup_chunks_and_every_item_is_in_one():
     assert sorted(id(i) for group in groups for i in group) == sorted(id(i) for i in items)
 
 
-def test_with_long_chunks_a_group_holds_as_many_numbers_in_fewer_chunks():
+def test_with_long_chunks_a_group_holds_no_more_numbers_in_fewer_chunks():
     from rootfi_excel.api.client import LONG_LOOKUP_BUDGET, LOOKUP_QUERY_BUDGET
 
     numbers = [f"PAY-{n:06d}" for n in range(20_000)]
