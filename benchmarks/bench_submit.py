@@ -116,7 +116,7 @@ def _engine(base_url: str, key: str, rows: int, journal_path: str, conn) -> None
     with RootFiClient(key, base_url=base_url) as client:
         units = _units(client, rows, "BULK")
         bodies = [u.request.to_api() for u in units]
-        protocol = protocol_requests(bodies)
+        protocol = protocol_requests(bodies, client.lookup_budget)
     conn.send("ready")  # the server's counts are read now: the table's own reads are not the run's
     conn.recv()
     # A new client, as a new Submit would have: it knows nothing of the key's budget yet.
@@ -136,14 +136,15 @@ def _engine(base_url: str, key: str, rows: int, journal_path: str, conn) -> None
                    requests_sent=client.requests_sent))
 
 
-def protocol_requests(bodies: list[dict]) -> int:
+def protocol_requests(bodies: list[dict], budget: int) -> int:
     """Requests this client's protocol needs for these records when nothing goes wrong:
-    bulk writes and their jobs, two lookup passes, one reference list per kind and chunk."""
+    bulk writes and their jobs, two lookup passes, one reference list per kind and chunk
+    (chunks as long as the client asks them of this server: `budget`)."""
     from rootfi_excel.api.client import chunk_for_lookup
 
     batches = math.ceil(len(bodies) / BATCH)
-    lookups = len(list(chunk_for_lookup(b["document_number"] for b in bodies)))
-    references = sum(len(list(chunk_for_lookup(sorted({str(b[field]) for b in bodies if b.get(field)}))))
+    lookups = len(list(chunk_for_lookup((b["document_number"] for b in bodies), budget)))
+    references = sum(len(list(chunk_for_lookup(sorted({str(b[field]) for b in bodies if b.get(field)}), budget)))
                      for field in ("invoice_id", "contact_id", "account_id"))
     return 2 * batches + 2 * lookups + references
 

@@ -23,3 +23,17 @@ def test_groups_are_whole_lookup_chunks_and_every_item_is_in_one():
     asked = [chunk for group in groups for chunk in chunk_for_lookup(sorted({i.number for i in group}))]
     assert asked == whole  # the same requests as one lookup of every number
     assert sorted(id(i) for group in groups for i in group) == sorted(id(i) for i in items)
+
+
+def test_with_long_chunks_a_group_holds_no_more_numbers_in_fewer_chunks():
+    from rootfi_excel.api.client import LONG_LOOKUP_BUDGET, LOOKUP_QUERY_BUDGET
+
+    numbers = [f"PAY-{n:06d}" for n in range(20_000)]
+    items = [item(number) for number in numbers]
+    short, long = _twin_groups(items), _twin_groups(items, LONG_LOOKUP_BUDGET)
+    whole = list(chunk_for_lookup(numbers, LONG_LOOKUP_BUDGET))
+    asked = [chunk for group in long for chunk in chunk_for_lookup(sorted({i.number for i in group}), LONG_LOOKUP_BUDGET)]
+    assert asked == whole  # the same requests as one long lookup of every number
+    assert max(map(len, long)) <= max(map(len, short))  # no more numbers (records) in memory at once
+    assert all(len(list(chunk_for_lookup(sorted({i.number for i in g}), LONG_LOOKUP_BUDGET)))
+               <= TWIN_GROUP_CHUNKS * LOOKUP_QUERY_BUDGET // LONG_LOOKUP_BUDGET for g in long)

@@ -74,11 +74,12 @@ def submitter(client: RootFiClient, journal_path: Path, sandbox: Any, company_id
 VOLUME = 1008  # the sandbox's volume company (QuickBooks)
 
 
-def submit_volume_counting_requests(sandbox: Any, api_key: str, journal_path: Path, rows: int
-                                    ) -> tuple[int, Any, dict[str, int]]:
+def submit_volume_counting_requests(sandbox: Any, api_key: str, journal_path: Path, rows: int,
+                                    **client_options: Any) -> tuple[int, Any, dict[str, int]]:
     """Submit `rows` payments of the sandbox's volume company in bulk writes of 200 through the
-    engine; (rows made, the engine's report, the requests the sandbox counted by kind)."""
-    client = fast_client(sandbox, api_key)
+    engine; (rows made, the engine's report, the requests the sandbox counted by kind).
+    client_options: fast_client's overrides (a longer timeout, where a lost answer would blur a count)."""
+    client = fast_client(sandbox, api_key, **client_options)
     units = payment_units(client, VOLUME, rows, "QUICKBOOKS")
     engine, _ = submitter(client, journal_path, sandbox, VOLUME, "QUICKBOOKS", batch_size=200)
     before = sandbox.requests_by_kind()

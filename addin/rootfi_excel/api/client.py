@@ -47,6 +47,7 @@ from rootfi_excel.errors import (
     ListTooLongError,
     NetworkError,
     OutcomeUnknownError,
+    ReadRefusedError,
     RootFiError,
     SyncTimeoutError,
     UnexpectedAnswerError,
@@ -62,6 +63,16 @@ FILTER_OPERATORS = frozenset(
 # 8 kB limit of servers and proxies, while a lookup pass needs few requests (the rate
 # limit is the scarce resource): about 540 numbers of 10 characters per request.
 LOOKUP_QUERY_BUDGET = 7000
+# Where the server takes it, a lookup asks twice as many numbers at once: many servers and
+# proxies take request lines up to 16 kB (uvicorn/h11, AWS load balancers, Cloudflare), and
+# every list saved is a request of the rate limit saved. A lookup this long that is refused
+# with a 4xx (414 URI Too Long, 431, or a 400 from a server that cannot say which) is asked
+# again in chunks of LOOKUP_QUERY_BUDGET, and the client keeps to those from then on: a
+# read, so asking again is safe, and every number is still asked (or the error raised).
+LONG_LOOKUP_BUDGET = 14000
+# And at most this many numbers in one list, however short they are: the records of a list
+# fit in one page of BULK_PAGE_SIZE (1,000), with room for a few numbers that have two.
+LOOKUP_MOST_VALUES = 900
 # Page size for the lists we read in bulk (jobs of a sync, lookups); the API's maximum is
 # undocumented, so a server that gives fewer per page is followed with its cursors.
 BULK_PAGE_SIZE = 1000
@@ -106,6 +117,8 @@ class RootFiClient:
         self.max_pages = max_pages
         self.limiter = limiter or RateLimiter(clock=clock, sleep=sleep)
         self.requests_sent = 0
+        # How long a lookup's list of numbers may be (LONG_LOOKUP_BUDGET until the server refuses one).
+        self.lookup_budget = LONG_LOOKUP_BUDGET
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={"api_key": api_key, "User-Agent": f"rootfi-excel/{__version__}"},
@@ -233,28 +246,49 @@ class RootFiClient:
 
         Each record must carry a rootfi_id; an answer that is not a list of records is
         UnexpectedAnswerError, never "nothing found"."""
-        found: list[dict[str, Any]] = []
-        for chunk in chunk_for_lookup(numbers):
+        def read(chunk: list[str]) -> list[dict[str, Any]]:
             if len(chunk) == 1:  # also the road for a number that contains a comma
                 filters: Filters = {"document_number": ("eq", chunk[0])}
             else:
                 filters = {"document_number": ("in", chunk)}
-            found.extend(answers.records_of(
+            return answers.records_of(
                 self.iter_records(company_id, "list", filters, model=model, include_deleted=include_deleted,
-                                  limit=BULK_PAGE_SIZE), model))
-        return found
+                                  limit=BULK_PAGE_SIZE), model)
+
+        return self._in_chunks(numbers, read)
 
     def find_by_platform_ids(self, company_id: int, name: str, ids: Iterable[str]) -> list[dict[str, Any]]:
         """Records of the list `name` (contacts, invoices, accounts, ...) whose platform_id is
         one of `ids`, deleted ones included (rootfi_deleted_at set): `platform_id[in]` in
         chunks, an id with a comma alone with `eq`. An answer that is not a list of records
         is UnexpectedAnswerError, never "nothing found"."""
-        found: list[dict[str, Any]] = []
-        for chunk in chunk_for_lookup(ids):
+        def read(chunk: list[str]) -> list[dict[str, Any]]:
             condition = ("eq", chunk[0]) if len(chunk) == 1 else ("in", chunk)
-            found.extend(answers.records_of(
+            return answers.records_of(
                 self.iter_records(company_id, name, {"platform_id": condition}, include_deleted=True,
-                                  limit=BULK_PAGE_SIZE), name))
+                                  limit=BULK_PAGE_SIZE), name)
+
+        return self._in_chunks(ids, read)
+
+    def _in_chunks(self, values: Iterable[str], read: Callable[[list[str]], list[dict[str, Any]]]
+                   ) -> list[dict[str, Any]]:
+        """read() of every chunk of `values` (chunk_for_lookup at lookup_budget). A long chunk
+        the server refuses (a 4xx: its request line may be too long for it) is read again, with
+        the chunks after it, in chunks of LOOKUP_QUERY_BUDGET, which this client keeps to from
+        then on; a short one's refusal is raised, as is any other error."""
+        chunks = list(chunk_for_lookup(values, self.lookup_budget))
+        found: list[dict[str, Any]] = []
+        for number, chunk in enumerate(chunks):
+            try:
+                found.extend(read(chunk))
+            except ReadRefusedError:
+                if _query_cost(chunk) <= LOOKUP_QUERY_BUDGET:
+                    raise
+                self.lookup_budget = LOOKUP_QUERY_BUDGET
+                log.info("a lookup of %d values was refused; asking at most %d bytes of them at a time",
+                         len(chunk), LOOKUP_QUERY_BUDGET)
+                rest = [value for later in chunks[number:] for value in later]
+                return found + self._in_chunks(rest, read)  # every chunk short now: no deeper
         return found
 
     # -- plumbing ------------------------------------------------------------------
@@ -381,21 +415,27 @@ def _several(condition: Any) -> bool:
 
 
 def chunk_for_lookup(numbers: Iterable[str], budget: int = LOOKUP_QUERY_BUDGET) -> Iterator[list[str]]:
-    """Distinct numbers in chunks whose encoded `in` list fits the budget; a number with a comma goes alone."""
+    """Distinct numbers in chunks whose encoded `in` list fits the budget (and of at most
+    LOOKUP_MOST_VALUES numbers); a number with a comma goes alone."""
     chunk: list[str] = []
     size = 0
     for number in dict.fromkeys(str(n) for n in numbers):
         if "," in number:
             yield [number]
             continue
-        cost = len(quote(number, safe="")) + 3  # + an encoded comma
-        if chunk and size + cost > budget:
+        cost = _query_cost([number])
+        if chunk and (size + cost > budget or len(chunk) >= LOOKUP_MOST_VALUES):
             yield chunk
             chunk, size = [], 0
         chunk.append(number)
         size += cost
     if chunk:
         yield chunk
+
+
+def _query_cost(values: list[str]) -> int:
+    """Bytes of these values in an encoded `[in]` list (each with its encoded comma)."""
+    return sum(len(quote(value, safe="")) + 3 for value in values)
 
 
 def _filter_value(operator: str, value: Any) -> str:

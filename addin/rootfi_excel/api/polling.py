@@ -21,6 +21,9 @@ from rootfi_excel.api.forecast import FinishForecast
 from rootfi_excel.errors import AuthError, NotFoundError, RootFiError
 
 FIRST_POLL = 1.0  # seconds before the second look
+# A long wait between looks tells on_wait at least this often (seconds), with what the last
+# look saw and the time waited: the status line keeps moving, and no request is made for it.
+TELL_EVERY = 2.0
 MAX_INTERVAL = 15.0
 GROWTH = 1.5
 
@@ -120,6 +123,7 @@ def poll_syncs(
     read_round: RoundReader | None = None,
     on_wait: Callable[[WaitState], None] | None = None,
     on_finished: Callable[[str, Sync], None] | None = None,
+    before_finished: Callable[[list[str]], None] | None = None,
     restart_on_finish: bool = False,
     first_poll: float = FIRST_POLL,
     max_interval: float = MAX_INTERVAL,
@@ -134,7 +138,8 @@ def poll_syncs(
     An AuthError stops at once; any other failed read is tried again next round.
     `on_wait(WaitState)` is called before each sleep;
     `on_finished(sync_id, sync)` as soon as a sync is seen finished (its results can be
-    read while the others still run). restart_on_finish: after a round in which a sync
+    read while the others still run); `before_finished(sync_ids)` first, with all the syncs a
+    round saw finished (their results can be read together). restart_on_finish: after a round in which a sync
     finished, the interval starts again from first_poll (the next is likely close behind,
     as when one worker runs them in turn); it grows only while nothing finishes.
     forecast: fed each round's answers; once it has a rate, the next round waits for
@@ -147,6 +152,11 @@ def poll_syncs(
     interval = first_poll
     answers: Mapping[str, Sync | RootFiError] = dict(known or {})
     announced: set[str] = set()
+
+    def tell() -> None:  # between two looks: what the last one saw, and the time waited
+        at = clock()
+        on_wait(WaitState(len(poll.running), at - started, at - moved_at, *record_counts(poll.running.values())))
+
     while True:
         looked_at = clock()
         if not answers:
@@ -175,6 +185,8 @@ def poll_syncs(
         if forecast is not None:
             forecast.observe(looked_at, poll.finished, poll.running)
         finished_now = [sync_id for sync_id in list(poll.finished) if sync_id not in announced]
+        if finished_now and before_finished is not None:
+            before_finished(finished_now)
         for sync_id in finished_now:
             announced.add(sync_id)
             if on_finished is not None:
@@ -197,7 +209,20 @@ def poll_syncs(
             forecast.read(now - looked_at, len(finished_now))
         predicted = forecast.wait(now) if forecast is not None else None
         if predicted is not None:
-            sleep(min(predicted, remaining))
+            _sleep_telling(min(predicted, remaining), sleep, tell if on_wait is not None else None)
             continue
-        sleep(min(interval, remaining))
+        _sleep_telling(min(interval, remaining), sleep, tell if on_wait is not None else None)
         interval = first_poll if restart_on_finish and finished_now else min(max_interval, interval * growth)
+
+
+def _sleep_telling(seconds: float, sleep: Callable[[float], None], tell: Callable[[], None] | None) -> None:
+    """sleep(seconds), in steps of at most TELL_EVERY, tell() between two steps (counted by
+    the steps slept, not by a clock: a clock that does not move cannot keep it waiting);
+    in one step when nobody is told (tell is None)."""
+    left = seconds
+    while left > 0:
+        step = min(left, TELL_EVERY) if tell is not None else left
+        sleep(step)
+        left -= step
+        if left > 0 and tell is not None:
+            tell()

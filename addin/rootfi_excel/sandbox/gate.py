@@ -90,6 +90,7 @@ class GateConfig:
     clock_offset_s: float = 0.0  # the server's clock, set off from the real time on purpose
     rate_limit_reset: str = "seconds"  # how X-RateLimit-Reset is written: one of RESET_FORMATS
     echo_key: bool = False  # every error (and each job's error) repeats the key the request sent
+    max_url_bytes: int | None = None  # a longer path and query is refused (414) before the API sees it
 
 
 class Gate:
@@ -113,6 +114,11 @@ class Gate:
         if self.config.latency_ms:
             await asyncio.sleep(self.config.latency_ms / 1000)
         headers: list[tuple[bytes, bytes]] = [(b"date", self._date())]
+        if self.config.max_url_bytes and _url_bytes(scope) > self.config.max_url_bytes:
+            self.stats.add("uri_too_long")  # what a proxy in front of the API answers: not JSON
+            await _send(send, 414, b"<html><body><h1>414 Request-URI Too Large</h1></body></html>",
+                        b"text/html; charset=utf-8", headers)
+            return
 
         key = dict(scope["headers"]).get(b"api_key", b"")
         answer_json = self._json_for(key)
@@ -223,6 +229,11 @@ class Gate:
     async def _too_many(self, send, headers, wait: int, message: str) -> None:
         extra = [(b"retry-after", str(max(1, wait)).encode())] if self.config.retry_after_header else []
         await _json(send, 429, {"error": {"code": "rate-limit-exceeded", "message": message}}, headers + extra)
+
+
+def _url_bytes(scope) -> int:
+    query = scope.get("query_string") or b""
+    return len(scope.get("raw_path") or scope["path"].encode()) + (len(query) + 1 if query else 0)
 
 
 def echo_key(value, key: str):

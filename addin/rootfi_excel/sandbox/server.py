@@ -60,6 +60,7 @@ class SandboxConfig:
     echo_key: bool = False                  # every error text (message, field, code; job errors) repeats the key
     job_shape: str = "indexed"              # how a job names its record: indexed, by-number, payload (Shapes)
     refused_filters: tuple[str, ...] = ()   # lists filtered by one of these fields answer 400 (e.g. rootfi_id)
+    max_url_bytes: int | None = None        # a longer path and query answers 414, as a proxy in front would
 
 
 class RunningSandbox:
@@ -147,7 +148,8 @@ def _prepare(config: SandboxConfig) -> RunningSandbox:
     gate_config = GateConfig(
         api_keys=config.api_keys, latency_ms=config.latency_ms, rate_limit_per_minute=config.rate_limit_per_minute,
         retry_after_header=config.retry_after_header, slow_ms=config.slow_ms, revoke_key_after=config.revoke_key_after,
-        clock_offset_s=config.clock_offset_s, rate_limit_reset=config.rate_limit_reset, echo_key=config.echo_key)
+        clock_offset_s=config.clock_offset_s, rate_limit_reset=config.rate_limit_reset, echo_key=config.echo_key,
+        max_url_bytes=config.max_url_bytes)
     if config.seed_demo_data:
         seed_if_empty(db)
     if config.volume:

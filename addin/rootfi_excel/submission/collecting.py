@@ -5,6 +5,7 @@ settle each record from its job, and look up the records no job spoke clearly ab
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.forecast import FinishForecast
@@ -14,7 +15,7 @@ from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import job_results as job_reading
 from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Outcome, Run, Work, ghost
 from rootfi_excel.submission.journal import CREATED, FAILED, PENDING
-from rootfi_excel.submission.lookups import resolve_by_lookup, settle_existing
+from rootfi_excel.submission.lookups import LOOKUP_THREADS, resolve_by_lookup, settle_existing
 from rootfi_excel.submission.running_syncs import round_reader, waiting_text
 
 _GONE = object()  # the jobs list answered 404: RootFi does not know this sync
@@ -31,9 +32,17 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
     unclear: list[Item] = []
     failures: dict[str, list[str]] = {}
     batches = {sync_id: _whole_batch(run, items, work) for sync_id, items in pending.items()}
+    found: list[str] = []  # the syncs the last look found finished, in their order
+    read: dict[str, list[Job] | object | None] = {}  # jobs read ahead: LOOKUP_THREADS syncs' at most
 
-    def finished(sync_id: str, sync: Sync) -> None:  # its jobs are read once, now
-        jobs = _read_jobs(run, sync_id)
+    def look_found(sync_ids: list[str]) -> None:
+        found[:] = sync_ids
+
+    def finished(sync_id: str, sync: Sync) -> None:  # its jobs are read once, now (with the next few)
+        if sync_id not in read:
+            ahead = found[found.index(sync_id):][:LOOKUP_THREADS] if sync_id in found else [sync_id]
+            read.update(_read_all_jobs(run, ahead))
+        jobs = read.pop(sync_id)
         if isinstance(jobs, list):
             unclear.extend(_because(_settle(run, batches[sync_id], jobs, failures), NOT_NAMED))
         else:  # RootFi does not know it, or its jobs cannot be read: look the records up
@@ -41,7 +50,8 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
 
     poll = poll_syncs(run.client.get_sync, batches, until=run.until(run.options.sync_timeout), clock=run.clock,
                       sleep=run.sleep, read_round=round_reader(run, len(batches), run.options.sync_timeout),
-                      on_finished=finished, restart_on_finish=True, first_poll=COLLECT_POLL,
+                      on_finished=finished, before_finished=look_found, restart_on_finish=True,
+                      first_poll=COLLECT_POLL,
                       stall_after=run.options.stall_after,
                       forecast=FinishForecast({sync_id: len(batch) for sync_id, batch in batches.items()}),
                       on_wait=lambda state: run.report(waiting_text(state, "of yours to finish at RootFi",
@@ -54,6 +64,16 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
                 run.still_running(_open(batch), poll.idle)
     if unclear:
         _settle_unclear(run, unclear, failures, work)
+
+
+def _read_all_jobs(run: Run, sync_ids: list[str]) -> dict[str, list[Job] | object | None]:
+    """_read_jobs of each sync, all at once (LOOKUP_THREADS of them: the rate limiter still
+    paces them, the server's latency is paid once, not once per sync; only their jobs in
+    memory at a time). Only reads here: each sync is settled afterwards, one by one, on this thread."""
+    if len(sync_ids) <= 1:
+        return {sync_id: _read_jobs(run, sync_id) for sync_id in sync_ids}
+    with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as pool:
+        return dict(zip(sync_ids, pool.map(lambda sync_id: _read_jobs(run, sync_id), sync_ids)))
 
 
 def _read_jobs(run: Run, sync_id: str) -> list[Job] | object | None:

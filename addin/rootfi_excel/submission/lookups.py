@@ -10,7 +10,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from rootfi_excel.api.client import chunk_for_lookup
+from rootfi_excel.api.client import LOOKUP_QUERY_BUDGET, chunk_for_lookup
 
 from rootfi_excel.errors import AuthError, RootFiError
 from rootfi_excel.sheets.layout import Status
@@ -30,7 +30,7 @@ def lookup(run: Run, numbers: list[str | None]) -> Records:
     found: Records = defaultdict(list)
     if not wanted:
         return found
-    chunks = list(chunk_for_lookup(wanted))
+    chunks = list(chunk_for_lookup(wanted, lookup_budget(run)))
 
     def look(numbers: list[str]) -> list[dict[str, Any]]:
         return run.client.find_by_document_numbers(run.company_id, run.model, numbers)
@@ -44,6 +44,11 @@ def lookup(run: Run, numbers: list[str | None]) -> Records:
         for record in records:
             found[str(record.get("document_number") or "")].append(record)
     return found
+
+
+def lookup_budget(run: Run) -> int:
+    """How long a lookup's list may be for this run's client (api/client.py: long where the server takes it)."""
+    return getattr(run.client, "lookup_budget", LOOKUP_QUERY_BUDGET)
 
 
 def try_lookup(run: Run, numbers: list[str | None]) -> Records | None:

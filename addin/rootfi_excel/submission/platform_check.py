@@ -13,7 +13,7 @@ another rootfi_id) is reported on the row.
 
 from __future__ import annotations
 
-from rootfi_excel.api.client import chunk_for_lookup
+from rootfi_excel.api.client import LOOKUP_QUERY_BUDGET, chunk_for_lookup
 from rootfi_excel.errors import AuthError, RootFiError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import matching
@@ -27,11 +27,12 @@ from rootfi_excel.submission.context import (
     text,
 )
 from rootfi_excel.submission.journal import CREATED
-from rootfi_excel.submission.lookups import LOOKUP_THREADS, claimed_ids, lookup
+from rootfi_excel.submission.lookups import LOOKUP_THREADS, claimed_ids, lookup, lookup_budget
 from rootfi_excel.submission.running_syncs import earliest_send, wait_for_bulk_writes
 
 # Lookup chunks the twin check asks at once (in parallel, lookups.LOOKUP_THREADS), keeping
-# only their records in memory: about 4,000 numbers.
+# only their records in memory: about 4,000 numbers (chunks of LOOKUP_QUERY_BUDGET; half as
+# many of the long ones, api/client.LONG_LOOKUP_BUDGET).
 TWIN_GROUP_CHUNKS = 2 * LOOKUP_THREADS
 CANNOT_CHECK = "Not sent: could not check RootFi for records already there; submit again"
 
@@ -93,7 +94,7 @@ def flag_twins(run: Run) -> None:
     # A colleague's bulk write started meanwhile may still be landing its records.
     wait_for_bulk_writes(run, since=earliest_send(items), bound=run.options.twin_wait, skip_stale=True,
                          what="started by someone else meanwhile")
-    groups = _twin_groups(items)
+    groups = _twin_groups(items, lookup_budget(run))
     for number, group in enumerate(groups):  # the records of one group at a time in memory, not of every row
         try:
             records = lookup(run, [item.number for item in group])
@@ -119,16 +120,17 @@ def flag_twins(run: Run) -> None:
         _flag(run, flags, POSSIBLE_DUPLICATE)
 
 
-def _twin_groups(items: list[Item]) -> list[list[Item]]:
+def _twin_groups(items: list[Item], budget: int = LOOKUP_QUERY_BUDGET) -> list[list[Item]]:
     """The items in groups of whole lookup chunks (TWIN_GROUP_CHUNKS of them, asked at once),
     sorted by number: lookup() cuts each group's numbers into the very chunks it would cut
     from all of them, so grouping costs no request."""
     by_number: dict[str, list[Item]] = {}
     for item in sorted(items, key=lambda item: str(item.number)):
         by_number.setdefault(str(item.number), []).append(item)
-    chunks = list(chunk_for_lookup(by_number))
-    return [[item for chunk in chunks[start:start + TWIN_GROUP_CHUNKS] for number in chunk
-             for item in by_number[number]] for start in range(0, len(chunks), TWIN_GROUP_CHUNKS)]
+    chunks = list(chunk_for_lookup(by_number, budget))
+    size = max(1, TWIN_GROUP_CHUNKS * LOOKUP_QUERY_BUDGET // max(budget, 1))  # longer chunks, fewer: as many numbers
+    return [[item for chunk in chunks[start:start + size] for number in chunk
+             for item in by_number[number]] for start in range(0, len(chunks), size)]
 
 
 def _flag(run: Run, messages: list[tuple[Item, str]], flag: str) -> None:

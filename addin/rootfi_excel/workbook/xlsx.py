@@ -212,6 +212,8 @@ class XlsxWorkbook:
         """Save what was written so far (the row keys, before anything is sent); the file stays held.
         Refused as `save` is."""
         self._write()
+        for title in self._written:  # read and indexed again when saved: not held while the rows are sent
+            self._package.forget(title)
 
     def write_settings(self, values: dict[str, Any]) -> None:
         """Set Settings values: the value cell of each named row, as a person would type it
