@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rootfi_excel.submission.journal import Journal, JournalError
+from rootfi_excel.errors import JournalError
+from rootfi_excel.submission.journal import Journal
 
 PROC_FDS = Path("/proc/self/fd")
 

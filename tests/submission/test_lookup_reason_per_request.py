@@ -4,7 +4,7 @@ reason an earlier request of the same row was looked up."""
 
 from __future__ import annotations
 
-from rootfi_excel.api.errors import NotFoundError, OutcomeUnknownError
+from rootfi_excel.errors import NotFoundError, OutcomeUnknownError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.collecting import NOT_READ
 from rootfi_excel.submission.journal import CREATED, FAILED, Journal

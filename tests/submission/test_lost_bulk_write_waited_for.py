@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rootfi_excel.api.answers import Sync
-from rootfi_excel.api.errors import OutcomeUnknownError
+from rootfi_excel.errors import OutcomeUnknownError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.journal import CREATED, Journal
 from tests.support.fake_api import FakeApi, engine, pay, payments

@@ -5,7 +5,7 @@ at the end of the phase, when every row is counted anyway."""
 
 from __future__ import annotations
 
-from rootfi_excel.api.errors import ApiValidationError, OutcomeUnknownError
+from rootfi_excel.errors import ApiValidationError, OutcomeUnknownError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.context import ALREADY_EXISTS
 from rootfi_excel.submission.journal import Journal

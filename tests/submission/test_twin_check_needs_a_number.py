@@ -8,7 +8,7 @@ engine's own runs never hold such a record: flag_twins is handed one directly.""
 
 from __future__ import annotations
 
-from rootfi_excel.api.errors import NetworkError
+from rootfi_excel.errors import NetworkError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission.context import TWIN_CHECK_FAILED, Item, Outcome, Run
 from rootfi_excel.submission.journal import CREATED, Journal
