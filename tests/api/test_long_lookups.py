@@ -43,14 +43,20 @@ def wanted_numbers(created: list[dict]) -> list[str]:
     return [f"LONG-{tag}-{n:06d}" for n in range(2_100)]
 
 
+def look_up_many(sandbox, client) -> tuple[list[dict], list[str], list[dict], int]:
+    """3 payments created, then 2,100 numbers looked up (theirs among them): what was created,
+    the numbers, what was found, and how many lookup requests it took."""
+    created = created_payments(client, 3)
+    numbers = wanted_numbers(created)
+    before = sandbox.requests_by_kind().get("lookup", 0)
+    found = client.find_by_document_numbers(COMPANY, INVOICE_PAYMENTS, numbers)
+    return created, numbers, found, sandbox.requests_by_kind()["lookup"] - before
+
+
 def test_a_long_lookup_asks_long_lists_where_the_server_takes_them(make_sandbox, api_key):
     sandbox = make_sandbox()
     with client_for(sandbox, api_key) as client:
-        created = created_payments(client, 3)
-        numbers = wanted_numbers(created)
-        before = sandbox.requests_by_kind().get("lookup", 0)
-        found = client.find_by_document_numbers(COMPANY, INVOICE_PAYMENTS, numbers)
-        asked = sandbox.requests_by_kind()["lookup"] - before
+        created, numbers, found, asked = look_up_many(sandbox, client)
     assert sorted(r["rootfi_id"] for r in found) == sorted(r["rootfi_id"] for r in created)
     assert asked == len(list(chunk_for_lookup(numbers, LONG_LOOKUP_BUDGET)))
     assert asked < len(list(chunk_for_lookup(numbers, LOOKUP_QUERY_BUDGET)))  # fewer requests than short lists
@@ -60,11 +66,7 @@ def test_a_long_lookup_asks_long_lists_where_the_server_takes_them(make_sandbox,
 def test_a_server_that_refuses_long_urls_gets_short_lists_and_every_number_is_still_asked(make_sandbox, api_key):
     sandbox = make_sandbox(max_url_bytes=8_000)
     with client_for(sandbox, api_key) as client:
-        created = created_payments(client, 3)
-        numbers = wanted_numbers(created)
-        before = sandbox.requests_by_kind().get("lookup", 0)
-        found = client.find_by_document_numbers(COMPANY, INVOICE_PAYMENTS, numbers)
-        asked = sandbox.requests_by_kind()["lookup"] - before
+        created, numbers, found, asked = look_up_many(sandbox, client)
         assert sorted(r["rootfi_id"] for r in found) == sorted(r["rootfi_id"] for r in created)
         assert client.lookup_budget == LOOKUP_QUERY_BUDGET  # learnt once: kept for the client's life
         assert sandbox._stats.get("uri_too_long") == 1
