@@ -78,8 +78,9 @@ def submit_volume_counting_requests(sandbox: Any, api_key: str, journal_path: Pa
                                     **client_options: Any) -> tuple[int, Any, dict[str, int]]:
     """Submit `rows` payments of the sandbox's volume company in bulk writes of 200 through the
     engine; (rows made, the engine's report, the requests the sandbox counted by kind).
-    client_options: fast_client's overrides (a longer timeout, where a lost answer would blur a count)."""
-    client = fast_client(sandbox, api_key, **client_options)
+    client_options: fast_client's overrides. The timeout is long by default: on a loaded machine
+    an answer later than fast_client's 1 s is read again, one request more, which blurs a count."""
+    client = fast_client(sandbox, api_key, **{"timeout": 30.0, **client_options})
     units = payment_units(client, VOLUME, rows, "QUICKBOOKS")
     engine, _ = submitter(client, journal_path, sandbox, VOLUME, "QUICKBOOKS", batch_size=200)
     before = sandbox.requests_by_kind()
