@@ -31,6 +31,7 @@ from rootfi_excel.cli.main import cli
 from tests.support.broken_books import BROKEN, ODD, good_book
 from tests.support.cli_books import NETSUITE, demo_book, journal_attempts, table_rows
 from tests.support.odd_answers import KEY, ODD_ANSWERS, Fault, Stub, check
+from tests.support.terminal_processes import rootfi_excel
 
 DOCUMENTED = {"validate": {0, 1, 2}, "submit": {0, 1, 2}}
 def invoke(args: list[str], *, input: str | None = None, key: str = KEY):
@@ -183,8 +184,7 @@ def test_ctrl_c_during_submit_says_stopped_and_the_next_submit_finishes_the_job(
     path = demo_book(tmp_path / "book.xlsx", sandbox, KEY, payments=120, notes=10)
     home = tmp_path / "home"
     env = {**os.environ, "ROOTFI_API_KEY": KEY, "ROOTFI_EXCEL_HOME": str(home)}
-    command = [sys.executable, "-m", "rootfi_excel", "submit", str(path), "--yes", "--batch-size", "10",
-               "--lost-answer-wait", "0.5"]
+    command = rootfi_excel("submit", str(path), "--yes", "--batch-size", "10", "--lost-answer-wait", "0.5")
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     journal = home / "journal.sqlite3"
     deadline = time.monotonic() + 60

@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import socket
 import subprocess
-import sys
 import time
 
 import click
@@ -13,6 +12,7 @@ import httpx
 import pytest
 
 from rootfi_excel.cli.sandbox_cmd import parse_faults
+from tests.support.terminal_processes import python_code
 
 
 def test_parse_faults():
@@ -35,7 +35,7 @@ def test_command_serves_until_ctrl_c(tmp_path):
     db = tmp_path / "cli.sqlite3"
     code = ("from rootfi_excel.cli.sandbox_cmd import sandbox; "
             f"sandbox(['--port', '{port}', '--db', r'{db}', '--rate-limit', '0', '--api-key', 'rk_cli_key'])")
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    process = subprocess.Popen(python_code(code), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     try:
         deadline = time.monotonic() + 15

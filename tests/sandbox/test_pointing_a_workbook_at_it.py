@@ -8,7 +8,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 
 import httpx
@@ -22,6 +21,7 @@ from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.sheets.settings import read_settings
 from rootfi_excel.workbook.template import build_template
 from tests.support.cli_books import demo_book, table_rows
+from tests.support.terminal_processes import python_code
 
 NETSUITE = 1003
 
@@ -61,7 +61,7 @@ def _start_up_text(args: list[str], env: dict[str, str]) -> str:
     """What `rootfi-excel sandbox ARGS` prints until it serves; then Ctrl+C."""
     port = args[args.index("--port") + 1]
     code = f"from rootfi_excel.cli.sandbox_cmd import sandbox; sandbox({args!r})"
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    process = subprocess.Popen(python_code(code), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env=env)
     try:
         deadline = time.monotonic() + 20
