@@ -170,8 +170,13 @@ class Package:
         self._sheet_xml.pop(title, None)
 
     def set_cells(self, title: str, cells: Cells) -> None:
+        """Cells to change when saved. The first dict given for a sheet is kept, not copied
+        (the workbook adapter passes the one it goes on adding to)."""
         self.sheet(title)
-        self._cells.setdefault(title, {}).update(cells)
+        if title in self._cells:
+            self._cells[title].update(cells)
+        else:  # kept as given, not copied: a sheet's 350,000 result cells need not be held twice
+            self._cells[title] = cells
 
     def set_widths(self, title: str, widths: dict[int, float]) -> None:
         self._widths.setdefault(title, {}).update(widths)

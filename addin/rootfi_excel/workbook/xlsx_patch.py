@@ -25,6 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, Callable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
@@ -246,13 +248,10 @@ class SheetXml:
         style. widths: {column: width} for columns the sheet has no width for. table_parts:
         relationship ids of tables to add to the sheet."""
         writer = _Writer(self, date_style, epoch)
-        by_row: dict[int, dict[int, Any]] = {}
-        for (row, column), value in cells.items():
-            by_row.setdefault(row, {})[column] = value
+        written = _by_row(cells)
+        pending = next(written, None)  # the next written row: (number, {column: value})
         xml, view, data = self.xml, memoryview(self.xml), self.data
         yield self._head(xml[:data.start], cells, widths or {})
-        new_rows = sorted(set(by_row) - set(self.by_number))
-        waiting = 0
         if data.rows is None:  # <sheetData/>: no rows yet
             yield b"<" + self.p + b"sheetData>"
             tail_start = data.end
@@ -260,19 +259,23 @@ class SheetXml:
             yield view[data.start:data.rows[0]]
             at = data.rows[0]
             for row in self.rows:
-                while waiting < len(new_rows) and new_rows[waiting] < row.number:
+                while pending is not None and pending[0] < row.number:  # a row the file does not have yet
                     yield view[at:row.start]
                     at = row.start
-                    yield writer.new_row(new_rows[waiting], by_row[new_rows[waiting]])
-                    waiting += 1
-                if row.number in by_row or not row.explicit:  # rows without r get it: rows may be added
+                    yield writer.new_row(*pending)
+                    pending = next(written, None)
+                values = None
+                if pending is not None and pending[0] == row.number:
+                    values, pending = pending[1], next(written, None)
+                if values is not None or not row.explicit:  # rows without r get it: rows may be added
                     yield view[at:row.start]
-                    yield writer.row(row, by_row.get(row.number, {}))
+                    yield writer.row(row, values or {})
                     at = row.end
             tail_start = data.rows[1]
             yield view[at:tail_start]
-        for number in new_rows[waiting:]:
-            yield writer.new_row(number, by_row[number])
+        while pending is not None:
+            yield writer.new_row(*pending)
+            pending = next(written, None)
         if data.rows is None:
             yield b"</" + self.p + b"sheetData>"
         yield self._tail(xml[tail_start:], table_parts or [])
@@ -334,6 +337,13 @@ class SheetXml:
         element = b'<%stableParts count="%d">' % (p, len(table_parts)) + parts + b"</" + p + b"tableParts>"
         at = _worksheet_extension_start(tail, p)
         return tail[:at] + element + tail[at:]
+
+
+def _by_row(cells: Cells) -> Iterator[tuple[int, dict[int, Any]]]:
+    """The written cells row by row, in row order: one row's values at a time (50,000 rows
+    of results regrouped at once would cost as much memory again as the cells themselves)."""
+    for number, group in groupby(sorted(cells), key=itemgetter(0)):
+        yield number, {column: cells[number, column] for _, column in group}
 
 
 class _Writer:
