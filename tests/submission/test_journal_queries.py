@@ -70,6 +70,24 @@ def test_unplaced_attempts_are_found_by_workbook_id_and_by_file_name_for_keyless
     assert journal.unplaced(BASE, 1, MODEL, "wb-1", "payments") == []
 
 
+def test_records_whose_row_went_after_they_reached_it_are_found_by_the_keys_no_longer_in_the_sheet(tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    gone, here, note, unplaced, deleted, refused = _begin(
+        journal, 6, keys=[("k1",), ("k2",), ("c1", "c2"), ("k4",), ("k5",), ("k6",)])
+    _begin(journal, 1, keys=[("k7",)], workbook_id="wb-other")
+    journal.settle({i: (CREATED, {"rootfi_id": f"R{i}"}) for i in (gone, here, note, unplaced, deleted)})
+    journal.update([refused], FAILED, message="refused")
+    journal.place([gone, here, note, deleted, refused], PLACED_ROW)
+    journal.mark_gone([deleted])  # deleted in the platform: nothing to hold a row against
+    present = {"k2", "c2"}  # k1's row deleted; a credit note with one of its lines still here
+    found = journal.placed_off_rows(BASE, 1, MODEL, "wb-1", "payments", present)
+    assert [a.id for a in found] == [gone]
+    assert found[0].rootfi_id == f"R{gone}" and found[0].payload == {"document_number": "N0"}
+    assert [a.id for a in journal.placed_off_rows(BASE, 1, MODEL, "wb-1", "payments", set())] == [gone, here, note]
+    assert journal.placed_off_rows(BASE, 1, MODEL, "wb-1", "credit_note_lines", set()) == []
+    assert journal.placed_off_rows(BASE, 1, MODEL, None, "payments", set()) == []
+
+
 def test_commits_count_the_transactions_that_wrote_and_nothing_else(tmp_path):
     journal = Journal(tmp_path / "j.sqlite3")
     assert journal.commits == 0

@@ -142,7 +142,14 @@ def hold_lookalikes(run: Run, items: list[Item], work: Work, others: Iterable[Un
         theirs = {fingerprint(run.base_url, run.company_id, run.model, unit.request.to_api()) for unit in others
                   if unit.request is not None and not unit.rootfi_id}
         orphans = [a for a in orphans if a.keys or a.fingerprint not in theirs]
-    _Holder(run, work, orphans).hold(items)
+    # Records whose row went after they reached it (deleted, or its key cleared): a new row that
+    # looks like one may be that row again, typed or pasted back. Read only when there is such a row.
+    off_rows = []
+    if any(item.new_key and not item.send_anyway for item in work.fresh):
+        off_rows = [a for a in run.journal.placed_off_rows(run.base_url, run.company_id, run.model, run.workbook_id,
+                                                           run.sheet, run.present_keys)
+                    if a.rootfi_id not in shown and a.id not in work.seen_attempts]
+    _Holder(run, work, orphans, off_rows).hold(items)
 
 
 def _tell_own(run: Run) -> None:
@@ -170,9 +177,10 @@ def _tell_waiting(run: Run, attempts: list[Attempt], others: list[Unit]) -> None
 
 
 class _Holder:
-    def __init__(self, run: Run, work: Work, orphans: list[Attempt]) -> None:
+    def __init__(self, run: Run, work: Work, orphans: list[Attempt], off_rows: list[Attempt] = ()) -> None:
         self.run, self.work = run, work
         self.orphans = orphans  # records of this workbook on no row (created or still open)
+        self.off_rows = list(off_rows)  # records whose row went after they reached it: only held against
         self.found: dict[int, tuple[str, Any]] = {}  # attempt id -> what the platform says of it
         self.held = 0
 
@@ -227,9 +235,9 @@ class _Holder:
     def _alike(self, item: Item) -> list[Attempt]:
         """Records made before that this row (its key new) looks like: the same values, or the
         same document number (and invoice), of any row of any workbook; the same but the
-        document number, of a record of this workbook on no row."""
+        document number, of a record of this workbook on no row (never placed, or its row gone)."""
         run = self.run
-        found = [a for a in self.orphans
+        found = [a for a in (*self.orphans, *self.off_rows)
                  if a.fingerprint == item.fingerprint or same_but_number(a.payload, item.body)
                  or (item.number and matching.lookup_key(run.model, a.payload)
                      == matching.lookup_key(run.model, item.body))]

@@ -390,6 +390,26 @@ class Journal:
         return sorted((_attempt(r) for r in rows), key=lambda a: a.id)
 
     @_readable_errors
+    def placed_off_rows(self, base_url: str, company_id: int, model: str, workbook_id: str | None, sheet: str | None,
+                        present_keys: set[str]) -> list[Attempt]:
+        """Records of one workbook (by its id) and sheet that reached a row once, but none of
+        whose row keys is in the sheet now (`present_keys`): the row that showed it was deleted
+        or lost its key. Read in two steps, so that only those are parsed."""
+        if not workbook_id:
+            return []
+        ids = [row["id"] for row in self._db.execute(
+            "SELECT id, row_key, line_keys FROM attempts WHERE workbook_id = ? AND sheet = ? AND base_url = ?"
+            " AND company_id = ? AND model = ? AND state = ? AND placed IS NOT NULL AND placed != ?",
+            (workbook_id, sheet, base_url.rstrip("/"), company_id, model, CREATED, PLACED_GONE))
+            if not {row["row_key"], *(json.loads(row["line_keys"]) if row["line_keys"] else ())} & present_keys]
+        found: list[Attempt] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found += [_attempt(row) for row in self._db.execute(
+                f"SELECT * FROM attempts WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+        return sorted(found, key=lambda a: a.id)
+
+    @_readable_errors
     def of_keys(self, base_url: str, company_id: int, model: str, workbook_id: str, sheet: str,
                 keys: Iterable[str]) -> list[Attempt]:
         """Every attempt of the rows with these keys (their own attempts), oldest first."""

@@ -7,13 +7,9 @@ keys each attempt by (workbook id, sheet, row key), so a result goes only to its
 
 A row pasted from another row carries that row's key. Two rows with one key are told
 apart here: the row whose record the journal has under that key (same fingerprint)
-keeps it, and the others get new keys; rows with the same values keep the key, and
-Validate flags the later one as a copy. When the journal has a record under the key but
-none of the rows is that record (each changed since, the one that showed it deleted), any
-of them may be it: all keep the key, and Submit holds each by that record, naming it,
-until a person types its rootfi_id into the row that is it (which then keeps the key)
-or `send anyway` into the others. New keys for all would lose that: a record shown once
-(placed) is no look-alike candidate, so both rows were sent and the record made twice. A row
+keeps it, and the others get new keys (when the journal has a record under it but none
+of them is that record, all of them do: Submit holds those that look like it); rows
+with the same values keep the key, and Validate flags the later one as a copy. A row
 showing a record (its rootfi_id) gets that record's key back, whatever its key cell
 says (cleared, typed over, or the rootfi_id typed in by a person: "this row is that
 record"). A key from another workbook (pasted from it) names nothing here: the journal
@@ -85,10 +81,8 @@ def assign(report: "WorkbookValidation", journal: Journal | None = None) -> Keyi
         for row_key, group in shared.items():
             keeper = next((row for row in group if claimed.get(row.index) == row_key), None) or \
                 _keeper(report, key, row_key, group, journal)
-            if keeper is None:  # any of them may be that record, changed: each keeps the key, so
-                continue        # Submit holds each by it (identity.py) until a person says which
             for row in group:
-                if row is not keeper and _values(row) != _values(keeper):
+                if keeper is None or (row is not keeper and _values(row) != _values(keeper)):
                     give(row, new_key())
         anyway = [unit for unit in marked.values() if unit.keys and unit.request is not None]
         if anyway and journal is not None:
