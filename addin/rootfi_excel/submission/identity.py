@@ -27,6 +27,7 @@ before (and then keyed to the row, `Journal.adopt`), or by document number (engi
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 from rootfi_excel.api.answers import records_of
@@ -181,6 +182,7 @@ class _Holder:
         self.run, self.work = run, work
         self.orphans = orphans  # records of this workbook on no row (created or still open)
         self.off_rows = list(off_rows)  # records whose row went after they reached it: only held against
+        self._index: dict[tuple[str, Any], list[tuple[int, Attempt]]] | None = None  # _candidates_like
         self.found: dict[int, tuple[str, Any]] = {}  # attempt id -> what the platform says of it
         self.held = 0
 
@@ -237,10 +239,7 @@ class _Holder:
         same document number (and invoice), of any row of any workbook; the same but the
         document number, of a record of this workbook on no row (never placed, or its row gone)."""
         run = self.run
-        found = [a for a in (*self.orphans, *self.off_rows)
-                 if a.fingerprint == item.fingerprint or same_but_number(a.payload, item.body)
-                 or (item.number and matching.lookup_key(run.model, a.payload)
-                     == matching.lookup_key(run.model, item.body))]
+        found = self._candidates_like(item)
         if item.number:
             key = matching.lookup_key(run.model, item.body)
             # Also a record of a row still here: this row is not that row (its key is new), yet it has that
@@ -250,6 +249,26 @@ class _Holder:
                       if a.keys and a.placed != PLACED_GONE and matching.lookup_key(run.model, a.payload) == key]
         seen: set[int] = set()
         return [a for a in found if not (a.id in seen or seen.add(a.id))]
+
+    def _candidates_like(self, item: Item) -> list[Attempt]:
+        """The records on no row with this row's values, or the same but the number, or (with a
+        number) its number and invoice: looked up by those keys, in the records' order. Indexed
+        once: a sheet of new rows against a sheet of deleted ones would otherwise compare each
+        with each."""
+        candidates = (*self.orphans, *self.off_rows)
+        if not candidates:
+            return []
+        if self._index is None:
+            self._index = defaultdict(list)
+            for position, attempt in enumerate(candidates):
+                for key in (("fp", attempt.fingerprint), ("body", _canonical(attempt.payload)),
+                            ("number", matching.lookup_key(self.run.model, attempt.payload))):
+                    self._index[key].append((position, attempt))
+        keys = [("fp", item.fingerprint), ("body", _canonical(item.body))]
+        if item.number:
+            keys.append(("number", matching.lookup_key(self.run.model, item.body)))
+        found = dict(pair for key in keys for pair in self._index.get(key, ()))
+        return [found[position] for position in sorted(found)]
 
     def _in_platform(self, attempt: Attempt) -> tuple[str, Any]:
         if attempt.id not in self.found:
