@@ -287,8 +287,8 @@ def _finish(units: list[Unit]) -> Outcome:
         for row in unit.rows:
             messages = unit.messages.get(row.index) or []
             previous = str(row.results.get(MESSAGE) or "")
-            if unit.already_sent and row.rootfi_id:
-                result = (Status.CREATED, previous)
+            if unit.already_sent and row.rootfi_id:  # a message of a row that was not Created yet is over
+                result = (Status.CREATED, previous if row.results.get(STATUS) == Status.CREATED else "")
             elif not messages and str(row.results.get(STATUS) or "") in SENT_STATUSES:
                 result = (str(row.results[STATUS]), previous)
             elif row.index in unit.held_back:

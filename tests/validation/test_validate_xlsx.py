@@ -163,6 +163,18 @@ def test_rows_already_created_keep_their_results_and_are_not_ready(tmp_path):
     assert sheet.ready == []
 
 
+
+def test_a_rootfi_id_typed_into_a_held_row_ends_its_not_sent_message(tmp_path):
+    """The way out a held row offers is to type the record's rootfi_id: the row is then Created,
+    and its message no longer says "Not sent: ... type 1000 into its rootfi_id column"."""
+    headers = [*PAYMENT_HEADERS, "status", "message", "rootfi_id"]
+    held = "Not sent: this row looks like payment D-0 (rootfi_id 1000) ... type 1000 into its rootfi_id column"
+    rows = [row_of(headers, **GOOD_PAYMENT, status="Skipped", message=held, rootfi_id=1000)]
+    sheet = payments(tmp_path, rows, headers=headers)
+    [result] = sheet.results.values()
+    assert (result.status, result.message) == (Status.CREATED, "")
+
+
 # -------------------------------------------------------------- credit notes
 
 LINE = dict(document_number="CN-1", contact_id="C-1", posted_date=dt.datetime(2026, 3, 31), currency_id="GBP",

@@ -389,7 +389,10 @@ def _finish(layout: TableLayout, units: list[Unit], columns: ColumnMap, emptied:
         for row in unit.rows:
             messages = unit.messages.get(row.index)
             if row.rootfi_id:  # created by an earlier Submit (so its unit counts as sent)
-                result = RowResult(Status.CREATED, _previous_message(row), row.row_number)
+                # Its message stays while it was Created already (a flag Submit wrote); a rootfi_id typed
+                # into a held row, the way out its message gave, ends that message: it is not "Not sent" now.
+                kept = _previous_message(row) if row.results.get(STATUS) == Status.CREATED else ""
+                result = RowResult(Status.CREATED, kept, row.row_number)
             elif not messages and str(row.results.get(STATUS) or "") in SENT_STATUSES:
                 result = RowResult(str(row.results[STATUS]), _previous_message(row), row.row_number)
             elif not messages and row.results.get(STATUS) is not None and unit.send_anyway:  # kept until sent
