@@ -194,6 +194,16 @@ class Sheet:
                        {"before": [("paste_new", 0, 0, False)], "during": [], "colleague": False},
                        {"before": [], "during": [], "colleague": False}],
          faults=[], reads=["fail"], durations=[], threshold=0)
+# A created row's number corrected, the row copied (its inputs and hidden key) and deleted; then
+# another row (showing its own record) takes the copy's key and the copy's key is cleared: the
+# record's key is in the sheet (on the other row), so it is not "off its row", and the copy, a new
+# row like it but for the number, is sent: the record made twice.
+@example(rows=2, runs=[{"before": [], "during": [], "colleague": False},
+                       {"before": [("edit_number", 0, 0, False), ("paste_same", 0, 0, False), ("delete", 0, 0, False)],
+                        "during": [], "colleague": False},
+                       {"before": [("type_key", 0, 1, False), ("clear_key", 1, 0, False)], "during": [],
+                        "colleague": False}],
+         faults=[], reads=[], durations=[], threshold=0)
 @given(rows=st.integers(1, 5), runs=st.lists(run_plan, min_size=1, max_size=4),
        faults=st.lists(st.sampled_from(FAULTS), max_size=8), reads=st.lists(st.sampled_from(READS), max_size=6),
        durations=st.lists(st.sampled_from([0, 0, 30]), max_size=4), threshold=st.sampled_from([0, 10]))

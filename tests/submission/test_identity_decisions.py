@@ -500,3 +500,20 @@ def test_same_but_number_and_the_difference_shown():
     assert identity._difference(MODEL, lines, body()) == "other values"
     assert identity._difference(MODEL, {**lines, "amount": 2.0}, body()) == "amount 2.0, other values"
     assert identity._rows(1) == "1 row was" and identity._rows(3) == "3 rows were"
+
+
+def test_a_new_row_like_a_record_still_there_is_held_though_it_also_looks_like_three_deleted_ones(tmp_path):
+    """Four payments like each other but for their numbers, each created and its row deleted;
+    three of them deleted in the platform since (duplicates removed there), the fourth still
+    there. A new row like them all but for its number may be that fourth one."""
+    deleted = {"rootfi_deleted_at": "2026-03-30T00:00:00Z"}
+    records = [{"rootfi_id": f"R{n}", **body(f"CHQ-{n}"), **(deleted if n < 3 else {})} for n in range(4)]
+    run = make_run(tmp_path, Platform(records))
+    for n in range(4):
+        journalled(run, body(f"CHQ-{n}"), f"gone-{n}", rootfi_id=f"R{n}", placed=PLACED_ROW)
+    it = item(body("CHQ-9"), "new-row")
+    it.new_key = True
+    work = fresh(run, it)
+    identity.hold_lookalikes(run, [it], work, [])
+    assert it.outcome is not None and "(rootfi_id R3)" in it.outcome.message, (
+        "sent: it looked only at the first three records it is like, all deleted")

@@ -214,7 +214,9 @@ class _Holder:
                              "again (nothing is sent twice)")
             return
         there = []
-        for attempt in alike[:SHOWN_IN_MESSAGE]:
+        for attempt in alike:  # past records the platform shows deleted: a later one may be there
+            if len(there) >= SHOWN_IN_MESSAGE:
+                break
             state, detail = self._in_platform(attempt)
             if state == GONE:
                 run.journal.mark_gone([attempt.id])
@@ -255,12 +257,11 @@ class _Holder:
         number) its number and invoice: looked up by those keys, in the records' order. Indexed
         once: a sheet of new rows against a sheet of deleted ones would otherwise compare each
         with each."""
-        candidates = (*self.orphans, *self.off_rows)
-        if not candidates:
+        if not self.orphans and not self.off_rows:
             return []
         if self._index is None:
             self._index = defaultdict(list)
-            for position, attempt in enumerate(candidates):
+            for position, attempt in enumerate((*self.orphans, *self.off_rows)):
                 for key in (("fp", attempt.fingerprint), ("body", _canonical(attempt.payload)),
                             ("number", matching.lookup_key(self.run.model, attempt.payload))):
                     self._index[key].append((position, attempt))
@@ -391,4 +392,9 @@ def _rows(count: int) -> str:
 
 
 def _canonical(body: dict[str, Any]) -> str:
-    return json.dumps({k: v for k, v in body.items() if k != "document_number"}, sort_keys=True, default=str)
+    """Its values but the number; a credit note's lines in any order (rows sorted before they came back)."""
+    values = {k: v for k, v in body.items() if k != "document_number"}
+    if isinstance(values.get("line_items"), list):
+        values["line_items"] = sorted(values["line_items"], key=lambda line: json.dumps(line, sort_keys=True,
+                                                                                          default=str))
+    return json.dumps(values, sort_keys=True, default=str)

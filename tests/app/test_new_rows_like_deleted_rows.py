@@ -1,0 +1,187 @@
+"""A new row (new hidden row key) that looks like a record whose row went after the record
+reached it (the row deleted, or its key cleared) is held, naming that record; rows that do not
+look like one are sent. Whole workbooks in live Excel (the fake of xlwings, through the real
+adapter and the real Submit of the ribbon) against an in-memory API that answers lookups by
+rootfi_id, as QuickBooks does; the ways out are taken from cells, as from Excel."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from rootfi_excel.api.answers import Company
+from rootfi_excel.app import submit as submitting
+from rootfi_excel.sheets.layout import (
+    CREDIT_NOTE_LINES,
+    PAYMENTS,
+    RESULT_COLUMNS,
+    ROW_KEY,
+    ROW_KEY_HEADER,
+    SETTINGS_SHEET,
+    SETTINGS_TABLE,
+    Status,
+)
+from rootfi_excel.submission import workbook_submission as submission_run
+from rootfi_excel.submission.engine import SubmitOptions, Submitter
+from rootfi_excel.workbook.excel import ExcelWorkbook
+from rootfi_excel.workbook.excel_ui import ExcelUI
+from tests.support.books import LINE_HEADERS, PAYMENT_HEADERS
+from tests.support.fake_api import FakeApi
+from tests.support.fake_xlwings import FakeBook
+
+NAMES = PAYMENT_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY]
+COLUMN = {name: i for i, name in enumerate(NAMES)}
+
+
+class Api(FakeApi):
+    """Accepts duplicates (as QuickBooks does); answers a lookup by rootfi_id."""
+
+    def get_company(self, company_id):
+        return Company(rootfi_id=company_id, name="Test Co", integration="QUICKBOOKS", connection_status="HEALTHY")
+
+    def iter_records(self, company_id, what, filters, model=None, include_deleted=False):
+        wanted = str(filters["rootfi_id"][1])
+        return [r for r in self.records if str(r["rootfi_id"]) == wanted]
+
+
+def payment(number, invoice="INV-1", amount=100.0, date="2026-03-31", memo="rent"):
+    values = {"document_number": number, "invoice_id": invoice, "amount": amount, "payment_date": date, "memo": memo}
+    return [values.get(name) for name in NAMES]
+
+
+class Workbook:
+    def __init__(self, rows, monkeypatch) -> None:
+        self.api = Api()
+        self.book = FakeBook()
+        sheet = self.book.add_sheet(PAYMENTS.sheet)
+        self.table = sheet.add_table(PAYMENTS.table, 1, 1, PAYMENT_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY_HEADER],
+                                     rows)
+        self.lines = self.book.add_sheet(CREDIT_NOTE_LINES.sheet).add_table(
+            CREDIT_NOTE_LINES.table, 1, 1, LINE_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY_HEADER], [])
+        settings = [["company_id", 1], ["base_url", "https://api.example/v4"], ["integration", "QUICKBOOKS"],
+                    ["workbook_id", None]]
+        self.book.add_sheet(SETTINGS_SHEET).add_table(SETTINGS_TABLE, 1, 1, ["setting", "value"], settings)
+        clock = self.api.clock
+        monkeypatch.setattr(submission_run, "Submitter", lambda *a, **k: Submitter(
+            *a, sleep=clock.sleep, clock=clock.monotonic, now=clock.local_now, **k))
+        self.summaries: list[str] = []
+
+    def cell(self, row, name):
+        return self.table.sheet.cells.get((self.table.top + 1 + row, self.table.left + COLUMN[name]))
+
+    def set(self, row, name, value):
+        self.table.sheet.cells[(self.table.top + 1 + row, self.table.left + COLUMN[name])] = value
+
+    def submit(self, journal) -> None:
+        options = SubmitOptions(resend_after=0, sync_threshold=0, batch_size=3, twin_wait=0)
+        done = submitting.submit(ExcelWorkbook(self.book), ExcelUI(self.book.app, clock=lambda: 0.0),
+                                 client=self.api, options=options, journal_path=journal)
+        if done.submission is not None:
+            self.summaries.append(submitting.summary(done))
+            self.plan = done.submission.plan  # what the confirmation counted (Submitter.preview)
+        self.api.clock.sleep(3600)
+
+    def made(self) -> Counter:
+        return Counter((r["document_number"], r["invoice_id"], r["amount"], str(r["payment_date"]))
+                       for r in self.api.records)
+
+
+def test_next_months_payments_after_last_months_rows_were_deleted_are_sent_not_held(tmp_path, monkeypatch):
+    book = Workbook([payment("CHQ-1", "INV-1"), payment("CHQ-2", "INV-2")], monkeypatch)
+    journal = tmp_path / "journal.sqlite3"
+    book.submit(journal)
+    assert [book.cell(r, "status") for r in range(2)] == [Status.CREATED] * 2
+    book.table.delete_row(1)
+    book.table.delete_row(0)
+    # April: the same invoices paid again (instalments), other dates and cheque numbers.
+    book.table.insert_row(0, payment("CHQ-3", "INV-1", date="2026-04-30"))
+    book.table.insert_row(1, payment("CHQ-4", "INV-2", date="2026-04-30"))
+    book.submit(journal)
+    assert book.plan.to_send[PAYMENTS.sheet] == 2 and book.plan.held.get(PAYMENTS.sheet, 0) == 0
+    assert [book.cell(r, "status") for r in range(2)] == [Status.CREATED] * 2, [book.cell(r, "message")
+                                                                                for r in range(2)]
+    assert len(book.api.records) == 4
+
+
+def test_a_second_cheque_like_a_deleted_rows_record_but_its_number_is_held_and_send_anyway_sends_it_once(
+        tmp_path, monkeypatch):
+    book = Workbook([payment("CHQ-1")], monkeypatch)
+    journal = tmp_path / "journal.sqlite3"
+    book.submit(journal)
+    first = str(book.cell(0, "rootfi_id"))
+    book.table.delete_row(0)
+    book.table.insert_row(0, payment("CHQ-2"))  # another cheque, same invoice, amount, date, memo
+    book.submit(journal)
+    assert book.plan.held[PAYMENTS.sheet] == 1 and book.plan.to_send.get(PAYMENTS.sheet, 0) == 0
+    assert book.cell(0, "status") == Status.SKIPPED
+    message = str(book.cell(0, "message"))
+    assert f"(rootfi_id {first})" in message and "for a row that is no longer in it" in message, message
+    assert "send anyway" in message and f"type {first} into its rootfi_id column" in message, message
+    assert len(book.api.records) == 1
+    book.set(0, "status", "send anyway")  # the way out, typed in Excel
+    book.submit(journal)
+    assert book.plan.to_send[PAYMENTS.sheet] == 1 and book.plan.held.get(PAYMENTS.sheet, 0) == 0
+    assert book.cell(0, "status") == Status.CREATED, book.cell(0, "message")
+    book.submit(journal)
+    book.submit(journal)
+    assert book.cell(0, "status") == Status.CREATED and len(book.api.records) == 2
+
+
+def test_a_deleted_row_typed_again_is_held_and_its_rootfi_id_typed_in_makes_it_that_record(tmp_path, monkeypatch):
+    book = Workbook([payment("CHQ-1")], monkeypatch)
+    journal = tmp_path / "journal.sqlite3"
+    book.submit(journal)
+    first = str(book.cell(0, "rootfi_id"))
+    book.table.delete_row(0)
+    book.table.insert_row(0, payment("CHQ-1-corrected"))  # typed again, its number corrected
+    book.submit(journal)
+    assert book.cell(0, "status") == Status.SKIPPED, book.cell(0, "message")
+    book.set(0, "rootfi_id", first)  # the way out, typed in Excel
+    book.set(0, "status", None)
+    for _ in range(3):
+        book.submit(journal)
+    assert str(book.cell(0, "rootfi_id")) == first and len(book.api.records) == 1, book.cell(0, "message")
+    assert book.cell(0, "status") == Status.CREATED
+    assert not str(book.cell(0, "message") or "").startswith("Not sent"), (
+        f"the row shows its record Created, its message still says: {book.cell(0, 'message')}")
+    book.table.insert_row(1, payment("CHQ-9", date="2026-04-30"))  # a later new row: the first is left alone
+    book.submit(journal)
+    assert str(book.cell(0, "rootfi_id")) == first and book.cell(1, "status") == Status.CREATED
+    assert len(book.api.records) == 2
+
+
+
+LINE_NAMES = LINE_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY]
+
+
+def line(number, description, amount):
+    values = {"document_number": number, "contact_id": "C1", "posted_date": "2026-03-31", "account_id": "4000",
+              "description": description, "quantity": 1, "unit_amount": amount}
+    return [values.get(name) for name in LINE_NAMES]
+
+
+@pytest.mark.parametrize("number, order", [("CN-1", -1), ("CN-1A", 1), ("CN-1A", -1)],
+                         ids=["same number, other order", "number corrected, same order",
+                              "number corrected, other order"])
+def test_a_credit_note_whose_lines_were_deleted_and_pasted_back_is_not_created_twice(
+        tmp_path, monkeypatch, number, order):
+    """Its lines' rows deleted, then pasted back (inputs only: new hidden keys) after the
+    sheet was sorted, so in another order; perhaps its number corrected on the way."""
+    book = Workbook([], monkeypatch)
+    lines = book.lines
+    lines.insert_row(0, line("CN-1", "Returned chairs", 100.0))
+    lines.insert_row(1, line("CN-1", "Returned desks", 40.0))
+    journal = tmp_path / "journal.sqlite3"
+    book.submit(journal)
+    status = lambda row: lines.sheet.cells.get((lines.top + 1 + row, lines.left + LINE_NAMES.index("status")))
+    message = lambda row: lines.sheet.cells.get((lines.top + 1 + row, lines.left + LINE_NAMES.index("message")))
+    assert [status(0), status(1)] == [Status.CREATED] * 2, [message(0), message(1)]
+    copies = [line(number, "Returned chairs", 100.0), line(number, "Returned desks", 40.0)][::order]
+    lines.delete_row(1)
+    lines.delete_row(0)
+    lines.insert_row(0, copies[0])
+    lines.insert_row(1, copies[1])
+    book.submit(journal)
+    assert len(book.api.records) == 1, f"the credit note was created twice: {status(0)} {message(0)}"
+    assert status(0) == Status.SKIPPED, message(0)
