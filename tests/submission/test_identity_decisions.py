@@ -517,3 +517,15 @@ def test_a_new_row_like_a_record_still_there_is_held_though_it_also_looks_like_t
     identity.hold_lookalikes(run, [it], work, [])
     assert it.outcome is not None and "(rootfi_id R3)" in it.outcome.message, (
         "sent: it looked only at the first three records it is like, all deleted")
+
+
+def test_a_new_row_without_a_number_is_not_tied_to_a_record_by_its_invoice_alone(tmp_path):
+    """Number and invoice together say "the same record"; with no number, the invoice alone is
+    every payment of that invoice: a new part payment of it is not held by an earlier one."""
+    run = make_run(tmp_path, Platform([{"rootfi_id": "R1", **body("", amount=100.0)}]))
+    journalled(run, body("", amount=100.0), "gone-row", rootfi_id="R1", placed=PLACED_ROW)
+    it = item(body("", amount=250.0), "new-row")
+    it.new_key = True
+    work = fresh(run, it)
+    identity.hold_lookalikes(run, [it], work, [])
+    assert it.outcome is None and work.fresh == [it]
