@@ -41,3 +41,15 @@ def test_logout_strikes_the_note_and_only_noted_keys_are_removed(tmp_path, monke
 
     assert run(["uninstall", "--remove-key"]).exit_code == 0
     assert memory_keyring.store == {(f"{SERVICE} {other}", "default"): "put there by another program"}
+
+
+def test_a_noted_key_removed_since_leaves_no_note_behind(tmp_path, monkeypatch, memory_keyring, api_key):
+    """A key noted when stored but removed from the key store another way: uninstall strikes its
+    note too, so the list does not keep the data folder for good."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert run(["login", "--base-url", SANDBOX], input=f"{api_key}\n").exit_code == 0
+    memory_keyring.store.clear()  # removed by another program (or by hand)
+    gone = run(["uninstall", "--remove-key"])
+    assert gone.exit_code == 0, gone.output
+    assert f"no API key stored for profile 'default' for {SANDBOX}" in gone.output
+    assert not record_path().exists()

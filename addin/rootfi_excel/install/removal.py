@@ -230,11 +230,11 @@ def _remove_keys(run: Run, profiles: set[str]) -> list[str]:
         whose = f"profile '{profile}'" + (f" for {address}" if address else "")
         try:
             if not key_stored(profile, service=service_for(address)):
-                run.tell(f"no API key stored for {whose}")
-                continue
-            run.say(f"remove the API key of {whose} from the keyring")
-            if not run.dry_run:
-                delete_api_key(profile, service=service_for(address))
+                run.tell(f"no API key stored for {whose}")  # (a noted one removed since: its note goes too)
+            else:
+                run.say(f"remove the API key of {whose} from the keyring")
+                if not run.dry_run:
+                    delete_api_key(profile, service=service_for(address))
         except CredentialsError as exc:  # e.g. a locked keyring: never say "no key" of a key still there
             run.tell(f"could not remove the API key of {whose}: {exc}")
             kept.append(profile)
