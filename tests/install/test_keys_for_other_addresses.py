@@ -53,3 +53,33 @@ def test_a_noted_key_removed_since_leaves_no_note_behind(tmp_path, monkeypatch, 
     assert gone.exit_code == 0, gone.output
     assert f"no API key stored for profile 'default' for {SANDBOX}" in gone.output
     assert not record_path().exists()
+
+
+def test_a_sandbox_key_uninstall_cannot_remove_is_named_with_the_command_that_removes_it(
+        tmp_path, monkeypatch, memory_keyring, api_key):
+    """The key store refuses to remove the sandbox's key (locked): uninstall says which key
+    stayed and gives the logout command with its --base-url (without it, logout looked at
+    RootFi's own address and said no key was stored), and that command then removes it."""
+    from keyring.errors import KeyringLocked
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert run(["install", "--templates-dir", tmp_path / "share", "--no-key"]).exit_code == 0
+    assert run(["login", "--base-url", SANDBOX], input=f"{api_key}\n").exit_code == 0
+    unlocked_delete = memory_keyring.delete_password
+
+    def locked_for_the_sandbox(service, username):
+        if service != SERVICE:
+            raise KeyringLocked("the collection is locked")
+        unlocked_delete(service, username)
+
+    monkeypatch.setattr(memory_keyring, "delete_password", locked_for_the_sandbox)
+    stopped = run(["uninstall", "--remove-key"])
+    assert stopped.exit_code == 2
+    assert f"profile 'default' for {SANDBOX} may still be in the keyring" in stopped.output
+    assert f"`rootfi-excel logout --profile default --base-url {SANDBOX}`" in stopped.output
+    assert recorded() == [("default", SANDBOX)]  # still noted: the next uninstall tries again
+
+    monkeypatch.setattr(memory_keyring, "delete_password", unlocked_delete)  # unlocked
+    command = f"logout --profile default --base-url {SANDBOX}".split()
+    assert run(command).exit_code == 0
+    assert memory_keyring.store == {}

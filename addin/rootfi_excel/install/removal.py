@@ -66,9 +66,10 @@ def uninstall(layout: Layout, *, remove_key: bool = False, remove_journal: bool 
     journal_kept = _remove_journal(run) if remove_journal else None
     problems = [journal_kept] if journal_kept else []
     if kept:
-        names = ", ".join(f"'{p}'" for p in kept)
+        commands = " and ".join(f"`{_logout_command(profile, address)}`" for profile, address in kept)
+        names = ", ".join(f"'{profile}'" + (f" for {address}" if address else "") for profile, address in kept)
         problems.append(f"The API key of profile {names} may still be in the keyring: unlock it, then run "
-                        f"`rootfi-excel logout --profile {kept[0]}`.")
+                        f"{commands}.")
     env_parents = _remove_environment(run, manifest, needed_for=problems)
     if manifest is not None and problems:
         run.tell(f"keep {layout.manifest_path}  (the install record: the next uninstall finishes with it)")
@@ -221,9 +222,10 @@ def _remove_dirs(run: Run, env_parents: tuple[Path, ...]) -> None:
         run.gone.add(folder)
 
 
-def _remove_keys(run: Run, profiles: set[str]) -> list[str]:
+def _remove_keys(run: Run, profiles: set[str]) -> list[tuple[str, str | None]]:
     """Remove the keys for RootFi's addresses of `profiles`, and every key stored for another
-    address that api/stored_keys.py lists; return the profiles whose key may still be in the keyring."""
+    address that api/stored_keys.py lists; return (profile, address or None) of each key that
+    may still be in the keyring."""
     kept = []
     others = stored_keys.recorded(run.layout.data_dir)
     for profile, address in [*((p, None) for p in sorted(profiles)), *others]:
@@ -237,14 +239,19 @@ def _remove_keys(run: Run, profiles: set[str]) -> list[str]:
                     delete_api_key(profile, service=service_for(address))
         except CredentialsError as exc:  # e.g. a locked keyring: never say "no key" of a key still there
             run.tell(f"could not remove the API key of {whose}: {exc}")
-            kept.append(profile)
+            kept.append((profile, address))
             continue
         if address and not run.dry_run:
             stored_keys.forget(profile, address, run.layout.data_dir)
     if others:  # a dry run counts the list as gone once every key on it would be
         if not stored_keys.recorded(run.layout.data_dir) or run.dry_run and not kept:
             run.gone.add(stored_keys.record_path(run.layout.data_dir))
-    return sorted(set(kept))
+    return kept
+
+
+def _logout_command(profile: str, address: str | None) -> str:
+    """The command that removes that one key: a key for another address needs its --base-url."""
+    return f"rootfi-excel logout --profile {profile}" + (f" --base-url {address}" if address else "")
 
 
 def _unsettled(journal: Path) -> int:
