@@ -121,7 +121,7 @@ class LookupCache:
         self.path = Path(path) if path else default_path()
         make_private_folder(self.path.parent)
         with private_files():  # the cache and its -wal/-shm files: the user's alone
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(self.path, isolation_level=None)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             if self._db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
