@@ -397,6 +397,19 @@ def test_records_waiting_for_their_invalid_row_are_named_in_the_summary(tmp_path
                               "payment CHQ-1 for invoice INV-1 (rootfi_id R1) for row 12")
 
 
+def test_a_record_is_not_said_to_wait_for_a_row_that_already_shows_a_record(tmp_path):
+    """An invalid row that shows a rootfi_id is never sent again (already sent), valid or not:
+    a record made under its key will not reach it once the row is corrected, so the summary
+    must not say it waits for that row."""
+    run = make_run(tmp_path)
+    journalled(run, body(), "shown-row", rootfi_id="R1")
+    showing = SimpleNamespace(rootfi_id="R9", valid=False, already_sent=True, keys=("shown-row",), request=None,
+                              rows=[SimpleNamespace(row_number=12)])
+    run.present_keys = {"shown-row"}
+    identity.hold_lookalikes(run, [], Work(), [showing])
+    assert not [w for w in run.warnings if "wait" in w], run.warnings
+
+
 def test_many_records_waiting_for_invalid_rows_are_counted_past_the_first_five(tmp_path):
     run = make_run(tmp_path)
     others = []

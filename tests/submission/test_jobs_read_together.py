@@ -6,6 +6,7 @@ leaves its records to a lookup, never to a guess. Over HTTP against the sandbox.
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 
 from rootfi_excel.errors import ServerError
 from rootfi_excel.sheets.layout import Status
@@ -74,3 +75,25 @@ def test_a_jobs_list_that_cannot_be_read_among_several_leaves_its_records_to_a_l
     assert len(refused) == 2 and len(looked_up) == 200  # the two bulk writes whose jobs were refused
     assert all(o.message.startswith(collecting.NOT_READ) for o in looked_up)
     assert all("lost" not in o.message for o in outcomes)
+
+
+def test_the_jobs_of_two_bulk_writes_are_read_at_once(make_sandbox, api_key):
+    """Two finished bulk writes: both jobs lists are being read at the same moment (each read
+    waits at a barrier for the other), so RootFi's latency is paid once, not once a sync."""
+    sandbox = make_sandbox(job_shape="by-number", job_delay_ms=0, volume=(40, 10))
+    client = fast_client(sandbox, api_key)
+    units = payment_units(client, VOLUME, 2, "QUICKBOOKS")
+    sync_ids = [client.create_async(VOLUME, "invoice_payments", [unit.request.to_api()]) for unit in units]
+    for sync_id in sync_ids:
+        client.wait_for_sync(sync_id)
+    both = threading.Barrier(2, timeout=10)
+    list_jobs = client.list_sync_jobs
+
+    def together(sync_id):
+        both.wait()  # broken (an error) if the other read does not start while this one waits
+        return list_jobs(sync_id)
+
+    client.list_sync_jobs = together
+    read = collecting._read_all_jobs(SimpleNamespace(client=client), sync_ids)
+    assert list(read) == sync_ids
+    assert all(len(jobs) == 1 and jobs[0].sync_id == sync_id for sync_id, jobs in read.items())

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from rootfi_excel.cli.main import cli
 from rootfi_excel.sheets.layout import PAYMENTS, Status
 from rootfi_excel.submission.engine import was_refused
-from rootfi_excel.submission.journal import CREATED, FAILED, Attempt
+from rootfi_excel.submission.journal import CREATED, FAILED, Attempt, refused_before
 from tests.support.cli_books import NETSUITE, demo_book, table_rows
 
 
@@ -57,6 +57,7 @@ def test_a_refused_row_keeps_its_reason_and_is_sent_again_only_once_changed(sand
     for number, row in after.items():
         reason = re.split(r"\. Correct|; fix", reasons[number].split("refused this row: ")[1])[0]  # its words
         assert reason in row["message"] and "not sent again until you change the row" in row["message"]
+        assert re.search(r"\(refused on \d{4}-\d{2}-\d{2}; ", row["message"]), row["message"]  # and when
         assert row["sync_id"] == refused[number]["sync_id"] or not refused[number]["sync_id"]
     assert "refused by the platform" in validated.output
 
@@ -98,3 +99,10 @@ def test_which_failures_count_as_refused_by_the_platform():
     assert not was_refused(_attempt(message="not sent: Could not reach RootFi", error_code="NetworkError"))
     assert not was_refused(_attempt(message="not sent: RootFi is busy (429)", error_code="429"))
     assert not was_refused(_attempt(state=CREATED))
+
+
+def test_a_refused_row_says_why_and_on_which_day_it_was_refused():
+    assert refused_before(_attempt()) == (
+        "RootFi rejected the record: amount too high (refused on 2026-11-01; not sent again until you change the "
+        "row, or run submit --resend-rejected)")
+    assert refused_before(_attempt(message=None)).startswith("no reason given (refused on 2026-11-01; ")

@@ -37,3 +37,17 @@ def test_with_long_chunks_a_group_holds_no_more_numbers_in_fewer_chunks():
     assert max(map(len, long)) <= max(map(len, short))  # no more numbers (records) in memory at once
     assert all(len(list(chunk_for_lookup(sorted({i.number for i in g}), LONG_LOOKUP_BUDGET)))
                <= TWIN_GROUP_CHUNKS * LOOKUP_QUERY_BUDGET // LONG_LOOKUP_BUDGET for g in long)
+
+
+def test_a_budget_longer_than_a_whole_group_still_groups_one_chunk_at_a_time():
+    """A lookup budget over TWIN_GROUP_CHUNKS short chunks' worth (a longer LONG_LOOKUP_BUDGET
+    one day) still makes groups of one whole chunk each, every item in one of them."""
+    from rootfi_excel.api.client import LOOKUP_QUERY_BUDGET
+
+    budget = 3 * TWIN_GROUP_CHUNKS * LOOKUP_QUERY_BUDGET
+    numbers = [f"PAY-{n:06d}" for n in range(1_500)]  # more than one chunk even at this budget
+    items = [item(number) for number in numbers]
+    whole = list(chunk_for_lookup(numbers, budget))
+    assert len(whole) > 1
+    groups = _twin_groups(items, budget)
+    assert [sorted({i.number for i in group}) for group in groups] == whole

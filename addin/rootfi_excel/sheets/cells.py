@@ -46,8 +46,23 @@ def _check_excel_error(text: str) -> None:
         raise CellError(f"holds the Excel error {text}; fix the formula or type the value")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(text: str) -> str:
+    """`text` with a surrogate pair left in the str joined; half of one (LEFT or MID can cut
+    an emoji in two) cannot be sent, journalled or fingerprinted: the cell is refused."""
+    if not _SURROGATE.search(text):
+        return text
+    joined = text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+    if _SURROGATE.search(joined):
+        raise CellError("holds half of a character (an emoji or symbol cut in two, as LEFT or MID can leave "
+                        "it); retype the text")
+    return joined
+
+
 def _clean_text(value: str) -> str | None:
-    text = value.replace("\u00a0", " ").strip()
+    text = _whole_characters(value.replace("\u00a0", " ").strip())
     if not text:
         return None
     if text[0] == "#":

@@ -128,7 +128,9 @@ def _twin_groups(items: list[Item], budget: int = LOOKUP_QUERY_BUDGET) -> list[l
     for item in sorted(items, key=lambda item: str(item.number)):
         by_number.setdefault(str(item.number), []).append(item)
     chunks = list(chunk_for_lookup(by_number, budget))
-    size = max(1, TWIN_GROUP_CHUNKS * LOOKUP_QUERY_BUDGET // max(budget, 1))  # longer chunks, fewer: as many numbers
+    # Longer chunks, fewer: as many numbers. At least one chunk, however long the budget (the
+    # client's budget is always positive: LOOKUP_QUERY_BUDGET or LONG_LOOKUP_BUDGET).
+    size = max(1, TWIN_GROUP_CHUNKS * LOOKUP_QUERY_BUDGET // budget)
     return [[item for chunk in chunks[start:start + size] for number in chunk
              for item in by_number[number]] for start in range(0, len(chunks), size)]
 

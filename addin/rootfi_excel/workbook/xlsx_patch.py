@@ -353,7 +353,6 @@ class _Writer:
         self.sheet, self.p, self.date_style, self.epoch = sheet, sheet.p, date_style, epoch
         prefix = sheet.p.decode()
         self._c, self._is, self._t, self._v = prefix + "c", prefix + "is", prefix + "t", prefix + "v"
-        self._f = b"<" + sheet.p + b"f"
         self._formula = re.compile(b"<" + re.escape(sheet.p) + rb"f[\s/>]")
 
     def row(self, row: _Row, values: dict[int, Any]) -> bytes:
@@ -430,9 +429,7 @@ class _Writer:
         return b"<" + self.p + b"row" + attributes + b">" + inner + b"</" + self.p + b"row>"
 
     def _refuse(self, cell: bytes, attributes: dict[bytes, bytes], row: int, column: int) -> None:
-        if b"cm" not in attributes and b"vm" not in attributes and self._f not in cell:
-            return
-        if (self._formula.search(cell) or b"cm" in attributes or b"vm" in attributes):
+        if b"cm" in attributes or b"vm" in attributes or self._formula.search(cell):
             raise Unpatchable(f"cell {get_column_letter(column)}{row} of sheet '{self.sheet.title}' holds a formula "
                               "or a picture where a value is written: clear that cell, then run again")
 
