@@ -41,8 +41,9 @@ class Api(FakeApi):
         return Company(rootfi_id=company_id, name="Test Co", integration="QUICKBOOKS", connection_status="HEALTHY")
 
     def iter_records(self, company_id, what, filters, model=None, include_deleted=False):
-        wanted = str(filters["rootfi_id"][1])
-        return [r for r in self.records if str(r["rootfi_id"]) == wanted]
+        operator, wanted = filters["rootfi_id"]
+        wanted = {str(wanted)} if operator == "eq" else {str(w) for w in wanted}  # "in": a list of them
+        return [r for r in self.records if str(r["rootfi_id"]) in wanted]
 
 
 def payment(number, invoice="INV-1", amount=100.0, date="2026-03-31", memo="rent"):
@@ -150,6 +151,24 @@ def test_a_deleted_row_typed_again_is_held_and_its_rootfi_id_typed_in_makes_it_t
     assert str(book.cell(0, "rootfi_id")) == first and book.cell(1, "status") == Status.CREATED
     assert len(book.api.records) == 2
 
+
+def test_a_created_row_moved_to_another_workbook_with_its_number_corrected_is_not_created_twice(tmp_path, monkeypatch):
+    """A row created, then cut from this workbook and pasted (its inputs) into a colleague's
+    workbook of the same company, its number corrected on the way: it is that payment.
+    Likeness across workbooks holds only by number (identity._alike), so it is sent again."""
+    book = Workbook([payment("CHQ-1", memo=None)], monkeypatch)
+    journal = tmp_path / "journal.sqlite3"
+    book.submit(journal)
+    assert book.cell(0, "status") == Status.CREATED, book.cell(0, "message")
+    row = [book.cell(0, name) if name in PAYMENT_HEADERS else None for name in NAMES]
+    row[COLUMN["document_number"]] = "CHQ-1A"
+    book.table.delete_row(0)
+    book.submit(journal)
+    other = Workbook([row], monkeypatch)
+    other.api = book.api
+    other.submit(journal)
+    assert len(book.api.records) == 1, (
+        f"the payment was created twice: {other.cell(0, 'status')} {other.cell(0, 'message')}")
 
 
 LINE_NAMES = LINE_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY]
