@@ -120,3 +120,15 @@ def test_a_record_of_another_workbook_still_waiting_for_its_answer_holds_a_row_l
     identity.hold_lookalikes(run, items, work, [])
     assert items[0].outcome is not None and "has no answer yet" in items[0].outcome.message
     assert attempt_id in work.seen_attempts and [g.attempt_id for g in work.lost] == [attempt_id]  # settled first
+
+
+def test_a_row_like_records_of_this_workbook_and_of_another_names_which_is_whose(tmp_path):
+    run = make_run(tmp_path, Platform([{"rootfi_id": "R1"}, {"rootfi_id": "R2"}]))
+    journalled(run, body("CHQ-A"), "gone-here", "R1")
+    journalled(run, body("CHQ-B"), "theirs", "R2", workbook_id="wb-2")
+    items, work = new_rows(run, 1)
+    identity.hold_lookalikes(run, items, work, [])
+    message = items[0].outcome.message
+    assert "(rootfi_id R1) and " in message and "(rootfi_id R2, of another workbook (wb-2.xlsx))" in message, message
+    assert ("each created by an earlier Submit of this workbook, for a row that is no longer in it (or whose hidden "
+            "row_key was cleared), or of the other workbook named.") in message, message

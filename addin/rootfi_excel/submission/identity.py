@@ -359,15 +359,22 @@ class _Holder:
 def held_message(run: Run, alike: list[tuple[Attempt, str, Any]]) -> str:
     """Why a row is held (every record it looks like), and only the ways out that work now."""
     first = alike[0][0]
-    named = " and ".join(f"{describe(run.model, a.payload)} (rootfi_id {a.rootfi_id})" for a, _, _ in alike)
-    if all(a.workbook_id and a.workbook_id != run.workbook_id for a, _, _ in alike):
+    elsewhere = [bool(a.workbook_id and a.workbook_id != run.workbook_id) for a, _, _ in alike]
+    mixed = any(elsewhere) and not all(elsewhere)  # then each record of another workbook says so
+    named = " and ".join(f"{describe(run.model, a.payload)} (rootfi_id {a.rootfi_id}"
+                         + (f", of another workbook ({_workbooks([(a, s, d)])})" if mixed and other else "") + ")"
+                         for (a, s, d), other in zip(alike, elsewhere))
+    here = [a for (a, _, _), other in zip(alike, elsewhere) if not other]
+    if not here:
         where = f"of another workbook ({_workbooks(alike)}), perhaps for this row before it was moved or copied here"
-    elif all(a.keys and not set(a.keys) & run.present_keys for a, _, _ in alike):
+    elif all(a.keys and not set(a.keys) & run.present_keys for a in here):
         where = "of this workbook, for a row that is no longer in it (or whose hidden row_key was cleared)"
-    elif all(a.keys and set(a.keys) & run.present_keys for a, _, _ in alike):
+    elif all(a.keys and set(a.keys) & run.present_keys for a in here):
         where = "of this workbook, for another row (changed since)"
     else:
         where = "of this workbook"
+    if mixed:
+        where += ", or of the other workbook named"
     noun = "payment" if run.model == "invoice_payments" else "credit note"
     one = len(alike) == 1
     ways = (f"If this row is that record, type {first.rootfi_id} into its rootfi_id column" if one else
