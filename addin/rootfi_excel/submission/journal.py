@@ -18,7 +18,10 @@ Each attempt also notes the row it came from: the workbook's id (kept inside the
 workbook, whatever its file is called), the sheet and the row key (a hidden cell of the
 row), and whether its record reached that row (`placed`). A result goes only to the
 row with its key (identity.py). Attempts journalled before keys existed have none: they
-are matched by fingerprint (and document number) as before, then keyed (`adopt`).
+are matched by fingerprint (and document number) as before, then keyed (`adopt`). Each
+attempt also keeps its `likeness` (a hash of its values but its document number), indexed,
+so that a new row like a record of another workbook is found without reading every record
+(`alike_elsewhere`); an older journal gets it once, when opened.
 
 The journal keeps only what it can write back: an answer's text (message, ids) is made
 fit for a cell (`safe_text.xml_safe`) before it is stored, and a journal written before
