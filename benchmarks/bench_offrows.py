@@ -3,8 +3,11 @@ rows were deleted (their records off their rows) and N new rows pasted, against 
 the same run where the N created rows are still in the sheet (no records off their rows).
 
 Cases: `unlike` (next month's payments: other dates, other numbers), `alike` (the same
-payments pasted back with new hidden keys: each looks like a deleted row's record). Prints
-wall time, peak Python memory (tracemalloc) and the platform lookups by rootfi_id.
+payments pasted back with new hidden keys: each looks like a deleted row's record). Then
+another workbook's N records against N new rows here, unlike them or like them but their
+numbers (each held); and the batch deleted in the platform and typed again with corrected
+numbers: Submits until no row is held (one: the records are asked about in lists). Prints
+wall time, peak Python memory (tracemalloc) and the platform lookup requests by rootfi_id.
 
     nice -n 10 python benchmarks/bench_offrows.py [--rows 10000]
 """
@@ -32,9 +35,10 @@ class Platform:
         self.deleted = deleted  # every record deleted there (the batch was deleted in QuickBooks)
 
     def iter_records(self, company_id, what, filters, model=None, include_deleted=False):
-        self.asked += 1
+        self.asked += 1  # requests: a list of rootfi_ids (`in`) or one (`eq`)
+        operator, wanted = filters["rootfi_id"]
         gone = {"rootfi_deleted_at": "2026-04-01T00:00:00Z"} if self.deleted else {}
-        return [{"rootfi_id": filters["rootfi_id"][1], **gone}]
+        return [{"rootfi_id": rootfi_id, **gone} for rootfi_id in ([wanted] if operator == "eq" else wanted)]
 
 
 def body(n: int, month: int) -> dict:
@@ -42,11 +46,11 @@ def body(n: int, month: int) -> dict:
             "payment_date": f"2026-{month:02d}-28", "memo": f"rent {n}"}
 
 
-def setup(folder: Path, rows: int) -> Journal:
+def setup(folder: Path, rows: int, workbook_id: str = "wb-1") -> Journal:
     journal = Journal(folder / "j.sqlite3")
     olds = [body(n, 3) for n in range(rows)]
     _, ids, _ = journal.begin(BASE, 1, MODEL, [(fingerprint(BASE, 1, MODEL, b), b["document_number"], b) for b in olds],
-                              workbook_id="wb-1", sheet="payments", keys=[(f"old-{n}",) for n in range(rows)])
+                              workbook_id=workbook_id, sheet="payments", keys=[(f"old-{n}",) for n in range(rows)])
     journal.settle({i: (CREATED, {"rootfi_id": f"R{i}"}) for i in ids})
     journal.place(ids, PLACED_ROW)
     return journal
@@ -103,16 +107,28 @@ def main() -> None:
                 print(f"{name:6} {label:22} {rows} new rows: {took:7.2f} s, peak {peak:7.1f} MiB, "
                       f"{asked} lookups, {held} held")
             print(f"{name:6} ratio deleted/baseline: time {off[0] / base[0]:.2f}x, memory {off[1] / max(base[1], 1e-9):.2f}x")
+    # Another workbook's N records (its rows still there) and N new rows here: unlike (next month),
+    # or like them but their numbers (copied here, numbers corrected: each held).
+    with tempfile.TemporaryDirectory() as folder:
+        journal = setup(Path(folder), rows, workbook_id="wb-2")
+        base = measure(journal, rows, deleted=True, alike=False)
+        like = measure(journal, rows, deleted=True, alike="corrected")
+        for label, (took, peak, asked, held) in (("unlike (next month)", base), ("alike but the number", like)):
+            print(f"other workbook's {rows} records, {rows} new rows {label:22}: {took:7.2f} s, peak {peak:7.1f} MiB, "
+                  f"{asked} lookup requests, {held} held")
+        print(f"other workbook ratio alike/unlike: time {like[0] / base[0]:.2f}x, memory "
+              f"{like[1] / max(base[1], 1e-9):.2f}x")
     # The batch deleted in the platform too, and typed again with corrected numbers: how many
     # Submits until no row is held by a record the platform shows deleted?
-    small = min(rows, 1000)
     with tempfile.TemporaryDirectory() as folder:
-        journal = setup(Path(folder), small)
-        presses, held = 0, small
+        journal = setup(Path(folder), rows)
+        presses, held = 0, rows
         while held and presses < 200:
             presses += 1
-            held = measure(journal, small, deleted=True, alike="corrected", platform=Platform(deleted=True))[3]
-        print(f"records deleted in the platform, {small} rows typed again with corrected numbers: "
+            took, _, asked, held = measure(journal, rows, deleted=True, alike="corrected",
+                                           platform=Platform(deleted=True))
+            print(f"  Submit {presses}: {took:.2f} s, {asked} lookup requests, {held} held")
+        print(f"records deleted in the platform, {rows} rows typed again with corrected numbers: "
               f"{presses} Submits until none is held (held after the last: {held})")
 
 

@@ -41,8 +41,9 @@ class Api(FakeApi):
         return Company(rootfi_id=company_id, name="Test Co", integration="QUICKBOOKS", connection_status="HEALTHY")
 
     def iter_records(self, company_id, what, filters, model=None, include_deleted=False):
-        wanted = str(filters["rootfi_id"][1])
-        return [r for r in self.records if str(r["rootfi_id"]) == wanted]
+        operator, wanted = filters["rootfi_id"]
+        wanted = {str(wanted)} if operator == "eq" else {str(w) for w in wanted}  # "in": a list of them
+        return [r for r in self.records if str(r["rootfi_id"]) in wanted]
 
 
 def payment(number, invoice="INV-1", amount=100.0, date="2026-03-31", memo="rent"):
@@ -150,6 +151,93 @@ def test_a_deleted_row_typed_again_is_held_and_its_rootfi_id_typed_in_makes_it_t
     assert str(book.cell(0, "rootfi_id")) == first and book.cell(1, "status") == Status.CREATED
     assert len(book.api.records) == 2
 
+
+def test_a_created_row_moved_to_another_workbook_with_its_number_corrected_is_not_created_twice(tmp_path, monkeypatch):
+    """A row created, then cut from this workbook and pasted (its inputs) into a colleague's
+    workbook of the same company, its number corrected on the way: it is that payment.
+    Likeness across workbooks holds only by number (identity._alike), so it is sent again."""
+    book = Workbook([payment("CHQ-1", memo=None)], monkeypatch)
+    journal = tmp_path / "journal.sqlite3"
+    book.submit(journal)
+    assert book.cell(0, "status") == Status.CREATED, book.cell(0, "message")
+    row = [book.cell(0, name) if name in PAYMENT_HEADERS else None for name in NAMES]
+    row[COLUMN["document_number"]] = "CHQ-1A"
+    book.table.delete_row(0)
+    book.submit(journal)
+    other = Workbook([row], monkeypatch)
+    other.api = book.api
+    other.submit(journal)
+    assert len(book.api.records) == 1, (
+        f"the payment was created twice: {other.cell(0, 'status')} {other.cell(0, 'message')}")
+
+
+def moved(book, number, monkeypatch, **changes):
+    """A colleague's workbook (April.xlsx) with the inputs of `book`'s first row, its number
+    corrected (and `changes`), talking to the same platform."""
+    row = [book.cell(0, name) if name in PAYMENT_HEADERS else None for name in NAMES]
+    row[COLUMN["document_number"]] = number
+    for name, value in changes.items():
+        row[COLUMN[name]] = value
+    other = Workbook([row], monkeypatch)
+    other.api = book.api
+    other.book.fullname = "C:\\Users\\colleague\\April.xlsx"
+    return other
+
+
+def test_a_created_row_copied_into_another_workbook_with_its_number_corrected_is_held_naming_its_workbook(
+        tmp_path, monkeypatch):
+    """Copied, not cut: the first workbook still shows the record. The copy is held (it may be
+    that payment), its message naming the record and the workbook it was created from, with the
+    ways out; `send anyway` typed into its status sends it, once; the first row is left alone."""
+    book = Workbook([payment("CHQ-1")], monkeypatch)
+    journal = tmp_path / "journal.sqlite3"
+    book.submit(journal)
+    first = str(book.cell(0, "rootfi_id"))
+    other = moved(book, "CHQ-1A", monkeypatch)
+    other.submit(journal)
+    assert other.plan.held[PAYMENTS.sheet] == 1 and other.plan.to_send.get(PAYMENTS.sheet, 0) == 0
+    assert other.cell(0, "status") == Status.SKIPPED and len(book.api.records) == 1
+    message = str(other.cell(0, "message"))
+    assert f"payment CHQ-1 for invoice INV-1 (rootfi_id {first})" in message, message
+    assert "of another workbook (march.xlsx)" in message.lower(), message
+    assert f"type {first} into its rootfi_id column" in message, message
+    assert "type send anyway into its status column" in message, message
+    assert f"delete rootfi_id {first} in" in message, message  # the platform answers lookups by rootfi_id
+    book.submit(journal)
+    assert book.cell(0, "status") == Status.CREATED and str(book.cell(0, "rootfi_id")) == first
+    other.set(0, "status", "send anyway")  # another payment after all: the way out, typed in Excel
+    for _ in range(3):
+        other.submit(journal)
+    assert other.cell(0, "status") == Status.CREATED, other.cell(0, "message")
+    assert str(other.cell(0, "rootfi_id")) != first and len(book.api.records) == 2
+
+
+def test_a_row_moved_to_another_workbook_and_given_its_rootfi_id_there_is_that_record(tmp_path, monkeypatch):
+    book = Workbook([payment("CHQ-1")], monkeypatch)
+    journal = tmp_path / "journal.sqlite3"
+    book.submit(journal)
+    first = str(book.cell(0, "rootfi_id"))
+    other = moved(book, "CHQ-1A", monkeypatch)
+    book.table.delete_row(0)  # cut from the first workbook
+    book.submit(journal)
+    other.submit(journal)
+    assert other.cell(0, "status") == Status.SKIPPED, other.cell(0, "message")
+    other.set(0, "rootfi_id", first)  # the way out, typed in Excel
+    other.set(0, "status", None)
+    for _ in range(3):
+        other.submit(journal)
+    assert str(other.cell(0, "rootfi_id")) == first and len(book.api.records) == 1, other.cell(0, "message")
+
+
+def test_next_months_payments_in_another_workbook_are_sent_not_held(tmp_path, monkeypatch):
+    """Likeness across workbooks is the record's values but its number: another date is another payment."""
+    book = Workbook([payment("CHQ-1")], monkeypatch)
+    journal = tmp_path / "journal.sqlite3"
+    book.submit(journal)
+    other = moved(book, "CHQ-2", monkeypatch, payment_date="2026-04-30")
+    other.submit(journal)
+    assert other.cell(0, "status") == Status.CREATED, other.cell(0, "message")
+    assert len(book.api.records) == 2
 
 
 LINE_NAMES = LINE_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY]

@@ -306,6 +306,13 @@ def test_two_workbooks_of_one_name_in_two_folders_are_two_workbooks(make_sandbox
     edit_file(april, {0: {"document_number": "APRIL-1"}})
     result = CliRunner().invoke(cli, ["submit", str(april), "--yes"])
     april_row = table_rows(april, PAYMENTS.sheet)[0]
+    # March's record with another number: held (it may be March's row moved here), never given it.
+    assert april_row["status"] == Status.SKIPPED and "of another workbook (payments.xlsx)" in april_row["message"], (
+        result.output, april_row["message"])
+    assert sandbox.count_records(COMPANY, MODEL) == 1
+    edit_file(april, {0: {"status": "send anyway"}})  # another payment: the way out its message gives
+    result = CliRunner().invoke(cli, ["submit", str(april), "--yes"])
+    april_row = table_rows(april, PAYMENTS.sheet)[0]
     assert april_row["status"] == Status.CREATED, (result.output, april_row["message"])
     assert sandbox.count_records(COMPANY, MODEL) == 2
     again = CliRunner().invoke(cli, ["submit", str(march), "--yes"])
@@ -519,6 +526,14 @@ def test_rows_pasted_from_another_workbook_bring_keys_that_name_nothing_here(exc
     pasted[0][PAYMENT_HEADERS.index("document_number")] = "APRIL-1"
     table = table_of(april)
     table.sheet.put(table.top + table.count + 1, table.left, pasted)
+    press("submit", april)
+    status, message = column(april, "status"), column(april, "message")
+    # April's first two rows have March's payments' values but their numbers: held (they may be
+    # March's rows moved here), naming March's records; `send anyway` says they are new payments.
+    assert status[:2] == [Status.SKIPPED] * 2 and sandbox.count_records(COMPANY, MODEL) == 2, message
+    assert all("of another workbook" in m and "send anyway" in m for m in message[:2]), message
+    for row in (0, 1):
+        set_cell(april, row, "status", "send anyway")
     press("submit", april)
     status, message = column(april, "status"), column(april, "message")
     assert status[:2] == [Status.CREATED] * 2, message

@@ -24,7 +24,8 @@ def payments_book(rows: int, base_url: str, invoices: list[str], prefix: str) ->
     book = FakeBook()
     headers = PAYMENT_HEADERS + list(RESULT_COLUMNS)
     data = [row_of(headers, document_number=f"{prefix}-{n:06d}", invoice_id=invoices[n % len(invoices)],
-                   amount=0.01, payment_date=dt.datetime(2026, 3, 31), payment_mode="Bank Transfer")
+                   amount=0.01, payment_date=dt.datetime(2026, 3, 31), payment_mode="Bank Transfer",
+                   memo=f"batch {prefix}")  # each workbook's own payments: not held as like another's
             for n in range(rows)]
     book.add_sheet(PAYMENTS.sheet).add_table(PAYMENTS.table, 1, 1, headers, data)
     book.add_sheet(CREDIT_NOTE_LINES.sheet).add_table(CREDIT_NOTE_LINES.table, 1, 1,

@@ -270,6 +270,17 @@ class RootFiClient:
 
         return self._in_chunks(ids, read)
 
+    def find_by_rootfi_ids(self, company_id: int, model: str, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """Records of `model` whose rootfi_id is one of `ids`, deleted ones included
+        (rootfi_deleted_at set): `rootfi_id[in]` in chunks, as find_by_platform_ids."""
+        def read(chunk: list[str]) -> list[dict[str, Any]]:
+            condition = ("eq", chunk[0]) if len(chunk) == 1 else ("in", chunk)
+            return answers.records_of(
+                self.iter_records(company_id, "list", {"rootfi_id": condition}, model=model, include_deleted=True,
+                                  limit=BULK_PAGE_SIZE), model)
+
+        return self._in_chunks(ids, read)
+
     def _in_chunks(self, values: Iterable[str], read: Callable[[list[str]], list[dict[str, Any]]]
                    ) -> list[dict[str, Any]]:
         """read() of every chunk of `values` (chunk_for_lookup at lookup_budget). A long chunk

@@ -8,6 +8,7 @@ every computer whatever its number formats.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Iterable
 
 from rootfi_excel.messages import (
@@ -137,7 +138,9 @@ def submit_line(totals: list[CurrencyTotals], lines: list[Line], integration: st
         waiting = {c: ls for c, ls in waiting.items() if ls}
         if waiting:
             count = sum(_records(ls, key) for ls in waiting.values())
-            amounts = _amounts({c: sum((line.amount or 0 for line in ls), 0) for c, ls in waiting.items()}, separator)
+            # Decimal(0): rows whose amount cannot be read add nothing (an int 0 cannot be formatted)
+            amounts = _amounts({c: sum((line.amount or Decimal(0) for line in ls), Decimal(0))
+                                for c, ls in waiting.items()}, separator)
             said.append(TOTALS_NOT_YET.format(count=count, records=one if count == 1 else many, amounts=amounts,
                                               are="is" if count == 1 else "are") + ("" if pointed else SEE_TOTALS))
             pointed = True

@@ -26,11 +26,11 @@ before (and then keyed to the row, `Journal.adopt`), or by document number (engi
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 from rootfi_excel.api.answers import records_of
+from rootfi_excel.api.client import chunk_for_lookup
 from rootfi_excel.errors import AuthError, RootFiError
 from rootfi_excel.sheets.layout import SEND_ANYWAY as _SEND_ANYWAY, Status
 from rootfi_excel.submission import matching
@@ -44,11 +44,17 @@ from rootfi_excel.submission.journal import (
     PLACED_SHOWN,
     Attempt,
     fingerprint,
+    likeness,
+    values_but_number,
 )
+from rootfi_excel.submission.lookups import lookup_budget
 from rootfi_excel.validation.validate import Unit
 
 GONE, THERE, UNSURE = "gone", "there", "unsure"
-MAX_ID_LOOKUPS = 20  # lookups by rootfi_id in one run (records on no row, rows that look like them)
+LATER = "later"  # not looked up in this run (more records than MAX_ID_LOOKUPS): the next run looks
+# Records looked up by rootfi_id in one run (records on no row, records rows look like), asked in
+# lists (`rootfi_id[in]`, up to 900 a list): about 20-30 requests at most.
+MAX_ID_LOOKUPS = 18_000
 SHOWN_IN_SUMMARY = 5  # records on no row named one by one in the summary; the rest are counted
 SHOWN_IN_MESSAGE = 3  # records a held row looks like, named in its message
 
@@ -145,12 +151,20 @@ def hold_lookalikes(run: Run, items: list[Item], work: Work, others: Iterable[Un
         orphans = [a for a in orphans if a.keys or a.fingerprint not in theirs]
     # Records whose row went after they reached it (deleted, or its key cleared): a new row that
     # looks like one may be that row again, typed or pasted back. Read only when there is such a row.
-    off_rows = []
-    if any(item.new_key and not item.send_anyway for item in work.fresh):
+    # Records of other workbooks with a new row's values but its number: the row may be theirs, moved
+    # (cut, or copied) into this workbook with its number corrected on the way.
+    off_rows: list[Attempt] = []
+    elsewhere: list[Attempt] = []
+    new_rows = [item for item in work.fresh if item.new_key and not item.send_anyway]
+    if new_rows:
         off_rows = [a for a in run.journal.placed_off_rows(run.base_url, run.company_id, run.model, run.workbook_id,
                                                            run.sheet, run.present_keys)
                     if a.rootfi_id not in shown and a.id not in work.seen_attempts]
-    _Holder(run, work, orphans, off_rows).hold(items)
+        elsewhere = [a for a in run.journal.alike_elsewhere(run.base_url, run.company_id, run.model, run.workbook_id,
+                                                            {likeness(item.body) for item in new_rows},
+                                                            (CREATED, *OPEN_STATES))
+                     if a.rootfi_id not in shown and a.id not in work.seen_attempts]
+    _Holder(run, work, orphans, off_rows + elsewhere).hold(items)
 
 
 def _tell_own(run: Run) -> None:
@@ -181,9 +195,11 @@ class _Holder:
     def __init__(self, run: Run, work: Work, orphans: list[Attempt], off_rows: list[Attempt] = ()) -> None:
         self.run, self.work = run, work
         self.orphans = orphans  # records of this workbook on no row (created or still open)
-        self.off_rows = list(off_rows)  # records whose row went after they reached it: only held against
+        # records whose row went after they reached it, and records of other workbooks: only held against
+        self.off_rows = list(off_rows)
         self._index: dict[tuple[str, Any], list[tuple[int, Attempt]]] | None = None  # _candidates_like
         self.found: dict[int, tuple[str, Any]] = {}  # attempt id -> what the platform says of it
+        self.looked_up = 0  # records asked about in this run (MAX_ID_LOOKUPS)
         self.held = 0
 
     def hold(self, items: list[Item]) -> None:
@@ -191,20 +207,25 @@ class _Holder:
         for attempt in [a for a in self.orphans if a.state != CREATED or not a.rootfi_id]:
             settle_as_ghost(run, work, attempt)  # a record still being made for a row that went
         candidates = [item for item in work.fresh if item.new_key and not item.send_anyway]
+        alike = {id(item): self._alike(item) for item in candidates}
+        held_by_own = [item for item in items if item.own_record is not None and item.outcome is not None]
+        others = {id(item): self._others(item) for item in held_by_own}
+        # Every record the platform is asked about, asked together (lists by rootfi_id), before any decision.
+        self._look_up([a for found in alike.values() if not _open(found) for a in found]
+                      + [a for found in others.values() for a in found]
+                      + [a for a in self.orphans if a.state == CREATED and a.rootfi_id])
         for item in candidates:
-            self._hold_if_alike(item)
-        for item in items:  # held by their own record: name what else they look like, so a person can tell
-            if item.own_record is not None and item.outcome is not None:
-                self._name_others(item)
+            self._hold_if_alike(item, alike[id(item)])
+        for item in held_by_own:  # held by their own record: name what else they look like, so a person can tell
+            self._name_others(item, others[id(item)])
         work.fresh = [item for item in work.fresh if item.outcome is None]
         self._tell()
 
-    def _hold_if_alike(self, item: Item) -> None:
+    def _hold_if_alike(self, item: Item, alike: list[Attempt]) -> None:
         """Held while it looks like a record made before (every such record is named, so a person
         can tell which, if any, it is); a record the platform shows deleted holds nothing."""
         run = self.run
-        alike = self._alike(item)
-        still_open = [a for a in alike if a.state != CREATED or not a.rootfi_id]
+        still_open = _open(alike)
         if still_open:
             for attempt in still_open:
                 if attempt.id not in self.work.seen_attempts:
@@ -218,9 +239,7 @@ class _Holder:
             if len(there) >= SHOWN_IN_MESSAGE:
                 break
             state, detail = self._in_platform(attempt)
-            if state == GONE:
-                run.journal.mark_gone([attempt.id])
-            else:
+            if state != GONE:
                 there.append((attempt, state, detail))
         if not there:
             return
@@ -228,9 +247,13 @@ class _Holder:
         self._hold(item, held_message(run, there) + "".join(f". {a.message}" for a in flags),
                    flag_of(flags[0]) if flags else None)
 
-    def _name_others(self, item: Item) -> None:
+    def _others(self, item: Item) -> list[Attempt]:
+        """The records a row held by its own record also looks like (the first few: they are named)."""
         others = [a for a in self._alike(item) if a.id != item.own_record.id and a.state == CREATED and a.rootfi_id]
-        others = [a for a in others[:SHOWN_IN_MESSAGE] if self._in_platform(a)[0] != GONE]
+        return others[:SHOWN_IN_MESSAGE]
+
+    def _name_others(self, item: Item, others: list[Attempt]) -> None:
+        others = [a for a in others if self._in_platform(a)[0] != GONE]
         if others:
             named = " and ".join(f"{describe(self.run.model, a.payload)} (rootfi_id {a.rootfi_id})" for a in others)
             item.outcome.message += (f". It also looks like {named}, created by an earlier Submit for a row not in this "
@@ -271,12 +294,30 @@ class _Holder:
         found = dict(pair for key in keys for pair in self._index.get(key, ()))
         return [found[position] for position in sorted(found)]
 
+    def _look_up(self, attempts: list[Attempt]) -> None:
+        """Ask the platform about these records at once (lists by rootfi_id), at most MAX_ID_LOOKUPS
+        in a run (the rest: LATER); those it shows deleted need no row from now on (journalled)."""
+        wanted: dict[int, Attempt] = {}
+        for attempt in attempts:
+            if attempt.id not in self.found and attempt.rootfi_id:
+                wanted.setdefault(attempt.id, attempt)
+        room = max(MAX_ID_LOOKUPS - self.looked_up, 0)
+        ids = list(dict.fromkeys(text(a.rootfi_id) for a in wanted.values()))
+        asked, left = ids[:room], set(ids[room:])
+        self.looked_up += len(asked)
+        answers = find_by_rootfi_ids(self.run, asked)
+        for attempt in wanted.values():
+            rootfi_id = text(attempt.rootfi_id)
+            if rootfi_id in left:
+                self.found[attempt.id] = (LATER, f"more than {MAX_ID_LOOKUPS:,} records to look up in one Submit")
+            else:
+                self.found[attempt.id] = answers.get(rootfi_id, (UNSURE, None))
+        self.run.journal.mark_gone([a.id for a in wanted.values() if self.found[a.id][0] == GONE])
+
     def _in_platform(self, attempt: Attempt) -> tuple[str, Any]:
         if attempt.id not in self.found:
-            if len(self.found) >= MAX_ID_LOOKUPS:
-                return UNSURE, "too many records to look up in one Submit; the next Submit looks again"
-            self.found[attempt.id] = find_by_rootfi_id(self.run, attempt.rootfi_id)
-        return self.found[attempt.id]
+            self._look_up([attempt])
+        return self.found.get(attempt.id, (UNSURE, None))
 
     def _hold(self, item: Item, message: str, flag: str | None = None) -> None:
         item.outcome = Outcome(Status.SKIPPED, message, flag=flag)
@@ -292,16 +333,15 @@ class _Holder:
         lost = []
         for attempt in [a for a in self.orphans if a.state == CREATED and a.rootfi_id]:
             state, detail = self._in_platform(attempt)
-            if state == GONE:
-                run.journal.mark_gone([attempt.id])
-                continue
-            lost.append((attempt, state, detail))
+            if state != GONE:
+                lost.append((attempt, state, detail))
         if not lost:
             return
         named = "; ".join(f"{describe(run.model, a.payload)} (rootfi_id {a.rootfi_id})"
                           for a, _, _ in lost[:SHOWN_IN_SUMMARY])
         more = f" and {len(lost) - SHOWN_IN_SUMMARY} more" if len(lost) > SHOWN_IN_SUMMARY else ""
         can_see_deletion = all(state != UNSURE for _, state, _ in lost)
+        later = sum(state == LATER for _, state, _ in lost)
         run.warnings.append(
             f"{len(lost)} record{'s' if len(lost) > 1 else ''} created by an earlier Submit of this workbook "
             f"{'are' if len(lost) > 1 else 'is'} on no row (the row was deleted, emptied or lost its hidden row_key "
@@ -310,27 +350,38 @@ class _Holder:
                                         "gone)" if can_see_deletion else
                                         f"; {run.platform} could not be asked whether they are still there, so a "
                                         "deletion there cannot be seen: add a row for each with its rootfi_id "
-                                        "to keep it on record"))
+                                        "to keep it on record")
+            + (f". {later} of them {'was' if later == 1 else 'were'} not looked up in {run.platform} in this Submit "
+               f"(more than {MAX_ID_LOOKUPS:,} records to look up): the next Submit looks them up"
+               if later else ""))
 
 
 def held_message(run: Run, alike: list[tuple[Attempt, str, Any]]) -> str:
     """Why a row is held (every record it looks like), and only the ways out that work now."""
     first = alike[0][0]
-    named = " and ".join(f"{describe(run.model, a.payload)} (rootfi_id {a.rootfi_id})" for a, _, _ in alike)
-    if all(a.workbook_id and a.workbook_id != run.workbook_id for a, _, _ in alike):
-        where = "of another workbook"
-    elif all(a.keys and not set(a.keys) & run.present_keys for a, _, _ in alike):
+    elsewhere = [bool(a.workbook_id and a.workbook_id != run.workbook_id) for a, _, _ in alike]
+    mixed = any(elsewhere) and not all(elsewhere)  # then each record of another workbook says so
+    named = " and ".join(f"{describe(run.model, a.payload)} (rootfi_id {a.rootfi_id}"
+                         + (f", of another workbook ({_workbooks([(a, s, d)])})" if mixed and other else "") + ")"
+                         for (a, s, d), other in zip(alike, elsewhere))
+    here = [a for (a, _, _), other in zip(alike, elsewhere) if not other]
+    if not here:
+        where = f"of another workbook ({_workbooks(alike)}), perhaps for this row before it was moved or copied here"
+    elif all(a.keys and not set(a.keys) & run.present_keys for a in here):
         where = "of this workbook, for a row that is no longer in it (or whose hidden row_key was cleared)"
-    elif all(a.keys and set(a.keys) & run.present_keys for a, _, _ in alike):
+    elif all(a.keys and set(a.keys) & run.present_keys for a in here):
         where = "of this workbook, for another row (changed since)"
     else:
         where = "of this workbook"
+    if mixed:
+        where += ", or of the other workbook named"
     noun = "payment" if run.model == "invoice_payments" else "credit note"
     one = len(alike) == 1
     ways = (f"If this row is that record, type {first.rootfi_id} into its rootfi_id column" if one else
             "If this row is one of them, type that record's rootfi_id into its rootfi_id column")
     ways += f"; if it is another {noun}, type {_SEND_ANYWAY} into its status column"
     unsure = [(a, detail) for a, state, detail in alike if state == UNSURE]
+    later = [a for a, state, _ in alike if state == LATER]
     if unsure:
         reason = next((f" ({detail})" for _, detail in unsure if detail), "")
         ways += (f". ({run.platform} could not be asked whether {'it is' if one else 'they are'} still there{reason}, "
@@ -338,6 +389,10 @@ def held_message(run: Run, alike: list[tuple[Attempt, str, Any]]) -> str:
     else:
         ways += (f"; or, if {'it' if one else 'they'} should not exist, delete "
                  + " and ".join(f"rootfi_id {a.rootfi_id}" for a, _, _ in alike) + f" in {run.platform}")
+        if later:  # not asked about in this Submit (too many to ask at once): the next one asks
+            ways += (f" ({' and '.join(f'rootfi_id {a.rootfi_id}' for a in later)} not looked up in {run.platform} "
+                     f"in this Submit: more than {MAX_ID_LOOKUPS:,} records to look up; the next Submit looks "
+                     f"{'it' if len(later) == 1 else 'them'} up)")
     created = "created by an earlier Submit" if one else "each created by an earlier Submit"
     return f"Not sent: this row looks like {named}, {created} {where}. {ways}. Then submit again"
 
@@ -354,23 +409,47 @@ def settle_as_ghost(run: Run, work: Work, attempt: Attempt) -> None:
 
 
 def find_by_rootfi_id(run: Run, rootfi_id: str | None) -> tuple[str, Any]:
-    """Is the record still in the platform? GONE when a lookup by its rootfi_id (deleted
-    records included) shows it deleted or not at all; THERE with the record; UNSURE with
-    the reason when the lookup cannot run (then a deletion there cannot be seen)."""
+    """Is the record still in the platform? find_by_rootfi_ids for one."""
+    return find_by_rootfi_ids(run, [rootfi_id] if rootfi_id else []).get(text(rootfi_id), (UNSURE, None))
+
+
+def find_by_rootfi_ids(run: Run, rootfi_ids: Iterable[str]) -> dict[str, tuple[str, Any]]:
+    """{rootfi_id: is the record still in the platform?}, asked in lists (deleted records
+    included): GONE when the answer shows it deleted or not at all; THERE with the record;
+    UNSURE with the reason when the lookup cannot run or fails (then a deletion there cannot be
+    seen). The client's own lookup where it has one (it asks again in shorter lists where a long
+    one is refused); else its list of records, filtered the same way."""
+    wanted = list(dict.fromkeys(text(i) for i in rootfi_ids if i))
+    finder = getattr(run.client, "find_by_rootfi_ids", None)
     iter_records = getattr(run.client, "iter_records", None)
-    if not rootfi_id or iter_records is None:
-        return UNSURE, None
+    if not wanted or (finder is None and iter_records is None):
+        return {rootfi_id: (UNSURE, None) for rootfi_id in wanted}
     try:
-        records = records_of(iter_records(run.company_id, "list", {"rootfi_id": ("eq", rootfi_id)}, model=run.model,
-                                          include_deleted=True), run.model)
+        if finder is not None:
+            records = finder(run.company_id, run.model, wanted)
+        else:
+            records = []
+            for chunk in chunk_for_lookup(wanted, lookup_budget(run)):
+                condition = ("eq", chunk[0]) if len(chunk) == 1 else ("in", chunk)
+                records += records_of(iter_records(run.company_id, "list", {"rootfi_id": condition}, model=run.model,
+                                                   include_deleted=True), run.model)
     except AuthError:
         raise
     except RootFiError as error:
-        return UNSURE, str(error)
-    record = next((r for r in records if text(r.get("rootfi_id")) == text(rootfi_id)), None)
-    if record is None or record.get("rootfi_deleted_at"):
-        return GONE, record
-    return THERE, record
+        return {rootfi_id: (UNSURE, str(error)) for rootfi_id in wanted}
+    by_id: dict[str, dict[str, Any]] = {}
+    for record in records:
+        by_id.setdefault(text(record.get("rootfi_id")), record)
+    found: dict[str, tuple[str, Any]] = {}
+    for rootfi_id in wanted:
+        record = by_id.get(rootfi_id)
+        found[rootfi_id] = (GONE, record) if record is None or record.get("rootfi_deleted_at") else (THERE, record)
+    return found
+
+
+def _open(alike: list[Attempt]) -> list[Attempt]:
+    """The records of these that are still being made (no answer yet): they are settled first."""
+    return [a for a in alike if a.state != CREATED or not a.rootfi_id]
 
 
 def same_but_number(body: dict[str, Any], other: dict[str, Any]) -> bool:
@@ -387,14 +466,16 @@ def _difference(model: str, old: dict[str, Any], new: dict[str, Any]) -> str:
     return ", ".join(shown) or "other values"
 
 
+def _workbooks(alike: list[tuple[Attempt, str, Any]]) -> str:
+    """The file names the records were sent from, as the journal noted them."""
+    names = list(dict.fromkeys(a.workbook for a, _, _ in alike if getattr(a, "workbook", None)))
+    return ", ".join(names) if names else "its name not noted"
+
+
 def _rows(count: int) -> str:
     return "1 row was" if count == 1 else f"{count} rows were"
 
 
 def _canonical(body: dict[str, Any]) -> str:
-    """Its values but the number; a credit note's lines in any order (rows sorted before they came back)."""
-    values = {k: v for k, v in body.items() if k != "document_number"}
-    if isinstance(values.get("line_items"), list):
-        values["line_items"] = sorted(values["line_items"], key=lambda line: json.dumps(line, sort_keys=True,
-                                                                                          default=str))
-    return json.dumps(values, sort_keys=True, default=str)
+    """Its values but the number, as the journal keeps their likeness (records across workbooks)."""
+    return values_but_number(body)

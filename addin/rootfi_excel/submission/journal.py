@@ -18,7 +18,10 @@ Each attempt also notes the row it came from: the workbook's id (kept inside the
 workbook, whatever its file is called), the sheet and the row key (a hidden cell of the
 row), and whether its record reached that row (`placed`). A result goes only to the
 row with its key (identity.py). Attempts journalled before keys existed have none: they
-are matched by fingerprint (and document number) as before, then keyed (`adopt`).
+are matched by fingerprint (and document number) as before, then keyed (`adopt`). Each
+attempt also keeps its `likeness` (a hash of its values but its document number), indexed,
+so that a new row like a record of another workbook is found without reading every record
+(`alike_elsewhere`); an older journal gets it once, when opened.
 
 The journal keeps only what it can write back: an answer's text (message, ids) is made
 fit for a cell (`safe_text.xml_safe`) before it is stored, and a journal written before
@@ -82,7 +85,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     workbook_id TEXT,
     sheet TEXT,
     row_key TEXT,
-    line_keys TEXT
+    line_keys TEXT,
+    likeness TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_fingerprint ON attempts (fingerprint, id);
 CREATE INDEX IF NOT EXISTS attempts_document ON attempts (company_id, model, document_number);
@@ -91,7 +95,8 @@ CREATE INDEX IF NOT EXISTS attempts_batch ON attempts (batch_id, id);
 """
 # Columns added since the first release: (name, SQL type). Older journals get them on open.
 _ADDED_COLUMNS = (("server_sent_at", "TEXT"), ("bulk", "INTEGER"), ("workbook", "TEXT"), ("placed", "TEXT"),
-                  ("workbook_id", "TEXT"), ("sheet", "TEXT"), ("row_key", "TEXT"), ("line_keys", "TEXT"))
+                  ("workbook_id", "TEXT"), ("sheet", "TEXT"), ("row_key", "TEXT"), ("line_keys", "TEXT"),
+                  ("likeness", "TEXT"))
 # Attempts not placed yet (see Journal.unplaced) are few: an index of them alone.
 _UNPLACED_INDEX = ("CREATE INDEX IF NOT EXISTS attempts_unplaced ON attempts (company_id, model) "
                    "WHERE placed IS NULL")
@@ -99,6 +104,9 @@ _UNPLACED_INDEX = ("CREATE INDEX IF NOT EXISTS attempts_unplaced ON attempts (co
 _KEY_INDEX = "CREATE INDEX IF NOT EXISTS attempts_row_key ON attempts (workbook_id, sheet, row_key)"
 # The attempt of a record a row shows (row_keys.py: the row shown a record is that record's row).
 _ROOTFI_INDEX = "CREATE INDEX IF NOT EXISTS attempts_rootfi_id ON attempts (rootfi_id)"
+# Records with a row's values but its document number (`likeness`), in any workbook: a row moved
+# to another workbook with its number corrected is looked up by it (Journal.alike_elsewhere).
+_LIKENESS_INDEX = "CREATE INDEX IF NOT EXISTS attempts_likeness ON attempts (company_id, model, likeness)"
 # How an attempt came to be placed (its `placed` column): its record is in a row of the
 # workbook, or needs no row any more. NULL: not placed yet.
 PLACED_ROW = "row"  # its result was written to its row
@@ -151,6 +159,21 @@ def fingerprint(base_url: str, company_id: int, model: str, body: dict[str, Any]
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     text = f"{base_url.rstrip('/')}\n{company_id}\n{model}\n{canonical}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def values_but_number(body: dict[str, Any]) -> str:
+    """A record's values but its document number, as text; a credit note's lines in any order
+    (rows sorted before they came back): two bodies with the same are the same record but its number."""
+    values = {k: v for k, v in body.items() if k != "document_number"}
+    if isinstance(values.get("line_items"), list):
+        values["line_items"] = sorted(values["line_items"], key=lambda line: json.dumps(line, sort_keys=True,
+                                                                                          default=str))
+    return json.dumps(values, sort_keys=True, default=str)
+
+
+def likeness(body: dict[str, Any]) -> str:
+    """values_but_number, short: how the journal finds records like a row across workbooks."""
+    return hashlib.sha256(values_but_number(body).encode("ascii")).hexdigest()
 
 
 def utc_now() -> str:
@@ -244,6 +267,7 @@ class Journal:
             self._db.execute(_UNPLACED_INDEX)
             self._db.execute(_KEY_INDEX)
             self._db.execute(_ROOTFI_INDEX)
+            self._db.execute(_LIKENESS_INDEX)
             # Take the write lock once: a journal that cannot record attempts fails here,
             # before anything is sent, not halfway through a run.
             self._db.execute("BEGIN IMMEDIATE")
@@ -256,6 +280,15 @@ class Journal:
                 self._db.execute(f"ALTER TABLE attempts ADD COLUMN {name} {kind}")
         if present and "placed" not in present:  # which rows got them, an older journal cannot say
             self._db.execute("UPDATE attempts SET placed = ?", (PLACED_LEGACY,))
+        if present and "likeness" not in present:  # computed from the payloads it kept
+            self._add_likeness()
+
+    def _add_likeness(self) -> None:
+        """Fill the likeness of every attempt of an older journal, once, in one transaction."""
+        with self._transaction():
+            rows = self._db.execute("SELECT id, payload FROM attempts WHERE likeness IS NULL").fetchall()
+            self._db.executemany("UPDATE attempts SET likeness = ? WHERE id = ?",
+                                 [(likeness(json.loads(row["payload"])), row["id"]) for row in rows])
 
     def close(self) -> None:
         if self._db is not None:
@@ -302,11 +335,11 @@ class Journal:
                 cursor = self._db.execute(
                     "INSERT INTO attempts (fingerprint, base_url, company_id, model, document_number, payload,"
                     " state, batch_id, sent_at, updated_at, server_sent_at, bulk, workbook, workbook_id, sheet,"
-                    " row_key, line_keys) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " row_key, line_keys, likeness) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (fp, base_url.rstrip("/"), company_id, model, number, json.dumps(body, ensure_ascii=False),
                      SENDING, batch_id, now, now, server_sent_at, None if bulk is None else int(bulk), workbook,
                      workbook_id if row_keys else None, sheet if row_keys else None,
-                     row_keys[0] if row_keys else None, _line_keys(row_keys)),
+                     row_keys[0] if row_keys else None, _line_keys(row_keys), likeness(body)),
                 )
                 ids.append(int(cursor.lastrowid))
         return batch_id, ids, now
@@ -407,6 +440,24 @@ class Journal:
             chunk = ids[start:start + 500]
             found += [_attempt(row) for row in self._db.execute(
                 f"SELECT * FROM attempts WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+        return sorted(found, key=lambda a: a.id)
+
+    @_readable_errors
+    def alike_elsewhere(self, base_url: str, company_id: int, model: str, workbook_id: str | None,
+                        likenesses: Iterable[str], states: tuple[str, ...]) -> list[Attempt]:
+        """Attempts in `states` of rows of other workbooks (by id; not of `workbook_id`) with one
+        of these likenesses (a row's values but its number), whose record the platform has not
+        shown deleted: a row of this workbook like one may be that row, moved or copied here."""
+        found: list[Attempt] = []
+        wanted = list(dict.fromkeys(likenesses))
+        marks = ",".join("?" * len(states))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            found += [_attempt(row) for row in self._db.execute(
+                f"SELECT * FROM attempts WHERE company_id = ? AND model = ? AND likeness IN ({','.join('?' * len(chunk))})"
+                f" AND base_url = ? AND workbook_id IS NOT NULL AND workbook_id IS NOT ? AND state IN ({marks})"
+                " AND placed IS NOT ?",
+                (company_id, model, *chunk, base_url.rstrip("/"), workbook_id, *states, PLACED_GONE))]
         return sorted(found, key=lambda a: a.id)
 
     @_readable_errors
