@@ -27,7 +27,7 @@ from rootfi_excel.submission.context import (
     text,
 )
 from rootfi_excel.submission.journal import CREATED
-from rootfi_excel.submission.lookups import LOOKUP_THREADS, claimed_ids, lookup, lookup_budget
+from rootfi_excel.submission.lookups import CHECK_THREADS, LOOKUP_THREADS, claimed_ids, lookup, lookup_budget
 from rootfi_excel.submission.running_syncs import earliest_send, others_may_be_running, wait_for_bulk_writes
 
 # Lookup chunks the twin check asks at once (in parallel, lookups.LOOKUP_THREADS), keeping
@@ -36,7 +36,7 @@ from rootfi_excel.submission.running_syncs import earliest_send, others_may_be_r
 TWIN_GROUP_CHUNKS = 2 * LOOKUP_THREADS
 # A wait between two looks at our running bulk writes this long or longer is used to
 # twin-check records already created (check_twins_while_waiting): one group at most.
-EARLY_TWIN_WAIT = 0.8
+EARLY_TWIN_WAIT = 0.6
 CANNOT_CHECK = "Not sent: could not check RootFi for records already there; submit again"
 
 
@@ -56,7 +56,7 @@ def before_sending(run: Run, items: list[Item]) -> list[Item]:
                             f"RootFi (sync {names}); submit again when it has finished")
         return []
     try:
-        records = lookup(run, [item.number for item in items])
+        records = lookup(run, [item.number for item in items], threads=CHECK_THREADS)
     except AuthError:
         raise
     except RootFiError as error:
