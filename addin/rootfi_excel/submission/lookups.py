@@ -23,9 +23,10 @@ Records = dict[str, list[dict[str, Any]]]  # document number -> records
 # them, but the server's latency is paid once per round, not once per chunk.
 LOOKUP_THREADS = 4
 # The check before sending (every fresh row's number, nothing sent until it answered) goes
-# out this many chunks at a time: its answers are kept whole anyway, and the run's first
-# bulk write (the start of RootFi's work) waits for its last round.
-CHECK_THREADS = 8
+# out this many chunks at a time (10,000 rows of 10-character numbers in one round): its
+# answers are kept whole anyway, and the run's first bulk write (the start of RootFi's
+# work on the records) waits for its last round. The rate limiter still paces them.
+CHECK_THREADS = 12
 
 
 def lookup(run: Run, numbers: list[str | None], threads: int = LOOKUP_THREADS) -> Records:
