@@ -5,7 +5,6 @@ may still be landing twins, and an early lookup that fails is asked again at the
 
 from __future__ import annotations
 
-
 from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.client import chunk_for_lookup
 from rootfi_excel.errors import ServerError
