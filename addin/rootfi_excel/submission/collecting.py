@@ -51,7 +51,8 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
 
     # The waits between two looks twin-check the records created so far (platform_check.py).
     poll = poll_syncs(run.client.get_sync, batches, until=run.until(run.options.sync_timeout), clock=run.clock,
-                      sleep=lambda seconds: check_twins_while_waiting(run, seconds), read_round=round_reader(run, len(batches), run.options.sync_timeout),
+                      sleep=lambda seconds: check_twins_while_waiting(run, seconds),
+                      read_round=round_reader(run, len(batches), run.options.sync_timeout),
                       on_finished=finished, before_finished=look_found, restart_on_finish=True,
                       first_poll=COLLECT_POLL,
                       stall_after=run.options.stall_after,
