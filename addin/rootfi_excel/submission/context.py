@@ -145,9 +145,6 @@ class Run:
         # ... of which those twin-checked while bulk writes still ran are taken off
         # (platform_check.check_twins_while_waiting); True: no more of those early checks.
         self.early_twins_off = False
-        # The last list of the company's bulk writes (clock() when asked, the list): the twin
-        # check's wait takes it when the wait for ours asked it a moment before.
-        self.company_syncs: tuple[float, list[Any]] | None = None
         self.warnings: list[str] = []  # said once in the summary, beside the rows' own messages
 
     # -- progress and time -------------------------------------------------------

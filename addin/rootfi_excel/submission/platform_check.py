@@ -37,9 +37,6 @@ TWIN_GROUP_CHUNKS = 2 * LOOKUP_THREADS
 # A wait between two looks at our running bulk writes this long or longer is used to
 # twin-check records already created (check_twins_while_waiting): one group at most.
 EARLY_TWIN_WAIT = 0.6
-# The end's twin check takes the list of the company's bulk writes of the last look at ours
-# when it is no older than this (seconds) instead of asking a new one.
-TWIN_LIST_FRESH = 1.0
 CANNOT_CHECK = "Not sent: could not check RootFi for records already there; submit again"
 
 
@@ -98,10 +95,8 @@ def flag_twins(run: Run) -> None:
     if not items or not run.options.check_twins:
         return
     # A colleague's bulk write started meanwhile may still be landing its records.
-    # A list asked by the last look at ours, a moment ago, stands for a new one: a bulk write
-    # started since is the later one, whose sender's own check sees ours.
     wait_for_bulk_writes(run, since=earliest_send(items), bound=run.options.twin_wait, skip_stale=True,
-                         what="started by someone else meanwhile", listed_within=TWIN_LIST_FRESH)
+                         what="started by someone else meanwhile")
     groups = _twin_groups(items, lookup_budget(run))
     for number, group in enumerate(groups):  # the records of one group at a time in memory, not of every row
         try:

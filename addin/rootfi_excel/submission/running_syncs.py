@@ -38,22 +38,16 @@ class RunningCheck:
 
 
 def wait_for_bulk_writes(run: Run, *, since: dt.datetime | None, bound: float, what: str,
-                         skip_stale: bool, listed_within: float = 0.0) -> RunningCheck:
+                         skip_stale: bool) -> RunningCheck:
     """Wait (at most `bound` seconds, never past the deadline) for the company's bulk
     writes of this model that started since `since` (RootFi's clock; None = any time).
-    Our own known bulk writes are left out: the journal follows those. listed_within: a
-    list of the company's bulk writes asked that many seconds ago or less (by the wait
-    for ours) stands for a new one."""
-    recent = getattr(run, "company_syncs", None)
-    if listed_within > 0 and recent is not None and run.clock() - recent[0] <= listed_within:
-        syncs = recent[1]
-    else:
-        try:
-            syncs = _list_company_syncs(run)
-        except AuthError:
-            raise
-        except RootFiError as error:
-            return RunningCheck(error=error)
+    Our own known bulk writes are left out: the journal follows those."""
+    try:
+        syncs = run.client.list_company_syncs(run.company_id, "PUSH")
+    except AuthError:
+        raise
+    except RootFiError as error:
+        return RunningCheck(error=error)
     ours = run.journal.sync_ids(run.base_url, run.company_id)
     server_now = run.server_now()
     oldest = server_now - STALE_AFTER if skip_stale and server_now is not None else None
@@ -97,16 +91,8 @@ def round_reader(run: Run, count: int, bound: float) -> RoundReader | None:
     few, else from one list of the company's syncs (and one by one what it lacks)."""
     if count <= POLL_ONE_BY_ONE:
         return None
-    return from_list(lambda: _list_company_syncs(run),
+    return from_list(lambda: run.client.list_company_syncs(run.company_id, "PUSH"),
                      one_by_one(run.client.get_sync, run.until(bound), run.clock))
-
-
-def _list_company_syncs(run: Run) -> list[Sync]:
-    """The company's bulk writes, kept on the run with the time the request went out."""
-    asked_at = run.clock()
-    syncs = run.client.list_company_syncs(run.company_id, "PUSH")
-    run.company_syncs = (asked_at, syncs)
-    return syncs
 
 
 def earliest_send(items: list) -> dt.datetime | None:
