@@ -13,6 +13,7 @@ from rootfi_excel.api.polling import poll_syncs
 from rootfi_excel.errors import AuthError, NotFoundError, RootFiError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import job_results as job_reading
+from rootfi_excel.submission.platform_check import check_twins_while_waiting
 from rootfi_excel.submission.context import ALREADY_EXISTS, Item, Outcome, Run, Work, ghost
 from rootfi_excel.submission.journal import CREATED, FAILED, PENDING
 from rootfi_excel.submission.lookups import LOOKUP_THREADS, resolve_by_lookup, settle_existing
@@ -48,8 +49,10 @@ def collect(run: Run, pending: dict[str, list[Item]], work: Work) -> None:
         else:  # RootFi does not know it, or its jobs cannot be read: look the records up
             unclear.extend(_because(_open(batches[sync_id]), NOT_READ))
 
+    # The waits between two looks twin-check the records created so far (platform_check.py).
     poll = poll_syncs(run.client.get_sync, batches, until=run.until(run.options.sync_timeout), clock=run.clock,
-                      sleep=run.sleep, read_round=round_reader(run, len(batches), run.options.sync_timeout),
+                      sleep=lambda seconds: check_twins_while_waiting(run, seconds),
+                      read_round=round_reader(run, len(batches), run.options.sync_timeout),
                       on_finished=finished, before_finished=look_found, restart_on_finish=True,
                       first_poll=COLLECT_POLL,
                       stall_after=run.options.stall_after,

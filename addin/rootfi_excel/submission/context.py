@@ -142,6 +142,9 @@ class Run:
         self.bulk_writes = 0
         self.activity = ""  # what is happening now, beside the counts
         self.created_now: list[Item] = []  # records this run created or found after sending them
+        # ... of which those twin-checked while bulk writes still ran are taken off
+        # (platform_check.check_twins_while_waiting); True: no more of those early checks.
+        self.early_twins_off = False
         self.warnings: list[str] = []  # said once in the summary, beside the rows' own messages
 
     # -- progress and time -------------------------------------------------------

@@ -18,7 +18,8 @@ For each unit (a payment, or a credit note with its lines) the engine:
    write that may hold them is still running, looks them up; only a record certainly
    not there is sent again;
 6. looks the records it created up once more, and reports any twin (two people who
-   submitted the same rows at the same moment).
+   submitted the same rows at the same moment); most of them while its later bulk
+   writes still run (platform_check.check_twins_while_waiting), the rest at the end.
 
 Whatever stops a run (the key refused, the deadline, an unexpected error), the
 outcomes gathered so far are returned, and every answer is already in the journal.

@@ -22,10 +22,16 @@ Records = dict[str, list[dict[str, Any]]]  # document number -> records
 # The chunks of a long lookup go out this many at a time: the rate limiter still paces
 # them, but the server's latency is paid once per round, not once per chunk.
 LOOKUP_THREADS = 4
+# The check before sending (every fresh row's number, nothing sent until it answered) goes
+# out this many chunks at a time (10,000 rows of 10-character numbers in one round): its
+# answers are kept whole anyway, and the run's first bulk write (the start of RootFi's
+# work on the records) waits for its last round. The rate limiter still paces them.
+CHECK_THREADS = 12
 
 
-def lookup(run: Run, numbers: list[str | None]) -> Records:
-    """Records of the platform by document number. Raises the client's error when the lookup fails."""
+def lookup(run: Run, numbers: list[str | None], threads: int = LOOKUP_THREADS) -> Records:
+    """Records of the platform by document number, `threads` chunks at a time. Raises the
+    client's error when the lookup fails."""
     wanted = sorted({n for n in numbers if n})
     found: Records = defaultdict(list)
     if not wanted:
@@ -38,7 +44,7 @@ def lookup(run: Run, numbers: list[str | None]) -> Records:
     if len(chunks) <= 1:
         answers = [look(wanted)]
     else:  # every chunk must answer: the first error is raised, as if they went one by one
-        with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as pool:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
             answers = list(pool.map(look, chunks))
     for records in answers:
         for record in records:

@@ -27,13 +27,16 @@ from rootfi_excel.submission.context import (
     text,
 )
 from rootfi_excel.submission.journal import CREATED
-from rootfi_excel.submission.lookups import LOOKUP_THREADS, claimed_ids, lookup, lookup_budget
-from rootfi_excel.submission.running_syncs import earliest_send, wait_for_bulk_writes
+from rootfi_excel.submission.lookups import CHECK_THREADS, LOOKUP_THREADS, claimed_ids, lookup, lookup_budget
+from rootfi_excel.submission.running_syncs import earliest_send, others_may_be_running, wait_for_bulk_writes
 
 # Lookup chunks the twin check asks at once (in parallel, lookups.LOOKUP_THREADS), keeping
 # only their records in memory: about 4,000 numbers (chunks of LOOKUP_QUERY_BUDGET; half as
 # many of the long ones, api/client.LONG_LOOKUP_BUDGET).
 TWIN_GROUP_CHUNKS = 2 * LOOKUP_THREADS
+# A wait between two looks at our running bulk writes this long or longer is used to
+# twin-check records already created (check_twins_while_waiting): one group at most.
+EARLY_TWIN_WAIT = 0.6
 CANNOT_CHECK = "Not sent: could not check RootFi for records already there; submit again"
 
 
@@ -53,7 +56,7 @@ def before_sending(run: Run, items: list[Item]) -> list[Item]:
                             f"RootFi (sync {names}); submit again when it has finished")
         return []
     try:
-        records = lookup(run, [item.number for item in items])
+        records = lookup(run, [item.number for item in items], threads=CHECK_THREADS)
     except AuthError:
         raise
     except RootFiError as error:
@@ -108,26 +111,72 @@ def flag_twins(run: Run) -> None:
             run.warnings.append(f"the check for duplicates of the records just created could not run ({error}); "
                                 "their rows say what to look for")
             return
-        flags: list[tuple[Item, str]] = []
-        for item in group:
-            ours = item.outcome.rootfi_id
-            twins = list(dict.fromkeys(text(r.get("rootfi_id")) for r in records.get(item.number, [])
-                                       if text(r.get("rootfi_id")) != ours
-                                       and matching.same_record(run.model, item.body, r)))
-            if twins:
-                flags.append((item, f"Possible duplicate: rootfi_id {ours} and {' and '.join(map(str, twins))} — "
-                                    "void one in the platform"))
-        _flag(run, flags, POSSIBLE_DUPLICATE)
+        _flag(run, _twins(run, group, records), POSSIBLE_DUPLICATE)
 
 
-def _twin_groups(items: list[Item], budget: int = LOOKUP_QUERY_BUDGET) -> list[list[Item]]:
+def check_twins_while_waiting(run: Run, seconds: float) -> None:
+    """Sleep `seconds` (a wait for our bulk writes), twin-checking records already created meanwhile.
+
+    Only whole lookup chunks go early (never the last, short one: the end's check asks the
+    rest, so the early ones cost no request beyond one list of the company's bulk writes),
+    and only when no bulk write of someone else that started since our first send may still
+    be running (else they wait for the end's check, which waits for those writes). Each
+    record checked was created already (its job or a lookup showed it), so its check lists
+    after it landed, as the end's would: of two submitters sending the same row at once, the
+    later still sees both. Records checked are taken off `run.created_now`; an early lookup
+    that fails leaves them to the end's check (which says so on the row if it fails too)."""
+    started = run.clock()
+    others_checked = False
+    while (seconds - (run.clock() - started) >= EARLY_TWIN_WAIT and run.options.check_twins
+           and not run.early_twins_off):
+        items = [i for i in run.created_now if i.outcome and i.outcome.rootfi_id and i.number]
+        whole = _twin_groups(items, lookup_budget(run), whole_chunks_only=True)
+        if not whole:
+            break
+        try:
+            if not others_checked and others_may_be_running(run, since=earliest_send(items)):
+                run.early_twins_off = True  # someone else's bulk write may hold twins: the end's check waits for it
+                break
+            others_checked = True  # once per wait: a write started since is the later one (its check sees ours)
+            _check_early(run, whole[0])
+        except AuthError:
+            raise
+        except RootFiError:
+            run.early_twins_off = True  # the end's check asks again
+    run.sleep(max(0.0, seconds - (run.clock() - started)))
+
+
+def _check_early(run: Run, group: list[Item]) -> None:
+    _flag(run, _twins(run, group, lookup(run, [item.number for item in group])), POSSIBLE_DUPLICATE)
+    checked = {id(item) for item in group}
+    run.created_now = [item for item in run.created_now if id(item) not in checked]
+
+
+def _twins(run: Run, group: list[Item], records: dict) -> list[tuple[Item, str]]:
+    flags: list[tuple[Item, str]] = []
+    for item in group:
+        ours = item.outcome.rootfi_id
+        twins = list(dict.fromkeys(text(r.get("rootfi_id")) for r in records.get(item.number, [])
+                                   if text(r.get("rootfi_id")) != ours
+                                   and matching.same_record(run.model, item.body, r)))
+        if twins:
+            flags.append((item, f"Possible duplicate: rootfi_id {ours} and {' and '.join(map(str, twins))} — "
+                                "void one in the platform"))
+    return flags
+
+
+def _twin_groups(items: list[Item], budget: int = LOOKUP_QUERY_BUDGET, *,
+                 whole_chunks_only: bool = False) -> list[list[Item]]:
     """The items in groups of whole lookup chunks (TWIN_GROUP_CHUNKS of them, asked at once),
     sorted by number: lookup() cuts each group's numbers into the very chunks it would cut
-    from all of them, so grouping costs no request."""
+    from all of them, so grouping costs no request. whole_chunks_only: without the last
+    chunk (it may be short; more records may join it later)."""
     by_number: dict[str, list[Item]] = {}
     for item in sorted(items, key=lambda item: str(item.number)):
         by_number.setdefault(str(item.number), []).append(item)
     chunks = list(chunk_for_lookup(by_number, budget))
+    if whole_chunks_only:
+        chunks = chunks[:-1]
     # Longer chunks, fewer: as many numbers. At least one chunk, however long the budget (the
     # client's budget is always positive: LOOKUP_QUERY_BUDGET or LONG_LOOKUP_BUDGET).
     size = max(1, TWIN_GROUP_CHUNKS * LOOKUP_QUERY_BUDGET // budget)

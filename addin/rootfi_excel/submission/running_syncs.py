@@ -61,6 +61,21 @@ def wait_for_bulk_writes(run: Run, *, since: dt.datetime | None, bound: float, w
     return RunningCheck(running=sorted(poll.running) + sorted(poll.missing))
 
 
+def others_may_be_running(run: Run, *, since: dt.datetime | None) -> bool:
+    """Without waiting: may a bulk write of this model, not ours, that started since `since`
+    (RootFi's clock) still be running? True too when the company's syncs cannot be listed."""
+    try:
+        syncs = run.client.list_company_syncs(run.company_id, "PUSH")
+    except AuthError:
+        raise
+    except RootFiError:
+        return True
+    ours = run.journal.sync_ids(run.base_url, run.company_id)
+    server_now = run.server_now()
+    oldest = server_now - STALE_AFTER if server_now is not None else None
+    return any(_may_hold_records(run, s, ours, since, oldest) for s in syncs)
+
+
 def waiting_text(state: WaitState, what: str, stall_after: float | None) -> str:
     """The status line of a wait: what it waits for, how far it is, when it gives up.
     'waiting for 2 bulk writes of yours to finish at RootFi: 150 of 400 records done

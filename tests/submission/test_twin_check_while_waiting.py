@@ -1,0 +1,140 @@
+"""The twin check of the records already created goes out in the waits for the later bulk
+writes of the run, not all after the last: each record is looked up once after it landed
+(so it still sees a twin that landed before it), never while someone else's bulk write
+may still be landing twins, and an early lookup that fails is asked again at the end."""
+
+from __future__ import annotations
+
+from rootfi_excel.api.answers import Job, Sync
+from rootfi_excel.api.client import chunk_for_lookup
+from rootfi_excel.errors import ServerError
+from rootfi_excel.sheets.layout import Status
+from rootfi_excel.submission.context import POSSIBLE_DUPLICATE, TWIN_CHECK_FAILED
+from rootfi_excel.submission.journal import Journal
+from tests.support.fake_api import FakeApi, engine, pay, payments
+
+MODEL = "invoice_payments"
+ROWS = 41
+BATCH = 4
+SECONDS_PER_BATCH = 4.0  # one worker: the n-th bulk write finishes 4 s after the one before
+
+
+class SlowWorker(FakeApi):
+    """Bulk writes that land one after another on the fake clock; a colleague's twin of
+    some rows lands just before ours. Lookups are recorded with what was landed then."""
+
+    def __init__(self, twins: set[str] = frozenset(), colleague_running_until: float | None = None) -> None:
+        super().__init__()
+        self.lookup_budget = 30  # three numbers per lookup: many chunks for few rows
+        self.twins = set(twins)
+        self.finish_at: dict[str, float] = {}
+        self.batch_records: dict[str, list[dict]] = {}
+        self.landed: set[str] = set()  # document numbers of our records that landed
+        self.asked: list[tuple[float, list[str], bool, set[str]]] = []  # (time, numbers, after a send?, ours still running)
+        self.colleague_running_until = colleague_running_until
+        self.fail_lookups_after_send = 0
+
+    def create_async(self, company_id, model, bodies):
+        before = len(self.records)
+        sync_id = super().create_async(company_id, model, bodies)
+        self.batch_records[sync_id] = self.records[before:]
+        del self.records[before:]  # not landed yet
+        last = max(self.finish_at.values(), default=self.clock.now)
+        self.finish_at[sync_id] = max(last, self.clock.now) + SECONDS_PER_BATCH
+        return sync_id
+
+    def _land(self) -> None:
+        for sync_id, at in self.finish_at.items():
+            if at <= self.clock.now and self.batch_records.get(sync_id):
+                for record in self.batch_records.pop(sync_id):
+                    if record["document_number"] in self.twins:  # the colleague's landed first
+                        self.records.append(self._make({k: v for k, v in record.items()
+                                                        if k not in ("rootfi_id", "platform_id")}))
+                    self.records.append(record)
+                    self.landed.add(record["document_number"])
+
+    def _status(self, sync_id: str) -> str:
+        if sync_id == "COLLEAGUE":
+            return "RUNNING" if self.clock.now < self.colleague_running_until else "SUCCESS"
+        return "SUCCESS" if self.finish_at[sync_id] <= self.clock.now else "RUNNING"
+
+    def get_sync(self, sync_id):
+        self._land()
+        return Sync(sync_id=sync_id, status=self._status(sync_id))
+
+    def list_sync_jobs(self, sync_id):
+        self._land()
+        assert self._status(sync_id) == "SUCCESS"
+        return [Job.model_validate(job) for job in self.syncs[sync_id]]
+
+    def list_company_syncs(self, company_id, job_type="PUSH"):
+        self._land()
+        syncs = [Sync.model_validate({"sync_id": s, "status": self._status(s), "job_type": "PUSH"})
+                 for s in self.finish_at]
+        if self.colleague_running_until is not None and self.finish_at:
+            syncs.append(Sync.model_validate({"sync_id": "COLLEAGUE", "status": self._status("COLLEAGUE"),
+                                              "job_type": "PUSH",
+                                              "start_time": self.clock.server_now().isoformat()}))
+        return syncs
+
+    def find_by_document_numbers(self, company_id, model, numbers):
+        self._land()
+        sent = bool(self.finish_at)
+        running = {s for s in self.finish_at if self._status(s) == "RUNNING"}
+        self.asked.append((self.clock.now, list(numbers), sent, running))
+        if sent and self.fail_lookups_after_send > 0:
+            self.fail_lookups_after_send -= 1
+            raise ServerError("the server answered 503 (simulated)", status=503)
+        return super().find_by_document_numbers(company_id, model, numbers)
+
+
+def rows() -> list[dict]:
+    return [pay(f"CHQ-{n:03d}", "INV-1", 1.0) for n in range(ROWS)]
+
+
+def submit(api: SlowWorker, tmp_path):
+    return engine(api, Journal(tmp_path / "j.sqlite3"), batch_size=BATCH, twin_wait=120.0).submit(MODEL, payments(rows()))
+
+
+def after_send(api: SlowWorker) -> list[tuple[float, list[str], bool, set[str]]]:
+    return [ask for ask in api.asked if ask[2]]
+
+
+def test_records_are_twin_checked_while_later_bulk_writes_run_each_after_it_landed(tmp_path):
+    api = SlowWorker(twins={"CHQ-002", "CHQ-038"})  # a twin in the first bulk write, and in the last
+    report = submit(api, tmp_path)
+
+    assert [o.status for o in report.outcomes.values()].count(Status.CREATED) == ROWS
+    early = [ask for ask in after_send(api) if ask[3]]
+    assert early, "no twin lookup went out while our bulk writes were still running"
+    asked_after_send = [n for ask in after_send(api) for n in ask[1]]
+    assert sorted(asked_after_send) == sorted(f"CHQ-{n:03d}" for n in range(ROWS)), "each record checked once"
+    whole = list(chunk_for_lookup(sorted(asked_after_send), api.lookup_budget))
+    assert len(after_send(api)) == len(whole), "checking early cost lookups beyond one pass over every number"
+    our_sync = {f"CHQ-{n:03d}": f"S{n // BATCH + 1}" for n in range(ROWS)}
+    for when, numbers, _, running in after_send(api):
+        assert not {our_sync[n] for n in numbers} & running, "a record was checked before its bulk write finished"
+    flagged = {o.flag for o in report.outcomes.values()}
+    duplicates = sorted(o.message for o in report.outcomes.values() if o.flag == POSSIBLE_DUPLICATE)
+    assert flagged == {None, POSSIBLE_DUPLICATE} and len(duplicates) == 2, duplicates
+
+
+def test_no_early_check_while_someone_elses_bulk_write_may_be_landing_twins(tmp_path):
+    api = SlowWorker(twins={"CHQ-002"}, colleague_running_until=60.0)  # runs past our last bulk write
+    report = submit(api, tmp_path)
+
+    assert all(not ask[3] for ask in after_send(api)), "a twin lookup went out while a colleague's write ran"
+    assert min(ask[0] for ask in after_send(api)) >= 60.0, "the twin check did not wait for the colleague's write"
+    assert sum(o.flag == POSSIBLE_DUPLICATE for o in report.outcomes.values()) == 1
+
+
+def test_an_early_lookup_that_fails_is_asked_again_at_the_end(tmp_path):
+    api = SlowWorker(twins={"CHQ-002"})
+    api.fail_lookups_after_send = 1  # the first twin lookup (an early one) answers 503
+    report = submit(api, tmp_path)
+
+    assert [ask for ask in after_send(api) if ask[3]], "the failing lookup was not an early one"
+    assert not any(o.flag == TWIN_CHECK_FAILED for o in report.outcomes.values())
+    assert sum(o.flag == POSSIBLE_DUPLICATE for o in report.outcomes.values()) == 1
+    checked = [n for ask in after_send(api)[1:] for n in ask[1]]
+    assert set(checked) == {f"CHQ-{n:03d}" for n in range(ROWS)}, "a record went unchecked"
