@@ -280,7 +280,9 @@ class Journal:
                 self._db.execute(f"ALTER TABLE attempts ADD COLUMN {name} {kind}")
         if present and "placed" not in present:  # which rows got them, an older journal cannot say
             self._db.execute("UPDATE attempts SET placed = ?", (PLACED_LEGACY,))
-        if present and "likeness" not in present:  # computed from the payloads it kept
+        # Computed from the payloads it kept; looked for on every open, not only when the column is
+        # new, so an upgrade cut short (the column added, the fill stopped) is finished next time.
+        if present and self._db.execute("SELECT 1 FROM attempts WHERE likeness IS NULL LIMIT 1").fetchone():
             self._add_likeness()
 
     def _add_likeness(self) -> None:
