@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-
 from rootfi_excel.api.answers import Company
 from rootfi_excel.app import submit as submitting
 from rootfi_excel.sheets.layout import (
@@ -22,7 +20,6 @@ from rootfi_excel.sheets.layout import (
     ROW_KEY_HEADER,
     SETTINGS_SHEET,
     SETTINGS_TABLE,
-    Status,
 )
 from rootfi_excel.submission import engine as submit_engine
 from rootfi_excel.submission import workbook_submission as submission_run

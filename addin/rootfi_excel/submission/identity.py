@@ -465,9 +465,10 @@ def _records_by_id(run: Run, wanted: list[str]) -> dict[str, dict[str, Any]]:
                                                           model=run.model, include_deleted=True), run.model)
     asked = set(wanted)
     by_id: dict[str, dict[str, Any]] = {}
-    for record in records:
-        if text(record.get("rootfi_id")) in asked:
-            by_id.setdefault(text(record.get("rootfi_id")), record)
+    for record in records:  # a record answered twice, deleted and not: not known deleted (fail closed)
+        rootfi_id = text(record.get("rootfi_id"))
+        if rootfi_id in asked and (rootfi_id not in by_id or by_id[rootfi_id].get("rootfi_deleted_at")):
+            by_id[rootfi_id] = record
     return by_id
 
 
