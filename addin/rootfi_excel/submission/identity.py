@@ -231,7 +231,10 @@ class _Holder:
             for attempt in still_open:
                 if attempt.id not in self.work.seen_attempts:
                     settle_as_ghost(run, self.work, attempt)
-            self._hold(item, f"Not sent: an earlier Submit of {describe(run.model, still_open[0].payload)} has no "
+            first = still_open[0]
+            where = (f" from another workbook ({first.workbook or 'its name not noted'})"
+                     if first.workbook_id and first.workbook_id != run.workbook_id else "")
+            self._hold(item, f"Not sent: an earlier Submit of {describe(run.model, first.payload)}{where} has no "
                              "answer yet, and this row may be the same record; it is checked first, so submit "
                              "again (nothing is sent twice)")
             return
