@@ -158,6 +158,8 @@ def hold_lookalikes(run: Run, items: list[Item], work: Work, others: Iterable[Un
     elsewhere: list[Attempt] = []
     new_rows = [item for item in work.fresh if item.new_key and not item.send_anyway]
     if new_rows:
+        newest = getattr(run.journal, "newest_attempt", None)
+        run.alike_checked_at = newest() if newest is not None else None
         off_rows = [a for a in run.journal.placed_off_rows(run.base_url, run.company_id, run.model, run.workbook_id,
                                                            run.sheet, run.present_keys)
                     if a.rootfi_id not in shown and a.id not in work.seen_attempts]
