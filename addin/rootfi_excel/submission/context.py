@@ -133,6 +133,9 @@ class Run:
         self.workbook_id = submitter.workbook_id  # the id inside the workbook: attempts are keyed by it
         self.sheet: str | None = None  # the table's key, set by submit()
         self.present_keys: set[str] = set()  # the keys of every row of the sheet, this run's or not
+        # The journal's newest attempt when new rows were checked against other workbooks' records
+        # (identity.hold_lookalikes): one journalled since by another Submit is checked again at send.
+        self.alike_checked_at: int | None = None
         self.tally: dict[str, int] = {}  # rows decided by their own earlier attempts, by kind (identity.py)
         self.done = 0
         self.total = 0

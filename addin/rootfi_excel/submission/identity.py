@@ -55,6 +55,7 @@ LATER = "later"  # not looked up in this run (more records than MAX_ID_LOOKUPS):
 # Records looked up by rootfi_id in one run (records on no row, records rows look like), asked in
 # lists (`rootfi_id[in]`, up to 900 a list): about 20-30 requests at most.
 MAX_ID_LOOKUPS = 18_000
+MAX_ASKED_ALONE = 50  # records left out of a list's answer, asked about alone in one call (the rest: UNSURE)
 SHOWN_IN_SUMMARY = 5  # records on no row named one by one in the summary; the rest are counted
 SHOWN_IN_MESSAGE = 3  # records a held row looks like, named in its message
 
@@ -157,6 +158,8 @@ def hold_lookalikes(run: Run, items: list[Item], work: Work, others: Iterable[Un
     elsewhere: list[Attempt] = []
     new_rows = [item for item in work.fresh if item.new_key and not item.send_anyway]
     if new_rows:
+        newest = getattr(run.journal, "newest_attempt", None)
+        run.alike_checked_at = newest() if newest is not None else None
         off_rows = [a for a in run.journal.placed_off_rows(run.base_url, run.company_id, run.model, run.workbook_id,
                                                            run.sheet, run.present_keys)
                     if a.rootfi_id not in shown and a.id not in work.seen_attempts]
@@ -230,7 +233,10 @@ class _Holder:
             for attempt in still_open:
                 if attempt.id not in self.work.seen_attempts:
                     settle_as_ghost(run, self.work, attempt)
-            self._hold(item, f"Not sent: an earlier Submit of {describe(run.model, still_open[0].payload)} has no "
+            first = still_open[0]
+            where = (f" from another workbook ({first.workbook or 'its name not noted'})"
+                     if first.workbook_id and first.workbook_id != run.workbook_id else "")
+            self._hold(item, f"Not sent: an earlier Submit of {describe(run.model, first.payload)}{where} has no "
                              "answer yet, and this row may be the same record; it is checked first, so submit "
                              "again (nothing is sent twice)")
             return
@@ -415,36 +421,60 @@ def find_by_rootfi_id(run: Run, rootfi_id: str | None) -> tuple[str, Any]:
 
 def find_by_rootfi_ids(run: Run, rootfi_ids: Iterable[str]) -> dict[str, tuple[str, Any]]:
     """{rootfi_id: is the record still in the platform?}, asked in lists (deleted records
-    included): GONE when the answer shows it deleted or not at all; THERE with the record;
-    UNSURE with the reason when the lookup cannot run or fails (then a deletion there cannot be
-    seen). The client's own lookup where it has one (it asks again in shorter lists where a long
-    one is refused); else its list of records, filtered the same way."""
+    included): GONE when the answer shows it deleted, or not at all when asked about alone;
+    THERE with the record; UNSURE with the reason when the lookup cannot run or fails (then a
+    deletion there cannot be seen). A record left out of a list's answer is not known deleted (a
+    server may answer part of a long list): it is asked about alone, the first MAX_ASKED_ALONE."""
     wanted = list(dict.fromkeys(text(i) for i in rootfi_ids if i))
-    finder = getattr(run.client, "find_by_rootfi_ids", None)
-    iter_records = getattr(run.client, "iter_records", None)
-    if not wanted or (finder is None and iter_records is None):
+    if not wanted or (getattr(run.client, "find_by_rootfi_ids", None) is None
+                      and getattr(run.client, "iter_records", None) is None):
         return {rootfi_id: (UNSURE, None) for rootfi_id in wanted}
     try:
-        if finder is not None:
-            records = finder(run.company_id, run.model, wanted)
-        else:
-            records = []
-            for chunk in chunk_for_lookup(wanted, lookup_budget(run)):
-                condition = ("eq", chunk[0]) if len(chunk) == 1 else ("in", chunk)
-                records += records_of(iter_records(run.company_id, "list", {"rootfi_id": condition}, model=run.model,
-                                                   include_deleted=True), run.model)
+        by_id = _records_by_id(run, wanted)
     except AuthError:
         raise
     except RootFiError as error:
         return {rootfi_id: (UNSURE, str(error)) for rootfi_id in wanted}
-    by_id: dict[str, dict[str, Any]] = {}
-    for record in records:
-        by_id.setdefault(text(record.get("rootfi_id")), record)
     found: dict[str, tuple[str, Any]] = {}
+    left_out = [rootfi_id for rootfi_id in wanted if rootfi_id not in by_id] if len(wanted) > 1 else []
+    for position, rootfi_id in enumerate(left_out):
+        if position >= MAX_ASKED_ALONE:
+            found[rootfi_id] = (UNSURE, f"left out of {run.platform}'s answer to a list of records; the next "
+                                        "Submit asks again")
+            continue
+        try:
+            by_id.update(_records_by_id(run, [rootfi_id]))
+        except AuthError:
+            raise
+        except RootFiError as error:
+            found[rootfi_id] = (UNSURE, str(error))
     for rootfi_id in wanted:
-        record = by_id.get(rootfi_id)
-        found[rootfi_id] = (GONE, record) if record is None or record.get("rootfi_deleted_at") else (THERE, record)
+        if rootfi_id not in found:
+            record = by_id.get(rootfi_id)
+            found[rootfi_id] = (GONE, record) if record is None or record.get("rootfi_deleted_at") else (THERE, record)
     return found
+
+
+def _records_by_id(run: Run, wanted: list[str]) -> dict[str, dict[str, Any]]:
+    """The records answered for these rootfi_ids, by rootfi_id (records not asked for are left
+    out). The client's own lookup where it has one (it asks again in shorter lists where a long
+    one is refused); else its list of records, filtered the same way."""
+    finder = getattr(run.client, "find_by_rootfi_ids", None)
+    if finder is not None:
+        records = finder(run.company_id, run.model, wanted)
+    else:
+        records = []
+        for chunk in chunk_for_lookup(wanted, lookup_budget(run)):
+            condition = ("eq", chunk[0]) if len(chunk) == 1 else ("in", chunk)
+            records += records_of(run.client.iter_records(run.company_id, "list", {"rootfi_id": condition},
+                                                          model=run.model, include_deleted=True), run.model)
+    asked = set(wanted)
+    by_id: dict[str, dict[str, Any]] = {}
+    for record in records:  # a record answered twice, deleted and not: not known deleted (fail closed)
+        rootfi_id = text(record.get("rootfi_id"))
+        if rootfi_id in asked and (rootfi_id not in by_id or by_id[rootfi_id].get("rootfi_deleted_at")):
+            by_id[rootfi_id] = record
+    return by_id
 
 
 def _open(alike: list[Attempt]) -> list[Attempt]:

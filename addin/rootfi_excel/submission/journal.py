@@ -57,6 +57,9 @@ from rootfi_excel.safe_text import without_surrogates, xml_safe
 
 SENDING, PENDING, CREATED, FAILED, UNKNOWN = "SENDING", "PENDING", "CREATED", "FAILED", "UNKNOWN"
 OPEN_STATES = (SENDING, PENDING, UNKNOWN)  # outcome not known yet: never send again blindly
+# States of an attempt another workbook journalled that keeps a row like it from being sent at once
+# (Journal.begin, alike_since): its record made, or perhaps being made.
+_ALIKE_STATES = (CREATED, *OPEN_STATES)
 _UPDATABLE = frozenset({"sync_id", "rootfi_id", "platform_id", "message", "error_code"})
 LOCK_WAIT = 5.0  # seconds to wait for another program's write to the journal before giving up
 
@@ -280,7 +283,9 @@ class Journal:
                 self._db.execute(f"ALTER TABLE attempts ADD COLUMN {name} {kind}")
         if present and "placed" not in present:  # which rows got them, an older journal cannot say
             self._db.execute("UPDATE attempts SET placed = ?", (PLACED_LEGACY,))
-        if present and "likeness" not in present:  # computed from the payloads it kept
+        # Computed from the payloads it kept; looked for on every open, not only when the column is
+        # new, so an upgrade cut short (the column added, the fill stopped) is finished next time.
+        if present and self._db.execute("SELECT 1 FROM attempts WHERE likeness IS NULL LIMIT 1").fetchone():
             self._add_likeness()
 
     def _add_likeness(self) -> None:
@@ -308,7 +313,8 @@ class Journal:
               server_sent_at: str | None = None, bulk: bool | None = None,
               basis: list[int | None] | None = None, workbook: str | None = None,
               workbook_id: str | None = None, sheet: str | None = None,
-              keys: list[tuple[str, ...]] | None = None) -> tuple[str, list[int | None], str]:
+              keys: list[tuple[str, ...]] | None = None,
+              alike_since: list[int | None] | None = None) -> tuple[str, list[int | None], str]:
         """Write SENDING attempts for one request (one batch), committed before sending.
 
         records: (fingerprint, document_number, body), in the order they are sent.
@@ -319,6 +325,10 @@ class Journal:
         decision to send rests on (None: there was none). A record whose fingerprint has
         a newer attempt by now (another Submit on this computer is sending it) is left
         out, atomically: its id in the answer is None.
+        alike_since: for each record, the newest attempt id when it was checked against other
+        workbooks' records (None: not checked). A record like one journalled since by another
+        workbook (its values but its number; created or still open) is left out the same way:
+        two Submits at once must not both send it.
         Returns (batch_id, attempt ids, sent_at).
         """
         batch_id = uuid.uuid4().hex
@@ -331,6 +341,14 @@ class Journal:
                     if newest != basis[index]:
                         ids.append(None)
                         continue
+                if alike_since is not None and alike_since[index] is not None and self._db.execute(
+                        "SELECT 1 FROM attempts WHERE company_id = ? AND model = ? AND likeness = ? AND id > ?"
+                        " AND base_url = ? AND workbook_id IS NOT NULL AND workbook_id IS NOT ?"
+                        f" AND state IN ({','.join('?' * len(_ALIKE_STATES))}) LIMIT 1",
+                        (company_id, model, likeness(body), alike_since[index], base_url.rstrip("/"), workbook_id,
+                         *_ALIKE_STATES)).fetchone():
+                    ids.append(None)
+                    continue
                 row_keys = tuple(keys[index]) if keys is not None and keys[index] else ()
                 cursor = self._db.execute(
                     "INSERT INTO attempts (fingerprint, base_url, company_id, model, document_number, payload,"
@@ -441,6 +459,11 @@ class Journal:
             found += [_attempt(row) for row in self._db.execute(
                 f"SELECT * FROM attempts WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
         return sorted(found, key=lambda a: a.id)
+
+    @_readable_errors
+    def newest_attempt(self) -> int:
+        """The id of the newest attempt (0 for none): attempts journalled later have higher ids."""
+        return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM attempts").fetchone()[0])
 
     @_readable_errors
     def alike_elsewhere(self, base_url: str, company_id: int, model: str, workbook_id: str | None,

@@ -45,7 +45,8 @@ def _begin(run: Run, items: list[Item], *, bulk: bool) -> list[Item]:
     batch_id, ids, sent_at = run.journal.begin(
         run.base_url, run.company_id, run.model, [(item.fingerprint, item.number, item.body) for item in items],
         server_sent_at=server_sent_at, bulk=bulk, basis=[item.basis for item in items], workbook=run.workbook,
-        workbook_id=run.workbook_id, sheet=run.sheet, keys=[item.keys for item in items])
+        workbook_id=run.workbook_id, sheet=run.sheet, keys=[item.keys for item in items],
+        alike_since=[run.alike_checked_at if item.new_key and not item.send_anyway else None for item in items])
     claimed = []
     for item, attempt_id in zip(items, ids):
         if attempt_id is None:

@@ -1,0 +1,51 @@
+"""A row held because a record like it, sent from another workbook, has no answer yet says
+which workbook sent it: the accountant (in Excel, no terminal) never submitted this row, so
+"an earlier Submit" alone points them at the wrong file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+from rootfi_excel.sheets.layout import Status
+from rootfi_excel.submission import identity
+from rootfi_excel.submission.context import Item, Run, Work
+from rootfi_excel.submission.journal import UNKNOWN, Journal, fingerprint
+
+BASE, MODEL, PLATFORM = "https://api.example/v4", "invoice_payments", "QuickBooks Online"
+
+
+def make_run(tmp_path, platform, workbook_id="wb-1") -> Run:
+    submitter = SimpleNamespace(
+        client=platform, journal=Journal(tmp_path / "j.sqlite3"), base_url=BASE, company_id=1, platform=PLATFORM,
+        options=None, sleep=lambda s: None, clock=lambda: 0.0,
+        now=lambda: dt.datetime(2026, 3, 31, tzinfo=dt.timezone.utc), deadline=1e12,
+        progress=lambda *args: None, workbook=f"{workbook_id}.xlsx", workbook_id=workbook_id)
+    run = Run(submitter, MODEL)
+    run.sheet = "payments"
+    return run
+
+
+def body(number, n=0):
+    return {"document_number": number, "invoice_id": f"INV-{n}", "amount": 100.0 + n}
+
+
+class Platform:
+    def iter_records(self, company_id, what, filters, model=None, include_deleted=False):
+        return []
+
+
+def test_a_row_like_another_workbooks_record_still_waiting_names_that_workbook(tmp_path):
+    run = make_run(tmp_path, Platform())
+    values = body("CHQ-0")
+    _, (attempt_id,), _ = run.journal.begin(BASE, 1, MODEL, [(fingerprint(BASE, 1, MODEL, values), "CHQ-0", values)],
+                                            workbook="march.xlsx", workbook_id="wb-2", sheet="payments",
+                                            keys=[("theirs-0",)])
+    run.journal.update([attempt_id], UNKNOWN)
+    item = Item(0, body("CHQ-0c"), fingerprint(BASE, 1, MODEL, body("CHQ-0c")), keys=("new-0",), new_key=True)
+    work = Work()
+    work.fresh = [item]
+    run.present_keys = {"new-0"}
+    identity.hold_lookalikes(run, [item], work, [])
+    assert item.outcome is not None and item.outcome.status == Status.SKIPPED
+    assert "march.xlsx" in item.outcome.message, item.outcome.message
