@@ -6,15 +6,11 @@ list's answer is asked about alone before it is taken for gone; until then it ho
 
 from __future__ import annotations
 
-import datetime as dt
-from types import SimpleNamespace
-
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import identity
-from rootfi_excel.submission.context import Item, Run, Work
-from rootfi_excel.submission.journal import CREATED, PLACED_GONE, PLACED_ROW, Journal, fingerprint
-
-BASE, MODEL, PLATFORM = "https://api.example/v4", "invoice_payments", "QuickBooks Online"
+from rootfi_excel.submission.context import Item, Work
+from rootfi_excel.submission.journal import CREATED, PLACED_GONE, PLACED_ROW, fingerprint
+from tests.support.identity_runs import BASE, MODEL, body, make_run
 
 
 class CappedPlatform:
@@ -29,21 +25,6 @@ class CappedPlatform:
         self.requests.append((operator, wanted))
         wanted = {wanted} if operator == "eq" else set(list(wanted)[:self.cap])
         return [r for r in self.records if str(r["rootfi_id"]) in wanted]
-
-
-def make_run(tmp_path, platform, workbook_id="wb-1") -> Run:
-    submitter = SimpleNamespace(
-        client=platform, journal=Journal(tmp_path / "j.sqlite3"), base_url=BASE, company_id=1, platform=PLATFORM,
-        options=None, sleep=lambda s: None, clock=lambda: 0.0,
-        now=lambda: dt.datetime(2026, 3, 31, tzinfo=dt.timezone.utc), deadline=1e12,
-        progress=lambda *args: None, workbook=f"{workbook_id}.xlsx", workbook_id=workbook_id)
-    run = Run(submitter, MODEL)
-    run.sheet = "payments"
-    return run
-
-
-def body(number, n=0):
-    return {"document_number": number, "invoice_id": f"INV-{n}", "amount": 100.0 + n}
 
 
 def test_records_of_another_workbook_left_out_of_a_list_answer_still_hold_the_rows_like_them(tmp_path):

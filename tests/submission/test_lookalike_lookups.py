@@ -7,16 +7,12 @@ workbook still waiting for its answer holds a row like it until it is settled.""
 
 from __future__ import annotations
 
-import datetime as dt
-from types import SimpleNamespace
-
 from rootfi_excel.errors import NetworkError
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import identity
-from rootfi_excel.submission.context import Item, Run, Work
-from rootfi_excel.submission.journal import CREATED, PLACED_GONE, PLACED_ROW, UNKNOWN, Journal, fingerprint
-
-BASE, MODEL, PLATFORM = "https://api.example/v4", "invoice_payments", "QuickBooks Online"
+from rootfi_excel.submission.context import Item, Work
+from rootfi_excel.submission.journal import CREATED, PLACED_GONE, PLACED_ROW, UNKNOWN, fingerprint
+from tests.support.identity_runs import BASE, MODEL, PLATFORM, body, make_run
 
 
 class Platform:
@@ -33,21 +29,6 @@ class Platform:
         operator, wanted = filters["rootfi_id"]
         wanted = {wanted} if operator == "eq" else set(wanted)
         return [r for r in self.records if str(r["rootfi_id"]) in wanted]
-
-
-def make_run(tmp_path, platform, workbook_id="wb-1") -> Run:
-    submitter = SimpleNamespace(
-        client=platform, journal=Journal(tmp_path / "j.sqlite3"), base_url=BASE, company_id=1, platform=PLATFORM,
-        options=None, sleep=lambda s: None, clock=lambda: 0.0,
-        now=lambda: dt.datetime(2026, 3, 31, tzinfo=dt.timezone.utc), deadline=1e12,
-        progress=lambda *args: None, workbook=f"{workbook_id}.xlsx", workbook_id=workbook_id)
-    run = Run(submitter, MODEL)
-    run.sheet = "payments"
-    return run
-
-
-def body(number, n=0):
-    return {"document_number": number, "invoice_id": f"INV-{n}", "amount": 100.0 + n}
 
 
 def journalled(run, values, key, rootfi_id, workbook_id=None, state=CREATED):

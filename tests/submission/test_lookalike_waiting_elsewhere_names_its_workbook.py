@@ -4,30 +4,11 @@ which workbook sent it: the accountant (in Excel, no terminal) never submitted t
 
 from __future__ import annotations
 
-import datetime as dt
-from types import SimpleNamespace
-
 from rootfi_excel.sheets.layout import Status
 from rootfi_excel.submission import identity
-from rootfi_excel.submission.context import Item, Run, Work
-from rootfi_excel.submission.journal import UNKNOWN, Journal, fingerprint
-
-BASE, MODEL, PLATFORM = "https://api.example/v4", "invoice_payments", "QuickBooks Online"
-
-
-def make_run(tmp_path, platform, workbook_id="wb-1") -> Run:
-    submitter = SimpleNamespace(
-        client=platform, journal=Journal(tmp_path / "j.sqlite3"), base_url=BASE, company_id=1, platform=PLATFORM,
-        options=None, sleep=lambda s: None, clock=lambda: 0.0,
-        now=lambda: dt.datetime(2026, 3, 31, tzinfo=dt.timezone.utc), deadline=1e12,
-        progress=lambda *args: None, workbook=f"{workbook_id}.xlsx", workbook_id=workbook_id)
-    run = Run(submitter, MODEL)
-    run.sheet = "payments"
-    return run
-
-
-def body(number, n=0):
-    return {"document_number": number, "invoice_id": f"INV-{n}", "amount": 100.0 + n}
+from rootfi_excel.submission.context import Item, Work
+from rootfi_excel.submission.journal import UNKNOWN, fingerprint
+from tests.support.identity_runs import BASE, MODEL, body, make_run
 
 
 class Platform:
