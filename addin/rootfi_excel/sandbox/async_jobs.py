@@ -11,6 +11,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 
 from rootfi_excel.errors import ApiError
 from rootfi_excel.sandbox import writes
@@ -72,9 +73,15 @@ class JobWorker:
     def _process(self, sync_id: str) -> None:
         sync = self.db.sync(sync_id)
         company = self.db.company(sync["company_id"])
+        # Each job is due `delay` after the one before, counted from the sync's start: the worker
+        # waits only for what is left of that, so its own writes (about half a millisecond a job)
+        # are inside the configured time per record, not added to it (a platform configured at
+        # 2 ms a record takes 2 ms a record; it took 2.5 ms, and 10,000 rows 25 s instead of 20).
+        due = time.monotonic()
         for job in self.db.open_jobs(sync_id):
             self.db.set_job(job["job_id"], "RUNNING")
-            if self._stop.wait(self.delay):
+            due += self.delay
+            if self._stop.wait(max(0.0, due - time.monotonic())):
                 return  # stopping: the job resumes on the next start
             self._run_job(company, sync["model"], job)
         self.db.finish_sync(sync_id)
