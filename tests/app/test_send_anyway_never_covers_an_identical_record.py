@@ -99,7 +99,7 @@ def test_a_send_anyway_row_identical_to_a_record_made_from_it_is_held_naming_tha
     assert "exactly this row's values, document number included" in message and "of this workbook" in message
     assert f"type {record.rootfi_id} into its rootfi_id column" in message
     assert "give it its own document_number" in message
-    assert "marked send anyway not sent" in book.app.alerts[-1][0]
+    assert "1 row was not sent although marked send anyway" in book.app.alerts[-1][0]
     press("submit", book)  # held as long as nothing is done
     assert column(book, "status")[2] == Status.SKIPPED and sandbox.count_records(COMPANY, MODEL) == 4
 
@@ -124,3 +124,46 @@ def test_given_its_own_number_and_send_anyway_it_is_sent_once(excel, sandbox, ap
     assert numbers_in_platform(sandbox, api_key) == ["X-000", "X-001", "X-001b", "X-001c", "X-002"]
     press("submit", book)
     assert sandbox.count_records(COMPANY, MODEL) == 5  # and never again
+
+
+# ------------------------------------------------------------ the platform's check by document number
+
+def test_a_send_anyway_row_identical_to_a_record_made_on_another_computer_is_held_naming_it(excel, sandbox, api_key):
+    """The journal cannot know a colleague's record made on their computer: the check by document
+    number still runs for a `send anyway` row, and a record with its very values holds it."""
+    book = excel(2)
+    press("submit", book)
+    values = {**inputs(book, 1), "document_number": "X-009"}
+    colleague = fast_client(sandbox, api_key)
+    try:
+        theirs = colleague.create(COMPANY, MODEL, {"document_number": "X-009", "invoice_id": values["invoice_id"],
+                                                   "amount": values["amount"],
+                                                   "payment_date": values["payment_date"].date().isoformat()})
+    finally:
+        colleague.close()
+    add_row(book, **values)
+    set_cell(book, 2, "status", "send anyway")
+    press("submit", book)
+    message = column(book, "message")[2]
+    assert column(book, "status")[2] == Status.SKIPPED and sandbox.count_records(COMPANY, MODEL) == 3, (column(book, "status"), column(book, "message"))
+    assert message.startswith("Not sent, although marked send anyway: QuickBooks Online already has payment X-009")
+    assert f"(rootfi_id {theirs['rootfi_id']})" in message and "give it its own document_number" in message
+
+
+def test_a_send_anyway_row_with_the_number_of_the_record_its_hold_named_is_sent_once(excel, sandbox, api_key):
+    """Same number and invoice as a record whose row was deleted while Submit ran, another amount:
+    held naming that record; `send anyway` sends it (the record it was held for is no conflict
+    by the person's word), once."""
+    book = excel(3)
+    deleted = inputs(book, 1)
+    mid_run(book, lambda: table_of(book).delete_row(1))
+    press("submit", book)
+    add_row(book, **{**deleted, "amount": 7.5})
+    press("submit", book)
+    assert column(book, "status")[2] == Status.SKIPPED and "looks like payment X-001 " in column(book, "message")[2]
+    set_cell(book, 2, "status", "send anyway")
+    press("submit", book)
+    assert column(book, "status")[2] == Status.CREATED, column(book, "message")[2]
+    assert numbers_in_platform(sandbox, api_key) == ["X-000", "X-001", "X-001", "X-002"]
+    press("submit", book)
+    assert sandbox.count_records(COMPANY, MODEL) == 4

@@ -368,7 +368,7 @@ class _Holder:
             run.warnings.append(f"{_rows(self.held)} not sent: each looks like a record created by an earlier Submit "
                                 "from a row that is not in this sheet; its message says which, and what to do")
         if self.held_identical:
-            run.warnings.append(f"{_rows(self.held_identical)} marked {_SEND_ANYWAY} not sent: each has the very "
+            run.warnings.append(f"{_rows(self.held_identical)} not sent although marked {_SEND_ANYWAY}: each has the very "
                                 "values, document number included, of a record created (or being created) by an "
                                 "earlier Submit; its message says which, and what to do")
         lost = []
