@@ -16,6 +16,8 @@ workbook_id); the journal keys each attempt by (workbook id, sheet, row key). So
   ways out that work now: type the record's rootfi_id into the row; type `send anyway`
   into its status; delete the record in the platform (offered only when the platform
   answers a lookup by rootfi_id: otherwise the next Submit could not see it gone).
+  `send anyway` covers the records a row looks like, never one made from its very values
+  (document number included): such a row is held, naming that record.
 - **A record on no row is said.** A record of this workbook created for a row that went
   (deleted, emptied, its key cleared) before its result reached it is named in the
   summary with the same ways out, until a row shows it or the platform shows it deleted.
