@@ -204,6 +204,16 @@ class Sheet:
                        {"before": [("type_key", 0, 1, False), ("clear_key", 1, 0, False)], "during": [],
                         "colleague": False}],
          faults=[], reads=[], durations=[], threshold=0)
+# A row held as a look-alike of a record (its message naming it) has its number corrected; a
+# colleague's Submit, whose results were saved over, creates a record from exactly that row; the
+# stale message still names the first record, so the person types `send anyway`: the next Submit
+# sent the row again, the record made twice (send anyway covered a record the person never saw).
+@example(rows=4, runs=[{"before": [], "during": [], "colleague": True},
+                       {"before": [], "during": [], "colleague": False},
+                       {"before": [], "during": [("paste_same", 2, 0, False)], "colleague": False},
+                       {"before": [("edit_number", 7, 0, False), ("sort", 0, 0, False)], "during": [],
+                        "colleague": True}],
+         faults=[], reads=[], durations=[], threshold=0)
 @given(rows=st.integers(1, 5), runs=st.lists(run_plan, min_size=1, max_size=4),
        faults=st.lists(st.sampled_from(FAULTS), max_size=8), reads=st.lists(st.sampled_from(READS), max_size=6),
        durations=st.lists(st.sampled_from([0, 0, 30]), max_size=4), threshold=st.sampled_from([0, 10]))

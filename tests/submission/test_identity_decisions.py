@@ -238,12 +238,44 @@ def test_a_new_row_with_the_values_of_a_record_of_a_deleted_row_is_held_until_a_
 def test_a_row_with_send_anyway_or_its_own_key_is_not_held(tmp_path):
     run = make_run(tmp_path, Platform([{"rootfi_id": "R1", **body()}]))
     journalled(run, body(), "gone-row", rootfi_id="R1")
-    anyway = item(body(), "a", send_anyway=True)
+    anyway = item(body(number="CHQ-1-b"), "a", send_anyway=True)  # like R1 but its number: another payment
     known = item(body(), "b", new_key=False)
     work = fresh(run, anyway, known)
     identity.hold_lookalikes(run, [anyway, known], work, [])
     assert anyway.outcome is None and known.outcome is None
     assert work.fresh == [anyway, known]
+
+
+def test_send_anyway_does_not_cover_a_record_with_the_rows_very_values(tmp_path):
+    run = make_run(tmp_path, Platform([{"rootfi_id": "R1", **body()}]))
+    journalled(run, body(), "lost-key", rootfi_id="R1")  # its result never reached the row
+    anyway = item(body(), "a", send_anyway=True)
+    work = fresh(run, anyway)
+    identity.hold_lookalikes(run, [anyway], work, [])
+    assert anyway.outcome.status == Status.SKIPPED and work.fresh == []
+    assert anyway.outcome.message.startswith("Not sent, although marked send anyway: payment CHQ-1 for invoice "
+                                             "INV-1 (rootfi_id R1)"), anyway.outcome.message
+    assert "type R1 into its rootfi_id column" in anyway.outcome.message
+    assert any("1 row was not sent although marked send anyway" in w for w in run.warnings)
+
+
+def test_send_anyway_is_not_held_by_a_record_with_its_values_the_platform_shows_deleted(tmp_path):
+    run = make_run(tmp_path, Platform([{"rootfi_id": "R1", "rootfi_deleted_at": "2026-03-30T00:00:00Z", **body()}]))
+    journalled(run, body(), "lost-key", rootfi_id="R1")
+    anyway = item(body(), "a", send_anyway=True)
+    work = fresh(run, anyway)
+    identity.hold_lookalikes(run, [anyway], work, [])
+    assert anyway.outcome is None and work.fresh == [anyway]
+
+
+def test_send_anyway_waits_for_an_attempt_with_its_values_still_without_an_answer(tmp_path):
+    run = make_run(tmp_path, Platform([]))
+    open_attempt = journalled(run, body(), "lost-key", state=UNKNOWN, rootfi_id=None)
+    anyway = item(body(), "a", send_anyway=True)
+    work = fresh(run, anyway)
+    identity.hold_lookalikes(run, [anyway], work, [])
+    assert anyway.outcome.status == Status.SKIPPED and "has no answer yet" in anyway.outcome.message
+    assert open_attempt.id in work.seen_attempts and [g.attempt_id for g in work.lost] == [open_attempt.id]
 
 
 def test_a_record_the_platform_shows_deleted_holds_nothing_and_is_marked_gone(tmp_path):

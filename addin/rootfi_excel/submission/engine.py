@@ -206,9 +206,8 @@ class Submitter:
             self._sort_by_journal(run, items, work)
             identity.hold_lookalikes(run, items, work, others)
             if work.fresh and self.options.check_platform:
-                # A row a person marked `send anyway` is a new record by their word: not matched to another.
-                anyway = [item for item in work.fresh if item.send_anyway]
-                work.fresh = platform_check.before_sending(run, [i for i in work.fresh if not i.send_anyway]) + anyway
+                # A row a person marked `send anyway` is checked too, against the records its hold could not name.
+                work.fresh = platform_check.before_sending(run, work.fresh)
             _refuse_new(run, items, work)
             self._rounds(run, work)
             platform_check.flag_twins(run)

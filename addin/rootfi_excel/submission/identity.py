@@ -16,6 +16,8 @@ workbook_id); the journal keys each attempt by (workbook id, sheet, row key). So
   ways out that work now: type the record's rootfi_id into the row; type `send anyway`
   into its status; delete the record in the platform (offered only when the platform
   answers a lookup by rootfi_id: otherwise the next Submit could not see it gone).
+  `send anyway` covers the records a row looks like, never one made from its very values
+  (document number included): such a row is held, naming that record.
 - **A record on no row is said.** A record of this workbook created for a row that went
   (deleted, emptied, its key cleared) before its result reached it is named in the
   summary with the same ways out, until a row shows it or the platform shows it deleted.
@@ -167,7 +169,11 @@ def hold_lookalikes(run: Run, items: list[Item], work: Work, others: Iterable[Un
                                                             {likeness(item.body) for item in new_rows},
                                                             (CREATED, *OPEN_STATES))
                      if a.rootfi_id not in shown and a.id not in work.seen_attempts]
-    _Holder(run, work, orphans, off_rows + elsewhere).hold(items)
+    # `send anyway` covers the records a row was held for, never one made from its very values
+    # (document number included): a colleague's Submit may have created it from this row since.
+    anyway = {item.fingerprint for item in work.fresh if item.send_anyway}
+    identical = run.journal.with_fingerprints(anyway, (CREATED, *OPEN_STATES)) if anyway else []
+    _Holder(run, work, orphans, off_rows + elsewhere, identical).hold(items)
 
 
 def _tell_own(run: Run) -> None:
@@ -195,8 +201,12 @@ def _tell_waiting(run: Run, attempts: list[Attempt], others: list[Unit]) -> None
 
 
 class _Holder:
-    def __init__(self, run: Run, work: Work, orphans: list[Attempt], off_rows: list[Attempt] = ()) -> None:
+    def __init__(self, run: Run, work: Work, orphans: list[Attempt], off_rows: list[Attempt] = (),
+                 identical: list[Attempt] = ()) -> None:
         self.run, self.work = run, work
+        self.identical: dict[str, list[Attempt]] = defaultdict(list)  # fingerprint -> records of those values
+        for attempt in identical:
+            self.identical[attempt.fingerprint].append(attempt)
         self.orphans = orphans  # records of this workbook on no row (created or still open)
         # records whose row went after they reached it, and records of other workbooks: only held against
         self.off_rows = list(off_rows)
@@ -204,6 +214,7 @@ class _Holder:
         self.found: dict[int, tuple[str, Any]] = {}  # attempt id -> what the platform says of it
         self.looked_up = 0  # records asked about in this run (MAX_ID_LOOKUPS)
         self.held = 0
+        self.held_identical = 0
 
     def hold(self, items: list[Item]) -> None:
         run, work = self.run, self.work
@@ -213,12 +224,17 @@ class _Holder:
         alike = {id(item): self._alike(item) for item in candidates}
         held_by_own = [item for item in items if item.own_record is not None and item.outcome is not None]
         others = {id(item): self._others(item) for item in held_by_own}
+        anyway = [item for item in work.fresh if item.send_anyway]
         # Every record the platform is asked about, asked together (lists by rootfi_id), before any decision.
         self._look_up([a for found in alike.values() if not _open(found) for a in found]
                       + [a for found in others.values() for a in found]
+                      + [a for item in anyway if not _open(self.identical[item.fingerprint])
+                         for a in self.identical[item.fingerprint]]
                       + [a for a in self.orphans if a.state == CREATED and a.rootfi_id])
         for item in candidates:
             self._hold_if_alike(item, alike[id(item)])
+        for item in anyway:
+            self._hold_if_identical(item, self.identical[item.fingerprint])
         for item in held_by_own:  # held by their own record: name what else they look like, so a person can tell
             self._name_others(item, others[id(item)])
         work.fresh = [item for item in work.fresh if item.outcome is None]
@@ -252,6 +268,25 @@ class _Holder:
         flags = [a for a, _, _ in there if flag_of(a)]
         self._hold(item, held_message(run, there) + "".join(f". {a.message}" for a in flags),
                    flag_of(flags[0]) if flags else None)
+
+    def _hold_if_identical(self, item: Item, identical: list[Attempt]) -> None:
+        """A row marked `send anyway` with the very values of a record made before (or perhaps made:
+        no answer yet) is held, that record named: the person agreed to a new record although the
+        row looks like the records they were shown, not to this one."""
+        run = self.run
+        still_open = _open(identical)
+        if still_open:
+            for attempt in still_open:
+                if attempt.id not in self.work.seen_attempts:
+                    settle_as_ghost(run, self.work, attempt)
+            self._hold(item, f"Not sent, although marked {_SEND_ANYWAY}: an earlier Submit of "
+                             f"{describe(run.model, still_open[0].payload)} with this row's very values (document "
+                             "number included) has no answer yet; it is checked first, so submit again (nothing is "
+                             "sent twice)", identical=True)
+            return
+        there = [a for a in identical if self._in_platform(a)[0] != GONE]
+        if there:
+            self._hold(item, identical_message(run, there[-1]), identical=True)
 
     def _others(self, item: Item) -> list[Attempt]:
         """The records a row held by its own record also looks like (the first few: they are named)."""
@@ -325,8 +360,12 @@ class _Holder:
             self._look_up([attempt])
         return self.found.get(attempt.id, (UNSURE, None))
 
-    def _hold(self, item: Item, message: str, flag: str | None = None) -> None:
+    def _hold(self, item: Item, message: str, flag: str | None = None, identical: bool = False) -> None:
         item.outcome = Outcome(Status.SKIPPED, message, flag=flag)
+        if identical:
+            self.run.tick(item, "held: the very values of a record created before")
+            self.held_identical += 1
+            return
         self.run.tick(item, "held: looks like a record created before")
         self.held += 1
 
@@ -336,6 +375,10 @@ class _Holder:
         if self.held:
             run.warnings.append(f"{_rows(self.held)} not sent: each looks like a record created by an earlier Submit "
                                 "from a row that is not in this sheet; its message says which, and what to do")
+        if self.held_identical:
+            run.warnings.append(f"{_rows(self.held_identical)} not sent although marked {_SEND_ANYWAY}: each has the very "
+                                "values, document number included, of a record created (or being created) by an "
+                                "earlier Submit; its message says which, and what to do")
         lost = []
         for attempt in [a for a in self.orphans if a.state == CREATED and a.rootfi_id]:
             state, detail = self._in_platform(attempt)
@@ -360,6 +403,23 @@ class _Holder:
             + (f". {later} of them {'was' if later == 1 else 'were'} not looked up in {run.platform} in this Submit "
                f"(more than {MAX_ID_LOOKUPS:,} records to look up): the next Submit looks them up"
                if later else ""))
+
+
+def identical_message(run: Run, attempt: Attempt) -> str:
+    """Why a `send anyway` row is held by a record with its very values, and the ways out."""
+    if attempt.workbook_id and attempt.workbook_id != run.workbook_id:
+        where = f"of another workbook ({_workbooks([(attempt, THERE, None)])})"
+    elif attempt.keys and set(attempt.keys) & run.present_keys:
+        where = "of this workbook, for another row of it"
+    else:
+        where = "of this workbook, for a row its result never reached (or that is no longer in it)"
+    noun = "payment" if run.model == "invoice_payments" else "credit note"
+    return (f"Not sent, although marked {_SEND_ANYWAY}: {describe(run.model, attempt.payload)} (rootfi_id "
+            f"{attempt.rootfi_id}) was created by an earlier Submit {where} from exactly this row's values, "
+            f"document number included, and {_SEND_ANYWAY} does not cover a record with the very same values. If "
+            f"this row is that record, type {attempt.rootfi_id} into its rootfi_id column; if it is truly another "
+            f"{noun}, give it its own document_number (and type {_SEND_ANYWAY} into its status column again if it "
+            "is held). Then submit again")
 
 
 def held_message(run: Run, alike: list[tuple[Attempt, str, Any]]) -> str:

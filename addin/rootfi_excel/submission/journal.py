@@ -529,6 +529,20 @@ class Journal:
         return found
 
     @_readable_errors
+    def with_fingerprints(self, fingerprints: Iterable[str], states: tuple[str, ...]) -> list[Attempt]:
+        """Attempts in `states` with one of these fingerprints (a record's very values, in its place)
+        whose record the platform has not shown deleted, oldest first."""
+        found: list[Attempt] = []
+        wanted = list(dict.fromkeys(fingerprints))
+        marks = ",".join("?" * len(states))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            found += [_attempt(row) for row in self._db.execute(
+                f"SELECT * FROM attempts WHERE fingerprint IN ({','.join('?' * len(chunk))}) AND state IN ({marks})"
+                " AND placed IS NOT ?", (*chunk, *states, PLACED_GONE))]
+        return sorted(found, key=lambda a: a.id)
+
+    @_readable_errors
     def with_number(self, base_url: str, company_id: int, model: str, document_number: str,
                     states: tuple[str, ...] = (CREATED,)) -> list[Attempt]:
         """Attempts for one document number in one place (an environment never sees another's)."""

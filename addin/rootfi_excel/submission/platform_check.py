@@ -3,7 +3,10 @@
 Before sending fresh rows: wait for the company's bulk writes that are still running
 (a colleague's records may not have landed yet), then look the rows' document numbers
 up. A record that matches is taken as Created; one with other values makes the row
-Failed. If either check cannot run, the rows are not sent (fail closed).
+Failed. If either check cannot run, the rows are not sent (fail closed). A row marked
+`send anyway` is checked too, but against the records the journal does not know only (the
+ones it knows are those its hold named, or were made from its very values: identity.py);
+one that matches is held, naming the record, not taken as Created.
 
 After sending: two people who submit the same rows at the same moment both find
 nothing and both send; no client can prevent that without an idempotency key. So the
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 from rootfi_excel.api.client import LOOKUP_QUERY_BUDGET, chunk_for_lookup
 from rootfi_excel.errors import AuthError, RootFiError
-from rootfi_excel.sheets.layout import Status
+from rootfi_excel.sheets.layout import SEND_ANYWAY, Status
 from rootfi_excel.submission import matching
 from rootfi_excel.submission.context import (
     POSSIBLE_DUPLICATE,
@@ -65,7 +68,19 @@ def before_sending(run: Run, items: list[Item]) -> list[Item]:
     remaining = []
     for item in items:
         candidates = records.get(item.number, [])
+        if item.send_anyway:  # a new record by a person's word: not one of those the journal knows
+            candidates = [r for r in candidates if text(r.get("rootfi_id")) not in claimed]
         match = matching.find_match(run.model, item.body, candidates, claimed)
+        if match is not None and item.send_anyway:
+            item.outcome = Outcome(
+                Status.SKIPPED,
+                f"Not sent, although marked {SEND_ANYWAY}: {run.platform} already has {describe(run.model, item.body)} "
+                f"(rootfi_id {match.get('rootfi_id')}) with this row's values, document number included, not made "
+                f"by a Submit on this computer, and {SEND_ANYWAY} does not cover a record with the very same "
+                f"values. If this row is that record, type {match.get('rootfi_id')} into its rootfi_id column; if it "
+                "is truly another one, give it its own document_number. Then submit again")
+            run.tick(item, "held: the very values of a record in the platform")
+            continue
         if match is not None:
             claimed.add(str(match.get("rootfi_id")))
             item.outcome = Outcome(Status.CREATED, f"already in {run.platform} (rootfi_id {match.get('rootfi_id')}); "
