@@ -5,10 +5,13 @@ may still be landing twins, and an early lookup that fails is asked again at the
 
 from __future__ import annotations
 
+import pytest
+
 from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.client import chunk_for_lookup
 from rootfi_excel.errors import ServerError
 from rootfi_excel.sheets.layout import Status
+from rootfi_excel.submission import platform_check
 from rootfi_excel.submission.context import POSSIBLE_DUPLICATE, TWIN_CHECK_FAILED
 from rootfi_excel.submission.journal import Journal
 from tests.support.fake_api import FakeApi, engine, pay, payments
@@ -17,6 +20,14 @@ MODEL = "invoice_payments"
 ROWS = 41
 BATCH = 4
 SECONDS_PER_BATCH = 4.0  # one worker: the n-th bulk write finishes 4 s after the one before
+
+
+@pytest.fixture(autouse=True)
+def small_groups(monkeypatch):
+    """Groups of two chunks of three numbers (the lookup budget below): an early check asks a
+    whole group, so 41 rows make several (at the real sizes a group is ~4,000 numbers)."""
+    monkeypatch.setattr(platform_check, "LOOKUP_QUERY_BUDGET", 30)
+    monkeypatch.setattr(platform_check, "TWIN_GROUP_CHUNKS", 2)
 
 
 class SlowWorker(FakeApi):
@@ -138,3 +149,25 @@ def test_an_early_lookup_that_fails_is_asked_again_at_the_end(tmp_path):
     assert sum(o.flag == POSSIBLE_DUPLICATE for o in report.outcomes.values()) == 1
     checked = [n for ask in after_send(api)[1:] for n in ask[1]]
     assert set(checked) == {f"CHQ-{n:03d}" for n in range(ROWS)}, "a record went unchecked"
+
+
+def test_no_early_check_when_the_records_so_far_make_no_whole_group(tmp_path, monkeypatch):
+    """An early check asks a whole group (one round of lookups) or nothing: a part of one would
+    spare the end's check no round and cost a list of the company's bulk writes. With groups
+    bigger than the run, every twin lookup is the end's, after our last bulk write."""
+    monkeypatch.setattr(platform_check, "TWIN_GROUP_CHUNKS", 20)  # 60 numbers a group: more than the 41 rows
+    api = SlowWorker(twins={"CHQ-002"})
+    lists = []
+    listing = api.list_company_syncs
+    api.list_company_syncs = lambda *a, **k: lists.append(api.clock.now) or listing(*a, **k)
+    report = submit(api, tmp_path)
+
+    assert after_send(api) and all(not ask[3] for ask in after_send(api)), "a twin lookup went out early"
+    assert sum(o.flag == POSSIBLE_DUPLICATE for o in report.outcomes.values()) == 1
+    monkeypatch.setattr(platform_check, "TWIN_GROUP_CHUNKS", 2)
+    again = SlowWorker(twins={"CHQ-002"})
+    more = []
+    listing_again = again.list_company_syncs
+    again.list_company_syncs = lambda *a, **k: more.append(again.clock.now) or listing_again(*a, **k)
+    submit(again, tmp_path / "again")
+    assert len(lists) < len(more), "without early checks the run should list the company's bulk writes less"

@@ -185,7 +185,8 @@ def _twin_groups(items: list[Item], budget: int = LOOKUP_QUERY_BUDGET, *,
     """The items in groups of whole lookup chunks (TWIN_GROUP_CHUNKS of them, asked at once),
     sorted by number: lookup() cuts each group's numbers into the very chunks it would cut
     from all of them, so grouping costs no request. whole_chunks_only: without the last
-    chunk (it may be short; more records may join it later)."""
+    chunk (it may be short; more records may join it later), and only groups of `size` chunks
+    (an early check is worth a request only when it spares the end's check a whole round)."""
     by_number: dict[str, list[Item]] = {}
     for item in sorted(items, key=lambda item: str(item.number)):
         by_number.setdefault(str(item.number), []).append(item)
@@ -195,8 +196,11 @@ def _twin_groups(items: list[Item], budget: int = LOOKUP_QUERY_BUDGET, *,
     # Longer chunks, fewer: as many numbers. At least one chunk, however long the budget (the
     # client's budget is always positive: LOOKUP_QUERY_BUDGET or LONG_LOOKUP_BUDGET).
     size = max(1, TWIN_GROUP_CHUNKS * LOOKUP_QUERY_BUDGET // budget)
+    starts = range(0, len(chunks), size)
+    if whole_chunks_only:  # and whole groups: a part of one saves no round at the end, and costs a request
+        starts = range(0, len(chunks) - size + 1, size)
     return [[item for chunk in chunks[start:start + size] for number in chunk
-             for item in by_number[number]] for start in range(0, len(chunks), size)]
+             for item in by_number[number]] for start in starts]
 
 
 def _flag(run: Run, messages: list[tuple[Item, str]], flag: str) -> None:
