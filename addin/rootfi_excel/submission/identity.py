@@ -171,8 +171,9 @@ def hold_lookalikes(run: Run, items: list[Item], work: Work, others: Iterable[Un
                      if a.rootfi_id not in shown and a.id not in work.seen_attempts]
     # `send anyway` covers the records a row was held for, never one made from its very values
     # (document number included): a colleague's Submit may have created it from this row since.
-    anyway = {item.fingerprint for item in work.fresh if item.send_anyway}
-    identical = run.journal.with_fingerprints(anyway, (CREATED, *OPEN_STATES)) if anyway else []
+    anyway = {likeness(item.body) for item in work.fresh if item.send_anyway}
+    identical = (run.journal.with_values(run.base_url, run.company_id, run.model, anyway, (CREATED, *OPEN_STATES))
+                 if anyway else [])
     _Holder(run, work, orphans, off_rows + elsewhere, identical).hold(items)
 
 
@@ -204,9 +205,10 @@ class _Holder:
     def __init__(self, run: Run, work: Work, orphans: list[Attempt], off_rows: list[Attempt] = (),
                  identical: list[Attempt] = ()) -> None:
         self.run, self.work = run, work
-        self.identical: dict[str, list[Attempt]] = defaultdict(list)  # fingerprint -> records of those values
+        # (values but number, number) -> records of those very values (a credit note's lines in any order)
+        self.identical: dict[tuple[str, str], list[Attempt]] = defaultdict(list)
         for attempt in identical:
-            self.identical[attempt.fingerprint].append(attempt)
+            self.identical[_very_values(attempt.payload)].append(attempt)
         self.orphans = orphans  # records of this workbook on no row (created or still open)
         # records whose row went after they reached it, and records of other workbooks: only held against
         self.off_rows = list(off_rows)
@@ -228,13 +230,13 @@ class _Holder:
         # Every record the platform is asked about, asked together (lists by rootfi_id), before any decision.
         self._look_up([a for found in alike.values() if not _open(found) for a in found]
                       + [a for found in others.values() for a in found]
-                      + [a for item in anyway if not _open(self.identical[item.fingerprint])
-                         for a in self.identical[item.fingerprint]]
+                      + [a for item in anyway if not _open(self.identical[_very_values(item.body)])
+                         for a in self.identical[_very_values(item.body)]]
                       + [a for a in self.orphans if a.state == CREATED and a.rootfi_id])
         for item in candidates:
             self._hold_if_alike(item, alike[id(item)])
         for item in anyway:
-            self._hold_if_identical(item, self.identical[item.fingerprint])
+            self._hold_if_identical(item, self.identical[_very_values(item.body)])
         for item in held_by_own:  # held by their own record: name what else they look like, so a person can tell
             self._name_others(item, others[id(item)])
         work.fresh = [item for item in work.fresh if item.outcome is None]
@@ -403,6 +405,11 @@ class _Holder:
             + (f". {later} of them {'was' if later == 1 else 'were'} not looked up in {run.platform} in this Submit "
                f"(more than {MAX_ID_LOOKUPS:,} records to look up): the next Submit looks them up"
                if later else ""))
+
+
+def _very_values(body: dict[str, Any]) -> tuple[str, str]:
+    """A record's very values, document number included, a credit note's lines in any order."""
+    return likeness(body), str(body.get("document_number"))
 
 
 def identical_message(run: Run, attempt: Attempt) -> str:

@@ -529,17 +529,20 @@ class Journal:
         return found
 
     @_readable_errors
-    def with_fingerprints(self, fingerprints: Iterable[str], states: tuple[str, ...]) -> list[Attempt]:
-        """Attempts in `states` with one of these fingerprints (a record's very values, in its place)
-        whose record the platform has not shown deleted, oldest first."""
+    def with_values(self, base_url: str, company_id: int, model: str, likenesses: Iterable[str],
+                    states: tuple[str, ...]) -> list[Attempt]:
+        """Attempts in `states`, of any workbook, with one of these likenesses (a record's values
+        but its number; a credit note's lines in any order) whose record the platform has not
+        shown deleted, oldest first: the caller compares the numbers."""
         found: list[Attempt] = []
-        wanted = list(dict.fromkeys(fingerprints))
+        wanted = list(dict.fromkeys(likenesses))
         marks = ",".join("?" * len(states))
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             found += [_attempt(row) for row in self._db.execute(
-                f"SELECT * FROM attempts WHERE fingerprint IN ({','.join('?' * len(chunk))}) AND state IN ({marks})"
-                " AND placed IS NOT ?", (*chunk, *states, PLACED_GONE))]
+                f"SELECT * FROM attempts WHERE company_id = ? AND model = ? AND likeness IN ({','.join('?' * len(chunk))})"
+                f" AND base_url = ? AND state IN ({marks}) AND placed IS NOT ?",
+                (company_id, model, *chunk, base_url.rstrip("/"), *states, PLACED_GONE))]
         return sorted(found, key=lambda a: a.id)
 
     @_readable_errors

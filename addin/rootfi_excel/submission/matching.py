@@ -38,6 +38,11 @@ def same_record(model: str, body: dict[str, Any], record: dict[str, Any]) -> boo
     return True
 
 
+def what_matches(model: str) -> str:
+    """What same_record compares besides the document number, in words (for messages)."""
+    return "invoice and amount" if model == "invoice_payments" else "customer and lines (their count and total)"
+
+
 def find_match(model: str, body: dict[str, Any], records: Iterable[dict[str, Any]],
                claimed: set[str]) -> dict[str, Any] | None:
     """The first record that is the same as `body` and not already claimed by another row."""

@@ -4,9 +4,9 @@ Before sending fresh rows: wait for the company's bulk writes that are still run
 (a colleague's records may not have landed yet), then look the rows' document numbers
 up. A record that matches is taken as Created; one with other values makes the row
 Failed. If either check cannot run, the rows are not sent (fail closed). A row marked
-`send anyway` is checked too, but against the records the journal does not know only (the
-ones it knows are those its hold named, or were made from its very values: identity.py);
-one that matches is held, naming the record, not taken as Created.
+`send anyway` is checked too: a record that matches it is held, naming the record, not
+taken as Created; the records the journal knows (those its hold could name) are no
+conflict for it.
 
 After sending: two people who submit the same rows at the same moment both find
 nothing and both send; no client can prevent that without an idempotency key. So the
@@ -66,21 +66,15 @@ def before_sending(run: Run, items: list[Item]) -> list[Item]:
         return _cannot_check(run, items, error)
     claimed = claimed_ids(run, records)
     remaining = []
+    held_anyway = 0
     for item in items:
         candidates = records.get(item.number, [])
-        if item.send_anyway:  # a new record by a person's word: not one of those the journal knows
+        if item.send_anyway and _hold_anyway_row(run, item, candidates):
+            held_anyway += 1
+            continue
+        if item.send_anyway:  # the records the journal knows (those its hold named): no conflict by their word
             candidates = [r for r in candidates if text(r.get("rootfi_id")) not in claimed]
         match = matching.find_match(run.model, item.body, candidates, claimed)
-        if match is not None and item.send_anyway:
-            item.outcome = Outcome(
-                Status.SKIPPED,
-                f"Not sent, although marked {SEND_ANYWAY}: {run.platform} already has {describe(run.model, item.body)} "
-                f"(rootfi_id {match.get('rootfi_id')}) with this row's values, document number included, not made "
-                f"by a Submit on this computer, and {SEND_ANYWAY} does not cover a record with the very same "
-                f"values. If this row is that record, type {match.get('rootfi_id')} into its rootfi_id column; if it "
-                "is truly another one, give it its own document_number. Then submit again")
-            run.tick(item, "held: the very values of a record in the platform")
-            continue
         if match is not None:
             claimed.add(str(match.get("rootfi_id")))
             item.outcome = Outcome(Status.CREATED, f"already in {run.platform} (rootfi_id {match.get('rootfi_id')}); "
@@ -95,6 +89,10 @@ def before_sending(run: Run, items: list[Item]) -> list[Item]:
             run.tick(item, "number already used")
             continue
         remaining.append(item)
+    if held_anyway:
+        run.warnings.append(f"{held_anyway} row{' was' if held_anyway == 1 else 's were'} not sent although marked "
+                            f"{SEND_ANYWAY}: {run.platform} already has a record with its document number and "
+                            f"{matching.what_matches(run.model)}; its message says which, and what to do")
     return remaining
 
 
@@ -178,6 +176,26 @@ def _twins(run: Run, group: list[Item], records: dict) -> list[tuple[Item, str]]
             flags.append((item, f"Possible duplicate: rootfi_id {ours} and {' and '.join(map(str, twins))} — "
                                 "void one in the platform"))
     return flags
+
+
+def _hold_anyway_row(run: Run, item: Item, candidates: list[dict]) -> bool:
+    """Hold a row marked `send anyway` that the platform shows as a record already (any record,
+    the journal's too: one may have been edited there to this row's values since its hold
+    named it), naming it; True when held. The person agreed to a new record although the row
+    looks like the records they were shown, not to one the platform already has."""
+    match = matching.find_match(run.model, item.body, candidates, set())
+    if match is None:
+        return False
+    rootfi_id = match.get("rootfi_id")
+    item.outcome = Outcome(
+        Status.SKIPPED,
+        f"Not sent, although marked {SEND_ANYWAY}: {run.platform} already has {describe(run.model, item.body)} "
+        f"(rootfi_id {rootfi_id}) with this row's document number and {matching.what_matches(run.model)}, and "
+        f"{SEND_ANYWAY} does not cover a record the platform already has. If this row is that record, type "
+        f"{rootfi_id} into its rootfi_id column; if it is truly another one, give it its own document_number. "
+        "Then submit again")
+    run.tick(item, "held: already a record in the platform")
+    return True
 
 
 def _twin_groups(items: list[Item], budget: int = LOOKUP_QUERY_BUDGET, *,
