@@ -10,48 +10,14 @@ must not create the record a second time.
 
 from __future__ import annotations
 
-from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS, ROW_KEY, Status
+from rootfi_excel.sheets.layout import ROW_KEY, Status
 from rootfi_excel.submission.journal import CREATED, Journal
-from tests.support.books import PAYMENT_HEADERS
 from tests.support.buttons import press
 from tests.support.submitting import fast_client
+from tests.support.excel_payments import add_row, column, inputs, mid_run, set_cell, table_of
 
 COMPANY = 1001
 MODEL = "invoice_payments"
-NAMES = PAYMENT_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY]  # the fake book's columns, once the key column is added
-
-
-def table_of(book):
-    return book.sheets[PAYMENTS.sheet].tables[0]
-
-
-def column(book, name: str) -> list:
-    table = table_of(book)
-    return [table.sheet.cells.get((r, table.left + NAMES.index(name)))
-            for r in range(table.top + 1, table.top + 1 + table.count)]
-
-
-def set_cell(book, row: int, name: str, value) -> None:
-    table = table_of(book)
-    table.sheet.cells[(table.top + 1 + row, table.left + NAMES.index(name))] = value
-
-
-def inputs(book, row: int) -> dict:
-    return dict(zip(PAYMENT_HEADERS, table_of(book).body_rows()[row][:len(PAYMENT_HEADERS)]))
-
-
-def add_row(book, **values) -> None:
-    table = table_of(book)
-    table.sheet.put(table.top + table.count + 1, table.left, [[values.get(h) for h in PAYMENT_HEADERS]])
-
-
-def mid_run(book, action) -> None:
-    """Run `action` while the next Submit runs (at its first progress report)."""
-    def hook(value) -> None:
-        if value and book.app.on_status:
-            book.app.on_status.clear()
-            action()
-    book.app.on_status.append(hook)
 
 
 def created(number: str):

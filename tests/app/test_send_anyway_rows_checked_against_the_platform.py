@@ -5,39 +5,13 @@ through the fake Excel (the real adapter)."""
 
 from __future__ import annotations
 
-from rootfi_excel.sheets.layout import PAYMENTS, RESULT_COLUMNS, ROW_KEY, Status
-from tests.support.books import PAYMENT_HEADERS
+from rootfi_excel.sheets.layout import ROW_KEY, Status
 from tests.support.buttons import press
 from tests.support.submitting import fast_client
+from tests.support.excel_payments import add_rows, column, inputs, mid_run, set_cell, table_of
 
 COMPANY = 1001
 MODEL = "invoice_payments"
-NAMES = PAYMENT_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY]  # the fake book's columns, once the key column is added
-
-
-def table_of(book):
-    return book.sheets[PAYMENTS.sheet].tables[0]
-
-
-def column(book, name: str) -> list:
-    table = table_of(book)
-    return [table.sheet.cells.get((r, table.left + NAMES.index(name)))
-            for r in range(table.top + 1, table.top + 1 + table.count)]
-
-
-def set_cell(book, row: int, name: str, value) -> None:
-    table = table_of(book)
-    table.sheet.cells[(table.top + 1 + row, table.left + NAMES.index(name))] = value
-
-
-def inputs(book, row: int) -> dict:
-    return dict(zip(PAYMENT_HEADERS, table_of(book).body_rows()[row][:len(PAYMENT_HEADERS)]))
-
-
-def add_rows(book, *rows: dict) -> None:
-    """Rows typed just below the table (Submit extends the table over them)."""
-    table = table_of(book)
-    table.sheet.put(table.top + table.count + 1, table.left, [[values.get(h) for h in PAYMENT_HEADERS] for values in rows])
 
 
 def platform_numbers(sandbox, api_key) -> list[str]:
@@ -144,15 +118,6 @@ def test_typing_the_colleagues_rootfi_id_into_the_held_row_makes_it_that_record(
     press("submit", book)
     assert column(book, "status")[2] == Status.CREATED, column(book, "message")[2]
     assert str(column(book, "rootfi_id")[2]) == str(theirs["rootfi_id"]) and sandbox.count_records(COMPANY, MODEL) == 3
-
-
-def mid_run(book, action) -> None:
-    """Run `action` while the next Submit runs (at its first progress report)."""
-    def hook(value) -> None:
-        if value and book.app.on_status:
-            book.app.on_status.clear()
-            action()
-    book.app.on_status.append(hook)
 
 
 def held_like_a_record_of_a_deleted_row(excel, amount):

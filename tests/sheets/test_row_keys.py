@@ -30,48 +30,13 @@ from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 from tests.support.submitting import fast_client
 from tests.support.buttons import press
 from tests.support.cli_books import demo_book, table_rows
+from tests.support.excel_payments import NAMES, add_row, column, inputs, mid_run, set_cell, table_of
 
 COMPANY = 1001
 MODEL = "invoice_payments"
-NAMES = PAYMENT_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY]  # the fake book's columns, once the key column is added
 
 
 # ------------------------------------------------------------------ helpers (Excel)
-
-def table_of(book):
-    return book.sheets[PAYMENTS.sheet].tables[0]
-
-
-def column(book, name: str) -> list:
-    table = table_of(book)
-    return [table.sheet.cells.get((r, table.left + NAMES.index(name))) for r in range(table.top + 1,
-                                                                                       table.top + 1 + table.count)]
-
-
-def set_cell(book, row: int, name: str, value) -> None:
-    table = table_of(book)
-    table.sheet.cells[(table.top + 1 + row, table.left + NAMES.index(name))] = value
-
-
-def add_row(book, **values) -> None:
-    """The accountant types a row directly below the table (the next Submit takes it in)."""
-    table = table_of(book)
-    table.sheet.put(table.top + table.count + 1, table.left, [[values.get(h) for h in PAYMENT_HEADERS]])
-
-
-def inputs(book, row: int) -> dict:
-    table = table_of(book)
-    return dict(zip(PAYMENT_HEADERS, table.body_rows()[row][:len(PAYMENT_HEADERS)]))
-
-
-def mid_run(book, action) -> None:
-    """Run `action` while the next Submit runs (at its first progress report)."""
-    def hook(value) -> None:
-        if value and book.app.on_status:
-            book.app.on_status.clear()
-            action()
-    book.app.on_status.append(hook)
-
 
 def attempt_of(number: str):
     with Journal() as journal:
