@@ -471,17 +471,8 @@ class Journal:
         """Attempts in `states` of rows of other workbooks (by id; not of `workbook_id`) with one
         of these likenesses (a row's values but its number), whose record the platform has not
         shown deleted: a row of this workbook like one may be that row, moved or copied here."""
-        found: list[Attempt] = []
-        wanted = list(dict.fromkeys(likenesses))
-        marks = ",".join("?" * len(states))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            found += [_attempt(row) for row in self._db.execute(
-                f"SELECT * FROM attempts WHERE company_id = ? AND model = ? AND likeness IN ({','.join('?' * len(chunk))})"
-                f" AND base_url = ? AND workbook_id IS NOT NULL AND workbook_id IS NOT ? AND state IN ({marks})"
-                " AND placed IS NOT ?",
-                (company_id, model, *chunk, base_url.rstrip("/"), workbook_id, *states, PLACED_GONE))]
-        return sorted(found, key=lambda a: a.id)
+        return [a for a in self.with_values(base_url, company_id, model, likenesses, states)
+                if a.workbook_id is not None and a.workbook_id != workbook_id]
 
     @_readable_errors
     def of_keys(self, base_url: str, company_id: int, model: str, workbook_id: str, sheet: str,
