@@ -86,3 +86,13 @@ def test_a_cell_after_a_picture_in_a_cell_is_written_in_place(prefix):
            + p + b"v></" + p + b"c></" + p + b"row>")
     out = rendered(_prefixed(row, prefix), {(2, 2): 5})
     assert b"<" + p + b'c r="B2"><' + p + b"v>5</" + p + b"v></" + p + b"c>" in out, out
+
+
+@pytest.mark.parametrize("attribute", [b'vm="1"', b'cm = "1"', b"vm\t=\t'1'"])
+def test_a_picture_in_a_cell_is_seen_however_its_attribute_is_spaced(attribute):
+    """XML allows spaces around `=` and either quote: a picture in a cell written so must be
+    seen before anything is sent (else it is refused only when the results are written,
+    after the records were created, and they could not be written back)."""
+    row = b'<x:row r="2"><x:c r="A2" ' + attribute + b'/><x:c r="B2"><x:v>7</x:v></x:c></x:row>'
+    assert _prefixed(row, b"x").has_rich_values() is True
+    assert _prefixed(b'<x:row r="2"><x:c r="B2"><x:v>7</x:v></x:c></x:row>', b"x").has_rich_values() is False

@@ -171,7 +171,7 @@ class SheetXml:
     def has_rich_values(self) -> bool:
         """Whether any cell holds a rich value (cm/vm: a picture in a cell, a data type)."""
         start, end = self.data.start, self.data.end
-        if self.xml.find(b"m=", start, end) == -1:  # a quick look first (cm=, vm=): most sheets have none
+        if self.xml.find(b"cm", start, end) == self.xml.find(b"vm", start, end) == -1:  # quick look: most have none
             return False
         rich = re.compile(rb"<" + re.escape(self.p) + rb"c\b[^>]*\s(?:cm|vm)\s*=")
         return rich.search(self.xml, start, end) is not None
