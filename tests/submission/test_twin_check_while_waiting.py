@@ -11,7 +11,7 @@ from rootfi_excel.api.answers import Job, Sync
 from rootfi_excel.api.client import chunk_for_lookup
 from rootfi_excel.errors import ServerError
 from rootfi_excel.sheets.layout import Status
-from rootfi_excel.submission import platform_check
+from rootfi_excel.submission import collecting, platform_check
 from rootfi_excel.submission.context import POSSIBLE_DUPLICATE, TWIN_CHECK_FAILED
 from rootfi_excel.submission.journal import Journal
 from tests.support.fake_api import FakeApi, engine, pay, payments
@@ -171,3 +171,36 @@ def test_no_early_check_when_the_records_so_far_make_no_whole_group(tmp_path, mo
     again.list_company_syncs = lambda *a, **k: more.append(again.clock.now) or listing_again(*a, **k)
     submit(again, tmp_path / "again")
     assert len(lists) < len(more), "without early checks the run should list the company's bulk writes less"
+
+
+def test_someone_elses_bulk_writes_are_listed_once_a_wait_however_many_groups_it_checks(tmp_path, monkeypatch):
+    """Before the first early check of a wait the company's bulk writes are listed (is someone
+    else's running?); the groups checked after it in the same wait need no list of their own (a
+    write started since is the later one: its own check sees ours). One list a wait, not one a group."""
+    monkeypatch.setattr(platform_check, "TWIN_GROUP_CHUNKS", 1)  # groups of one chunk: several in a wait
+    lists_in_wait: list[int] = []
+    groups_in_wait: list[int] = []
+    real_wait, real_others, real_check = (collecting.check_twins_while_waiting, platform_check.others_may_be_running,
+                                          platform_check._check_early)
+
+    def wait(run, seconds):
+        lists_in_wait.append(0)
+        groups_in_wait.append(0)
+        real_wait(run, seconds)
+
+    def others(run, *, since):
+        lists_in_wait[-1] += 1
+        return real_others(run, since=since)
+
+    def check(run, group):
+        groups_in_wait[-1] += 1
+        real_check(run, group)
+
+    monkeypatch.setattr(collecting, "check_twins_while_waiting", wait)
+    monkeypatch.setattr(platform_check, "others_may_be_running", others)
+    monkeypatch.setattr(platform_check, "_check_early", check)
+    report = submit(SlowWorker(twins={"CHQ-002"}), tmp_path)
+
+    assert sum(o.flag == POSSIBLE_DUPLICATE for o in report.outcomes.values()) == 1
+    assert max(groups_in_wait) >= 2, "no wait checked more than one group: the test shows nothing"
+    assert max(lists_in_wait) == 1, f"the company's bulk writes were listed more than once in a wait: {lists_in_wait}"
