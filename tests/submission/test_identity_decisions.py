@@ -599,3 +599,17 @@ def test_rows_typed_again_for_records_the_platform_shows_deleted_are_all_release
     held = [it.outcome.message for it in items if it.outcome is not None]
     assert not held, f"{len(held)} rows held by records the platform shows deleted: {held[0]}"
     assert run.client.requests == 1 and sorted(run.client.asked) == sorted(f"R{n}" for n in range(count))
+
+
+def test_send_anyway_waits_for_another_workbooks_attempt_with_its_values_still_without_an_answer(tmp_path):
+    """Another workbook's attempt of the row's very values, still without an answer (not an
+    orphan of this workbook, so nothing else settles it): the row is held and that attempt is
+    settled in this run (collected or looked up), so the next Submit knows whether it was made."""
+    run = make_run(tmp_path, Platform([]))
+    theirs = journalled(run, body(), "their-key", state=UNKNOWN, rootfi_id=None, workbook_id="wb-2",
+                        workbook="april.xlsx")
+    anyway = item(body(), "a", send_anyway=True)
+    work = fresh(run, anyway)
+    identity.hold_lookalikes(run, [anyway], work, [])
+    assert anyway.outcome.status == Status.SKIPPED and "has no answer yet" in anyway.outcome.message
+    assert [g.attempt_id for g in work.lost] == [theirs.id], "the open attempt was not settled in this run"

@@ -204,3 +204,45 @@ def test_someone_elses_bulk_writes_are_listed_once_a_wait_however_many_groups_it
     assert sum(o.flag == POSSIBLE_DUPLICATE for o in report.outcomes.values()) == 1
     assert max(groups_in_wait) >= 2, "no wait checked more than one group: the test shows nothing"
     assert max(lists_in_wait) == 1, f"the company's bulk writes were listed more than once in a wait: {lists_in_wait}"
+
+
+def test_no_twin_lookup_goes_out_when_the_twin_check_is_off(tmp_path):
+    """check_twins=False (the option that turns the check after sending off): no lookup after the
+    first send at all, early or at the end, however long the waits between looks."""
+    api = SlowWorker(twins={"CHQ-002"})
+    engine(api, Journal(tmp_path / "j.sqlite3"), batch_size=BATCH, twin_wait=120.0,
+           check_twins=False).submit(MODEL, payments(rows()))
+    assert after_send(api) == []
+
+
+def test_an_early_lookup_that_fails_ends_the_early_checks_of_the_run(tmp_path):
+    """A twin lookup that fails while our bulk writes run is not tried again and again in the
+    waits (a server in trouble is not asked more): the rest wait for the end's check."""
+    api = SlowWorker(twins={"CHQ-002"})
+    api.fail_lookups_after_send = 1
+    submit(api, tmp_path)
+    early = [ask for ask in after_send(api) if ask[3]]
+    assert len(early) == 1, f"{len(early)} twin lookups went out while our writes ran, after the first failed"
+
+
+def test_a_wait_with_early_twin_checks_lasts_what_was_asked(tmp_path, monkeypatch):
+    """The time the early checks take is part of the wait between looks, not added to it: a
+    look at our bulk writes comes as often as without them."""
+    class SlowLookups(SlowWorker):
+        def find_by_document_numbers(self, company_id, model, numbers):
+            self.clock.sleep(0.25)  # each lookup takes a quarter of a second
+            return super().find_by_document_numbers(company_id, model, numbers)
+
+    waits = []
+    real_wait = collecting.check_twins_while_waiting
+
+    def wait(run, seconds):
+        before = run.clock()
+        real_wait(run, seconds)
+        waits.append((seconds, run.clock() - before))
+
+    monkeypatch.setattr(collecting, "check_twins_while_waiting", wait)
+    api = SlowLookups(twins={"CHQ-002"})
+    submit(api, tmp_path)
+    assert [ask for ask in after_send(api) if ask[3]], "no early check: the test shows nothing"
+    assert all(abs(took - asked) < 1e-6 for asked, took in waits if asked >= 0.25), waits
