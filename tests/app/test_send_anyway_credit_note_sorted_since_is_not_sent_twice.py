@@ -9,21 +9,12 @@ import datetime as dt
 
 from rootfi_excel.sheets.layout import CREDIT_NOTE_LINES, RESULT_COLUMNS, ROW_KEY, Status
 from tests.support.books import LINE_HEADERS, row_of
-from tests.support.buttons import press
+from tests.support.buttons import mid_run, press
 from tests.support.submitting import fast_client
 
 COMPANY = 1001
 MODEL = "invoice_credit_notes"
 NAMES = LINE_HEADERS + list(RESULT_COLUMNS) + [ROW_KEY]
-
-
-def mid_run(book, action) -> None:
-    """Run `action` while the next Submit runs (at its first progress report)."""
-    def hook(value) -> None:
-        if value and book.app.on_status:
-            book.app.on_status.clear()
-            action()
-    book.app.on_status.append(hook)
 
 
 def test_a_send_anyway_credit_note_created_then_sorted_is_not_created_again(excel, sandbox, api_key):

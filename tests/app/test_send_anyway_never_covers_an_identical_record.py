@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from rootfi_excel.sheets.layout import ROW_KEY, Status
 from rootfi_excel.submission.journal import CREATED, Journal
-from tests.support.buttons import press
+from tests.support.buttons import mid_run, press
 from tests.support.submitting import fast_client
-from tests.support.excel_payments import add_row, column, inputs, mid_run, set_cell, table_of
+from tests.support.excel_payments import add_row, column, inputs, set_cell, table_of
 
 COMPANY = 1001
 MODEL = "invoice_payments"

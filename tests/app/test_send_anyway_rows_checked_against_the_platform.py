@@ -6,9 +6,9 @@ through the fake Excel (the real adapter)."""
 from __future__ import annotations
 
 from rootfi_excel.sheets.layout import ROW_KEY, Status
-from tests.support.buttons import press
+from tests.support.buttons import mid_run, press
 from tests.support.submitting import fast_client
-from tests.support.excel_payments import add_rows, column, inputs, mid_run, set_cell, table_of
+from tests.support.excel_payments import add_rows, column, inputs, set_cell, table_of
 
 COMPANY = 1001
 MODEL = "invoice_payments"

@@ -28,9 +28,9 @@ from rootfi_excel.sheets.layout import (
 from rootfi_excel.submission.journal import CREATED, PLACED_GONE, PLACED_SHOWN, Journal
 from tests.support.books import PAYMENT_HEADERS, row_of, write_book
 from tests.support.submitting import fast_client
-from tests.support.buttons import press
+from tests.support.buttons import mid_run, press
 from tests.support.cli_books import demo_book, table_rows
-from tests.support.excel_payments import NAMES, add_row, column, inputs, mid_run, set_cell, table_of
+from tests.support.excel_payments import NAMES, add_row, column, inputs, set_cell, table_of
 
 COMPANY = 1001
 MODEL = "invoice_payments"

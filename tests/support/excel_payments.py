@@ -1,7 +1,7 @@
 """The Invoice Payments table of a workbook in the fake Excel (tests/support/fake_xlwings.py),
-as the accountant sees and changes it: read a column, set a cell, type rows below the table,
-act while the next Submit runs. For the tests that drive Validate and Submit through the real
-Excel adapter (the `excel` fixture)."""
+as the accountant sees and changes it: read a column, set a cell, type rows below the table.
+For the tests that drive Validate and Submit through the real Excel adapter (the `excel`
+fixture; buttons.mid_run acts while a Submit runs)."""
 
 from __future__ import annotations
 
@@ -39,12 +39,3 @@ def add_rows(book, *rows: dict) -> None:
 
 def add_row(book, **values) -> None:
     add_rows(book, values)
-
-
-def mid_run(book, action) -> None:
-    """Run `action` while the next Submit runs (at its first progress report)."""
-    def hook(value) -> None:
-        if value and book.app.on_status:
-            book.app.on_status.clear()
-            action()
-    book.app.on_status.append(hook)
