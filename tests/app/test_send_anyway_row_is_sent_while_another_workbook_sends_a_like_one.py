@@ -9,8 +9,7 @@ in-memory API."""
 from __future__ import annotations
 
 from rootfi_excel.sheets.layout import Status
-from rootfi_excel.submission import engine as submit_engine
-from tests.support.lookalike_books import Workbook, moved, payment
+from tests.support.lookalike_books import Workbook, moved, payment, submit_in_the_gap
 
 
 def test_a_row_marked_send_anyway_is_sent_while_another_workbook_sends_a_like_one(tmp_path, monkeypatch):
@@ -19,15 +18,7 @@ def test_a_row_marked_send_anyway_is_sent_while_another_workbook_sends_a_like_on
     first = Workbook([payment("CHQ-1"), payment("CHQ-2", invoice="INV-2", amount=55.0)], monkeypatch)
     second = moved(first, "CHQ-1A", monkeypatch)
     first.set(0, "status", "Send anyway")
-    check = submit_engine.identity.hold_lookalikes
-    gap = []
-
-    def checked_then_other_submits(run, items, work, others):
-        check(run, items, work, others)
-        if run.workbook_id is not None and not gap and work.fresh and not isinstance(run.journal, submit_engine.ReadOnlyJournal):
-            gap.append(run.workbook_id)
-            second.submit(journal)  # the colleague's Submit, between this one's check and its send
-    monkeypatch.setattr(submit_engine.identity, "hold_lookalikes", checked_then_other_submits)
+    gap = submit_in_the_gap(monkeypatch, second, journal)
     first.submit(journal)
     assert gap, "the colleague's Submit never ran in the first one's gap"
     assert second.cell(0, "status") == Status.CREATED, second.cell(0, "message")

@@ -9,23 +9,14 @@ and its send, against an in-memory API."""
 from __future__ import annotations
 
 from rootfi_excel.sheets.layout import Status
-from rootfi_excel.submission import engine as submit_engine
-from tests.support.lookalike_books import Workbook, moved, payment
+from tests.support.lookalike_books import Workbook, moved, payment, submit_in_the_gap
 
 
 def test_two_workbooks_submitted_at_once_do_not_both_create_the_same_payment(tmp_path, monkeypatch):
     journal = tmp_path / "journal.sqlite3"
     first = Workbook([payment("CHQ-1")], monkeypatch)
     second = moved(first, "CHQ-1A", monkeypatch)
-    check = submit_engine.identity.hold_lookalikes
-    gap = []
-
-    def checked_then_other_submits(run, items, work, others):
-        check(run, items, work, others)
-        if run.workbook_id is not None and not gap and work.fresh and not isinstance(run.journal, submit_engine.ReadOnlyJournal):
-            gap.append(run.workbook_id)
-            second.submit(journal)  # the colleague's Submit, between this one's check and its send
-    monkeypatch.setattr(submit_engine.identity, "hold_lookalikes", checked_then_other_submits)
+    gap = submit_in_the_gap(monkeypatch, second, journal)
     first.submit(journal)
     assert gap, "the second Submit never ran in the first one's gap"
     statuses = (first.cell(0, "status"), second.cell(0, "status"))

@@ -18,6 +18,7 @@ from rootfi_excel.sheets.layout import (
     SETTINGS_SHEET,
     SETTINGS_TABLE,
 )
+from rootfi_excel.submission import engine as submit_engine
 from rootfi_excel.submission import workbook_submission as submission_run
 from rootfi_excel.submission.engine import SubmitOptions, Submitter
 from rootfi_excel.workbook.excel import ExcelWorkbook
@@ -95,3 +96,20 @@ def moved(book, number, monkeypatch, **changes):
     other.api = book.api
     other.book.fullname = "C:\\Users\\colleague\\April.xlsx"
     return other
+
+
+def submit_in_the_gap(monkeypatch, other: Workbook, journal) -> list:
+    """Make the next Submit that checks new rows against look-alikes run `other`'s Submit right
+    after that check, before its own send (two workbooks submitted at once on one computer).
+    Returns a list that holds the gap's workbook id once the other Submit ran."""
+    check = submit_engine.identity.hold_lookalikes
+    gap: list = []
+
+    def checked_then_other_submits(run, items, work, others):
+        check(run, items, work, others)
+        if (run.workbook_id is not None and not gap and work.fresh
+                and not isinstance(run.journal, submit_engine.ReadOnlyJournal)):
+            gap.append(run.workbook_id)
+            other.submit(journal)  # the colleague's Submit, between this one's check and its send
+    monkeypatch.setattr(submit_engine.identity, "hold_lookalikes", checked_then_other_submits)
+    return gap
